@@ -1,0 +1,62 @@
+"""The ``codingkit`` command line: a thin layer over the library.
+
+Each command parses its options, calls one library function and prints a
+short summary. Library errors (:class:`codingkit.CodingkitError`) become one
+``Error: ...`` line on stderr and exit status 1, never a traceback.
+
+Commands live in one module per area (``apply_cmd``, ``codebook_cmd``,
+``refiqda_cmd``, ``evaluate_cmd``) and register themselves on :data:`cli`.
+Heavy libraries are imported inside the commands, so ``codingkit --help``
+answers fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import click
+
+from .. import __version__
+from ..errors import CodingkitError, CodingkitWarning
+
+
+class _Group(click.Group):
+    """A click group that turns codingkit errors into one clean line."""
+
+    def invoke(self, ctx: click.Context):  # noqa: D401
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", CodingkitWarning)
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
+        except CodingkitError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+        except (OSError, UnicodeError) as exc:  # unexpected I/O trouble: still one line
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    click.echo(f"Warning: {message}", err=True)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="codingkit")
+def cli() -> None:
+    """Code Swedish interview transcripts against a codebook of themes.
+
+    \b
+    Example:
+      codingkit apply transcripts/ --out results/
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``codingkit`` console script."""
+    cli.main(args=argv, prog_name="codingkit")
+
+
+# Register the commands (each module adds its commands to ``cli``).
+from . import apply_cmd, codebook_cmd, evaluate_cmd, refiqda_cmd  # noqa: E402,F401

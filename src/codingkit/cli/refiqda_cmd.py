@@ -1,0 +1,3 @@
+"""Commands: refiqda_cmd (filled in by its owner)."""
+
+from . import cli  # noqa: F401
