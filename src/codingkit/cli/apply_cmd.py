@@ -1,3 +1,87 @@
-"""Commands: apply_cmd (filled in by its owner)."""
+"""``codingkit apply``: read transcripts, code them, write the tables."""
 
-from . import cli  # noqa: F401
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import cli
+
+
+@cli.command("apply")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "-o", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="Folder for the results (created; refused if not empty without --force).")
+@click.option("--codebook", "-c", "codebook_path", type=click.Path(path_type=Path),
+              help="Codebook (.yaml or .qdc). Default: the bundled innovationsupphandling codebook.")
+@click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
+              show_default=True, help="What one coded segment is.")
+@click.option("--manifest", "manifest_path", type=click.Path(path_type=Path),
+              help="CSV with file, project, round, role[, interviewer, ...]. "
+                   "Default: manifest.csv in an input folder.")
+@click.option("--speaker-pattern", metavar="REGEX",
+              help="Regular expression for a speaker label at line start, with a named group "
+                   "'speaker' (overrides automatic recognition).")
+@click.option("--text-column", metavar="NAME", help="Survey files: the column with the answers.")
+@click.option("--id-column", metavar="NAME", help="Survey files: the column with respondent ids.")
+@click.option("--code-interviewer", is_flag=True,
+              help="Also code the interviewer's turns (default: respondents only).")
+@click.option("--format", "formats", multiple=True,
+              type=click.Choice(["csv", "parquet", "xlsx", "qdpx"]),
+              help="Output format; repeat for several. Default: csv.")
+@click.option("--by", default="project,round", show_default=True,
+              help="Metadata columns the frequencies are grouped by, comma-separated.")
+@click.option("--force", is_flag=True, help="Write into a non-empty output folder.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
+                  text_column, id_column, code_interviewer, formats, by, force, quiet):
+    """Code transcripts with a codebook and write segments, codings and frequencies.
+
+    PATHS are transcript files (.txt .md .docx .vtt .srt, survey .csv .xlsx)
+    or folders (read recursively).
+
+    \b
+    Example:
+      codingkit apply transcripts/ --out results/
+      codingkit apply intervjuer/ --codebook min_kodbok.yaml --unit sentence \\
+          --format csv --format parquet --out results/
+    """
+    from .. import readers
+    from ..codebook import load_codebook
+    from ..coding import Coder
+    from ..writers import check_output_dir, write_outputs
+
+    formats = tuple(formats) or ("csv",)
+    by_keys = tuple(k.strip() for k in by.split(",") if k.strip())
+    check_output_dir(out_dir, force=force)  # fail before the slow part
+    codebook = load_codebook(codebook_path)
+    transcripts = readers.read_transcripts(
+        list(paths), manifest=manifest_path, speaker_pattern=speaker_pattern,
+        text_column=text_column, id_column=id_column,
+    )
+    coder = Coder(codebook, unit=unit, code_interviewer=code_interviewer)
+
+    bar = None
+    if not quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=None, unit=" segments", desc="coding", file=click.get_text_stream("stderr"),
+                   disable=None, leave=False)
+    try:
+        result = coder.code(transcripts, progress=bar.update if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    written = write_outputs(result, out_dir, formats=formats, force=force, by=by_keys,
+                            options={"speaker_pattern": speaker_pattern,
+                                     "text_column": text_column, "id_column": id_column,
+                                     "manifest": str(manifest_path) if manifest_path else None})
+    coded = {c.segment_id for c in result.coding_list}
+    themes = {c.theme for c in result.coding_list}
+    click.echo(
+        f"Coded {len(result.segment_list)} segments from {len(transcripts)} transcripts "
+        f"with codebook {codebook.id} {codebook.version}: {len(result.coding_list)} codings "
+        f"in {len(coded)} segments, {len(themes)} themes."
+    )
+    click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")

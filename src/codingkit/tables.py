@@ -1,0 +1,168 @@
+"""Plain tables (pandas data frames) made from a coding result.
+
+These are the tables analysis scripts and the report generator read:
+
+``segments``
+    One row per segment: ``segment_id, source, project, round, role,
+    speaker, speaker_role, turn, unit, start, end, text`` and any other
+    metadata columns (sorted by name).
+``codings``
+    One row per segment × code: ``segment_id, code, theme, score, method,
+    evidence``.
+``frequencies``
+    One row per group (by default project × round) × code: how many
+    codings, coded segments and sources (interviews) carry the code, and
+    the share of the group's sources, with the denominators.
+
+Rows are in a fixed order, so the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from .model import CORE_METADATA, Codebook, Coding, Segment, Transcript
+
+SEGMENT_COLUMNS = [
+    "segment_id", "source", *CORE_METADATA, "speaker", "speaker_role",
+    "turn", "unit", "start", "end", "text",
+]
+CODING_COLUMNS = ["segment_id", "code", "theme", "score", "method", "evidence"]
+FREQUENCY_COUNTS = [
+    "code", "theme", "label", "codings", "segments", "sources",
+    "sources_total", "share_sources", "segments_total",
+]
+
+# Metadata that is not copied into the segment table (it is in the model already).
+_SKIP_META = {"file", "source", "segment_id", "text", "start", "end", "turn", "speaker",
+              "speaker_role", "unit"}
+
+
+def segments_table(segments: Sequence[Segment]) -> pd.DataFrame:
+    """One row per segment, with its metadata as columns."""
+    extra = sorted({k for s in segments for k in s.metadata} - set(CORE_METADATA) - _SKIP_META)
+    rows = []
+    for s in segments:
+        row = {
+            "segment_id": s.segment_id,
+            "source": s.source,
+            **{k: s.metadata.get(k, "") for k in CORE_METADATA},
+            "speaker": s.speaker or "",
+            "speaker_role": s.speaker_role,
+            "turn": s.turn,
+            "unit": s.unit,
+            "start": s.start,
+            "end": s.end,
+            "text": s.text,
+        }
+        for k in extra:
+            row[k] = s.metadata.get(k, "")
+        rows.append(row)
+    df = pd.DataFrame(rows, columns=SEGMENT_COLUMNS + extra)
+    return df.astype({"turn": "int64", "start": "int64", "end": "int64"})
+
+
+def codings_table(codings: Sequence[Coding]) -> pd.DataFrame:
+    """One row per segment × code."""
+    df = pd.DataFrame([c.__dict__ for c in codings], columns=CODING_COLUMNS)
+    return df.astype({"score": "float64"})
+
+
+def _group_key(meta, by: Sequence[str]) -> tuple[str, ...]:
+    return tuple(str(meta.get(k, "") or "") for k in by)
+
+
+def frequencies_table(
+    segments: Sequence[Segment],
+    codings: Iterable[Coding],
+    codebook: Codebook,
+    transcripts: Sequence[Transcript] = (),
+    *,
+    by: Sequence[str] = ("project", "round"),
+) -> pd.DataFrame:
+    """Count each code per group of sources.
+
+    A theme's counts include its sub-codes (a segment coded with
+    ``tidig_dialog.rfi`` counts for ``tidig_dialog`` too), counted once
+    per segment.
+
+    Parameters
+    ----------
+    segments, codings, codebook:
+        From a :class:`~codingkit.model.CodingResult`.
+    transcripts:
+        All transcripts of the run, so that sources without any coded
+        segment still count in the denominators. When empty, sources are
+        taken from the segments.
+    by:
+        Metadata keys to group by (default project and round).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: the ``by`` keys, ``code``, ``theme``, ``label``,
+        ``codings`` (codings of the code or its sub-codes), ``segments``
+        (distinct segments), ``sources`` (distinct sources with the code),
+        ``sources_total`` (sources in the group), ``share_sources``
+        (``sources / sources_total``) and ``segments_total`` (respondent
+        segments in the group).
+    """
+    by = tuple(by)
+    seg_by_id = {s.segment_id: s for s in segments}
+
+    # Denominators.
+    group_sources: dict[tuple, set[str]] = defaultdict(set)
+    if transcripts:
+        for t in transcripts:
+            group_sources[_group_key(t.metadata, by)].add(t.source)
+    else:
+        for s in segments:
+            group_sources[_group_key(s.metadata, by)].add(s.source)
+    group_segments: dict[tuple, int] = defaultdict(int)
+    for s in segments:
+        if s.speaker_role == "respondent":
+            group_segments[_group_key(s.metadata, by)] += 1
+
+    # Ancestors (self included) of each code, for roll-up.
+    ancestors: dict[str, list[str]] = {}
+    for code in codebook:
+        chain, cur = [], code
+        while cur is not None:
+            chain.append(cur.id)
+            cur = codebook.codes.get(cur.parent) if cur.parent else None
+        ancestors[code.id] = chain
+
+    n_codings: dict[tuple, int] = defaultdict(int)
+    seg_sets: dict[tuple, set[str]] = defaultdict(set)
+    src_sets: dict[tuple, set[str]] = defaultdict(set)
+    for c in codings:
+        seg = seg_by_id.get(c.segment_id)
+        if seg is None:
+            continue
+        g = _group_key(seg.metadata, by)
+        for cid in ancestors.get(c.code, [c.code]):
+            n_codings[(g, cid)] += 1
+            seg_sets[(g, cid)].add(c.segment_id)
+            src_sets[(g, cid)].add(seg.source)
+
+    rows = []
+    for g in sorted(group_sources):
+        total_sources = len(group_sources[g])
+        for code in codebook:
+            n_src = len(src_sets.get((g, code.id), ()))
+            rows.append({
+                **dict(zip(by, g)),
+                "code": code.id,
+                "theme": codebook.theme_of(code.id),
+                "label": code.label,
+                "codings": n_codings.get((g, code.id), 0),
+                "segments": len(seg_sets.get((g, code.id), ())),
+                "sources": n_src,
+                "sources_total": total_sources,
+                "share_sources": round(n_src / total_sources, 4) if total_sources else 0.0,
+                "segments_total": group_segments.get(g, 0),
+            })
+    return pd.DataFrame(rows, columns=[*by, *FREQUENCY_COUNTS])
