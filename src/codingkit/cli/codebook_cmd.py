@@ -1,3 +1,26 @@
-"""Commands: codebook_cmd (filled in by its owner)."""
+"""Command: ``codingkit validate CODEBOOK`` (check a codebook file)."""
 
-from . import cli  # noqa: F401
+from __future__ import annotations
+
+import click
+
+from . import cli
+
+
+@cli.command("validate")
+@click.argument("codebook", type=click.Path(dir_okay=False, path_type=str))
+def validate_cmd(codebook: str) -> None:
+    """Check a codebook and report every problem with its line.
+
+    Unknown keys, duplicate ids, bad regular expressions, values out of
+    range and references to missing codes are all reported at once.
+
+    \b
+    Example:
+      codingkit validate codebooks/innovationsupphandling.yaml
+      OK: codebooks/innovationsupphandling.yaml: 24 codes (10 themes)
+    """
+    from ..codebook import load_codebook
+
+    cb = load_codebook(codebook)
+    click.echo(f"OK: {codebook}: {len(cb)} codes ({len(cb.themes)} themes)")

@@ -1,0 +1,655 @@
+"""Codebooks: load, validate and write the YAML codebook format.
+
+The format is described in ``docs/codebook.md``. A codebook is read in three
+steps: the YAML is parsed with the line of every value
+(:mod:`.yamltree`), checked against the schema (:mod:`.schema`: unknown
+keys, ranges, regular expressions) and across codes (duplicate ids, parent
+references, cycles), and finally turned into :class:`codingkit.model.Codebook`.
+Every problem of a file is collected and raised together, each with its line.
+
+>>> from codingkit.codebook import load_codebook
+>>> cb = load_codebook()                      # the default codebook
+>>> [c.id for c in cb.themes][:3]
+['tidig_dialog', 'behov', 'kommersialisering']
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import importlib.util
+import os
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+from pydantic import ValidationError
+
+from ..errors import CodebookError
+from ..model import Code, Codebook, Rule
+from . import schema
+from .yamltree import line_of, parse_with_lines
+
+__all__ = [
+    "load_codebook",
+    "validate_codebook",
+    "default_codebook_path",
+    "codebook_from_dict",
+    "dump_codebook",
+    "DEFAULT_WITHIN",
+]
+
+#: Window (in words) of a ``near:`` rule that gives no ``within:``.
+DEFAULT_WITHIN = 8
+
+#: Error codes of this module.
+E_NOT_FOUND = "E201"
+E_YAML = "E202"
+E_INVALID = "E203"
+E_FORMAT = "E204"
+
+_DEFAULT_NAME = "innovationsupphandling.yaml"
+
+
+# --------------------------------------------------------------------------
+# Public functions
+# --------------------------------------------------------------------------
+
+
+def default_codebook_path() -> Path:
+    """The path of the default codebook shipped with codingkit.
+
+    It encodes the ten innovation-procurement themes (``tidig_dialog``,
+    ``behov``, ... ``effekter``) as Swedish rules and examples.
+
+    Returns
+    -------
+    Path
+        ``.../codingkit/codebooks/innovationsupphandling.yaml``.
+    """
+    return Path(os.fspath(resources.files("codingkit") / "codebooks" / _DEFAULT_NAME))
+
+
+def load_codebook(path: str | os.PathLike[str] | None = None) -> Codebook:
+    """Read and check a codebook.
+
+    Parameters
+    ----------
+    path:
+        A YAML codebook (``.yaml``/``.yml``), a REFI-QDA codebook
+        (``.qdc``, when :mod:`codingkit.refiqda` is available), or ``None``
+        for the default codebook (:func:`default_codebook_path`).
+
+    Returns
+    -------
+    Codebook
+        Codes in file order, parents before their children, with their
+        rules, examples and line numbers; ``sha256`` of the file's bytes.
+
+    Raises
+    ------
+    CodebookError
+        The file is missing (E201), is not well-formed YAML (E202), breaks
+        the format (E203: every problem of the file, each with its line, is
+        in ``error.problems``), or has an unknown suffix (E204).
+
+    Examples
+    --------
+    >>> cb = load_codebook()
+    >>> len(cb.themes)
+    10
+    >>> cb["tidig_dialog"].label_en
+    'Early market dialogue'
+    """
+    p = default_codebook_path() if path is None else Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".qdc":
+        return _load_qdc(p)
+    if suffix not in (".yaml", ".yml"):
+        raise CodebookError(
+            f"unknown codebook format {p.suffix or '(no suffix)'!r}: "
+            "expected a .yaml/.yml codebook or a REFI-QDA .qdc file",
+            path=p, code=E_FORMAT)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise CodebookError("codebook file not found", path=p, code=E_NOT_FOUND) from None
+    except IsADirectoryError:
+        raise CodebookError("is a folder, expected a codebook file",
+                            path=p, code=E_NOT_FOUND) from None
+    except OSError as exc:
+        raise CodebookError(f"cannot read the codebook: {exc.strerror}",
+                            path=p, code=E_NOT_FOUND) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CodebookError("not UTF-8 text; save the codebook as UTF-8",
+                            path=p, line=line, code=E_YAML) from None
+    try:
+        data, lines, dup_problems = parse_with_lines(text)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, p) from None
+    cb = _build(data, lines, path=p, extra_problems=dup_problems)
+    cb.sha256 = hashlib.sha256(raw).hexdigest()
+    return cb
+
+
+def validate_codebook(path: str | os.PathLike[str]) -> list[tuple[int | None, str]]:
+    """Every problem of a codebook file, ``[]`` when it is valid.
+
+    Parameters
+    ----------
+    path:
+        The codebook file.
+
+    Returns
+    -------
+    list of (line, message)
+        Sorted by line; ``line`` is ``None`` for problems of the whole file
+        (e.g. it does not exist).
+
+    Examples
+    --------
+    >>> validate_codebook(default_codebook_path())
+    []
+    """
+    try:
+        load_codebook(path)
+    except CodebookError as exc:
+        return list(exc.problems) or [(exc.line, exc.message)]
+    return []
+
+
+def codebook_from_dict(data: Any, *, path: str | os.PathLike[str] | None = None) -> Codebook:
+    """Build a codebook from data shaped like the YAML format.
+
+    Used by the REFI-QDA import and by tests. Problems carry no line numbers
+    (there is no file to point into).
+
+    Parameters
+    ----------
+    data:
+        A mapping with ``codebook:`` (optional) and ``codes:``, as
+        ``yaml.safe_load`` would return it.
+    path:
+        The file the data came from, for messages and ``Codebook.path``.
+
+    Returns
+    -------
+    Codebook
+
+    Raises
+    ------
+    CodebookError
+        With every problem in ``error.problems`` (E203).
+
+    Examples
+    --------
+    >>> cb = codebook_from_dict({"codes": [{"id": "risk", "label": "Risk",
+    ...                                     "rules": ["överprövning"]}]})
+    >>> cb["risk"].rules[0].describe()
+    'term(överprövning)'
+    """
+    return _build(data, {}, path=Path(path) if path is not None else None)
+
+
+def dump_codebook(codebook: Codebook) -> str:
+    """Write a codebook as YAML text in the format of ``docs/codebook.md``.
+
+    Sub-codes are nested under their parents; default values are left
+    out. Loading the text gives back an equal codebook, apart from line
+    numbers, ``path`` and ``sha256``.
+
+    Parameters
+    ----------
+    codebook:
+        The codebook to write.
+
+    Returns
+    -------
+    str
+        YAML text (UTF-8 when written to a file).
+    """
+    header: dict[str, Any] = {"id": codebook.id, "version": str(codebook.version)}
+    if codebook.title:
+        header["title"] = codebook.title
+    if codebook.language != "sv":
+        header["language"] = codebook.language
+    if codebook.description:
+        header["description"] = codebook.description
+
+    def dump_code(code: Code) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": code.id, "label": code.label}
+        if code.label_en:
+            d["label_en"] = code.label_en
+        if code.color:
+            d["color"] = code.color
+        for key in ("description", "include", "exclude"):
+            if getattr(code, key):
+                d[key] = getattr(code, key)
+        if not code.codable:
+            d["codable"] = False
+        if tuple(code.scope) != ("respondent",):
+            d["scope"] = list(code.scope)
+        if code.threshold is not None:
+            d["threshold"] = code.threshold
+        if code.rules:
+            d["rules"] = [_dump_rule(r) for r in code.rules]
+        if code.exclusions:
+            d["exclusions"] = [_dump_rule(r) for r in code.exclusions]
+        if code.examples:
+            d["examples"] = list(code.examples)
+        if code.negative_examples:
+            d["negative_examples"] = list(code.negative_examples)
+        children = codebook.children(code.id)
+        if children:
+            d["codes"] = [dump_code(c) for c in children]
+        return d
+
+    doc = {"codebook": header, "codes": [dump_code(c) for c in codebook.themes]}
+    body = yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     width=88, default_flow_style=None)
+    return f"# Codebook {codebook.id}, version {codebook.version} (written by codingkit)\n" + body
+
+
+# --------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------
+
+
+def _load_qdc(p: Path) -> Codebook:
+    if importlib.util.find_spec("codingkit.refiqda") is None:
+        raise CodebookError(
+            "REFI-QDA .qdc codebooks need codingkit.refiqda, which is not installed",
+            path=p, code=E_FORMAT)
+    from importlib import import_module
+
+    refiqda = import_module("codingkit.refiqda")
+    reader = getattr(refiqda, "read_qdc", None) or getattr(refiqda, "load_qdc", None)
+    if reader is None:
+        raise CodebookError("codingkit.refiqda offers no .qdc reader (read_qdc)",
+                            path=p, code=E_FORMAT)
+    return reader(p)
+
+
+def _yaml_error(exc: yaml.YAMLError, p: Path) -> CodebookError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    msg = f"malformed YAML: {what}" + (f" ({context})" if context else "")
+    return CodebookError(msg, path=p, line=line, code=E_YAML)
+
+
+def _build(data: Any, lines: dict[tuple, int], *, path: Path | None,
+           extra_problems: Iterable[tuple[int | None, str]] = ()) -> Codebook:
+    """Check ``data`` against the schema and across codes; build the model."""
+    problems: list[tuple[int | None, str]] = list(extra_problems)
+    if data is None:
+        raise CodebookError("the codebook is empty; expected a mapping with codes:",
+                            path=path, line=None, code=E_INVALID,
+                            problems=[(None, "the codebook is empty; expected a "
+                                       "mapping with codes:")])
+    if not isinstance(data, Mapping):
+        msg = (f"expected a mapping with codebook: and codes:, found a "
+               f"{_yaml_type(data)}")
+        raise CodebookError(msg, path=path, line=lines.get(()), code=E_INVALID,
+                            problems=[(lines.get(()), msg)])
+
+    spec: schema.CodebookSpec | None = None
+    try:
+        spec = schema.CodebookSpec.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            problems.append(_pydantic_problem(err, lines, data))
+
+    problems.extend(_cross_check(data, lines))
+    if problems:
+        problems = sorted(set(problems), key=lambda p: (p[0] is None, p[0] or 0, p[1]))
+        line, message = problems[0]
+        raise CodebookError(message, path=path, line=line, code=E_INVALID,
+                            problems=problems)
+    assert spec is not None
+    return _to_model(spec, lines, path)
+
+
+def _yaml_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    return type(value).__name__
+
+
+_ERROR_TEXT = {
+    "missing": "missing required key",
+    "string_type": "expected text",
+    "list_type": "expected a list",
+    "bool_type": "expected true or false",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+    "dict_type": "expected a mapping",
+    "too_short": "expected at least one entry",
+}
+
+
+def _pydantic_problem(err: Mapping[str, Any], lines: dict[tuple, int],
+                      data: Any) -> tuple[int | None, str]:
+    loc = tuple(err["loc"])
+    line, _ = line_of(lines, loc)
+    # the location as the user wrote it (without pydantic's union tags)
+    shown = tuple(x for x in loc if x not in ("short", "long"))
+    where = _where(shown, data)
+    etype = err["type"]
+    key = loc[-1] if loc else None
+    if etype == "extra_forbidden":
+        allowed = _allowed_keys(loc)
+        hint = difflib.get_close_matches(str(key), allowed, n=1)
+        msg = f"unknown key '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        where = _where(shown[:-1], data)
+    elif etype == "missing":
+        msg = f"missing required key '{key}'"
+        where = _where(shown[:-1], data)
+    elif etype == "value_error":
+        msg = str(err["msg"]).removeprefix("Value error, ")
+    elif etype == "literal_error":
+        exp = err.get("ctx", {}).get("expected", "")
+        msg = f"{err['input']!r} is not allowed, expected {exp}"
+    elif etype in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        ctx = err.get("ctx", {})
+        lo_hi = {"greater_than_equal": "≥ {ge}", "less_than_equal": "≤ {le}",
+                 "greater_than": "> {gt}", "less_than": "< {lt}"}[etype].format(**ctx)
+        msg = f"{err['input']!r} is out of range, expected {lo_hi}"
+        if key in ("within", "gap", "fuzzy", "threshold", "weight"):
+            msg += " " + _RANGES[key]
+    elif etype == "string_type" and key == "version":
+        msg = f"version must be text; quote it: version: \"{err['input']}\""
+    elif etype == "too_short" and key == "codes":
+        msg = "codes: is empty; a codebook needs at least one code"
+    else:
+        msg = _ERROR_TEXT.get(etype, err["msg"])
+        if etype.endswith("_type") or etype.endswith("_parsing"):
+            msg += f", got {_short_repr(err.get('input'))}"
+    return line, (f"{where}: {msg}" if where else msg)
+
+
+_RANGES = {
+    "within": f"(words, 1–{schema.MAX_WITHIN})",
+    "gap": f"(words, 0–{schema.MAX_GAP})",
+    "fuzzy": "(a RapidFuzz cutoff, 0–100)",
+    "threshold": "(a similarity, 0–1)",
+    "weight": "(a score, 0–1)",
+}
+
+
+def _short_repr(value: Any) -> str:
+    r = repr(value)
+    return r if len(r) <= 40 else r[:37] + "..."
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    parent = loc[:-1]
+    model: type = schema.CodebookSpec
+    if parent and parent[0] == "codebook":
+        model = schema.HeaderSpec
+    elif "long" in parent:
+        model = schema.RuleSpec
+    elif "codes" in parent:
+        model = schema.CodeSpec
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _where(path: tuple, data: Any) -> str:
+    """Describe a path for a message: ``code 'behov': rules[2].within``."""
+    code_id = None
+    rest: list[str] = []
+    node = data
+    i = 0
+    while i < len(path):
+        item = path[i]
+        if (item == "codes" and i + 1 < len(path) and isinstance(path[i + 1], int)
+                and isinstance(node, Mapping) and isinstance(node.get("codes"), list)
+                and path[i + 1] < len(node["codes"])):
+            node = node["codes"][path[i + 1]]
+            if isinstance(node, Mapping) and isinstance(node.get("id"), str) and node["id"]:
+                code_id, rest = node["id"], []
+            else:
+                code_id, rest = None, [f"codes[{path[i + 1]}]"]
+            i += 2
+            continue
+        if isinstance(item, int):
+            if rest:
+                rest[-1] += f"[{item}]"
+            else:
+                rest.append(f"[{item}]")
+        else:
+            rest.append(str(item))
+        try:
+            node = node[item]
+        except (KeyError, IndexError, TypeError):
+            node = None
+        i += 1
+    text = ".".join(rest)
+    if code_id is not None:
+        return f"code '{code_id}'" + (f": {text}" if text else "")
+    return text
+
+
+def _iter_raw_codes(data: Any, base: tuple = (), parent: str | None = None):
+    """(path, raw code mapping, id of the enclosing code) for every code."""
+    codes = data.get("codes") if isinstance(data, Mapping) else None
+    if not isinstance(codes, list):
+        return
+    for i, code in enumerate(codes):
+        path = base + ("codes", i)
+        if not isinstance(code, Mapping):
+            continue
+        yield path, code, parent
+        cid = code.get("id") if isinstance(code.get("id"), str) else None
+        yield from _iter_raw_codes(code, path, cid)
+
+
+def _cross_check(data: Any, lines: dict[tuple, int]) -> list[tuple[int | None, str]]:
+    """Problems across codes: duplicate ids, dangling parents, cycles."""
+    problems: list[tuple[int | None, str]] = []
+    first: dict[str, int | None] = {}
+    parent_of: dict[str, str | None] = {}
+    parent_line: dict[str, int | None] = {}
+    refs: list[tuple[str, str, int | None]] = []
+    for path, code, enclosing in _iter_raw_codes(data):
+        cid = code.get("id")
+        if not isinstance(cid, str) or not cid:
+            continue
+        line = lines.get(path + ("id",), lines.get(path))
+        if cid in first:
+            where = f" (first on line {first[cid]})" if first[cid] else ""
+            problems.append((line, f"duplicate code id '{cid}'{where}"))
+            continue
+        first[cid] = line
+        ref = code.get("parent")
+        pline = lines.get(path + ("parent",), line)
+        if isinstance(ref, str) and ref:
+            if enclosing is not None and ref != enclosing:
+                problems.append((pline, f"code '{cid}': parent: '{ref}' contradicts its "
+                                        f"place under code '{enclosing}'"))
+            refs.append((cid, ref, pline))
+            parent_of[cid] = ref
+            parent_line[cid] = pline
+        else:
+            parent_of[cid] = enclosing
+    for cid, ref, pline in refs:
+        if ref not in first:
+            hint = difflib.get_close_matches(ref, list(first), n=1)
+            problems.append((pline, f"code '{cid}': parent: '{ref}' is not a code "
+                                    "in this codebook"
+                                    + (f" (did you mean '{hint[0]}'?)" if hint else "")))
+    # cycles: follow parents from every code
+    reported: set[str] = set()
+    for start in parent_of:
+        seen: list[str] = []
+        cur: str | None = start
+        while cur is not None and cur in parent_of and cur not in seen:
+            seen.append(cur)
+            cur = parent_of[cur]
+        if cur is not None and cur in seen:
+            cycle = seen[seen.index(cur):]
+            if not reported.intersection(cycle):
+                reported.update(cycle)
+                chain = " → ".join(cycle + [cur])
+                problems.append((parent_line.get(cur, first.get(cur)),
+                                 f"parent references form a cycle: {chain}"))
+    return problems
+
+
+# --------------------------------------------------------------------------
+# Building the model
+# --------------------------------------------------------------------------
+
+
+def _to_model(spec: schema.CodebookSpec, lines: dict[tuple, int],
+              path: Path | None) -> Codebook:
+    collected: list[tuple[Code, str | None]] = []  # (code, parent) in file order
+
+    def walk(codes: list[schema.CodeSpec], base: tuple, enclosing: str | None) -> None:
+        for i, cs in enumerate(codes):
+            p = base + ("codes", i)
+            parent = cs.parent or enclosing
+            code = Code(
+                id=cs.id,
+                label=cs.label,
+                label_en=cs.label_en,
+                description=cs.description,
+                include=cs.include,
+                exclude=cs.exclude,
+                color=cs.color,
+                parent=parent,
+                codable=cs.codable,
+                rules=tuple(_rule(r, lines, p + ("rules", j)) for j, r in enumerate(cs.rules)),
+                exclusions=tuple(_rule(r, lines, p + ("exclusions", j))
+                                 for j, r in enumerate(cs.exclusions)),
+                scope=tuple(dict.fromkeys(cs.scope)),
+                examples=tuple(cs.examples),
+                negative_examples=tuple(cs.negative_examples),
+                threshold=cs.threshold,
+                line=lines.get(p),
+            )
+            collected.append((code, parent))
+            walk(cs.codes, p, cs.id)
+
+    walk(spec.codes, (), None)
+    # parents before children: depth-first from the themes, siblings in file order
+    ordered: dict[str, Code] = {}
+
+    def emit(parent: str | None) -> None:
+        for code, par in collected:
+            if par == parent and code.id not in ordered:
+                ordered[code.id] = code
+                emit(code.id)
+
+    emit(None)
+    if spec.codebook is not None:
+        h = spec.codebook
+        cb_id, version, title, language, description = (
+            h.id, h.version, h.title, h.language, h.description)
+    else:
+        stem = path.stem.lower() if path is not None else "codebook"
+        cb_id = re.sub(r"[^a-z0-9_]+", "_", stem).strip("_") or "codebook"
+        version, title, language, description = "1", "", "sv", ""
+    return Codebook(id=cb_id, codes=ordered, version=version, title=title,
+                    language=language, description=description, path=path)
+
+
+def _rule(item: str | schema.RuleSpec, lines: dict[tuple, int], p: tuple) -> Rule:
+    line = lines.get(p)
+    if isinstance(item, str):
+        words = item.split()
+        if len(words) == 1:
+            return Rule(kind="term", pattern=words[0], line=line)
+        return Rule(kind="phrase", pattern=" ".join(words), line=line)
+    unless = tuple(_rule(u, lines, p + ("unless", k)) for k, u in enumerate(item.unless))
+    common: dict[str, Any] = {"unless": unless, "weight": item.weight, "line": line}
+    if item.compound is not None:
+        common["compound"] = item.compound
+    kind = item.kind
+    if kind == "term":
+        return Rule(kind="term", pattern=item.term or "", fuzzy=item.fuzzy, **common)
+    if kind == "phrase":
+        return Rule(kind="phrase", pattern=item.phrase or "", gap=item.gap or 0, **common)
+    if kind == "regex":
+        return Rule(kind="regex", pattern=item.regex or "", **common)
+    groups = (tuple(item.near or ()),) + tuple(tuple(g) for g in (item.with_ or ()))
+    return Rule(kind="near", groups=groups,
+                within=item.within if item.within is not None else DEFAULT_WITHIN, **common)
+
+
+# --------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style for multi-line text, flow style only for short word lists."""
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+class _Flow(list):
+    """A list written in flow style: ``[a, b]``."""
+
+
+def _flow_representer(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+def _block_list_representer(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=False)
+
+
+def _block_dict_representer(dumper: yaml.SafeDumper, value: dict) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=False)
+
+
+_Dumper.add_representer(_Flow, _flow_representer)
+_Dumper.add_representer(list, _block_list_representer)
+_Dumper.add_representer(dict, _block_dict_representer)
+
+
+def _dump_rule(rule: Rule) -> Any:
+    plain = (rule.weight == 1.0 and not rule.unless and rule.compound
+             and rule.fuzzy is None)
+    if plain and rule.kind == "term":
+        return rule.pattern
+    if plain and rule.kind == "phrase" and rule.gap == 0:
+        return rule.pattern
+    d: dict[str, Any] = {}
+    if rule.kind == "near":
+        d["near"] = _Flow(rule.groups[0])
+        rest = rule.groups[1:]
+        d["with"] = _Flow(rest[0]) if len(rest) == 1 else [_Flow(g) for g in rest]
+        d["within"] = rule.within
+    else:
+        d[rule.kind] = rule.pattern
+    if rule.kind == "phrase" and rule.gap:
+        d["gap"] = rule.gap
+    if not rule.compound and rule.kind != "regex":
+        d["compound"] = False
+    if rule.fuzzy is not None:
+        d["fuzzy"] = rule.fuzzy
+    if rule.weight != 1.0:
+        d["weight"] = rule.weight
+    if rule.unless:
+        d["unless"] = [_dump_rule(u) for u in rule.unless]
+    return d
