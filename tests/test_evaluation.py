@@ -1,0 +1,308 @@
+"""Agreement with human coding: reading, alignment, metrics, disagreements."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+
+import krippendorff
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
+
+from codingkit.errors import CodingkitWarning, EvaluationError
+from codingkit.evaluation import (
+    align_human_coding,
+    binary_agreement,
+    evaluate,
+    evaluation_from_matrices,
+    read_human_coding,
+)
+from codingkit.model import Code, Codebook, Coding, CodingResult, Segment
+
+TURNS = [
+    # (turn, role, text)
+    (1, "interviewer", "Hur började ni med marknadsdialogen?"),
+    (2, "respondent", "Vi bjöd in leverantörerna till en träff innan vi skrev underlaget."),
+    (3, "interviewer", "Och behoven?"),
+    (4, "respondent", "Vi kartlade vad personalen faktiskt behövde. Det tog tid."),
+    (5, "respondent", "Vi hade en bra dialog med kollegorna på avdelningen."),
+    (6, "respondent", "Mm."),
+    (7, "respondent", "Företaget har nu sålt lösningen till tre andra regioner."),
+]
+
+
+def _segments(source: str = "syd/01.txt", unit: str = "turn") -> list[Segment]:
+    segs, pos = [], 0
+    for n, role, text in TURNS:
+        if unit == "sentence" and ". " in text:
+            first, rest = text.split(". ", 1)
+            first += "."
+            segs.append(Segment(f"{source}:{n}.1", source, pos, pos + len(first), first, n,
+                                speaker_role=role, unit="sentence"))
+            start2 = pos + len(first) + 1
+            segs.append(Segment(f"{source}:{n}.2", source, start2, start2 + len(rest), rest, n,
+                                speaker_role=role, unit="sentence"))
+        else:
+            segs.append(Segment(f"{source}:{n}" + (".1" if unit == "sentence" else ""),
+                                source, pos, pos + len(text), text, n, speaker_role=role,
+                                unit=unit))
+        pos += len(text) + 1
+    return segs
+
+
+def _codebook() -> Codebook:
+    codes = {c.id: c for c in [
+        Code("tidig_dialog", "Tidig marknadsdialog"),
+        Code("tidig_dialog.rfi", "RFI", parent="tidig_dialog"),
+        Code("behov", "Behov"),
+        Code("kommersialisering", "Kommersialisering"),
+    ]}
+    return Codebook("test", codes)
+
+
+def _result(codings: list[tuple[str, str, float, str]], unit: str = "turn") -> CodingResult:
+    cb = _codebook()
+    return CodingResult(
+        _segments(unit=unit),
+        [Coding(sid, code, cb.theme_of(code), score, "rule", ev)
+         for sid, code, score, ev in codings],
+        cb)
+
+
+def _write(tmp_path, name: str, text: str):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+GOLD_TURNS = """source,turn,speaker,code,excerpt
+syd/01.txt,2,IP,tidig_dialog,Vi bjöd in leverantörerna
+syd/01.txt,4,IP,behov,Vi kartlade
+syd/01.txt,7,IP,kommersialisering,Företaget har nu sålt
+"""
+
+
+# --------------------------------------------------------------------------
+# metrics against reference implementations
+# --------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=2, max_size=60))
+def test_binary_agreement_matches_sklearn_and_krippendorff(pairs):
+    g = np.array([a for a, _ in pairs])
+    p = np.array([b for _, b in pairs])
+    tp, fp = int(np.sum(g & p)), int(np.sum(~g & p))
+    fn, tn = int(np.sum(g & ~p)), int(np.sum(~g & ~p))
+    m = binary_agreement(tp, fp, fn, tn)
+    if tp + fp and tp + fn:
+        prec, rec, f1, _ = precision_recall_fscore_support(g, p, average="binary",
+                                                           zero_division=0)
+        assert m["precision"] == pytest.approx(prec)
+        assert m["recall"] == pytest.approx(rec)
+        assert m["f1"] == pytest.approx(f1)
+    if len(set(g) | set(p)) > 1:  # not one value throughout: κ and α are defined
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref_kappa = cohen_kappa_score(g, p)
+        if not math.isnan(ref_kappa):
+            assert m["kappa"] == pytest.approx(ref_kappa)
+        ref_alpha = krippendorff.alpha(reliability_data=np.vstack([g, p]).astype(float),
+                                       level_of_measurement="nominal")
+        assert m["alpha"] == pytest.approx(ref_alpha)
+    else:
+        assert math.isnan(m["alpha"]) and math.isnan(m["kappa"])
+
+
+def test_metrics_frame_and_micro_against_sklearn():
+    rng = np.random.default_rng(3)
+    gold = rng.random((50, 3)) < 0.3
+    pred = gold ^ (rng.random((50, 3)) < 0.15)
+    per_code, summary = evaluation_from_matrices(["a", "b", "c"], gold, pred)
+    for j, code in enumerate("abc"):
+        row = per_code.set_index("code").loc[code]
+        assert row["kappa"] == pytest.approx(cohen_kappa_score(gold[:, j], pred[:, j]))
+        assert row["positives"] == gold[:, j].sum()
+    micro = summary.set_index("average").loc["micro"]
+    p, r, f, _ = precision_recall_fscore_support(gold.ravel(), pred.ravel(), average="binary")
+    assert (micro["precision"], micro["recall"], micro["f1"]) == pytest.approx((p, r, f))
+    ref_alpha = krippendorff.alpha(reliability_data=np.vstack([gold.ravel(), pred.ravel()])
+                                   .astype(float), level_of_measurement="nominal")
+    assert micro["alpha"] == pytest.approx(ref_alpha)
+    macro = summary.set_index("average").loc["macro"]
+    assert macro["alpha"] == pytest.approx(per_code["alpha"].mean())
+
+
+# --------------------------------------------------------------------------
+# reading and aligning human coding
+# --------------------------------------------------------------------------
+
+
+def test_read_turn_coding_with_turn_list_and_splits(tmp_path):
+    _write(tmp_path, "syd_coding.csv", GOLD_TURNS)
+    _write(tmp_path, "syd_turns.csv", "source,turn,speaker\nsyd/01.txt,2,IP\nsyd/01.txt,4,IP\n"
+                                      "syd/01.txt,5,IP\nsyd/01.txt,7,IP\n")
+    _write(tmp_path, "splits.csv", "source,split\nsyd/01.txt,dev\nost/05.txt,test\n")
+    hc = read_human_coding(tmp_path)
+    assert hc.kind == "turn"
+    assert hc.codes == ["behov", "kommersialisering", "tidig_dialog"]
+    assert len(hc.turns) == 4
+    assert hc.splits == {"syd/01.txt": "dev", "ost/05.txt": "test"}
+    assert len(hc.select("dev").codings) == 3
+    assert len(hc.select("test").codings) == 0
+    with pytest.raises(EvaluationError, match="E605"):
+        hc.select("holdout")
+
+
+def test_read_rejects_bad_files_with_file_and_line(tmp_path):
+    p = _write(tmp_path, "bad.csv", "source,turn,code\nsyd/01.txt,två,behov\n")
+    with pytest.raises(EvaluationError) as exc:
+        read_human_coding(p)
+    assert "bad.csv, line 2" in str(exc.value) and "E603" in str(exc.value)
+    p = _write(tmp_path, "cols.csv", "file,kod\na,b\n")
+    with pytest.raises(EvaluationError, match="E602"):
+        read_human_coding(p)
+    with pytest.raises(EvaluationError, match="E601"):
+        read_human_coding(tmp_path / "saknas.csv")
+
+
+def test_align_turns_to_sentence_segments(tmp_path):
+    hc = read_human_coding(_write(tmp_path, "g.csv", GOLD_TURNS))
+    al = align_human_coding(hc, _segments(unit="sentence"))
+    assert set(map(tuple, al.values)) == {
+        ("syd/01.txt:2.1", "tidig_dialog"), ("syd/01.txt:4.1", "behov"),
+        ("syd/01.txt:4.2", "behov"), ("syd/01.txt:7.1", "kommersialisering")}
+
+
+def test_align_spans_by_overlap(tmp_path):
+    segs = _segments(unit="sentence")
+    s41 = next(s for s in segs if s.segment_id == "syd/01.txt:4.1")
+    s2 = next(s for s in segs if s.segment_id == "syd/01.txt:2.1")
+    text = (f"source,start,end,text,code,coder\n"
+            # exactly the first sentence of turn 4
+            f"syd/01.txt,{s41.start},{s41.end},x,behov,AB\n"
+            # a few words inside turn 2: covers < half the segment but the span lies in it
+            f"syd/01.txt,{s2.start + 3},{s2.start + 20},x,tidig_dialog,AB\n"
+            # a span that lies nowhere
+            f"syd/01.txt,100000,100010,x,behov,AB\n")
+    hc = read_human_coding(_write(tmp_path, "spans.csv", text))
+    assert hc.kind == "span"
+    with pytest.warns(CodingkitWarning, match="1 of 3"):
+        al = align_human_coding(hc, segs)
+    assert set(map(tuple, al.values)) == {("syd/01.txt:4.1", "behov"),
+                                          ("syd/01.txt:2.1", "tidig_dialog")}
+    # the second sentence of turn 4 is not touched
+    assert "syd/01.txt:4.2" not in set(al["segment_id"])
+
+
+def test_align_by_segment_id_and_unknown_ids(tmp_path):
+    hc = read_human_coding(_write(tmp_path, "s.csv",
+                                  "segment_id,code\nsyd/01.txt:2,tidig_dialog\nx.txt:9,behov\n"))
+    with pytest.warns(CodingkitWarning):
+        al = align_human_coding(hc, _segments())
+    assert list(al["segment_id"]) == ["syd/01.txt:2"]
+    hc2 = read_human_coding(_write(tmp_path, "t.csv", "segment_id,code\nx.txt:9,behov\n"))
+    with pytest.raises(EvaluationError, match="E606"):
+        align_human_coding(hc2, _segments())
+
+
+# --------------------------------------------------------------------------
+# evaluate
+# --------------------------------------------------------------------------
+
+
+def test_evaluate_turns_counts_and_disagreements(tmp_path):
+    _write(tmp_path, "syd_coding.csv", GOLD_TURNS)
+    result = _result([
+        ("syd/01.txt:2", "tidig_dialog.rfi", 1.0, "term(RFI) → 'x'"),   # TP via roll-up
+        ("syd/01.txt:5", "tidig_dialog", 0.9, "term(dialog) → 'dialog'"),  # FP
+        ("syd/01.txt:6", "tidig_dialog", 0.4, "similarity 0.40"),          # FP, lower score
+        ("syd/01.txt:4", "behov", 1.0, "term(behov) → 'behövde'"),       # TP
+        ("syd/01.txt:1", "behov", 1.0, "interviewer: not evaluated"),
+    ])
+    ev = evaluate(tmp_path, result)
+    pc = ev.per_code.set_index("code")
+    assert ev.unit == "turn"
+    # units: respondent turns 2, 4, 5, 6, 7
+    assert set(pc["n_units"]) == {5}
+    assert pc.loc["tidig_dialog", ["tp", "fp", "fn", "tn"]].tolist() == [1, 2, 0, 2]
+    assert pc.loc["behov", ["tp", "fp", "fn", "tn"]].tolist() == [1, 0, 0, 4]
+    assert pc.loc["kommersialisering", ["tp", "fp", "fn", "tn"]].tolist() == [0, 0, 1, 4]
+    assert pc.loc["kommersialisering", "recall"] == 0
+    g = np.array([1, 0, 0, 0, 0])
+    p = np.array([1, 0, 1, 1, 0])  # turns 2, 4, 5, 6, 7
+    assert pc.loc["tidig_dialog", "kappa"] == pytest.approx(cohen_kappa_score(g, p))
+    dis = ev.disagreements
+    # the code with most disagreements first, FPs by falling score
+    assert list(dis["code"]) == ["tidig_dialog", "tidig_dialog", "kommersialisering"]
+    assert list(dis["kind"]) == ["FP", "FP", "FN"]
+    assert list(dis["score"][:2]) == [0.9, 0.4]
+    assert dis["evidence"][0] == "term(dialog) → 'dialog'"
+    assert dis["text"][0].startswith("Vi hade en bra dialog med kollegorna")
+    assert dis["text"][2].startswith("Företaget har nu sålt")
+
+
+def test_evaluate_turn_list_limits_units_and_sentences_roll_up(tmp_path):
+    _write(tmp_path, "syd_coding.csv", GOLD_TURNS)
+    _write(tmp_path, "syd_turns.csv", "source,turn\nsyd/01.txt,2\nsyd/01.txt,4\n"
+                                      "syd/01.txt,7\n")
+    result = _result([("syd/01.txt:4.2", "behov", 0.8, "sim"),
+                      ("syd/01.txt:5.1", "behov", 0.8, "not a read turn")], unit="sentence")
+    ev = evaluate(tmp_path, result)
+    pc = ev.per_code.set_index("code")
+    assert set(pc["n_units"]) == {3}
+    assert pc.loc["behov", ["tp", "fp", "fn", "tn"]].tolist() == [1, 0, 0, 2]
+    # the turn's text is both sentences
+    assert "Det tog tid." not in set(ev.disagreements["text"])
+
+
+def test_evaluate_perfect_agreement_and_outputs(tmp_path):
+    gold = _write(tmp_path, "g.csv", GOLD_TURNS)
+    result = _result([("syd/01.txt:2", "tidig_dialog", 1.0, "a"),
+                      ("syd/01.txt:4", "behov", 1.0, "b"),
+                      ("syd/01.txt:7", "kommersialisering", 1.0, "c")])
+    ev = evaluate(gold, result)
+    assert ev.macro["alpha"] == pytest.approx(1.0)
+    assert ev.micro["kappa"] == pytest.approx(1.0)
+    assert len(ev.disagreements) == 0
+    text = ev.table()
+    assert text.splitlines()[0].split() == ["code", "positives", "predicted", "precision",
+                                            "recall", "f1", "kappa", "alpha"]
+    assert "(macro)" in text and "(micro)" in text
+    written = ev.write(tmp_path / "out")
+    assert sorted(p.name for p in written) == ["agreement.csv", "agreement.json",
+                                               "agreement_summary.csv", "disagreements.csv"]
+    data = json.loads((tmp_path / "out" / "agreement.json").read_text(encoding="utf-8"))
+    assert data["summary"][0]["average"] == "macro"
+    assert pd.read_csv(tmp_path / "out" / "agreement.csv")["code"].tolist() == [
+        "tidig_dialog", "behov", "kommersialisering"]
+
+
+def test_evaluate_reads_an_apply_output_folder(tmp_path):
+    gold = _write(tmp_path, "g.csv", GOLD_TURNS)
+    segs = _segments()
+    out = tmp_path / "results"
+    out.mkdir()
+    pd.DataFrame([{"segment_id": s.segment_id, "source": s.source, "turn": s.turn,
+                   "start": s.start, "end": s.end, "text": s.text,
+                   "speaker_role": s.speaker_role} for s in segs]).to_csv(
+        out / "segments.csv", index=False)
+    pd.DataFrame([{"segment_id": "syd/01.txt:2", "code": "tidig_dialog",
+                   "theme": "tidig_dialog", "score": 1.0, "method": "rule", "evidence": "x"}]
+                 ).to_csv(out / "codings.csv", index=False)
+    ev = evaluate(gold, out)
+    pc = ev.per_code.set_index("code")
+    assert pc.loc["tidig_dialog", "tp"] == 1 and pc.loc["behov", "fn"] == 1
+    with pytest.raises(EvaluationError, match="E607"):
+        evaluate(gold, tmp_path / "nowhere")
+
+
+def test_evaluate_unknown_sources_is_an_error(tmp_path):
+    gold = _write(tmp_path, "g.csv", "source,turn,code\nost/99.txt,2,behov\n")
+    with pytest.raises(EvaluationError, match="E606"):
+        evaluate(gold, _result([]))
