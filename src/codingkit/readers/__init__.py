@@ -1,0 +1,296 @@
+"""Reading transcripts: text, Word, WebVTT/SubRip and open survey answers.
+
+>>> import codingkit as ck
+>>> transcripts = ck.read_transcripts("transcripts/")              # doctest: +SKIP
+>>> t = transcripts[0]                                              # doctest: +SKIP
+>>> t.source, t.metadata["project"], t.speakers                    # doctest: +SKIP
+('syd/intervju_01.txt', 'Innovationsupphandling Syd', ['I', 'IP'])
+
+Formats are chosen by the file's suffix; ``format=`` overrides it.
+
+========  ==========================  ==========================================
+format    suffixes                    module
+========  ==========================  ==========================================
+text      ``.txt``, ``.md``           :mod:`codingkit.readers.text`
+docx      ``.docx``                   :mod:`codingkit.readers.docx`
+vtt       ``.vtt``                    :mod:`codingkit.readers.subtitles`
+srt       ``.srt``                    :mod:`codingkit.readers.subtitles`
+survey    ``.csv``, ``.xlsx``         :mod:`codingkit.readers.survey`
+========  ==========================  ==========================================
+
+Every transcript's ``text`` is NFC-normalised with ``\\n`` line endings, and
+for every turn ``transcript.text[turn.start:turn.end]`` is the turn's text
+without its speaker label. Each turn is marked ``interviewer`` or
+``respondent`` (see :mod:`codingkit.readers.roles`).
+
+Metadata (``project``, ``round``, ``role``, ...) comes from a manifest
+(:func:`read_manifest`, or a ``manifest.csv`` in an input folder) and from
+the transcript's own header; the manifest wins, the header fills what the
+manifest leaves empty.
+
+Error codes
+-----------
+E101 missing file or folder; E102 empty file; E103 binary content;
+E104 undecodable text; E105 unknown format; E106 corrupt .docx/.xlsx;
+E107 malformed CSV or subtitles; E108 a bad option (column, speaker
+pattern); E109 two inputs with the same source name. Manifests: E301 no
+``file`` column, E302 a listed file does not exist, E303 a file listed
+twice, E304 malformed manifest.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from ..errors import CodingkitWarning, InputError
+from ..model import Transcript
+from .manifest import MANIFEST_NAME, read_manifest
+from .roles import assign_roles
+
+__all__ = ["read_transcripts", "read_transcript", "read_manifest", "FORMATS", "SUFFIXES"]
+
+#: The readers, by name.
+FORMATS = ("text", "docx", "vtt", "srt", "survey")
+
+#: Suffix → reader.
+SUFFIXES = {
+    ".txt": "text", ".md": "text", ".docx": "docx", ".vtt": "vtt", ".srt": "srt",
+    ".csv": "survey", ".xlsx": "survey",
+}
+
+PathLike = str | os.PathLike[str]
+
+
+def _format_of(path: Path, format: str | None) -> str:
+    if format is not None:
+        if format not in FORMATS:
+            raise InputError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}",
+                             path=path, code="E105")
+        return format
+    fmt = SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        hint = " (save it as .docx)" if path.suffix.lower() == ".doc" else ""
+        raise InputError(f"unknown file type {path.suffix or '(no suffix)'!r}{hint}; expected "
+                         f"{', '.join(SUFFIXES)}", path=path, code="E105")
+    return fmt
+
+
+def _merge_metadata(manifest_meta: Mapping[str, str], own: Mapping[str, str]) -> dict[str, str]:
+    merged = {k: v for k, v in manifest_meta.items() if v}
+    for k, v in own.items():
+        if v and not merged.get(k):
+            merged[k] = v
+    return merged
+
+
+def _read_file(
+    path: Path,
+    source: str,
+    *,
+    format: str | None,
+    speaker_pattern: str | re.Pattern[str] | None,
+    text_column: str | None,
+    id_column: str | None,
+    manifest_meta: Mapping[str, str] | None = None,
+) -> list[Transcript]:
+    fmt = _format_of(path, format)
+    meta = dict(manifest_meta or {})
+    if fmt == "text":
+        from .text import read_text
+
+        found = [read_text(path, source, speaker_pattern=speaker_pattern, metadata=meta)]
+    elif fmt == "docx":
+        from .docx import read_docx
+
+        found = [read_docx(path, source, speaker_pattern=speaker_pattern, metadata=meta)]
+    elif fmt in ("vtt", "srt"):
+        from .subtitles import read_subtitles
+
+        found = [read_subtitles(path, source, format=fmt, metadata=meta)]
+    else:
+        from .survey import read_survey
+
+        found = read_survey(path, source, text_column=text_column, id_column=id_column)
+    for t in found:
+        t.metadata = _merge_metadata(meta, t.metadata)
+        assign_roles(t)
+    return found
+
+
+def read_transcript(
+    path: PathLike,
+    *,
+    root: PathLike | None = None,
+    speaker_pattern: str | re.Pattern[str] | None = None,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    format: str | None = None,
+) -> list[Transcript]:
+    """Read one file: a list of transcripts (a survey file gives one per answer).
+
+    Parameters
+    ----------
+    path:
+        The file.
+    root:
+        A folder that ``path`` lies in; the source name is then the path
+        relative to it (``"syd/intervju_01.txt"``), else the file's name.
+    speaker_pattern:
+        A regular expression with a named group ``speaker``, matched at the
+        start of each line, replacing the built-in speaker label detection
+        (text and Word files).
+    text_column, id_column:
+        For survey files: the answer column and the id column.
+    format:
+        ``"text"``, ``"docx"``, ``"vtt"``, ``"srt"`` or ``"survey"``,
+        overriding the suffix.
+
+    Returns
+    -------
+    list of Transcript
+
+    Raises
+    ------
+    InputError
+        With a one-line message naming the file; see the module's error codes.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "intervju.txt"
+    >>> _ = p.write_text("Projekt: Syd\\n\\nI: Hur började ni?\\nIP: Med en dialog.\\n", encoding="utf-8")
+    >>> [t] = read_transcript(p)
+    >>> t.source, t.metadata, [(x.speaker, x.speaker_role, t.turn_text(x)) for x in t.turns]
+    ('intervju.txt', {'project': 'Syd'}, [('I', 'interviewer', 'Hur började ni?'), ('IP', 'respondent', 'Med en dialog.')])
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError("no such file or folder", path=p, code="E101")
+    if p.is_dir():
+        raise InputError("is a folder; use read_transcripts for folders", path=p, code="E101")
+    source = p.name
+    if root is not None:
+        try:
+            source = p.resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            source = p.name
+    return _read_file(p, source, format=format, speaker_pattern=speaker_pattern,
+                      text_column=text_column, id_column=id_column)
+
+
+def _hidden(rel: Path) -> bool:
+    return any(part.startswith(".") or part.startswith("~$") for part in rel.parts)
+
+
+def _walk(folder: Path, format: str | None) -> tuple[list[tuple[Path, str]], list[Path]]:
+    """Files (path, source) in a folder, sorted, and the manifests found in it."""
+    files: list[tuple[Path, str]] = []
+    manifests: list[Path] = []
+    entries = sorted(
+        (p for p in folder.rglob("*") if p.is_file()),
+        key=lambda p: p.relative_to(folder).as_posix(),
+    )
+    for p in entries:
+        rel = p.relative_to(folder)
+        if _hidden(rel):
+            continue
+        if p.name.casefold() == MANIFEST_NAME:
+            manifests.append(p)
+            continue
+        if format is None and p.suffix.lower() not in SUFFIXES:
+            warnings.warn(CodingkitWarning(f"skipped: unknown file type {p.suffix or '(none)'!r}; "
+                                           f"expected {', '.join(SUFFIXES)}", path=p),
+                          stacklevel=3)
+            continue
+        files.append((p, rel.as_posix()))
+    return files, manifests
+
+
+def read_transcripts(
+    paths: PathLike | Iterable[PathLike],
+    *,
+    manifest: PathLike | None = None,
+    speaker_pattern: str | re.Pattern[str] | None = None,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    format: str | None = None,
+) -> list[Transcript]:
+    """Read transcripts from files and folders.
+
+    Parameters
+    ----------
+    paths:
+        A file or folder, or several. Folders are read recursively in sorted
+        order, skipping hidden files, Word lock files (``~$...``),
+        ``manifest.csv`` and files with other suffixes (with a warning).
+    manifest:
+        A manifest CSV (see :func:`read_manifest`). A ``manifest.csv`` in an
+        input folder (or a sub-folder) is used as well; this one wins where
+        both name a file.
+    speaker_pattern, text_column, id_column, format:
+        As in :func:`read_transcript`.
+
+    Returns
+    -------
+    list of Transcript
+        In input order; ``source`` is the path relative to the folder given
+        (``"syd/intervju_01.txt"``), or the file's name for a file given
+        directly, and ``"<file>#<id>"`` for survey answers.
+
+    Raises
+    ------
+    InputError
+        A file or folder that does not exist, an empty, binary or
+        undecodable file, a corrupt .docx, a malformed CSV, two inputs with
+        the same source name.
+    ManifestError
+        A manifest without a ``file`` column or naming missing files.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    jobs: list[tuple[Path, str]] = []
+    manifest_files: list[Path] = []
+    for item in paths:
+        p = Path(item)
+        if not p.exists():
+            raise InputError("no such file or folder", path=p, code="E101")
+        if p.is_dir():
+            files, found = _walk(p, format)
+            jobs.extend(files)
+            manifest_files.extend(found)
+        else:
+            jobs.append((p, p.name))
+    if manifest is not None:
+        manifest_files.append(Path(manifest))
+        if not Path(manifest).is_file():
+            raise InputError("no such manifest file", path=manifest, code="E101")
+
+    by_file: dict[Path, dict[str, str]] = {}
+    for m in manifest_files:  # later manifests (the explicit one) win
+        for file, meta in read_manifest(m).items():
+            key = (m.parent / file).resolve()
+            by_file[key] = {**by_file.get(key, {}), **meta}
+
+    transcripts: list[Transcript] = []
+    seen_paths: set[Path] = set()
+    seen_sources: dict[str, Path] = {}
+    for p, source in jobs:
+        resolved = p.resolve()
+        if resolved in seen_paths:
+            continue
+        seen_paths.add(resolved)
+        if source in seen_sources:
+            raise InputError(f"has the same source name {source!r} as {seen_sources[source]}; "
+                             "expected unique names (give their common folder instead)",
+                             path=p, code="E109")
+        seen_sources[source] = p
+        transcripts.extend(_read_file(
+            p, source, format=format, speaker_pattern=speaker_pattern,
+            text_column=text_column, id_column=id_column, manifest_meta=by_file.get(resolved),
+        ))
+    return transcripts
+
