@@ -1,0 +1,724 @@
+"""Rule matching: the codebook's terms, phrases, regexes and near-rules.
+
+A :class:`RuleMatcher` compiles every rule of a :class:`~codingkit.model.Codebook`
+once and then finds, for a segment of text, every rule that matches it, with
+the words that matched (:class:`RuleHit`). How words match is described in
+``docs/codebook.md``; in short:
+
+* a **term** matches every inflection of the word (lookup lemma or Snowball
+  stem equal), and, unless ``compound: false``, the word as the last part of a
+  compound (``dialog`` → ``marknadsdialogen``) or as a first or middle part
+  (``leverantör`` → ``leverantörsträffarna``);
+* a **glob** term (``upphandl*``, ``?``) matches the lower-cased word or its
+  lemma;
+* a **phrase** matches its words in order, each like a term, with at most
+  ``gap`` other words between;
+* **near** matches when one word of every group occurs within ``within``
+  words (the distance between the first and the last of them, counted in
+  words, is at most ``within``);
+* **regex** is searched case-insensitively in the segment text;
+* **fuzzy** (a term with ``fuzzy: 85``) also matches words whose RapidFuzz
+  ``fuzz.ratio`` with the term is at least the cutoff, for typos and speech
+  recognition slips (``upphandligen``), including a compound written as two
+  words (``leverantörs träff``).
+
+Speed: each distinct word form is looked up once (its matching word patterns
+are remembered), and a rule is only tried on a segment when one of its words
+occurs there, so matching adds little to tokenising.
+
+Examples
+--------
+>>> from codingkit.model import Code, Codebook, Rule
+>>> cb = Codebook("demo", {"tidig_dialog": Code("tidig_dialog", "Tidig dialog",
+...     rules=(Rule("phrase", "bjuda in leverantör*"),))})
+>>> hits = RuleMatcher(cb).match("Vi bjöd in leverantörerna till en träff.")
+>>> hits[0].evidence()
+"phrase(bjuda in leverantör*) → 'bjöd in leverantörerna'"
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from ..model import Code, Codebook, Rule
+from ..swedish import (
+    DERIVATION_PREFIXES,
+    LINKING_LETTERS,
+    MIN_COMPOUND_REST,
+    MIN_COMPOUND_TERM,
+    SwedishAnalyzer,
+    Token,
+    get_analyzer,
+)
+
+__all__ = ["RuleHit", "RuleMatcher", "compile_check", "MIN_FUZZY_LENGTH"]
+
+#: Words shorter than this are never matched fuzzily.
+MIN_FUZZY_LENGTH = 5
+#: A stem shorter than this does not match a compound head ("förbjuden" is
+#: not "bjuda").
+_MIN_HEAD_STEM = 5
+_GLOB_CHARS = set("*?[")
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """One match of one rule in one segment.
+
+    Attributes
+    ----------
+    code:
+        The id of the code the rule belongs to.
+    rule:
+        The matching rule.
+    method:
+        ``"rule"``, or ``"fuzzy"`` for a fuzzy term match.
+    spans:
+        Code-point offsets ``(start, end)`` of the matched words in the
+        segment text.
+    words:
+        The matched words as written (``text[start:end]`` of each span).
+    score:
+        The rule's weight; for a fuzzy match the weight times the
+        similarity / 100.
+    similarity:
+        The RapidFuzz ratio (0–100) of a fuzzy match, else ``None``.
+    """
+
+    code: str
+    rule: Rule
+    method: str
+    spans: tuple[tuple[int, int], ...]
+    words: tuple[str, ...]
+    score: float
+    similarity: float | None = field(default=None, compare=False)
+
+    @property
+    def start(self) -> int:
+        """Offset of the first matched word."""
+        return self.spans[0][0]
+
+    def evidence(self) -> str:
+        """The rule and the matched words, for an evidence column.
+
+        Words that are far apart in the text are joined with " … ".
+
+        >>> from codingkit.model import Rule
+        >>> RuleHit("behov", Rule("term", "behov"), "rule", ((3, 10),),
+        ...         ("behoven",), 1.0).evidence()
+        "term(behov) → 'behoven'"
+        """
+        parts = [self.words[0]] if self.words else []
+        for (_, prev_end), (start, _), word in zip(self.spans, self.spans[1:], self.words[1:]):
+            parts.append(" " if start - prev_end <= 2 else " … ")
+            parts.append(word)
+        matched = "".join(parts)
+        if self.method == "fuzzy":
+            sim = round(self.similarity) if self.similarity is not None else 0
+            return f"fuzzy term({self.rule.pattern}, {sim}) → '{matched}'"
+        return f"{self.rule.describe()} → '{matched}'"
+
+
+# --------------------------------------------------------------------------
+# compilation
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Word:
+    """A word pattern: a plain term or a glob, with its compound switch."""
+
+    pattern: str
+    glob: bool
+    compound: bool
+
+
+@dataclass
+class _Compiled:
+    """A compiled rule."""
+
+    rule: Rule
+    kind: str
+    words: tuple[int, ...] = ()                   # term: 1, phrase: n word ids
+    groups: tuple[tuple[int, ...], ...] = ()      # near: word ids per group
+    regex: re.Pattern[str] | None = None
+    fuzzy: int | None = None                      # fuzzy word id (term only)
+    unless: tuple["_Compiled", ...] = ()
+    gap: int = 0
+    within: int = 0
+
+
+def _is_glob(word: str) -> bool:
+    return any(ch in _GLOB_CHARS for ch in word)
+
+
+def _rule_problems(rule: Rule, where: str) -> list[tuple[int | None, str]]:
+    problems: list[tuple[int | None, str]] = []
+
+    def add(msg: str) -> None:
+        problems.append((rule.line, f"{where}: {msg}"))
+
+    if rule.kind not in ("term", "phrase", "regex", "near"):
+        add(f"unknown rule kind {rule.kind!r}; expected term, phrase, regex or near")
+        return problems
+    if rule.kind == "regex":
+        if not rule.pattern:
+            add("empty regex")
+        else:
+            try:
+                re.compile(rule.pattern, re.IGNORECASE)
+            except re.error as exc:
+                add(f"regex {rule.pattern!r} does not compile: {exc}")
+            else:
+                if re.compile(rule.pattern, re.IGNORECASE).search("") is not None:
+                    add(f"regex {rule.pattern!r} matches the empty string")
+    elif rule.kind in ("term", "phrase"):
+        words = rule.pattern.split()
+        if not words:
+            add(f"empty {rule.kind}")
+        elif rule.kind == "term" and len(words) > 1:
+            add(f"term {rule.pattern!r} has several words; write it as a phrase")
+        for w in words:
+            if w.strip("*?") == "":
+                add(f"word {w!r} of {rule.pattern!r} matches every word")
+    elif rule.kind == "near":
+        if len(rule.groups) < 2:
+            add("near needs at least two word groups (near: and with:)")
+        if any(not g for g in rule.groups):
+            add("near has an empty word group")
+        if rule.within is None or rule.within < 1:
+            add("near needs within: a whole number of words ≥ 1")
+    if rule.gap < 0:
+        add("gap must be ≥ 0")
+    if rule.fuzzy is not None:
+        if rule.kind != "term":
+            add("fuzzy applies to terms only")
+        elif _is_glob(rule.pattern):
+            add("fuzzy does not apply to glob terms")
+        if not 0 <= rule.fuzzy <= 100:
+            add("fuzzy must be a cutoff between 0 and 100")
+    if not 0 <= rule.weight <= 1:
+        add("weight must be between 0 and 1")
+    for sub in rule.unless:
+        problems.extend(_rule_problems(sub, where + " (unless)"))
+    return problems
+
+
+def compile_check(codebook: Codebook) -> list[tuple[int | None, str]]:
+    """Every problem that would stop a rule of ``codebook`` from matching.
+
+    Parameters
+    ----------
+    codebook:
+        The codebook to check.
+
+    Returns
+    -------
+    list of (line, message)
+        ``line`` is :attr:`Rule.line` (``None`` when unknown); the message
+        names the code and says what was expected. An empty list means every
+        rule compiles.
+
+    Examples
+    --------
+    >>> from codingkit.model import Code, Codebook, Rule
+    >>> cb = Codebook("x", {"risk": Code("risk", "Risk", rules=(Rule("regex", "(LOU", line=7),))})
+    >>> compile_check(cb)[0][0]
+    7
+    """
+    problems: list[tuple[int | None, str]] = []
+    for code in codebook:
+        for rule in code.rules:
+            problems.extend(_rule_problems(rule, f"code {code.id}"))
+        for rule in code.exclusions:
+            problems.extend(_rule_problems(rule, f"code {code.id} (exclusions)"))
+    return problems
+
+
+# --------------------------------------------------------------------------
+# per-segment state
+# --------------------------------------------------------------------------
+
+class _Segment:
+    """What one segment offers the rules: words found, at which positions."""
+
+    __slots__ = ("text", "spans", "pos", "fuzzy", "cache")
+
+    def __init__(self, text: str, spans: list[tuple[int, int]],
+                 pos: dict[int, list[int]],
+                 fuzzy: dict[int, list[tuple[tuple[int, ...], float]]]) -> None:
+        self.text = text
+        self.spans = spans            # token index → (start, end)
+        self.pos = pos                # word id → token indexes
+        self.fuzzy = fuzzy            # fuzzy id → [(token indexes, similarity)]
+        self.cache: dict[int, list[tuple[tuple[tuple[int, int], ...], str, float | None]]] = {}
+
+
+class RuleMatcher:
+    """Find the codebook's rules in Swedish text.
+
+    Parameters
+    ----------
+    codebook:
+        The codebook whose rules, exclusions and ``unless`` vetoes are
+        compiled (codes with ``codable=False`` never match).
+    analyzer:
+        The Swedish analyser; by default the shared one of
+        :func:`codingkit.swedish.get_analyzer`.
+
+    Examples
+    --------
+    >>> from codingkit.model import Code, Codebook, Rule
+    >>> cb = Codebook("demo", {"tidig_dialog": Code("tidig_dialog", "Tidig dialog",
+    ...     rules=(Rule("term", "dialog"),))})
+    >>> [h.words for h in RuleMatcher(cb).match("Marknadsdialogen gav mycket.")]
+    [('Marknadsdialogen',)]
+    """
+
+    def __init__(self, codebook: Codebook, *, analyzer: SwedishAnalyzer | None = None) -> None:
+        self.codebook = codebook
+        self.analyzer = analyzer if analyzer is not None else get_analyzer()
+        self._words: list[_Word] = []
+        self._word_ids: dict[_Word, int] = {}
+        self._fuzzy: list[tuple[int, str, int]] = []          # (word id, term, cutoff)
+        self._fuzzy_ids: dict[tuple[int, int], int] = {}
+        self._compiled: dict[int, _Compiled] = {}             # id(rule) → compiled
+        # the code's rules in order: (code id, [compiled], [exclusions])
+        self._codes: list[tuple[str, list[_Compiled], list[_Compiled]]] = []
+        for code in codebook:
+            if not code.codable:
+                continue
+            rules = [self._compile(r) for r in code.rules]
+            excl = [self._compile(r) for r in code.exclusions]
+            self._codes.append((code.id, rules, excl))
+        self._build_indexes()
+        # form → (word ids, fuzzy matches ((fuzzy id, similarity), ...))
+        self._form_cache: dict[str, tuple[tuple[int, ...], tuple[tuple[int, float], ...]]] = {}
+        self._pair_cache: dict[tuple[str, str], tuple[tuple[int, float], ...]] = {}
+
+    # ------------------------------------------------------------------
+    # compiling
+    # ------------------------------------------------------------------
+    def _word(self, text: str, compound: bool) -> int:
+        lower = text.lower()
+        glob = _is_glob(lower)
+        word = _Word(lower, glob, compound and not glob and len(lower) >= MIN_COMPOUND_TERM)
+        wid = self._word_ids.get(word)
+        if wid is None:
+            wid = len(self._words)
+            self._words.append(word)
+            self._word_ids[word] = wid
+        return wid
+
+    def _split(self, pattern: str) -> list[str]:
+        """Words of a term or phrase, as the tokenizer would split them."""
+        out: list[str] = []
+        for piece in pattern.split():
+            if _is_glob(piece):
+                out.append(piece)
+            else:
+                toks = [t.lower for t in self.analyzer.analyse(piece)]
+                out.extend(toks or [piece])
+        return out
+
+    def _compile(self, rule: Rule) -> _Compiled:
+        done = self._compiled.get(id(rule))
+        if done is not None:
+            return done
+        unless = tuple(self._compile(r) for r in rule.unless)
+        kind = rule.kind
+        if kind == "regex":
+            try:
+                rx = re.compile(rule.pattern, re.IGNORECASE)
+            except re.error:
+                rx = None  # reported by compile_check; never matches
+            comp = _Compiled(rule, "regex", regex=rx, unless=unless)
+        elif kind == "near":
+            groups = tuple(tuple(self._word(w, rule.compound) for g_word in g
+                                 for w in self._split(g_word)[:1]) for g in rule.groups)
+            comp = _Compiled(rule, "near", groups=groups, unless=unless,
+                             within=rule.within if rule.within is not None else 0)
+        else:
+            words = tuple(self._word(w, rule.compound) for w in self._split(rule.pattern))
+            if not words:
+                comp = _Compiled(rule, "none", unless=unless)
+            elif len(words) == 1:
+                fid = None
+                word = self._words[words[0]]
+                if rule.fuzzy is not None and not word.glob:
+                    key = (words[0], int(rule.fuzzy))
+                    fid = self._fuzzy_ids.get(key)
+                    if fid is None:
+                        fid = len(self._fuzzy)
+                        self._fuzzy.append((words[0], word.pattern, int(rule.fuzzy)))
+                        self._fuzzy_ids[key] = fid
+                comp = _Compiled(rule, "term", words=words, fuzzy=fid, unless=unless)
+            else:
+                comp = _Compiled(rule, "phrase", words=words, unless=unless, gap=max(rule.gap, 0))
+        self._compiled[id(rule)] = comp
+        return comp
+
+    def _build_indexes(self) -> None:
+        an = self.analyzer
+        self._keys: dict[tuple[str, str], list[int]] = {}       # whole-word lemma/stem
+        self._head_keys: dict[tuple[str, str], list[int]] = {}  # compound heads
+        self._parts: dict[str, list[tuple[str, int]]] = {}      # first 4 letters → parts
+        self._globs: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+        self._globs_any: list[tuple[int, re.Pattern[str]]] = []
+        self._stem_prefixes: set[str] = set()
+        self._head_prefixes: set[str] = set()
+        for wid, word in enumerate(self._words):
+            if word.glob:
+                rx = re.compile(fnmatch.translate(word.pattern))
+                lit = re.split(r"[*?\[]", word.pattern, maxsplit=1)[0]
+                if len(lit) >= 2:
+                    self._globs.setdefault(lit[:2], []).append((wid, rx))
+                else:
+                    self._globs_any.append((wid, rx))
+                continue
+            lemma, stem = an.lemma(word.pattern), an.stem(word.pattern)
+            keys = {("L", lemma), ("L", word.pattern), ("S", stem)}
+            for key in keys:
+                self._keys.setdefault(key, []).append(wid)
+            self._stem_prefixes.add(stem[:4])
+            if word.compound:
+                for key in keys:
+                    if key[0] == "S" and len(key[1]) < _MIN_HEAD_STEM:
+                        continue
+                    self._head_keys.setdefault(key, []).append(wid)
+                    self._head_prefixes.add(key[1][:4])
+                for part in {word.pattern, lemma}:
+                    if len(part) >= MIN_COMPOUND_TERM:
+                        self._parts.setdefault(part[:4], []).append((part, wid))
+        # rules by word and fuzzy id (main rules only; vetoes are run on demand)
+        self._by_word: dict[int, set[tuple[int, int]]] = {}
+        self._by_fuzzy: dict[int, set[tuple[int, int]]] = {}
+        self._regex_rules: list[tuple[int, int]] = []
+        for ci, (_, rules, _) in enumerate(self._codes):
+            for ri, comp in enumerate(rules):
+                ref = (ci, ri)
+                if comp.kind == "regex":
+                    self._regex_rules.append(ref)
+                for wid in comp.words[:1]:
+                    self._by_word.setdefault(wid, set()).add(ref)
+                if comp.groups:
+                    for wid in comp.groups[0]:
+                        self._by_word.setdefault(wid, set()).add(ref)
+                if comp.fuzzy is not None:
+                    self._by_fuzzy.setdefault(comp.fuzzy, set()).add(ref)
+        self._fuzzy_prefixes = {term[:4] for _, term, _ in self._fuzzy}
+        lengths = [len(term) for _, term, _ in self._fuzzy]
+        cut = max(min((c for _, _, c in self._fuzzy), default=100), 1)
+        # fuzz.ratio = 2 * common / (len1 + len2): a cutoff bounds the lengths
+        self._fuzzy_len = (int(min(lengths, default=0) * cut / (200 - cut)),
+                           int(max(lengths, default=0) * (200 - cut) / cut) + 1)
+        self._fuzzy_terms = [term for _, term, _ in self._fuzzy]
+        self._min_cutoff = min((c for _, _, c in self._fuzzy), default=100)
+
+    # ------------------------------------------------------------------
+    # word forms
+    # ------------------------------------------------------------------
+    def _form_words(self, lower: str) -> tuple[tuple[int, ...], tuple[tuple[int, float], ...]]:
+        """Word ids (and fuzzy matches) of one lower-case word form; cached."""
+        an = self.analyzer
+        found: set[int] = set()
+        lemma = an.lemma(lower)
+        keys = self._keys
+        for key in (("L", lemma), ("L", lower)):
+            hit = keys.get(key)
+            if hit:
+                found.update(hit)
+        sp = self._stem_prefixes
+        if lower[:4] in sp or lower[:3] in sp or lower[:2] in sp or lower[:1] in sp:
+            hit = keys.get(("S", an.stem(lower)))
+            if hit:
+                found.update(hit)
+        if self._globs or self._globs_any:
+            for form in {lower, lemma}:
+                for wid, rx in self._globs.get(form[:2], ()):
+                    if rx.match(form):
+                        found.add(wid)
+                for wid, rx in self._globs_any:
+                    if rx.match(form):
+                        found.add(wid)
+        n = len(lower)
+        if n >= MIN_COMPOUND_REST + MIN_COMPOUND_TERM:
+            found.update(self._compound_words(lower))
+        fuzzy: tuple[tuple[int, float], ...] = ()
+        if self._fuzzy and n >= MIN_FUZZY_LENGTH:
+            fuzzy = self._fuzzy_match(lower, exclude=found)
+        return tuple(sorted(found)), fuzzy
+
+    def _compound_words(self, lower: str) -> set[int]:
+        """Compound-enabled terms found as head or first/middle part of ``lower``."""
+        an = self.analyzer
+        found: set[int] = set()
+        n = len(lower)
+        # heads: the rest before must be ≥ 3 letters
+        if self._head_keys:
+            for i in range(MIN_COMPOUND_REST, n - MIN_COMPOUND_TERM + 1):
+                head = lower[i:]
+                if head[:4] not in self._head_prefixes or lower[:i] in DERIVATION_PREFIXES:
+                    continue
+                for key in (("L", an.lemma(head)), ("L", head), ("S", an.stem(head))):
+                    hit = self._head_keys.get(key)
+                    if hit:
+                        found.update(hit)
+        # first or middle parts: the rest after (minus a linking letter) must
+        # be a Swedish word or end in one
+        if self._parts:
+            for i in range(0, n - MIN_COMPOUND_TERM - MIN_COMPOUND_REST + 1):
+                if 0 < i < MIN_COMPOUND_REST:
+                    continue
+                cands = self._parts.get(lower[i:i + 4])
+                if not cands:
+                    continue
+                for part, wid in cands:
+                    if wid in found or not lower.startswith(part, i):
+                        continue
+                    rest = lower[i + len(part):]
+                    if self._word_like(rest) or (
+                            rest[:1] in LINKING_LETTERS and self._word_like(rest[1:])):
+                        found.add(wid)
+        return found
+
+    def _word_like(self, rest: str) -> bool:
+        """Whether ``rest`` is a Swedish word, or ends in one (a compound)."""
+        if len(rest) < MIN_COMPOUND_REST:
+            return False
+        an = self.analyzer
+        if an.is_known(rest):
+            return True
+        for j in range(MIN_COMPOUND_REST, len(rest) - MIN_COMPOUND_TERM + 1):
+            if an.is_known(rest[j:]):
+                return True
+        return False
+
+    def _fuzzy_match(self, form: str, exclude: set[int]) -> tuple[tuple[int, float], ...]:
+        """Fuzzy terms close to ``form`` (or to one of its compound heads)."""
+        from rapidfuzz import fuzz, process
+
+        best: dict[int, float] = {}
+        lo, hi = self._fuzzy_len
+        n = len(form)
+        cands = [form] if lo <= n <= hi else []
+        for i in range(MIN_COMPOUND_REST, n - max(MIN_FUZZY_LENGTH, lo) + 1):
+            if n - i <= hi:
+                cands.append(form[i:])
+        for cand in cands:
+            for _, score, idx in process.extract(cand, self._fuzzy_terms, scorer=fuzz.ratio,
+                                                 score_cutoff=self._min_cutoff, limit=None):
+                wid, _, cutoff = self._fuzzy[idx]
+                if score >= cutoff and wid not in exclude and score > best.get(idx, -1):
+                    best[idx] = score
+        return tuple(sorted(best.items()))
+
+    def _pair_match(self, first: str, second: str) -> tuple[tuple[int, float], ...]:
+        """Fuzzy terms matched by two adjacent words written together."""
+        key = (first, second)
+        hit = self._pair_cache.get(key)
+        if hit is None:
+            joined = first + second
+            fz = self._fuzzy_match(joined, exclude=set()) if len(joined) >= MIN_FUZZY_LENGTH else ()
+            # keep only terms that neither word matches on its own
+            alone: set[int] = set()
+            for w in (first, second):
+                wids, wfz = self._form_info(w)
+                alone.update(f for f, _ in wfz)
+                alone.update(f for f, (wid, _, _) in enumerate(self._fuzzy) if wid in wids)
+            hit = tuple(x for x in fz if x[0] not in alone)
+            self._pair_cache[key] = hit
+        return hit
+
+    def _form_info(self, lower: str):
+        info = self._form_cache.get(lower)
+        if info is None:
+            info = self._form_words(lower)
+            self._form_cache[lower] = info
+        return info
+
+    # ------------------------------------------------------------------
+    # matching
+    # ------------------------------------------------------------------
+    def match(self, text: str) -> list[RuleHit]:
+        """All rule hits in ``text``, ordered by code (codebook order), then position.
+
+        >>> from codingkit.model import Code, Codebook, Rule
+        >>> cb = Codebook("d", {"behov": Code("behov", "Behov", rules=(Rule("term", "behov"),))})
+        >>> [h.evidence() for h in RuleMatcher(cb).match("Vi kartlade behoven först.")]
+        ["term(behov) → 'behoven'"]
+        """
+        doc = self.analyzer.nlp.make_doc(text)
+        return self._match_forms(text, self.analyzer.word_forms(doc))
+
+    def match_tokens(self, tokens: list[Token], text: str) -> list[RuleHit]:
+        """Like :meth:`match`, for tokens already analysed from ``text``."""
+        return self._match_forms(text, [(t.lower, t.start, t.end) for t in tokens])
+
+    def match_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[list[RuleHit]]:
+        """Match many texts (tokenised in batches); yields one hit list per text."""
+        for text, forms in self.analyzer.forms_many(texts, batch_size=batch_size):
+            yield self._match_forms(text, forms)
+
+    def _match_forms(self, text: str, forms: list[tuple[str, int, int]]) -> list[RuleHit]:
+        cache = self._form_cache
+        pos: dict[int, list[int]] = {}
+        fuzzy: dict[int, list[tuple[tuple[int, ...], float]]] = {}
+        for i, (lower, _, _) in enumerate(forms):
+            info = cache.get(lower)
+            if info is None:
+                info = self._form_info(lower)
+            wids, fz = info
+            if wids:
+                for wid in wids:
+                    p = pos.get(wid)
+                    if p is None:
+                        pos[wid] = [i]
+                    else:
+                        p.append(i)
+            if fz:
+                for fid, sim in fz:
+                    fuzzy.setdefault(fid, []).append(((i,), sim))
+        if self._fuzzy:
+            prefixes = self._fuzzy_prefixes
+            for i in range(len(forms) - 1):
+                first, _, end = forms[i]
+                if first[:4] in prefixes and len(first) >= MIN_COMPOUND_REST:
+                    second, start, _ = forms[i + 1]
+                    if text[end:start].isspace() and second.isalpha():
+                        for fid, sim in self._pair_match(first, second):
+                            fuzzy.setdefault(fid, []).append(((i, i + 1), sim))
+        if not pos and not fuzzy and not self._regex_rules:
+            return []
+        refs: set[tuple[int, int]] = set(self._regex_rules)
+        by_word = self._by_word
+        for wid in pos:
+            r = by_word.get(wid)
+            if r:
+                refs.update(r)
+        for fid in fuzzy:
+            r = self._by_fuzzy.get(fid)
+            if r:
+                refs.update(r)
+        if not refs:
+            return []
+        seg = _Segment(text, [(s, e) for _, s, e in forms], pos, fuzzy)
+        out: list[RuleHit] = []
+        current = -1
+        code_hits: list[RuleHit] = []
+
+        def flush() -> None:
+            if code_hits:
+                code_id, _, excl = self._codes[current]
+                if not any(self._eval(c, seg) for c in excl):
+                    code_hits.sort(key=lambda h: (h.spans[0], h.spans[-1]))
+                    out.extend(code_hits)
+                code_hits.clear()
+
+        for ci, ri in sorted(refs):
+            if ci != current:
+                flush()
+                current = ci
+            code_id, rules, _ = self._codes[ci]
+            comp = rules[ri]
+            found = self._eval(comp, seg)
+            if not found:
+                continue
+            if comp.unless and any(self._eval(u, seg) for u in comp.unless):
+                continue
+            rule = comp.rule
+            for spans, method, sim in found:
+                score = rule.weight if sim is None else rule.weight * sim / 100.0
+                code_hits.append(RuleHit(code_id, rule, method, spans,
+                                         tuple(text[s:e] for s, e in spans), score, sim))
+        flush()
+        return out
+
+    def _eval(self, comp: _Compiled, seg: _Segment
+              ) -> list[tuple[tuple[tuple[int, int], ...], str, float | None]]:
+        """All matches of one compiled rule in a segment (memoised per segment)."""
+        key = id(comp)
+        done = seg.cache.get(key)
+        if done is not None:
+            return done
+        spans = seg.spans
+        res: list[tuple[tuple[tuple[int, int], ...], str, float | None]] = []
+        kind = comp.kind
+        if kind == "term":
+            exact = seg.pos.get(comp.words[0], ())
+            for i in exact:
+                res.append(((spans[i],), "rule", None))
+            if comp.fuzzy is not None:
+                taken = set(exact)
+                for idxs, sim in seg.fuzzy.get(comp.fuzzy, ()):
+                    if taken.isdisjoint(idxs):
+                        res.append((tuple(spans[i] for i in idxs), "fuzzy", sim))
+        elif kind == "phrase":
+            res = [(tuple(spans[i] for i in m), "rule", None)
+                   for m in self._phrase(comp, seg.pos)]
+        elif kind == "near":
+            res = [(tuple(spans[i] for i in m), "rule", None)
+                   for m in self._near(comp, seg.pos)]
+        elif kind == "regex" and comp.regex is not None:
+            res = [(((m.start(), m.end()),), "rule", None)
+                   for m in comp.regex.finditer(seg.text) if m.end() > m.start()]
+        seg.cache[key] = res
+        return res
+
+    @staticmethod
+    def _phrase(comp: _Compiled, pos: dict[int, list[int]]) -> list[tuple[int, ...]]:
+        lists = []
+        for wid in comp.words:
+            p = pos.get(wid)
+            if not p:
+                return []
+            lists.append(p)
+        sets = [set(p) for p in lists]
+        step = comp.gap + 1
+        n = len(lists)
+
+        def extend(path: list[int]) -> list[int] | None:
+            if len(path) == n:
+                return path
+            last = path[-1]
+            for q in range(last + 1, last + step + 1):
+                if q in sets[len(path)]:
+                    got = extend(path + [q])
+                    if got:
+                        return got
+            return None
+
+        matches: list[tuple[int, ...]] = []
+        after = -1
+        for p0 in lists[0]:
+            if p0 <= after:
+                continue
+            m = extend([p0])
+            if m:
+                matches.append(tuple(m))
+                after = m[-1]
+        return matches
+
+    @staticmethod
+    def _near(comp: _Compiled, pos: dict[int, list[int]]) -> list[tuple[int, ...]]:
+        groups = comp.groups
+        events: dict[int, list[int]] = {}
+        for g, wids in enumerate(groups):
+            seen = False
+            for wid in wids:
+                for i in pos.get(wid, ()):
+                    events.setdefault(i, []).append(g)
+                    seen = True
+            if not seen:
+                return []
+        last: dict[int, int] = {}
+        matches: list[tuple[int, ...]] = []
+        for i in sorted(events):
+            for g in events[i]:
+                last[g] = i
+            if len(last) == len(groups) and i - min(last.values()) <= comp.within:
+                matches.append(tuple(sorted(set(last.values()))))
+                last = {}
+        return matches

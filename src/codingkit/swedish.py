@@ -1,0 +1,339 @@
+"""Swedish words: tokens, lemmas, stems and compounds.
+
+codingkit reads Swedish with three maintained tools and no trained model:
+
+* spaCy's rule-based Swedish tokenizer (``spacy.blank("sv")``),
+* the Swedish lookup lemma table of ``spacy-lookups-data``
+  (``leverantörerna`` → ``leverantör``, ``bjöd`` → ``bjuda``), corrected for
+  a few frequent errors in :data:`LEMMA_OVERRIDES`,
+* the Snowball Swedish stemmer (``snowballstemmer``) as a fallback for words
+  the table does not know (``upphandlingarna`` → ``upphandling``).
+
+Every word form is analysed once and remembered, so analysing a large corpus
+costs little more than tokenising it.
+
+Examples
+--------
+>>> from codingkit.swedish import get_analyzer
+>>> sv = get_analyzer()
+>>> [t.lemma for t in sv.analyse("Vi bjöd in leverantörerna.")]
+['vi', 'bjuda', 'in', 'leverantör']
+>>> sv.stem("upphandlingarna")
+'upphandling'
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Iterable, Iterator, NamedTuple
+
+__all__ = ["Token", "SwedishAnalyzer", "get_analyzer", "LEMMA_OVERRIDES", "LINKING_LETTERS",
+           "DERIVATION_PREFIXES"]
+
+#: Corrections of the spaCy Swedish lookup table, word form → lemma.
+#:
+#: The table is a plain form → lemma list without part of speech, so a
+#: frequent function word sometimes gets the lemma of a rare homograph
+#: ("med" → "mede", "har" → "hare", "men" → "mena"). Each entry below was
+#: checked against the table (spacy-lookups-data 1.0.5) and is what a
+#: Swedish reader expects in interview speech. Forms that the table gets
+#: right are not listed.
+LEMMA_OVERRIDES: dict[str, str] = {
+    # prepositions, conjunctions, adverbs
+    "med": "med",          # table: mede
+    "in": "in",            # table: i (the particle in "bjuda in")
+    "för": "för",          # table: föra
+    "när": "när",          # table: nära
+    "men": "men",          # table: mena
+    "mot": "mot",          # table: mota
+    "hos": "hos",          # table: ho
+    "bara": "bara",        # table: bar
+    "mycket": "mycket",    # table: mycken
+    "redan": "redan",      # table: reda
+    "sen": "sen",          # table: sena ("sen" = then, in speech)
+    "vad": "vad",          # table: vada
+    # pronouns and articles
+    "det": "det",          # table: en
+    "den": "den",          # table: en
+    "en": "en",            # table: man
+    "de": "de",            # table: en
+    "dem": "de",           # table: dema
+    "dom": "de",           # table: en (spoken form of de/dem)
+    "man": "man",          # table: mana
+    "han": "han",          # table: hane
+    "hon": "hon",          # table: hona
+    "ni": "ni",            # table: nia
+    "era": "er",           # table: ni
+    "ert": "er",           # table: Ni
+    "du": "du",            # table: dua
+    "mej": "jag",          # table: meja
+    "sin": "sin",          # table: sina
+    "sitt": "sin",         # table: sitta
+    "sina": "sin",         # table: sig
+    "vår": "vår",          # table: vi
+    "vårt": "vår",         # table: vi
+    "våra": "vår",         # table: vi
+    "andra": "annan",      # table: två
+    "första": "första",    # table: en
+    "många": "många",      # table: mången
+    "flera": "flera",      # table: mången
+    "fler": "flera",       # table: mången
+    # verbs
+    "har": "ha",           # table: hare
+    "fick": "få",          # table: ficka
+    "finns": "finnas",     # table: finne
+    "ville": "vilja",      # table: villa
+    "tog": "ta",           # table: toga
+    "lärde": "lära",       # table: lärd
+    "lärt": "lära",        # table: lärd
+    "skickade": "skicka",  # table: skickad
+    "träffade": "träffa",  # table: träffad
+    "träffat": "träffa",   # table: träffad
+    "upphandlar": "upphandla",  # table: upphandlare (the verb, "vi upphandlar")
+    # nouns of the domain
+    "företag": "företag",  # table: företa
+    "träff": "träff",      # table: träffa (the noun: "en träff med leverantörerna")
+    "stöd": "stöd",        # table: stödja
+    "risk": "risk",        # table: riska
+    "lag": "lag",          # table: laga
+    "regler": "regel",     # table: reglera
+    "remiss": "remiss",    # table: remissa
+    "nytt": "ny",          # table: nytta
+}
+
+#: Letters that may join the parts of a Swedish compound
+#: (``leverantör-s-träff``, ``skol-e-bibliotek``, ``gat-u-kök`` is not handled).
+LINKING_LETTERS = "sea"
+
+#: Prefixes that derive a new word rather than form a compound: a head after
+#: exactly one of these is not matched ("förbjuden" is not "bjuden",
+#: "uppföljning" is not "följning", "överprövning" is not "prövning").
+DERIVATION_PREFIXES = frozenset({
+    "för", "upp", "till", "över", "under", "miss", "sam", "bort", "fram",
+    "efter", "genom", "mot", "emot", "ned", "ner", "åter", "när",
+})
+
+#: A term must have at least this many letters to match inside a compound.
+MIN_COMPOUND_TERM = 4
+#: The rest of a compound beside the matched part must be empty or at least
+#: this long ("råd" never matches in "område", "ide" never in "videon").
+MIN_COMPOUND_REST = 3
+
+
+class Token(NamedTuple):
+    """One word of an analysed text.
+
+    Attributes
+    ----------
+    text:
+        The word as written.
+    lower:
+        The word in lower case.
+    lemma:
+        The dictionary form (lookup lemma, lower case).
+    stem:
+        The Snowball stem of ``lower``.
+    start, end:
+        Code-point offsets of the word in the analysed text
+        (``text[start:end] == token.text``).
+    """
+
+    text: str
+    lower: str
+    lemma: str
+    stem: str
+    start: int
+    end: int
+
+
+def _is_word(lower: str) -> bool:
+    """Whether a token is a word (has a letter or digit), not punctuation."""
+    for ch in lower:
+        if ch.isalnum():
+            return True
+    return False
+
+
+class SwedishAnalyzer:
+    """Tokenise Swedish text and reduce words to lemmas and stems.
+
+    Building an analyser loads the Swedish lookup table (about three
+    seconds); use :func:`get_analyzer` to share one instance.
+
+    Parameters
+    ----------
+    overrides:
+        Extra form → lemma corrections, applied on top of
+        :data:`LEMMA_OVERRIDES`.
+
+    Examples
+    --------
+    >>> sv = SwedishAnalyzer()
+    >>> sv.lemma("Med"), sv.lemma("behoven"), sv.lemma("bjöd")
+    ('med', 'behov', 'bjuda')
+    >>> tok = sv.analyse("Marknadsdialogen var bra.")[0]
+    >>> tok.text, tok.start, tok.end
+    ('Marknadsdialogen', 0, 16)
+    """
+
+    def __init__(self, *, overrides: dict[str, str] | None = None) -> None:
+        import snowballstemmer
+        import spacy
+        from spacy.lookups import load_lookups
+
+        self.nlp = spacy.blank("sv")
+        self._table = load_lookups("sv", ["lemma_lookup"]).get_table("lemma_lookup")
+        self._stemmer = snowballstemmer.stemmer("swedish")
+        self._overrides = {k.lower(): v.lower() for k, v in LEMMA_OVERRIDES.items()}
+        if overrides:
+            self._overrides.update({k.lower(): v.lower() for k, v in overrides.items()})
+        self._lemmas: dict[str, str] = {}
+        self._stems: dict[str, str] = {}
+        self._known: dict[str, bool] = {}
+        self._lemma_values: frozenset[str] | None = None
+        # lexeme hash (spaCy LOWER attribute) → lower-case form, or None for
+        # punctuation and space
+        self._lex: dict[int, str | None] = {}
+
+    # ------------------------------------------------------------------
+    # single words
+    # ------------------------------------------------------------------
+    def lemma(self, word: str) -> str:
+        """The lookup lemma of ``word``, in lower case.
+
+        Words the table does not know are their own lemma.
+        """
+        lower = word.lower()
+        lem = self._lemmas.get(lower)
+        if lem is None:
+            lem = self._overrides.get(lower)
+            if lem is None:
+                found = self._table.get(lower)
+                lem = found.lower() if found else lower
+            self._lemmas[lower] = lem
+        return lem
+
+    def stem(self, word: str) -> str:
+        """The Snowball Swedish stem of ``word`` (lower case).
+
+        The stem is always a prefix of the lower-case word, at most one
+        letter shorter than the part it keeps (Snowball undoubles ``dd``,
+        ``tt``, ...).
+        """
+        lower = word.lower()
+        st = self._stems.get(lower)
+        if st is None:
+            st = self._stemmer.stemWord(lower)
+            self._stems[lower] = st
+        return st
+
+    def is_known(self, word: str) -> bool:
+        """Whether ``word`` is a Swedish word form or lemma of the lookup table.
+
+        Used to check the rest of a compound: ``träffarna`` in
+        ``leverantörsträffarna`` is a word, ``ikation`` in ``kommunikation``
+        is not.
+        """
+        lower = word.lower()
+        known = self._known.get(lower)
+        if known is None:
+            if self._lemma_values is None:
+                self._lemma_values = frozenset(v.lower() for v in self._table.values())
+            known = (
+                lower in self._overrides
+                or lower in self._table
+                or lower in self._lemma_values
+            )
+            self._known[lower] = known
+        return known
+
+    def compound_heads(self, word: str) -> list[tuple[int, str]]:
+        """Possible last parts (heads) of a compound word.
+
+        Returns ``(offset, head)`` pairs, longest head first, for every split
+        that leaves at least :data:`MIN_COMPOUND_REST` letters before the head
+        and at least :data:`MIN_COMPOUND_TERM` letters in it, except splits
+        after a derivation prefix (:data:`DERIVATION_PREFIXES`).
+
+        >>> get_analyzer().compound_heads("marknadsdialog")[-2:]
+        [(9, 'ialog'), (10, 'alog')]
+        """
+        lower = word.lower()
+        return [(i, lower[i:]) for i in range(MIN_COMPOUND_REST,
+                                              len(lower) - MIN_COMPOUND_TERM + 1)
+                if lower[:i] not in DERIVATION_PREFIXES]
+
+    # ------------------------------------------------------------------
+    # texts
+    # ------------------------------------------------------------------
+    def _form(self, lex: int, doc) -> str | None:
+        form = self._lex.get(lex, 0)
+        if form == 0:
+            lower = doc.vocab.strings[lex]
+            form = lower if _is_word(lower) else None
+            self._lex[lex] = form
+        return form  # type: ignore[return-value]
+
+    def word_forms(self, doc) -> list[tuple[str, int, int]]:
+        """The word tokens of a spaCy ``Doc`` as ``(lower, start, end)``.
+
+        The fast path used by the rule matcher: no lemma or stem is
+        computed here.
+        """
+        from spacy.attrs import IDX, LENGTH, LOWER
+
+        if not len(doc):
+            return []
+        out = []
+        get = self._lex.get
+        for lex, start, length in doc.to_array([LOWER, IDX, LENGTH]).tolist():
+            form = get(lex, 0)
+            if form == 0:
+                form = self._form(lex, doc)
+            if form is not None:
+                out.append((form, start, start + length))
+        return out
+
+    def tokens_from_forms(self, text: str, forms: list[tuple[str, int, int]]) -> list[Token]:
+        """Build :class:`Token` objects from :meth:`word_forms` output."""
+        lemma, stem = self.lemma, self.stem
+        return [Token(text[s:e], lw, lemma(lw), stem(lw), s, e) for lw, s, e in forms]
+
+    def analyse(self, text: str) -> list[Token]:
+        """The words of ``text`` with lemma, stem and offsets.
+
+        Punctuation and white space are left out.
+
+        >>> [(t.text, t.lemma) for t in get_analyzer().analyse("Behoven, i regionen.")]
+        [('Behoven', 'behov'), ('i', 'i'), ('regionen', 'region')]
+        """
+        doc = self.nlp.make_doc(text)
+        return self.tokens_from_forms(text, self.word_forms(doc))
+
+    def analyse_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[list[Token]]:
+        """Analyse many texts in batches; yields one token list per text."""
+        for text, forms in self.forms_many(texts, batch_size=batch_size):
+            yield self.tokens_from_forms(text, forms)
+
+    def forms_many(self, texts: Iterable[str], batch_size: int = 256
+                   ) -> Iterator[tuple[str, list[tuple[str, int, int]]]]:
+        """Tokenise many texts; yields ``(text, word_forms)`` per text."""
+        texts_a, texts_b = itertools.tee(texts)
+        docs = self.nlp.tokenizer.pipe(texts_a, batch_size=batch_size)
+        for text, doc in zip(texts_b, docs):
+            yield text, self.word_forms(doc)
+
+
+_ANALYZER: SwedishAnalyzer | None = None
+_LOCK = threading.Lock()
+
+
+def get_analyzer() -> SwedishAnalyzer:
+    """The shared :class:`SwedishAnalyzer` of this process (built on first use)."""
+    global _ANALYZER
+    if _ANALYZER is None:
+        with _LOCK:
+            if _ANALYZER is None:
+                _ANALYZER = SwedishAnalyzer()
+    return _ANALYZER
