@@ -1,0 +1,83 @@
+"""Folders, sources and manifests."""
+
+import warnings
+
+import pytest
+
+from codingkit import CodingkitWarning, ManifestError
+from codingkit.readers import read_manifest, read_transcripts
+
+DIALOG = "I: Hur började ni?\nIP: Med en förstudie.\n"
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    (tmp_path / "syd").mkdir()
+    (tmp_path / "ost" / "omg2").mkdir(parents=True)
+    (tmp_path / "syd" / "b.txt").write_text(
+        "Projekt: fel projekt\nDatum: 2024-05-02\nRoll: upphandlare\n\n" + DIALOG, encoding="utf-8")
+    (tmp_path / "syd" / "a.md").write_text(DIALOG, encoding="utf-8")
+    (tmp_path / "ost" / "omg2" / "c.txt").write_text(
+        "Lars: Vad hände?\nKarin: Vi upphandlade.\nLars: Och sen?\nKarin: Utvärdering.\n",
+        encoding="utf-8")
+    (tmp_path / ".dold.txt").write_text(DIALOG, encoding="utf-8")
+    (tmp_path / "syd" / "~$a.docx").write_bytes(b"lock")
+    (tmp_path / "syd" / "ljud.mp3").write_bytes(b"ID3\x00")
+    (tmp_path / "manifest.csv").write_text(
+        "file;project;round;role;interviewer;kommentar\n"
+        "syd/b.txt;Innovationsupphandling Syd;1;;;\n"
+        "ost/omg2/c.txt;Region Östergötland;2;ledning;Karin;fiktiv\n",
+        encoding="utf-8")
+    return tmp_path
+
+
+def test_folder_walk_sources_and_manifest(corpus):
+    with pytest.warns(CodingkitWarning, match=r"ljud\.mp3: skipped: unknown file type"):
+        ts = read_transcripts(corpus)
+    assert [t.source for t in ts] == ["ost/omg2/c.txt", "syd/a.md", "syd/b.txt"]
+    c, a, b = ts
+    # the manifest wins; the header fills what it leaves empty
+    assert b.metadata == {"project": "Innovationsupphandling Syd", "round": "1",
+                          "role": "upphandlare", "datum": "2024-05-02"}
+    assert a.metadata == {}
+    assert c.metadata == {"project": "Region Östergötland", "round": "2", "role": "ledning",
+                          "interviewer": "Karin", "kommentar": "fiktiv"}
+    # the manifest's interviewer overrides the question heuristic
+    assert [(x.speaker, x.speaker_role) for x in c.turns] == [
+        ("Lars", "respondent"), ("Karin", "interviewer"),
+        ("Lars", "respondent"), ("Karin", "interviewer")]
+
+
+def test_files_given_directly_and_explicit_manifest(corpus, tmp_path):
+    other = tmp_path / "extra_manifest.csv"
+    other.write_text("file,project,round\nsyd/a.md,Testprojekt,3\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ts = read_transcripts([corpus / "syd" / "a.md"], manifest=other)
+    assert [t.source for t in ts] == ["a.md"]
+    assert ts[0].metadata == {"project": "Testprojekt", "round": "3"}
+
+
+def test_read_manifest_keeps_all_columns(corpus):
+    m = read_manifest(corpus / "manifest.csv")
+    assert list(m) == ["syd/b.txt", "ost/omg2/c.txt"]
+    assert m["ost/omg2/c.txt"]["kommentar"] == "fiktiv"
+
+
+def test_manifest_missing_file_names_line(tmp_path):
+    (tmp_path / "a.txt").write_text(DIALOG, encoding="utf-8")
+    m = tmp_path / "manifest.csv"
+    m.write_text("file,project,round,role\na.txt,Syd,1,upphandlare\nsaknas.txt,Syd,1,x\n",
+                 encoding="utf-8")
+    with pytest.raises(ManifestError) as exc:
+        read_transcripts(tmp_path)
+    msg = str(exc.value)
+    assert "manifest.csv, line 3:" in msg and "'saknas.txt' does not exist" in msg
+    assert "\n" not in msg and "[E302]" in msg
+
+
+def test_manifest_without_file_column(tmp_path):
+    m = tmp_path / "manifest.csv"
+    m.write_text("namn;projekt\na.txt;Syd\n", encoding="utf-8")
+    with pytest.raises(ManifestError, match=r"manifest\.csv, line 1: no 'file' column"):
+        read_manifest(m)

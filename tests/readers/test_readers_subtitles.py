@@ -1,0 +1,50 @@
+"""WebVTT and SubRip: voice tags, Name: prefixes, merged cues, cue times."""
+
+from codingkit.readers import read_transcript
+
+
+def test_vtt_voice_tags_merge_and_tags_removed(data_dir):
+    [t] = read_transcript(data_dir / "teams.vtt")
+    assert t.format == "vtt"
+    assert t.text == (
+        "Anna Lindqvist: Hur kom ni i kontakt med leverantörerna?\n"
+        "Per Nyström: Vi hade en öppen dialog med flera företag & en kommun.\n"
+        "Anna Lindqvist: Vilka?\n"
+    )
+    got = [(x.speaker, x.speaker_role, t.turn_text(x), x.begin, x.finish) for x in t.turns]
+    assert got == [
+        ("Anna Lindqvist", "interviewer", "Hur kom ni i kontakt med leverantörerna?", 1.0, 4.5),
+        ("Per Nyström", "respondent", "Vi hade en öppen dialog med flera företag & en kommun.",
+         5.0, 12.0),
+        ("Anna Lindqvist", "interviewer", "Vilka?", 12.5, 14.0),
+    ]
+
+
+def test_srt_name_prefix(data_dir):
+    [t] = read_transcript(data_dir / "zoom.srt")
+    assert t.format == "srt"
+    got = [(x.speaker, x.speaker_role, t.turn_text(x), x.begin, x.finish) for x in t.turns]
+    assert got == [
+        ("Lars", "interviewer", "Vad var svårast i upphandlingen?", 1.0, 3.0),
+        ("Maria Holm", "respondent",
+         "Att formulera kraven som funktionskrav. Vi var rädda för överprövning.", 3.5, 9.0),
+        ("Lars", "interviewer", "Hur hanterade ni det?", 9.5, 11.0),
+    ]
+
+
+def test_cues_without_speakers_stay_apart_and_are_respondents(tmp_path):
+    p = tmp_path / "okand.vtt"
+    p.write_text("WEBVTT\n\n00:01.000 --> 00:02.000\nVi började i fjol.\n\n"
+                 "00:02.000 --> 00:03.000\nSedan kom Vinnova in.\n", encoding="utf-8")
+    [t] = read_transcript(p)
+    assert t.text == "Vi började i fjol.\nSedan kom Vinnova in.\n"
+    assert [(x.speaker, x.speaker_role, t.turn_text(x)) for x in t.turns] == [
+        (None, "respondent", "Vi började i fjol."), (None, "respondent", "Sedan kom Vinnova in.")]
+
+
+def test_vtt_in_cp1252_with_bom_free_bytes(tmp_path):
+    p = tmp_path / "ansi.vtt"
+    p.write_bytes("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Åsa>Så här gick det.</v>\n"
+                  .encode("cp1252"))
+    [t] = read_transcript(p)
+    assert t.text == "Åsa: Så här gick det.\n"
