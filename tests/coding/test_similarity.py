@@ -1,0 +1,154 @@
+"""Similarity scores of Swedish segments to codes (TF-IDF and the embedding cache)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from codingkit.coding import similarity as simmod
+from codingkit.coding.similarity import (
+    EmbeddingCache,
+    SimilarityModel,
+    reference_sentences,
+)
+from codingkit.model import Code, Codebook
+
+
+def _codebook() -> Codebook:
+    codes = [
+        Code("tidig_dialog", "Tidig marknadsdialog",
+             description="Kontakt med leverantörer och marknaden innan underlaget skrivs.",
+             exclude="Dialog med egen personal eller kollegor om behoven.",
+             examples=("Vi bjöd in leverantörerna till en träff innan vi skrev underlaget.",
+                       "Vi ville höra vad marknaden kunde erbjuda.",
+                       "Företagen fick tycka till om underlaget innan vi annonserade."),
+             negative_examples=("Vi hade en bra dialog med kollegorna på avdelningen.",)),
+        Code("tidig_dialog.rfi", "RFI", parent="tidig_dialog",
+             examples=("Vi skickade ut en informationsförfrågan till leverantörerna.",)),
+        Code("behov", "Behov",
+             description="Att kartlägga och beskriva behovet eller funktionen, inte produkten.",
+             examples=("Vi började med att kartlägga vad personalen faktiskt behövde.",
+                       "Vi beskrev funktionen, inte produkten.",
+                       "Patienternas vardag var utgångspunkten.")),
+        Code("kommersialisering", "Kommersialisering",
+             examples=("Företaget har nu sålt lösningen till tre andra regioner.",
+                       "Vi blev deras första referenskund.")),
+    ]
+    return Codebook("test", {c.id: c for c in codes})
+
+
+SEGMENTS = [
+    # paraphrases of each theme, in interview Swedish
+    "Innan vi skrev underlaget träffade vi leverantörerna för att höra vad marknaden kunde.",
+    "Vi kartlade först vad personalen behövde i sin vardag.",
+    "Nu har företaget sålt lösningen vidare till andra regioner.",
+    # hard negative: "dialog" with colleagues
+    "Vi hade en dialog med kollegorna på avdelningen om schemat.",
+]
+
+
+@pytest.fixture(scope="module")
+def fitted() -> SimilarityModel:
+    return SimilarityModel().fit(_codebook(), texts=SEGMENTS)
+
+
+def test_each_paraphrase_is_closest_to_its_own_theme(fitted):
+    s = fitted.score(SEGMENTS)
+    col = {c: j for j, c in enumerate(s.codes)}
+    themes = ["tidig_dialog", "behov", "kommersialisering"]
+    for i, theme in enumerate(themes):
+        row = s.scores[i, [col[t] for t in themes]]
+        assert themes[int(np.argmax(row))] == theme, (SEGMENTS[i], row)
+    assert ((s.scores >= 0) & (s.scores <= 1)).all()
+
+
+def test_evidence_names_the_nearest_example(fitted):
+    s = fitted.score(SEGMENTS[2:3])
+    j = s.codes.index("kommersialisering")
+    ev = s.evidence(0, j)
+    assert ev.startswith(f"similarity {s.scores[0, j]:.2f}; nearest example")
+    assert "'Företaget har nu sålt lösningen till tre andra regioner.'" in ev
+
+
+def test_negative_example_lowers_the_score():
+    cb = _codebook()
+    texts = SEGMENTS[3:4]
+    with_neg = SimilarityModel().fit(cb, texts=texts).score(texts)
+    without = SimilarityModel(negative_weight=0).fit(cb, texts=texts).score(texts)
+    j = with_neg.codes.index("tidig_dialog")
+    assert with_neg.positive[0, j] == pytest.approx(without.positive[0, j])
+    assert with_neg.negative[0, j] > with_neg.positive[0, j]
+    assert with_neg.scores[0, j] < without.scores[0, j]
+    assert with_neg.scores[0, j] == pytest.approx(
+        max(0.0, with_neg.positive[0, j] - (with_neg.negative[0, j] - with_neg.positive[0, j])))
+    assert "lowered by negative" in with_neg.evidence(0, j)
+    assert "kollegorna på avdelningen" in with_neg.evidence(0, j)
+
+
+def test_sub_code_examples_count_for_the_theme_and_human_segments_are_references():
+    cb = _codebook()
+    text = ["Vi skickade en informationsförfrågan till leverantörerna i våras."]
+    model = SimilarityModel().fit(cb, texts=text)
+    s = model.score(text)
+    theme, sub = s.codes.index("tidig_dialog"), s.codes.index("tidig_dialog.rfi")
+    assert s.scores[0, theme] == pytest.approx(s.scores[0, sub])
+    assert "informationsförfrågan" in s.evidence(0, theme)
+    # a human-coded segment becomes a reference of its code
+    human = {"behov": ["Sjuksköterskorna berättade om nattskiftets problem med larmen."]}
+    model = SimilarityModel().fit(cb, texts=["Nattskiftets problem med larmen var stora."],
+                                  human=human)
+    s = model.score(["Nattskiftets problem med larmen var stora."])
+    j = s.codes.index("behov")
+    assert "nearest human" in s.evidence(0, j)
+
+
+def test_reference_sentences_split_free_text():
+    assert reference_sentences("Kontakt med leverantörer. RFI; hearing\nInte: dialog internt.") \
+        == ["Kontakt med leverantörer.", "Inte: dialog internt."]
+
+
+def test_unfitted_and_unknown_backend_errors():
+    with pytest.raises(simmod.SimilarityError, match="E703"):
+        SimilarityModel().score(["x"])
+    with pytest.raises(simmod.SimilarityError, match="E702"):
+        SimilarityModel(backend="bert")
+
+
+def _fake_embed(texts):
+    """A deterministic stand-in for the e5 model: letter frequencies."""
+    out = np.zeros((len(texts), 26), dtype=np.float32)
+    for i, t in enumerate(texts):
+        for ch in t.lower():
+            if "a" <= ch <= "z":
+                out[i, ord(ch) - 97] += 1
+    return out
+
+
+def test_embedding_cache_computes_each_text_once(tmp_path):
+    calls = []
+
+    def compute(texts):
+        calls.append(list(texts))
+        return _fake_embed(texts)
+
+    cache = EmbeddingCache(tmp_path, model="fake")
+    a = cache.get_or_compute(["hej", "då", "hej"], compute)
+    assert calls == [["hej", "då"]]
+    b = EmbeddingCache(tmp_path, model="fake").get_or_compute(["då", "hej"], compute)
+    assert calls == [["hej", "då"]]  # second run: everything from disk
+    assert np.array_equal(a[1], b[0]) and np.array_equal(a[0], a[2])
+    EmbeddingCache(tmp_path, model="other").get_or_compute(["hej"], compute)
+    assert calls[-1] == ["hej"]  # another model is another key
+
+
+def test_semantic_backend_adds_the_embedding_block(tmp_path, monkeypatch):
+    monkeypatch.setattr(simmod, "_embed_e5", _fake_embed)
+    cb = _codebook()
+    model = SimilarityModel(backend="semantic", cache_dir=tmp_path).fit(cb, texts=SEGMENTS)
+    X = model.transform(SEGMENTS)
+    tfidf = SimilarityModel().fit(cb, texts=SEGMENTS).transform(SEGMENTS)
+    assert X.shape[1] == tfidf.shape[1] + 26
+    # every row is a unit vector: the blocks' weights sum to one
+    assert np.allclose(np.asarray(X.multiply(X).sum(axis=1)).ravel(), 1.0)
+    assert (tmp_path / "embeddings.sqlite").is_file()
+    assert model.cache_.misses > 0
