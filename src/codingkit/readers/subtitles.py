@@ -31,7 +31,7 @@ from typing import Iterable, Mapping
 from ..errors import InputError
 from ..model import Transcript, Turn
 from .encoding import decode_bytes, read_bytes, sha256_of
-from .text import LABEL_RE, NON_SPEAKERS, _label_name, _matches_known, is_known_code
+from .text import LABEL_RE, _is_note, _label_name, _matches_known, is_known_code
 
 _VOICE_RE = re.compile(r"<v(?:\.[\w\-]+)*[ \t]+([^>]+)>")
 _TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>|<\d[^>]*>")
@@ -90,7 +90,7 @@ def read_subtitles(
         prefix = None
         if voice is None:
             m = LABEL_RE.match(text)
-            if m is not None and _label_name(m).casefold() not in NON_SPEAKERS:
+            if m is not None and not _is_note(_label_name(m)):
                 prefix = _label_name(m)
                 text_after = text[m.end():].strip()
                 cues.append((None, text_after, cap.start_time.in_milliseconds() / 1000,

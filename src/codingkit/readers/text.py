@@ -108,6 +108,13 @@ KEY_VALUE_RE = re.compile(
 )
 
 
+def _is_note(name: str) -> bool:
+    """Whether a label-like prefix introduces a note ("Obs", "Vinnova Obs")."""
+    cf = name.casefold()
+    return (cf in NON_SPEAKERS or _code_base(name) in NON_SPEAKERS
+            or any(w in NON_SPEAKERS for w in cf.split()[1:]))
+
+
 def _code_base(name: str) -> str:
     return re.sub(r"[ ]?\d+$", "", name).casefold()
 
@@ -307,7 +314,7 @@ def parse_turns(
             if m is None:
                 continue
             name = _label_name(m)
-            if name.casefold() in NON_SPEAKERS or _code_base(name) in NON_SPEAKERS:
+            if _is_note(name):
                 continue
             stamp = m.group("t1") or m.group("t2") or m.group("t3")
             candidates.append((i, name, pos + m.end(), _seconds(stamp)))
