@@ -91,3 +91,10 @@ def test_same_source_twice(tmp_path):
         (tmp_path / sub / "intervju.txt").write_text("I: Hej?\nIP: Hej.\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"intervju\.txt: has the same source name"):
         read_transcripts([tmp_path / "syd" / "intervju.txt", tmp_path / "ost" / "intervju.txt"])
+
+
+def test_bom_only_file_is_empty(tmp_path):
+    p = tmp_path / "bara_bom.txt"
+    p.write_bytes(b"\xff\xfe" + " \r\n".encode("utf-16-le"))
+    with pytest.raises(InputError, match=r"bara_bom\.txt: empty file \[E102\]"):
+        read_transcript(p)

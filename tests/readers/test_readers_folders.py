@@ -81,3 +81,19 @@ def test_manifest_without_file_column(tmp_path):
     m.write_text("namn;projekt\na.txt;Syd\n", encoding="utf-8")
     with pytest.raises(ManifestError, match=r"manifest\.csv, line 1: no 'file' column"):
         read_manifest(m)
+
+
+def test_root_and_format_override(tmp_path):
+    sub = tmp_path / "syd"
+    sub.mkdir()
+    p = sub / "export.log"
+    p.write_text("1\n00:00:01,000 --> 00:00:02,000\nIP: Vi skrev funktionskrav.\n",
+                 encoding="utf-8")
+    from codingkit.readers import read_transcript
+
+    [t] = read_transcript(p, root=tmp_path, format="srt")
+    assert t.source == "syd/export.log" and t.format == "srt"
+    assert [(x.speaker, t.turn_text(x)) for x in t.turns] == [("IP", "Vi skrev funktionskrav.")]
+    # in a folder, format= applies to every file (no unknown-suffix warning)
+    [t2] = read_transcripts(str(tmp_path), format="srt")
+    assert t2.source == "syd/export.log"

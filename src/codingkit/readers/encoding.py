@@ -138,7 +138,7 @@ def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None) -> str
     InputError
         ``E103`` for binary content (NUL bytes without a byte-order mark),
         ``E104`` for bytes that are neither UTF-8 nor plausible
-        Windows-1252.
+        Windows-1252, ``E102`` if the text is only whitespace.
     """
     encoding = detect_encoding(data)
     if encoding is None:
@@ -152,6 +152,8 @@ def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None) -> str
     except UnicodeDecodeError:
         raise InputError(f"cannot decode the text as {encoding}; {_EXPECTED}", path=path,
                          code="E104") from None
+    if not text.strip("\ufeff \t\r\n\f\v"):
+        raise InputError("empty file", path=path, code="E102")
     if bom and not _looks_like_text(text):
         raise InputError(f"not a text file (binary content); {_EXPECTED}", path=path,
                          code="E103")
