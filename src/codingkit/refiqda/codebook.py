@@ -47,6 +47,7 @@ from ._common import (
 )
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+_ORIGIN_RE = re.compile(r"\(codebook ([a-z0-9_]+) ([^()\s]+)\)")
 _MARKERS = {
     "include": ("inkludera", "include", "inclusion criteria", "inklusionskriterier"),
     "exclude": ("exkludera", "exclude", "exclusion criteria", "exklusionskriterier"),
@@ -132,7 +133,9 @@ def qdc_bytes(codebook: Codebook) -> bytes:
     where = str(codebook.path) if codebook.path else codebook.id
     _check_exportable(codebook, where)
     root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS})
-    root.set("origin", "codingkit")
+    from .. import __version__
+
+    root.set("origin", f"codingkit {__version__} (codebook {codebook.id} {codebook.version})")
     codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
     for el in code_elements(codebook, CODEBOOK_NS):
         codes.append(el)
@@ -278,7 +281,9 @@ def read_qdc(path: str | os.PathLike[str]) -> Codebook:
     Returns
     -------
     Codebook
-        With ``id`` from the file name, ``path`` and ``sha256`` set.
+        With ``id`` and ``version`` as codingkit wrote them (in the
+        ``origin`` attribute) or else ``id`` from the file name and version
+        ``"1"``; ``path`` and ``sha256`` set.
 
     Raises
     ------
@@ -294,7 +299,11 @@ def read_qdc(path: str | os.PathLike[str]) -> Codebook:
                            path=path, code="E500") from None
     root = parse_xml(data, where=str(path))
     table = codebook_table(root, where=str(path))
-    return Codebook(id=slugify(path.stem), codes=table.codes, version="1",
+    cid, version = slugify(path.stem), "1"
+    m = _ORIGIN_RE.search(root.get("origin") or "")
+    if m:
+        cid, version = m.group(1), m.group(2)
+    return Codebook(id=cid, codes=table.codes, version=version,
                     title=path.stem, path=path, sha256=hashlib.sha256(data).hexdigest())
 
 

@@ -471,7 +471,8 @@ def write_imported_project(project: ImportedProject,
 
     Writes ``human_coding.csv`` (``source, start, end, text, code, coder``),
     ``sources/<source>.txt`` (each source's text, UTF-8), ``sources.csv``
-    (source name → file, GUID, variables), ``codebook.qdc`` (the codes),
+    (source name → file, GUID, variables), ``codebook.yaml`` and
+    ``codebook.qdc`` (the codes, without rules),
     and, when there are any, ``annotations.csv`` and ``problems.csv``.
 
     Parameters
@@ -526,7 +527,11 @@ def write_imported_project(project: ImportedProject,
     written["human_coding"] = atomic_write_bytes(out / "human_coding.csv",
                                                  _csv_bytes(project.human_coding))
     if len(project.codebook):
-        written["codebook"] = write_qdc(project.codebook, out / "codebook.qdc")
+        from ..codebook import dump_codebook
+
+        written["codebook"] = atomic_write_bytes(
+            out / "codebook.yaml", dump_codebook(project.codebook).encode("utf-8"))
+        written["codebook_qdc"] = write_qdc(project.codebook, out / "codebook.qdc")
     if len(project.annotations):
         written["annotations"] = atomic_write_bytes(out / "annotations.csv",
                                                     _csv_bytes(project.annotations))

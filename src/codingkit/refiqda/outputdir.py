@@ -134,6 +134,13 @@ def result_from_output_dir(
         read_transcripts = _rt
     kwargs = {k: options[k] for k in ("manifest", "speaker_pattern", "text_column", "id_column")
               if options.get(k) not in (None, "")}
+    if "manifest" in kwargs:
+        found = _resolve(str(kwargs["manifest"]), folder)
+        if found is None:
+            raise RefiQdaError(f"the transcript manifest {kwargs['manifest']!r} used for the "
+                               f"coding is not found; expected it beside the transcripts",
+                               path=mpath, code="E541")
+        kwargs["manifest"] = found
     transcripts = list(read_transcripts(paths, **kwargs))
     by_sha = {e.get("sha256"): str(e.get("source")) for e in inputs if e.get("sha256")}
     for t in transcripts:
@@ -215,11 +222,15 @@ def export_project(folder: str | os.PathLike[str], out: str | os.PathLike[str], 
     from .project import write_qdpx
 
     result = result_from_output_dir(folder, **kwargs)
-    created = None
+    return write_qdpx(result, out, created=_created(folder))
+
+
+def _created(folder: str | os.PathLike[str]) -> datetime | None:
+    """The run's time from ``manifest.json`` (``created``), if readable."""
     stamp = read_manifest_json(folder).get("created")
     if isinstance(stamp, str) and stamp:
         try:
-            created = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+            return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
         except ValueError:
-            created = None
-    return write_qdpx(result, out, created=created)
+            return None
+    return None
