@@ -48,3 +48,36 @@ def test_vtt_in_cp1252_with_bom_free_bytes(tmp_path):
                   .encode("cp1252"))
     [t] = read_transcript(p)
     assert t.text == "Åsa: Så här gick det.\n"
+
+
+def test_teams_identifiers_and_zoom_prefix_of_a_one_time_speaker(tmp_path):
+    teams = tmp_path / "teams.vtt"
+    teams.write_text(
+        "WEBVTT\n\n"
+        "3f1c2a7e-1d2b-4c9e-9a51-2a0c0f1e8a11/17-0\n00:00:17.120 --> 00:00:19.870\n"
+        "<v Lindqvist, Anna>Vad betydde Upphandlingsmyndigheten?</v>\n\n"
+        "3f1c2a7e-1d2b-4c9e-9a51-2a0c0f1e8a11/21-0\n00:00:20.000 --> 00:00:23.000\n"
+        "<v Nyström, Per>De gav oss stöd i kraven.</v>\n", encoding="utf-8")
+    [t] = read_transcript(teams)
+    assert [(x.speaker, t.turn_text(x), x.begin) for x in t.turns] == [
+        ("Lindqvist, Anna", "Vad betydde Upphandlingsmyndigheten?", 17.12),
+        ("Nyström, Per", "De gav oss stöd i kraven.", 20.0)]
+    zoom = tmp_path / "zoom.vtt"
+    zoom.write_text(
+        "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nLars Berg: Hur gick det?\n\n"
+        "2\n00:00:02.500 --> 00:00:04.000\nEva Lund: Det gick bra.\n\n"
+        "3\n00:00:04.500 --> 00:00:05.000\nLars Berg: Tack.\n", encoding="utf-8")
+    [z] = read_transcript(zoom)
+    assert [x.speaker for x in z.turns] == ["Lars Berg", "Eva Lund", "Lars Berg"]
+    assert z.text.split("\n")[1] == "Eva Lund: Det gick bra."
+
+
+def test_a_colon_sentence_in_unnamed_cues_is_not_a_speaker(tmp_path):
+    p = tmp_path / "utan_namn.srt"
+    p.write_text("1\n00:00:01,000 --> 00:00:02,000\nVi lärde oss en sak.\n\n"
+                 "2\n00:00:02,000 --> 00:00:03,000\nViktigast: att fråga användarna.\n\n"
+                 "3\n00:00:03,000 --> 00:00:04,000\nSedan upphandlade vi.\n", encoding="utf-8")
+    [t] = read_transcript(p)
+    assert [(x.speaker, t.turn_text(x)) for x in t.turns] == [
+        (None, "Vi lärde oss en sak."), (None, "Viktigast: att fråga användarna."),
+        (None, "Sedan upphandlade vi.")]

@@ -6,10 +6,11 @@ in a voice tag::
     00:00:05.000 --> 00:00:09.500
     <v Anna Lindqvist>Hur kom ni i kontakt med leverantörerna?</v>
 
-Other tools write the speaker as a ``Name:`` prefix in the cue text. Cue
-times become ``Turn.begin``/``Turn.finish`` (seconds); consecutive cues of
-one speaker become one turn. Other cue tags (``<c>``, ``<i>``, ...) are
-removed.
+Other tools (Zoom) write the speaker as a ``Name:`` prefix in the cue text;
+such a prefix counts when most cues have one, or when it recurs or is a known
+code (``I:``, ``IP:``). Cue times become ``Turn.begin``/``Turn.finish``
+(seconds); consecutive cues of one speaker become one turn. Other cue tags
+(``<c>``, ``<i>``, ...) are removed.
 
 ``Transcript.text`` is built as one line per turn, ``"<speaker>: <cue texts
 joined by a space>"`` (without a prefix when the speaker is unknown), and
@@ -99,13 +100,15 @@ def read_subtitles(
         cues.append((voice, text, cap.start_time.in_milliseconds() / 1000,
                      cap.end_time.in_milliseconds() / 1000, None))
 
-    # a Name: prefix counts if it is a known code, recurs, or is a known speaker
+    # a Name: prefix counts if it is a known code, recurs, or is a known speaker;
+    # when most cues carry one (Zoom), every prefix counts
     counts = Counter(p.casefold() for _, _, _, _, p in cues if p)
+    structural = sum(counts.values()) >= 0.5 * len(cues)
     known = [*known_speakers, (metadata or {}).get("interviewer", "")]
     resolved: list[tuple[str | None, str, float, float]] = []
     for speaker, text, t0, t1, prefix in cues:
         if prefix is not None:
-            if is_known_code(prefix) or counts[prefix.casefold()] >= 2 or _matches_known(
+            if structural or is_known_code(prefix) or counts[prefix.casefold()] >= 2 or _matches_known(
                     prefix, [k for k in known if k]):
                 speaker = prefix
             else:  # not a speaker after all: keep the whole cue text
