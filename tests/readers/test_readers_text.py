@@ -135,3 +135,13 @@ def test_text_is_nfc_with_newlines(tmp_path):
     [t] = read_transcript(p)
     assert t.text == "I: Värde?\nIP: Jå.\n"
     assert [t.turn_text(x) for x in t.turns] == ["Värde?", "Jå."]
+
+
+def test_focus_group_and_markdown_header():
+    text = ("# Fokusgrupp (fiktiv)\n\n**Projekt:** Syd\n- Omgång: 2\n"
+            "Deltagare: fem upphandlare\n\n---\n\n"
+            "**Moderator:** Vad var svårast?\n**Deltagare 1:** Kraven.\n**Deltagare 2:** Tiden.\n")
+    got, parsed = turns_of(text)
+    assert parsed.metadata == {"project": "Syd", "round": "2", "deltagare": "fem upphandlare"}
+    assert got == [("Moderator", "Vad var svårast?"), ("Deltagare 1", "Kraven."),
+                   ("Deltagare 2", "Tiden.")]

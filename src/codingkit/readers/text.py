@@ -71,12 +71,12 @@ HEADER_KEYS = frozenset(
      "omgång", "runda", "round", "organisation", "organization", "org", "kommun", "region",
      "myndighet", "längd", "duration", "fil", "file", "transkriberad av", "transkriberare",
      "transkribering", "intervju", "intervju nr", "intervjunummer", "id", "version", "språk",
-     "ämne", "titel", "title", "deltagare", "befattning", "titel/roll", "ort"}
+     "ämne", "titel", "title", "befattning", "titel/roll", "ort"}
 )
 #: Header keys that are also used as speaker labels.
 AMBIGUOUS_KEYS = frozenset(
     {"intervjuare", "intervjuperson", "respondent", "informant", "svarande", "moderator",
-     "interviewer", "interviewee"}
+     "interviewer", "interviewee", "deltagare"}
 )
 
 #: Prefixes that introduce a note, never a speaker.
