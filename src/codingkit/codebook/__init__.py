@@ -595,7 +595,11 @@ def _rule(item: str | schema.RuleSpec, lines: dict[tuple, int], p: tuple) -> Rul
 
 
 class _Dumper(yaml.SafeDumper):
-    """Block style for multi-line text, flow style only for short word lists."""
+    """Block style for multi-line text, flow style only for word groups."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # indent list items under their key, as people write them by hand
+        return super().increase_indent(flow, False)
 
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
