@@ -372,7 +372,7 @@ def _pydantic_problem(err: Mapping[str, Any], lines: dict[tuple, int],
     elif etype == "string_type" and key == "version":
         msg = f"version must be text; quote it: version: \"{err['input']}\""
     elif etype == "too_short" and key == "codes":
-        msg = "codes: is empty; a codebook needs at least one code"
+        msg = "is empty; a codebook needs at least one code"
     else:
         msg = _ERROR_TEXT.get(etype, err["msg"])
         if etype.endswith("_type") or etype.endswith("_parsing"):

@@ -84,7 +84,9 @@ def _check_phrase(text: str) -> str:
 
 
 def _rule_kind(value: Any) -> str:
-    return "short" if isinstance(value, str) else "long"
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return "short"
+    return "long"
 
 
 class _Strict(BaseModel):
@@ -199,7 +201,7 @@ class RuleSpec(_Strict):
 
 RuleItem = Annotated[
     Union[
-        Annotated[Annotated[str, BeforeValidator(_nfc), AfterValidator(_check_phrase)],
+        Annotated[Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_check_phrase)],
                   Tag("short")],
         Annotated[RuleSpec, Tag("long")],
     ],
