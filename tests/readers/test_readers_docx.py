@@ -23,7 +23,7 @@ def build_docx(path, *, table=True):
     p = d.add_paragraph()
     p.add_run("Respondent: ").bold = True
     p.add_run("Risken kändes stor.")
-    # a table after the first turn is not metadata
+    # a table after the first turn is not metadata: it is kept as text
     t2 = d.add_table(rows=1, cols=2)
     t2.rows[0].cells[0].text, t2.rows[0].cells[1].text = "Budget", "3 miljoner"
     d.save(path)
@@ -41,7 +41,7 @@ def test_docx_turns_and_table_metadata(tmp_path):
                                      "Obs: respondenten visar ett protokoll.\n"
                                      "Men ekonomichefen var tveksam."),
         ("Intervjuare", "interviewer", "Varför?"),
-        ("Respondent", "respondent", "Risken kändes stor."),
+        ("Respondent", "respondent", "Risken kändes stor.\nBudget | 3 miljoner"),
     ]
     assert t.text.split("\n")[0] == "Intervju 7 (fiktiv)"
     assert t.turns[0].line == 2  # paragraph 2 of the text
@@ -69,3 +69,28 @@ def test_corrupt_docx_names_the_file(tmp_path):
     bad.write_bytes(good.read_bytes()[:400])  # truncated download
     with pytest.raises(InputError, match=r"avbruten\.docx: not a valid Word \.docx file"):
         read_transcript(bad)
+
+
+def test_docx_transcript_written_as_a_table(tmp_path):
+    d = docx.Document()
+    meta = d.add_table(rows=2, cols=2)
+    for row, (k, v) in zip(meta.rows, [("Projekt", "Innovationsupphandling Syd"), ("Omgång", "3")]):
+        row.cells[0].text, row.cells[1].text = k, v
+    d.add_paragraph("")
+    t = d.add_table(rows=4, cols=3)
+    for row, cells in zip(t.rows, [("Tid", "Talare", "Text"),
+                                   ("00:01:10", "Maria", "Hur gick utvärderingen?"),
+                                   ("00:01:15", "Eva", "Vi mätte färre larm på natten."),
+                                   ("00:02:01", "Maria", "Och personalen?")]):
+        for cell, value in zip(row.cells, cells):
+            cell.text = value
+    p = tmp_path / "tabell.docx"
+    d.save(p)
+    [tr] = read_transcript(p)
+    assert tr.metadata == {"project": "Innovationsupphandling Syd", "round": "3"}
+    assert [(x.speaker, x.speaker_role, tr.turn_text(x), x.begin) for x in tr.turns] == [
+        ("Maria", "interviewer", "Hur gick utvärderingen?", 70.0),
+        ("Eva", "respondent", "Vi mätte färre larm på natten.", 75.0),
+        ("Maria", "interviewer", "Och personalen?", 121.0),
+    ]
+    assert "Projekt" not in tr.text

@@ -3,9 +3,17 @@
 The paragraphs are joined with ``\\n`` into ``Transcript.text`` and read with
 the same turn rules as plain text (see :mod:`codingkit.readers.text`), so
 ``Turn.line`` is the line in that text (one line per paragraph, unless a
-paragraph holds manual line breaks). Two-column tables before the first
-turn are read as metadata (``Projekt | Innovationsupphandling Syd``); they
-are not part of the text.
+paragraph holds manual line breaks).
+
+Tables
+------
+* A two-column table before the first turn is metadata
+  (``Projekt | Innovationsupphandling Syd``) and not part of the text.
+* A table with one row per turn (``Talare | Text`` or ``Tid | Talare |
+  Text``) is a transcript: each row becomes a line ``"[tid] Talare: text"``.
+* Any other table after the first turn is kept as text, one line per row
+  with cells joined by ``" | "``, so that nothing the respondent said is
+  lost.
 """
 
 from __future__ import annotations
@@ -13,13 +21,15 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..errors import InputError
 from ..model import Transcript
 from .encoding import normalise_text, read_bytes, sha256_of
-from .text import metadata_key, turns_and_metadata
+from .text import (_NAME, HEADER_KEYS, _is_note, is_known_code, metadata_key, parse_turns,
+                   turns_and_metadata)
 
 
 def _open_document(data: bytes, path: str | os.PathLike[str]):
@@ -55,42 +65,87 @@ def read_docx(
 
     data = read_bytes(path)
     document = _open_document(data, path)
-    paragraphs: list[str] = []
-    tables: list[tuple[int, Table]] = []  # (paragraphs before the table, table)
+    lines: list[str] = []
+    kv_tables: list[tuple[int, list[list[str]]]] = []  # (lines before the table, rows)
+    table_speakers: list[str] = []  # names in transcript tables count as speakers
     try:
         for block in document.iter_inner_content():
             if isinstance(block, Table):
-                tables.append((len(paragraphs), block))
+                rows = _table_rows(block)
+                speech = _transcript_table_lines(rows)
+                if speech is not None:
+                    lines.extend(line for line, _ in speech)
+                    table_speakers.extend(name for _, name in speech)
+                elif rows:
+                    kv_tables.append((len(lines), rows))
             else:
-                paragraphs.append(block.text)
+                lines.extend(normalise_text(block.text).split("\n"))
     except Exception as exc:
         raise InputError(f"not a valid Word .docx file ({type(exc).__name__})", path=path,
                          code="E106") from None
-    text = normalise_text("\n".join(paragraphs))
-    known = [*known_speakers, (metadata or {}).get("interviewer", "")]
-    turns, meta, first_line = turns_and_metadata(text, path, speaker_pattern=speaker_pattern,
-                                                 known_speakers=[k for k in known if k])
-    # the line of the first turn, counted in paragraphs
-    first_para = (text.count("\n", 0, turns[0].start) if first_line is not None else len(paragraphs))
-    for before, table in tables:
-        if before > first_para:
-            continue
-        for key, value in _table_pairs(table):
-            meta.setdefault(metadata_key(key), value)
+    known = [k for k in (*known_speakers, (metadata or {}).get("interviewer", ""),
+                         *table_speakers) if k]
+    parsed = parse_turns("\n".join(lines), speaker_pattern=speaker_pattern, known_speakers=known)
+    first_line = parsed.first_turn_line if parsed.first_turn_line is not None else len(lines)
+    # tables before the first turn are metadata; later ones are kept as text
+    table_meta: dict[str, str] = {}
+    for before, rows in kv_tables:
+        if before <= first_line:
+            for row in rows:
+                if len(row) == 2 and row[0].rstrip(":").strip() and row[1]:
+                    table_meta.setdefault(metadata_key(row[0].rstrip(":")), row[1])
+    for before, rows in reversed(kv_tables):  # from the end, so positions stay valid
+        if before > first_line:
+            lines[before:before] = [" | ".join(row) for row in rows]
+    text = normalise_text("\n".join(lines))
+    if not text.strip():
+        raise InputError("empty file (no text in the document)", path=path, code="E102")
+    turns, meta, _ = turns_and_metadata(text, path, speaker_pattern=speaker_pattern,
+                                        known_speakers=known)
+    for key, value in table_meta.items():
+        meta.setdefault(key, value)
     return Transcript(source=source, text=text, turns=turns, metadata=meta, format="docx",
                       path=Path(path), sha256=sha256_of(data))
 
 
-def _table_pairs(table) -> list[tuple[str, str]]:
-    """``(key, value)`` rows of a two-column table; other tables give nothing."""
-    pairs = []
+def _table_rows(table) -> list[list[str]]:
+    """The rows of a table as cell texts (merged cells counted once, blank rows dropped)."""
+    rows = []
     for row in table.rows:
-        cells = [normalise_text(c.text).strip() for c in row.cells]
-        # merged cells repeat; keep distinct neighbours
+        cells = [" ".join(normalise_text(c.text).split()) for c in row.cells]
         distinct = [c for i, c in enumerate(cells) if i == 0 or c != cells[i - 1]]
-        if len(distinct) != 2:
-            return []
-        key, value = distinct[0].rstrip(":").strip(), distinct[1]
-        if key and value:
-            pairs.append((key, value))
-    return pairs
+        if any(distinct):
+            rows.append(distinct)
+    return rows
+
+
+_SPEAKER_HEADINGS = {"talare", "speaker", "namn", "name", "person", "vem", "roll"}
+_NAME_RE = re.compile(rf"{_NAME}")
+_TIME_RE = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?")
+
+
+def _transcript_table_lines(rows: list[list[str]]) -> list[tuple[str, str]] | None:
+    """``("[time] Name: text", name)`` per row if the table is a transcript, else ``None``.
+
+    Some transcribers write a transcript as a table with one row per turn:
+    ``Talare | Text`` or ``Tid | Talare | Text``. Such a table counts as a
+    transcript when its name column holds short names, at least one of which
+    recurs or is a known code.
+    """
+    if rows and len(rows[0]) in (2, 3) and rows[0][-2].casefold() in _SPEAKER_HEADINGS:
+        rows = rows[1:]
+    if len(rows) < 2 or any(len(r) not in (2, 3) for r in rows):
+        return None
+    names = [r[-2].strip("*: ") for r in rows]
+    if not all(_NAME_RE.fullmatch(n) and not _is_note(n) for n in names):
+        return None
+    counts = Counter(n.casefold() for n in names)
+    if not (any(c >= 2 for c in counts.values()) or any(is_known_code(n) for n in names)):
+        return None
+    if sum(n.casefold() in HEADER_KEYS for n in names) * 2 >= len(names):
+        return None
+    out = []
+    for r, name in zip(rows, names):
+        stamp = r[0].strip("[]() ") if len(r) == 3 and _TIME_RE.fullmatch(r[0]) else None
+        out.append(((f"[{stamp}] " if stamp else "") + f"{name}: {r[-1]}", name))
+    return out
