@@ -1,0 +1,109 @@
+"""The REFI-QDA commands: export-codebook, import-codebook, export-project, import-project."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+from refiqda_helpers import TEXT_SYD
+
+import codingkit as ck
+from codingkit.cli import cli
+from codingkit.codebook import dump_codebook
+from codingkit.refiqda import read_qdc, read_qdpx
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_export_and_import_codebook(tmp_path):
+    qdc = tmp_path / "teman.qdc"
+    res = run("export-codebook", REPO / "codebooks" / "innovationsupphandling.yaml", "--out", qdc)
+    cb = ck.load_codebook(REPO / "codebooks" / "innovationsupphandling.yaml")
+    assert res.exit_code == 0
+    assert res.output == f"Wrote {qdc}: {len(cb)} codes ({len(cb.themes)} themes)\n"
+    assert [c.id for c in read_qdc(qdc)] == [c.id for c in cb]
+
+    again = run("export-codebook", REPO / "codebooks" / "innovationsupphandling.yaml",
+                "--out", qdc)
+    assert again.exit_code == 1
+    assert again.output.startswith("Error: ") and "use --force" in again.output
+
+    yml = tmp_path / "kodbok.yaml"
+    res = run("import-codebook", qdc, "--out", yml)
+    assert res.exit_code == 0
+    assert res.output == f"Wrote {yml}: {len(cb)} codes ({len(cb.themes)} themes), no rules yet\n"
+    back = ck.load_codebook(yml)
+    assert [(c.id, c.label, c.parent, c.description) for c in back] == \
+        [(c.id, c.label, c.parent, c.description) for c in cb]
+    assert all(c.rules == () for c in back)
+
+
+def test_import_project_writes_the_human_coding_folder(tmp_path):
+    from refiqda_helpers import FIXTURES, zip_folder
+
+    qdpx = zip_folder(FIXTURES / "nvivo_crlf", tmp_path / "granskad.qdpx")
+    out = tmp_path / "granskad"
+    res = CliRunner().invoke(cli, ["import-project", str(qdpx), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert lines[0] == f"Read {qdpx}: 1 sources, 1 codes, 1 coders, 2 codings; 1 problems"
+    assert lines[1].startswith("  problem: 7E0F3C1A-5B2D-4C6E-9F80-1A2B3C4D5E6F.txt: selection "
+                               "e1000000-0000-4000-8000-000000000003 [3:13]")
+    assert "Warning: " in res.stderr and "counted each line break as two" in res.stderr
+    hc = pd.read_csv(out / "human_coding.csv")
+    assert hc[["start", "end", "code", "coder"]].values.tolist() == [[54, 115, "behov", "Cecilia"],
+                                                                     [152, 207, "behov", "Cecilia"]]
+    problems = pd.read_csv(out / "problems.csv")
+    assert problems["name"].tolist() == ["Och sedan?"]
+
+
+def test_export_project_from_an_output_folder(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "01.txt").write_text(TEXT_SYD, encoding="utf-8")
+    cb_path = tmp_path / "kb.yaml"
+    cb_path.write_text(dump_codebook(ck.load_codebook()), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.CodingkitWarning)
+        (t,) = ck.read_transcripts([src])
+    turn = t.turns[1]
+    out = tmp_path / "res"
+    out.mkdir()
+    pd.DataFrame([{"segment_id": "01.txt:2", "source": "01.txt", "start": turn.start,
+                   "end": turn.end, "text": t.turn_text(turn), "turn": 2}]) \
+        .to_csv(out / "segments.csv", index=False)
+    pd.DataFrame([{"segment_id": "01.txt:2", "code": "tidig_dialog", "theme": "tidig_dialog",
+                   "score": 1.0, "method": "rule", "evidence": "x"}]) \
+        .to_csv(out / "codings.csv", index=False)
+    import hashlib
+
+    (out / "manifest.json").write_text(json.dumps({
+        "created": "2026-11-20T10:00:00Z",
+        "codebook": {"path": str(cb_path),
+                     "sha256": hashlib.sha256(cb_path.read_bytes()).hexdigest()},
+        "options": {}, "inputs": [{"path": str(t.path), "source": "01.txt", "sha256": t.sha256}],
+    }), encoding="utf-8")
+    target = tmp_path / "granska.qdpx"
+    res = run("export-project", out, "--out", target)
+    assert res.exit_code == 0, res.output
+    assert res.output == f"Wrote {target}: 1 sources, 1 coded segments, 1 codings\n"
+    project = read_qdpx(target)
+    assert project.human_coding[["source", "start", "end", "code"]].values.tolist() == [
+        ["01.txt", turn.start, turn.end, "tidig_dialog"]]
+
+
+def test_errors_are_one_line(tmp_path):
+    bad = tmp_path / "trasig.qdpx"
+    bad.write_bytes(b"inte en zip")
+    res = CliRunner().invoke(cli, ["import-project", str(bad), "--out",
+                                                   str(tmp_path / "ut")])
+    assert res.exit_code == 1
+    assert res.stderr == (f"Error: {bad}: cannot open the archive (File is not a zip file); "
+                          f"expected a .qdpx (zip) file [E530]\n")
