@@ -47,3 +47,14 @@ def test_assign_roles_replaces_frozen_turns_and_unknown_is_respondent():
     assign_roles(t)
     assert [x.speaker_role for x in t.turns] == ["interviewer", "respondent", "respondent"]
     assert [t.turn_text(x) for x in t.turns] == ["Hur?", "Så.", "Oklart."]
+
+
+def test_heuristic_on_unpunctuated_speech_with_backchannels():
+    # speech-to-text style: lower case, no question marks, many "mm"
+    turns = [("Lars", "och hur har hösten varit"), ("Sara", "intensiv vi har haft många möten"),
+             ("Lars", "mm"), ("Sara", "och leverantören har levererat första versionen"),
+             ("Lars", "har andra regioner hört av sig till er"),
+             ("Sara", "ja två regioner har frågat om kravspecifikationen"),
+             ("Lars", "ja"), ("Lars", "något du skulle göra annorlunda"),
+             ("Sara", "vi skulle ha involverat personalen tidigare")]
+    assert find_interviewers(turns) == {"Lars"}

@@ -12,7 +12,9 @@ this order:
    labels by full name or first name;
 3. else, with two or more speakers, the speaker whose turns are clearly
    mostly questions (a turn ending in ``?`` or starting with a Swedish
-   question word: *hur, vad, varför, när, vilka, kan du, berätta, ...*).
+   question word: *hur, vad, varför, när, vilka, kan du, berätta, ...*, or
+   with a verb and its subject: *har ni, finns det*). Short feedback
+   ("mm", "ja") is not counted.
 
 Everyone else, and every turn whose speaker is unknown, is a respondent.
 """
@@ -67,12 +69,35 @@ def is_interviewer_label(label: str | None) -> bool:
     return label is not None and _base_label(label) in INTERVIEWER_LABELS
 
 
+#: Finite verbs that open a Swedish yes/no question ("Har ni ...", "Finns det ...")
+#: when a subject follows.
+_V1_VERBS = ("har", "hade", "är", "var", "kan", "kunde", "ska", "skulle", "finns", "fanns",
+             "tycker", "tyckte", "tror", "trodde", "vet", "visste", "blev", "fick", "gick",
+             "vill", "ville", "behövde", "brukar", "märker", "märkte", "ser", "såg",
+             "upplever", "upplevde", "känner", "kände", "använder", "gör", "gjorde")
+_SUBJECTS = ("du", "ni", "det", "man", "de", "dom", "han", "hon", "vi", "någon", "något",
+             "andra", "era", "er", "din", "ditt", "dina", "ert", "ledningen", "leverantörerna")
+_V1_RE = re.compile(rf"^(?:{'|'.join(_V1_VERBS)})\s+(?:\w+\s+)?(?:{'|'.join(_SUBJECTS)})\b",
+                    re.IGNORECASE)
+#: Discourse markers skipped before looking for a question word ("Och hur ...").
+_MARKERS_RE = re.compile(
+    r"^(?:(?:och|men|så|okej|ok|ja|nej|mm+|m|eh+|öh+|jaha|jaså|precis|bra|då|alltså|"
+    r"\(\w+\))[\s,.!:;–—-]+)+", re.IGNORECASE)
+
+
 def is_question(text: str) -> bool:
     """Whether a turn reads as a question.
+
+    A turn is a question if it ends with ``?``, or one of its first two
+    sentences opens (after "och", "men", "okej", "mm", ...) with a question
+    word ("hur", "vad", "berätta", "kan du", ...) or with a verb followed by
+    its subject ("har ni", "finns det").
 
     >>> is_question("Och hur började ni med dialogen?")
     True
     >>> is_question("Berätta om upphandlingen")
+    True
+    >>> is_question("mm och har andra regioner hört av sig till er")
     True
     >>> is_question("Vi bjöd in leverantörerna tidigt.")
     False
@@ -82,9 +107,16 @@ def is_question(text: str) -> bool:
         return False
     if text.rstrip("\"'”»)").endswith("?"):
         return True
-    # a short opening such as "Mm. Hur gick det sedan" still counts
-    first_sentences = re.split(r"(?<=[.!])\s+", text, maxsplit=2)
-    return any(_QUESTION_RE.match(s.lstrip("–—-\"'”» ")) for s in first_sentences[:2])
+    for sentence in re.split(r"(?<=[.!])\s+", text, maxsplit=2)[:2]:
+        sentence = _MARKERS_RE.sub("", sentence.lstrip("–—-\"'”» "))
+        if _QUESTION_RE.match(sentence) or _V1_RE.match(sentence):
+            return True
+    return False
+
+
+def _is_backchannel(text: str) -> bool:
+    """Short feedback ("mm", "ja", "(skratt) ja") that says nothing about the role."""
+    return len(re.findall(r"\w+", text)) < 3 and not is_question(text)
 
 
 def _matches_name(label: str, name: str) -> bool:
@@ -133,10 +165,11 @@ def find_interviewers(turn_texts: Iterable[tuple[str | None, str]],
             return chosen
     if len(speakers) < 2:
         return set()
-    shares = sorted(
-        ((sum(is_question(t) for t in texts) / len(texts), s) for s, texts in by_speaker.items()),
-        reverse=True,
-    )
+    shares = []
+    for s, texts in by_speaker.items():
+        counted = [t for t in texts if not _is_backchannel(t)] or texts
+        shares.append((sum(is_question(t) for t in counted) / len(counted), s))
+    shares.sort(reverse=True)
     (best_share, best), (second_share, _) = shares[0], shares[1]
     if best_share >= QUESTION_SHARE and best_share - second_share >= QUESTION_MARGIN:
         return {best}
