@@ -78,6 +78,7 @@ def test_maxqda_project_inline_text_decomposed_labels_utf16_and_rich_only(qdpx_f
     msgs = " | ".join(str(w.message) for w in caught)
     assert "'bara_word' has only a richTextPath" in msgs
     assert "counted UTF-16 code units" in msgs
+    assert "1 PDFSource skipped: only text sources" in msgs
     assert sorted(p.sources) == ["leverantör_omg3", "referenskund"]
     lev = p.sources["leverantör_omg3"]
     assert lev == "I: Vad hände sedan?\nIP4: Företaget har nu sålt lösningen till tre andra regioner.\n"

@@ -274,6 +274,13 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
 
         sources_el = kid(root, "Sources")
         text_sources = list(descendants(sources_el, "TextSource")) if sources_el is not None else []
+        if sources_el is not None:
+            other = Counter(local(el) for el in kids(sources_el) if local(el) != "TextSource")
+            if other:
+                kinds = ", ".join(f"{n} {k}" for k, n in sorted(other.items()))
+                warnings.warn(CodingkitWarning(
+                    f"{kinds} skipped: only text sources (TextSource) are imported",
+                    path=qde_where), stacklevel=2)
         for n, ts in enumerate(text_sources, 1):
             sguid = normalize_guid(ts.get("guid")) or f"source-{n}"
             plain = ts.get("plainTextPath")
