@@ -1,8 +1,47 @@
-"""The :class:`Coder`: apply a codebook to transcripts and explain each coding."""
+"""The :class:`Coder`: apply a codebook to transcripts and explain each coding.
+
+How a segment's score for a code is made
+----------------------------------------
+Up to three parts are computed for every segment × code:
+
+*rule* ``r``
+    The highest score of the code's matching rules (:mod:`.rules`; a rule's
+    ``weight``, times the RapidFuzz similarity/100 for a fuzzy match).
+    Exclusions of the code veto every rule (and the similarity part).
+*similarity* ``s``
+    The similarity to the code's reference texts
+    (:mod:`.similarity`; negative examples already lower it), with the
+    code's ``threshold`` ``t`` (codebook; default per backend,
+    :data:`SIMILARITY_THRESHOLDS`). It is put on the rule scale by the
+    piecewise-linear map ``part(s, t)``: 0 at 0, 0.5 at ``t``, 1 at 1.
+*learned* ``l``
+    After :meth:`Coder.fit` on human coding, for every code the human
+    used: the probability of the per-code model (:mod:`.learned`), mapped
+    by ``part(l, t_l)`` with the threshold ``t_l`` the model chose under
+    cross-validation.
+
+The combined score is::
+
+    without a learned model:  score = max(r, part(s, t))
+    with a learned model:     score = part(l, t_l)
+
+and the code is applied when the score is at least 0.5 (any rule match
+also codes by itself when there is no learned model). The learned model
+sees the rule and similarity scores among its features, so it decides how
+far to trust each of them. A sub-code coded by similarity alone needs its
+parent coded too, and with a learned model a sub-code is only kept when
+its (learned) parent is coded.
+
+Each coding's ``method`` says which part decided (``rule``, ``fuzzy``,
+``similarity``, ``combined`` when rule and similarity both did, or
+``learned``) and its ``evidence`` names every part that contributed:
+``"rule: term(RFI) → 'RFI' | similarity 0.31; nearest example 0.31: '…'"``.
+"""
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Sequence
+import os
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from ..model import (
     INTERVIEWER,
@@ -14,8 +53,41 @@ from ..model import (
     Transcript,
 )
 
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from ..evaluation import HumanCoding
+
 #: Segments are analysed in batches of this size (spaCy's tokenizer.pipe).
 BATCH_SIZE = 256
+
+#: Similarity options of :class:`Coder` (``"none"``: rules only).
+SIMILARITY_OPTIONS = ("tfidf", "semantic", "none")
+
+#: Default similarity threshold per backend, for codes without a
+#: ``threshold`` in the codebook. Chosen on the development split of the
+#: gold standard (``gold/``); ``codingkit tune`` finds per-code values.
+SIMILARITY_THRESHOLDS = {"tfidf": 0.13, "semantic": 0.58}
+
+#: Weight of a codebook example among the training rows of the learned
+#: model (a human-coded segment weighs 1).
+SEED_WEIGHT = 0.5
+
+
+def part(x: "np.ndarray", t: "np.ndarray | float") -> "np.ndarray":
+    """Map scores ``x`` in [0, 1] so that the threshold ``t`` lands on 0.5.
+
+    Piecewise linear: ``0 → 0``, ``t → 0.5``, ``1 → 1``.
+
+    >>> import numpy as np
+    >>> part(np.array([0.0, 0.1, 0.2, 1.0]), 0.2).round(3).tolist()
+    [0.0, 0.25, 0.5, 1.0]
+    """
+    import numpy as np
+
+    x = np.clip(np.asarray(x, dtype=float), 0.0, 1.0)
+    t = np.clip(np.asarray(t, dtype=float), 1e-6, 1 - 1e-6)
+    return np.where(x < t, 0.5 * x / t, 0.5 + 0.5 * (x - t) / (1 - t))
 
 
 class Coder:
@@ -33,6 +105,15 @@ class Coder:
         Also code the interviewer's turns. By default only respondents'
         turns are coded (an interviewer's question is not evidence of a
         theme); every turn is still output as a segment.
+    similarity:
+        ``"tfidf"`` (default), ``"semantic"`` (sentence embeddings; needs
+        ``pip install codingkit[semantic]``) or ``"none"`` (rules only).
+    cache_dir:
+        Folder of the embedding cache of the semantic backend (default:
+        ``~/.cache/codingkit``, or ``$CODINGKIT_CACHE``).
+    learner_options:
+        Keyword arguments for :class:`~codingkit.coding.learned.LearnedModel`
+        (``C``, ``inner_folds``, ``metric``).
 
     Examples
     --------
@@ -40,6 +121,11 @@ class Coder:
     >>> coder = ck.Coder()                                  # default codebook
     >>> result = coder.code(ck.read_transcripts("transcripts/"))   # doctest: +SKIP
     >>> result.codings.head()                               # doctest: +SKIP
+
+    Learning from human coding first:
+
+    >>> coder = ck.Coder().fit(ck.read_transcripts("transcripts/"),
+    ...                        "gold/syd_coding.csv")       # doctest: +SKIP
     """
 
     def __init__(
@@ -48,10 +134,21 @@ class Coder:
         *,
         unit: str = "turn",
         code_interviewer: bool = False,
+        similarity: str = "tfidf",
+        cache_dir: str | os.PathLike[str] | None = None,
+        learner_options: dict[str, Any] | None = None,
     ) -> None:
+        if similarity not in SIMILARITY_OPTIONS:
+            from ..errors import CodingkitError
+
+            raise CodingkitError(f"E702 unknown similarity {similarity!r}; expected one of "
+                                 f"{', '.join(SIMILARITY_OPTIONS)}", code="E702")
         self.codebook = codebook
         self.unit = unit
         self.code_interviewer = code_interviewer
+        self.similarity = similarity
+        self.cache_dir = cache_dir
+        self.learner_options = learner_options
 
     # -- set-up ------------------------------------------------------------
     def _codebook(self) -> Codebook:
@@ -70,10 +167,189 @@ class Coder:
             self.rule_matcher_ = matcher
         return matcher
 
+    def _exclusion_matcher(self):
+        """A matcher whose hits are the codes' exclusions (to veto similarity)."""
+        matcher = getattr(self, "exclusion_matcher_", None)
+        if matcher is None:
+            from dataclasses import replace
+
+            from .rules import RuleMatcher
+
+            cb = self._codebook()
+            codes = {c.id: replace(c, rules=c.exclusions, exclusions=()) for c in cb}
+            matcher = RuleMatcher(replace(cb, codes=codes)) if any(
+                c.rules for c in codes.values()) else False
+            self.exclusion_matcher_ = matcher
+        return matcher
+
     def _in_scope(self, segment: Segment, code_scope: Sequence[str]) -> bool:
         if self.code_interviewer:
             return True
         return segment.speaker_role in code_scope
+
+    def _segments(self, data) -> tuple[list[Segment], list[Transcript]]:
+        from ..segmenting import segment as make_segments
+
+        if isinstance(data, (Transcript, Segment)):
+            data = [data]
+        items = list(data)
+        transcripts = [x for x in items if isinstance(x, Transcript)]
+        if transcripts:
+            return make_segments(transcripts, self.unit), transcripts
+        return [x for x in items if isinstance(x, Segment)], transcripts
+
+    def _todo(self, segments: Sequence[Segment]) -> list[Segment]:
+        """The segments some code may apply to."""
+        codebook = self._codebook()
+        if self.code_interviewer:
+            wanted = {INTERVIEWER, RESPONDENT}
+        else:
+            wanted = {r for c in codebook for r in c.scope}
+        return [s for s in segments if s.speaker_role in wanted]
+
+    def _new_similarity(self):
+        from .similarity import SimilarityModel
+
+        # with similarity "none", the learned model still uses TF-IDF features
+        backend = "tfidf" if self.similarity == "none" else self.similarity
+        return SimilarityModel(backend=backend, cache_dir=self.cache_dir)
+
+    def _rule_scores(self, texts: Sequence[str], progress=None
+                     ) -> tuple["np.ndarray", list[list]]:
+        """Rule scores (n × codes, codebook order; −1 where an exclusion
+        matched) and the hits of each text."""
+        import numpy as np
+
+        codebook = self._codebook()
+        col = {cid: j for j, cid in enumerate(codebook.codes)}
+        R = np.zeros((len(texts), len(col)))
+        hits_all: list[list] = []
+        matcher = self._rule_matcher()
+        for b in range(0, len(texts), BATCH_SIZE):
+            batch = texts[b : b + BATCH_SIZE]
+            for k, hits in enumerate(matcher.match_many(batch)):
+                hits_all.append(hits)
+                for h in hits:
+                    R[b + k, col[h.code]] = max(R[b + k, col[h.code]], h.score)
+            if progress is not None:
+                progress(len(batch))
+        excl = self._exclusion_matcher()
+        if excl:
+            for i, hits in enumerate(excl.match_many(texts)):
+                for h in hits:
+                    R[i, col[h.code]] = -1.0
+        return R, hits_all
+
+    # -- learning ----------------------------------------------------------
+    def fit(
+        self,
+        data: Transcript | Iterable[Transcript] | Iterable[Segment],
+        human: "HumanCoding | str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Any",
+        *,
+        min_overlap: float = 0.5,
+    ) -> "Coder":
+        """Learn from human coding of (some of) the segments.
+
+        Parameters
+        ----------
+        data:
+            The transcripts (or segments) the human coded.
+        human:
+            Human coding: a :class:`~codingkit.evaluation.HumanCoding`, CSV
+            files or a folder (see :func:`codingkit.evaluation.read_human_coding`),
+            or a table with ``segment_id, code``.
+        min_overlap:
+            For span coding: see :func:`codingkit.evaluation.align_human_coding`.
+
+        Returns
+        -------
+        Coder
+            ``self``, with a learned model for every code the human used.
+            Segments of transcripts the human did not code are not used.
+
+        Raises
+        ------
+        EvaluationError
+            If the human coding does not fall on these segments (E606) or
+            uses no code of the codebook (E609).
+        """
+        import numpy as np
+        import pandas as pd
+
+        from ..errors import CodingkitWarning, EvaluationError
+        from ..evaluation import HumanCoding, align_human_coding, read_human_coding
+        from .learned import LearnedModel, segment_features
+
+        import warnings
+
+        codebook = self._codebook()
+        segments, _ = self._segments(data)
+        roles = None if self.code_interviewer else (RESPONDENT,)
+        if isinstance(human, pd.DataFrame):
+            human = HumanCoding("segment", human[["segment_id", "code"]].astype(str))
+        elif not isinstance(human, HumanCoding):
+            human = read_human_coding(human)
+        sources = set(human.sources)
+        train = [s for s in self._todo(segments) if s.source in sources
+                 and (roles is None or s.speaker_role in roles)]
+        if human.kind == "turn" and human.turns is not None:
+            read = set(zip(human.turns["source"], human.turns["turn"])) | set(
+                zip(human.codings["source"], human.codings["turn"]))
+            train = [s for s in train if (s.source, s.turn) in read]
+        aligned = align_human_coding(human, train, min_overlap=min_overlap, roles=roles)
+        unknown = sorted(set(aligned["code"]) - set(codebook.codes))
+        if unknown:
+            warnings.warn(CodingkitWarning(
+                f"human codes not in codebook {codebook.id} are ignored: {', '.join(unknown)}"),
+                stacklevel=2)
+        codes = [c for c in codebook.codes if c in set(aligned["code"])]
+        if not codes:
+            raise EvaluationError(f"E609 the human coding uses no code of codebook "
+                                  f"{codebook.id}", code="E609")
+        row = {s.segment_id: i for i, s in enumerate(train)}
+        Y = np.zeros((len(train), len(codes)), dtype=bool)
+        cidx = {c: j for j, c in enumerate(codes)}
+        for sid, code in zip(aligned["segment_id"], aligned["code"]):
+            if code in cidx:
+                Y[row[sid], cidx[code]] = True
+
+        # similarity: codebook references + the human's positive segments
+        texts = [s.text for s in train]
+        human_refs = {c: [texts[i] for i in np.flatnonzero(Y[:, j])] for c, j in cidx.items()}
+        sim = self._new_similarity().fit(codebook, texts=texts, human=human_refs)
+
+        # seed rows: the codebook's examples (positive for the code and its
+        # ancestors) and negative examples
+        seed_texts, seed_y, seed_self = [], [], []
+        ref_index = {(r.code, r.text, r.kind): k for k, r in enumerate(sim.references_)}
+        for code in codebook:
+            for kind, texts_k in (("example", code.examples), ("negative", code.negative_examples)):
+                for t in texts_k:
+                    y = np.zeros(len(codes), dtype=bool)
+                    if kind == "example":
+                        anc = code.id
+                        while anc is not None:
+                            if anc in cidx:
+                                y[cidx[anc]] = True
+                            anc = codebook[anc].parent
+                    seed_texts.append(t)
+                    seed_y.append(y)
+                    seed_self.append(ref_index.get((code.id, t, kind), -1))
+        all_texts = texts + seed_texts
+        R, _ = self._rule_scores(all_texts)
+        self_index = [-1] * len(texts) + seed_self
+        X = segment_features(sim, all_texts, R, self_index=self_index)
+        Yall = np.vstack([Y, np.array(seed_y, dtype=bool).reshape(-1, len(codes))])
+        is_seed = np.r_[np.zeros(len(texts), bool), np.ones(len(seed_texts), bool)]
+        weights = np.where(is_seed, SEED_WEIGHT, 1.0)
+        groups = [s.source for s in train] + [""] * len(seed_texts)
+        learner = LearnedModel(**(self.learner_options or {})).fit(
+            X, Yall, codes, groups=groups, sample_weight=weights, is_seed=is_seed)
+        self.similarity_ = sim if self.similarity != "none" else None
+        self.feature_similarity_ = sim
+        self.learner_ = learner
+        self.training_segment_ids_ = [s.segment_id for s in train]
+        return self
 
     # -- coding ------------------------------------------------------------
     def code(
@@ -99,58 +375,116 @@ class Coder:
             :class:`~codingkit.model.Coding` per segment × code, in segment
             order and then codebook order.
         """
-        from ..segmenting import segment as make_segments
-
-        if isinstance(data, Transcript):
-            data = [data]
-        items = list(data)
-        transcripts = [x for x in items if isinstance(x, Transcript)]
-        if transcripts:
-            segments = make_segments(transcripts, self.unit)
-        else:
-            segments = [x for x in items if isinstance(x, Segment)]
+        segments, transcripts = self._segments(data)
         codebook = self._codebook()
-        scopes = {c.id: c.scope for c in codebook}
-        roles = {INTERVIEWER, RESPONDENT} if self.code_interviewer else None
+        todo = self._todo(segments)
+        texts = [s.text for s in todo]
+        R, hits_all = self._rule_scores(texts, progress)
+        sim_scores = learned = vectors = None
+        learner = getattr(self, "learner_", None)
+        if learner is not None:
+            from .learned import segment_features
 
-        # Only segments some code may apply to are analysed.
-        wanted_roles = roles or {r for scope in scopes.values() for r in scope}
-        todo = [s for s in segments if s.speaker_role in wanted_roles]
-        codings: list[Coding] = []
-        matcher = self._rule_matcher()
-        order = {cid: i for i, cid in enumerate(codebook.codes)}
-        for b in range(0, len(todo), BATCH_SIZE):
-            batch = todo[b : b + BATCH_SIZE]
-            for seg, hits in zip(batch, matcher.match_many(s.text for s in batch)):
-                codings.extend(self._codings_from_hits(seg, hits, codebook, scopes, order))
-            if progress is not None:
-                progress(len(batch))
+            fsim = self.feature_similarity_
+            vectors = fsim.transform(texts)
+            learned = learner.predict_proba(segment_features(fsim, texts, R, vectors=vectors))
+            if self.similarity_ is not None:
+                sim_scores = self.similarity_.score(vectors=vectors)
+        elif self.similarity != "none" and texts:
+            sim = self._new_similarity().fit(codebook, texts=texts)
+            self.similarity_ = sim
+            sim_scores = sim.score(texts)
+        codings = self._combine(todo, R, hits_all, sim_scores, learned)
+        options: dict[str, Any] = {"unit": self.unit, "code_interviewer": self.code_interviewer,
+                                   "similarity": self.similarity}
+        if learner is not None:
+            options["learned_codes"] = list(learner.codes_)
         return CodingResult(
             segment_list=segments,
             coding_list=codings,
             codebook=codebook,
             transcripts=transcripts,
-            options={"unit": self.unit, "code_interviewer": self.code_interviewer},
+            options=options,
         )
 
-    def _codings_from_hits(self, seg, hits, codebook, scopes, order) -> list[Coding]:
-        by_code: dict[str, list] = {}
-        for hit in hits:
-            if self._in_scope(seg, scopes[hit.code]):
-                by_code.setdefault(hit.code, []).append(hit)
-        out = []
-        for code_id in sorted(by_code, key=order.__getitem__):
-            code_hits = sorted(by_code[code_id], key=lambda h: (-h.score, h.spans))
-            evidence = list(dict.fromkeys(h.evidence() for h in code_hits))
-            method = "rule" if any(h.method == "rule" for h in code_hits) else "fuzzy"
-            out.append(
-                Coding(
-                    segment_id=seg.segment_id,
-                    code=code_id,
-                    theme=codebook.theme_of(code_id),
-                    score=round(max(h.score for h in code_hits), 4),
-                    method=method,
-                    evidence="; ".join(evidence),
-                )
-            )
-        return out
+    def _thresholds(self, sim_scores) -> dict[str, float]:
+        default = SIMILARITY_THRESHOLDS.get(self.similarity, 0.5)
+        cb = self._codebook()
+        return {c: (cb[c].threshold if cb[c].threshold is not None else default)
+                for c in sim_scores.codes}
+
+    def _combine(self, todo, R, hits_all, sim_scores, learned) -> list[Coding]:
+        """One coding per segment × code whose combined score reaches 0.5."""
+        import numpy as np
+
+        codebook = self._codebook()
+        code_ids = list(codebook.codes)
+        n, k = len(todo), len(code_ids)
+        excluded = R < 0
+        rule = np.clip(R, 0, None)
+        sim_part = np.zeros((n, k))
+        sim_col: dict[str, int] = {}
+        if sim_scores is not None and n:
+            thr = self._thresholds(sim_scores)
+            for jj, c in enumerate(sim_scores.codes):
+                j = code_ids.index(c)
+                sim_col[c] = jj
+                sim_part[:, j] = part(sim_scores.scores[:, jj], thr[c])
+            sim_part[excluded] = 0.0
+        learned_part = np.full((n, k), np.nan)
+        learned_col: dict[str, int] = {}
+        learner = getattr(self, "learner_", None)
+        if learned is not None:
+            for jj, c in enumerate(learner.codes_):
+                if learner.has_model(c):
+                    learned_col[c] = jj
+                    learned_part[:, code_ids.index(c)] = part(learned[:, jj],
+                                                              learner.thresholds_[c])
+        has_rule = rule > 0
+        combined = np.maximum(np.where(has_rule, np.maximum(rule, 0.5), 0.0), sim_part)
+        use_learned = ~np.isnan(learned_part)
+        combined = np.where(use_learned, learned_part, combined)
+        coded = combined >= 0.5
+        sim_only = coded & ~use_learned & ~has_rule
+        scopes = {c.id: c.scope for c in codebook}
+
+        codings: list[Coding] = []
+        for i, seg in enumerate(todo):
+            hits_by_code: dict[str, list] = {}
+            for h in hits_all[i]:
+                hits_by_code.setdefault(h.code, []).append(h)
+            done: set[str] = set()
+            for j, cid in enumerate(code_ids):
+                code = codebook[cid]
+                if not coded[i, j] or not code.codable or not self._in_scope(seg, scopes[cid]):
+                    continue
+                parent = code.parent
+                if parent is not None and parent not in done and (
+                        sim_only[i, j] or use_learned[i, code_ids.index(parent)]):
+                    continue
+                done.add(cid)
+                parts: list[str] = []
+                code_hits = sorted(hits_by_code.get(cid, ()), key=lambda h: (-h.score, h.spans))
+                if code_hits:
+                    parts.append("rule: " + "; ".join(
+                        dict.fromkeys(h.evidence() for h in code_hits)))
+                rule_ok = bool(code_hits)
+                sim_ok = sim_part[i, j] >= 0.5
+                if cid in sim_col and (sim_ok or use_learned[i, j]):
+                    parts.append(sim_scores.evidence(i, sim_col[cid]))
+                if use_learned[i, j]:
+                    jj = learned_col[cid]
+                    parts.insert(0, f"learned {learned[i, jj]:.2f} "
+                                    f"(threshold {learner.thresholds_[cid]:.2f})")
+                    method = "learned"
+                elif rule_ok and sim_ok:
+                    method = "combined"
+                elif rule_ok:
+                    method = "rule" if any(h.method == "rule" for h in code_hits) else "fuzzy"
+                else:
+                    method = "similarity"
+                codings.append(Coding(
+                    segment_id=seg.segment_id, code=cid, theme=codebook.theme_of(cid),
+                    score=round(float(combined[i, j]), 4), method=method,
+                    evidence=" | ".join(parts)))
+        return codings

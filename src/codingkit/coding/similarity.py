@@ -411,7 +411,8 @@ class SimilarityModel:
         return self._blocks(list(texts), fit=False)
 
     def score(self, texts: Sequence[str] | None = None, *,
-              vectors: "sparse.csr_matrix | None" = None) -> SimilarityScores:
+              vectors: "sparse.csr_matrix | None" = None, use_human: bool = True,
+              self_index: "Sequence[int] | None" = None) -> SimilarityScores:
         """Similarity of each text to each code.
 
         Parameters
@@ -420,6 +421,13 @@ class SimilarityModel:
             The texts (segments) to score.
         vectors:
             Their vectors from :meth:`transform`, if already computed.
+        use_human:
+            Compare with human-coded references too (``False``: the
+            codebook's references only).
+        self_index:
+            For texts that are themselves references: the index of that
+            reference in ``references_`` (−1 for others). A text is never
+            compared with itself (leave-one-out).
 
         Returns
         -------
@@ -431,6 +439,16 @@ class SimilarityModel:
         X = vectors if vectors is not None else self.transform(list(texts or ()))
         n, k = X.shape[0], len(self.codes_)
         sims = (X @ self.reference_vectors_.T).toarray()
+        if not use_human:
+            sims[:, [i for i, r in enumerate(self.references_) if r.kind == "human"]] = -1.0
+        if self_index is not None:
+            for i, r in enumerate(self_index):
+                if r >= 0:
+                    sims[i, r] = -1.0
+                    # the same text may also stand as a reference of other codes
+                    same = [q for q, ref in enumerate(self.references_)
+                            if ref.text == self.references_[r].text]
+                    sims[i, same] = -1.0
         pos = np.zeros((n, k))
         neg = np.zeros((n, k))
         near = np.full((n, k), -1, dtype=int)
@@ -441,10 +459,14 @@ class SimilarityModel:
                 a = sims[:, pi].argmax(axis=1)
                 near[:, j] = pi[a]
                 pos[:, j] = sims[np.arange(n), pi[a]]
+                near[pos[:, j] < 0, j] = -1
             if len(ni) and n:
                 a = sims[:, ni].argmax(axis=1)
                 near_neg[:, j] = ni[a]
                 neg[:, j] = sims[np.arange(n), ni[a]]
+                near_neg[neg[:, j] < 0, j] = -1
+        pos = np.clip(pos, 0.0, None)
+        neg = np.clip(neg, 0.0, None)
         penalty = self.negative_weight * np.clip(neg - pos, 0, None)
         penalty[near_neg < 0] = 0
         scores = np.clip(pos - penalty, 0.0, 1.0)
