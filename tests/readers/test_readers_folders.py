@@ -97,3 +97,14 @@ def test_root_and_format_override(tmp_path):
     # in a folder, format= applies to every file (no unknown-suffix warning)
     [t2] = read_transcripts(str(tmp_path), format="srt")
     assert t2.source == "syd/export.log"
+
+
+def test_excel_style_manifest_bom_semicolons_swedish_columns(tmp_path):
+    (tmp_path / "intervju_å.txt").write_text(DIALOG, encoding="utf-8")
+    (tmp_path / "manifest.csv").write_bytes(
+        b"\xef\xbb\xbf" + "Fil;Projekt;Omgång;Roll\r\nintervju_å.txt;Region Östergötland;2;ledning\r\n"
+        .encode("utf-8"))
+    assert read_manifest(tmp_path / "manifest.csv") == {
+        "intervju_å.txt": {"project": "Region Östergötland", "round": "2", "role": "ledning"}}
+    [t] = read_transcripts(tmp_path)
+    assert t.metadata == {"project": "Region Östergötland", "round": "2", "role": "ledning"}

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 import warnings
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -269,10 +270,11 @@ def read_transcripts(
         if not Path(manifest).is_file():
             raise InputError("no such manifest file", path=manifest, code="E101")
 
-    by_file: dict[Path, dict[str, str]] = {}
+    # keys are NFC strings: macOS may hand out "å" decomposed in file names
+    by_file: dict[str, dict[str, str]] = {}
     for m in manifest_files:  # later manifests (the explicit one) win
         for file, meta in read_manifest(m).items():
-            key = (m.parent / file).resolve()
+            key = unicodedata.normalize("NFC", str((m.parent / file).resolve()))
             by_file[key] = {**by_file.get(key, {}), **meta}
 
     transcripts: list[Transcript] = []
@@ -290,7 +292,8 @@ def read_transcripts(
         seen_sources[source] = p
         transcripts.extend(_read_file(
             p, source, format=format, speaker_pattern=speaker_pattern,
-            text_column=text_column, id_column=id_column, manifest_meta=by_file.get(resolved),
+            text_column=text_column, id_column=id_column,
+            manifest_meta=by_file.get(unicodedata.normalize("NFC", str(resolved))),
         ))
     return transcripts
 

@@ -11,7 +11,9 @@ columns become metadata (``Projekt`` → ``project``, ``Omgång``/``Runda`` →
 
 CSV files may use ``,``, ``;`` (Swedish Excel) or tab as delimiter: it is
 sniffed. The text is decoded like any transcript (UTF-8, UTF-16,
-Windows-1252).
+Windows-1252). Of an Excel workbook only the first sheet is read.
+``Turn.line`` is the row's line in the file (the header is line 1), which
+for CSV holds as long as no answer spans several lines.
 """
 
 from __future__ import annotations
