@@ -179,6 +179,7 @@ def read_transcript(
             source = p.resolve().relative_to(Path(root).resolve()).as_posix()
         except ValueError:
             source = p.name
+    source = unicodedata.normalize("NFC", source)
     return _read_file(p, source, format=format, speaker_pattern=speaker_pattern,
                       text_column=text_column, id_column=id_column)
 
@@ -207,7 +208,7 @@ def _walk(folder: Path, format: str | None) -> tuple[list[tuple[Path, str]], lis
                                            f"expected {', '.join(SUFFIXES)}", path=p),
                           stacklevel=3)
             continue
-        files.append((p, rel.as_posix()))
+        files.append((p, unicodedata.normalize("NFC", rel.as_posix())))
     return files, manifests
 
 
@@ -264,7 +265,7 @@ def read_transcripts(
             jobs.extend(files)
             manifest_files.extend(found)
         else:
-            jobs.append((p, p.name))
+            jobs.append((p, unicodedata.normalize("NFC", p.name)))
     if manifest is not None:
         manifest_files.append(Path(manifest))
         if not Path(manifest).is_file():
