@@ -148,3 +148,10 @@ def test_an_unwritable_target_leaves_nothing_behind(result, tmp_path):
         warnings.simplefilter("error")
         write_qdpx(result, tmp_path / "x.qdpx")
     assert [p.name for p in tmp_path.iterdir()] == ["x.qdpx"]
+
+
+def test_a_code_given_twice_to_a_segment_is_one_coding(result):
+    twice = result.coding_list[0]
+    result.coding_list.append(replace(twice, score=0.1, evidence="igen"))
+    _, root = _open(qdpx_bytes(result))
+    assert len(root.findall(".//q:Coding", NS)) == len(result.coding_list) - 1

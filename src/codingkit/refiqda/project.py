@@ -114,6 +114,8 @@ def qde_bytes(result: CodingResult, *, created: datetime | None = None,
         if not codebook[c.code].codable:
             skipped.add(c.code)
             continue
+        if any(other.code == c.code for other in by_segment[c.segment_id]):
+            continue  # one Coding per code and segment
         by_segment[c.segment_id].append(c)
     if skipped:
         warnings.warn(CodingkitWarning(
