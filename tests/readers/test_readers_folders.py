@@ -22,6 +22,9 @@ def corpus(tmp_path):
         encoding="utf-8")
     (tmp_path / ".dold.txt").write_text(DIALOG, encoding="utf-8")
     (tmp_path / "syd" / "~$a.docx").write_bytes(b"lock")
+    (tmp_path / "_build").mkdir()
+    (tmp_path / "_build" / "kalla.txt").write_text(DIALOG, encoding="utf-8")
+    (tmp_path / "_build" / "make.py").write_text("print(1)\n", encoding="utf-8")
     (tmp_path / "syd" / "ljud.mp3").write_bytes(b"ID3\x00")
     (tmp_path / "manifest.csv").write_text(
         "file;project;round;role;interviewer;kommentar\n"

@@ -185,7 +185,12 @@ def read_transcript(
 
 
 def _hidden(rel: Path) -> bool:
-    return any(part.startswith(".") or part.startswith("~$") for part in rel.parts)
+    """Hidden files, Office lock files (``~$``) and anything in a folder whose
+    name starts with ``_`` (``_build/``, ``__pycache__/``: working material,
+    not transcripts) are skipped when a folder is walked."""
+    *folders, name = rel.parts
+    return (name.startswith(".") or name.startswith("~$")
+            or any(f.startswith((".", "_")) for f in folders))
 
 
 def _walk(folder: Path, format: str | None) -> tuple[list[tuple[Path, str]], list[Path]]:
