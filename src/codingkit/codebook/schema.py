@@ -30,8 +30,9 @@ CODE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 CODEBOOK_ID = re.compile(r"^[a-z0-9_]+$")
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 #: Characters allowed in a term or a word of a phrase (letters, digits,
-#: hyphen, apostrophe, colon as in "LOU:s", and the glob characters).
-WORD = re.compile(r"^[\w\-':*?.]+$")
+#: hyphen, apostrophe, colon as in "LOU:s", and the glob characters
+#: ``*``, ``?`` and ``[...]``).
+WORD = re.compile(r"^[\w\-':*?.\[\]]+$")
 
 MAX_WITHIN = 50
 MAX_GAP = 10
@@ -69,7 +70,7 @@ def _check_word(word: str, what: str) -> str:
         raise ValueError(f"{what} is empty")
     if not WORD.match(word):
         raise ValueError(
-            f"{what} {word!r} is not one word (letters, digits, -, *, ?); "
+            f"{what} {word!r} is not one word (letters, digits, -, *, ?, [...]); "
             "write several words as a phrase, or use regex:")
     return word
 
