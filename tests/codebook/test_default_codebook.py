@@ -1,0 +1,140 @@
+"""The default codebook (innovationsupphandling.yaml) on Swedish interview speech.
+
+The sentences are written the way respondents talk ("vi bjöd in
+företagen", not "tidig marknadsdialog"), with the traps of the research
+brief: "dialog" between colleagues, "behov" of more staff, a Christmas
+market, a church choir's "samverkan", film "effekter".
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from codingkit.codebook import load_codebook
+from codingkit.coding.rules import RuleMatcher, compile_check
+
+THEMES = ["tidig_dialog", "behov", "kommersialisering", "forfarande", "risk_regelverk",
+          "forankring", "samverkan", "resurser", "larande", "effekter"]
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return load_codebook()
+
+
+@pytest.fixture(scope="module")
+def matcher(codebook):
+    return RuleMatcher(codebook)
+
+
+def themes(codebook, matcher, text: str) -> set[str]:
+    return {codebook.theme_of(h.code) for h in matcher.match(text)}
+
+
+def test_ten_themes_in_the_order_of_the_brief(codebook):
+    assert [c.id for c in codebook.themes] == THEMES
+    assert codebook.id == "innovationsupphandling"
+    assert codebook.language == "sv"
+
+
+def test_every_code_is_complete(codebook):
+    for code in codebook:
+        assert code.label and code.label_en, code.id
+        assert code.rules, code.id
+        assert code.id == codebook.theme_of(code.id) or code.id.startswith(code.parent + ".")
+    for theme in codebook.themes:
+        assert theme.description and theme.include and theme.exclude, theme.id
+        assert re.fullmatch(r"#[0-9a-f]{6}", theme.color), theme.id
+        assert 4 <= len(theme.examples) <= 8, theme.id
+        assert 2 <= len(theme.negative_examples) <= 4, theme.id
+    colours = [t.color for t in codebook.themes]
+    assert len(set(colours)) == 10
+    # a few sub-codes where they help
+    assert {"tidig_dialog.rfi", "forfarande.innovationspartnerskap"} <= set(codebook.codes)
+
+
+def test_rules_compile_in_the_rule_engine(codebook):
+    assert compile_check(codebook) == []
+    kinds = {r.kind for c in codebook for r in c.rules}
+    assert kinds == {"term", "phrase", "regex", "near"}
+    assert all(r.line for c in codebook for r in c.rules)
+
+
+def test_examples_are_found_and_negative_examples_are_not(codebook, matcher):
+    found = total = 0
+    for theme in codebook.themes:
+        for ex in theme.examples:
+            total += 1
+            found += theme.id in themes(codebook, matcher, ex)
+        for neg in theme.negative_examples:
+            assert theme.id not in themes(codebook, matcher, neg), (theme.id, neg)
+    assert found / total >= 0.95, (found, total)
+
+
+CASES = [
+    # tidig_dialog: how people say it
+    ("Innan vi skrev något alls bjöd vi in företagen till en frukost för att höra hur de tänkte.",
+     {"tidig_dialog"}),
+    ("Vi ville höra vad marknaden kunde erbjuda, så vi la ut en förfrågan på vår hemsida.",
+     {"tidig_dialog"}),
+    ("Leverantörerna fick tycka till om underlaget innan det gick ut.", {"tidig_dialog"}),
+    ("Vi hade ingen tidig dialog med marknaden, och det ångrar vi nu.",
+     {"tidig_dialog", "larande"}),
+    ("Vi skickade ut en RFI och fick in femton svar.", {"tidig_dialog"}),
+    # ... and the traps
+    ("Vi hade en dialog med kollegorna på avdelningen om schemat.", set()),
+    ("Leverantören av smörgåsarna till mötet kom en timme för sent.", set()),
+    ("Det var julmarknad på torget och alla köpte julklappar.", set()),
+    # behov, and "behov" that is resurser or nothing
+    ("Vi satt med undersköterskorna och kartlade vad de faktiskt behövde på natten.", {"behov"}),
+    ("Vi skrev funktionskrav i stället för att beskriva en viss produkt.", {"behov"}),
+    ("Vi har ett stort behov av mer personal i projektet.", {"resurser"}),
+    ("Vid behov kan ni ringa mig.", set()),
+    # kommersialisering vs. own roll-out (effekter)
+    ("Företaget har sålt sin lösning till två regioner i Norge.", {"kommersialisering"}),
+    ("Vi blev deras första kund, och det har öppnat dörrar för dem.", {"kommersialisering"}),
+    ("Vi har infört lösningen på alla avdelningar i regionen.", {"effekter"}),
+    # forfarande
+    ("Vi valde ett innovationspartnerskap med tre faser och tydliga kriterier för att gå vidare.",
+     {"forfarande"}),
+    ("Utvärderingen viktade kvalitet högre än pris.", {"forfarande"}),
+    # risk_regelverk, and a risk that is only weather
+    ("Vi var rädda för att någon skulle överpröva tilldelningen.",
+     {"risk_regelverk", "forfarande"}),
+    ("LOU säger att alla leverantörer ska behandlas lika.", {"risk_regelverk"}),
+    ("Det fanns en risk för snöstorm den dagen, så vi flyttade mötet.", set()),
+    # forankring
+    ("Regiondirektören har backat projektet hela vägen och gett oss mandat.", {"forankring"}),
+    ("Min chef frågade om jag ville ha kaffe.", set()),
+    # samverkan, not with the supplier, not in the church choir
+    ("Vi gjorde upphandlingen gemensamt med fyra kommuner i Skåne.", {"samverkan"}),
+    ("Vi har haft mycket stöd från Upphandlingsmyndigheten under arbetet.", {"samverkan"}),
+    ("Vi har ett nära samarbete med leverantören under piloten.", set()),
+    ("Vi är ett samarbete mellan två församlingar, så det blir mycket samverkan kring konserterna.",
+     set()),
+    # resurser
+    ("Vinnova finansierar halva projektet, resten tar vi från vår egen budget.", {"resurser"}),
+    ("Projektledaren slutade i mars och vi stod utan någon i två månader.", {"resurser"}),
+    # larande
+    ("Det viktigaste vi har lärt oss är att ta med upphandlarna från början.", {"larande"}),
+    ("Vi har lärt känna grannarna i huset.", set()),
+    # effekter, and effects in a film
+    ("Antalet fallolyckor har minskat med en tredjedel sedan vi började.", {"effekter"}),
+    ("Vi följer upp effekterna varje kvartal med nyckeltal.", {"effekter"}),
+    ("Han lade på effekter och musik i filmen.", set()),
+    # back-channel turns carry no theme
+    ("Mm.", set()),
+    ("Ja, precis.", set()),
+]
+
+
+@pytest.mark.parametrize("text,expected", CASES, ids=[c[0][:40] for c in CASES])
+def test_sentence_themes(codebook, matcher, text, expected):
+    assert themes(codebook, matcher, text) == expected
+
+
+def test_sub_code_rfi_is_found(codebook, matcher):
+    hits = matcher.match("Vi började med en RFI:n i januari, alltså en informationsförfrågan.")
+    assert "tidig_dialog.rfi" in {h.code for h in hits}
