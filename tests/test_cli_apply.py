@@ -1,0 +1,216 @@
+"""``codingkit apply`` end to end, through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from codingkit.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+INTERVIEW = """Projekt: Innovationsupphandling Syd
+Omgång: 2
+Roll: upphandlare
+Obs: Fiktiv intervju för tester.
+
+I: Hur började ni arbetet med leverantörerna?
+IP: Vi bjöd in leverantörerna till en träff innan vi skrev underlaget, för vi ville höra vad marknaden kunde erbjuda.
+I: Mm.
+IP: Och sen skickade vi ut en RFI också.
+I: Hur var stämningen i gruppen?
+IP: Jättebra, vi fikade mycket och pratade om fotboll.
+"""
+
+CODEBOOK = """codebook:
+  id: test
+  version: "2"
+codes:
+  - id: tidig_dialog
+    label: Tidig marknadsdialog
+    rules:
+      - bjuda in leverantör*
+      - RFI
+  - id: behov
+    label: Behov
+    rules: [behovsanalys]
+"""
+
+
+def _corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "intervjuer"
+    folder.mkdir()
+    (folder / "syd_01.txt").write_text(INTERVIEW, encoding="utf-8")
+    (folder / "manifest.csv").write_text(
+        "file,project,round,role,interviewer\nsyd_01.txt,Innovationsupphandling Syd,2,upphandlare,I\n",
+        encoding="utf-8")
+    return folder
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_apply_writes_tables_with_evidence(tmp_path):
+    folder = _corpus(tmp_path)
+    (tmp_path / "kodbok.yaml").write_text(CODEBOOK, encoding="utf-8")
+    out = tmp_path / "res"
+    r = _run("apply", str(folder), "--codebook", str(tmp_path / "kodbok.yaml"),
+             "--out", str(out), "--quiet")
+    assert r.exit_code == 0, r.output
+    assert "Coded 6 segments from 1 transcripts with codebook test 2: 2 codings in 2 segments" \
+        in r.output
+    segs = pd.read_csv(out / "segments.csv")
+    assert list(segs.speaker_role) == ["interviewer", "respondent"] * 3
+    assert set(segs.project) == {"Innovationsupphandling Syd"}
+    text = (folder / "syd_01.txt").read_text("utf-8")
+    for row in segs.itertuples():
+        assert text[row.start:row.end] == row.text
+    cod = pd.read_csv(out / "codings.csv")
+    assert list(cod.segment_id) == ["syd_01.txt:2", "syd_01.txt:4"]
+    assert list(cod.code) == ["tidig_dialog", "tidig_dialog"]
+    assert "bjöd in leverantörerna" in cod.evidence[0]
+    assert "RFI" in cod.evidence[1]
+    freq = pd.read_csv(out / "frequencies.csv")
+    row = freq[freq.code == "tidig_dialog"].iloc[0]
+    assert (row.codings, row.segments, row.sources, row.sources_total) == (2, 2, 1, 1)
+    assert row.segments_total == 3
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["codebook"]["id"] == "test"
+    assert manifest["inputs"][0]["source"] == "syd_01.txt"
+    assert len(manifest["inputs"][0]["sha256"]) == 64
+
+
+def test_apply_is_deterministic_and_leaves_inputs_alone(tmp_path):
+    folder = _corpus(tmp_path)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    for name in ("a", "b"):
+        r = _run("apply", str(folder), "--out", str(tmp_path / name), "--quiet")
+        assert r.exit_code == 0, r.output
+    for table in ("segments.csv", "codings.csv", "frequencies.csv"):
+        assert (tmp_path / "a" / table).read_bytes() == (tmp_path / "b" / table).read_bytes()
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_apply_sample_corpus_default_codebook(tmp_path):
+    out = tmp_path / "res"
+    r = _run("apply", str(ROOT / "transcripts"), "--out", str(out), "--quiet")
+    assert r.exit_code == 0, r.output
+    segs = pd.read_csv(out / "segments.csv")
+    assert segs.source.str.startswith("syd/").any() and segs.source.str.startswith("ostergotland/").any()
+    assert not segs.source.str.contains("_build").any()
+    freq = pd.read_csv(out / "frequencies.csv")
+    themes = ["tidig_dialog", "behov", "kommersialisering", "forfarande", "risk_regelverk",
+              "forankring", "samverkan", "resurser", "larande", "effekter"]
+    assert set(themes) <= set(freq.code)
+    cod = pd.read_csv(out / "codings.csv")
+    assert set(cod.theme) == set(themes)
+    # only respondents are coded by default
+    coded = segs[segs.segment_id.isin(cod.segment_id)]
+    assert set(coded.speaker_role) == {"respondent"}
+
+
+def test_unit_sentence(tmp_path):
+    folder = _corpus(tmp_path)
+    r = _run("apply", str(folder), "--out", str(tmp_path / "s"), "--unit", "sentence", "--quiet")
+    assert r.exit_code == 0, r.output
+    segs = pd.read_csv(tmp_path / "s" / "segments.csv")
+    assert "syd_01.txt:2.1" in set(segs.segment_id)
+    assert set(segs.unit) == {"sentence"}
+
+
+def test_refuses_nonempty_output(tmp_path):
+    folder = _corpus(tmp_path)
+    out = tmp_path / "res"
+    out.mkdir()
+    (out / "mina_anteckningar.txt").write_text("viktigt", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["apply", str(folder), "--out", str(out), "--quiet"])
+    assert r.exit_code == 1
+    assert r.output.strip().startswith("Error: ") and "not empty" in r.output
+    assert [p.name for p in out.iterdir()] == ["mina_anteckningar.txt"]
+
+
+def _docx_corrupt(p: Path):
+    p.write_bytes(b"PK\x03\x04 this is not really a word file")
+
+
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("saknas.txt", None, "saknas.txt"),
+        ("tom.txt", b"", "empty"),
+        ("binar.txt", b"\x00\x01\x02\x03\xff\xfe\x00\x00" * 20, "binary"),
+        ("trasig.docx", "corrupt", "trasig.docx"),
+        ("ljud.mp3", b"ID3\x03\x00", "ljud.mp3"),
+    ],
+)
+def test_bad_transcripts_give_one_line(tmp_path, name, content, expected):
+    path = tmp_path / name
+    if content == "corrupt":
+        _docx_corrupt(path)
+    elif content is not None:
+        path.write_bytes(content)
+    out = tmp_path / "res"
+    r = CliRunner().invoke(cli, ["apply", str(path), "--out", str(out), "--quiet"])
+    assert r.exit_code == 1, r.output
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ")
+    assert expected in lines[0] and name in lines[0]
+    assert "Traceback" not in r.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize(
+    "yaml_text, expected",
+    [
+        ("codebook:\n  id: x\n  version: '1'\ncodes:\n  - id: a\n    label: [unclosed\n", "line"),
+        ("codebook:\n  id: x\n  version: '1'\ncodes:\n  - id: a\n    label: A\n    colour: red\n",
+         "line 7"),
+    ],
+)
+def test_bad_codebook_gives_one_line(tmp_path, yaml_text, expected):
+    folder = _corpus(tmp_path)
+    cb = tmp_path / "kodbok.yaml"
+    cb.write_text(yaml_text, encoding="utf-8")
+    out = tmp_path / "res"
+    r = CliRunner().invoke(cli, ["apply", str(folder), "--codebook", str(cb), "--out", str(out)])
+    assert r.exit_code == 1
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and "kodbok.yaml" in lines[0] and expected in lines[0]
+    assert not out.exists()
+
+
+def test_manifest_naming_missing_file(tmp_path):
+    folder = _corpus(tmp_path)
+    (folder / "manifest.csv").write_text(
+        "file,project,round,role\nsyd_01.txt,Syd,1,x\nsyd_99.txt,Syd,1,x\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["apply", str(folder), "--out", str(tmp_path / "res")])
+    assert r.exit_code == 1
+    line = r.output.strip()
+    assert "manifest.csv" in line and "line 3" in line and "syd_99.txt" in line
+
+
+def test_transcript_without_turns_warns_and_is_coded(tmp_path):
+    path = tmp_path / "anteckning.txt"
+    path.write_text("Vi bjöd in leverantörerna till en träff innan vi skrev underlaget.\n",
+                    encoding="utf-8")
+    (tmp_path / "kodbok.yaml").write_text(CODEBOOK, encoding="utf-8")
+    r = CliRunner().invoke(cli, ["apply", str(path), "--codebook", str(tmp_path / "kodbok.yaml"),
+                                 "--out", str(tmp_path / "res"), "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert "Warning: " in r.output and "anteckning.txt" in r.output
+    cod = pd.read_csv(tmp_path / "res" / "codings.csv")
+    assert list(cod.code) == ["tidig_dialog"]
+
+
+def test_help_lists_every_command_and_readme_mentions_them():
+    r = _run("--help")
+    commands = [ln.split()[0] for ln in r.output.split("Commands:")[1].strip().splitlines()]
+    assert {"apply", "validate"} <= set(commands)
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for command in commands:
+        assert f"codingkit {command}" in readme, command
