@@ -146,3 +146,15 @@ def test_load_codebook_none_is_the_default():
 def test_repo_symlink_points_at_package_data():
     link = Path(__file__).resolve().parents[2] / "codebooks" / "innovationsupphandling.yaml"
     assert link.read_bytes() == default_codebook_path().read_bytes()
+
+
+def test_qdc_path_goes_through_refiqda(tmp_path):
+    from codingkit.refiqda import write_qdc
+
+    cb = load_codebook(DATA / "flat.yaml")
+    qdc = tmp_path / "kodbok.qdc"
+    write_qdc(cb, qdc)
+    again = load_codebook(qdc)
+    assert list(again.codes) == list(cb.codes)
+    assert again["risk.overprovning"].parent == "risk"
+    assert again["tidig_dialog"].label == "Tidig marknadsdialog"
