@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import uuid
 import warnings
 from datetime import datetime, timezone
@@ -17,6 +16,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from .. import fileio as _fileio
 from ..errors import CodingkitWarning, RefiQdaError
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -187,17 +187,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
         raise OutputError(f"folder {folder} does not exist; expected an existing folder",
                           path=path, code="E401")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    _fileio.atomic_write_bytes(path, data)
     return path
 
 
