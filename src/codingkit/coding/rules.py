@@ -39,11 +39,15 @@ Examples
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from ..model import Code, Codebook, Rule
+from rapidfuzz import fuzz, process
+from spacy.attrs import IDX, LENGTH, LOWER
+
+from ..model import Codebook, Rule
 from ..swedish import (
     DERIVATION_PREFIXES,
     LINKING_LETTERS,
@@ -51,6 +55,7 @@ from ..swedish import (
     MIN_COMPOUND_TERM,
     SwedishAnalyzer,
     Token,
+    _is_word,
     get_analyzer,
 )
 
@@ -62,6 +67,15 @@ MIN_FUZZY_LENGTH = 5
 #: not "bjuda").
 _MIN_HEAD_STEM = 5
 _GLOB_CHARS = set("*?[")
+# Letters that the Snowball Swedish stemmer can strip (its suffix lists), and
+# how many at most: a word whose ending has other letters keeps them.
+_SUFFIX_LETTERS = frozenset("aarnaernaheternaornaadeadeandearneareasteenandenarenheten"
+                            "ernarerheterorasarnasernasornasesadesandesensarenshetens"
+                            "ernsatandethetast" "ddgdnndtgtkttt" "ligigelslöstfullt")
+_MAX_STRIPPED = 11
+_PUNCT = object()    # a token that is not a word
+_EMPTY = object()    # a word that no rule cares about
+_ATTRS = [LOWER, IDX, LENGTH]
 
 
 @dataclass(frozen=True)
@@ -152,6 +166,35 @@ class _Compiled:
 
 def _is_glob(word: str) -> bool:
     return any(ch in _GLOB_CHARS for ch in word)
+
+
+def _required_literal(pattern: str) -> str | None:
+    """The longest run of plain letters every match of ``pattern`` contains.
+
+    Lower-cased, at least two characters, or ``None``. Used only to skip
+    texts cheaply; an unusual pattern just gets ``None`` (always searched).
+
+    >>> _required_literal(r"\\bRFI\\b"), _required_literal("LOU|upphandlingslag")
+    ('rfi', None)
+    """
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern, re.IGNORECASE)
+    except Exception:  # noqa: BLE001 - private parser: any failure means "no literal"
+        return None
+    best, run = "", ""
+    for op, arg in parsed:
+        if op is c.LITERAL:
+            run += chr(arg)
+            continue
+        if op is c.AT:          # \b, ^, $: consume nothing
+            continue
+        best = max(best, run, key=len)
+        run = ""
+    best = max(best, run, key=len).lower()
+    return best if len(best) >= 2 else None
 
 
 def _rule_problems(rule: Rule, where: str) -> list[tuple[int | None, str]]:
@@ -246,7 +289,7 @@ class _Segment:
 
     __slots__ = ("text", "spans", "pos", "fuzzy", "cache")
 
-    def __init__(self, text: str, spans: list[tuple[int, int]],
+    def __init__(self, text: str, spans: dict[int, tuple[int, int]],
                  pos: dict[int, list[int]],
                  fuzzy: dict[int, list[tuple[tuple[int, ...], float]]]) -> None:
         self.text = text
@@ -295,7 +338,8 @@ class RuleMatcher:
             self._codes.append((code.id, rules, excl))
         self._build_indexes()
         # form → (word ids, fuzzy matches ((fuzzy id, similarity), ...))
-        self._form_cache: dict[str, tuple[tuple[int, ...], tuple[tuple[int, float], ...]]] = {}
+        self._form_cache: dict[str, object] = {}
+        self._lex_cache: dict[int, object] = {}     # spaCy LOWER hash → form info
         self._pair_cache: dict[tuple[str, str], tuple[tuple[int, float], ...]] = {}
 
     # ------------------------------------------------------------------
@@ -367,7 +411,7 @@ class RuleMatcher:
         self._parts: dict[str, list[tuple[str, int]]] = {}      # first 4 letters → parts
         self._globs: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
         self._globs_any: list[tuple[int, re.Pattern[str]]] = []
-        self._stem_prefixes: set[str] = set()
+        self._stems_by_prefix: dict[str, set[str]] = {}
         self._head_prefixes: set[str] = set()
         for wid, word in enumerate(self._words):
             if word.glob:
@@ -382,7 +426,7 @@ class RuleMatcher:
             keys = {("L", lemma), ("L", word.pattern), ("S", stem)}
             for key in keys:
                 self._keys.setdefault(key, []).append(wid)
-            self._stem_prefixes.add(stem[:4])
+            self._stems_by_prefix.setdefault(stem[:4], set()).add(stem)
             if word.compound:
                 for key in keys:
                     if key[0] == "S" and len(key[1]) < _MIN_HEAD_STEM:
@@ -392,6 +436,11 @@ class RuleMatcher:
                 for part in {word.pattern, lemma}:
                     if len(part) >= MIN_COMPOUND_TERM:
                         self._parts.setdefault(part[:4], []).append((part, wid))
+        self._stem_lengths = sorted({len(k) for k in self._stems_by_prefix}, reverse=True)
+        # where a compound part or head may start: one regex over all prefixes
+        prefixes = sorted(self._head_prefixes | set(self._parts))
+        self._prefix_rx = (re.compile("(?=(" + "|".join(map(re.escape, prefixes)) + "))")
+                           if prefixes else None)
         # rules by word and fuzzy id (main rules only; vetoes are run on demand)
         self._by_word: dict[int, set[tuple[int, int]]] = {}
         self._by_fuzzy: dict[int, set[tuple[int, int]]] = {}
@@ -415,7 +464,12 @@ class RuleMatcher:
         self._fuzzy_len = (int(min(lengths, default=0) * cut / (200 - cut)),
                            int(max(lengths, default=0) * (200 - cut) / cut) + 1)
         self._fuzzy_terms = [term for _, term, _ in self._fuzzy]
+        self._fuzzy_initials = {term[0] for term in self._fuzzy_terms}
         self._min_cutoff = min((c for _, _, c in self._fuzzy), default=100)
+        # a literal that every match of a regex contains: texts without it
+        # (lower-cased) are not searched
+        self._regex_lits = [(ref, _required_literal(self._codes[ref[0]][1][ref[1]].rule.pattern))
+                            for ref in self._regex_rules]
 
     # ------------------------------------------------------------------
     # word forms
@@ -430,8 +484,7 @@ class RuleMatcher:
             hit = keys.get(key)
             if hit:
                 found.update(hit)
-        sp = self._stem_prefixes
-        if lower[:4] in sp or lower[:3] in sp or lower[:2] in sp or lower[:1] in sp:
+        if self._may_stem_to_term(lower):
             hit = keys.get(("S", an.stem(lower)))
             if hit:
                 found.update(hit)
@@ -444,37 +497,50 @@ class RuleMatcher:
                     if rx.match(form):
                         found.add(wid)
         n = len(lower)
-        if n >= MIN_COMPOUND_REST + MIN_COMPOUND_TERM:
+        if n >= MIN_COMPOUND_REST + MIN_COMPOUND_TERM and self._prefix_rx is not None:
             found.update(self._compound_words(lower))
         fuzzy: tuple[tuple[int, float], ...] = ()
         if self._fuzzy and n >= MIN_FUZZY_LENGTH:
             fuzzy = self._fuzzy_match(lower, exclude=found)
         return tuple(sorted(found)), fuzzy
 
+    def _may_stem_to_term(self, lower: str) -> bool:
+        """Whether the stem of ``lower`` can be a term's stem.
+
+        A Snowball stem is a prefix of the word, so the (slow) stemmer only
+        runs on words that begin with some term's stem.
+        """
+        for k in self._stem_lengths:
+            for stem in self._stems_by_prefix.get(lower[:k], ()):
+                if lower.startswith(stem):
+                    rest = lower[len(stem):]
+                    if len(rest) <= _MAX_STRIPPED and _SUFFIX_LETTERS.issuperset(rest):
+                        return True
+        return False
+
     def _compound_words(self, lower: str) -> set[int]:
         """Compound-enabled terms found as head or first/middle part of ``lower``."""
         an = self.analyzer
         found: set[int] = set()
         n = len(lower)
-        # heads: the rest before must be ≥ 3 letters
-        if self._head_keys:
-            for i in range(MIN_COMPOUND_REST, n - MIN_COMPOUND_TERM + 1):
+        for m in self._prefix_rx.finditer(lower):
+            i = m.start()
+            key = m.group(1)
+            # a head: at least 3 letters before it, not after a derivation prefix
+            if (key in self._head_prefixes and MIN_COMPOUND_REST <= i <= n - MIN_COMPOUND_TERM
+                    and lower[:i] not in DERIVATION_PREFIXES):
                 head = lower[i:]
-                if head[:4] not in self._head_prefixes or lower[:i] in DERIVATION_PREFIXES:
-                    continue
-                for key in (("L", an.lemma(head)), ("L", head), ("S", an.stem(head))):
-                    hit = self._head_keys.get(key)
+                hkeys = [("L", an.lemma(head)), ("L", head)]
+                if self._may_stem_to_term(head):
+                    hkeys.append(("S", an.stem(head)))
+                for hkey in hkeys:
+                    hit = self._head_keys.get(hkey)
                     if hit:
                         found.update(hit)
-        # first or middle parts: the rest after (minus a linking letter) must
-        # be a Swedish word or end in one
-        if self._parts:
-            for i in range(0, n - MIN_COMPOUND_TERM - MIN_COMPOUND_REST + 1):
-                if 0 < i < MIN_COMPOUND_REST:
-                    continue
-                cands = self._parts.get(lower[i:i + 4])
-                if not cands:
-                    continue
+            # a first or middle part: the rest after it (minus a linking
+            # letter) must be a Swedish word or end in one
+            cands = self._parts.get(key)
+            if cands and (i == 0 or i >= MIN_COMPOUND_REST):
                 for part, wid in cands:
                     if wid in found or not lower.startswith(part, i):
                         continue
@@ -498,14 +564,13 @@ class RuleMatcher:
 
     def _fuzzy_match(self, form: str, exclude: set[int]) -> tuple[tuple[int, float], ...]:
         """Fuzzy terms close to ``form`` (or to one of its compound heads)."""
-        from rapidfuzz import fuzz, process
-
         best: dict[int, float] = {}
         lo, hi = self._fuzzy_len
         n = len(form)
         cands = [form] if lo <= n <= hi else []
-        for i in range(MIN_COMPOUND_REST, n - max(MIN_FUZZY_LENGTH, lo) + 1):
-            if n - i <= hi:
+        initials = self._fuzzy_initials
+        for i in range(max(MIN_COMPOUND_REST, n - hi), n - max(MIN_FUZZY_LENGTH, lo) + 1):
+            if form[i] in initials:   # a head starts like the term
                 cands.append(form[i:])
         for cand in cands:
             for _, score, idx in process.extract(cand, self._fuzzy_terms, scorer=fuzz.ratio,
@@ -525,19 +590,15 @@ class RuleMatcher:
             # keep only terms that neither word matches on its own
             alone: set[int] = set()
             for w in (first, second):
-                wids, wfz = self._form_info(w)
+                info = self._form_info(w)
+                if info is _EMPTY:
+                    continue
+                wids, wfz, _ = info  # type: ignore[misc]
                 alone.update(f for f, _ in wfz)
                 alone.update(f for f, (wid, _, _) in enumerate(self._fuzzy) if wid in wids)
             hit = tuple(x for x in fz if x[0] not in alone)
             self._pair_cache[key] = hit
         return hit
-
-    def _form_info(self, lower: str):
-        info = self._form_cache.get(lower)
-        if info is None:
-            info = self._form_words(lower)
-            self._form_cache[lower] = info
-        return info
 
     # ------------------------------------------------------------------
     # matching
@@ -550,49 +611,139 @@ class RuleMatcher:
         >>> [h.evidence() for h in RuleMatcher(cb).match("Vi kartlade behoven först.")]
         ["term(behov) → 'behoven'"]
         """
-        doc = self.analyzer.nlp.make_doc(text)
-        return self._match_forms(text, self.analyzer.word_forms(doc))
+        return self._match_doc(text, self.analyzer.nlp.make_doc(text))
 
     def match_tokens(self, tokens: list[Token], text: str) -> list[RuleHit]:
-        """Like :meth:`match`, for tokens already analysed from ``text``."""
-        return self._match_forms(text, [(t.lower, t.start, t.end) for t in tokens])
+        """Like :meth:`match`, for tokens already analysed from ``text``.
 
-    def match_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[list[RuleHit]]:
-        """Match many texts (tokenised in batches); yields one hit list per text."""
-        for text, forms in self.analyzer.forms_many(texts, batch_size=batch_size):
-            yield self._match_forms(text, forms)
-
-    def _match_forms(self, text: str, forms: list[tuple[str, int, int]]) -> list[RuleHit]:
-        cache = self._form_cache
+        ``tokens`` must come from :meth:`SwedishAnalyzer.analyse` of ``text``
+        (offsets into ``text``, punctuation left out).
+        """
         pos: dict[int, list[int]] = {}
         fuzzy: dict[int, list[tuple[tuple[int, ...], float]]] = {}
-        for i, (lower, _, _) in enumerate(forms):
-            info = cache.get(lower)
-            if info is None:
-                info = self._form_info(lower)
-            wids, fz = info
-            if wids:
+        spans: dict[int, tuple[int, int]] = {}
+        pending = -1
+        for i, tok in enumerate(tokens):
+            spans[i] = (tok.start, tok.end)
+            if pending >= 0:
+                self._pair(text, tokens[pending].lower, tok.lower, pending, spans, fuzzy)
+                pending = -1
+            info = self._form_info(tok.lower)
+            if info is not _EMPTY:
+                wids, fz, pair = info
                 for wid in wids:
-                    p = pos.get(wid)
-                    if p is None:
-                        pos[wid] = [i]
-                    else:
-                        p.append(i)
-            if fz:
+                    pos.setdefault(wid, []).append(i)
                 for fid, sim in fz:
                     fuzzy.setdefault(fid, []).append(((i,), sim))
-        if self._fuzzy:
-            prefixes = self._fuzzy_prefixes
-            for i in range(len(forms) - 1):
-                first, _, end = forms[i]
-                if first[:4] in prefixes and len(first) >= MIN_COMPOUND_REST:
-                    second, start, _ = forms[i + 1]
-                    if text[end:start].isspace() and second.isalpha():
-                        for fid, sim in self._pair_match(first, second):
-                            fuzzy.setdefault(fid, []).append(((i, i + 1), sim))
-        if not pos and not fuzzy and not self._regex_rules:
-            return []
-        refs: set[tuple[int, int]] = set(self._regex_rules)
+                if pair:
+                    pending = i
+        return self._finish(text, spans, pos, fuzzy)
+
+    def match_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[list[RuleHit]]:
+        """Match many texts (tokenised in batches); yields one hit list per text.
+
+        >>> from codingkit.model import Code, Codebook, Rule
+        >>> cb = Codebook("d", {"behov": Code("behov", "Behov", rules=(Rule("term", "behov"),))})
+        >>> [len(h) for h in RuleMatcher(cb).match_many(["Behoven styrde.", "Nej."])]
+        [1, 0]
+        """
+        tokenizer = self.analyzer.nlp.tokenizer
+        it = iter(texts)
+        while True:
+            chunk = list(itertools.islice(it, batch_size))
+            if not chunk:
+                return
+            regex_refs = self._regex_refs(chunk)
+            for k, doc in enumerate(tokenizer.pipe(chunk, batch_size=batch_size)):
+                yield self._match_doc(chunk[k], doc, regex_refs[k])
+
+    def _lex_info(self, lex: int, doc) -> object:
+        lower = doc.vocab.strings[lex]
+        if not _is_word(lower):
+            info: object = _PUNCT
+        else:
+            info = self._form_info(lower)
+        self._lex_cache[lex] = info
+        return info
+
+    def _form_info(self, lower: str):
+        """``_EMPTY`` or (word ids, fuzzy matches, may start a split compound)."""
+        info = self._form_cache.get(lower)
+        if info is None:
+            wids, fz = self._form_words(lower)
+            pair = bool(self._fuzzy) and lower[:4] in self._fuzzy_prefixes and lower.isalpha()
+            info = (wids, fz, pair) if (wids or fz or pair) else _EMPTY
+            self._form_cache[lower] = info
+        return info
+
+    def _regex_refs(self, texts: list[str]) -> list[list[tuple[int, int]]]:
+        """For each text, the regex rules worth running on it."""
+        out: list[list[tuple[int, int]]] = [[] for _ in texts]
+        if not self._regex_lits:
+            return out
+        lows = [t.lower() for t in texts]
+        for ref, lit in self._regex_lits:
+            for k, low in enumerate(lows):
+                if lit is None or lit in low:
+                    out[k].append(ref)
+        return out
+
+    def _match_doc(self, text: str, doc,
+                   regex: list[tuple[int, int]] | None = None) -> list[RuleHit]:
+        if not len(doc):
+            return self._finish(text, {}, {}, {}, regex)
+        get = self._lex_cache.get
+        pos: dict[int, list[int]] = {}
+        fuzzy: dict[int, list[tuple[tuple[int, ...], float]]] = {}
+        spans: dict[int, tuple[int, int]] = {}
+        i = -1
+        pending = -1
+        pending_lower = ""
+        for lex, start, length in doc.to_array(_ATTRS).tolist():
+            info = get(lex)
+            if info is None:
+                info = self._lex_info(lex, doc)
+            if info is _PUNCT:
+                continue
+            i += 1
+            if pending >= 0:
+                spans[i] = (start, start + length)
+                self._pair(text, pending_lower, doc.vocab.strings[lex], pending, spans, fuzzy)
+                pending = -1
+            if info is _EMPTY:
+                continue
+            spans[i] = (start, start + length)
+            wids, fz, pair = info
+            for wid in wids:
+                p = pos.get(wid)
+                if p is None:
+                    pos[wid] = [i]
+                else:
+                    p.append(i)
+            for fid, sim in fz:
+                fuzzy.setdefault(fid, []).append(((i,), sim))
+            if pair:
+                pending = i
+                pending_lower = doc.vocab.strings[lex]
+        return self._finish(text, spans, pos, fuzzy, regex)
+
+    def _pair(self, text: str, first: str, second: str, i: int,
+              spans: dict[int, tuple[int, int]],
+              fuzzy: dict[int, list[tuple[tuple[int, ...], float]]]) -> None:
+        """Try token ``i`` and the next one written together (a split compound)."""
+        end, start = spans[i][1], spans[i + 1][0]
+        if second.isalpha() and text[end:start].isspace():
+            for fid, sim in self._pair_match(first, second):
+                fuzzy.setdefault(fid, []).append(((i, i + 1), sim))
+
+    def _finish(self, text: str, spans: dict[int, tuple[int, int]], pos: dict[int, list[int]],
+                fuzzy: dict[int, list[tuple[tuple[int, ...], float]]],
+                regex: list[tuple[int, int]] | None = None) -> list[RuleHit]:
+        """Run the rules whose words occur, apply vetoes, order the hits.
+
+        ``regex``: the regex rules to run (``None``: find them for ``text``).
+        """
+        refs: set[tuple[int, int]] = set()
         by_word = self._by_word
         for wid in pos:
             r = by_word.get(wid)
@@ -602,16 +753,19 @@ class RuleMatcher:
             r = self._by_fuzzy.get(fid)
             if r:
                 refs.update(r)
+        if regex is None:
+            regex = self._regex_refs([text])[0]
+        refs.update(regex)
         if not refs:
             return []
-        seg = _Segment(text, [(s, e) for _, s, e in forms], pos, fuzzy)
+        seg = _Segment(text, spans, pos, fuzzy)
         out: list[RuleHit] = []
         current = -1
         code_hits: list[RuleHit] = []
 
         def flush() -> None:
             if code_hits:
-                code_id, _, excl = self._codes[current]
+                excl = self._codes[current][2]
                 if not any(self._eval(c, seg) for c in excl):
                     code_hits.sort(key=lambda h: (h.spans[0], h.spans[-1]))
                     out.extend(code_hits)
@@ -629,10 +783,10 @@ class RuleMatcher:
             if comp.unless and any(self._eval(u, seg) for u in comp.unless):
                 continue
             rule = comp.rule
-            for spans, method, sim in found:
+            for hspans, method, sim in found:
                 score = rule.weight if sim is None else rule.weight * sim / 100.0
-                code_hits.append(RuleHit(code_id, rule, method, spans,
-                                         tuple(text[s:e] for s, e in spans), score, sim))
+                code_hits.append(RuleHit(code_id, rule, method, hspans,
+                                         tuple(text[s:e] for s, e in hspans), score, sim))
         flush()
         return out
 
