@@ -57,6 +57,7 @@ def test_malformed_yaml_names_the_line(tmp_path):
         load_codebook(p)
     assert info.value.code == "E202"
     assert info.value.line == 4
+    assert info.value.problems == [(4, info.value.message)]
     assert str(info.value).startswith(f"{p}, line 4: malformed YAML: ")
 
 

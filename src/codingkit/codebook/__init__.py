@@ -108,26 +108,23 @@ def load_codebook(path: str | os.PathLike[str] | None = None) -> Codebook:
     if suffix == ".qdc":
         return _load_qdc(p)
     if suffix not in (".yaml", ".yml"):
-        raise CodebookError(
+        raise _single(
             f"unknown codebook format {p.suffix or '(no suffix)'!r}: "
-            "expected a .yaml/.yml codebook or a REFI-QDA .qdc file",
-            path=p, code=E_FORMAT)
+            "expected a .yaml/.yml codebook or a REFI-QDA .qdc file", p, None, E_FORMAT)
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
-        raise CodebookError("codebook file not found", path=p, code=E_NOT_FOUND) from None
+        raise _single("codebook file not found", p, None, E_NOT_FOUND) from None
     except IsADirectoryError:
-        raise CodebookError("is a folder, expected a codebook file",
-                            path=p, code=E_NOT_FOUND) from None
+        raise _single("is a folder, expected a codebook file", p, None, E_NOT_FOUND) from None
     except OSError as exc:
-        raise CodebookError(f"cannot read the codebook: {exc.strerror}",
-                            path=p, code=E_NOT_FOUND) from None
+        raise _single(f"cannot read the codebook: {exc.strerror}", p, None,
+                      E_NOT_FOUND) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise CodebookError("not UTF-8 text; save the codebook as UTF-8",
-                            path=p, line=line, code=E_YAML) from None
+        raise _single("not UTF-8 text; save the codebook as UTF-8", p, line, E_YAML) from None
     try:
         data, lines, dup_problems = parse_with_lines(text)
     except yaml.YAMLError as exc:
@@ -159,7 +156,7 @@ def validate_codebook(path: str | os.PathLike[str]) -> list[tuple[int | None, st
     try:
         load_codebook(path)
     except CodebookError as exc:
-        return list(exc.problems) or [(exc.line, exc.message)]
+        return list(exc.problems)
     return []
 
 
@@ -262,16 +259,14 @@ def dump_codebook(codebook: Codebook) -> str:
 
 def _load_qdc(p: Path) -> Codebook:
     if importlib.util.find_spec("codingkit.refiqda") is None:
-        raise CodebookError(
-            "REFI-QDA .qdc codebooks need codingkit.refiqda, which is not installed",
-            path=p, code=E_FORMAT)
+        raise _single("REFI-QDA .qdc codebooks need codingkit.refiqda, which is not installed",
+                      p, None, E_FORMAT)
     from importlib import import_module
 
     refiqda = import_module("codingkit.refiqda")
     reader = getattr(refiqda, "read_qdc", None) or getattr(refiqda, "load_qdc", None)
     if reader is None:
-        raise CodebookError("codingkit.refiqda offers no .qdc reader (read_qdc)",
-                            path=p, code=E_FORMAT)
+        raise _single("codingkit.refiqda offers no .qdc reader (read_qdc)", p, None, E_FORMAT)
     return reader(p)
 
 
@@ -281,7 +276,13 @@ def _yaml_error(exc: yaml.YAMLError, p: Path) -> CodebookError:
     what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     msg = f"malformed YAML: {what}" + (f" ({context})" if context else "")
-    return CodebookError(msg, path=p, line=line, code=E_YAML)
+    return _single(msg, p, line, E_YAML)
+
+
+def _single(message: str, path: Path | None, line: int | None, code: str) -> CodebookError:
+    """A CodebookError with one problem (``problems`` is never empty)."""
+    return CodebookError(message, path=path, line=line, code=code,
+                         problems=[(line, message)])
 
 
 def _build(data: Any, lines: dict[tuple, int], *, path: Path | None,
@@ -289,15 +290,12 @@ def _build(data: Any, lines: dict[tuple, int], *, path: Path | None,
     """Check ``data`` against the schema and across codes; build the model."""
     problems: list[tuple[int | None, str]] = list(extra_problems)
     if data is None:
-        raise CodebookError("the codebook is empty; expected a mapping with codes:",
-                            path=path, line=None, code=E_INVALID,
-                            problems=[(None, "the codebook is empty; expected a "
-                                       "mapping with codes:")])
+        raise _single("the codebook is empty; expected a mapping with codes:", path, None,
+                      E_INVALID)
     if not isinstance(data, Mapping):
         msg = (f"expected a mapping with codebook: and codes:, found a "
                f"{_yaml_type(data)}")
-        raise CodebookError(msg, path=path, line=lines.get(()), code=E_INVALID,
-                            problems=[(lines.get(()), msg)])
+        raise _single(msg, path, lines.get(()), E_INVALID)
 
     spec: schema.CodebookSpec | None = None
     try:
