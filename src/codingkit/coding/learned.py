@@ -41,7 +41,11 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     from scipy import sparse
 
-__all__ = ["LearnedModel", "best_threshold", "METRICS"]
+__all__ = ["LearnedModel", "best_threshold", "segment_features", "METRICS"]
+
+#: Scale of the similarity and rule features against the (unit-length)
+#: TF-IDF vector: larger values let the model lean more on them.
+DENSE_WEIGHT = 1.0
 
 #: Metrics a threshold can be tuned for.
 METRICS = ("f1", "kappa", "alpha", "precision", "recall")
@@ -271,4 +275,4 @@ def segment_features(similarity, texts: Sequence[str], rule_scores: "np.ndarray"
     V = vectors if vectors is not None else similarity.transform(list(texts))
     S = similarity.score(vectors=V, use_human=False, self_index=self_index)
     dense = np.hstack([S.scores, S.positive, np.asarray(rule_scores, dtype=float)])
-    return sparse.hstack([V, sparse.csr_matrix(dense)], format="csr")
+    return sparse.hstack([V, sparse.csr_matrix(dense * DENSE_WEIGHT)], format="csr")

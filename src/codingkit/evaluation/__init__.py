@@ -54,8 +54,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from .errors import CodingkitWarning, EvaluationError
-from .model import RESPONDENT, Codebook, CodingResult, Segment
+from ..errors import CodingkitWarning, EvaluationError
+from ..model import RESPONDENT, Codebook, CodingResult, Segment
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
