@@ -158,3 +158,13 @@ def test_qdc_path_goes_through_refiqda(tmp_path):
     assert list(again.codes) == list(cb.codes)
     assert again["risk.overprovning"].parent == "risk"
     assert again["tidig_dialog"].label == "Tidig marknadsdialog"
+
+
+def test_dump_accepts_numpy_numbers_from_tuning(tmp_path):
+    import numpy as np
+
+    cb = load_codebook(DATA / "flat.yaml")
+    cb.codes["tidig_dialog"].threshold = np.float64(0.4375)
+    out = tmp_path / "tuned.yaml"
+    out.write_text(dump_codebook(cb), encoding="utf-8")
+    assert load_codebook(out)["tidig_dialog"].threshold == 0.4375

@@ -232,7 +232,7 @@ def dump_codebook(codebook: Codebook) -> str:
         if tuple(code.scope) != ("respondent",):
             d["scope"] = list(code.scope)
         if code.threshold is not None:
-            d["threshold"] = code.threshold
+            d["threshold"] = float(code.threshold)   # numpy floats cannot be dumped
         if code.rules:
             d["rules"] = [_dump_rule(r) for r in code.rules]
         if code.exclusions:
@@ -641,17 +641,17 @@ def _dump_rule(rule: Rule) -> Any:
         d["near"] = _Flow(rule.groups[0])
         rest = rule.groups[1:]
         d["with"] = _Flow(rest[0]) if len(rest) == 1 else [_Flow(g) for g in rest]
-        d["within"] = rule.within
+        d["within"] = int(rule.within) if rule.within is not None else DEFAULT_WITHIN
     else:
         d[rule.kind] = rule.pattern
     if rule.kind == "phrase" and rule.gap:
-        d["gap"] = rule.gap
+        d["gap"] = int(rule.gap)
     if not rule.compound and rule.kind != "regex":
         d["compound"] = False
     if rule.fuzzy is not None:
-        d["fuzzy"] = rule.fuzzy
+        d["fuzzy"] = int(rule.fuzzy)
     if rule.weight != 1.0:
-        d["weight"] = rule.weight
+        d["weight"] = float(rule.weight)
     if rule.unless:
         d["unless"] = [_dump_rule(u) for u in rule.unless]
     return d
