@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from typing import Iterable, Iterator, NamedTuple
@@ -155,6 +156,20 @@ def _is_word(lower: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1)
+def _lemma_table():
+    """The Swedish lookup lemma table of spacy-lookups-data (loaded once)."""
+    from spacy.lookups import load_lookups
+
+    return load_lookups("sv", ["lemma_lookup"]).get_table("lemma_lookup")
+
+
+@functools.lru_cache(maxsize=1)
+def _lemma_values() -> frozenset[str]:
+    """Every lemma of the lookup table, lower case (base forms are not keys)."""
+    return frozenset(v.lower() for v in _lemma_table().values())
+
+
 class SwedishAnalyzer:
     """Tokenise Swedish text and reduce words to lemmas and stems.
 
@@ -180,10 +195,9 @@ class SwedishAnalyzer:
     def __init__(self, *, overrides: dict[str, str] | None = None) -> None:
         import snowballstemmer
         import spacy
-        from spacy.lookups import load_lookups
 
         self.nlp = spacy.blank("sv")
-        self._table = load_lookups("sv", ["lemma_lookup"]).get_table("lemma_lookup")
+        self._table = _lemma_table()
         self._stemmer = snowballstemmer.stemmer("swedish")
         self._overrides = {k.lower(): v.lower() for k, v in LEMMA_OVERRIDES.items()}
         if overrides:
@@ -191,7 +205,6 @@ class SwedishAnalyzer:
         self._lemmas: dict[str, str] = {}
         self._stems: dict[str, str] = {}
         self._known: dict[str, bool] = {}
-        self._lemma_values: frozenset[str] | None = None
         # lexeme hash (spaCy LOWER attribute) → lower-case form, or None for
         # punctuation and space
         self._lex: dict[int, str | None] = {}
@@ -238,12 +251,10 @@ class SwedishAnalyzer:
         lower = word.lower()
         known = self._known.get(lower)
         if known is None:
-            if self._lemma_values is None:
-                self._lemma_values = frozenset(v.lower() for v in self._table.values())
             known = (
                 lower in self._overrides
                 or lower in self._table
-                or lower in self._lemma_values
+                or lower in _lemma_values()
             )
             self._known[lower] = known
         return known
