@@ -124,6 +124,17 @@ CASES = [
     ("Antalet fallolyckor har minskat med en tredjedel sedan vi började.", {"effekter"}),
     ("Vi följer upp effekterna varje kvartal med nyckeltal.", {"effekter"}),
     ("Han lade på effekter och musik i filmen.", set()),
+    # words that only look like a theme
+    ("Vi kom in för tidigt i processen, tycker jag.", set()),          # tidigt is not tid
+    ("Som jag nämnde var det en bra dag.", set()),                      # nämnde is not nämnden
+    ("Jag spelar handboll i ett korpenlag, ett samarbete mellan kommunen och ett "
+     "försäkringsbolag.", set()),
+    ("Vi pratade med leverantören om fakturorna.", set()),
+    ("Politikerna fick tycka till om förslaget.", {"forankring"}),
+    ("Jag har femtio procent på projektet men jobbar mer.", {"resurser"}),
+    ("Vi gjorde en nollmätning innan testerna började.", {"effekter"}),
+    ("Upphandlingen blev överprövad i förvaltningsrätten och det tog ett halvår.",
+     {"risk_regelverk"}),
     # back-channel turns carry no theme
     ("Mm.", set()),
     ("Ja, precis.", set()),
