@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 from pathlib import Path
 
-import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -133,7 +133,7 @@ def test_dump_round_trip_any_content(label, desc, words, example, within, weight
                                   "weight": weight}],
                        "examples": [example]}]}
     cb = codebook_from_dict(data)
-    again = codebook_from_dict(__import__("yaml").safe_load(dump_codebook(cb)))
+    again = codebook_from_dict(yaml.safe_load(dump_codebook(cb)))
     assert _without_positions(again) == _without_positions(cb)
 
 
