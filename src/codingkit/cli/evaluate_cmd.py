@@ -1,3 +1,169 @@
-"""Commands: evaluate_cmd (filled in by its owner)."""
+"""Commands ``evaluate`` and ``tune``: agreement with human coding."""
 
-from . import cli  # noqa: F401
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import cli
+
+_GOLD_HELP = ("Human coding: CSV files (source,turn,code | segment_id,code | "
+              "source,start,end,code) or a folder of them, with an optional list of the "
+              "turns read (source,turn) and splits.csv (source,split). Repeatable.")
+
+
+def _read_gold(gold, split):
+    from ..evaluation import read_human_coding
+
+    human = read_human_coding(list(gold))
+    return human.select(split) if split else human
+
+
+@cli.command("evaluate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--gold", "-g", multiple=True, required=True, type=click.Path(path_type=Path),
+              help=_GOLD_HELP)
+@click.option("--pred", "-p", "pred_dir", type=click.Path(path_type=Path),
+              help="Output folder of 'codingkit apply' (codings.csv, segments.csv). "
+                   "Without it, PATHS are coded now.")
+@click.option("--cv", "cv", type=int, default=None, metavar="K",
+              help="K-fold cross-validation of learning from the human coding of PATHS "
+                   "(transcripts kept whole; no segment is scored by a model that saw it).")
+@click.option("--no-learn", is_flag=True,
+              help="With --cv: evaluate the codebook alone on the same folds.")
+@click.option("--codebook", "-c", "codebook_path", type=click.Path(path_type=Path),
+              help="Codebook (.yaml or .qdc). Default: the bundled codebook.")
+@click.option("--similarity", type=click.Choice(["tfidf", "semantic", "none"]), default="tfidf",
+              show_default=True, help="Similarity backend when coding PATHS.")
+@click.option("--learn-from", "learn_from", multiple=True, type=click.Path(path_type=Path),
+              help="When coding PATHS: first learn from this human coding (CSV/folder).")
+@click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
+              show_default=True, help="Segment unit when coding PATHS.")
+@click.option("--split", help="Only evaluate the transcripts of this split (e.g. test).")
+@click.option("--level", type=click.Choice(["theme", "code"]), default="theme",
+              show_default=True, help="Count sub-codes as their theme, or compare codes as is.")
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path),
+              help="Write agreement.csv, agreement_summary.csv, disagreements.csv and "
+                   "agreement.json into this folder.")
+def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, learn_from,
+                     unit, split, level, out_dir):
+    """Agreement of codingkit's coding with a human coder.
+
+    Prints precision, recall, F1, Cohen's kappa and Krippendorff's alpha per
+    code, with macro and micro averages, at the segment (or turn) level.
+
+    \b
+    Examples:
+      codingkit evaluate --gold gold/ --pred results/ --split test
+      codingkit evaluate transcripts/ --gold gold/ --split test --out agreement/
+      codingkit evaluate transcripts/ --gold gold/ --split dev --cv 4
+    """
+    from ..errors import EvaluationError
+    from ..evaluation import evaluate
+
+    human = _read_gold(gold, split)
+    if pred_dir is not None:
+        if paths or cv:
+            raise EvaluationError("E630 give either --pred or transcripts to code, not both",
+                                  code="E630")
+        ev = evaluate(human, pred_dir, level=level)
+        what = f"predictions in {pred_dir}"
+    else:
+        if not paths:
+            raise EvaluationError("E630 nothing to evaluate: give --pred RESULTS or the "
+                                  "transcripts to code", code="E630")
+        from .. import readers
+        from ..codebook import load_codebook
+
+        codebook = load_codebook(codebook_path)
+        transcripts = readers.read_transcripts(list(paths))
+        if cv:
+            from ..evaluation.cv import cross_validate
+
+            res = cross_validate(transcripts, human, codebook=codebook, k=cv, unit=unit,
+                                 similarity=similarity, learn=not no_learn, level=level)
+            ev = res.evaluation
+            what = (f"{cv}-fold cross-validation ({'codebook alone' if no_learn else 'learning'}"
+                    f", similarity {similarity})")
+        else:
+            from ..coding import Coder
+
+            coder = Coder(codebook, unit=unit, similarity=similarity)
+            if learn_from:
+                coder.fit(transcripts, _read_gold(learn_from, None))
+            ev = evaluate(human, coder.code(transcripts), level=level)
+            what = f"codebook {codebook.id} {codebook.version}, similarity {similarity}" + (
+                ", learned" if learn_from else "")
+    n_fp = int((ev.disagreements["kind"] == "FP").sum())
+    n_fn = int((ev.disagreements["kind"] == "FN").sum())
+    units = int(ev.per_code["n_units"].max()) if len(ev.per_code) else 0
+    click.echo(f"Agreement with human coding ({what}; {units} {ev.unit}s"
+               + (f", split {split}" if split else "") + "):")
+    click.echo(ev.table())
+    click.echo(f"{n_fp} false positives, {n_fn} false negatives.")
+    if out_dir is not None:
+        written = ev.write(out_dir)
+        click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
+
+
+@cli.command("tune")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--gold", "-g", multiple=True, required=True, type=click.Path(path_type=Path),
+              help=_GOLD_HELP)
+@click.option("--out", "-o", "out_path", required=True, type=click.Path(path_type=Path),
+              help="The tuned copy of the codebook (.yaml). The original is never written.")
+@click.option("--codebook", "-c", "codebook_path", type=click.Path(path_type=Path),
+              help="Codebook to tune (.yaml or .qdc). Default: the bundled codebook.")
+@click.option("--cv", "cv", type=int, default=5, show_default=True, metavar="K",
+              help="Folds of the cross-validation that estimates the tuned agreement.")
+@click.option("--metric", type=click.Choice(["f1", "kappa", "alpha", "precision", "recall"]),
+              default="f1", show_default=True, help="What the thresholds maximise.")
+@click.option("--similarity", type=click.Choice(["tfidf", "semantic"]), default="tfidf",
+              show_default=True, help="The backend the thresholds are for.")
+@click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
+              show_default=True)
+@click.option("--split", help="Only tune on the transcripts of this split (e.g. dev).")
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+def tune_command(paths, gold, out_path, codebook_path, cv, metric, similarity, unit, split,
+                 force):
+    """Choose each code's similarity threshold from human coding.
+
+    Thresholds maximise F1 (or --metric) of the codebook alone; the
+    agreement they reach is estimated by cross-validation over whole
+    transcripts. The thresholds are written to a copy of the codebook.
+
+    \b
+    Example:
+      codingkit tune transcripts/ --gold gold/ --split dev --out tuned.yaml
+      codingkit apply transcripts/ --codebook tuned.yaml --out results/
+    """
+    from .. import readers
+    from ..codebook import load_codebook
+    from ..errors import EvaluationError
+    from ..evaluation.cv import tune_thresholds, write_tuned_codebook
+
+    codebook = load_codebook(codebook_path)
+    if codebook.path is not None and out_path.resolve() == Path(codebook.path).resolve():
+        raise EvaluationError("E622 tune never overwrites the codebook it tunes; name another "
+                              "file with --out", path=out_path, code="E622")
+    if out_path.exists() and not force:
+        raise EvaluationError("E623 the output codebook exists; use --force to replace it",
+                              path=out_path, code="E623")
+    human = _read_gold(gold, split)
+    transcripts = readers.read_transcripts(list(paths))
+    res = tune_thresholds(transcripts, human, codebook=codebook, k=cv, metric=metric,
+                          unit=unit, similarity=similarity)
+    table = res.table.copy()
+    for col in table.columns[4:]:
+        table[col] = table[col].map(lambda v: f"{v:.2f}")
+    table["old_threshold"] = table["old_threshold"].map(
+        lambda v: "–" if v is None or v != v else f"{v:.2f}")
+    click.echo(f"Similarity thresholds ({similarity}) maximising {metric}; "
+               f"{metric}_cv: {cv}-fold cross-validated estimate:")
+    click.echo(table.to_string(index=False))
+    macro = res.evaluation.macro
+    click.echo(f"Cross-validated macro alpha {macro['alpha']:.2f}, kappa {macro['kappa']:.2f}, "
+               f"F1 {macro['f1']:.2f}.")
+    write_tuned_codebook(codebook, res.thresholds, out_path, force=force)
+    click.echo(f"Wrote {out_path} (a copy of {codebook.path or codebook.id}).")

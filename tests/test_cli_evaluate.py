@@ -1,0 +1,112 @@
+"""The ``evaluate`` and ``tune`` commands."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+from click.testing import CliRunner
+
+from codingkit.cli import cli
+
+CODEBOOK = """\
+codebook:
+  id: liten
+  version: "1"
+codes:
+  - id: tidig_dialog
+    label: Tidig marknadsdialog
+    rules:
+      - marknadsdialog
+      - term: leverantör*
+    examples:
+      - Vi bjöd in leverantörerna till en träff innan vi skrev underlaget.
+  - id: behov
+    label: Behov
+    rules:
+      - behov
+    examples:
+      - Vi började med att kartlägga vad personalen faktiskt behövde.
+"""
+
+INTERVIEWS = {
+    "a.txt": ["Vi hade en marknadsdialog med leverantörerna i mars.",
+              "Vi kartlade behoven hos personalen.",
+              "Leverantören av kaffe kom för sent."],
+    "b.txt": ["Vi bjöd in leverantörerna till en träff.",
+              "Det regnade hela veckan.",
+              "Behovet av fler anställda var stort."],
+}
+# the human: a.txt turn 2 and b.txt turn 2 are tidig_dialog, a.txt turn 4 behov
+GOLD = "source,turn,code\na.txt,2,tidig_dialog\nb.txt,2,tidig_dialog\na.txt,4,behov\n"
+
+
+def _setup(tmp_path):
+    folder = tmp_path / "intervjuer"
+    folder.mkdir()
+    for name, answers in INTERVIEWS.items():
+        lines = []
+        for k, answer in enumerate(answers):
+            lines += [f"I: Fråga {k + 1}?", f"IP: {answer}"]
+        (folder / name).write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "gold.csv").write_text(GOLD, encoding="utf-8")
+    (tmp_path / "kodbok.yaml").write_text(CODEBOOK, encoding="utf-8")
+    return folder
+
+
+def test_evaluate_codes_and_prints_the_table(tmp_path):
+    folder = _setup(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(cli, ["evaluate", str(folder), "--gold", str(tmp_path / "gold.csv"),
+                              "--codebook", str(tmp_path / "kodbok.yaml"),
+                              "--similarity", "none", "--out", str(tmp_path / "ut")])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0] == ("Agreement with human coding (codebook liten 1, similarity none; "
+                        "6 turns):")
+    assert lines[1].split() == ["code", "positives", "predicted", "precision", "recall", "f1",
+                                "kappa", "alpha"]
+    # tidig_dialog: the coffee supplier is a false positive; behov: "Behovet av fler
+    # anställda" is a false positive
+    row = next(line for line in lines if line.startswith("tidig_dialog")).split()
+    assert row[1:3] == ["2", "3"]
+    assert "2 false positives, 0 false negatives." in res.output
+    dis = pd.read_csv(tmp_path / "ut" / "disagreements.csv")
+    assert set(dis["kind"]) == {"FP"}
+    assert "kaffe" in " ".join(dis["text"])
+    data = json.loads((tmp_path / "ut" / "agreement.json").read_text(encoding="utf-8"))
+    assert [r["code"] for r in data["per_code"]] == ["tidig_dialog", "behov"]
+
+
+def test_evaluate_with_cv_and_errors(tmp_path):
+    folder = _setup(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(cli, ["evaluate", str(folder), "--gold", str(tmp_path / "gold.csv"),
+                              "--codebook", str(tmp_path / "kodbok.yaml"), "--cv", "2"])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("Agreement with human coding (2-fold cross-validation "
+                                 "(learning, similarity tfidf); 6 turns):")
+    res = runner.invoke(cli, ["evaluate", "--gold", str(tmp_path / "gold.csv")])
+    assert res.exit_code == 1
+    assert res.output.startswith("Error: E630 nothing to evaluate")
+    res = runner.invoke(cli, ["evaluate", str(folder), "--gold", str(tmp_path / "nej.csv")])
+    assert res.exit_code == 1 and "E601" in res.output
+
+
+def test_tune_writes_a_copy_never_the_original(tmp_path):
+    folder = _setup(tmp_path)
+    cb = tmp_path / "kodbok.yaml"
+    before = hashlib.sha256(cb.read_bytes()).hexdigest()
+    runner = CliRunner()
+    args = ["tune", str(folder), "--gold", str(tmp_path / "gold.csv"), "--codebook", str(cb),
+            "--cv", "2"]
+    res = runner.invoke(cli, [*args, "--out", str(cb)])
+    assert res.exit_code == 1 and "E622" in res.output
+    res = runner.invoke(cli, [*args, "--out", str(tmp_path / "tuned.yaml")])
+    assert res.exit_code == 0, res.output
+    assert "Wrote" in res.output and "tuned.yaml" in res.output
+    assert "threshold:" in (tmp_path / "tuned.yaml").read_text(encoding="utf-8")
+    assert hashlib.sha256(cb.read_bytes()).hexdigest() == before
+    res = runner.invoke(cli, [*args, "--out", str(tmp_path / "tuned.yaml")])
+    assert res.exit_code == 1 and "E623" in res.output
