@@ -25,6 +25,13 @@ from . import cli
                    "'speaker' (overrides automatic recognition).")
 @click.option("--text-column", metavar="NAME", help="Survey files: the column with the answers.")
 @click.option("--id-column", metavar="NAME", help="Survey files: the column with respondent ids.")
+@click.option("--similarity", type=click.Choice(["tfidf", "semantic", "none"]), default="tfidf",
+              show_default=True,
+              help="Similarity to the codebook's examples: TF-IDF, sentence embeddings "
+                   "(pip install codingkit[semantic]) or none (rules only).")
+@click.option("--learn-from", "learn_from", multiple=True, type=click.Path(path_type=Path),
+              help="Human coding (CSV or folder, see 'codingkit evaluate') to learn from "
+                   "before coding; its transcripts must be among PATHS. Repeatable.")
 @click.option("--code-interviewer", is_flag=True,
               help="Also code the interviewer's turns (default: respondents only).")
 @click.option("--format", "formats", multiple=True,
@@ -35,7 +42,8 @@ from . import cli
 @click.option("--force", is_flag=True, help="Write into a non-empty output folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
-                  text_column, id_column, code_interviewer, formats, by, force, quiet):
+                  text_column, id_column, similarity, learn_from, code_interviewer, formats, by,
+                  force, quiet):
     """Code transcripts with a codebook and write segments, codings and frequencies.
 
     PATHS are transcript files (.txt .md .docx .vtt .srt, survey .csv .xlsx)
@@ -60,7 +68,11 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
         list(paths), manifest=manifest_path, speaker_pattern=speaker_pattern,
         text_column=text_column, id_column=id_column,
     )
-    coder = Coder(codebook, unit=unit, code_interviewer=code_interviewer)
+    coder = Coder(codebook, unit=unit, code_interviewer=code_interviewer, similarity=similarity)
+    if learn_from:
+        from ..evaluation import read_human_coding
+
+        coder.fit(transcripts, read_human_coding(list(learn_from)))
 
     bar = None
     if not quiet:
