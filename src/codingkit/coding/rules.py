@@ -162,6 +162,14 @@ class _Compiled:
     unless: tuple["_Compiled", ...] = ()
     gap: int = 0
     within: int = 0
+    simple: bool = False    # a term without fuzzy matching or vetoes
+
+    def __post_init__(self) -> None:
+        self.simple = self.kind == "term" and self.fuzzy is None and not self.unless
+
+
+def _position(hit: RuleHit) -> tuple[tuple[int, int], tuple[int, int]]:
+    return hit.spans[0], hit.spans[-1]
 
 
 def _is_glob(word: str) -> bool:
@@ -442,21 +450,25 @@ class RuleMatcher:
         self._prefix_rx = (re.compile("(?=(" + "|".join(map(re.escape, prefixes)) + "))")
                            if prefixes else None)
         # rules by word and fuzzy id (main rules only; vetoes are run on demand)
-        self._by_word: dict[int, set[tuple[int, int]]] = {}
-        self._by_fuzzy: dict[int, set[tuple[int, int]]] = {}
-        self._regex_rules: list[tuple[int, int]] = []
-        for ci, (_, rules, _) in enumerate(self._codes):
-            for ri, comp in enumerate(rules):
-                ref = (ci, ri)
+        # every main rule gets a number in codebook order, so that sorting
+        # the numbers orders hits by code
+        self._flat: list[tuple[int, str, _Compiled]] = []
+        self._by_word: dict[int, set[int]] = {}
+        self._by_fuzzy: dict[int, set[int]] = {}
+        self._regex_rules: list[int] = []
+        for ci, (code_id, rules, _) in enumerate(self._codes):
+            for comp in rules:
+                gi = len(self._flat)
+                self._flat.append((ci, code_id, comp))
                 if comp.kind == "regex":
-                    self._regex_rules.append(ref)
+                    self._regex_rules.append(gi)
                 for wid in comp.words[:1]:
-                    self._by_word.setdefault(wid, set()).add(ref)
+                    self._by_word.setdefault(wid, set()).add(gi)
                 if comp.groups:
                     for wid in comp.groups[0]:
-                        self._by_word.setdefault(wid, set()).add(ref)
+                        self._by_word.setdefault(wid, set()).add(gi)
                 if comp.fuzzy is not None:
-                    self._by_fuzzy.setdefault(comp.fuzzy, set()).add(ref)
+                    self._by_fuzzy.setdefault(comp.fuzzy, set()).add(gi)
         self._fuzzy_prefixes = {term[:4] for _, term, _ in self._fuzzy}
         lengths = [len(term) for _, term, _ in self._fuzzy]
         cut = max(min((c for _, _, c in self._fuzzy), default=100), 1)
@@ -464,12 +476,12 @@ class RuleMatcher:
         self._fuzzy_len = (int(min(lengths, default=0) * cut / (200 - cut)),
                            int(max(lengths, default=0) * (200 - cut) / cut) + 1)
         self._fuzzy_terms = [term for _, term, _ in self._fuzzy]
-        self._fuzzy_initials = {term[0] for term in self._fuzzy_terms}
+        self._fuzzy_initials = {term[:2] for term in self._fuzzy_terms}
         self._min_cutoff = min((c for _, _, c in self._fuzzy), default=100)
         # a literal that every match of a regex contains: texts without it
         # (lower-cased) are not searched
-        self._regex_lits = [(ref, _required_literal(self._codes[ref[0]][1][ref[1]].rule.pattern))
-                            for ref in self._regex_rules]
+        self._regex_lits = [(gi, _required_literal(self._flat[gi][2].rule.pattern))
+                            for gi in self._regex_rules]
 
     # ------------------------------------------------------------------
     # word forms
@@ -570,7 +582,7 @@ class RuleMatcher:
         cands = [form] if lo <= n <= hi else []
         initials = self._fuzzy_initials
         for i in range(max(MIN_COMPOUND_REST, n - hi), n - max(MIN_FUZZY_LENGTH, lo) + 1):
-            if form[i] in initials:   # a head starts like the term
+            if form[i:i + 2] in initials:   # a head starts like the term
                 cands.append(form[i:])
         for cand in cands:
             for _, score, idx in process.extract(cand, self._fuzzy_terms, scorer=fuzz.ratio,
@@ -676,9 +688,9 @@ class RuleMatcher:
             self._form_cache[lower] = info
         return info
 
-    def _regex_refs(self, texts: list[str]) -> list[list[tuple[int, int]]]:
+    def _regex_refs(self, texts: list[str]) -> list[list[int]]:
         """For each text, the regex rules worth running on it."""
-        out: list[list[tuple[int, int]]] = [[] for _ in texts]
+        out: list[list[int]] = [[] for _ in texts]
         if not self._regex_lits:
             return out
         lows = [t.lower() for t in texts]
@@ -689,7 +701,7 @@ class RuleMatcher:
         return out
 
     def _match_doc(self, text: str, doc,
-                   regex: list[tuple[int, int]] | None = None) -> list[RuleHit]:
+                   regex: list[int] | None = None) -> list[RuleHit]:
         if not len(doc):
             return self._finish(text, {}, {}, {}, regex)
         get = self._lex_cache.get
@@ -738,12 +750,12 @@ class RuleMatcher:
 
     def _finish(self, text: str, spans: dict[int, tuple[int, int]], pos: dict[int, list[int]],
                 fuzzy: dict[int, list[tuple[tuple[int, ...], float]]],
-                regex: list[tuple[int, int]] | None = None) -> list[RuleHit]:
+                regex: list[int] | None = None) -> list[RuleHit]:
         """Run the rules whose words occur, apply vetoes, order the hits.
 
         ``regex``: the regex rules to run (``None``: find them for ``text``).
         """
-        refs: set[tuple[int, int]] = set()
+        refs: set[int] = set()
         by_word = self._by_word
         for wid in pos:
             r = by_word.get(wid)
@@ -762,33 +774,44 @@ class RuleMatcher:
         out: list[RuleHit] = []
         current = -1
         code_hits: list[RuleHit] = []
-
-        def flush() -> None:
-            if code_hits:
-                excl = self._codes[current][2]
-                if not any(self._eval(c, seg) for c in excl):
-                    code_hits.sort(key=lambda h: (h.spans[0], h.spans[-1]))
-                    out.extend(code_hits)
-                code_hits.clear()
-
-        for ci, ri in sorted(refs):
+        flat = self._flat
+        for gi in sorted(refs):
+            ci, code_id, comp = flat[gi]
             if ci != current:
-                flush()
+                if code_hits:
+                    self._close(current, code_hits, seg, out)
+                    code_hits = []
                 current = ci
-            code_id, rules, _ = self._codes[ci]
-            comp = rules[ri]
+            rule = comp.rule
+            if comp.simple:  # a term without fuzzy or unless: the common case
+                weight = rule.weight
+                for i in pos[comp.words[0]]:
+                    s, e = spans[i]
+                    code_hits.append(RuleHit(code_id, rule, "rule", ((s, e),), (text[s:e],),
+                                             weight, None))
+                continue
             found = self._eval(comp, seg)
             if not found:
                 continue
             if comp.unless and any(self._eval(u, seg) for u in comp.unless):
                 continue
-            rule = comp.rule
             for hspans, method, sim in found:
                 score = rule.weight if sim is None else rule.weight * sim / 100.0
                 code_hits.append(RuleHit(code_id, rule, method, hspans,
                                          tuple(text[s:e] for s, e in hspans), score, sim))
-        flush()
+        if code_hits:
+            self._close(current, code_hits, seg, out)
         return out
+
+    def _close(self, ci: int, code_hits: list[RuleHit], seg: _Segment,
+               out: list[RuleHit]) -> None:
+        """Apply the code's exclusions, order its hits by position, add them to ``out``."""
+        excl = self._codes[ci][2]
+        if excl and any(self._eval(c, seg) for c in excl):
+            return
+        if len(code_hits) > 1:
+            code_hits.sort(key=_position)
+        out.extend(code_hits)
 
     def _eval(self, comp: _Compiled, seg: _Segment
               ) -> list[tuple[tuple[tuple[int, int], ...], str, float | None]]:
