@@ -28,17 +28,19 @@ The combined score is::
 
 with ``w`` = :data:`LEARNED_WEIGHT` and ``c⁺`` the codebook part of the code
 or, if higher, of a sub-code whose rule matched. The code is applied when
-the score is at least 0.5: without a learned model any rule match codes by
-itself; with one, the learned model and the codebook must together reach
-0.5 (a confident rule is overruled only by a learned score well below its
-threshold). The learned model also sees the rule and similarity scores
-among its features. A sub-code coded by similarity alone needs its parent
+the score is at least 0.5. A rule match (r' ≥ 0.5) codes by itself; with
+``w`` = 0.5 and a rule of weight 1 it still does after learning, so the
+learned model *adds* segments the rules miss: those where the learned and
+similarity parts together reach 0.5 (e.g. a learned score at its
+threshold and a similarity at its threshold). The learned model also sees
+the rule and similarity scores among its features. A sub-code coded by similarity alone needs its parent
 coded too, and with a learned model a sub-code is only kept when its
 (learned) parent is coded.
 
-The weight ``w`` = 0.5 and the default similarity thresholds were chosen by
-4-fold cross-validation on the development split of the gold standard
-(``benchmarks/agreement.py``), never on its test split.
+The weight ``w`` = 0.5 and the default similarity thresholds were chosen on
+the development split of the gold standard (leave-one-transcript-out
+cross-validation for ``w``; see ``benchmarks/agreement.py``), never on its
+test split.
 
 Each coding's ``method`` says which part decided (``rule``, ``fuzzy``,
 ``similarity``, ``combined`` when rule and similarity both did, or
@@ -74,8 +76,10 @@ SIMILARITY_OPTIONS = ("tfidf", "semantic", "none")
 
 #: Default similarity threshold per backend, for codes without a
 #: ``threshold`` in the codebook. Chosen on the development split of the
-#: gold standard (``gold/``); ``codingkit tune`` finds per-code values.
-SIMILARITY_THRESHOLDS = {"tfidf": 0.13, "semantic": 0.58}
+#: gold standard (``gold/``): with the default codebook's rules, lower
+#: thresholds add more false than true positives there. ``codingkit tune``
+#: finds per-code values for your own codebook and data.
+SIMILARITY_THRESHOLDS = {"tfidf": 0.2, "semantic": 0.62}
 
 #: Weight of the learned part against the codebook part (rules and
 #: similarity) in the combined score of a code the model learned (chosen
