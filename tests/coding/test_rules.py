@@ -201,7 +201,7 @@ def test_fuzzy_term_catches_asr_slip():
 
 def test_fuzzy_needs_cutoff_and_is_off_by_default():
     assert matcher(Rule("term", "upphandling")).match("Upphandligen blev försenad.") == []
-    assert matcher(Rule("term", "upphandling", fuzzy=95)).match("Upphandligen blev försenad.") == []
+    assert matcher(Rule("term", "upphandling", fuzzy=97)).match("Upphandligen blev försenad.") == []
 
 
 def test_fuzzy_split_compound():
@@ -318,3 +318,16 @@ def test_spans_always_match_words_and_batching(pairs):
 
 
 _SHARED = RuleMatcher(CODEBOOK)
+
+
+def test_fuzzy_compound_head_respects_compound_switch():
+    text = "Marknadsdialgen i våras gav mycket."   # a slip in "marknadsdialogen"
+    hits = matcher(Rule("term", "dialog", fuzzy=80)).match(text)
+    assert [(h.method, h.words) for h in hits] == [("fuzzy", ("Marknadsdialgen",))]
+    assert matcher(Rule("term", "dialog", fuzzy=80, compound=False)).match(text) == []
+
+
+def test_fuzzy_leaves_real_words_alone():
+    m = matcher(Rule("term", "upphandling", fuzzy=85))
+    assert m.match("Handlingen om förhandlingen låg kvar på bordet.") == []
+    assert [h.method for h in m.match("Marknadsupphandligen blev av.")] == ["fuzzy"]

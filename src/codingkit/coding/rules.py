@@ -18,9 +18,13 @@ the words that matched (:class:`RuleHit`). How words match is described in
   words, is at most ``within``);
 * **regex** is searched case-insensitively in the segment text;
 * **fuzzy** (a term with ``fuzzy: 85``) also matches words whose RapidFuzz
-  ``fuzz.ratio`` with the term is at least the cutoff, for typos and speech
-  recognition slips (``upphandligen``), including a compound written as two
-  words (``leverantörs träff``).
+  ``fuzz.ratio`` with the term (or the term with a regular ending, such as
+  ``upphandlingen``) is at least the cutoff, for typos and speech
+  recognition slips (``upphandligen``), including a compound head
+  (``marknadsdialgen``) and a compound written as two words
+  (``leverantörs träff``). Only words of five or more letters that the
+  Swedish lookup table does not know are compared: a real word such as
+  ``handlingen`` is not a slip.
 
 Speed: each distinct word form is looked up once (its matching word patterns
 are remembered), and a rule is only tried on a segment when one of its words
@@ -73,6 +77,9 @@ _SUFFIX_LETTERS = frozenset("aarnaernaheternaornaadeadeandearneareasteenandenare
                             "ernarerheterorasarnasernasornasesadesandesensarenshetens"
                             "ernsatandethetast" "ddgdnndtgtkttt" "ligigelslöstfullt")
 _MAX_STRIPPED = 11
+#: Endings tried on a fuzzy term (Swedish noun and verb inflections).
+_FUZZY_ENDINGS = ("", "en", "n", "et", "t", "er", "erna", "ar", "arna", "or", "orna", "na",
+                  "s", "ens", "ets", "ns", "ernas", "arnas", "e", "a", "ade", "de", "te")
 _PUNCT = object()    # a token that is not a word
 _EMPTY = object()    # a word that no rule cares about
 _ATTRS = [LOWER, IDX, LENGTH]
@@ -470,13 +477,21 @@ class RuleMatcher:
                 if comp.fuzzy is not None:
                     self._by_fuzzy.setdefault(comp.fuzzy, set()).add(gi)
         self._fuzzy_prefixes = {term[:4] for _, term, _ in self._fuzzy}
-        lengths = [len(term) for _, term, _ in self._fuzzy]
+        # each fuzzy term with its regular inflections, so that a slip in an
+        # inflected word ("upphandligen") is compared with the inflected
+        # term ("upphandlingen"), not the bare one
+        self._fuzzy_terms: list[str] = []
+        self._fuzzy_of: list[int] = []
+        for idx, (_, term, _) in enumerate(self._fuzzy):
+            for ending in _FUZZY_ENDINGS:
+                self._fuzzy_terms.append(term + ending)
+                self._fuzzy_of.append(idx)
+        self._fuzzy_initials = {term[:2] for _, term, _ in self._fuzzy}
+        lengths = [len(term) for term in self._fuzzy_terms]
         cut = max(min((c for _, _, c in self._fuzzy), default=100), 1)
         # fuzz.ratio = 2 * common / (len1 + len2): a cutoff bounds the lengths
         self._fuzzy_len = (int(min(lengths, default=0) * cut / (200 - cut)),
                            int(max(lengths, default=0) * (200 - cut) / cut) + 1)
-        self._fuzzy_terms = [term for _, term, _ in self._fuzzy]
-        self._fuzzy_initials = {term[:2] for term in self._fuzzy_terms}
         self._min_cutoff = min((c for _, _, c in self._fuzzy), default=100)
         # a literal that every match of a regex contains: texts without it
         # (lower-cased) are not searched
@@ -512,7 +527,9 @@ class RuleMatcher:
         if n >= MIN_COMPOUND_REST + MIN_COMPOUND_TERM and self._prefix_rx is not None:
             found.update(self._compound_words(lower))
         fuzzy: tuple[tuple[int, float], ...] = ()
-        if self._fuzzy and n >= MIN_FUZZY_LENGTH:
+        # a word the lexicon knows is a word, not a slip: "handlingen" is
+        # not a misspelt "upphandlingen"
+        if self._fuzzy and n >= MIN_FUZZY_LENGTH and not an.is_known(lower):
             fuzzy = self._fuzzy_match(lower, exclude=found)
         return tuple(sorted(found)), fuzzy
 
@@ -581,13 +598,19 @@ class RuleMatcher:
         n = len(form)
         cands = [form] if lo <= n <= hi else []
         initials = self._fuzzy_initials
+        whole = len(cands)
         for i in range(max(MIN_COMPOUND_REST, n - hi), n - max(MIN_FUZZY_LENGTH, lo) + 1):
-            if form[i:i + 2] in initials:   # a head starts like the term
+            # a head that starts like a term, not after a derivation prefix
+            if form[i:i + 2] in initials and form[:i] not in DERIVATION_PREFIXES:
                 cands.append(form[i:])
-        for cand in cands:
-            for _, score, idx in process.extract(cand, self._fuzzy_terms, scorer=fuzz.ratio,
-                                                 score_cutoff=self._min_cutoff, limit=None):
+        words = self._words
+        for k, cand in enumerate(cands):
+            for _, score, choice in process.extract(cand, self._fuzzy_terms, scorer=fuzz.ratio,
+                                                    score_cutoff=self._min_cutoff, limit=None):
+                idx = self._fuzzy_of[choice]
                 wid, _, cutoff = self._fuzzy[idx]
+                if k >= whole and not words[wid].compound:
+                    continue
                 if score >= cutoff and wid not in exclude and score > best.get(idx, -1):
                     best[idx] = score
         return tuple(sorted(best.items()))
