@@ -331,3 +331,10 @@ def test_fuzzy_leaves_real_words_alone():
     m = matcher(Rule("term", "upphandling", fuzzy=85))
     assert m.match("Handlingen om förhandlingen låg kvar på bordet.") == []
     assert [h.method for h in m.match("Marknadsupphandligen blev av.")] == ["fuzzy"]
+
+
+def test_decomposed_pattern_matches_nfc_text():
+    import unicodedata
+
+    m = matcher(Rule("term", unicodedata.normalize("NFD", "leverantör")))
+    assert matched(m, "Leverantörerna kom.") == [("Leverantörerna",)]

@@ -45,6 +45,7 @@ from __future__ import annotations
 import fnmatch
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -361,7 +362,7 @@ class RuleMatcher:
     # compiling
     # ------------------------------------------------------------------
     def _word(self, text: str, compound: bool) -> int:
-        lower = text.lower()
+        lower = unicodedata.normalize("NFC", text).lower()
         glob = _is_glob(lower)
         word = _Word(lower, glob, compound and not glob and len(lower) >= MIN_COMPOUND_TERM)
         wid = self._word_ids.get(word)
@@ -374,7 +375,7 @@ class RuleMatcher:
     def _split(self, pattern: str) -> list[str]:
         """Words of a term or phrase, as the tokenizer would split them."""
         out: list[str] = []
-        for piece in pattern.split():
+        for piece in unicodedata.normalize("NFC", pattern).split():
             if _is_glob(piece):
                 out.append(piece)
             else:
