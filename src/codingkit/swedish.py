@@ -29,7 +29,7 @@ import itertools
 import threading
 from typing import Iterable, Iterator, NamedTuple
 
-__all__ = ["Token", "SwedishAnalyzer", "get_analyzer", "LEMMA_OVERRIDES", "LINKING_LETTERS",
+__all__ = ["Token", "SwedishAnalyzer", "get_analyzer", "is_word", "LEMMA_OVERRIDES", "LINKING_LETTERS",
            "DERIVATION_PREFIXES"]
 
 #: Corrections of the spaCy Swedish lookup table, word form → lemma.
@@ -148,9 +148,13 @@ class Token(NamedTuple):
     end: int
 
 
-def _is_word(lower: str) -> bool:
-    """Whether a token is a word (has a letter or digit), not punctuation."""
-    for ch in lower:
+def is_word(text: str) -> bool:
+    """Whether a token is a word (has a letter or digit), not punctuation.
+
+    >>> is_word("2019"), is_word("–"), is_word("RFI:n")
+    (True, False, True)
+    """
+    for ch in text:
         if ch.isalnum():
             return True
     return False
@@ -282,7 +286,7 @@ class SwedishAnalyzer:
         form = self._lex.get(lex, 0)
         if form == 0:
             lower = doc.vocab.strings[lex]
-            form = lower if _is_word(lower) else None
+            form = lower if is_word(lower) else None
             self._lex[lex] = form
         return form  # type: ignore[return-value]
 

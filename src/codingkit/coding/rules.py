@@ -8,7 +8,13 @@ the words that matched (:class:`RuleHit`). How words match is described in
 * a **term** matches every inflection of the word (lookup lemma or Snowball
   stem equal), and, unless ``compound: false``, the word as the last part of a
   compound (``dialog`` → ``marknadsdialogen``) or as a first or middle part
-  (``leverantör`` → ``leverantörsträffarna``);
+  (``leverantör`` → ``leverantörsträffarna``). Guards against false parts:
+  only terms of four letters or more match inside a word; at least three
+  letters must be left on each side (``råd`` never matches ``område``); the
+  rest after a first part, less a linking ``s``/``e``/``a``, must be a
+  Swedish word or end in one (``kommun`` does not match ``kommunikation``);
+  a head after a derivation prefix such as ``för-`` or ``upp-`` is not a
+  compound head (``bjuda`` does not match ``förbjuden``);
 * a **glob** term (``upphandl*``, ``?``) matches the lower-cased word or its
   lemma;
 * a **phrase** matches its words in order, each like a term, with at most
@@ -60,7 +66,7 @@ from ..swedish import (
     MIN_COMPOUND_TERM,
     SwedishAnalyzer,
     Token,
-    _is_word,
+    is_word,
     get_analyzer,
 )
 
@@ -326,6 +332,18 @@ class RuleMatcher:
     analyzer:
         The Swedish analyser; by default the shared one of
         :func:`codingkit.swedish.get_analyzer`.
+
+    Notes
+    -----
+    A term gives one hit per matching word. A phrase gives one hit per
+    occurrence (leftmost first, occurrences do not overlap). A near-rule
+    gives one hit per window in which every group has a word (windows do not
+    overlap; one word may serve two groups, e.g. ``leverantörsträffen`` for
+    ``träff`` and ``leverantör``); a word of a near group that the tokenizer
+    splits (``e-hälsa`` is kept whole, but ``t.ex`` pieces are not) is
+    represented by its first piece. A regex gives one hit per non-empty
+    match. A code's hits are ordered by position; codes come in codebook
+    order.
 
     Examples
     --------
@@ -695,7 +713,7 @@ class RuleMatcher:
 
     def _lex_info(self, lex: int, doc) -> object:
         lower = doc.vocab.strings[lex]
-        if not _is_word(lower):
+        if not is_word(lower):
             info: object = _PUNCT
         else:
             info = self._form_info(lower)
