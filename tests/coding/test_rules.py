@@ -338,3 +338,8 @@ def test_decomposed_pattern_matches_nfc_text():
 
     m = matcher(Rule("term", unicodedata.normalize("NFD", "leverantör")))
     assert matched(m, "Leverantörerna kom.") == [("Leverantörerna",)]
+
+
+def test_near_one_compound_can_serve_two_groups():
+    rule = Rule("near", groups=(("träff",), ("leverantör",)), within=3)
+    assert matched(matcher(rule), "Leverantörsträffen var bra.") == [("Leverantörsträffen",)]

@@ -340,8 +340,7 @@ class RuleMatcher:
     gives one hit per window in which every group has a word (windows do not
     overlap; one word may serve two groups, e.g. ``leverantörsträffen`` for
     ``träff`` and ``leverantör``); a word of a near group that the tokenizer
-    splits (``e-hälsa`` is kept whole, but ``t.ex`` pieces are not) is
-    represented by its first piece. A regex gives one hit per non-empty
+    would split into several tokens is represented by its first token. A regex gives one hit per non-empty
     match. A code's hits are ordered by position; codes come in codebook
     order.
 
