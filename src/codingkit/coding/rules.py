@@ -498,19 +498,19 @@ class RuleMatcher:
         # each fuzzy term with its regular inflections, so that a slip in an
         # inflected word ("upphandligen") is compared with the inflected
         # term ("upphandlingen"), not the bare one
-        self._fuzzy_terms: list[str] = []
-        self._fuzzy_of: list[int] = []
-        for idx, (_, term, _) in enumerate(self._fuzzy):
-            for ending in _FUZZY_ENDINGS:
-                self._fuzzy_terms.append(term + ending)
-                self._fuzzy_of.append(idx)
-        self._fuzzy_initials = {term[:2] for _, term, _ in self._fuzzy}
-        lengths = [len(term) for term in self._fuzzy_terms]
+        self._fuzzy_base = [term for _, term, _ in self._fuzzy]
+        self._fuzzy_variants = [[term + ending for ending in _FUZZY_ENDINGS]
+                                for term in self._fuzzy_base]
+        self._fuzzy_initials = {term[:2] for term in self._fuzzy_base}
+        lengths = [len(v) for vs in self._fuzzy_variants for v in vs]
         cut = max(min((c for _, _, c in self._fuzzy), default=100), 1)
         # fuzz.ratio = 2 * common / (len1 + len2): a cutoff bounds the lengths
         self._fuzzy_len = (int(min(lengths, default=0) * cut / (200 - cut)),
                            int(max(lengths, default=0) * (200 - cut) / cut) + 1)
         self._min_cutoff = min((c for _, _, c in self._fuzzy), default=100)
+        # an inflected word is further from the bare term than from its
+        # inflected form ("leverantörernas" ~ "leverantör": 80)
+        self._fuzzy_loose = max(self._min_cutoff - 30, 0)
         # a literal that every match of a regex contains: texts without it
         # (lower-cased) are not searched
         self._regex_lits = [(gi, _required_literal(self._flat[gi][2].rule.pattern))
@@ -622,15 +622,19 @@ class RuleMatcher:
             if form[i:i + 2] in initials and form[:i] not in DERIVATION_PREFIXES:
                 cands.append(form[i:])
         words = self._words
+        base, loose = self._fuzzy_base, self._fuzzy_loose
         for k, cand in enumerate(cands):
-            for _, score, choice in process.extract(cand, self._fuzzy_terms, scorer=fuzz.ratio,
-                                                    score_cutoff=self._min_cutoff, limit=None):
-                idx = self._fuzzy_of[choice]
+            # first against the bare terms with a loose cutoff, then against
+            # the inflected forms of the terms that came close
+            for _, _, idx in process.extract(cand, base, scorer=fuzz.ratio,
+                                             score_cutoff=loose, limit=None):
                 wid, _, cutoff = self._fuzzy[idx]
                 if k >= whole and not words[wid].compound:
                     continue
-                if score >= cutoff and wid not in exclude and score > best.get(idx, -1):
-                    best[idx] = score
+                hit = process.extractOne(cand, self._fuzzy_variants[idx], scorer=fuzz.ratio,
+                                         score_cutoff=cutoff)
+                if hit is not None and wid not in exclude and hit[1] > best.get(idx, -1):
+                    best[idx] = hit[1]
         return tuple(sorted(best.items()))
 
     def _pair_match(self, first: str, second: str) -> tuple[tuple[int, float], ...]:
