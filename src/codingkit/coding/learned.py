@@ -50,6 +50,62 @@ DENSE_WEIGHT = 1.0
 #: Metrics a threshold can be tuned for.
 METRICS = ("f1", "kappa", "alpha", "precision", "recall")
 
+#: How a code's learned part ``L = part(l, t_l)`` and codebook part ``c``
+#: are combined (all on the scale where 0.5 codes), in order of preference
+#: when they do equally well:
+#:
+#: ``blend``     ``(L + c) / 2``: rules still code; the learned model adds
+#:               segments where it and the similarity agree
+#: ``codebook``  ``c``: the learned model is not used
+#: ``or``        ``max(L, c)``: either codes
+#: ``learned``   ``L``: the learned model decides alone
+MODES = ("blend", "codebook", "or", "learned")
+
+
+def combine_parts(mode: str, learned: "np.ndarray", codebook: "np.ndarray") -> "np.ndarray":
+    """The combined score of one of :data:`MODES` (0.5 codes).
+
+    >>> import numpy as np
+    >>> L, c = np.array([0.8, 0.3]), np.array([0.0, 1.0])
+    >>> [combine_parts(m, L, c).tolist() for m in MODES]
+    [[0.4, 0.65], [0.0, 1.0], [0.8, 1.0], [0.8, 0.3]]
+    """
+    import numpy as np
+
+    if mode == "blend":
+        return 0.5 * learned + 0.5 * codebook
+    if mode == "codebook":
+        return np.asarray(codebook, dtype=float)
+    if mode == "or":
+        return np.maximum(learned, codebook)
+    if mode == "learned":
+        return np.asarray(learned, dtype=float)
+    raise ValueError(f"unknown mode {mode!r}")
+
+
+def choose_mode(y: "np.ndarray", oof: "np.ndarray", threshold: float,
+                codebook: "np.ndarray", metric: str = "f1") -> str:
+    """The mode of :data:`MODES` whose out-of-fold decisions score best.
+
+    Ties go to the earlier mode in :data:`MODES`.
+    """
+    import numpy as np
+
+    from ..coding.coder import part
+    from ..evaluation import binary_agreement
+
+    y = np.asarray(y, dtype=bool)
+    L = part(oof, threshold)
+    best, best_v = MODES[0], -np.inf
+    for mode in MODES:
+        d = combine_parts(mode, L, codebook) >= 0.5
+        v = binary_agreement(int((d & y).sum()), int((d & ~y).sum()), int((~d & y).sum()),
+                             int((~d & ~y).sum()))[metric]
+        v = -1.0 if np.isnan(v) else v
+        if v > best_v + 1e-12:
+            best, best_v = mode, v
+    return best
+
 
 def best_threshold(y: "np.ndarray", scores: "np.ndarray", *, metric: str = "f1",
                    default: float = 0.5) -> tuple[float, float]:
@@ -111,6 +167,7 @@ class _CodeModel:
     clf: object | None  # LogisticRegression, or None when the code has too few examples
     threshold: float
     constant: float  # the score when there is no classifier
+    mode: str = "blend"  # how the learned score is combined with the codebook part
 
 
 class LearnedModel:
@@ -154,7 +211,8 @@ class LearnedModel:
     def fit(self, X: "sparse.spmatrix | np.ndarray", Y: "np.ndarray", codes: Sequence[str], *,
             groups: "Sequence[str] | None" = None,
             sample_weight: "np.ndarray | None" = None,
-            is_seed: "np.ndarray | None" = None) -> "LearnedModel":
+            is_seed: "np.ndarray | None" = None,
+            codebook_part: "np.ndarray | None" = None) -> "LearnedModel":
         """Train one model per code.
 
         Parameters
@@ -174,6 +232,11 @@ class LearnedModel:
             Which rows are codebook examples rather than human coding; they
             are always in the training part of the inner cross-validation
             and never used to choose a threshold.
+        codebook_part:
+            ``n × len(codes)``: the codebook's own score of each row on the
+            0.5-is-coded scale (see :mod:`codingkit.coding.coder`). When
+            given, each code's combination :data:`MODES` is chosen on the
+            out-of-fold scores of the inner cross-validation.
 
         Returns
         -------
@@ -216,6 +279,12 @@ class LearnedModel:
                     oof[te] = inner.predict_proba(X[te])[:, 1]
                 threshold, _ = best_threshold(y[human_rows], oof[human_rows],
                                               metric=self.metric)
+                mode = "blend"
+                if codebook_part is not None:
+                    mode = choose_mode(y[human_rows], oof[human_rows], threshold,
+                                       np.asarray(codebook_part)[human_rows, j], self.metric)
+                self.models_[code] = _CodeModel(clf, threshold, 0.0, mode)
+                continue
             self.models_[code] = _CodeModel(clf, threshold, 0.0)
         return self
 
@@ -231,6 +300,11 @@ class LearnedModel:
             m = self.models_[code]
             out[:, j] = m.clf.predict_proba(X)[:, 1] if m.clf is not None else m.constant
         return out
+
+    @property
+    def modes_(self) -> dict[str, str]:
+        """code → how its learned score is combined (see :data:`MODES`)."""
+        return {c: m.mode for c, m in self.models_.items()}
 
     @property
     def thresholds_(self) -> dict[str, float]:
