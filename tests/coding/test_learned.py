@@ -12,7 +12,13 @@ import pytest
 import codingkit as ck
 from codingkit.coding import Coder
 from codingkit.coding.coder import part
-from codingkit.coding.learned import LearnedModel, best_threshold
+from codingkit.coding.learned import (
+    MODES,
+    LearnedModel,
+    best_threshold,
+    choose_mode,
+    combine_parts,
+)
 from codingkit.errors import EvaluationError
 from codingkit.evaluation import read_human_coding
 from codingkit.evaluation.cv import (
@@ -145,6 +151,24 @@ def test_learned_model_separates_codes_and_needs_examples():
     assert m.has_model("a") and not m.has_model("b")  # no positive for b
     assert (p[:, 1] == 0).all()
     assert 0 < m.thresholds_["a"] < 1
+
+
+def test_modes_combine_on_the_half_scale_and_are_chosen_by_agreement():
+    L = np.array([0.9, 0.6, 0.2, 0.4])
+    c = np.array([0.0, 1.0, 1.0, 0.55])
+    assert (combine_parts("blend", L, c) >= 0.5).tolist() == [False, True, True, False]
+    assert (combine_parts("or", L, c) >= 0.5).tolist() == [True, True, True, True]
+    assert (combine_parts("learned", L, c) >= 0.5).tolist() == [True, True, False, False]
+    assert (combine_parts("codebook", L, c) >= 0.5).tolist() == [False, True, True, True]
+    y = np.array([True, True, False, False, True, False])
+    learned = np.array([0.9, 0.8, 0.1, 0.2, 0.7, 0.3])
+    # a useless codebook part (never codes): the learned model must decide
+    assert choose_mode(y, learned, 0.5, np.zeros(6)) in ("or", "learned")
+    # a codebook part just at its threshold on every positive, and a learned
+    # model that is always wrong: blending would lose the positives
+    assert choose_mode(y, 1 - learned, 0.5, np.where(y, 0.5, 0.0)) == "codebook"
+    # both perfect: the first mode wins the tie
+    assert choose_mode(y, learned, 0.5, np.where(y, 1.0, 0.0)) == MODES[0] == "blend"
 
 
 # --------------------------------------------------------------------------
