@@ -931,3 +931,17 @@ def evaluation_from_matrices(codes: Sequence[str], gold: "np.ndarray", pred: "np
 
     per_code = _metrics_frame(list(codes), np.asarray(gold, bool), np.asarray(pred, bool))
     return per_code, _summary(per_code)
+
+
+_CV_NAMES = ("cross_validate", "tune_thresholds", "write_tuned_codebook", "CrossValidation",
+             "TuningResult")
+__all__ += list(_CV_NAMES)
+
+
+def __getattr__(name: str) -> Any:
+    """Cross-validation and tuning live in :mod:`codingkit.evaluation.cv`."""
+    if name in _CV_NAMES:
+        from . import cv
+
+        return getattr(cv, name)
+    raise AttributeError(f"module 'codingkit.evaluation' has no attribute {name!r}")
