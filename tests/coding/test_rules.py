@@ -343,3 +343,12 @@ def test_decomposed_pattern_matches_nfc_text():
 def test_near_one_compound_can_serve_two_groups():
     rule = Rule("near", groups=(("träff",), ("leverantör",)), within=3)
     assert matched(matcher(rule), "Leverantörsträffen var bra.") == [("Leverantörsträffen",)]
+
+
+def test_regex_prefilter_keeps_every_alternative():
+    m = matcher(Rule("regex", r"\b(hon|han) slutade\b|utbildning(?!sförvaltning)|\bLOU\b"))
+    texts = ["Hon slutade i våras.", "Utbildningsförvaltningen var med.", "Enligt LOU fick vi inte.",
+             "Vi gick en utbildning.", "Han\nslutade."]
+    got = [[h.words for h in hits] for hits in m.match_many(texts, batch_size=2)]
+    assert got == [[("Hon slutade",)], [], [("LOU",)], [("utbildning",)], []]
+    assert got == [[h.words for h in m.match(t)] for t in texts]

@@ -190,33 +190,61 @@ def _is_glob(word: str) -> bool:
     return any(ch in _GLOB_CHARS for ch in word)
 
 
-def _required_literal(pattern: str) -> str | None:
-    """The longest run of plain letters every match of ``pattern`` contains.
+def _required_literal(pattern: str) -> tuple[str, ...] | None:
+    """Plain strings of which every match of ``pattern`` contains one.
 
-    Lower-cased, at least two characters, or ``None``. Used only to skip
-    texts cheaply; an unusual pattern just gets ``None`` (always searched).
+    Lower-cased, each at least two characters, or ``None`` when no such
+    strings are found. Used only to skip texts cheaply: a pattern the
+    analysis does not understand gets ``None`` and is searched everywhere.
 
-    >>> _required_literal(r"\\bRFI\\b"), _required_literal("LOU|upphandlingslag")
-    ('rfi', None)
+    >>> _required_literal(r"\\bRFI\\b"), _required_literal(r"LOU|upphandlingslag")
+    (('rfi',), ('lou', 'upphandlingslag'))
+    >>> _required_literal(r"\\w+ning") , _required_literal(r"a|\\d+")
+    (('ning',), None)
     """
     try:
         from re import _constants as c  # type: ignore[attr-defined]
         from re import _parser  # type: ignore[attr-defined]
 
         parsed = _parser.parse(pattern, re.IGNORECASE)
-    except Exception:  # noqa: BLE001 - private parser: any failure means "no literal"
+    except Exception:  # noqa: BLE001 - private parser: any failure means "none"
         return None
-    best, run = "", ""
-    for op, arg in parsed:
-        if op is c.LITERAL:
-            run += chr(arg)
-            continue
-        if op is c.AT:          # \b, ^, $: consume nothing
-            continue
-        best = max(best, run, key=len)
+
+    def score(cands: tuple[str, ...] | None) -> tuple[int, int]:
+        if not cands:
+            return (0, 0)
+        return (min(len(x) for x in cands), -len(cands))
+
+    def required(seq) -> tuple[str, ...] | None:
+        best: tuple[str, ...] | None = None
         run = ""
-    best = max(best, run, key=len).lower()
-    return best if len(best) >= 2 else None
+        for op, arg in seq:
+            if op is c.LITERAL:
+                run += chr(arg)
+                continue
+            if op is c.AT:          # \b, ^, $: consume nothing
+                continue
+            if len(run) >= 2 and score((run,)) > score(best):
+                best = (run,)
+            run = ""
+            sub: tuple[str, ...] | None = None
+            if op is c.SUBPATTERN:
+                sub = required(arg[-1])
+            elif op is c.BRANCH:
+                alts = [required(alt) for alt in arg[1]]
+                if all(alts):
+                    sub = tuple(dict.fromkeys(x for alt in alts for x in alt))  # type: ignore[union-attr]
+            if sub and score(sub) > score(best):
+                best = sub
+        if len(run) >= 2 and score((run,)) > score(best):
+            best = (run,)
+        return best
+
+    try:
+        found = required(parsed)
+    except Exception:  # noqa: BLE001
+        return None
+    return tuple(x.lower() for x in found) if found else None
 
 
 def _rule_problems(rule: Rule, where: str) -> list[tuple[int | None, str]]:
@@ -741,7 +769,7 @@ class RuleMatcher:
         lows = [t.lower() for t in texts]
         for ref, lit in self._regex_lits:
             for k, low in enumerate(lows):
-                if lit is None or lit in low:
+                if lit is None or any(x in low for x in lit):
                     out[k].append(ref)
         return out
 
