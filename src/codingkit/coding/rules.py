@@ -954,15 +954,14 @@ class RuleMatcher:
     @staticmethod
     def _near(comp: _Compiled, pos: dict[int, list[int]]) -> list[tuple[int, ...]]:
         groups = comp.groups
+        for wids in groups:       # cheap test first: every group has a word here
+            if not any(wid in pos for wid in wids):
+                return []
         events: dict[int, list[int]] = {}
         for g, wids in enumerate(groups):
-            seen = False
             for wid in wids:
                 for i in pos.get(wid, ()):
                     events.setdefault(i, []).append(g)
-                    seen = True
-            if not seen:
-                return []
         last: dict[int, int] = {}
         matches: list[tuple[int, ...]] = []
         for i in sorted(events):
