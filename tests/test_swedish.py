@@ -132,3 +132,8 @@ def test_token_offsets_always_point_into_the_text(pairs):
         assert text[tok.start:tok.end] == tok.text
         assert any(ch.isalnum() for ch in tok.text)
     assert [t.start for t in tokens] == sorted(t.start for t in tokens)
+
+
+def test_lemmas_many_equals_lemmas_of_analyse(sv):
+    texts = ["Behoven styrde upphandlingarna.", "", "Med företagen, in i regionen!"]
+    assert list(sv.lemmas_many(texts)) == [[t.lemma for t in sv.analyse(x)] for x in texts]
