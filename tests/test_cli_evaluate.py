@@ -89,7 +89,8 @@ def test_evaluate_with_cv_and_errors(tmp_path):
                                  "(learning, similarity tfidf); 6 turns):")
     res = runner.invoke(cli, ["evaluate", "--gold", str(tmp_path / "gold.csv")])
     assert res.exit_code == 1
-    assert res.output.startswith("Error: E630 nothing to evaluate")
+    assert res.output.startswith("Error: nothing to evaluate")
+    assert res.output.rstrip().endswith("[E630]")
     res = runner.invoke(cli, ["evaluate", str(folder), "--gold", str(tmp_path / "nej.csv")])
     assert res.exit_code == 1 and "E601" in res.output
 

@@ -65,13 +65,13 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
     human = _read_gold(gold, split)
     if pred_dir is not None:
         if paths or cv:
-            raise EvaluationError("E630 give either --pred or transcripts to code, not both",
+            raise EvaluationError("give either --pred or transcripts to code, not both",
                                   code="E630")
         ev = evaluate(human, pred_dir, level=level)
         what = f"predictions in {pred_dir}"
     else:
         if not paths:
-            raise EvaluationError("E630 nothing to evaluate: give --pred RESULTS or the "
+            raise EvaluationError("nothing to evaluate: give --pred RESULTS or the "
                                   "transcripts to code", code="E630")
         from .. import readers
         from ..codebook import load_codebook
@@ -145,10 +145,10 @@ def tune_command(paths, gold, out_path, codebook_path, cv, metric, similarity, u
 
     codebook = load_codebook(codebook_path)
     if codebook.path is not None and out_path.resolve() == Path(codebook.path).resolve():
-        raise EvaluationError("E622 tune never overwrites the codebook it tunes; name another "
+        raise EvaluationError("tune never overwrites the codebook it tunes; name another "
                               "file with --out", path=out_path, code="E622")
     if out_path.exists() and not force:
-        raise EvaluationError("E623 the output codebook exists; use --force to replace it",
+        raise EvaluationError("the output codebook exists; use --force to replace it",
                               path=out_path, code="E623")
     human = _read_gold(gold, split)
     transcripts = readers.read_transcripts(list(paths))

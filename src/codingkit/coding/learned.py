@@ -136,7 +136,7 @@ def best_threshold(y: "np.ndarray", scores: "np.ndarray", *, metric: str = "f1",
     from ..evaluation import binary_agreement
 
     if metric not in METRICS:
-        raise EvaluationError(f"E610 unknown metric {metric!r}; expected one of "
+        raise EvaluationError(f"unknown metric {metric!r}; expected one of "
                               f"{', '.join(METRICS)}", code="E610")
     y = np.asarray(y, dtype=bool)
     s = np.asarray(scores, dtype=float)
@@ -293,7 +293,7 @@ class LearnedModel:
         import numpy as np
 
         if not hasattr(self, "models_"):
-            raise EvaluationError("E611 the learned model is not fitted; call fit() first",
+            raise EvaluationError("the learned model is not fitted; call fit() first",
                                   code="E611")
         out = np.zeros((X.shape[0], len(self.codes_)))
         for j, code in enumerate(self.codes_):

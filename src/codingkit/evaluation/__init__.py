@@ -142,13 +142,13 @@ class HumanCoding:
             names = {split} if isinstance(split, str) else set(split)
             if not self.splits:
                 raise EvaluationError(
-                    f"E604 a split ({', '.join(sorted(names))}) was asked for, but no "
+                    f"a split ({', '.join(sorted(names))}) was asked for, but no "
                     "splits file (source,split) was read", code="E604")
             keep = {s for s, sp in self.splits.items() if sp in names}
             if not keep:
                 known = ", ".join(sorted(set(self.splits.values())))
                 raise EvaluationError(
-                    f"E605 no transcript belongs to split {', '.join(sorted(names))}; "
+                    f"no transcript belongs to split {', '.join(sorted(names))}; "
                     f"the splits file knows: {known}", code="E605")
         if sources is not None:
             s = set(sources)
@@ -182,9 +182,9 @@ def _csv_files(paths: Sequence[Path]) -> list[Path]:
         elif p.is_file():
             out.append(p)
         else:
-            raise EvaluationError(f"E601 human coding not found: {p}", path=p, code="E601")
+            raise EvaluationError(f"human coding not found: {p}", path=p, code="E601")
     if not out:
-        raise EvaluationError("E601 no human-coding CSV found in "
+        raise EvaluationError("no human-coding CSV found in "
                               + ", ".join(str(p) for p in paths), code="E601")
     return out
 
@@ -235,7 +235,7 @@ def read_human_coding(
         try:
             df = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            raise EvaluationError(f"E602 not a readable CSV file ({exc})".replace("\n", " "),
+            raise EvaluationError(f"not a readable CSV file ({exc})".replace("\n", " "),
                                   path=f, code="E602") from None
         df.columns = [str(c).strip().lower() for c in df.columns]
         cols = set(df.columns)
@@ -248,7 +248,7 @@ def read_human_coding(
                 kind = "turn"
             else:
                 raise EvaluationError(
-                    "E602 a human-coding CSV needs the columns source,turn,code or "
+                    "a human-coding CSV needs the columns source,turn,code or "
                     f"segment_id,code or source,start,end,code; found {','.join(df.columns)}",
                     path=f, line=1, code="E602")
             df = _clean_coding(df, kind, f)
@@ -259,24 +259,24 @@ def read_human_coding(
             for i, row in enumerate(df.itertuples(index=False), start=2):
                 src, sp = str(row.source).strip(), str(row.split).strip()
                 if not src or not sp:
-                    raise EvaluationError("E603 empty source or split", path=f, line=i,
+                    raise EvaluationError("empty source or split", path=f, line=i,
                                           code="E603")
                 splits[src] = sp
         elif f.resolve() in explicit:
             raise EvaluationError(
-                "E602 not human coding, a turn list or a splits table; expected the columns "
+                "not human coding, a turn list or a splits table; expected the columns "
                 f"source,turn,code or segment_id,code or source,start,end,code; found "
                 f"{','.join(df.columns)}", path=f, line=1, code="E602")
         else:
             warnings.warn(CodingkitWarning("not human coding, skipped", path=f), stacklevel=2)
 
     if not codings:
-        raise EvaluationError("E602 no human coding (a CSV with a code column) among "
+        raise EvaluationError("no human coding (a CSV with a code column) among "
                               + ", ".join(str(f) for f in files), code="E602")
     kinds = {k for k, _ in codings}
     if len(kinds) > 1:
         raise EvaluationError(
-            "E602 the human-coding files mix shapes (" + ", ".join(sorted(kinds))
+            "the human-coding files mix shapes (" + ", ".join(sorted(kinds))
             + "); use one of turns, segment ids or spans", code="E602")
     kind = kinds.pop()
     all_codings = pd.concat([d for _, d in codings], ignore_index=True)
@@ -300,21 +300,21 @@ def _clean_coding(df: "pd.DataFrame", kind: str, path: Path) -> "pd.DataFrame":
         df[col] = df[col].astype(str).str.strip()
         empty = df.index[df[col] == ""]
         if len(empty):
-            raise EvaluationError(f"E603 empty {col}", path=path, line=int(empty[0]) + 2,
+            raise EvaluationError(f"empty {col}", path=path, line=int(empty[0]) + 2,
                                   code="E603")
     int_cols = {"turn": ["turn"], "span": ["start", "end"], "segment": []}[kind]
     for col in int_cols:
         bad = ~df[col].str.fullmatch(r"\d+")
         if bad.any():
             i = int(df.index[bad][0])
-            raise EvaluationError(f"E603 {col} must be a whole number, got {df[col][i]!r}",
+            raise EvaluationError(f"{col} must be a whole number, got {df[col][i]!r}",
                                   path=path, line=i + 2, code="E603")
         df[col] = df[col].astype(int)
     if kind == "span":
         bad = df["end"] <= df["start"]
         if bad.any():
             i = int(df.index[bad][0])
-            raise EvaluationError("E603 a span's end must be after its start", path=path,
+            raise EvaluationError("a span's end must be after its start", path=path,
                                   line=i + 2, code="E603")
     return df
 
@@ -325,7 +325,7 @@ def _clean_turns(df: "pd.DataFrame", path: Path) -> "pd.DataFrame":
     bad = ~df["turn"].astype(str).str.strip().str.fullmatch(r"\d+")
     if bad.any():
         i = int(df.index[bad][0])
-        raise EvaluationError(f"E603 turn must be a whole number, got {df['turn'][i]!r}",
+        raise EvaluationError(f"turn must be a whole number, got {df['turn'][i]!r}",
                               path=path, line=i + 2, code="E603")
     df["turn"] = df["turn"].astype(int)
     return df
@@ -463,7 +463,7 @@ def align_human_coding(
     if missed:
         if not rows:
             raise EvaluationError(
-                f"E606 none of the {len(cod)} human codings falls on a segment; check that "
+                f"none of the {len(cod)} human codings falls on a segment; check that "
                 "the sources are named as in the transcripts folder (e.g. 'syd/01.txt')",
                 code="E606")
         warnings.warn(CodingkitWarning(
@@ -685,10 +685,10 @@ def _pred_tables(pred: Any, segments: Sequence[Segment] | None
         return _read_pred_dir(Path(pred), segments)
     if isinstance(pred, pd.DataFrame):
         if segments is None:
-            raise EvaluationError("E607 predictions given as a table need the segments "
+            raise EvaluationError("predictions given as a table need the segments "
                                   "(segments=...)", code="E607")
         return pred.copy(), list(segments), None
-    raise EvaluationError(f"E607 cannot evaluate predictions of type {type(pred).__name__}; "
+    raise EvaluationError(f"cannot evaluate predictions of type {type(pred).__name__}; "
                           "expected a CodingResult, a results folder or a codings table",
                           code="E607")
 
@@ -712,26 +712,26 @@ def _read_pred_dir(folder: Path, segments: Sequence[Segment] | None
                            na_values={"score": [""], "turn": [""]})
 
     if not folder.is_dir():
-        raise EvaluationError("E607 predictions folder not found (expected the output "
+        raise EvaluationError("predictions folder not found (expected the output "
                               "folder of 'codingkit apply')", path=folder, code="E607")
     cpath = find("codings")
     if cpath is None:
-        raise EvaluationError("E607 no codings.csv or codings.parquet in the predictions "
+        raise EvaluationError("no codings.csv or codings.parquet in the predictions "
                               "folder", path=folder, code="E607")
     codings = read(cpath)
     for col in ("segment_id", "code"):
         if col not in codings:
-            raise EvaluationError(f"E607 the codings table has no {col} column", path=cpath,
+            raise EvaluationError(f"the codings table has no {col} column", path=cpath,
                                   line=1, code="E607")
     if segments is None:
         spath = find("segments")
         if spath is None:
-            raise EvaluationError("E607 no segments.csv or segments.parquet in the "
+            raise EvaluationError("no segments.csv or segments.parquet in the "
                                   "predictions folder", path=folder, code="E607")
         st = read(spath)
         need = {"segment_id", "source", "start", "end", "text", "turn"}
         if not need <= set(st.columns):
-            raise EvaluationError("E607 the segments table needs the columns "
+            raise EvaluationError("the segments table needs the columns "
                                   + ",".join(sorted(need)), path=spath, line=1, code="E607")
         meta_cols = [c for c in ("project", "round", "role") if c in st]
         segments = [
@@ -810,7 +810,7 @@ def evaluate(
     import pandas as pd
 
     if level not in ("theme", "code"):
-        raise EvaluationError(f"E608 level must be 'theme' or 'code', got {level!r}",
+        raise EvaluationError(f"level must be 'theme' or 'code', got {level!r}",
                               code="E608")
     human = gold if isinstance(gold, HumanCoding) else read_human_coding(gold)
     if split is not None:
@@ -820,7 +820,7 @@ def evaluate(
 
     units = _units(human.kind, segs, human, roles)
     if not units.ids:
-        raise EvaluationError("E606 no segment of the predictions belongs to a transcript "
+        raise EvaluationError("no segment of the predictions belongs to a transcript "
                               "the human coded (sources: "
                               + ", ".join(human.sources[:5]) + ")", code="E606")
     unit_index = {u: i for i, u in enumerate(units.ids)}
@@ -833,7 +833,7 @@ def evaluate(
         gold_pairs = [(u, c) for u, c in gold_pairs if u in unit_index]
         if missed and not gold_pairs:
             raise EvaluationError(
-                f"E606 none of the {missed} human-coded turns is a turn of the predictions; "
+                f"none of the {missed} human-coded turns is a turn of the predictions; "
                 "check that the sources are named as in the transcripts folder", code="E606")
         if missed:
             warnings.warn(CodingkitWarning(

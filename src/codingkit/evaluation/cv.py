@@ -43,11 +43,11 @@ def source_folds(sources: Sequence[str], k: int) -> list[list[str]]:
     """
     srcs = sorted(set(sources))
     if k < 2:
-        raise EvaluationError(f"E620 cross-validation needs at least 2 folds, got {k}",
+        raise EvaluationError(f"cross-validation needs at least 2 folds, got {k}",
                               code="E620")
     if len(srcs) < k:
         raise EvaluationError(
-            f"E620 {k} folds need at least {k} human-coded transcripts; there are "
+            f"{k} folds need at least {k} human-coded transcripts; there are "
             f"{len(srcs)}", code="E620")
     return [srcs[i::k] for i in range(k)]
 
@@ -236,10 +236,10 @@ def tune_thresholds(
     from ..coding.learned import METRICS, best_threshold
 
     if similarity not in ("tfidf", "semantic"):
-        raise EvaluationError(f"E621 thresholds are tuned for a similarity backend "
+        raise EvaluationError(f"thresholds are tuned for a similarity backend "
                               f"(tfidf or semantic), not {similarity!r}", code="E621")
     if metric not in METRICS:
-        raise EvaluationError(f"E610 unknown metric {metric!r}; expected one of "
+        raise EvaluationError(f"unknown metric {metric!r}; expected one of "
                               f"{', '.join(METRICS)}", code="E610")
     human = _human(human)
     if codebook is None:
@@ -258,7 +258,7 @@ def tune_thresholds(
     aligned = align_human_coding(human, todo)
     codes = [c for c in codebook.codes if c in set(aligned["code"])]
     if not codes:
-        raise EvaluationError(f"E609 the human coding uses no code of codebook {codebook.id}",
+        raise EvaluationError(f"the human coding uses no code of codebook {codebook.id}",
                               code="E609")
     texts = [s.text for s in todo]
     R, _ = coder._rule_scores(texts)
@@ -351,10 +351,10 @@ def write_tuned_codebook(codebook: Codebook, thresholds: dict[str, float],
 
     out = Path(out)
     if codebook.path is not None and out.resolve() == Path(codebook.path).resolve():
-        raise EvaluationError("E622 tune never overwrites the codebook it tunes; name "
+        raise EvaluationError("tune never overwrites the codebook it tunes; name "
                               "another file with --out", path=out, code="E622")
     if out.exists() and not force:
-        raise EvaluationError("E623 the output codebook exists; use --force to replace it",
+        raise EvaluationError("the output codebook exists; use --force to replace it",
                               path=out, code="E623")
     codes = {cid: (replace(c, threshold=thresholds[cid]) if cid in thresholds else c)
              for cid, c in codebook.codes.items()}
