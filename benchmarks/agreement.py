@@ -75,13 +75,20 @@ def main() -> None:
     ap.add_argument("--codebook", default=None)
     ap.add_argument("--semantic", action="store_true", help="also the semantic backend")
     ap.add_argument("--cv", type=int, default=0, help="K-fold CV on the dev split")
+    ap.add_argument("--split", default="test",
+                    help="the split to measure on: test (default) or heldout")
+    ap.add_argument("--train", default="dev",
+                    help="splits to learn and tune from, comma-separated (default: dev)")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
 
     transcripts = ck.read_transcripts([args.transcripts])
     codebook = ck.load_codebook(args.codebook)
     human = read_human_coding(args.gold)
-    dev, test = human.select("dev"), human.select("test")
+    train_splits = [x.strip() for x in args.train.split(",") if x.strip()]
+    if args.split in train_splits:
+        ap.error(f"--split {args.split} is also in --train: that would not be a fair test")
+    dev, test = human.select(train_splits), human.select(args.split)
     ck.Coder(codebook, similarity="none").code(transcripts[:1])  # load spaCy once
 
     configs = [("rules", without_fuzzy(codebook), "none", False),
@@ -112,8 +119,8 @@ def main() -> None:
 
     themes = list(rows[0][1].per_code["code"])
     width = max(len(t) for t in themes + ["macro alpha"])
-    print(f"Test split: {int(rows[0][1].per_code['n_units'].max())} respondent turns, "
-          f"{len(test.sources)} transcripts; learning from the dev split "
+    print(f"Split {args.split!r}: {int(rows[0][1].per_code['n_units'].max())} respondent turns, "
+          f"{len(test.sources)} transcripts; learning and tuning from {'+'.join(train_splits)} "
           f"({len(dev.sources)} transcripts).\n")
     print("Krippendorff's alpha per theme")
     print(" " * width + "".join(f"{name:>19}" for name, _, _ in rows))
