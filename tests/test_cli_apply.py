@@ -214,3 +214,21 @@ def test_help_lists_every_command_and_readme_mentions_them():
     readme = (ROOT / "README.md").read_text("utf-8")
     for command in commands:
         assert f"codingkit {command}" in readme, command
+
+
+def test_apply_qdpx_then_import_project_gives_the_same_codings(tmp_path):
+    """apply --format qdpx → import-project → the human-coding table holds every coding."""
+    folder = _corpus(tmp_path)
+    out = tmp_path / "res"
+    r = _run("apply", str(folder), "--out", str(out), "--format", "csv", "--format", "qdpx",
+             "--quiet")
+    assert r.exit_code == 0, r.output
+    assert (out / "project.qdpx").is_file()
+    r = _run("import-project", str(out / "project.qdpx"), "--out", str(tmp_path / "back"))
+    assert r.exit_code == 0, r.output
+    back = pd.read_csv(tmp_path / "back" / "human_coding.csv")
+    cod = pd.read_csv(out / "codings.csv").merge(pd.read_csv(out / "segments.csv"), on="segment_id")
+    want = sorted(zip(cod.source, cod.start, cod.end, cod.code))
+    got = sorted(zip(back.source, back.start, back.end, back.code))
+    assert got == want and len(want) >= 2
+    assert set(back.coder) == {"codingkit (automatic)"}
