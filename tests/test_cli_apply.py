@@ -232,3 +232,17 @@ def test_apply_qdpx_then_import_project_gives_the_same_codings(tmp_path):
     got = sorted(zip(back.source, back.start, back.end, back.code))
     assert got == want and len(want) >= 2
     assert set(back.coder) == {"codingkit (automatic)"}
+
+
+def test_a_bug_gives_one_line_not_a_traceback(tmp_path, monkeypatch):
+    import codingkit.coding.coder as coder_module
+
+    def broken(self, *a, **k):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(coder_module.Coder, "code", broken)
+    folder = _corpus(tmp_path)
+    r = CliRunner().invoke(cli, ["apply", str(folder), "--out", str(tmp_path / "res"), "-q"])
+    assert r.exit_code == 2
+    assert r.output.count("\n") == 1 and "internal error (ZeroDivisionError" in r.output
+    assert "Traceback" not in r.output

@@ -12,7 +12,7 @@ answers fast.
 
 from __future__ import annotations
 
-import sys
+import os
 import warnings
 
 import click
@@ -36,6 +36,15 @@ class _Group(click.Group):
         except (OSError, UnicodeError) as exc:  # unexpected I/O trouble: still one line
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug in codingkit: one line, traceback on request
+            if os.environ.get("CODINGKIT_DEBUG"):
+                raise
+            click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); this is a bug in "
+                       f"codingkit {__version__}: please report it, with CODINGKIT_DEBUG=1 set "
+                       "to see the traceback", err=True)
+            ctx.exit(2)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
