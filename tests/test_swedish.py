@@ -137,3 +137,36 @@ def test_token_offsets_always_point_into_the_text(pairs):
 def test_lemmas_many_equals_lemmas_of_analyse(sv):
     texts = ["Behoven styrde upphandlingarna.", "", "Med företagen, in i regionen!"]
     assert list(sv.lemmas_many(texts)) == [[t.lemma for t in sv.analyse(x)] for x in texts]
+
+
+def test_lemma_table_cache_file_gives_the_same_answers(tmp_path):
+    from codingkit.swedish import LemmaTable
+
+    cached = LemmaTable(tmp_path)
+    assert cached.path is not None and cached.path.exists()
+    assert cached.version in cached.path.name
+    again = LemmaTable(tmp_path)            # reads the file built above
+    memory = LemmaTable(False)              # the package data, in memory
+    for form in ["leverantörerna", "bjöd", "med", "Ni", "upphandlingarna", "xyzzy", ""]:
+        assert cached.get(form) == again.get(form) == memory.get(form), form
+        assert (form in cached) == (form in memory), form
+    for word in ["leverantör", "process", "leverantörerna", "ikation"]:
+        assert cached.is_lemma(word) == memory.is_lemma(word), word
+    assert memory.get("bjöd") == "bjuda" and memory.is_lemma("process")
+
+
+def test_lemma_table_falls_back_when_the_cache_cannot_be_written(tmp_path):
+    from codingkit.swedish import LemmaTable
+
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the cache folder should be")
+    table = LemmaTable(blocker / "cache")
+    assert table.path is None
+    assert table.get("leverantörerna") == "leverantör"
+
+
+def test_lemma_cache_dir_follows_environment(monkeypatch, tmp_path):
+    from codingkit.swedish import lemma_cache_dir
+
+    monkeypatch.setenv("CODINGKIT_CACHE", str(tmp_path))
+    assert lemma_cache_dir() == tmp_path

@@ -26,11 +26,14 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
+import sqlite3
 import threading
+from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
 __all__ = ["Token", "SwedishAnalyzer", "get_analyzer", "is_word", "LEMMA_OVERRIDES", "LINKING_LETTERS",
-           "DERIVATION_PREFIXES"]
+           "DERIVATION_PREFIXES", "LemmaTable", "lemma_cache_dir"]
 
 #: Corrections of the spaCy Swedish lookup table, word form → lemma.
 #:
@@ -160,24 +163,151 @@ def is_word(text: str) -> bool:
     return False
 
 
+#: Version of the lemma cache file layout (part of its name).
+_CACHE_FORMAT = 1
+
+
+def lemma_cache_dir() -> Path:
+    """Where codingkit keeps its lemma cache.
+
+    ``$CODINGKIT_CACHE`` if set, else ``$XDG_CACHE_HOME/codingkit``, else
+    ``~/.cache/codingkit``.
+    """
+    if os.environ.get("CODINGKIT_CACHE"):
+        return Path(os.environ["CODINGKIT_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "codingkit"
+
+
+def _lookup_source() -> tuple[str, Path]:
+    """The version of spacy-lookups-data and its Swedish lemma file."""
+    import spacy_lookups_data
+
+    folder = Path(spacy_lookups_data.__file__).parent / "data"
+    path = folder / "sv_lemma_lookup.json.gz"
+    if not path.exists():  # pragma: no cover - the wheel ships the .gz file
+        path = folder / "sv_lemma_lookup.json"
+    return spacy_lookups_data.__version__, path
+
+
+def _read_lookup_json(path: Path) -> dict[str, str]:
+    import gzip
+    import json
+
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return json.loads(raw)
+
+
+class LemmaTable:
+    """The Swedish lookup lemma table of spacy-lookups-data, read on demand.
+
+    Loading the whole table (660 000 word forms) into memory takes seconds,
+    while a corpus needs a few thousand of them. So the table is converted
+    once into an SQLite file in :func:`lemma_cache_dir` (named after the
+    spacy-lookups-data version, written atomically), and each word form is
+    looked up there when first needed. When the cache folder cannot be
+    written, the table is read into memory from the package data instead
+    (slower to start, same answers).
+
+    Parameters
+    ----------
+    cache_dir:
+        The cache folder; ``None``: :func:`lemma_cache_dir`; ``False``: no
+        cache file, read the package data into memory.
+
+    Examples
+    --------
+    >>> table = LemmaTable()
+    >>> table.get("leverantörerna"), "leverantörerna" in table, table.get("xyzzy")
+    ('leverantör', True, None)
+    >>> table.is_lemma("leverantör")
+    True
+    """
+
+    def __init__(self, cache_dir: str | os.PathLike[str] | None | bool = None) -> None:
+        self._con = None
+        self._forms: dict[str, str] | None = None
+        self._lemmas: frozenset[str] | None = None
+        self._lock = threading.Lock()
+        version, source = _lookup_source()
+        self.version = version
+        self.path: Path | None = None
+        if cache_dir is not False:
+            folder = lemma_cache_dir() if cache_dir in (None, True) else Path(cache_dir)
+            path = folder / f"sv_lemma_lookup-{version}-c{_CACHE_FORMAT}.sqlite"
+            try:
+                if not path.exists():
+                    self._build(source, path)
+                self._con = self._connect(path)
+                self.path = path
+            except (OSError, sqlite3.Error):
+                self._con = None
+        if self._con is None:
+            data = _read_lookup_json(source)
+            self._forms = data
+            self._lemmas = frozenset(v.lower() for v in data.values())
+
+    @staticmethod
+    def _connect(path: Path):
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        con.execute("SELECT 1 FROM forms LIMIT 1").fetchall()
+        return con
+
+    @staticmethod
+    def _build(source: Path, path: Path) -> None:
+        """Convert the package's JSON table into the SQLite cache file."""
+        from .fileio import atomic_path
+
+        data = _read_lookup_json(source)
+        with atomic_path(path) as tmp:
+            tmp.unlink()
+            con = sqlite3.connect(tmp)
+            try:
+                con.execute("PRAGMA journal_mode=OFF")
+                con.execute("CREATE TABLE forms (form TEXT PRIMARY KEY, lemma TEXT) WITHOUT ROWID")
+                con.execute("CREATE TABLE lemmas (lemma TEXT PRIMARY KEY) WITHOUT ROWID")
+                con.executemany("INSERT OR REPLACE INTO forms VALUES (?, ?)", data.items())
+                con.executemany("INSERT OR IGNORE INTO lemmas VALUES (?)",
+                                ((v,) for v in {v.lower() for v in data.values()}))
+                con.commit()
+            finally:
+                con.close()
+
+    def get(self, form: str) -> str | None:
+        """The lemma of ``form`` as the table writes it, or ``None``."""
+        if self._forms is not None:
+            return self._forms.get(form)
+        with self._lock:
+            row = self._con.execute("SELECT lemma FROM forms WHERE form = ?", (form,)).fetchone()
+        return row[0] if row else None
+
+    def __contains__(self, form: object) -> bool:
+        if self._forms is not None:
+            return form in self._forms
+        with self._lock:
+            return self._con.execute("SELECT 1 FROM forms WHERE form = ?",
+                                     (form,)).fetchone() is not None
+
+    def is_lemma(self, word: str) -> bool:
+        """Whether ``word`` (lower case) is the lemma of some form of the table."""
+        if self._lemmas is not None:
+            return word in self._lemmas
+        with self._lock:
+            return self._con.execute("SELECT 1 FROM lemmas WHERE lemma = ?",
+                                     (word,)).fetchone() is not None
+
+
 @functools.lru_cache(maxsize=1)
-def _lemma_table():
-    """The Swedish lookup lemma table of spacy-lookups-data (loaded once)."""
-    from spacy.lookups import load_lookups
-
-    return load_lookups("sv", ["lemma_lookup"]).get_table("lemma_lookup")
-
-
-@functools.lru_cache(maxsize=1)
-def _lemma_values() -> frozenset[str]:
-    """Every lemma of the lookup table, lower case (base forms are not keys)."""
-    return frozenset(v.lower() for v in _lemma_table().values())
+def _lemma_table() -> LemmaTable:
+    """The Swedish lookup lemma table (opened once per process)."""
+    return LemmaTable()
 
 
 class SwedishAnalyzer:
     """Tokenise Swedish text and reduce words to lemmas and stems.
 
-    Building an analyser loads the Swedish lookup table (about three
+    Building an analyser opens the Swedish lookup table (:class:`LemmaTable`;
+    the first run on a machine converts it into a cache file, a few
     seconds); use :func:`get_analyzer` to share one instance.
 
     Parameters
@@ -258,7 +388,7 @@ class SwedishAnalyzer:
             known = (
                 lower in self._overrides
                 or lower in self._table
-                or lower in _lemma_values()
+                or self._table.is_lemma(lower)
             )
             self._known[lower] = known
         return known
