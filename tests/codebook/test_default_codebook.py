@@ -89,7 +89,10 @@ CASES = [
     ("Det var julmarknad på torget och alla köpte julklappar.", set()),
     # behov, and "behov" that is resurser or nothing
     ("Vi satt med undersköterskorna och kartlade vad de faktiskt behövde på natten.", {"behov"}),
-    ("Vi skrev funktionskrav i stället för att beskriva en viss produkt.", {"behov"}),
+    # functional requirements describe the need (behov) and are the requirements of the
+    # tender documents (forfarande: "Procedure and requirements")
+    ("Vi skrev funktionskrav i stället för att beskriva en viss produkt.", {"behov", "forfarande"}),
+    ("Vi ska prata med IT-avdelningen innan vi skriver kraven.", {"forankring"}),
     ("Vi har ett stort behov av mer personal i projektet.", {"resurser"}),
     ("Vid behov kan ni ringa mig.", set()),
     # kommersialisering vs. own roll-out (effekter)
@@ -135,6 +138,25 @@ CASES = [
     ("Vi gjorde en nollmätning innan testerna började.", {"effekter"}),
     ("Upphandlingen blev överprövad i förvaltningsrätten och det tog ett halvår.",
      {"risk_regelverk"}),
+    # forfarande: negotiations inside the tender, IP as a contract term, the choice of
+    # procedure, stage gates; a union's wage negotiation is not a tender
+    ("Vi förhandlade med de två anbudsgivarna om villkoren i andra fasen.", {"forfarande"}),
+    ("Facket ville förhandla om lönerna.", {"forankring"}),
+    ("Företagen fick behålla de immateriella rättigheterna enligt avtalet.",
+     {"forfarande", "kommersialisering"}),
+    ("Det blev en innovationsupphandling och inte en vanlig upphandling.", {"forfarande"}),
+    ("Vi har byggt in att vi kan avbryta efter varje steg.", {"forfarande"}),
+    # effekter: measuring, getting better, routines; not a better mood
+    ("Det är ingenting vi kan mäta än.", {"effekter"}),
+    ("Vi vet inte om det har blivit bättre för de boende.", {"effekter"}),
+    ("Det svåra är att få in det i deras rutiner.", {"effekter"}),
+    ("Det blev bättre stämning i gruppen efter fikat.", set()),
+    # larande: looking back, sharing with other buyers; not a hedge, not one's own degree
+    ("Det gör jag inte om.", {"larande"}),
+    ("Vi skulle nog ha bjudit in upphandlarna mycket tidigare.", {"larande"}),
+    ("Jag har berättat om projektet för andra upphandlare på en konferens.", {"larande"}),
+    ("Jag skulle nog säga att det gick bra.", set()),
+    ("Sen gick jag sjuksköterskeutbildningen i Lund.", set()),
     # back-channel turns carry no theme
     ("Mm.", set()),
     ("Ja, precis.", set()),
