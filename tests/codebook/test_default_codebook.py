@@ -119,9 +119,16 @@ CASES = [
      set()),
     # resurser
     ("Vinnova finansierar halva projektet, resten tar vi från vår egen budget.", {"resurser"}),
-    ("Projektledaren slutade i mars och vi stod utan någon i två månader.", {"resurser"}),
+    # a key person leaving: capacity (resurser) and continuity/ownership (forankring)
+    ("Projektledaren slutade i mars och vi stod utan någon i två månader.",
+     {"resurser", "forankring"}),
+    ("Upphandlarna måste vara med från början.", {"forankring"}),
+    ("Kan vi visa att det fungerar blir det lättare att få med sig politiken.", {"forankring"}),
+    ("Leverantören var med från början i piloten.", set()),
     # larande
-    ("Det viktigaste vi har lärt oss är att ta med upphandlarna från början.", {"larande"}),
+    # a lesson (larande) about involving the procurement unit (forankring: procurers and operations)
+    ("Det viktigaste vi har lärt oss är att ta med upphandlarna från början.",
+     {"larande", "forankring"}),
     ("Vi har lärt känna grannarna i huset.", set()),
     # effekter, and effects in a film
     ("Antalet fallolyckor har minskat med en tredjedel sedan vi började.", {"effekter"}),
@@ -153,7 +160,7 @@ CASES = [
     ("Det blev bättre stämning i gruppen efter fikat.", set()),
     # larande: looking back, sharing with other buyers; not a hedge, not one's own degree
     ("Det gör jag inte om.", {"larande"}),
-    ("Vi skulle nog ha bjudit in upphandlarna mycket tidigare.", {"larande"}),
+    ("Vi skulle nog ha bjudit in upphandlarna mycket tidigare.", {"larande", "forankring"}),
     ("Jag har berättat om projektet för andra upphandlare på en konferens.", {"larande"}),
     ("Jag skulle nog säga att det gick bra.", set()),
     ("Sen gick jag sjuksköterskeutbildningen i Lund.", set()),
