@@ -95,6 +95,13 @@ CASES = [
     ("Vi ska prata med IT-avdelningen innan vi skriver kraven.", {"forankring"}),
     ("Vi har ett stort behov av mer personal i projektet.", {"resurser"}),
     ("Vid behov kan ni ringa mig.", set()),
+    ("Vi gick ut och frågade sköterskorna vad som var jobbigast på natten.", {"behov"}),
+    ("Vi måste förstå varför patienterna faller.", {"behov"}),
+    ("Vi ville inte börja i en produkt.", {"behov"}),
+    ("Det fanns ett behov av att veta när någon har ramlat.", {"behov"}),
+    ("Vi behöver fler sjuksköterskor på natten.", {"resurser"}),
+    ("Patienten frågade om vi kunde komma tillbaka.", set()),
+    ("Jag förstår varför, men det kändes konstigt.", set()),
     # kommersialisering vs. own roll-out (effekter)
     ("Företaget har sålt sin lösning till två regioner i Norge.", {"kommersialisering"}),
     ("Vi blev deras första kund, och det har öppnat dörrar för dem.", {"kommersialisering"}),
