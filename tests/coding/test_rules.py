@@ -352,3 +352,12 @@ def test_regex_prefilter_keeps_every_alternative():
     got = [[h.words for h in hits] for hits in m.match_many(texts, batch_size=2)]
     assert got == [[("Hon slutade",)], [], [("LOU",)], [("utbildning",)], []]
     assert got == [[h.words for h in m.match(t)] for t in texts]
+
+
+def test_match_docs_equals_match_on_shared_docs():
+    m = matcher(Rule("term", "leverantör"), Rule("regex", r"\bRFI\b"),
+                Rule("phrase", "bjuda in leverantör*"))
+    texts = ["Vi bjöd in leverantörerna och skickade en RFI.", "", "Inget här.",
+             "Leverantörsträffarna gav mycket."]
+    docs = [m.analyzer.nlp.make_doc(t) for t in texts]
+    assert m.match_docs(texts, docs) == [m.match(t) for t in texts]

@@ -186,3 +186,14 @@ def test_tfidf_blocks_equal_scikit_learn_in_small_blocks(monkeypatch):
     assert scores.scores.shape == (len(texts), len(model.codes_))
     assert np.allclose((ours @ model.reference_vectors_.T).toarray().max(axis=1),
                        (ref @ model.reference_vectors_.T).toarray().max(axis=1))
+
+
+def test_fit_score_equals_fit_then_score(monkeypatch):
+    monkeypatch.setattr(simmod, "BLOCK", 2)
+    cb = _codebook()
+    texts = SEGMENTS + SEGMENTS[:2] + ["Helt annat: kaffe och kanelbullar."]
+    a = SimilarityModel().fit(cb, texts=texts).score(texts)
+    b = SimilarityModel().fit_score(cb, texts)
+    assert a.codes == b.codes
+    for name in ("scores", "positive", "negative", "nearest", "nearest_negative"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name

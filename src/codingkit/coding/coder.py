@@ -261,6 +261,40 @@ class Coder:
                     R[i, col[h.code]] = -1.0
         return R, hits_all
 
+    def _rule_pass(self, texts: Sequence[str], progress=None):
+        """Rule scores and hits (as :meth:`_rule_scores`), filled while the
+        returned generator of spaCy Docs (one per text) is consumed."""
+        import numpy as np
+
+        codebook = self._codebook()
+        col = {cid: j for j, cid in enumerate(codebook.codes)}
+        R = np.zeros((len(texts), len(col)))
+        hits_all: list[list] = []
+        matcher = self._rule_matcher()
+        excl = self._exclusion_matcher()
+        tokenizer = matcher.analyzer.nlp.tokenizer
+
+        def docs():
+            for b in range(0, len(texts), BATCH_SIZE):
+                batch = list(texts[b : b + BATCH_SIZE])
+                batch_docs = list(tokenizer.pipe(batch, batch_size=BATCH_SIZE))
+                for k, hits in enumerate(matcher.match_docs(batch, batch_docs)):
+                    hits_all.append(hits)
+                    row = R[b + k]
+                    for h in hits:
+                        j = col[h.code]
+                        if h.score > row[j]:
+                            row[j] = h.score
+                if excl:
+                    for k, hits in enumerate(excl.match_docs(batch, batch_docs)):
+                        for h in hits:
+                            R[b + k, col[h.code]] = -1.0
+                if progress is not None:
+                    progress(len(batch))
+                yield from batch_docs
+
+        return R, hits_all, docs()
+
     # -- learning ----------------------------------------------------------
     def fit(
         self,
@@ -406,18 +440,24 @@ class Coder:
         codebook = self._codebook()
         todo = self._todo(segments)
         texts = [s.text for s in todo]
-        R, hits_all = self._rule_scores(texts, progress)
-        sim_scores = learned = vectors = None
+        sim_scores = learned = None
+        if self.similarity != "none" and texts:
+            # one tokenisation: the rules run on each batch of Docs as the
+            # similarity model reads them
+            R, hits_all, docs = self._rule_pass(texts, progress)
+            sim = self._new_similarity()
+            sim_scores = sim.fit_score(codebook, texts, docs=docs)
+            self.similarity_ = sim
+        else:
+            R, hits_all, docs = self._rule_pass(texts, progress)
+            for _ in docs:
+                pass
         learner = getattr(self, "learner_", None)
         if learner is not None:
             from .learned import segment_features
 
             fsim = self.feature_similarity_
             learned = learner.predict_proba(segment_features(fsim, texts, R))
-        if self.similarity != "none" and texts:
-            sim = self._new_similarity().fit(codebook, texts=texts)
-            self.similarity_ = sim
-            sim_scores = sim.score(texts)
         codings = self._combine(todo, R, hits_all, sim_scores, learned)
         options: dict[str, Any] = {"unit": self.unit, "code_interviewer": self.code_interviewer,
                                    "similarity": self.similarity}

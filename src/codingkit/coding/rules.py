@@ -738,9 +738,25 @@ class RuleMatcher:
             chunk = list(itertools.islice(it, batch_size))
             if not chunk:
                 return
-            regex_refs = self._regex_refs(chunk)
-            for k, doc in enumerate(tokenizer.pipe(chunk, batch_size=batch_size)):
-                yield self._match_doc(chunk[k], doc, regex_refs[k])
+            yield from self.match_docs(chunk, list(tokenizer.pipe(chunk, batch_size=batch_size)))
+
+    def match_docs(self, texts: list[str], docs: list) -> list[list[RuleHit]]:
+        """Match texts already tokenised; one hit list per text.
+
+        ``docs`` are the spaCy ``Doc`` objects of ``texts`` made by the
+        analyser's tokenizer (``analyzer.nlp.tokenizer``), so that other
+        steps (another matcher, the similarity model) can share one
+        tokenisation.
+
+        >>> from codingkit.model import Code, Codebook, Rule
+        >>> cb = Codebook("d", {"behov": Code("behov", "Behov", rules=(Rule("term", "behov"),))})
+        >>> m = RuleMatcher(cb)
+        >>> texts = ["Behoven styrde.", "Nej."]
+        >>> [len(h) for h in m.match_docs(texts, [m.analyzer.nlp.make_doc(t) for t in texts])]
+        [1, 0]
+        """
+        regex_refs = self._regex_refs(texts)
+        return [self._match_doc(t, d, r) for t, d, r in zip(texts, docs, regex_refs)]
 
     def _lex_info(self, lex: int, doc) -> object:
         lower = doc.vocab.strings[lex]

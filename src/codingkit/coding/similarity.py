@@ -380,7 +380,8 @@ class SimilarityModel:
         X.sum_duplicates()
         return X
 
-    def _fit_vectors(self, corpus: Iterable[tuple[str, object]]) -> None:
+    def _fit_vectors(self, corpus: Iterable[tuple[str, object]],
+                     store: "_RowStore | None" = None) -> None:
         """Learn both blocks' vocabulary and IDF weights from ``(text, doc)`` pairs.
 
         One pass, in blocks; ``doc`` may be ``None`` (then the text is
@@ -401,7 +402,11 @@ class SimilarityModel:
             missing = [t for t, d in block if d is None]
             made = iter(tokenizer.pipe(missing, batch_size=256)) if missing else None
             docs = [d if d is not None else next(made) for _, d in block]
-            L = self._counts([self._lemma_features(d) for d in docs], len(self._lemma_vocab))
+            lemma_rows = [self._lemma_features(d) for d in docs]
+            if store is not None:
+                for ids in lemma_rows:
+                    store.add(ids)
+            L = self._counts(lemma_rows, len(self._lemma_vocab))
             C = self._counts([self._char_features(t) for t, _ in block], len(self._char_vocab))
             df_lemma = _add_df(df_lemma, L)
             df_char = _add_df(df_char, C)
@@ -435,14 +440,21 @@ class SimilarityModel:
         X.data *= np.sqrt(weight)
         return X
 
-    def _vectors(self, texts: Sequence[str], docs=None) -> "sparse.csr_matrix":
-        """The weighted, block-normalised vectors of ``texts``."""
+    def _vectors(self, texts: Sequence[str], docs=None,
+                 lemma_rows: "list[Sequence[int]] | None" = None) -> "sparse.csr_matrix":
+        """The weighted, block-normalised vectors of ``texts``.
+
+        ``lemma_rows``: the texts' lemma features, if known (else they are
+        computed from ``docs``, or from the tokenised texts).
+        """
         from scipy import sparse
 
         weights = BLOCK_WEIGHTS[self.backend]
-        if docs is None:
-            docs = self._analyzer.nlp.tokenizer.pipe(texts, batch_size=256)
-        Lc = self._counts([self._lemma_features(d) for d in docs], len(self._lemma_vocab))
+        if lemma_rows is None:
+            if docs is None:
+                docs = self._analyzer.nlp.tokenizer.pipe(texts, batch_size=256)
+            lemma_rows = [self._lemma_features(d) for d in docs]
+        Lc = self._counts(lemma_rows, len(self._lemma_vocab))
         Cc = self._counts([self._char_features(t) for t in texts], len(self._char_vocab))
         blocks = [self._weighted(Lc, self._lemma_cols, self._lemma_idf,
                                  self.n_features_["lemma"], weights["lemma"]),
@@ -493,6 +505,19 @@ class SimilarityModel:
         SimilarityModel
             ``self``, fitted.
         """
+        def unique():
+            seen: set[str] = set()
+            pairs = zip(texts, docs) if docs is not None else ((t, None) for t in texts)
+            for t, d in pairs:
+                if t not in seen:
+                    seen.add(t)
+                    yield t, d
+
+        return self._fit(codebook, unique(), human)
+
+    def _fit(self, codebook: Codebook, unique: Iterable[tuple[str, object]],
+             human: Mapping[str, Sequence[str]] | None,
+             store: "_RowStore | None" = None) -> "SimilarityModel":
         import numpy as np
 
         from ..swedish import get_analyzer
@@ -501,18 +526,7 @@ class SimilarityModel:
         self.codebook_ = codebook
         refs = self._references(codebook, human)
         self.references_ = refs
-
-        def corpus():
-            for r in refs:
-                yield r.text, None
-            seen: set[str] = set()
-            pairs = zip(texts, docs) if docs is not None else ((t, None) for t in texts)
-            for t, d in pairs:
-                if t not in seen:
-                    seen.add(t)
-                    yield t, d
-
-        self._fit_vectors(corpus())
+        self._fit_vectors(itertools.chain(((r.text, None) for r in refs), unique), store)
         self.reference_vectors_ = self._vectors([r.text for r in refs])
         self.codes_ = [c.id for c in codebook if c.codable
                        and any(r.code == c.id and r.kind not in ("negative", "exclude")
@@ -533,6 +547,51 @@ class SimilarityModel:
             raise SimilarityError("E703 the similarity model is not fitted; call fit() first",
                                   code="E703")
 
+    def fit_score(self, codebook: Codebook, texts: Sequence[str], *,
+                  docs: Iterable | None = None) -> SimilarityScores:
+        """Fit on the texts to be scored and score them, tokenising each text once.
+
+        The same result as ``fit(codebook, texts=texts).score(texts)``, but
+        the lemmas of each distinct text are kept (compactly) between the
+        two passes instead of being computed twice.
+
+        Parameters
+        ----------
+        codebook:
+            The codebook whose codes are scored.
+        texts:
+            The texts (segments) to score.
+        docs:
+            The spaCy ``Doc`` of each text (optional, see :meth:`fit`); it
+            may be a generator that does other work per text (the
+            :class:`~codingkit.Coder` matches the rules there).
+
+        Returns
+        -------
+        SimilarityScores
+        """
+        from array import array
+
+        store = _RowStore()
+        order = array("i")
+        rows: dict[str, int] = {}
+
+        def unique():
+            pairs = zip(texts, docs) if docs is not None else ((t, None) for t in texts)
+            for t, d in pairs:
+                r = rows.get(t)
+                if r is None:
+                    r = rows[t] = len(rows)
+                    yield t, d
+                order.append(r)
+
+        self._fit(codebook, unique(), None, store)
+        del rows
+        first = len(self.references_)
+        scores = self.score(texts, lemma_rows=lambda b, e: [store.get(first + order[i])
+                                                              for i in range(b, e)])
+        return scores
+
     def transform(self, texts: Sequence[str]) -> "sparse.csr_matrix":
         """The (weighted, block-normalised) vectors of ``texts``."""
         from scipy import sparse
@@ -547,7 +606,7 @@ class SimilarityModel:
     def score(self, texts: Sequence[str] | None = None, *,
               vectors: "sparse.csr_matrix | None" = None, use_human: bool = True,
               self_index: "Sequence[int] | None" = None,
-              docs: Iterable | None = None) -> SimilarityScores:
+              docs: Iterable | None = None, lemma_rows=None) -> SimilarityScores:
         """Similarity of each text to each code.
 
         Texts are vectorised and compared in blocks of :data:`BLOCK`, so
@@ -569,6 +628,9 @@ class SimilarityModel:
             compared with itself (leave-one-out).
         docs:
             The spaCy ``Doc`` of each text (optional; see :meth:`fit`).
+        lemma_rows:
+            Internal (:meth:`fit_score`): a function ``(begin, end)`` giving
+            the lemma features of those texts.
 
         Returns
         -------
@@ -590,7 +652,8 @@ class SimilarityModel:
                     chunk = texts[b:b + BLOCK]
                     chunk_docs = (list(itertools.islice(doc_it, len(chunk)))
                                   if doc_it is not None else None)
-                    yield b, self._vectors(chunk, chunk_docs)
+                    rows = lemma_rows(b, b + len(chunk)) if lemma_rows is not None else None
+                    yield b, self._vectors(chunk, chunk_docs, rows)
 
             blocks = vector_blocks()
         k = len(self.codes_)
@@ -666,6 +729,25 @@ class _Vocabulary:
 
     def __len__(self) -> int:
         return len(self.names)
+
+
+class _RowStore:
+    """Variable-length rows of feature ids in two flat arrays (no object per row)."""
+
+    __slots__ = ("ids", "offsets")
+
+    def __init__(self) -> None:
+        from array import array
+
+        self.ids = array("i")
+        self.offsets = array("q", [0])
+
+    def add(self, ids: Sequence[int]) -> None:
+        self.ids.extend(ids)
+        self.offsets.append(len(self.ids))
+
+    def get(self, row: int) -> Sequence[int]:
+        return self.ids[self.offsets[row]:self.offsets[row + 1]]
 
 
 def _char_wb_ngrams(word: str, lo: int = 3, hi: int = 5) -> list[str]:

@@ -1,0 +1,59 @@
+"""Tests of the Coder's single pass: rules, exclusions and similarity share one tokenisation."""
+
+from __future__ import annotations
+
+from codingkit.coding import Coder
+from codingkit.coding import coder as codermod
+from codingkit.coding import similarity as simmod
+from codingkit.coding.similarity import SimilarityModel
+from codingkit.model import Code, Codebook, Rule, Segment
+
+TEXTS = [
+    "Vi bjöd in leverantörerna till en träff innan vi skrev underlaget.",
+    "Marknadsdialogen gav oss mycket, men det tog tid.",
+    "Vi pratade om dialog med kollegorna på avdelningen, inget mer.",
+    "Upphandlingen överprövades och det försenade allt.",
+    "Jag gillar kaffe.",
+    "Vi bjöd in leverantörerna till en träff innan vi skrev underlaget.",
+]
+
+
+def _codebook() -> Codebook:
+    return Codebook("demo", {
+        "tidig_dialog": Code(
+            "tidig_dialog", "Tidig dialog",
+            rules=(Rule("term", "dialog"), Rule("phrase", "bjuda in leverantör*")),
+            exclusions=(Rule("phrase", "dialog med kollegorna"),),
+            examples=("Vi träffade företagen innan annonseringen.",),
+            negative_examples=("Vi hade en dialog med personalen.",)),
+        "risk": Code("risk", "Risk", rules=(Rule("term", "överprövning"),),
+                     examples=("Vi var rädda för en överprövning av tilldelningen.",)),
+    })
+
+
+def _segments() -> list[Segment]:
+    return [Segment(f"t.txt:{i + 1}", "t.txt", 0, len(t), t, i + 1) for i, t in enumerate(TEXTS)]
+
+
+def test_single_pass_equals_rules_then_similarity(monkeypatch):
+    monkeypatch.setattr(codermod, "BATCH_SIZE", 2)   # several batches
+    monkeypatch.setattr(simmod, "BLOCK", 3)          # several similarity blocks
+    cb = _codebook()
+    coder = Coder(cb)
+    result = coder.code(_segments())
+    # the same, step by step with separate tokenisations
+    ref = Coder(cb)
+    R, hits = ref._rule_scores(TEXTS)
+    sim = SimilarityModel().fit(cb, texts=TEXTS)
+    expected = ref._combine(_segments(), R, hits, sim.score(TEXTS), None)
+    assert result.coding_list == expected
+    assert R[2, 0] == -1.0                          # the exclusion vetoed dialog
+    assert {c.code for c in result.coding_list if c.segment_id == "t.txt:1"} == {"tidig_dialog"}
+    assert coder.similarity_.n_fit_texts_ == len(coder.similarity_.references_) + 5  # distinct
+
+
+def test_rules_only_gives_rule_codings():
+    result = Coder(_codebook(), similarity="none").code(_segments())
+    assert {(c.segment_id, c.code, c.method) for c in result.coding_list} == {
+        ("t.txt:1", "tidig_dialog", "rule"), ("t.txt:2", "tidig_dialog", "rule"),
+        ("t.txt:6", "tidig_dialog", "rule")}
