@@ -144,7 +144,10 @@ def render(stem: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if style == "docx":
         src = TRANSCRIPTS / "_build" / f"{stem}.txt"
-        src.write_text(render_labels(header, turns), encoding="utf-8")
+        text = render_labels(header, turns)
+        if target.exists() and src.exists() and src.read_text(encoding="utf-8") == text:
+            return target  # unchanged: keep the .docx bytes (zip times differ per build)
+        src.write_text(text, encoding="utf-8")
         subprocess.run([sys.executable, str(TRANSCRIPTS / "_build" / "make_docx.py"),
                         str(src), str(target)], check=True)
     elif style == "vtt":
