@@ -83,7 +83,13 @@ CASES = [
     ("Vi hade ingen tidig dialog med marknaden, och det ångrar vi nu.",
      {"tidig_dialog", "larande"}),
     ("Vi skickade ut en RFI och fick in femton svar.", {"tidig_dialog"}),
+    ("Vi träffade fem bolag, en timme var, innan vi bestämde oss.", {"tidig_dialog"}),
+    ("Vi hade en informationsträff för leverantörer i mars.", {"tidig_dialog"}),
+    ("De bjöd in oss tidigt och lyssnade på vad vi hade att säga.", {"tidig_dialog"}),
+    ("Vi gjorde en omvärldsanalys först.", {"tidig_dialog"}),
     # ... and the traps
+    ("Leverantören visade systemet för personalen efter installationen.", set()),
+    ("Vi fick många frågor från företagen under anbudstiden.", {"forfarande"}),
     ("Vi hade en dialog med kollegorna på avdelningen om schemat.", set()),
     ("Leverantören av smörgåsarna till mötet kom en timme för sent.", set()),
     ("Det var julmarknad på torget och alla köpte julklappar.", set()),
