@@ -183,6 +183,13 @@ CASES = [
     ("Jag har berättat om projektet för andra upphandlare på en konferens.", {"larande"}),
     ("Jag skulle nog säga att det gick bra.", set()),
     ("Sen gick jag sjuksköterskeutbildningen i Lund.", set()),
+    # traps named in the research brief and the gold notes, in new words
+    ("Vi hade en dialog i projektgruppen om vem som skulle göra vad.", {"forankring"}),
+    ("Det är en tuff arbetsmarknad, vi får inte tag på sjuksköterskor.", {"resurser"}),
+    ("Uppföljningen av projektet görs av projektkontoret, det är mest rapporter.", set()),
+    ("Vi följer upp budgeten varje månad.", {"resurser"}),
+    ("Det var en risk att vi skulle missa tåget.", set()),
+    ("Influensan spred sig på avdelningen.", set()),
     # back-channel turns carry no theme
     ("Mm.", set()),
     ("Ja, precis.", set()),
