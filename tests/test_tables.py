@@ -87,3 +87,19 @@ def test_parquet_round_trip(tmp_path):
     write_outputs(_result(), tmp_path / "r", formats=("parquet",))
     df = pd.read_parquet(tmp_path / "r" / "codings.parquet")
     assert list(df.code) == ["tidig_dialog", "tidig_dialog.rfi", "tidig_dialog.rfi"]
+
+
+def test_segments_table_columns_follow_segments_and_metadata():
+    from codingkit.model import Segment
+    from codingkit.tables import SEGMENT_COLUMNS, segments_table
+
+    segs = [Segment("a.txt:1", "a.txt", 0, 5, "Hej då", 1, "Karin", "respondent",
+                    metadata={"project": "syd", "round": "1", "kommun": "Lund"}),
+            Segment("a.txt:2", "a.txt", 6, 9, "Ja.", 2, None, "interviewer",
+                    metadata={"project": "syd"})]
+    df = segments_table(segs)
+    assert list(df.columns) == SEGMENT_COLUMNS + ["kommun"]
+    assert df["kommun"].tolist() == ["Lund", ""]
+    assert df["speaker"].tolist() == ["Karin", ""]
+    assert df["turn"].dtype == "int64" and df["end"].tolist() == [5, 9]
+    assert len(segments_table([])) == 0

@@ -42,32 +42,35 @@ _SKIP_META = {"file", "source", "segment_id", "text", "start", "end", "turn", "s
 
 
 def segments_table(segments: Sequence[Segment]) -> pd.DataFrame:
-    """One row per segment, with its metadata as columns."""
+    """One row per segment, with its metadata as columns.
+
+    Built column by column (no dictionary per row), so a large corpus
+    costs little more than its text.
+    """
     extra = sorted({k for s in segments for k in s.metadata} - set(CORE_METADATA) - _SKIP_META)
-    rows = []
-    for s in segments:
-        row = {
-            "segment_id": s.segment_id,
-            "source": s.source,
-            **{k: s.metadata.get(k, "") for k in CORE_METADATA},
-            "speaker": s.speaker or "",
-            "speaker_role": s.speaker_role,
-            "turn": s.turn,
-            "unit": s.unit,
-            "start": s.start,
-            "end": s.end,
-            "text": s.text,
-        }
-        for k in extra:
-            row[k] = s.metadata.get(k, "")
-        rows.append(row)
-    df = pd.DataFrame(rows, columns=SEGMENT_COLUMNS + extra)
+    columns: dict[str, list] = {
+        "segment_id": [s.segment_id for s in segments],
+        "source": [s.source for s in segments],
+    }
+    for k in CORE_METADATA:
+        columns[k] = [s.metadata.get(k, "") for s in segments]
+    columns["speaker"] = [s.speaker or "" for s in segments]
+    columns["speaker_role"] = [s.speaker_role for s in segments]
+    columns["turn"] = [s.turn for s in segments]
+    columns["unit"] = [s.unit for s in segments]
+    columns["start"] = [s.start for s in segments]
+    columns["end"] = [s.end for s in segments]
+    columns["text"] = [s.text for s in segments]
+    for k in extra:
+        columns[k] = [s.metadata.get(k, "") for s in segments]
+    df = pd.DataFrame(columns, columns=SEGMENT_COLUMNS + extra)
     return df.astype({"turn": "int64", "start": "int64", "end": "int64"})
 
 
 def codings_table(codings: Sequence[Coding]) -> pd.DataFrame:
     """One row per segment × code."""
-    df = pd.DataFrame([c.__dict__ for c in codings], columns=CODING_COLUMNS)
+    columns = {name: [getattr(c, name) for c in codings] for name in CODING_COLUMNS}
+    df = pd.DataFrame(columns, columns=CODING_COLUMNS)
     return df.astype({"score": "float64"})
 
 
