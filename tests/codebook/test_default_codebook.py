@@ -130,6 +130,15 @@ CASES = [
     ("Vi har ett nära samarbete med leverantören under piloten.", set()),
     ("Vi är ett samarbete mellan två församlingar, så det blir mycket samverkan kring konserterna.",
      set()),
+    ("Universitetet är med i projektet och står för mätningarna.", {"samverkan", "effekter"}),
+    ("Vi har ett universitetssjukhus med många specialister.", set()),
+    # kommersialisering: first buyer, the supplier's success; growth is not our staffing
+    ("Vi var den första regionen som köpte det.", {"kommersialisering"}),
+    ("Det är en bonus om företaget lyckas.", {"kommersialisering"}),
+    ("Företaget har vuxit och anställt tio personer.", {"kommersialisering"}),
+    # risk_regelverk: appeals in lay words, contact rules during a tender
+    ("Man vet ju aldrig om någon överklagar.", {"risk_regelverk"}),
+    ("Vi fick inte prata med verksamheten medan upphandlingen pågick.", {"risk_regelverk"}),
     # resurser
     ("Vinnova finansierar halva projektet, resten tar vi från vår egen budget.", {"resurser"}),
     # a key person leaving: capacity (resurser) and continuity/ownership (forankring)
