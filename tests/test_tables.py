@@ -103,3 +103,16 @@ def test_segments_table_columns_follow_segments_and_metadata():
     assert df["speaker"].tolist() == ["Karin", ""]
     assert df["turn"].dtype == "int64" and df["end"].tolist() == [5, 9]
     assert len(segments_table([])) == 0
+
+
+def test_csv_written_row_by_row_equals_pandas_to_csv():
+    from codingkit.writers import _csv_bytes, csv_tables
+
+    res = _result()
+    res.coding_list.append(Coding("b.txt:2", "behov", "behov", 0.6667, "similarity",
+                                  'similarity 0.31; nearest example: "Vi, alltså",\nja'))
+    direct = csv_tables(res, by=("project",))
+    assert direct["segments"] == _csv_bytes(res.segments)
+    assert direct["codings"] == _csv_bytes(res.codings)
+    assert direct["frequencies"] == _csv_bytes(res.frequencies(by=("project",)))
+    assert b'"similarity 0.31; nearest example: ""Vi, allts\xc3\xa5"",\nja"' in direct["codings"]

@@ -20,9 +20,7 @@ Rows are in a fixed order, so the same inputs give byte-identical files.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from .model import CORE_METADATA, Codebook, Coding, Segment, Transcript
 
@@ -36,41 +34,61 @@ FREQUENCY_COUNTS = [
     "sources_total", "share_sources", "segments_total",
 ]
 
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
 # Metadata that is not copied into the segment table (it is in the model already).
 _SKIP_META = {"file", "source", "segment_id", "text", "start", "end", "turn", "speaker",
               "speaker_role", "unit"}
 
 
-def segments_table(segments: Sequence[Segment]) -> pd.DataFrame:
-    """One row per segment, with its metadata as columns.
-
-    Built column by column (no dictionary per row), so a large corpus
-    costs little more than its text.
-    """
+def segment_columns(segments: Sequence[Segment]) -> list[str]:
+    """The columns of the segment table: :data:`SEGMENT_COLUMNS` and the
+    other metadata keys of ``segments`` (sorted by name)."""
     extra = sorted({k for s in segments for k in s.metadata} - set(CORE_METADATA) - _SKIP_META)
-    columns: dict[str, list] = {
-        "segment_id": [s.segment_id for s in segments],
-        "source": [s.source for s in segments],
-    }
-    for k in CORE_METADATA:
-        columns[k] = [s.metadata.get(k, "") for s in segments]
-    columns["speaker"] = [s.speaker or "" for s in segments]
-    columns["speaker_role"] = [s.speaker_role for s in segments]
-    columns["turn"] = [s.turn for s in segments]
-    columns["unit"] = [s.unit for s in segments]
-    columns["start"] = [s.start for s in segments]
-    columns["end"] = [s.end for s in segments]
-    columns["text"] = [s.text for s in segments]
-    for k in extra:
-        columns[k] = [s.metadata.get(k, "") for s in segments]
-    df = pd.DataFrame(columns, columns=SEGMENT_COLUMNS + extra)
+    return SEGMENT_COLUMNS + extra
+
+
+def segment_rows(segments: Sequence[Segment], columns: Sequence[str] | None = None
+                 ) -> Iterator[tuple]:
+    """The rows of the segment table, one tuple per segment (see :func:`segment_columns`)."""
+    columns = list(columns) if columns is not None else segment_columns(segments)
+    meta_keys = [k for k in columns if k not in SEGMENT_COLUMNS or k in CORE_METADATA]
+    n_core = len(CORE_METADATA)
+    for s in segments:
+        meta = [s.metadata.get(k, "") for k in meta_keys]
+        yield (s.segment_id, s.source, *meta[:n_core], s.speaker or "", s.speaker_role,
+               s.turn, s.unit, s.start, s.end, s.text, *meta[n_core:])
+
+
+def coding_rows(codings: Iterable[Coding]) -> Iterator[tuple]:
+    """The rows of the coding table (:data:`CODING_COLUMNS`), one tuple per coding."""
+    for c in codings:
+        yield (c.segment_id, c.code, c.theme, c.score, c.method, c.evidence)
+
+
+def _frame(columns: list[str], rows: Iterable[tuple]) -> "pd.DataFrame":
+    """A data frame built column by column (no dictionary per row)."""
+    import pandas as pd
+
+    cols: list[list] = [[] for _ in columns]
+    appends = [c.append for c in cols]
+    for row in rows:
+        for append, value in zip(appends, row):
+            append(value)
+    return pd.DataFrame(dict(zip(columns, cols)), columns=columns)
+
+
+def segments_table(segments: Sequence[Segment]) -> "pd.DataFrame":
+    """One row per segment, with its metadata as columns."""
+    columns = segment_columns(segments)
+    df = _frame(columns, segment_rows(segments, columns))
     return df.astype({"turn": "int64", "start": "int64", "end": "int64"})
 
 
-def codings_table(codings: Sequence[Coding]) -> pd.DataFrame:
+def codings_table(codings: Sequence[Coding]) -> "pd.DataFrame":
     """One row per segment × code."""
-    columns = {name: [getattr(c, name) for c in codings] for name in CODING_COLUMNS}
-    df = pd.DataFrame(columns, columns=CODING_COLUMNS)
+    df = _frame(CODING_COLUMNS, coding_rows(codings))
     return df.astype({"score": "float64"})
 
 
@@ -85,7 +103,7 @@ def frequencies_table(
     transcripts: Sequence[Transcript] = (),
     *,
     by: Sequence[str] = ("project", "round"),
-) -> pd.DataFrame:
+) -> "pd.DataFrame":
     """Count each code per group of sources.
 
     A theme's counts include its sub-codes (a segment coded with
@@ -113,6 +131,21 @@ def frequencies_table(
         (``sources / sources_total``) and ``segments_total`` (respondent
         segments in the group).
     """
+    by = tuple(by)
+    return _frame([*by, *FREQUENCY_COUNTS],
+                  frequency_rows(segments, codings, codebook, transcripts, by=by))
+
+
+def frequency_rows(
+    segments: Sequence[Segment],
+    codings: Iterable[Coding],
+    codebook: Codebook,
+    transcripts: Sequence[Transcript] = (),
+    *,
+    by: Sequence[str] = ("project", "round"),
+) -> list[tuple[Any, ...]]:
+    """The rows of :func:`frequencies_table`, as tuples (``by`` keys, then
+    :data:`FREQUENCY_COUNTS`)."""
     by = tuple(by)
     seg_by_id = {s.segment_id: s for s in segments}
 
@@ -156,16 +189,16 @@ def frequencies_table(
         total_sources = len(group_sources[g])
         for code in codebook:
             n_src = len(src_sets.get((g, code.id), ()))
-            rows.append({
-                **dict(zip(by, g)),
-                "code": code.id,
-                "theme": codebook.theme_of(code.id),
-                "label": code.label,
-                "codings": n_codings.get((g, code.id), 0),
-                "segments": len(seg_sets.get((g, code.id), ())),
-                "sources": n_src,
-                "sources_total": total_sources,
-                "share_sources": round(n_src / total_sources, 4) if total_sources else 0.0,
-                "segments_total": group_segments.get(g, 0),
-            })
-    return pd.DataFrame(rows, columns=[*by, *FREQUENCY_COUNTS])
+            rows.append((
+                *g,
+                code.id,
+                codebook.theme_of(code.id),
+                code.label,
+                n_codings.get((g, code.id), 0),
+                len(seg_sets.get((g, code.id), ())),
+                n_src,
+                total_sources,
+                round(n_src / total_sources, 4) if total_sources else 0.0,
+                group_segments.get(g, 0),
+            ))
+    return rows

@@ -64,6 +64,45 @@ def _csv_bytes(df) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+def _csv_rows_bytes(columns: Sequence[str], rows) -> bytes:
+    """CSV bytes of a header and rows: the bytes ``DataFrame.to_csv`` writes
+    for the same table, without building a data frame (or importing pandas)."""
+    import csv
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def csv_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round")
+               ) -> dict[str, bytes]:
+    """The three tables of a result as CSV bytes (UTF-8, ``\n``), keyed by name.
+
+    The same bytes as ``result.segments.to_csv(index=False)`` etc., written
+    row by row from the result's objects.
+    """
+    from ..tables import (
+        CODING_COLUMNS,
+        FREQUENCY_COUNTS,
+        coding_rows,
+        frequency_rows,
+        segment_columns,
+        segment_rows,
+    )
+
+    columns = segment_columns(result.segment_list)
+    return {
+        "segments": _csv_rows_bytes(columns, segment_rows(result.segment_list, columns)),
+        "codings": _csv_rows_bytes(CODING_COLUMNS, coding_rows(result.coding_list)),
+        "frequencies": _csv_rows_bytes(
+            [*by, *FREQUENCY_COUNTS],
+            frequency_rows(result.segment_list, result.coding_list, result.codebook,
+                           result.transcripts, by=tuple(by))),
+    }
+
+
 def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
                  outputs: Sequence[str] = ()) -> dict[str, Any]:
     """What ``manifest.json`` records about a run."""
@@ -132,11 +171,13 @@ def write_outputs(
         raise OutputError(f"unknown output format {bad[0]!r}; expected one of {', '.join(FORMATS)}",
                           code="E403")
     out = check_output_dir(out_dir, force=force)
-    tables = result_tables(result, by=by)  # everything computed before writing
+    # everything computed before writing
+    tables = result_tables(result, by=by) if set(formats) & {"parquet", "xlsx"} else {}
     pending: list[tuple[str, Any]] = []
     if "csv" in formats:
+        csv_bytes = csv_tables(result, by=by)
         for name in TABLES:
-            pending.append((f"{name}.csv", _csv_bytes(tables[name])))
+            pending.append((f"{name}.csv", csv_bytes[name]))
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for name, data in pending:
