@@ -361,3 +361,21 @@ def test_match_docs_equals_match_on_shared_docs():
              "Leverantörsträffarna gav mycket."]
     docs = [m.analyzer.nlp.make_doc(t) for t in texts]
     assert m.match_docs(texts, docs) == [m.match(t) for t in texts]
+
+
+def test_regex_prefilter_over_a_batch_finds_each_text():
+    m = matcher(Rule("regex", r"\bRFI\b"), Rule("regex", r"LOU|upphandlingslag"))
+    texts = ["Vi skickade en RFI.", "Inget.", "Enligt LOU och RFI-processen", "rfi", "",
+             "upphandlingslagen"]
+    refs = m._regex_refs(texts)
+    assert [len(r) for r in refs] == [1, 0, 2, 1, 0, 1]
+    assert [len(h) for h in m.match_many(texts)] == [1, 0, 2, 1, 0, 1]
+
+
+def test_phrase_and_near_are_tried_on_their_rarest_group():
+    m = matcher(Rule("phrase", "bjuda in leverantör*"),
+                Rule("near", groups=(("vi",), ("marknadsdialog",)), within=5))
+    keys = [{m._words[w].pattern for w in m._key_group(comp)} for _, _, comp in m._flat]
+    assert keys == [{"leverantör*"}, {"marknadsdialog"}]
+    assert matched(m, "Vi bjöd in leverantörerna.") == [("bjöd", "in", "leverantörerna")]
+    assert matched(m, "Marknadsdialogen hade vi tidigt.") == [("Marknadsdialogen", "vi")]

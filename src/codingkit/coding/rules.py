@@ -48,6 +48,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import itertools
 import re
@@ -177,9 +178,16 @@ class _Compiled:
     gap: int = 0
     within: int = 0
     simple: bool = False    # a term without fuzzy matching or vetoes
+    # word groups of which one word each must occur for any match (phrase:
+    # every word; near: every group); () when there is no such test
+    needs: tuple[frozenset[int], ...] = ()
 
     def __post_init__(self) -> None:
         self.simple = self.kind == "term" and self.fuzzy is None and not self.unless
+        if self.kind == "phrase":
+            self.needs = tuple(frozenset((w,)) for w in dict.fromkeys(self.words))
+        elif self.kind == "near":
+            self.needs = tuple(frozenset(g) for g in self.groups)
 
 
 def _position(hit: RuleHit) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -515,11 +523,12 @@ class RuleMatcher:
                 self._flat.append((ci, code_id, comp))
                 if comp.kind == "regex":
                     self._regex_rules.append(gi)
-                for wid in comp.words[:1]:
+                # a rule is tried on a text when a word of its key group
+                # occurs: a term's word, or the group of a phrase or
+                # near-rule least likely to occur everywhere (all its groups
+                # are needed, so any one of them would be correct)
+                for wid in self._key_group(comp):
                     self._by_word.setdefault(wid, set()).add(gi)
-                if comp.groups:
-                    for wid in comp.groups[0]:
-                        self._by_word.setdefault(wid, set()).add(gi)
                 if comp.fuzzy is not None:
                     self._by_fuzzy.setdefault(comp.fuzzy, set()).add(gi)
         self._fuzzy_prefixes = {term[:4] for _, term, _ in self._fuzzy}
@@ -543,6 +552,21 @@ class RuleMatcher:
         # (lower-cased) are not searched
         self._regex_lits = [(gi, _required_literal(self._flat[gi][2].rule.pattern))
                             for gi in self._regex_rules]
+
+    def _key_group(self, comp: _Compiled) -> frozenset[int] | tuple[int, ...]:
+        """The word ids under which ``comp`` is indexed (see :meth:`_build_indexes`)."""
+        if not comp.needs:
+            return comp.words[:1]
+        from spacy.lang.sv.stop_words import STOP_WORDS
+
+        def commonness(group: frozenset[int]) -> tuple[int, int, int]:
+            pats = [self._words[w].pattern for w in group]
+            if not pats:  # an empty group never matches: the best key
+                return (-1, 0, 0)
+            short = sum(1 for p in pats if p in STOP_WORDS or len(p.strip("*?")) < 4)
+            return (short, len(pats), -min(len(p) for p in pats))
+
+        return sorted(comp.needs, key=lambda g: (commonness(g), sorted(g)))[0]
 
     # ------------------------------------------------------------------
     # word forms
@@ -782,11 +806,26 @@ class RuleMatcher:
         out: list[list[int]] = [[] for _ in texts]
         if not self._regex_lits:
             return out
+        # one search per literal over the whole batch (texts joined by NUL)
         lows = [t.lower() for t in texts]
+        joined = "\0".join(lows)
+        starts = list(itertools.accumulate((len(x) + 1 for x in lows[:-1]), initial=0))
+        ends = starts[1:] + [len(joined)]
         for ref, lit in self._regex_lits:
-            for k, low in enumerate(lows):
-                if lit is None or any(x in low for x in lit):
-                    out[k].append(ref)
+            if lit is None or any("\0" in x for x in lit):
+                for k, low in enumerate(lows):
+                    if lit is None or any(x in low for x in lit):
+                        out[k].append(ref)
+                continue
+            found: set[int] = set()
+            for x in lit:
+                i = joined.find(x)
+                while i >= 0:
+                    k = bisect.bisect_right(starts, i) - 1
+                    found.add(k)
+                    i = joined.find(x, ends[k])
+            for k in sorted(found):
+                out[k].append(ref)
         return out
 
     def _match_doc(self, text: str, doc,
@@ -879,6 +918,9 @@ class RuleMatcher:
                     code_hits.append(RuleHit(code_id, rule, "rule", ((s, e),), (text[s:e],),
                                              weight, None))
                 continue
+            needs = comp.needs
+            if needs and any(pos.keys().isdisjoint(g) for g in needs):
+                continue  # a word the rule needs is missing: no match (cheap test)
             found = self._eval(comp, seg)
             if not found:
                 continue
