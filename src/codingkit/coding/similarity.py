@@ -356,27 +356,42 @@ class SimilarityModel:
 
     def _char_features(self, text: str) -> list[int]:
         """Raw ids of the character n-grams (3–5, inside word boundaries)."""
-        out: list[int] = []
         cache = self._char_words
-        for word in text.lower().split():
-            ids = cache.get(word)
-            if ids is None:
-                if len(cache) > _WORD_CACHE_SIZE:
-                    cache.clear()
-                ids = cache[word] = [self._char_vocab.add(g) for g in _char_wb_ngrams(word)]
-            out.extend(ids)
-        return out
+        words = text.lower().split()
+        got = list(map(cache.get, words))
+        if None in got:
+            if len(cache) > _WORD_CACHE_SIZE:
+                cache.clear()
+            add = self._char_vocab.add
+            for k, word in enumerate(words):
+                if got[k] is None:
+                    ids = cache.get(word)
+                    if ids is None:
+                        ids = cache[word] = [add(g) for g in _char_wb_ngrams(word)]
+                    got[k] = ids
+        return list(itertools.chain.from_iterable(got))
 
-    def _counts(self, rows: list[list[int]], size: int) -> "sparse.csr_matrix":
-        """A count matrix (texts × raw feature ids) with sorted indices."""
+    def _counts(self, rows: list[Sequence[int]], size: int,
+                cols: "np.ndarray | None" = None) -> "sparse.csr_matrix":
+        """A count matrix (texts × features) with sorted indices.
+
+        Without ``cols`` the columns are the raw feature ids (``size`` of
+        them); with ``cols`` (raw id → column, −1: dropped) the columns of
+        the fitted vocabulary; ids learnt after fitting are dropped.
+        """
         import numpy as np
         from scipy import sparse
 
         lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-        cols = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64,
-                           count=int(lengths.sum()))
+        ids = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64,
+                          count=int(lengths.sum()))
         order = np.repeat(np.arange(len(rows)), lengths)
-        X = sparse.csr_matrix((np.ones(len(cols)), (order, cols)), shape=(len(rows), size))
+        if cols is not None:
+            ids = np.where(ids < len(cols), cols[np.minimum(ids, len(cols) - 1)], -1) \
+                if len(cols) else np.full(len(ids), -1)
+            keep = ids >= 0
+            ids, order = ids[keep], order[keep]
+        X = sparse.csr_matrix((np.ones(len(ids)), (order, ids)), shape=(len(rows), size))
         X.sum_duplicates()
         return X
 
@@ -416,22 +431,12 @@ class SimilarityModel:
         self._char_cols, self._char_idf = _columns(self._char_vocab, df_char, n_docs, max_df)
         self.n_features_ = {"lemma": len(self._lemma_idf), "char": len(self._char_idf)}
 
-    def _weighted(self, counts: "sparse.csr_matrix", cols: "np.ndarray", idf: "np.ndarray",
-                  n_cols: int, weight: float) -> "sparse.csr_matrix":
-        """Counts → sublinear TF-IDF, L2-normalised, times ``sqrt(weight)``."""
+    @staticmethod
+    def _weighted(X: "sparse.csr_matrix", idf: "np.ndarray", weight: float
+                  ) -> "sparse.csr_matrix":
+        """Counts (fitted columns) → sublinear TF-IDF, L2-normalised, times ``sqrt(weight)``."""
         import numpy as np
-        from scipy import sparse
 
-        n = counts.shape[0]
-        raw = counts.indices
-        # ids learnt after fitting (new words of scored texts) are unknown
-        known = raw < len(cols)
-        col = np.full(len(raw), -1, dtype=np.int64)
-        col[known] = cols[raw[known]]
-        keep = col >= 0
-        rows = np.repeat(np.arange(n), np.diff(counts.indptr))[keep]
-        X = sparse.csr_matrix((counts.data[keep], (rows, col[keep])), shape=(n, n_cols))
-        X.sort_indices()
         np.log(X.data, X.data)
         X.data += 1.0
         X.data *= idf[X.indices]
@@ -454,12 +459,11 @@ class SimilarityModel:
             if docs is None:
                 docs = self._analyzer.nlp.tokenizer.pipe(texts, batch_size=256)
             lemma_rows = [self._lemma_features(d) for d in docs]
-        Lc = self._counts(lemma_rows, len(self._lemma_vocab))
-        Cc = self._counts([self._char_features(t) for t in texts], len(self._char_vocab))
-        blocks = [self._weighted(Lc, self._lemma_cols, self._lemma_idf,
-                                 self.n_features_["lemma"], weights["lemma"]),
-                  self._weighted(Cc, self._char_cols, self._char_idf,
-                                 self.n_features_["char"], weights["char"])]
+        Lc = self._counts(lemma_rows, self.n_features_["lemma"], self._lemma_cols)
+        Cc = self._counts([self._char_features(t) for t in texts], self.n_features_["char"],
+                          self._char_cols)
+        blocks = [self._weighted(Lc, self._lemma_idf, weights["lemma"]),
+                  self._weighted(Cc, self._char_idf, weights["char"])]
         if "embedding" in weights:
             import numpy as np
 
