@@ -710,7 +710,7 @@ class SimilarityModel:
 # --------------------------------------------------------------------------
 
 #: Texts vectorised and scored at a time: memory stays flat as the corpus grows.
-BLOCK = 2048
+BLOCK = 512
 #: At most this many distinct words keep their character n-grams cached.
 _WORD_CACHE_SIZE = 200_000
 
