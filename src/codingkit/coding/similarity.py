@@ -557,7 +557,8 @@ class SimilarityModel:
 
         The same result as ``fit(codebook, texts=texts).score(texts)``, but
         the lemmas of each distinct text are kept (compactly) between the
-        two passes instead of being computed twice.
+        two passes instead of being computed twice, and each distinct text
+        is scored once.
 
         Parameters
         ----------
@@ -589,12 +590,18 @@ class SimilarityModel:
                     yield t, d
                 order.append(r)
 
+        import numpy as np
+
         self._fit(codebook, unique(), None, store)
+        distinct = list(rows)
         del rows
         first = len(self.references_)
-        scores = self.score(texts, lemma_rows=lambda b, e: [store.get(first + order[i])
-                                                              for i in range(b, e)])
-        return scores
+        # a repeated text ("Ja.", "Mm.") is scored once
+        s = self.score(distinct, lemma_rows=lambda b, e: [store.get(first + u)
+                                                            for u in range(b, e)])
+        index = np.frombuffer(order, dtype=np.int32) if len(order) else np.zeros(0, int)
+        return SimilarityScores(s.codes, s.scores[index], s.positive[index], s.negative[index],
+                                s.nearest[index], s.nearest_negative[index], s.references)
 
     def transform(self, texts: Sequence[str]) -> "sparse.csr_matrix":
         """The (weighted, block-normalised) vectors of ``texts``."""
