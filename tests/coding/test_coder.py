@@ -38,6 +38,7 @@ def _segments() -> list[Segment]:
 def test_single_pass_equals_rules_then_similarity(monkeypatch):
     monkeypatch.setattr(codermod, "BATCH_SIZE", 2)   # several batches
     monkeypatch.setattr(simmod, "BLOCK", 3)          # several similarity blocks
+    monkeypatch.setattr(codermod, "COMBINE_CHUNK", 4)  # several chunks to combine
     cb = _codebook()
     coder = Coder(cb)
     result = coder.code(_segments())

@@ -80,6 +80,9 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Segments are analysed in batches of this size (spaCy's tokenizer.pipe).
 BATCH_SIZE = 256
 
+#: Segments combined at a time (their segment × code arrays are the transient).
+COMBINE_CHUNK = 4096
+
 #: Similarity options of :class:`Coder` (``"none"``: rules only).
 SIMILARITY_OPTIONS = ("tfidf", "semantic", "none")
 
@@ -440,16 +443,15 @@ class Coder:
         codebook = self._codebook()
         todo = self._todo(segments)
         texts = [s.text for s in todo]
-        sim_scores = learned = None
+        sim_scores = learned = index = None
+        R, hits_all, docs = self._rule_pass(texts, progress)
         if self.similarity != "none" and texts:
             # one tokenisation: the rules run on each batch of Docs as the
-            # similarity model reads them
-            R, hits_all, docs = self._rule_pass(texts, progress)
+            # similarity model reads them; scores come per distinct text
             sim = self._new_similarity()
-            sim_scores = sim.fit_score(codebook, texts, docs=docs)
+            sim_scores, index = sim._fit_score_distinct(codebook, texts, docs=docs)
             self.similarity_ = sim
         else:
-            R, hits_all, docs = self._rule_pass(texts, progress)
             for _ in docs:
                 pass
         learner = getattr(self, "learner_", None)
@@ -458,7 +460,13 @@ class Coder:
 
             fsim = self.feature_similarity_
             learned = learner.predict_proba(segment_features(fsim, texts, R))
-        codings = self._combine(todo, R, hits_all, sim_scores, learned)
+        # combine in chunks, so that the segment × code arrays stay small
+        codings: list[Coding] = []
+        for b in range(0, len(todo), COMBINE_CHUNK):
+            e = min(b + COMBINE_CHUNK, len(todo))
+            chunk_scores = sim_scores.take(index[b:e]) if sim_scores is not None else None
+            codings += self._combine(todo[b:e], R[b:e], hits_all[b:e], chunk_scores,
+                                     learned[b:e] if learned is not None else None)
         options: dict[str, Any] = {"unit": self.unit, "code_interviewer": self.code_interviewer,
                                    "similarity": self.similarity}
         if learner is not None:
@@ -498,11 +506,21 @@ class Coder:
             sim_part[excluded] = 0.0
         c = np.maximum(np.where(has_rule, np.maximum(rule, 0.5), 0.0), sim_part)
         c_plus = c.copy()
-        for j, cid in enumerate(code_ids):
-            for q, other in enumerate(code_ids):
-                if other != cid and _descends(codebook, other, cid):
-                    c_plus[:, j] = np.maximum(c_plus[:, j], np.where(has_rule[:, q], c[:, q], 0))
+        for j, q in self._descendant_pairs():
+            c_plus[:, j] = np.maximum(c_plus[:, j], np.where(has_rule[:, q], c[:, q], 0))
         return c, c_plus, sim_part
+
+    def _descendant_pairs(self) -> list[tuple[int, int]]:
+        """``(j, q)`` column pairs (codebook order) where code ``q`` descends from code ``j``."""
+        codebook = self._codebook()
+        key = id(codebook)
+        cached = getattr(self, "_pairs_cache", None)
+        if cached is None or cached[0] != key:
+            code_ids = list(codebook.codes)
+            pairs = [(j, q) for j, cid in enumerate(code_ids) for q, other in enumerate(code_ids)
+                     if other != cid and _descends(codebook, other, cid)]
+            cached = self._pairs_cache = (key, pairs)
+        return cached[1]
 
     def _combine(self, todo, R, hits_all, sim_scores, learned) -> list[Coding]:
         """One coding per segment × code whose combined score reaches 0.5."""
@@ -533,14 +551,18 @@ class Coder:
         scopes = {c.id: c.scope for c in codebook}
 
         codings: list[Coding] = []
-        for i, seg in enumerate(todo):
+        # only segments with some code reaching 0.5, and only those codes
+        # (ascending: codebook order, parents before their sub-codes)
+        for i in np.flatnonzero(coded.any(axis=1)).tolist():
+            seg = todo[i]
             hits_by_code: dict[str, list] = {}
             for h in hits_all[i]:
                 hits_by_code.setdefault(h.code, []).append(h)
             done: set[str] = set()
-            for j, cid in enumerate(code_ids):
+            for j in np.flatnonzero(coded[i]).tolist():
+                cid = code_ids[j]
                 code = codebook[cid]
-                if not coded[i, j] or not code.codable or not self._in_scope(seg, scopes[cid]):
+                if not code.codable or not self._in_scope(seg, scopes[cid]):
                     continue
                 parent = code.parent
                 if parent is not None and parent not in done and (

@@ -153,6 +153,15 @@ class SimilarityScores:
     nearest_negative: "np.ndarray"
     references: list[Reference]
 
+    def take(self, rows: "Sequence[int] | np.ndarray") -> "SimilarityScores":
+        """The scores of the texts ``rows`` (in that order; repeats allowed)."""
+        import numpy as np
+
+        rows = np.asarray(rows, dtype=np.intp)
+        return SimilarityScores(self.codes, self.scores[rows], self.positive[rows],
+                                self.negative[rows], self.nearest[rows],
+                                self.nearest_negative[rows], self.references)
+
     def evidence(self, i: int, j: int) -> str:
         """Why text ``i`` has its score for code ``j``, in one line."""
         ref = self.references[self.nearest[i, j]] if self.nearest[i, j] >= 0 else None
@@ -575,6 +584,16 @@ class SimilarityModel:
         -------
         SimilarityScores
         """
+        scores, index = self._fit_score_distinct(codebook, texts, docs=docs)
+        return scores.take(index)
+
+    def _fit_score_distinct(self, codebook: Codebook, texts: Sequence[str], *,
+                            docs: Iterable | None = None
+                            ) -> tuple[SimilarityScores, "np.ndarray"]:
+        """:meth:`fit_score` without the copying: the scores of each distinct
+        text, and for each text the row of its scores."""
+        import numpy as np
+
         from array import array
 
         store = _RowStore()
@@ -590,18 +609,15 @@ class SimilarityModel:
                     yield t, d
                 order.append(r)
 
-        import numpy as np
-
         self._fit(codebook, unique(), None, store)
         distinct = list(rows)
         del rows
         first = len(self.references_)
         # a repeated text ("Ja.", "Mm.") is scored once
-        s = self.score(distinct, lemma_rows=lambda b, e: [store.get(first + u)
-                                                            for u in range(b, e)])
-        index = np.frombuffer(order, dtype=np.int32) if len(order) else np.zeros(0, int)
-        return SimilarityScores(s.codes, s.scores[index], s.positive[index], s.negative[index],
-                                s.nearest[index], s.nearest_negative[index], s.references)
+        scores = self.score(distinct, lemma_rows=lambda b, e: [store.get(first + u)
+                                                                 for u in range(b, e)])
+        index = np.frombuffer(order, dtype=np.int32) if len(order) else np.zeros(0, np.int32)
+        return scores, index
 
     def transform(self, texts: Sequence[str]) -> "sparse.csr_matrix":
         """The (weighted, block-normalised) vectors of ``texts``."""
