@@ -116,3 +116,24 @@ def test_csv_written_row_by_row_equals_pandas_to_csv():
     assert direct["codings"] == _csv_bytes(res.codings)
     assert direct["frequencies"] == _csv_bytes(res.frequencies(by=("project",)))
     assert b'"similarity 0.31; nearest example: ""Vi, allts\xc3\xa5"",\nja"' in direct["codings"]
+
+
+def test_an_error_while_streaming_csv_leaves_no_table(tmp_path, monkeypatch):
+    import codingkit.tables as tables
+
+    def broken(codings):
+        yield ("a.txt:2", "tidig_dialog", "tidig_dialog", 1.0, "rule", "x")
+        raise RuntimeError("disk full")
+
+    res = _result()
+    write_outputs(res, tmp_path / "old")
+    before = (tmp_path / "old" / "segments.csv").read_bytes()
+    monkeypatch.setattr(tables, "coding_rows", broken)
+    with pytest.raises(RuntimeError):
+        write_outputs(res, tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+    with pytest.raises(RuntimeError):
+        write_outputs(res, tmp_path / "old", force=True)
+    assert sorted(p.name for p in (tmp_path / "old").iterdir()) == [
+        "codings.csv", "frequencies.csv", "manifest.json", "segments.csv"]
+    assert (tmp_path / "old" / "segments.csv").read_bytes() == before

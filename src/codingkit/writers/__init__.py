@@ -10,8 +10,10 @@
 - ``manifest.json``: the codingkit version, the codebook (id, version,
   sha256), the options, every input file with its sha256, and the time.
 
-All tables are computed before anything is written, and every file is
-written atomically, so an error never leaves a half-written folder.
+Every file is written atomically (a temporary file renamed into place);
+the CSV tables are streamed row by row into temporary files that are
+renamed only when all three are complete, so an error never leaves a
+half-written table, and a large result is never held twice in memory.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import OutputError
-from ..fileio import atomic_path, atomic_write_bytes, atomic_write_text
+from ..fileio import atomic_path, atomic_write_text
 from ..model import CodingResult
 
 FORMATS = ("csv", "parquet", "xlsx", "qdpx")
@@ -76,12 +78,11 @@ def _csv_rows_bytes(columns: Sequence[str], rows) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def csv_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round")
-               ) -> dict[str, bytes]:
-    """The three tables of a result as CSV bytes (UTF-8, ``\n``), keyed by name.
+def table_rows(result: CodingResult, *, by: Sequence[str] = ("project", "round")) -> dict:
+    """The three tables of a result as ``(columns, rows)``, keyed by name.
 
-    The same bytes as ``result.segments.to_csv(index=False)`` etc., written
-    row by row from the result's objects.
+    ``rows`` are produced lazily (tuples), so a table can be written without
+    being held in memory.
     """
     from ..tables import (
         CODING_COLUMNS,
@@ -94,13 +95,46 @@ def csv_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round")
 
     columns = segment_columns(result.segment_list)
     return {
-        "segments": _csv_rows_bytes(columns, segment_rows(result.segment_list, columns)),
-        "codings": _csv_rows_bytes(CODING_COLUMNS, coding_rows(result.coding_list)),
-        "frequencies": _csv_rows_bytes(
-            [*by, *FREQUENCY_COUNTS],
-            frequency_rows(result.segment_list, result.coding_list, result.codebook,
-                           result.transcripts, by=tuple(by))),
+        "segments": (columns, segment_rows(result.segment_list, columns)),
+        "codings": (CODING_COLUMNS, coding_rows(result.coding_list)),
+        "frequencies": ([*by, *FREQUENCY_COUNTS],
+                        frequency_rows(result.segment_list, result.coding_list,
+                                       result.codebook, result.transcripts, by=tuple(by))),
     }
+
+
+def csv_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round")
+               ) -> dict[str, bytes]:
+    """The three tables of a result as CSV bytes (UTF-8, ``\n``), keyed by name.
+
+    The same bytes as ``result.segments.to_csv(index=False)`` etc., written
+    row by row from the result's objects (:func:`write_outputs` streams the
+    same rows into its files).
+    """
+    return {name: _csv_rows_bytes(columns, rows)
+            for name, (columns, rows) in table_rows(result, by=by).items()}
+
+
+def _write_csv_tables(result: CodingResult, out: Path, by: Sequence[str]) -> list[Path]:
+    """Stream the three CSV tables into temporary files; rename them all at the end.
+
+    If a row cannot be made or written, every temporary file is removed and
+    no table is replaced.
+    """
+    import csv
+    from contextlib import ExitStack
+
+    paths = []
+    with ExitStack() as stack:
+        for name, (columns, rows) in table_rows(result, by=by).items():
+            path = out / f"{name}.csv"
+            tmp = stack.enter_context(atomic_path(path))
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh, lineterminator="\n")
+                writer.writerow(columns)
+                writer.writerows(rows)
+            paths.append(path)
+    return paths
 
 
 def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
@@ -171,18 +205,20 @@ def write_outputs(
         raise OutputError(f"unknown output format {bad[0]!r}; expected one of {', '.join(FORMATS)}",
                           code="E403")
     out = check_output_dir(out_dir, force=force)
-    # everything computed before writing
+    # frames for parquet/xlsx are computed before writing; CSV rows are
+    # streamed into temporary files that replace the tables only when all
+    # three are complete
     tables = result_tables(result, by=by) if set(formats) & {"parquet", "xlsx"} else {}
-    pending: list[tuple[str, Any]] = []
-    if "csv" in formats:
-        csv_bytes = csv_tables(result, by=by)
-        for name in TABLES:
-            pending.append((f"{name}.csv", csv_bytes[name]))
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for name, data in pending:
-        atomic_write_bytes(out / name, data)
-        written.append(out / name)
+    if "csv" in formats:
+        try:
+            written += _write_csv_tables(result, out, by)
+        except BaseException:
+            if created and not any(out.iterdir()):
+                out.rmdir()
+            raise
     if "parquet" in formats:
         for name in TABLES:
             with atomic_path(out / f"{name}.parquet") as tmp:
