@@ -22,6 +22,7 @@ Usage::
 
     python benchmarks/apply_speed.py                      # 1, 4 and 10 MB
     python benchmarks/apply_speed.py --mb 1 --mb 5        # other sizes
+    python benchmarks/apply_speed.py --distinct           # no repeated turns
 
 Not run by the tests. The corpus is built under ``benchmarks/_data/``
 (ignored by git).
@@ -58,21 +59,47 @@ def build_tiny() -> tuple[Path, int]:
     return target, src.stat().st_size
 
 
-def build_corpus(megabytes: float) -> tuple[Path, int]:
-    """Copy the sample corpus (text-based files) until it holds ``megabytes`` of text."""
-    target = DATA / f"corpus_{megabytes:g}mb"
+def _distinct_copy(src: Path, dest: Path, copy: int) -> None:
+    """Copy a .txt/.md transcript, ending each text line with a word of its own.
+
+    Every turn of every copy is then a text of its own, as in a real corpus
+    (codingkit scores each distinct text once, which flatters plain copies).
+    """
+    lines = src.read_text(encoding="utf-8-sig").split("\n")
+    out = []
+    for n, line in enumerate(lines):
+        stripped = line.strip()
+        # header lines (Key: value) and blank lines stay as they are
+        if stripped and not (":" in stripped[:30] and n < 12 and len(stripped) < 80):
+            line = f"{line} ord{copy}x{n}"
+        out.append(line)
+    dest.write_text("\n".join(out), encoding="utf-8")
+
+
+def build_corpus(megabytes: float, distinct: bool = False) -> tuple[Path, int]:
+    """Copy the sample corpus (text-based files) until it holds ``megabytes`` of text.
+
+    With ``distinct``, the lines of .txt/.md files differ between copies
+    (see :func:`_distinct_copy`).
+    """
+    target = DATA / f"corpus_{megabytes:g}mb{'_distinct' if distinct else ''}"
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
     files = _sample_files()
     size = sum(p.stat().st_size for p in files)
     copies = max(1, round(megabytes * 1_000_000 / size))
+    total = 0
     for i in range(copies):
         for p in files:
             dest = target / f"kopia_{i:04d}" / p.relative_to(SAMPLE)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(p, dest)
-    return target, copies * size
+            if distinct and p.suffix in {".txt", ".md"}:
+                _distinct_copy(p, dest, i)
+            else:
+                shutil.copyfile(p, dest)
+            total += dest.stat().st_size
+    return target, total
 
 
 def tokenizer_seconds(corpus: Path) -> float:
@@ -129,6 +156,8 @@ def _row(label: str, wall: float, start: float, tok: float, tok_tiny: float, mb:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mb", type=float, action="append", help="corpus size in MB (repeatable)")
+    ap.add_argument("--distinct", action="store_true",
+                    help="make the lines of .txt/.md copies differ (no repeated turns)")
     args = ap.parse_args()
     sizes = args.mb or [1.0, 4.0, 10.0]
     tiny, tiny_bytes = build_tiny()
@@ -141,7 +170,7 @@ def main() -> None:
     print(f"{'corpus':>8} {'apply s':>8} {'start s':>8} {'tok s':>7} {'apply s/MB':>11} "
           f"{'tok s/MB':>9} {'ratio':>6} {'ratio marg.':>12} {'max RSS MB':>11}")
     for mb in sizes:
-        corpus, nbytes = build_corpus(mb)
+        corpus, nbytes = build_corpus(mb, distinct=args.distinct)
         wall, rss = apply_run(corpus)
         tok = tokenizer_seconds(corpus)
         print(_row(f"{nbytes / 1e6:.1f}MB", wall, start, tok, tok_tiny, nbytes / 1e6, tiny_mb,
