@@ -72,6 +72,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import CodingkitError
 from ..model import Codebook
+from ..swedish import is_word
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -336,15 +337,21 @@ class SimilarityModel:
         The lemmas of the words (stop words and one-letter words left out)
         and the pairs of consecutive such lemmas ("bjuda leverantör").
         """
+        from spacy.attrs import LOWER
+
         vocab = self._lemma_vocab
-        ids = []
-        get = self._lemma_form_id.get
-        for lower, _, _ in self._analyzer.word_forms(doc):
-            fid = get(lower)
-            if fid is None:
-                fid = self._lemma_form(lower)
-            if fid >= 0:
-                ids.append(fid)
+        if not len(doc):
+            return []
+        # feature id per token, by the hash of its lower-case form (−1:
+        # punctuation, stop word or one letter); looked up in C
+        lexes = doc.to_array(LOWER).tolist()
+        cache = self._lemma_lex_id
+        got = list(map(cache.get, lexes))
+        if None in got:
+            for k, fid in enumerate(got):
+                if fid is None:
+                    got[k] = self._lemma_lex(lexes[k], doc)
+        ids = [fid for fid in got if fid >= 0]
         if len(ids) > 1:
             pairs = self._lemma_pairs
             for a, b in zip(ids, ids[1:]):
@@ -353,6 +360,17 @@ class SimilarityModel:
                     pid = pairs[(a, b)] = vocab.add(vocab.names[a] + " " + vocab.names[b])
                 ids.append(pid)
         return ids
+
+    def _lemma_lex(self, lex: int, doc) -> int:
+        lower = doc.vocab.strings[lex]
+        if not is_word(lower):
+            fid = -1
+        else:
+            fid = self._lemma_form_id.get(lower)
+            if fid is None:
+                fid = self._lemma_form(lower)
+        self._lemma_lex_id[lex] = fid
+        return fid
 
     def _lemma_form(self, lower: str) -> int:
         from spacy.lang.sv.stop_words import STOP_WORDS
@@ -415,6 +433,7 @@ class SimilarityModel:
 
         self._lemma_vocab, self._char_vocab = _Vocabulary(), _Vocabulary()
         self._lemma_form_id: dict[str, int] = {}
+        self._lemma_lex_id: dict[int, int] = {}
         self._lemma_pairs: dict[tuple[int, int], int] = {}
         self._char_words: dict[str, list[int]] = {}
         df_lemma = np.zeros(0, dtype=np.int64)
