@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from codingkit.errors import CodingkitWarning
+
 import codingkit as ck
 from codingkit.coding import Coder
 from codingkit.coding.coder import part
@@ -222,7 +224,8 @@ def test_fit_adds_learned_scores_and_never_needs_human_coding(corpus):
                           "code": ["tidig_dialog", "tidig_dialog", "behov", "behov"]})
     assert Coder(corpus["codebook"]).fit(corpus["transcripts"], table).learner_.codes_ == [
         "tidig_dialog", "behov"]
-    with pytest.raises(EvaluationError, match="E609"):
+    with pytest.raises(EvaluationError, match="E609"), \
+            pytest.warns(CodingkitWarning, match="human codes not in codebook liten"):
         Coder(corpus["codebook"]).fit(corpus["transcripts"], pd.DataFrame(
             {"segment_id": ["i1.txt:2"], "code": ["okänd"]}))
 
