@@ -165,7 +165,7 @@ class Coder:
         if similarity not in SIMILARITY_OPTIONS:
             from ..errors import CodingkitError
 
-            raise CodingkitError(f"E702 unknown similarity {similarity!r}; expected one of "
+            raise CodingkitError(f"unknown similarity {similarity!r}; expected one of "
                                  f"{', '.join(SIMILARITY_OPTIONS)}", code="E702")
         self.codebook = codebook
         self.unit = unit
@@ -362,7 +362,7 @@ class Coder:
                 stacklevel=2)
         codes = [c for c in codebook.codes if c in set(aligned["code"])]
         if not codes:
-            raise EvaluationError(f"E609 the human coding uses no code of codebook "
+            raise EvaluationError(f"the human coding uses no code of codebook "
                                   f"{codebook.id}", code="E609")
         row = {s.segment_id: i for i, s in enumerate(train)}
         Y = np.zeros((len(train), len(codes)), dtype=bool)

