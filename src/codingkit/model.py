@@ -259,6 +259,19 @@ class Codebook:
         """The direct sub-codes of ``code_id`` (``None``: the themes)."""
         return [c for c in self.codes.values() if c.parent == code_id]
 
+    def ancestors(self, code_id: str) -> list[str]:
+        """The ids of the parent, grandparent, ... of ``code_id`` (nearest first)."""
+        out = []
+        parent = self.codes[code_id].parent
+        while parent is not None:
+            out.append(parent)
+            parent = self.codes[parent].parent
+        return out
+
+    def is_descendant(self, code_id: str, ancestor: str) -> bool:
+        """Whether ``code_id`` is a sub-code (at any depth) of ``ancestor``."""
+        return ancestor in self.ancestors(code_id)
+
     def theme_of(self, code_id: str) -> str:
         """The id of the top-level code that ``code_id`` belongs to."""
         code = self.codes[code_id]

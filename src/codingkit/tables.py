@@ -163,13 +163,7 @@ def frequency_rows(
             group_segments[_group_key(s.metadata, by)] += 1
 
     # Ancestors (self included) of each code, for roll-up.
-    ancestors: dict[str, list[str]] = {}
-    for code in codebook:
-        chain, cur = [], code
-        while cur is not None:
-            chain.append(cur.id)
-            cur = codebook.codes.get(cur.parent) if cur.parent else None
-        ancestors[code.id] = chain
+    ancestors = {code.id: [code.id, *codebook.ancestors(code.id)] for code in codebook}
 
     n_codings: dict[tuple, int] = defaultdict(int)
     seg_sets: dict[tuple, set[str]] = defaultdict(set)

@@ -518,7 +518,7 @@ class Coder:
         if cached is None or cached[0] != key:
             code_ids = list(codebook.codes)
             pairs = [(j, q) for j, cid in enumerate(code_ids) for q, other in enumerate(code_ids)
-                     if other != cid and _descends(codebook, other, cid)]
+                     if other != cid and codebook.is_descendant(other, cid)]
             cached = self._pairs_cache = (key, pairs)
         return cached[1]
 
@@ -596,11 +596,3 @@ class Coder:
                     evidence=" | ".join(parts)))
         return codings
 
-
-def _descends(codebook: Codebook, code_id: str, ancestor: str) -> bool:
-    parent = codebook[code_id].parent
-    while parent is not None:
-        if parent == ancestor:
-            return True
-        parent = codebook[parent].parent
-    return False

@@ -325,7 +325,7 @@ class SimilarityModel:
         for code in codebook:
             out += own[code.id]
             for other in codebook:
-                if other.id != code.id and _is_descendant(codebook, other.id, code.id):
+                if other.id != code.id and codebook.is_descendant(other.id, code.id):
                     out += [Reference(code.id, r.text, r.kind) for r in own[other.id]
                             if r.kind not in ("negative", "exclude")]
         return out
@@ -871,11 +871,3 @@ def _normalize_rows(X: "sparse.csr_matrix") -> None:
     norms[norms == 0.0] = 1.0
     X.data /= norms[rows]
 
-
-def _is_descendant(codebook: Codebook, code_id: str, ancestor: str) -> bool:
-    parent = codebook[code_id].parent
-    while parent is not None:
-        if parent == ancestor:
-            return True
-        parent = codebook[parent].parent
-    return False

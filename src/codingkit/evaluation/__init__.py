@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from ..errors import CodingkitWarning, EvaluationError
+from ..fileio import atomic_write_text
 from ..model import RESPONDENT, Codebook, CodingResult, Segment
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -664,9 +665,7 @@ class Evaluation:
 
 
 def _atomic_write(path: Path, text: str) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, text)
     return path
 
 

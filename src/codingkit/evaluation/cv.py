@@ -274,7 +274,7 @@ def tune_thresholds(
     Z = np.zeros((len(todo), len(codes)))
     for j, c in enumerate(codes):
         subtree = [q for q, cid in enumerate(code_ids)
-                   if cid == c or _descends(codebook, cid, c)]
+                   if cid == c or codebook.is_descendant(cid, c)]
         rule_hit = (R[:, subtree] > 0).any(axis=1)
         s = S.scores[:, S.codes.index(c)] if c in S.codes else np.zeros(len(todo))
         s = np.where(R[:, code_ids.index(c)] < 0, 0.0, s)  # an exclusion vetoes
@@ -325,14 +325,6 @@ def tune_thresholds(
                         similarity)
 
 
-def _descends(codebook: Codebook, code_id: str, ancestor: str) -> bool:
-    parent = codebook[code_id].parent
-    while parent is not None:
-        if parent == ancestor:
-            return True
-        parent = codebook[parent].parent
-    return False
-
 
 def write_tuned_codebook(codebook: Codebook, thresholds: dict[str, float],
                          out: str | os.PathLike[str], *, force: bool = False) -> Path:
@@ -348,6 +340,7 @@ def write_tuned_codebook(codebook: Codebook, thresholds: dict[str, float],
         ``force`` is false (E623).
     """
     from ..codebook import dump_codebook
+    from ..fileio import atomic_write_text
 
     out = Path(out)
     if codebook.path is not None and out.resolve() == Path(codebook.path).resolve():
@@ -358,9 +351,5 @@ def write_tuned_codebook(codebook: Codebook, thresholds: dict[str, float],
                               path=out, code="E623")
     codes = {cid: (replace(c, threshold=thresholds[cid]) if cid in thresholds else c)
              for cid, c in codebook.codes.items()}
-    text = dump_codebook(replace(codebook, codes=codes))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out)
+    atomic_write_text(out, dump_codebook(replace(codebook, codes=codes)))
     return out
