@@ -11,6 +11,16 @@ neighbouring theme named in the brief's "Not:" lines.
 
 A positive sentence must carry its theme (other themes may come along); a
 negative sentence must not carry it.
+
+How they were used. The first sixteen sentences of each theme and the first
+traps were written before the rules were changed: the codebook of that time
+(codingkit 1.0's) found 66 of 160 and avoided 32 of 35 traps. The rules
+were then broadened until all of them passed. The "second round" (eight
+per theme, two traps) was written afterwards and measured before the rules
+were changed again: the first-round codebook found only 46 of 80 (the
+original 42), so rules fitted to one set of sentences generalise little to
+the next, just as rules fitted to a corpus do. Both rounds now pass; a new
+round of paraphrases is the honest test of the next change.
 """
 
 from __future__ import annotations
@@ -38,6 +48,15 @@ POSITIVES: dict[str, list[str]] = {
         "Vi skickade ut ett frågeformulär till ett femtiotal leverantörer för att kolla läget.",
         "Vi gjorde en omvärldsspaning för att se vad som rörde sig i Europa.",
         "Från leverantörens sida var det värdefullt att få träffa kunden tidigt och förstå vad de var ute efter.",
+        # second round (measured before the rules saw them)
+        "Vi satte oss med några av de stora tillverkarna och frågade rakt ut vad som var rimligt att kräva.",
+        "Det var först när vi pratade med företagen som vi förstod att det vi ville ha inte fanns.",
+        "Jag som leverantör fick chansen att kommentera utkastet till kravspecen innan den gick ut.",
+        "Vi körde en öppen dag där alla intresserade bolag fick komma och lyssna på våra tankar.",
+        "Vi borde ha kollat av med marknaden mycket tidigare.",
+        "Vi googlade och läste på om vilka lösningar som fanns i andra länder.",
+        "Det var ett tjugotal leverantörer som svarade på vår förfrågan om information.",
+        "Vi hade inga möten med företag innan, vi gick direkt på annonsering.",
     ],
     "behov": [
         "Vi började med att gå ut i verksamheten och titta på hur de faktiskt jobbar.",
@@ -56,6 +75,15 @@ POSITIVES: dict[str, list[str]] = {
         "Behovet kom från golvet, det var undersköterskorna som larmade.",
         "Vi pratade med anhöriga och brukare om vad som skulle göra skillnad i vardagen.",
         "Som leverantör uppskattade vi att de beskrev utmaningen och inte en färdig lösning.",
+        # second round (measured before the rules saw them)
+        "Vi frågade oss vad det egentligen var som inte fungerade för de boende.",
+        "Undersköterskorna fick beskriva en vanlig natt, steg för steg.",
+        "Vi ville inte skriva att det skulle vara en app, utan vad personalen skulle kunna göra.",
+        "Kravet var formulerat som ett resultat: färre fall, inte en viss pryl.",
+        "Det var sjuksköterskorna själva som lyfte problemet med nattlarmen.",
+        "Vi lade mycket tid på att förstå hur hemtjänsten planerar sina besök.",
+        "Vi gjorde en enkät till personalen om vad som tog mest tid i vardagen.",
+        "Vi hade ingen aning om vad brukarna tyckte var viktigt, så vi gick och frågade.",
     ],
     "kommersialisering": [
         "Nu säljer de samma system till flera kommuner i Norrland.",
@@ -74,6 +102,15 @@ POSITIVES: dict[str, list[str]] = {
         "Det är tre kommuner till som har tecknat avtal med dem.",
         "Lösningen har spridit sig till flera andra sjukhus i landet.",
         "Vår förhoppning är att det här ska bli en exportprodukt.",
+        # second round (measured before the rules saw them)
+        "Nu har bolaget fått en order från en region i Finland.",
+        "Att vi var först gjorde det lättare för dem att sälja till nästa kommun.",
+        "De använder oss som referens när de pratar med nya kunder.",
+        "Företaget har gått från tre till femton anställda på två år.",
+        "Det är tänkt att produkten ska säljas över hela Europa.",
+        "Vi fick behålla rättigheterna till det vi utvecklade, det var avgörande för oss som företag.",
+        "Flera landsting har hört av sig och vill veta mer om lösningen.",
+        "Startupen har tagit in riskkapital för att kunna växa.",
     ],
     "forfarande": [
         "Vi valde att köra ett förhandlat förfarande för att kunna justera under vägen.",
@@ -92,6 +129,15 @@ POSITIVES: dict[str, list[str]] = {
         "Vi hade en frågestund under anbudstiden där alla fick ställa frågor.",
         "Leverantörerna fick lämna in skisser som vi sedan valde ut tre av.",
         "Vi annonserade upphandlingen i maj och tilldelade i september.",
+        # second round (measured before the rules saw them)
+        "Vi bestämde att priset bara skulle väga tjugo procent.",
+        "Kraven skrevs så att man kunde uppfylla dem på flera olika sätt.",
+        "Det blev ett partnerskap med två leverantörer som fick utveckla parallellt.",
+        "Vi hade byggt in en möjlighet att avsluta samarbetet om testerna inte höll.",
+        "Det var tre anbudsgivare som gick vidare till förhandling.",
+        "Vi la in en option på att köpa fler enheter om piloten föll väl ut.",
+        "Vi valde bort konkurrenspräglad dialog för att det kändes för tungt.",
+        "Som leverantör tyckte vi att kvalificeringskraven var för höga för ett litet bolag.",
     ],
     "risk_regelverk": [
         "Vi var livrädda för att göra något som inte var tillåtet enligt lagen.",
@@ -110,6 +156,15 @@ POSITIVES: dict[str, list[str]] = {
         "Som litet företag är det en enorm risk att lägga ett år på något som kanske aldrig köps.",
         "Reglerna är inte så stelbenta som många tror, det finns mer utrymme än man tror.",
         "Vi ville inte att någon skulle tycka att vi hade gynnat en viss leverantör.",
+        # second round (measured before the rules saw them)
+        "Det finns en föreställning om att LOU förbjuder allt, men så är det inte.",
+        "Man är rädd att hamna i förvaltningsrätten.",
+        "Vi var osäkra på om vi fick träffa en leverantör i taget.",
+        "Om det går fel är det vi som står där med ansvaret och skattebetalarnas pengar.",
+        "Det kändes som ett stort risktagande att satsa på en lösning som inte fanns.",
+        "Juristerna ville ha allt på papper för att kunna försvara oss.",
+        "Vi delade risken så att leverantören fick betalt även om testet misslyckades.",
+        "Alla måste få samma chans, det är grundprincipen i upphandling.",
     ],
     "forankring": [
         "Utan att förvaltningschefen trodde på det hade det aldrig blivit av.",
@@ -128,6 +183,15 @@ POSITIVES: dict[str, list[str]] = {
         "Som projektledare hade jag inget mandat att ändra något i verksamheten.",
         "Vi såg till att cheferna på golvet var med på tåget från början.",
         "Det var ett glapp mellan de som köper och de som ska använda.",
+        # second round (measured before the rules saw them)
+        "Vår nämnd ville ha rapporter varje kvartal om hur det gick.",
+        "Det var inte förankrat hos cheferna, så det rann ut i sanden.",
+        "Jag hade full uppbackning från min chef hela vägen.",
+        "Vi hade svårt att få IT-avdelningen att prioritera det här.",
+        "Ingen visste riktigt vems projekt det var.",
+        "När den nya regionstyrelsen tillträdde ändrades prioriteringarna.",
+        "Upphandlarna och verksamheten satt tillsammans från dag ett.",
+        "Det är lätt att projektet blir en ö som ingen annan i organisationen bryr sig om.",
     ],
     "samverkan": [
         "Vi gick ihop med två grannkommuner för att få tillräcklig volym.",
@@ -146,6 +210,15 @@ POSITIVES: dict[str, list[str]] = {
         "Vi har aldrig samverkat med någon annan kommun i sånt här förut.",
         "Det var en styrka att vi var flera beställare som ställde samma krav.",
         "Doktoranden från högskolan satt med i våra projektmöten.",
+        # second round (measured before the rules saw them)
+        "Vi lånade en kravspec från Region Stockholm och anpassade den.",
+        "Tillsammans med tre andra kommuner kunde vi ställa större krav.",
+        "Universitetet har hjälpt oss att designa utvärderingen.",
+        "Vi har ett utbyte med en kommun i Norge som har gjort något liknande.",
+        "Vi ringde Upphandlingsmyndigheten flera gånger när vi körde fast.",
+        "Regionerna i södra Sverige har bildat en gemensam grupp för innovationsupphandling.",
+        "Det hade varit svårt för en liten kommun att göra det här på egen hand.",
+        "Vi tog hjälp av forskare på Chalmers för att förstå tekniken.",
     ],
     "resurser": [
         "Det finns helt enkelt inte folk till att driva det här vid sidan av allt annat.",
@@ -164,6 +237,15 @@ POSITIVES: dict[str, list[str]] = {
         "Det krävs att man har någon som kan upphandling, och det har inte de små kommunerna.",
         "Vi har fått skjuta upp allt eftersom folk är upptagna med annat.",
         "Det är dyrt att vara först, någon måste ta den kostnaden.",
+        # second round (measured before the rules saw them)
+        "Det här har jag gjort på kvällstid, det fanns ingen tid avsatt.",
+        "Utan pengarna från Vinnova hade vi aldrig kunnat starta.",
+        "Vi är fyra personer som ska hinna med allt.",
+        "När vår upphandlare gick i pension tappade vi mycket.",
+        "Verksamheten måste betala för licenserna efter projektet, och det finns inga pengar.",
+        "Det är för lite folk på upphandlingsenheten för att göra sådant här.",
+        "Vi fick ta av vår egen driftbudget för att täcka det.",
+        "Som litet företag har vi inte råd att lägga ett halvår på ett anbud.",
     ],
     "larande": [
         "Om jag fick göra om det skulle jag lägga mer tid i början.",
@@ -182,6 +264,15 @@ POSITIVES: dict[str, list[str]] = {
         "Vi var helt gröna i början.",
         "Upphandlarna har fått en helt annan förståelse för hur vården fungerar.",
         "Som leverantör har vi lärt oss otroligt mycket om hur en region fungerar.",
+        # second round (measured before the rules saw them)
+        "Den största lärdomen är att man måste ha verksamheten med från start.",
+        "Vi har haft utbildningar för alla upphandlare i innovationsupphandling.",
+        "Jag skulle göra det helt annorlunda i dag.",
+        "Vi har delat med oss av våra dokument till andra regioner.",
+        "Vi har blivit modigare som organisation.",
+        "Jag har förstått hur mycket förberedelser som krävs.",
+        "Det här har gett oss en helt ny kunskap om hur man jobbar med leverantörer.",
+        "Vi har hållit seminarier för att sprida erfarenheterna.",
     ],
     "effekter": [
         "Sjuksköterskorna sparar nästan en timme per pass nu.",
@@ -200,6 +291,15 @@ POSITIVES: dict[str, list[str]] = {
         "Det svåra har varit att få personalen att faktiskt börja använda det.",
         "Från leverantörens sida ser vi att kunderna använder appen dagligen.",
         "Den stora vinsten är att de boende kan bo kvar hemma längre.",
+        # second round (measured before the rules saw them)
+        "Antalet larm per natt har halverats.",
+        "Vi vet inte än om det lönar sig.",
+        "Patienterna sover bättre, det märks på dagen.",
+        "Det har blivit en del av hur vi jobbar varje dag.",
+        "Vi mäter hur många som behöver åka in till akuten.",
+        "Personalen har slutat använda det, för det var för krångligt.",
+        "Det har sparat många resor för hemtjänsten.",
+        "Följeforskarna ska titta på om det blivit någon nytta för patienterna.",
     ],
 }
 
@@ -209,55 +309,75 @@ NEGATIVES: dict[str, list[str]] = {
         "Under förhandlingen i andra fasen pratade vi mycket med de två leverantörerna.",  # forfarande
         "Vi träffade de andra regionerna i nätverket varje månad.",                      # samverkan
         "Jag var på julmarknaden med barnen och köpte ljus.",
+        "Vi satt med leverantören varje vecka under implementeringen och gick igenom buggar.",
+        "Vi hade en workshop med personalen på akuten om deras arbetsdag.",
     ],
     "behov": [
         "Vi behöver mer pengar om projektet ska fortsätta nästa år.",                     # resurser
         "Vi behövde anställa en projektledare till.",                                      # resurser
         "Vi kartlade vilka leverantörer som fanns på marknaden.",                         # tidig_dialog
         "Leverantören förstod inte riktigt hur avtalet var tänkt.",
+        "Vid behov kallar vi in extra personal till helgerna.",
+        "Vi behövde en jurist som kunde granska avtalet.",
     ],
     "kommersialisering": [
         "Vi har rullat ut lösningen på alla tolv vårdcentraler i regionen.",              # effekter
         "Jag sålde min gamla bil förra året.",
         "Vi köpte in surfplattor till personalen förra året.",
+        "Nu ska vi sprida arbetssättet till fler avdelningar inom sjukhuset.",
+        "Vi köpte en färdig produkt från en stor leverantör.",
     ],
     "forfarande": [
         "Vi bjöd in leverantörerna till en träff innan vi började skriva något underlag.",  # tidig_dialog
         "Projektet har gått in i en lugnare fas efter sommaren.",
         "Facket ville förhandla om arbetstiderna på natten.",
         "Jag har ställt krav på mig själv att bli bättre på att delegera.",
+        "Vi har kommit in i en ny fas i livet med barn och allt.",
+        "Vi förhandlade med facket om schemat för nattpersonalen.",
     ],
     "risk_regelverk": [
         "Det finns alltid en risk att det regnar på midsommar.",
         "Vi tog risken att åka trots snöovädret.",
         "Reglerna i fotbollsserien ändrades i år.",
+        "Det var risk för halka så vi ställde in träffen.",
+        "Laget vann serien i år.",
     ],
     "forankring": [
         "Vi samarbetade med tre andra regioner om upphandlingen.",                       # samverkan
         "Vi hade en projektledare som pratade med leverantören varje vecka.",
         "Riksdagspolitikerna borde ändra lagen så att det blir enklare.",                 # risk_regelverk
+        "Jag pratade med chefen på leverantörsföretaget om leveransdatum.",
+        "Vi samarbetade med fyra kommuner i länet.",
     ],
     "samverkan": [
         "Vi har jobbat tätt ihop med leverantören under hela testperioden.",             # not samverkan
         "Jag gick en kurs på universitetet för länge sedan.",
         "Vi fick pengar från Vinnova för att kunna genomföra projektet.",                 # resurser
+        "Vi hade ett bra samarbete med leverantören under testerna.",
+        "Regionen har många vårdcentraler.",
     ],
     "resurser": [
         "Behovet hos patienterna var att slippa åka in till sjukhuset.",                  # behov
         "Vi lärde oss mycket om hur man kravställer.",                                   # larande
         "Tiden går fort när man har roligt.",
+        "Personalen behöver kunna se vilken patient som larmar.",
+        "Det tog tid innan vi vande oss vid det nya systemet.",
     ],
     "larande": [
         "Jag har en examen i ekonomi från Uppsala.",
         "Vi saknar kompetens inom juridik på enheten.",                                   # resurser
         "Nästa gång vi ses ska vi gå igenom budgeten.",
         "Appen ska hjälpa eleverna att lära sig läsa.",
+        "Barnen lär sig simma på fritids.",
+        "Hon har en utbildning som undersköterska.",
     ],
     "effekter": [
         "Vi utvärderade tre anbud och valde det billigaste.",                            # forfarande
         "Det var en effektiv workshop där vi hann med allt.",
         "Vi mätte upp rummet innan möblerna kom.",
         "Vi följer upp fakturorna varje månad.",
+        "Vi följde upp med ett mejl till leverantören.",
+        "Ljudeffekterna i filmen var överdrivna.",
     ],
 }
 
