@@ -19,8 +19,13 @@ were then broadened until all of them passed. The "second round" (eight
 per theme, two traps) was written afterwards and measured before the rules
 were changed again: the first-round codebook found only 46 of 80 (the
 original 42), so rules fitted to one set of sentences generalise little to
-the next, just as rules fitted to a corpus do. Both rounds now pass; a new
-round of paraphrases is the honest test of the next change.
+the next, just as rules fitted to a corpus do. Both rounds now pass.
+
+A third round (``UNSEEN_*``, six per theme) was written after the rules were
+final and never used to change them: the final rules find 29 of 60 (the
+original 22, the first-round rules already 29). It is kept as a floor, not
+as sentence-by-sentence assertions; a new round of paraphrases is the
+honest test of the next change.
 """
 
 from __future__ import annotations
@@ -381,6 +386,128 @@ NEGATIVES: dict[str, list[str]] = {
     ],
 }
 
+# A third round, written after the rules were final and NOT used to change
+# them: how far the rules reach beyond the sentences they were written for.
+# Measured once: codingkit 1.0's codebook 22 of 60, after round 1 29, after
+# round 2 29 (the second round of rules added nothing here); traps 10 of 10.
+# The test keeps that floor so that a change of the rules cannot silently
+# lose ground; do not write rules from these sentences (write a new round).
+UNSEEN_POSITIVES: dict[str, list[str]] = {
+    "tidig_dialog": [
+        "Vi ordnade ett frukostmöte dit vi bjöd in branschen.",
+        "Innan upphandlingen ringde jag själv till de tre största aktörerna.",
+        "Det var väldigt nyttigt att få höra leverantörernas syn innan kraven låstes.",
+        "Vi publicerade en förhandsinformation så att företagen kunde förbereda sig.",
+        "Vi gjorde ingen koll av vad som redan fanns, och det straffade sig.",
+        "Som litet bolag fick vi möjlighet att visa vår prototyp för regionen innan de skrev något.",
+    ],
+    "behov": [
+        "Utgångsläget var att nattpersonalen gick runt och tittade till alla, oavsett om det behövdes.",
+        "Vi vände på det och frågade: vad ska bli bättre för den som bor här?",
+        "Vi satt i fokusgrupper med anhöriga under våren.",
+        "Det viktiga var att hitta vad som verkligen skaver i vardagen.",
+        "Vi skrev inga tekniska specifikationer, bara vilket problem som skulle lösas.",
+        "Vi lät personalen prioritera vilka problem som var viktigast att lösa först.",
+    ],
+    "kommersialisering": [
+        "Efter oss har de fått två nya kunder i Skåne.",
+        "Bolaget ska börsnoteras nästa år.",
+        "Det är en svensk uppfinning som nu säljs i hela Skandinavien.",
+        "Vårt avtal gjorde att de kunde visa investerarna att det finns en marknad.",
+        "Nu vill andra kommuner köpa in samma larm.",
+        "Vem som får sälja vidare det vi tagit fram tillsammans var en knäckfråga.",
+    ],
+    "forfarande": [
+        "Vi delade upp upphandlingen i två delområden.",
+        "Utvärderingen gjordes av en grupp med både kliniker och tekniker som satte poäng.",
+        "Vi skrev in vitesklausuler för försenade leveranser.",
+        "Det var en öppen upphandling med sista anbudsdag i mars.",
+        "Vi fick svara på över hundra frågor under anbudstiden.",
+        "Kraven på referenser gjorde att flera små bolag inte kunde lämna anbud.",
+    ],
+    "risk_regelverk": [
+        "Jag tror att många upphandlare är rädda för att hamna i en överprövning.",
+        "Reglerna säger att man inte får ändra förutsättningarna mitt i.",
+        "Det fanns en osäkerhet kring vem som äger datan juridiskt.",
+        "Vi var oroliga för att vi skulle peka ut en leverantör i underlaget.",
+        "Det är riskfyllt för en kommun att köpa något som ingen annan har testat.",
+        "Med medicinteknik finns det massor av krav på certifiering.",
+    ],
+    "forankring": [
+        "Jag rapporterar till en styrgrupp en gång i månaden.",
+        "Direktören har varit tydlig med att det här är prioriterat.",
+        "Det var svårt att få avdelningscheferna att släppa iväg folk till projektet.",
+        "När vi bytte organisation försvann halva projektet.",
+        "Upphandlaren och jag har fått lära känna varandras världar.",
+        "Vi har inte haft något stöd uppifrån alls.",
+    ],
+    "samverkan": [
+        "Fyra regioner gick samman och delade på kostnaden.",
+        "Vi har lärt oss mycket av Västra Götaland, de låg ett år före.",
+        "Högskolan i Jönköping gjorde följeforskningen.",
+        "Vi har en referensgrupp med representanter från flera kommuner.",
+        "Vi fick stöd från Upphandlingsmyndighetens innovationsstöd.",
+        "Det är svårt att samordna sig när alla har olika budgetår.",
+    ],
+    "resurser": [
+        "Jag har det här som en bisyssla vid sidan av mitt vanliga jobb.",
+        "Det saknades pengar för att gå vidare med fas två.",
+        "Vi är underbemannade på enheten sedan två år.",
+        "Hela budgeten gick åt till utvecklingen.",
+        "Vi fick inte loss några timmar från verksamheten.",
+        "Leverantören ville ha betalt för utvecklingstiden men det hade vi inte räknat med.",
+    ],
+    "larande": [
+        "Det var en riktig läxa för oss.",
+        "Vi har tagit fram en modell som andra kan använda.",
+        "Vi gick en utbildning i behovsanalys innan vi började.",
+        "Vi skulle ha involverat IT mycket tidigare, det har vi lärt oss.",
+        "I nästa upphandling kommer vi att börja med en RFI.",
+        "Kunskapen stannar inte hos mig, vi har dokumenterat allt.",
+    ],
+    "effekter": [
+        "Fallolyckorna har minskat rejält.",
+        "Vi har inga siffror än på om det har blivit billigare.",
+        "Det har frigjort tid som personalen kan lägga på patienterna.",
+        "Lösningen används på alla boenden i kommunen nu.",
+        "Utvärderingen visar att de anhöriga känner sig tryggare.",
+        "Om ett år ska vi se om det har gett någon effekt på sjukskrivningarna.",
+    ],
+}
+UNSEEN_NEGATIVES: dict[str, list[str]] = {
+    "tidig_dialog": [
+        "Vi pratade med leverantören om supporten efter installationen.",
+    ],
+    "behov": [
+        "Vi har behov av en till upphandlare på enheten.",
+    ],
+    "kommersialisering": [
+        "Vi köpte kaffe på marknaden i stan.",
+    ],
+    "forfarande": [
+        "Vi är i slutfasen av renoveringen av huset.",
+    ],
+    "risk_regelverk": [
+        "Det regnade så vi tog risken och stannade inne.",
+    ],
+    "forankring": [
+        "Vi hade ett trevligt möte med leverantörens vd.",
+    ],
+    "samverkan": [
+        "Samarbetet med leverantören fungerade bra under hela piloten.",
+    ],
+    "resurser": [
+        "Vi behöver veta hur patienterna mår på natten.",
+    ],
+    "larande": [
+        "Hon kunde läsa när hon var fyra.",
+    ],
+    "effekter": [
+        "Vi utvärderade anbuden i två veckor.",
+    ],
+}
+UNSEEN_FLOOR = 29
+
 CASES = [(theme, text, True) for theme, texts in POSITIVES.items() for text in texts] + [
     (theme, text, False) for theme, texts in NEGATIVES.items() for text in texts
 ]
@@ -402,6 +529,7 @@ def test_every_theme_has_paraphrases_and_traps(codebook):
         assert len(POSITIVES[theme]) >= 15, theme
         assert len(NEGATIVES[theme]) >= 3, theme
     texts = [text for _, text, _ in CASES]
+    texts += [x for d in (UNSEEN_POSITIVES, UNSEEN_NEGATIVES) for xs in d.values() for x in xs]
     assert len(texts) == len(set(texts))
 
 
@@ -415,3 +543,14 @@ def test_paraphrase(codebook, matcher, theme, text, positive):
         assert theme in found, (theme, text, found)
     else:
         assert theme not in found, (theme, text, found)
+
+
+def test_unseen_paraphrases_keep_their_floor(codebook, matcher):
+    def found(text):
+        return {codebook.theme_of(h.code) for h in matcher.match(text)}
+
+    missed = [(t, x) for t, xs in UNSEEN_POSITIVES.items() for x in xs if t not in found(x)]
+    caught = sum(len(xs) for xs in UNSEEN_POSITIVES.values()) - len(missed)
+    assert caught >= UNSEEN_FLOOR, (caught, missed)
+    trapped = [(t, x) for t, xs in UNSEEN_NEGATIVES.items() for x in xs if t in found(x)]
+    assert trapped == []
