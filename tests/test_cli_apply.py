@@ -246,3 +246,18 @@ def test_a_bug_gives_one_line_not_a_traceback(tmp_path, monkeypatch):
     assert r.exit_code == 2
     assert r.output.count("\n") == 1 and "internal error (ZeroDivisionError" in r.output
     assert "Traceback" not in r.output
+
+
+def test_apply_learn_from_human_coding(tmp_path):
+    out = tmp_path / "res"
+    r = _run("apply", str(ROOT / "transcripts" / "syd"), "--manifest",
+             str(ROOT / "transcripts" / "manifest.csv"), "--out", str(out), "--quiet",
+             "--learn-from", str(ROOT / "gold" / "syd_coding.csv"),
+             "--learn-from", str(ROOT / "gold" / "syd_turns.csv"))
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["options"]["learn_from"][0].endswith("syd_coding.csv")
+    assert "behov" in manifest["options"]["learned_codes"]
+    cod = pd.read_csv(out / "codings.csv")
+    learned = cod[cod.method == "learned"]
+    assert len(learned) > 0 and learned.evidence.str.startswith("learned ").all()

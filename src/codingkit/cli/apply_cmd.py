@@ -88,7 +88,8 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
     written = write_outputs(result, out_dir, formats=formats, force=force, by=by_keys,
                             options={"speaker_pattern": speaker_pattern,
                                      "text_column": text_column, "id_column": id_column,
-                                     "manifest": str(manifest_path) if manifest_path else None})
+                                     "manifest": str(manifest_path) if manifest_path else None,
+                                     "learn_from": [str(p) for p in learn_from]})
     coded = {c.segment_id for c in result.coding_list}
     themes = {c.theme for c in result.coding_list}
     click.echo(
