@@ -250,8 +250,7 @@ def test_a_bug_gives_one_line_not_a_traceback(tmp_path, monkeypatch):
 
 def test_apply_learn_from_human_coding(tmp_path):
     out = tmp_path / "res"
-    r = _run("apply", str(ROOT / "transcripts" / "syd"), "--manifest",
-             str(ROOT / "transcripts" / "manifest.csv"), "--out", str(out), "--quiet",
+    r = _run("apply", str(ROOT / "transcripts"), "--out", str(out), "--quiet",
              "--learn-from", str(ROOT / "gold" / "syd_coding.csv"),
              "--learn-from", str(ROOT / "gold" / "syd_turns.csv"))
     assert r.exit_code == 0, r.output
