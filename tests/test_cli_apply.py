@@ -260,3 +260,13 @@ def test_apply_learn_from_human_coding(tmp_path):
     cod = pd.read_csv(out / "codings.csv")
     learned = cod[cod.method == "learned"]
     assert len(learned) > 0 and learned.evidence.str.startswith("learned ").all()
+
+
+def test_folder_without_transcripts_is_an_error(tmp_path):
+    folder = tmp_path / "tom_mapp"
+    folder.mkdir()
+    (folder / "manifest.csv").write_text("file,project,round,role\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["apply", str(folder), "--out", str(tmp_path / "res")])
+    assert r.exit_code == 1
+    assert "tom_mapp: no transcripts in this folder" in r.output and "[E110]" in r.output
+    assert not (tmp_path / "res").exists()

@@ -33,7 +33,8 @@ Error codes
 E101 missing file or folder; E102 empty file; E103 binary content;
 E104 undecodable text; E105 unknown format; E106 corrupt .docx/.xlsx;
 E107 malformed CSV or subtitles; E108 a bad option (column, speaker
-pattern); E109 two inputs with the same source name. Manifests: E301 no
+pattern); E109 two inputs with the same source name; E110 a folder without
+transcripts. Manifests: E301 no
 ``file`` column, E302 a listed file does not exist, E303 a file listed
 twice, E304 malformed manifest.
 """
@@ -253,7 +254,7 @@ def read_transcripts(
     InputError
         A file or folder that does not exist, an empty, binary or
         undecodable file, a corrupt .docx, a malformed CSV, two inputs with
-        the same source name.
+        the same source name, a folder without any transcript.
     ManifestError
         A manifest without a ``file`` column or naming missing files.
     """
@@ -267,6 +268,9 @@ def read_transcripts(
             raise InputError("no such file or folder", path=p, code="E101")
         if p.is_dir():
             files, found = _walk(p, format)
+            if not files:
+                raise InputError(f"no transcripts in this folder; expected files ending in "
+                                 f"{', '.join(SUFFIXES)}", path=p, code="E110")
             jobs.extend(files)
             manifest_files.extend(found)
         else:
