@@ -111,3 +111,19 @@ def test_excel_style_manifest_bom_semicolons_swedish_columns(tmp_path):
         "intervju_å.txt": {"project": "Region Östergötland", "round": "2", "role": "ledning"}}
     [t] = read_transcripts(tmp_path)
     assert t.metadata == {"project": "Region Östergötland", "round": "2", "role": "ledning"}
+
+
+def test_manifest_in_a_parent_folder_is_used(corpus):
+    # giving a sub-folder: the manifest one level up still names its files
+    ts = read_transcripts(corpus / "ost")
+    assert [t.source for t in ts] == ["omg2/c.txt"]
+    assert ts[0].metadata["project"] == "Region Östergötland"
+
+
+def test_unrelated_parent_manifest_is_ignored(tmp_path):
+    (tmp_path / "manifest.csv").write_text("file,project\nannan.txt,X\n", encoding="utf-8")
+    (tmp_path / "annan.txt").write_text(DIALOG, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text(DIALOG, encoding="utf-8")
+    ts = read_transcripts(tmp_path / "sub")
+    assert ts[0].metadata == {}

@@ -48,7 +48,7 @@ import warnings
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from ..errors import CodingkitWarning, InputError
+from ..errors import CodingkitError, CodingkitWarning, InputError
 from ..model import Transcript
 from .manifest import MANIFEST_NAME, read_manifest
 from .roles import assign_roles
@@ -185,6 +185,38 @@ def read_transcript(
                       text_column=text_column, id_column=id_column)
 
 
+#: How many folders above an input folder are searched for a manifest.csv.
+MANIFEST_SEARCH_DEPTH = 3
+
+
+def _parent_manifests(paths: Iterable[PathLike], jobs: list[tuple[Path, str]]) -> list[Path]:
+    """A ``manifest.csv`` in a folder above the inputs that names some of them.
+
+    When you give ``transcripts/syd`` and the manifest is
+    ``transcripts/manifest.csv``, the manifest is still used. Only the nearest
+    manifest (at most :data:`MANIFEST_SEARCH_DEPTH` folders up) that names at
+    least one of the files being read counts.
+    """
+    wanted = {unicodedata.normalize("NFC", str(p.resolve())) for p, _ in jobs}
+    found: list[Path] = []
+    for item in paths:
+        folder = Path(item).resolve()
+        folder = folder if folder.is_dir() else folder.parent
+        for parent in list(folder.parents)[:MANIFEST_SEARCH_DEPTH]:
+            candidate = parent / MANIFEST_NAME
+            if not candidate.is_file():
+                continue
+            try:
+                files = read_manifest(candidate)
+            except CodingkitError:
+                break  # not ours to judge: a broken manifest elsewhere is ignored
+            names = {unicodedata.normalize("NFC", str((parent / f).resolve())) for f in files}
+            if names & wanted and candidate not in found:
+                found.append(candidate)
+            break
+    return found
+
+
 def _hidden(rel: Path) -> bool:
     """Hidden files, Office lock files (``~$``) and anything in a folder whose
     name starts with ``_`` (``_build/``, ``__pycache__/``: working material,
@@ -260,6 +292,7 @@ def read_transcripts(
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
+    paths = list(paths)
     jobs: list[tuple[Path, str]] = []
     manifest_files: list[Path] = []
     for item in paths:
@@ -279,6 +312,9 @@ def read_transcripts(
         manifest_files.append(Path(manifest))
         if not Path(manifest).is_file():
             raise InputError("no such manifest file", path=manifest, code="E101")
+
+    if not manifest_files:
+        manifest_files.extend(_parent_manifests(paths, jobs))
 
     # keys are NFC strings: macOS may hand out "å" decomposed in file names
     by_file: dict[str, dict[str, str]] = {}
