@@ -270,3 +270,14 @@ def test_folder_without_transcripts_is_an_error(tmp_path):
     assert r.exit_code == 1
     assert "tom_mapp: no transcripts in this folder" in r.output and "[E110]" in r.output
     assert not (tmp_path / "res").exists()
+
+
+def test_sample_surveys(tmp_path):
+    out = tmp_path / "enkat"
+    r = _run("apply", str(ROOT / "surveys"), "--out", str(out), "--quiet")
+    assert r.exit_code == 0, r.output
+    segs = pd.read_csv(out / "segments.csv")
+    assert len(segs) == 12 and segs.source.str.startswith("enkat_omg2.csv#").all()
+    assert set(segs.project) == {"Innovationsupphandling Syd", "Region Östergötland"}
+    freq = pd.read_csv(out / "frequencies.csv")
+    assert set(freq.sources_total) == {6}  # six answers per project, all in round 2
