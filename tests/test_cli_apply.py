@@ -220,10 +220,12 @@ def test_apply_qdpx_then_import_project_gives_the_same_codings(tmp_path):
     """apply --format qdpx → import-project → the human-coding table holds every coding."""
     folder = _corpus(tmp_path)
     out = tmp_path / "res"
-    r = _run("apply", str(folder), "--out", str(out), "--format", "csv", "--format", "qdpx",
-             "--quiet")
+    r = _run("apply", str(folder), "--out", str(out), "--format", "qdpx", "--quiet")
     assert r.exit_code == 0, r.output
-    assert (out / "project.qdpx").is_file()
+    assert (out / "project.qdpx").is_file() and (out / "codings.csv").is_file()
+    # the folder can be exported again (export-project needs the CSV tables)
+    r = _run("export-project", str(out), "--out", str(tmp_path / "igen.qdpx"))
+    assert r.exit_code == 0, r.output
     r = _run("import-project", str(out / "project.qdpx"), "--out", str(tmp_path / "back"))
     assert r.exit_code == 0, r.output
     back = pd.read_csv(tmp_path / "back" / "human_coding.csv")

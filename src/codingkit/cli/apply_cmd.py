@@ -36,7 +36,8 @@ from . import cli
               help="Also code the interviewer's turns (default: respondents only).")
 @click.option("--format", "formats", multiple=True,
               type=click.Choice(["csv", "parquet", "xlsx", "qdpx"]),
-              help="Output format; repeat for several. Default: csv.")
+              help="Also write the tables as parquet or xlsx, or a REFI-QDA project (qdpx); "
+                   "repeat for several. The CSV tables are always written.")
 @click.option("--by", default="project,round", show_default=True,
               help="Metadata columns the frequencies are grouped by, comma-separated.")
 @click.option("--force", is_flag=True, help="Write into a non-empty output folder.")
@@ -53,14 +54,14 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
     Example:
       codingkit apply transcripts/ --out results/
       codingkit apply intervjuer/ --codebook min_kodbok.yaml --unit sentence \\
-          --format csv --format parquet --out results/
+          --format parquet --out results/
     """
     from .. import readers
     from ..codebook import load_codebook
     from ..coding import Coder
     from ..writers import check_output_dir, write_outputs
 
-    formats = tuple(formats) or ("csv",)
+    formats = ("csv", *(f for f in dict.fromkeys(formats) if f != "csv"))
     by_keys = tuple(k.strip() for k in by.split(",") if k.strip())
     check_output_dir(out_dir, force=force)  # fail before the slow part
     codebook = load_codebook(codebook_path)
