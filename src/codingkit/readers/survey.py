@@ -139,7 +139,7 @@ def read_survey(
                 else _choose_text_column(frame, id_col))
     if text_col is None:
         raise InputError("no text column found; expected a column named answer, svar, "
-                         "text, response or fritext, or pass text_column", path=path,
+                         "text, response or fritext, or name it with --text-column (text_column=)", path=path,
                          code="E108")
     transcripts: list[Transcript] = []
     seen_ids: set[str] = set()
