@@ -18,13 +18,18 @@ from typing import Iterator
 
 @contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success rename it to ``path``.
+    r"""Yield a temporary path beside ``path``; on success rename it to ``path``.
 
     Examples
     --------
-    >>> import pandas as pd                         # doctest: +SKIP
-    >>> with atomic_path("out/codings.parquet") as tmp:   # doctest: +SKIP
-    ...     df.to_parquet(tmp)
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "codings.csv"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("segment_id,code\n", encoding="utf-8")
+    >>> target.read_text(encoding="utf-8")
+    'segment_id,code\n'
+    >>> sorted(p.name for p in target.parent.iterdir())   # no temporary file left
+    ['codings.csv']
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

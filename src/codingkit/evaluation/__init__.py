@@ -38,10 +38,13 @@ count as "absent" and not as "not looked at". A ``source, split`` CSV
 
 Example
 -------
->>> import codingkit as ck                                       # doctest: +SKIP
->>> result = ck.Coder(ck.load_codebook()).code(transcripts)      # doctest: +SKIP
->>> ev = ck.evaluate("gold/", result, split="test")              # doctest: +SKIP
->>> ev.summary                                                   # doctest: +SKIP
+From the repository's root, on the sample corpus::
+
+    import codingkit as ck
+    transcripts = ck.read_transcripts("transcripts/")
+    result = ck.Coder(ck.load_codebook()).code(transcripts)
+    ev = ck.evaluate("gold/", result, split="test")
+    ev.summary
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..errors import CodingkitWarning, EvaluationError
 from ..fileio import atomic_write_text
@@ -217,9 +220,10 @@ def read_human_coding(
 
     Examples
     --------
-    >>> hc = read_human_coding("gold/")                          # doctest: +SKIP
-    >>> hc.kind, hc.codes[:2]                                    # doctest: +SKIP
-    ('turn', ['behov', 'effekter'])
+    From the repository's root::
+
+        hc = read_human_coding("gold/")
+        hc.kind, hc.codes[:2]          # ('turn', ['behov', 'effekter'])
     """
     import pandas as pd
 

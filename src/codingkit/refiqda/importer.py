@@ -219,9 +219,12 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
 
     Examples
     --------
-    >>> project = read_qdpx("granskad.qdpx")                # doctest: +SKIP
-    >>> project.human_coding.head()                         # doctest: +SKIP
-    >>> for p in project.problems: print(p)                 # doctest: +SKIP
+    ::
+
+        project = read_qdpx("granskad.qdpx")
+        project.human_coding.head()
+        for p in project.problems:
+            print(p)
     """
     import pandas as pd
 
