@@ -32,6 +32,19 @@ RESPONDENT: SpeakerRole = "respondent"
 CORE_METADATA = ("project", "round", "role")
 
 
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    r"""Narrow ``text[start:end]`` so it neither starts nor ends with white space.
+
+    >>> strip_span("  Vi bjöd in.\n", 0, 14)
+    (2, 13)
+    """
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 @dataclass(frozen=True)
 class Turn:
     """One speaker turn of a transcript (or one answer of a survey).

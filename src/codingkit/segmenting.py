@@ -22,7 +22,7 @@ import re
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from .model import Segment, Transcript, Turn
+from .model import Segment, Transcript, Turn, strip_span
 
 UNITS = ("turn", "sentence", "paragraph")
 
@@ -71,7 +71,7 @@ def _segment_one(transcript: Transcript, unit: str) -> Iterator[Segment]:
             spans = list(_paragraph_spans(text, turn.start, turn.end))
         else:
             spans = list(_sentence_spans(text, turn.start, turn.end))
-        spans = [_strip(text, a, b) for a, b in spans]
+        spans = [strip_span(text, a, b) for a, b in spans]
         spans = [(a, b) for a, b in spans if b > a]
         for k, (a, b) in enumerate(spans, start=1):
             sid = f"{transcript.source}:{turn.number}"
@@ -93,14 +93,6 @@ def _make(transcript: Transcript, turn: Turn, sid: str, start: int, end: int, un
         unit=unit,
         metadata=transcript.metadata,
     )
-
-
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _paragraph_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

@@ -12,25 +12,10 @@ import re
 
 import pytest
 
-from codingkit.codebook import load_codebook
-from codingkit.coding.rules import RuleMatcher, compile_check
+from codingkit.coding.rules import compile_check
 
 THEMES = ["tidig_dialog", "behov", "kommersialisering", "forfarande", "risk_regelverk",
           "forankring", "samverkan", "resurser", "larande", "effekter"]
-
-
-@pytest.fixture(scope="module")
-def codebook():
-    return load_codebook()
-
-
-@pytest.fixture(scope="module")
-def matcher(codebook):
-    return RuleMatcher(codebook)
-
-
-def themes(codebook, matcher, text: str) -> set[str]:
-    return {codebook.theme_of(h.code) for h in matcher.match(text)}
 
 
 def test_ten_themes_in_the_order_of_the_brief(codebook):
@@ -62,14 +47,14 @@ def test_rules_compile_in_the_rule_engine(codebook):
     assert all(r.line for c in codebook for r in c.rules)
 
 
-def test_examples_are_found_and_negative_examples_are_not(codebook, matcher):
+def test_examples_are_found_and_negative_examples_are_not(codebook, themes_of):
     found = total = 0
     for theme in codebook.themes:
         for ex in theme.examples:
             total += 1
-            found += theme.id in themes(codebook, matcher, ex)
+            found += theme.id in themes_of(ex)
         for neg in theme.negative_examples:
-            assert theme.id not in themes(codebook, matcher, neg), (theme.id, neg)
+            assert theme.id not in themes_of(neg), (theme.id, neg)
     assert found / total >= 0.95, (found, total)
 
 
@@ -206,8 +191,8 @@ CASES = [
 
 
 @pytest.mark.parametrize("text,expected", CASES, ids=[c[0][:40] for c in CASES])
-def test_sentence_themes(codebook, matcher, text, expected):
-    assert themes(codebook, matcher, text) == expected
+def test_sentence_themes(themes_of, text, expected):
+    assert themes_of(text) == expected
 
 
 def test_sub_code_rfi_is_found(codebook, matcher):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..coding.coder import SIMILARITY_OPTIONS
 from . import cli
 
 
@@ -25,7 +26,7 @@ from . import cli
                    "'speaker' (overrides automatic recognition).")
 @click.option("--text-column", metavar="NAME", help="Survey files: the column with the answers.")
 @click.option("--id-column", metavar="NAME", help="Survey files: the column with respondent ids.")
-@click.option("--similarity", type=click.Choice(["tfidf", "semantic", "none"]), default="tfidf",
+@click.option("--similarity", type=click.Choice(SIMILARITY_OPTIONS), default="tfidf",
               show_default=True,
               help="Similarity to the codebook's examples: TF-IDF, sentence embeddings "
                    "(pip install codingkit[semantic]) or none (rules only).")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..coding.coder import SIMILARITY_OPTIONS
+from ..coding.similarity import BACKENDS
 from . import cli
 
 _GOLD_HELP = ("Human coding: CSV files (source,turn,code | segment_id,code | "
@@ -34,7 +36,7 @@ def _read_gold(gold, split):
               help="With --cv: evaluate the codebook alone on the same folds.")
 @click.option("--codebook", "-c", "codebook_path", type=click.Path(path_type=Path),
               help="Codebook (.yaml or .qdc). Default: the bundled codebook.")
-@click.option("--similarity", type=click.Choice(["tfidf", "semantic", "none"]), default="tfidf",
+@click.option("--similarity", type=click.Choice(SIMILARITY_OPTIONS), default="tfidf",
               show_default=True, help="Similarity backend when coding PATHS.")
 @click.option("--learn-from", "learn_from", multiple=True, type=click.Path(path_type=Path),
               help="When coding PATHS: first learn from this human coding (CSV/folder).")
@@ -119,7 +121,7 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
               help="Folds of the cross-validation that estimates the tuned agreement.")
 @click.option("--metric", type=click.Choice(["f1", "kappa", "alpha", "precision", "recall"]),
               default="f1", show_default=True, help="What the thresholds maximise.")
-@click.option("--similarity", type=click.Choice(["tfidf", "semantic"]), default="tfidf",
+@click.option("--similarity", type=click.Choice(BACKENDS), default="tfidf",
               show_default=True, help="The backend the thresholds are for.")
 @click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
               show_default=True)

@@ -62,6 +62,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
+from .similarity import BACKENDS
 from ..model import (
     INTERVIEWER,
     RESPONDENT,
@@ -84,7 +85,7 @@ BATCH_SIZE = 256
 COMBINE_CHUNK = 4096
 
 #: Similarity options of :class:`Coder` (``"none"``: rules only).
-SIMILARITY_OPTIONS = ("tfidf", "semantic", "none")
+SIMILARITY_OPTIONS = (*BACKENDS, "none")
 
 #: Default similarity threshold per backend, for codes without a
 #: ``threshold`` in the codebook. Chosen on the development split of the

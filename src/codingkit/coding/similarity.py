@@ -630,7 +630,7 @@ class SimilarityModel:
 
         self._fit(codebook, unique(), None, store)
         distinct = list(rows)
-        del rows
+        rows.clear()  # the generator is spent; free the text → row map
         first = len(self.references_)
         # a repeated text ("Ja.", "Mm.") is scored once
         scores = self.score(distinct, lemma_rows=lambda b, e: [store.get(first + u)

@@ -19,14 +19,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from ..errors import EvaluationError
+from ..coding.similarity import BACKENDS
 from ..model import RESPONDENT, Codebook, CodingResult, Segment, Transcript
 from . import Evaluation, HumanCoding, align_human_coding, evaluate, read_human_coding
-
-if TYPE_CHECKING:  # pragma: no cover
-    import numpy as np
 
 __all__ = ["CrossValidation", "cross_validate", "TuningResult", "tune_thresholds",
            "write_tuned_codebook", "source_folds"]
@@ -235,7 +233,7 @@ def tune_thresholds(
     from ..coding import Coder
     from ..coding.learned import METRICS, best_threshold
 
-    if similarity not in ("tfidf", "semantic"):
+    if similarity not in BACKENDS:
         raise EvaluationError(f"thresholds are tuned for a similarity backend "
                               f"(tfidf or semantic), not {similarity!r}", code="E621")
     if metric not in METRICS:

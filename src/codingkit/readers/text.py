@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..errors import CodingkitError, CodingkitWarning
-from ..model import Transcript, Turn
+from ..model import Transcript, Turn, strip_span
 
 # --------------------------------------------------------------------------
 # Vocabulary
@@ -332,20 +332,12 @@ def parse_turns(
     turns: list[Turn] = []
     for k, (i, speaker, text_start, begin) in enumerate(labels):
         region_end = lines[labels[k + 1][0]][0] if k + 1 < len(labels) else len(text)
-        start, end = _strip_span(text, text_start, region_end)
+        start, end = strip_span(text, text_start, region_end)
         if start >= end:
             continue
         turns.append(Turn(number=len(turns) + 1, start=start, end=end, speaker=speaker,
                           line=i + 1, begin=begin))
     return ParsedText(turns=turns, metadata=metadata, first_turn_line=first_line)
-
-
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _compile_speaker_pattern(speaker_pattern: str | re.Pattern[str]) -> re.Pattern[str]:
@@ -374,9 +366,9 @@ def single_turn(text: str, parsed: ParsedText, path: str | os.PathLike[str] | No
             body_start = lines[block[-1] + 1][0] if block[-1] + 1 < len(lines) else len(text)
         else:
             break
-    start, end = _strip_span(text, body_start, len(text))
+    start, end = strip_span(text, body_start, len(text))
     if start >= end:
-        start, end = _strip_span(text, 0, len(text))
+        start, end = strip_span(text, 0, len(text))
     warnings.warn(CodingkitWarning("no speaker labels recognised; read as one turn by an "
                                    "unknown speaker", path=path), stacklevel=3)
     line = text.count("\n", 0, start) + 1

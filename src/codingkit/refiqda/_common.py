@@ -129,8 +129,8 @@ def parse_xml(data: bytes, *, where: str) -> etree._Element:
     for marker in _FORBIDDEN_ALL:
         if marker in data:
             raise RefiQdaError(
-                f"refused: the XML declares a DOCTYPE or ENTITY (entity expansion is not "
-                f"allowed); expected plain REFI-QDA XML", path=where, code="E510")
+                "refused: the XML declares a DOCTYPE or ENTITY (entity expansion is not "
+                "allowed); expected plain REFI-QDA XML", path=where, code="E510")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False, remove_comments=True, remove_pis=True,
                              dtd_validation=False)
