@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from refiqda_helpers import FIXTURES, make_codebook, make_result, zip_folder
 
