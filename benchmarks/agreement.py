@@ -70,25 +70,31 @@ def tuned(transcripts, dev, codebook: ck.Codebook) -> ck.Codebook:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--transcripts", default=str(ROOT / "transcripts"))
+    ap.add_argument("--transcripts", nargs="+", default=None,
+                    help="folders of transcripts (default: transcripts/ and, if present, "
+                         "gold/transcripts/, the round-2 gold sets)")
     ap.add_argument("--gold", default=str(ROOT / "gold"))
     ap.add_argument("--codebook", default=None)
     ap.add_argument("--semantic", action="store_true", help="also the semantic backend")
     ap.add_argument("--cv", type=int, default=0, help="K-fold CV on the dev split")
     ap.add_argument("--split", default="test",
-                    help="the split to measure on: test (default) or heldout")
+                    help="the split to measure on: test (default), heldout or heldout2")
     ap.add_argument("--train", default="dev",
                     help="splits to learn and tune from, comma-separated (default: dev)")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
 
-    transcripts = ck.read_transcripts([args.transcripts])
+    folders = args.transcripts or [ROOT / "transcripts"] + (
+        [ROOT / "gold" / "transcripts"] if (ROOT / "gold" / "transcripts").is_dir() else [])
+    transcripts = ck.read_transcripts(folders)
     codebook = ck.load_codebook(args.codebook)
     human = read_human_coding(args.gold)
     train_splits = [x.strip() for x in args.train.split(",") if x.strip()]
     if args.split in train_splits:
         ap.error(f"--split {args.split} is also in --train: that would not be a fair test")
     dev, test = human.select(train_splits), human.select(args.split)
+    wanted = set(dev.sources) | set(test.sources)
+    transcripts = [t for t in transcripts if t.source in wanted]
     ck.Coder(codebook, similarity="none").code(transcripts[:1])  # load spaCy once
 
     configs = [("rules", without_fuzzy(codebook), "none", False),
