@@ -114,6 +114,25 @@ def test_phrase_gap_allows_words_between():
     assert matcher(Rule("phrase", "höra vad marknaden", gap=1)).match(text) == []
 
 
+@pytest.mark.parametrize("text, found", [
+    ("Jag lärde känna alla. Jag var ny i Skåne.", False),      # across a full stop
+    ("Vad lärde ni? Jag vet inte.", False),                   # across a question mark
+    ("Jag lärde känna alla... jag var ny.", True),            # a hesitation is no end
+    ("Där lärde jag mig mycket.", True),
+])
+def test_phrase_gap_does_not_cross_a_sentence_end(text, found):
+    m = matcher(Rule("phrase", "lära mig", gap=3))
+    analyser = get_analyzer()
+    assert bool(m.match(text)) is found
+    # the path for tokens analysed elsewhere agrees
+    assert bool(m.match_tokens(analyser.analyse(text), text)) is found
+
+
+def test_near_may_span_a_sentence_end():
+    m = matcher(Rule("near", groups=(("träff*",), ("leverantör*",)), within=8))
+    assert matched(m, "Vi hade en träff. Leverantörerna kom.") == [("träff", "Leverantörerna")]
+
+
 def test_phrase_with_med_uses_fixed_lemma():
     assert get_analyzer().lemma("med") == "med"
     m = matcher(Rule("phrase", "prata med leverantör*"))

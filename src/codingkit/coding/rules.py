@@ -22,6 +22,10 @@ the words that matched (:class:`RuleHit`). How words match is described in
 * **near** matches when one word of every group occurs within ``within``
   words (the distance between the first and the last of them, counted in
   words, is at most ``within``);
+* a phrase never reaches across the end of a sentence (a ``.``, ``!`` or
+  ``?``; a hesitation ``...`` is not an end): in "jag lärde känna alla. Jag
+  var ny" the phrase ``lära mig`` (with a gap) finds nothing. ``near`` may
+  (a wide ``within`` is meant to span a short passage);
 * **regex** is searched case-insensitively in the segment text;
 * **fuzzy** (a term with ``fuzzy: 85``) also matches words whose RapidFuzz
   ``fuzz.ratio`` with the term (or the term with a regular ending, such as
@@ -54,7 +58,7 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from rapidfuzz import fuzz, process
 from spacy.attrs import IDX, LENGTH, LOWER
@@ -89,6 +93,10 @@ _MAX_STRIPPED = 11
 _FUZZY_ENDINGS = ("", "en", "n", "et", "t", "er", "erna", "ar", "arna", "or", "orna", "na",
                   "s", "ens", "ets", "ns", "ernas", "arnas", "e", "a", "ade", "de", "te")
 _PUNCT = object()    # a token that is not a word
+_STOP = object()     # a token that ends a sentence: . ! ?
+#: Sentence-final punctuation tokens: a phrase never spans one.
+_SENTENCE_END = frozenset({".", "!", "?"})
+_SENTENCE_END_RE = re.compile(r"(?<!\.)[.!?](?!\.)")
 _EMPTY = object()    # a word that no rule cares about
 _ATTRS = [LOWER, IDX, LENGTH]
 
@@ -345,12 +353,14 @@ def compile_check(codebook: Codebook) -> list[tuple[int | None, str]]:
 class _Segment:
     """What one segment offers the rules: words found, at which positions."""
 
-    __slots__ = ("text", "spans", "pos", "fuzzy", "cache")
+    __slots__ = ("text", "spans", "pos", "fuzzy", "ends", "cache")
 
     def __init__(self, text: str, spans: dict[int, tuple[int, int]],
                  pos: dict[int, list[int]],
-                 fuzzy: dict[int, list[tuple[tuple[int, ...], float]]]) -> None:
+                 fuzzy: dict[int, list[tuple[tuple[int, ...], float]]],
+                 ends: Sequence[int] = ()) -> None:
         self.text = text
+        self.ends = ends              # word positions after which a sentence ends
         self.spans = spans            # token index → (start, end)
         self.pos = pos                # word id → token indexes
         self.fuzzy = fuzzy            # fuzzy id → [(token indexes, similarity)]
@@ -732,10 +742,19 @@ class RuleMatcher:
         fuzzy: dict[int, list[tuple[tuple[int, ...], float]]] = {}
         spans: dict[int, tuple[int, int]] = {}
         pending = -1
-        for i, tok in enumerate(tokens):
+        pending_lower = ""
+        ends: list[int] = []
+        i = -1
+        prev_end = 0
+        for tok in tokens:
+            if i >= 0 and _SENTENCE_END_RE.search(text, prev_end, tok.start):
+                ends.append(i)
+                pending = -1
+            i += 1
+            prev_end = tok.end
             spans[i] = (tok.start, tok.end)
             if pending >= 0:
-                self._pair(text, tokens[pending].lower, tok.lower, pending, spans, fuzzy)
+                self._pair(text, pending_lower, tok.lower, pending, spans, fuzzy)
                 pending = -1
             info = self._form_info(tok.lower)
             if info is not _EMPTY:
@@ -746,7 +765,8 @@ class RuleMatcher:
                     fuzzy.setdefault(fid, []).append(((i,), sim))
                 if pair:
                     pending = i
-        return self._finish(text, spans, pos, fuzzy)
+                    pending_lower = tok.lower
+        return self._finish(text, spans, pos, fuzzy, None, ends)
 
     def match_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[list[RuleHit]]:
         """Match many texts (tokenised in batches); yields one hit list per text.
@@ -784,8 +804,10 @@ class RuleMatcher:
 
     def _lex_info(self, lex: int, doc) -> object:
         lower = doc.vocab.strings[lex]
-        if not is_word(lower):
-            info: object = _PUNCT
+        if lower in _SENTENCE_END:
+            info: object = _STOP
+        elif not is_word(lower):
+            info = _PUNCT
         else:
             info = self._form_info(lower)
         self._lex_cache[lex] = info
@@ -836,6 +858,7 @@ class RuleMatcher:
         pos: dict[int, list[int]] = {}
         fuzzy: dict[int, list[tuple[tuple[int, ...], float]]] = {}
         spans: dict[int, tuple[int, int]] = {}
+        ends: list[int] = []      # last word position before each sentence end
         i = -1
         pending = -1
         pending_lower = ""
@@ -844,6 +867,11 @@ class RuleMatcher:
             if info is None:
                 info = self._lex_info(lex, doc)
             if info is _PUNCT:
+                continue
+            if info is _STOP:
+                if i >= 0 and (not ends or ends[-1] != i):
+                    ends.append(i)
+                pending = -1
                 continue
             i += 1
             if pending >= 0:
@@ -865,7 +893,7 @@ class RuleMatcher:
             if pair:
                 pending = i
                 pending_lower = doc.vocab.strings[lex]
-        return self._finish(text, spans, pos, fuzzy, regex)
+        return self._finish(text, spans, pos, fuzzy, regex, ends)
 
     def _pair(self, text: str, first: str, second: str, i: int,
               spans: dict[int, tuple[int, int]],
@@ -878,10 +906,12 @@ class RuleMatcher:
 
     def _finish(self, text: str, spans: dict[int, tuple[int, int]], pos: dict[int, list[int]],
                 fuzzy: dict[int, list[tuple[tuple[int, ...], float]]],
-                regex: list[int] | None = None) -> list[RuleHit]:
+                regex: list[int] | None = None, ends: list[int] | None = None
+                ) -> list[RuleHit]:
         """Run the rules whose words occur, apply vetoes, order the hits.
 
-        ``regex``: the regex rules to run (``None``: find them for ``text``).
+        ``regex``: the regex rules to run (``None``: find them for ``text``);
+        ``ends``: the word positions after which a sentence ends.
         """
         refs: set[int] = set()
         by_word = self._by_word
@@ -898,7 +928,7 @@ class RuleMatcher:
         refs.update(regex)
         if not refs:
             return []
-        seg = _Segment(text, spans, pos, fuzzy)
+        seg = _Segment(text, spans, pos, fuzzy, ends or ())
         out: list[RuleHit] = []
         current = -1
         code_hits: list[RuleHit] = []
@@ -965,7 +995,7 @@ class RuleMatcher:
                         res.append((tuple(spans[i] for i in idxs), "fuzzy", sim))
         elif kind == "phrase":
             res = [(tuple(spans[i] for i in m), "rule", None)
-                   for m in self._phrase(comp, seg.pos)]
+                   for m in self._phrase(comp, seg.pos, seg.ends)]
         elif kind == "near":
             res = [(tuple(spans[i] for i in m), "rule", None)
                    for m in self._near(comp, seg.pos)]
@@ -976,7 +1006,8 @@ class RuleMatcher:
         return res
 
     @staticmethod
-    def _phrase(comp: _Compiled, pos: dict[int, list[int]]) -> list[tuple[int, ...]]:
+    def _phrase(comp: _Compiled, pos: dict[int, list[int]],
+                ends: Sequence[int] = ()) -> list[tuple[int, ...]]:
         lists = []
         for wid in comp.words:
             p = pos.get(wid)
@@ -991,7 +1022,12 @@ class RuleMatcher:
             if len(path) == n:
                 return path
             last = path[-1]
-            for q in range(last + 1, last + step + 1):
+            stop = last + step
+            if ends:  # not across a sentence end
+                k = bisect.bisect_left(ends, last)
+                if k < len(ends):
+                    stop = min(stop, ends[k])
+            for q in range(last + 1, stop + 1):
                 if q in sets[len(path)]:
                     got = extend(path + [q])
                     if got:
