@@ -306,3 +306,47 @@ def test_evaluate_unknown_sources_is_an_error(tmp_path):
     gold = _write(tmp_path, "g.csv", "source,turn,code\nost/99.txt,2,behov\n")
     with pytest.raises(EvaluationError, match="E606"):
         evaluate(gold, _result([]))
+
+
+# -- a REFI-QDA project as human coding --------------------------------------
+
+def _coded_sample(tmp_path):
+    import codingkit as ck
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "01.txt").write_text(
+        "I: Hur började ni?\n"
+        "IP: Vi bjöd in leverantörerna till en träff innan vi skrev underlaget.\n"
+        "I: Och sen?\n"
+        "IP: Vi fick pengar från Vinnova, men projektledaren slutade i våras.\n"
+        "I: Mm.\n"
+        "IP: Vi hade en bra dialog med kollegorna om fotboll.\n", encoding="utf-8")
+    transcripts = ck.read_transcripts([folder])
+    return ck.Coder(ck.load_codebook(), similarity="none").code(transcripts)
+
+
+def test_a_qdpx_project_is_read_as_span_coding(tmp_path):
+    from codingkit.refiqda import write_qdpx
+
+    result = _coded_sample(tmp_path)
+    coded = {(c.segment_id, result.codebook.theme_of(c.code)) for c in result.coding_list}
+    assert {("01.txt:2", "tidig_dialog"), ("01.txt:4", "resurser")} <= coded
+    project = write_qdpx(result, tmp_path / "granskad.qdpx")
+    hc = read_human_coding(project)
+    assert hc.kind == "span"
+    assert set(hc.codings["source"]) == {"01.txt"}
+    ev = evaluate(hc, result)
+    # the same coding read back from the project agrees perfectly
+    assert ev.macro["alpha"] == pytest.approx(1.0)
+    assert ev.disagreements.empty
+
+
+def test_a_qdpx_without_codings_is_a_clear_error(tmp_path):
+    from codingkit.refiqda import write_qdpx
+
+    result = _coded_sample(tmp_path)
+    empty = CodingResult(result.segment_list, [], result.codebook, result.transcripts)
+    path = write_qdpx(empty, tmp_path / "tom.qdpx")
+    with pytest.raises(EvaluationError, match=r"tom\.qdpx.*no coded selections.*E602"):
+        read_human_coding(path)

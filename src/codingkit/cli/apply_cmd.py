@@ -31,7 +31,7 @@ from . import cli
               help="Similarity to the codebook's examples: TF-IDF, sentence embeddings "
                    "(pip install codingkit[semantic]) or none (rules only).")
 @click.option("--learn-from", "learn_from", multiple=True, type=click.Path(path_type=Path),
-              help="Human coding (CSV or folder, see 'codingkit evaluate') to learn from "
+              help="Human coding (CSV, folder or .qdpx; see 'codingkit evaluate') to learn from "
                    "before coding; its transcripts must be among PATHS. Repeatable.")
 @click.option("--code-interviewer", is_flag=True,
               help="Also code the interviewer's turns (default: respondents only).")

@@ -12,7 +12,8 @@ from . import cli
 
 _GOLD_HELP = ("Human coding: CSV files (source,turn,code | segment_id,code | "
               "source,start,end,code) or a folder of them, with an optional list of the "
-              "turns read (source,turn) and splits.csv (source,split). Repeatable.")
+              "turns read (source,turn) and splits.csv (source,split); or a REFI-QDA "
+              "project (.qdpx) coded in NVivo, ATLAS.ti, MAXQDA or QualCoder. Repeatable.")
 
 
 def _read_gold(gold, split):
@@ -39,7 +40,7 @@ def _read_gold(gold, split):
 @click.option("--similarity", type=click.Choice(SIMILARITY_OPTIONS), default="tfidf",
               show_default=True, help="Similarity backend when coding PATHS.")
 @click.option("--learn-from", "learn_from", multiple=True, type=click.Path(path_type=Path),
-              help="When coding PATHS: first learn from this human coding (CSV/folder).")
+              help="When coding PATHS: first learn from this human coding (CSV/folder/.qdpx).")
 @click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
               show_default=True, help="Segment unit when coding PATHS.")
 @click.option("--split", help="Only evaluate the transcripts of this split (e.g. test).")

@@ -196,7 +196,7 @@ def _csv_files(paths: Sequence[Path]) -> list[Path]:
 def read_human_coding(
     paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
 ) -> HumanCoding:
-    """Read human coding from CSV files or a folder of them.
+    """Read human coding from CSV files, a folder of them, or a REFI-QDA project.
 
     Parameters
     ----------
@@ -206,7 +206,11 @@ def read_human_coding(
         ``source,turn`` or ``segment_id`` or ``source,start,end``), a list of
         the turns read (``source,turn`` without ``code``) or a splits table
         (``source,split``). Other CSV files in a folder are skipped with a
-        warning.
+        warning. A ``.qdpx`` file (a project coded or reviewed in NVivo,
+        ATLAS.ti, MAXQDA or QualCoder) gives its coded selections as span
+        coding (``source, start, end, code``; the sources' names must be
+        codingkit's source names, as ``codingkit export-project`` writes
+        them); the codings of several coders are pooled, with a warning.
 
     Returns
     -------
@@ -216,7 +220,8 @@ def read_human_coding(
     ------
     EvaluationError
         A file is missing (E601), a coding file has no usable columns or
-        mixes shapes (E602), or a value is malformed (E603).
+        mixes shapes (E602), or a value is malformed (E603); a ``.qdpx``
+        that cannot be read raises :class:`~codingkit.errors.RefiQdaError`.
 
     Examples
     --------
@@ -237,6 +242,9 @@ def read_human_coding(
     turns: list[pd.DataFrame] = []
     splits: dict[str, str] = {}
     for f in files:
+        if f.suffix.lower() == ".qdpx":
+            codings.append(("span", _qdpx_coding(f)))
+            continue
         try:
             df = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
@@ -292,6 +300,29 @@ def read_human_coding(
         all_turns = pd.concat(turns, ignore_index=True).drop_duplicates(
             subset=["source", "turn"]).reset_index(drop=True)
     return HumanCoding(kind, all_codings, all_turns, splits, files)
+
+
+def _qdpx_coding(path: Path) -> "pd.DataFrame":
+    """The coded selections of a REFI-QDA project as span coding."""
+    from ..refiqda import read_qdpx
+
+    project = read_qdpx(path)
+    df = project.human_coding
+    if df.empty:
+        raise EvaluationError("the project has no coded selections to compare with",
+                              path=path, code="E602")
+    coders = sorted({c for c in df["coder"] if c})
+    if len(coders) > 1:
+        warnings.warn(CodingkitWarning(
+            f"the codings of {len(coders)} coders ({', '.join(coders)}) are pooled; to use "
+            "one coder, run 'codingkit import-project' and keep that coder's rows of "
+            "human_coding.csv", path=path), stacklevel=3)
+    if project.problems:
+        warnings.warn(CodingkitWarning(
+            f"{len(project.problems)} selection(s) left out (offsets that do not fit their "
+            f"text), e.g. {project.problems[0]}", path=path), stacklevel=3)
+    spans = df[["source", "start", "end", "code"]].astype(str)
+    return _clean_coding(spans, "span", path)
 
 
 def _key_columns(kind: str) -> list[str]:
