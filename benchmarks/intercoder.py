@@ -1,9 +1,11 @@
 """How far is codingkit from a second human coder? Agreement on the held-out set.
 
 Two humans coded the held-out interviews independently, by the theme
-definitions (``gold/heldout_coding.csv``, the first coder;
-``gold/second_coder/heldout_coding.csv``, the second, who saw neither the
-first coder's coding nor the codebook). This script prints Krippendorff's α
+definitions (``gold/<set>_coding.csv``, the first coder;
+``gold/second_coder/<set>_coding.csv``, the second, who saw neither the
+first coder's coding nor the codebook), for the sets ``heldout`` (4 sample
+interviews, ``transcripts/``) and ``heldout2`` (4 round-2 interviews,
+``gold/transcripts/heldout2/``). This script prints Krippendorff's α
 and Cohen's κ per theme and macro-averaged for three pairs:
 
 - coder 1 vs coder 2 (the human ceiling),
@@ -13,11 +15,13 @@ and Cohen's κ per theme and macro-averaged for three pairs:
 with codingkit's default configuration (default codebook, rules + TF-IDF
 similarity, turn unit). Run from the repository root::
 
-    python benchmarks/intercoder.py
+    python benchmarks/intercoder.py                   # the heldout set
+    python benchmarks/intercoder.py --set heldout2
 """
 
 from __future__ import annotations
 
+import argparse
 import warnings
 from pathlib import Path
 
@@ -31,15 +35,21 @@ GOLD = ROOT / "gold"
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--set", default="heldout", choices=["heldout", "heldout2"],
+                    help="the doubly coded set (default: heldout)")
+    name = ap.parse_args().set
     warnings.simplefilter("ignore", ck.CodingkitWarning)
-    transcripts = ck.read_transcripts(ROOT / "transcripts")
-    coder1 = read_human_coding(GOLD).select("heldout")
+    folders = [ROOT / "transcripts"] + ([GOLD / "transcripts"] if (GOLD / "transcripts").is_dir()
+                                        else [])
+    transcripts = ck.read_transcripts(folders)
+    coder1 = read_human_coding(GOLD).select(name)
     sources = sorted(coder1.sources)
     transcripts = [t for t in transcripts if t.source in sources]
     segments = ck.segment(transcripts)
-    second = pd.read_csv(GOLD / "second_coder" / "heldout_coding.csv", dtype=str)
-    coder2 = read_human_coding([GOLD / "second_coder" / "heldout_coding.csv",
-                                GOLD / "heldout_turns.csv"])
+    second_csv = GOLD / "second_coder" / f"{name}_coding.csv"
+    second = pd.read_csv(second_csv, dtype=str)
+    coder2 = read_human_coding([second_csv, GOLD / f"{name}_turns.csv"])
     second_table = pd.DataFrame({"segment_id": second.source + ":" + second.turn,
                                  "code": second.code})
     codebook = ck.load_codebook()
@@ -52,7 +62,7 @@ def main() -> None:
         ("codingkit vs coder 2", evaluate(coder2, result)),
     ]
     n = int(pairs[0][1].per_code["n_units"].max())
-    print(f"Held-out set: {len(sources)} interviews, {n} respondent turns.\n")
+    print(f"Set {name!r}: {len(sources)} interviews, {n} respondent turns.\n")
     themes = [c.id for c in codebook.themes]
     width = max(map(len, themes + ["macro kappa"]))
     print(" " * width + "".join(f"{name:>24}" for name, _ in pairs))
