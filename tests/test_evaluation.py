@@ -350,3 +350,35 @@ def test_a_qdpx_without_codings_is_a_clear_error(tmp_path):
     path = write_qdpx(empty, tmp_path / "tom.qdpx")
     with pytest.raises(EvaluationError, match=r"tom\.qdpx.*no coded selections.*E602"):
         read_human_coding(path)
+
+
+def test_a_qdpx_of_several_human_coders_is_pooled_with_a_warning(tmp_path):
+    import zipfile
+
+    from codingkit.refiqda import write_qdpx
+
+    result = _coded_sample(tmp_path)
+    path = write_qdpx(result, tmp_path / "a.qdpx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")       # the automatic user alone: no warning
+        read_human_coding(path)
+    # rename the automatic user in one coding to two human coders
+    with zipfile.ZipFile(path) as z:
+        entries = {n: z.read(n) for n in z.namelist()}
+    qde = next(n for n in entries if n.endswith(".qde"))
+    xml = entries[qde].decode("utf-8")
+    guid = xml.split("<User ", 1)[1].split('guid="', 1)[1].split('"', 1)[0]
+    xml = xml.replace('name="codingkit (automatic)"', 'name="Anna"', 1)
+    second = '<User guid="00000000-0000-4000-8000-00000000abcd" name="Bertil"/>'
+    xml = xml.replace("</Users>", second + "</Users>", 1)
+    last = xml.rfind(f'creatingUser="{guid}"')
+    xml = xml[:last] + 'creatingUser="00000000-0000-4000-8000-00000000abcd"' + \
+        xml[last + len(f'creatingUser="{guid}"'):]
+    entries[qde] = xml.encode("utf-8")
+    two = tmp_path / "two.qdpx"
+    with zipfile.ZipFile(two, "w") as z:
+        for n, data in entries.items():
+            z.writestr(n, data)
+    with pytest.warns(CodingkitWarning, match="2 coders \\(Anna, Bertil\\) are pooled"):
+        hc = read_human_coding(two)
+    assert hc.kind == "span"

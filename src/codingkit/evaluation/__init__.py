@@ -210,7 +210,9 @@ def read_human_coding(
         ATLAS.ti, MAXQDA or QualCoder) gives its coded selections as span
         coding (``source, start, end, code``; the sources' names must be
         codingkit's source names, as ``codingkit export-project`` writes
-        them); the codings of several coders are pooled, with a warning.
+        them). A reviewed export's own codings and the automatic ones kept
+        are the corrected coding; the codings of several human coders are
+        pooled, with a warning.
 
     Returns
     -------
@@ -305,13 +307,16 @@ def read_human_coding(
 def _qdpx_coding(path: Path) -> "pd.DataFrame":
     """The coded selections of a REFI-QDA project as span coding."""
     from ..refiqda import read_qdpx
+    from ..refiqda.project import AUTOMATIC_USER
 
     project = read_qdpx(path)
     df = project.human_coding
     if df.empty:
         raise EvaluationError("the project has no coded selections to compare with",
                               path=path, code="E602")
-    coders = sorted({c for c in df["coder"] if c})
+    # a reviewed export holds the reviewer's codings and the automatic ones
+    # kept: together they are the corrected coding; several humans are pooled
+    coders = sorted({c for c in df["coder"] if c and c != AUTOMATIC_USER})
     if len(coders) > 1:
         warnings.warn(CodingkitWarning(
             f"the codings of {len(coders)} coders ({', '.join(coders)}) are pooled; to use "
