@@ -115,6 +115,40 @@ def part(x: "np.ndarray", t: "np.ndarray | float") -> "np.ndarray":
     return np.where(x < t, 0.5 * x / t, 0.5 + 0.5 * (x - t) / (1 - t))
 
 
+def preceding_questions(segments: Sequence[Segment], todo: Sequence[Segment]) -> list[str]:
+    """The interviewer's turn before each segment of ``todo`` (``""`` if none).
+
+    ``segments`` are all segments of the transcripts, in transcript order
+    (interviewer turns included); a turn cut into sentences or paragraphs
+    is joined again. A human coder reads an answer in the light of the
+    question, so the learned model may see it (:mod:`.learned`).
+
+    >>> from codingkit.model import Segment
+    >>> segs = [Segment("a:1", "a", 0, 5, "Hur?", 1, speaker_role="interviewer"),
+    ...         Segment("a:2", "a", 6, 9, "Så.", 2),
+    ...         Segment("a:3", "a", 10, 13, "Och.", 3)]
+    >>> preceding_questions(segs, segs[1:])
+    ['Hur?', 'Hur?']
+    """
+    latest: dict[str, tuple[int, list[str]]] = {}  # source → latest interviewer turn
+    earlier: dict[str, str] = {}  # source → the interviewer turn before that one
+    before: dict[str, str] = {}
+    for s in segments:
+        turn, parts = latest.get(s.source, (-1, []))
+        if s.speaker_role == INTERVIEWER:
+            if turn != s.turn:
+                if parts:
+                    earlier[s.source] = " ".join(parts)
+                latest[s.source] = (s.turn, [s.text])
+            else:
+                parts.append(s.text)
+            # an interviewer's segment: the interviewer turn before its own
+            before[s.segment_id] = earlier.get(s.source, "")
+        else:
+            before[s.segment_id] = " ".join(parts)
+    return [before.get(s.segment_id, "") for s in todo]
+
+
 class Coder:
     """Apply a codebook to Swedish transcripts.
 
@@ -337,7 +371,7 @@ class Coder:
 
         from ..errors import CodingkitWarning, EvaluationError
         from ..evaluation import HumanCoding, align_human_coding, read_human_coding
-        from .learned import LearnedModel, segment_features
+        from .learned import LearnedModel, neighbour_scores, segment_features
 
         import warnings
 
@@ -377,11 +411,12 @@ class Coder:
         human_refs = {c: [texts[i] for i in np.flatnonzero(Y[:, j])] for c, j in cidx.items()}
         sim = self._new_similarity().fit(codebook, texts=texts, human=human_refs)
 
+        learner = LearnedModel(**{"seed_weight": SEED_WEIGHT, **(self.learner_options or {})})
         # seed rows: the codebook's examples (positive for the code and its
         # ancestors) and negative examples
         seed_texts, seed_y, seed_self = [], [], []
         ref_index = {(r.code, r.text, r.kind): k for k, r in enumerate(sim.references_)}
-        for code in codebook:
+        for code in codebook if learner.seed_weight > 0 else ():
             for kind, texts_k in (("example", code.examples), ("negative", code.negative_examples)):
                 for t in texts_k:
                     y = np.zeros(len(codes), dtype=bool)
@@ -397,19 +432,33 @@ class Coder:
         all_texts = texts + seed_texts
         R, _ = self._rule_scores(all_texts)
         self_index = [-1] * len(texts) + seed_self
-        X = segment_features(sim, all_texts, R, self_index=self_index)
+        groups = [s.source for s in train] + [""] * len(seed_texts)
+        V = sim.transform(all_texts)
+        neighbours = None
+        if learner.neighbours:
+            # each training segment is compared with the other transcripts'
+            # segments only, as a new transcript will be
+            learner.neighbour_vectors_ = V[: len(texts)]
+            learner.neighbour_labels_ = Y
+            neighbours = neighbour_scores(V, V[: len(texts)], Y, k=learner.neighbours,
+                                          groups=groups, ref_groups=groups[: len(texts)])
+        questions = None
+        if learner.question_weight:
+            questions = preceding_questions(segments, train) + [""] * len(seed_texts)
+        X = segment_features(sim, all_texts, R, vectors=V, self_index=self_index,
+                             questions=questions, question_weight=learner.question_weight,
+                             rule_weight=learner.rule_weight, neighbours=neighbours,
+                             neighbour_weight=learner.neighbour_weight)
         Yall = np.vstack([Y, np.array(seed_y, dtype=bool).reshape(-1, len(codes))])
         is_seed = np.r_[np.zeros(len(texts), bool), np.ones(len(seed_texts), bool)]
-        weights = np.where(is_seed, SEED_WEIGHT, 1.0)
-        groups = [s.source for s in train] + [""] * len(seed_texts)
-        S = sim.score(all_texts, use_human=False, self_index=self_index) \
+        weights = np.where(is_seed, learner.seed_weight, 1.0)
+        S = sim.score(vectors=V, use_human=False, self_index=self_index) \
             if self.similarity != "none" else None
         _, c_plus, _ = self._codebook_parts(R, S)
         code_ids = list(codebook.codes)
         cb_part = c_plus[:, [code_ids.index(c) for c in codes]]
-        learner = LearnedModel(**(self.learner_options or {})).fit(
-            X, Yall, codes, groups=groups, sample_weight=weights, is_seed=is_seed,
-            codebook_part=cb_part)
+        learner.fit(X, Yall, codes, groups=groups, sample_weight=weights, is_seed=is_seed,
+                    codebook_part=cb_part)
         self.similarity_ = sim if self.similarity != "none" else None
         self.feature_similarity_ = sim
         self.learner_ = learner
@@ -457,10 +506,21 @@ class Coder:
                 pass
         learner = getattr(self, "learner_", None)
         if learner is not None:
-            from .learned import segment_features
+            from .learned import neighbour_scores, segment_features
 
             fsim = self.feature_similarity_
-            learned = learner.predict_proba(segment_features(fsim, texts, R))
+            V = fsim.transform(texts)
+            neighbours = questions = None
+            if getattr(learner, "neighbours", 0):
+                neighbours = neighbour_scores(V, learner.neighbour_vectors_,
+                                              learner.neighbour_labels_, k=learner.neighbours)
+            if getattr(learner, "question_weight", 0):
+                questions = preceding_questions(segments, todo)
+            learned = learner.predict_proba(segment_features(
+                fsim, texts, R, vectors=V, questions=questions,
+                question_weight=getattr(learner, "question_weight", 0.0),
+                rule_weight=getattr(learner, "rule_weight", 1.0), neighbours=neighbours,
+                neighbour_weight=getattr(learner, "neighbour_weight", 1.0)))
         # combine in chunks, so that the segment × code arrays stay small
         codings: list[Coding] = []
         for b in range(0, len(todo), COMBINE_CHUNK):

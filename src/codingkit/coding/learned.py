@@ -41,7 +41,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     from scipy import sparse
 
-__all__ = ["LearnedModel", "best_threshold", "segment_features", "METRICS"]
+__all__ = ["LearnedModel", "best_threshold", "segment_features", "neighbour_scores",
+           "METRICS", "MODES"]
 
 #: Scale of the similarity and rule features against the (unit-length)
 #: TF-IDF vector: larger values let the model lean more on them.
@@ -84,10 +85,12 @@ def combine_parts(mode: str, learned: "np.ndarray", codebook: "np.ndarray") -> "
 
 
 def choose_mode(y: "np.ndarray", oof: "np.ndarray", threshold: float,
-                codebook: "np.ndarray", metric: str = "f1") -> str:
-    """The mode of :data:`MODES` whose out-of-fold decisions score best.
+                codebook: "np.ndarray", metric: str = "f1",
+                modes: Sequence[str] = MODES) -> str:
+    """The mode of ``modes`` (default :data:`MODES`) whose out-of-fold
+    decisions score best.
 
-    Ties go to the earlier mode in :data:`MODES`.
+    Ties go to the earlier mode in ``modes``.
     """
     import numpy as np
 
@@ -96,8 +99,8 @@ def choose_mode(y: "np.ndarray", oof: "np.ndarray", threshold: float,
 
     y = np.asarray(y, dtype=bool)
     L = part(oof, threshold)
-    best, best_v = MODES[0], -np.inf
-    for mode in MODES:
+    best, best_v = modes[0], -np.inf
+    for mode in modes:
         d = combine_parts(mode, L, codebook) >= 0.5
         v = binary_agreement(int((d & y).sum()), int((d & ~y).sum()), int((~d & y).sum()),
                              int((~d & ~y).sum()))[metric]
@@ -173,6 +176,12 @@ class _CodeModel:
 class LearnedModel:
     """One logistic regression per code, on segment features.
 
+    The feature options (``question_weight``, ``neighbours``,
+    ``neighbour_weight``, ``rule_weight``, ``seed_weight``) are read by
+    :meth:`codingkit.Coder.fit` and :meth:`codingkit.Coder.code`, which
+    build the features (:func:`segment_features`); the model itself only
+    sees the finished matrix.
+
     Parameters
     ----------
     C:
@@ -186,6 +195,24 @@ class LearnedModel:
         The metric the thresholds maximise (see :data:`METRICS`).
     random_state:
         Seed for the solver, so that results are reproducible.
+    question_weight:
+        Scale of the vector of the interviewer's question before each
+        segment (0: questions are not used).
+    neighbours:
+        ``k`` of the nearest-neighbour features (:func:`neighbour_scores`:
+        similarity to the human-coded segments of each code); 0 turns them
+        off.
+    neighbour_weight:
+        Scale of the nearest-neighbour features.
+    rule_weight:
+        Scale of the rule scores among the features (0: the model does not
+        see the rules; they still act through the combination
+        :data:`MODES`).
+    seed_weight:
+        Weight of a codebook example among the training rows (a
+        human-coded segment weighs 1; 0: no seed rows).
+    modes:
+        The combinations :data:`MODES` a code may choose from.
 
     Attributes
     ----------
@@ -196,11 +223,23 @@ class LearnedModel:
     """
 
     def __init__(self, *, C: float = 1.0, inner_folds: int = 3, metric: str = "f1",
-                 random_state: int = 0) -> None:
+                 random_state: int = 0, question_weight: float = 0.0, neighbours: int = 0,
+                 neighbour_weight: float = 1.0, rule_weight: float = 1.0,
+                 seed_weight: float = 0.5, modes: Sequence[str] = MODES) -> None:
+        unknown = [m for m in modes if m not in MODES]
+        if unknown or not modes:
+            raise EvaluationError(f"unknown combination mode {unknown or modes!r}; expected "
+                                  f"some of {', '.join(MODES)}", code="E612")
         self.C = C
         self.inner_folds = inner_folds
         self.metric = metric
         self.random_state = random_state
+        self.question_weight = question_weight
+        self.neighbours = neighbours
+        self.neighbour_weight = neighbour_weight
+        self.rule_weight = rule_weight
+        self.seed_weight = seed_weight
+        self.modes = tuple(modes)
 
     def _new_clf(self):
         from sklearn.linear_model import LogisticRegression
@@ -279,13 +318,14 @@ class LearnedModel:
                     oof[te] = inner.predict_proba(X[te])[:, 1]
                 threshold, _ = best_threshold(y[human_rows], oof[human_rows],
                                               metric=self.metric)
-                mode = "blend"
+                mode = self.modes[0]
                 if codebook_part is not None:
                     mode = choose_mode(y[human_rows], oof[human_rows], threshold,
-                                       np.asarray(codebook_part)[human_rows, j], self.metric)
+                                       np.asarray(codebook_part)[human_rows, j], self.metric,
+                                       self.modes)
                 self.models_[code] = _CodeModel(clf, threshold, 0.0, mode)
                 continue
-            self.models_[code] = _CodeModel(clf, threshold, 0.0)
+            self.models_[code] = _CodeModel(clf, threshold, 0.0, self.modes[0])
         return self
 
     def predict_proba(self, X: "sparse.spmatrix | np.ndarray") -> "np.ndarray":
@@ -317,9 +357,96 @@ class LearnedModel:
         return m is not None and m.clf is not None
 
 
+def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
+                     ref_vectors: "sparse.spmatrix | np.ndarray", ref_Y: "np.ndarray", *,
+                     k: int = 3, groups: "Sequence[str] | None" = None,
+                     ref_groups: "Sequence[str] | None" = None) -> "np.ndarray":
+    """How close each text is to the human-coded segments of each code.
+
+    For every code (column of ``ref_Y``) two numbers: ``p``, the mean cosine
+    of the ``k`` nearest human-coded segments *with* the code, and ``p − q``
+    with ``q`` the same for the ``k`` nearest segments *without* it. A
+    segment whose nearest coded neighbours say "behov" scores high for
+    behov even when it shares no word with the codebook.
+
+    Parameters
+    ----------
+    vectors:
+        The texts' vectors (rows L2-normalised, e.g. from
+        :meth:`~codingkit.coding.similarity.SimilarityModel.transform`).
+    ref_vectors:
+        The human-coded segments' vectors.
+    ref_Y:
+        ``n_ref × m`` human decisions (bool).
+    k:
+        Neighbours averaged (fewer when a code has fewer segments).
+    groups, ref_groups:
+        The source of each text and of each reference. A text is never
+        compared with a reference of its own source (so that the training
+        rows' features are what they would be for a new transcript).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n × 2m``: ``p`` and ``p − q`` of code 1, then of code 2, …
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ref = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])
+    >>> Y = np.array([[True], [False], [True]])
+    >>> neighbour_scores(np.array([[1.0, 0.0]]), ref, Y, k=1).round(2).tolist()
+    [[1.0, 1.0]]
+    >>> neighbour_scores(np.array([[1.0, 0.0]]), ref, Y, k=1, groups=["a"],
+    ...                  ref_groups=["a", "b", "b"]).round(2).tolist()
+    [[0.6, 0.6]]
+    """
+    import numpy as np
+    from scipy import sparse
+
+    ref_Y = np.asarray(ref_Y, dtype=bool)
+    n, m = vectors.shape[0], ref_Y.shape[1]
+    out = np.zeros((n, 2 * m))
+    if n == 0 or ref_Y.shape[0] == 0:
+        return out
+    sims = vectors @ ref_vectors.T
+    sims = sims.toarray() if sparse.issparse(sims) else np.asarray(sims, dtype=float)
+    if groups is not None and ref_groups is not None:
+        g = np.asarray(groups, dtype=object)
+        rg = np.asarray(ref_groups, dtype=object)
+        sims[g[:, None] == rg[None, :]] = np.nan
+
+    def top_mean(block: "np.ndarray") -> "np.ndarray":
+        if block.shape[1] == 0:
+            return np.zeros(block.shape[0])
+        kk = min(k, block.shape[1])
+        filled = np.where(np.isnan(block), -np.inf, block)
+        top = -np.partition(-filled, kk - 1, axis=1)[:, :kk]
+        top = np.where(np.isinf(top), np.nan, top)
+        with np.errstate(all="ignore"):
+            mean = np.nanmean(top, axis=1) if kk else np.zeros(block.shape[0])
+        return np.nan_to_num(mean, nan=0.0)
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for j in range(m):
+            p = top_mean(sims[:, ref_Y[:, j]])
+            q = top_mean(sims[:, ~ref_Y[:, j]])
+            out[:, 2 * j] = p
+            out[:, 2 * j + 1] = p - q
+    return out
+
+
 def segment_features(similarity, texts: Sequence[str], rule_scores: "np.ndarray", *,
                      vectors: "sparse.spmatrix | None" = None,
-                     self_index: "Sequence[int] | None" = None) -> "sparse.csr_matrix":
+                     self_index: "Sequence[int] | None" = None,
+                     questions: "Sequence[str] | None" = None,
+                     question_weight: float = 0.0,
+                     rule_weight: float = 1.0,
+                     neighbours: "np.ndarray | None" = None,
+                     neighbour_weight: float = 1.0) -> "sparse.csr_matrix":
     """The features the learned model sees for each text.
 
     Parameters
@@ -336,17 +463,40 @@ def segment_features(similarity, texts: Sequence[str], rule_scores: "np.ndarray"
     self_index:
         For codebook examples used as seed data: their own reference index,
         so that an example is not compared with itself.
+    questions:
+        The interviewer's question before each text (``""`` when there is
+        none); used when ``question_weight`` > 0.
+    question_weight:
+        Scale of the question's vector against the segment's own (0: the
+        question is not used).
+    rule_weight:
+        Scale of the rule scores (0: the model does not see the rules).
+    neighbours:
+        :func:`neighbour_scores` of the texts (``None``: not used).
+    neighbour_weight:
+        Their scale.
 
     Returns
     -------
     scipy.sparse.csr_matrix
-        ``[TF-IDF (and embedding) vector | similarity score and s⁺ per code
-        (codebook references only) | rule score per code]``.
+        ``[TF-IDF (and embedding) vector | question vector × question_weight |
+        similarity score and s⁺ per code (codebook references only) |
+        rule score per code × rule_weight | neighbour scores × neighbour_weight]``
+        (blocks with weight 0 left out).
     """
     import numpy as np
     from scipy import sparse
 
     V = vectors if vectors is not None else similarity.transform(list(texts))
     S = similarity.score(vectors=V, use_human=False, self_index=self_index)
-    dense = np.hstack([S.scores, S.positive, np.asarray(rule_scores, dtype=float)])
-    return sparse.hstack([V, sparse.csr_matrix(dense * DENSE_WEIGHT)], format="csr")
+    blocks = [V]
+    if question_weight and questions is not None:
+        Q = similarity.transform([q or "" for q in questions])
+        blocks.append(Q * question_weight)
+    dense = [S.scores * DENSE_WEIGHT, S.positive * DENSE_WEIGHT]
+    if rule_weight:
+        dense.append(np.asarray(rule_scores, dtype=float) * rule_weight)
+    if neighbours is not None and neighbour_weight:
+        dense.append(np.asarray(neighbours, dtype=float) * neighbour_weight)
+    blocks.append(sparse.csr_matrix(np.hstack(dense)))
+    return sparse.hstack(blocks, format="csr")
