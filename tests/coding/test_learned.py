@@ -284,3 +284,187 @@ def test_tune_writes_a_copy_and_leaves_the_original_untouched(corpus, tmp_path):
     with pytest.raises(EvaluationError, match="E623"):
         write_tuned_codebook(corpus["codebook"], res.thresholds, out)
     assert hashlib.sha256(cb_path.read_bytes()).hexdigest() == before
+
+
+# --------------------------------------------------------------------------
+# optional features of the learned model
+# --------------------------------------------------------------------------
+
+
+def test_neighbour_scores_never_compare_a_segment_with_its_own_transcript():
+    from codingkit.coding.learned import neighbour_scores
+
+    V = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.8, 0.6]])
+    Y = np.array([[True], [False], [False], [True]])
+    groups = ["a", "b", "b", "c"]
+    F = neighbour_scores(V, V, Y, k=1, groups=groups, ref_groups=groups)
+    # row 0 (coded, source a) equals itself but may only meet b's and c's rows:
+    # nearest coded neighbour is c's row (cosine 0.8), nearest uncoded b's (1.0)
+    assert F[0].tolist() == pytest.approx([0.8, 0.8 - 1.0])
+    # without groups it would find itself
+    assert neighbour_scores(V[:1], V, Y, k=1)[0, 0] == pytest.approx(1.0)
+    # k averages the k nearest
+    assert neighbour_scores(V[2:3], V, Y, k=2)[0, 0] == pytest.approx((0.0 + 0.6) / 2)
+
+
+def test_preceding_questions_join_a_question_cut_into_sentences():
+    from codingkit.coding.coder import preceding_questions
+
+    segs = [ck.Segment("a:1.1", "a", 0, 10, "Hur gick det?", 1, speaker_role="interviewer"),
+            ck.Segment("a:1.2", "a", 11, 30, "Hade ni dialog med marknaden?", 1,
+                       speaker_role="interviewer"),
+            ck.Segment("a:2", "a", 31, 40, "Ja, två gånger.", 2),
+            ck.Segment("a:3", "a", 41, 50, "Och behoven?", 3, speaker_role="interviewer"),
+            ck.Segment("a:4", "a", 51, 60, "Dem kartlade vi.", 4),
+            ck.Segment("b:1", "b", 0, 9, "Hej då.", 1)]
+    assert preceding_questions(segs, segs) == [
+        "", "", "Hur gick det? Hade ni dialog med marknaden?",
+        "Hur gick det? Hade ni dialog med marknaden?", "Och behoven?", ""]
+
+
+QUESTIONS = {"tidig_dialog": "Träffade ni leverantörerna innan ni skrev underlaget?",
+             "behov": "Kartlade ni vad personalen behövde i vardagen?",
+             None: "Hur länge har du jobbat i kommunen?"}
+BARE = ["Ja, det gjorde vi flera gånger.", "Det tog ett halvår ungefär.",
+        "Ja, absolut, det var viktigt.", "Vi gjorde det ganska tidigt."]
+
+
+@pytest.fixture(scope="module")
+def bare_answers(tmp_path_factory):
+    """Interviews whose answers say nothing by themselves: only the question
+    tells which theme the human coded (every answer follows every question)."""
+    root = tmp_path_factory.mktemp("svar")
+    rows = []
+    for k in range(4):
+        lines, n = [], 0
+        for m, (code, q) in enumerate(QUESTIONS.items()):
+            n += 2
+            lines += [f"I: {q}", f"IP: {BARE[(k + m) % 4]}"]
+            if code:
+                rows.append({"source": f"s{k}.txt", "turn": n, "code": code})
+        (root / f"s{k}.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    pd.DataFrame(rows).to_csv(root / "kodning.csv", index=False)
+    return ck.read_transcripts(sorted(root.glob("s*.txt"))), root / "kodning.csv"
+
+
+def test_the_question_changes_the_learned_score_of_a_bare_answer(corpus, bare_answers):
+    from codingkit.coding.coder import preceding_questions
+    from codingkit.coding.learned import segment_features
+
+    transcripts, gold = bare_answers
+    answer = BARE[0]
+    segs = []
+    for k, code in enumerate(("tidig_dialog", "behov")):
+        q = QUESTIONS[code]
+        segs += [ck.Segment(f"q{k}.txt:1", f"q{k}.txt", 0, len(q), q, 1,
+                            speaker_role="interviewer"),
+                 ck.Segment(f"q{k}.txt:2", f"q{k}.txt", 0, len(answer), answer, 2)]
+    todo = [segs[1], segs[3]]
+    scores = {}
+    for w in (0.0, 1.0):
+        coder = Coder(corpus["codebook"], learner_options={"question_weight": w}).fit(
+            transcripts, read_human_coding(gold))
+        assert coder.learner_.question_weight == w
+        R, _ = coder._rule_scores([s.text for s in todo])
+        X = segment_features(coder.feature_similarity_, [s.text for s in todo], R,
+                             questions=preceding_questions(segs, todo), question_weight=w)
+        scores[w] = coder.learner_.predict_proba(X)
+    # without the question, the same answer gets the same score
+    assert scores[0.0][0] == pytest.approx(scores[0.0][1])
+    # with it, the answer to the dialogue question leans to tidig_dialog,
+    # the answer to the question on needs to behov
+    assert scores[1.0][0, 0] > scores[1.0][1, 0] + 0.05
+    assert scores[1.0][1, 1] > scores[1.0][0, 1] + 0.05
+    # and Coder.code finds the question itself
+    res = Coder(corpus["codebook"], learner_options={"question_weight": 1.0}).fit(
+        transcripts, read_human_coding(gold)).code(segs)
+    assert "tidig_dialog" in _coded(res, "q0.txt", 2)
+    assert "tidig_dialog" not in _coded(res, "q1.txt", 2)
+
+
+def test_rule_weight_and_neighbours_shape_the_features(corpus):
+    from codingkit.coding.learned import segment_features
+
+    coder = Coder(corpus["codebook"]).fit(corpus["transcripts"],
+                                          read_human_coding(corpus["gold"]).select("dev"))
+    sim = coder.feature_similarity_
+    texts = ["Vi hade en marknadsdialog med leverantörerna."]
+    R, _ = coder._rule_scores(texts)
+    assert R[0, 0] > 0
+    width = sim.transform(texts).shape[1]
+    k = R.shape[1]
+    full = segment_features(sim, texts, R).toarray()
+    assert full.shape[1] == width + 3 * k
+    assert full[0, -k] == pytest.approx(R[0, 0])
+    half = segment_features(sim, texts, R, rule_weight=0.5).toarray()
+    assert half[0, -k] == pytest.approx(0.5 * R[0, 0])
+    assert segment_features(sim, texts, R, rule_weight=0).shape[1] == width + 2 * k
+    nb = np.array([[0.7, 0.2, 0.1, -0.3]])
+    with_nb = segment_features(sim, texts, R, neighbours=nb, neighbour_weight=2).toarray()
+    assert with_nb[0, -4:].tolist() == pytest.approx([1.4, 0.4, 0.2, -0.6])
+
+
+def test_fit_with_neighbours_codes_unseen_transcripts(corpus):
+    human = read_human_coding(corpus["gold"]).select("dev")
+    coder = Coder(corpus["codebook"], learner_options={"neighbours": 2, "rule_weight": 0.1,
+                                                      "question_weight": 0.5}).fit(
+        corpus["transcripts"], human)
+    assert coder.learner_.neighbour_vectors_.shape[0] == len(coder.training_segment_ids_)
+    assert coder.learner_.neighbour_labels_.sum(axis=0).tolist() == [3, 3]
+    res = coder.code(corpus["transcripts"])
+    assert "tidig_dialog" in _coded(res, "i4.txt", 2)
+    assert "behov" in _coded(res, "i4.txt", 4)
+    assert not _coded(res, "i4.txt", 6)  # "Jag har jobbat i kommunen i elva år."
+
+
+def test_seed_weight_and_rules_tuned_on_reach_the_learner(corpus, monkeypatch):
+    calls = []
+    original = LearnedModel.fit
+
+    def spy(self, X, Y, codes, **kw):
+        calls.append(kw)
+        return original(self, X, Y, codes, **kw)
+
+    monkeypatch.setattr(LearnedModel, "fit", spy)
+    human = read_human_coding(corpus["gold"])
+    n_examples = sum(len(c.examples) + len(c.negative_examples) for c in corpus["codebook"])
+    Coder(corpus["codebook"]).fit(corpus["transcripts"], human)
+    Coder(corpus["codebook"], learner_options={"seed_weight": 0}).fit(
+        corpus["transcripts"], human, rules_tuned_on=["i1.txt", "i2.txt"])
+    default, no_seed = calls
+    assert default["is_seed"].sum() == n_examples
+    assert default["sample_weight"][default["is_seed"]].tolist() == [0.5] * n_examples
+    assert default["choose_on"] is None
+    assert no_seed["is_seed"].sum() == 0
+    # the thresholds and modes are chosen on i3 and i4 only
+    chosen = {g for g, c in zip(no_seed["groups"], no_seed["choose_on"]) if c}
+    assert chosen == {"i3.txt", "i4.txt"}
+
+
+def test_modes_can_be_restricted_and_are_checked():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    Y = (X[:, :1] > 0)
+    groups = [f"s{i % 4}" for i in range(40)]
+    cb = np.where(Y[:, 0], 1.0, 0.0)[:, None]  # a perfect codebook part
+    free = LearnedModel().fit(X, Y, ["a"], groups=groups, codebook_part=cb)
+    forced = LearnedModel(modes=("learned",)).fit(X, Y, ["a"], groups=groups, codebook_part=cb)
+    assert free.modes_["a"] == "blend" and forced.modes_["a"] == "learned"
+    with pytest.raises(EvaluationError, match="E612"):
+        LearnedModel(modes=("mest",))
+
+
+def test_choose_on_picks_the_threshold_on_the_chosen_rows_only():
+    # one feature; on the tuned sources (t*) the human codes x > 0, on the
+    # untuned ones (u*) only x > 1: the model is the same, the threshold
+    # chosen on the untuned rows is higher
+    x = np.linspace(-2, 2, 20)
+    X = np.r_[x, x][:, None]
+    y = np.r_[x > 0, x > 1.0]
+    groups = [f"t{i % 2}" for i in range(20)] + [f"u{i % 2}" for i in range(20)]
+    all_rows = LearnedModel().fit(X, y[:, None], ["a"], groups=groups)
+    untuned = LearnedModel().fit(X, y[:, None], ["a"], groups=groups,
+                                 choose_on=np.array([g.startswith("u") for g in groups]))
+    assert untuned.thresholds_["a"] > all_rows.thresholds_["a"]
+    p = untuned.predict_proba(X[20:])[:, 0]
+    assert ((p >= untuned.thresholds_["a"]) == y[20:]).mean() > 0.9

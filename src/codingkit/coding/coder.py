@@ -340,6 +340,7 @@ class Coder:
         human: "HumanCoding | str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Any",
         *,
         min_overlap: float = 0.5,
+        rules_tuned_on: Iterable[str] = (),
     ) -> "Coder":
         """Learn from human coding of (some of) the segments.
 
@@ -353,6 +354,13 @@ class Coder:
             or a table with ``segment_id, code``.
         min_overlap:
             For span coding: see :func:`codingkit.evaluation.align_human_coding`.
+        rules_tuned_on:
+            Sources (transcripts) the codebook's rules were written or tuned
+            against. Their segments still train the model, but each code's
+            threshold and combination mode are chosen on the other
+            transcripts, where the rules show how far they carry over to
+            new interviews (when those hold at least 2 of the code's
+            positives).
 
         Returns
         -------
@@ -457,8 +465,10 @@ class Coder:
         _, c_plus, _ = self._codebook_parts(R, S)
         code_ids = list(codebook.codes)
         cb_part = c_plus[:, [code_ids.index(c) for c in codes]]
+        tuned = set(rules_tuned_on)
+        choose_on = np.array([g not in tuned for g in groups], dtype=bool) if tuned else None
         learner.fit(X, Yall, codes, groups=groups, sample_weight=weights, is_seed=is_seed,
-                    codebook_part=cb_part)
+                    codebook_part=cb_part, choose_on=choose_on)
         self.similarity_ = sim if self.similarity != "none" else None
         self.feature_similarity_ = sim
         self.learner_ = learner

@@ -251,7 +251,8 @@ class LearnedModel:
             groups: "Sequence[str] | None" = None,
             sample_weight: "np.ndarray | None" = None,
             is_seed: "np.ndarray | None" = None,
-            codebook_part: "np.ndarray | None" = None) -> "LearnedModel":
+            codebook_part: "np.ndarray | None" = None,
+            choose_on: "np.ndarray | None" = None) -> "LearnedModel":
         """Train one model per code.
 
         Parameters
@@ -276,6 +277,12 @@ class LearnedModel:
             0.5-is-coded scale (see :mod:`codingkit.coding.coder`). When
             given, each code's combination :data:`MODES` is chosen on the
             out-of-fold scores of the inner cross-validation.
+        choose_on:
+            Which human rows choose each code's threshold and mode (default:
+            all). :meth:`codingkit.Coder.fit` leaves out the transcripts the
+            rules were tuned on, where the rules look better than they are.
+            Where these rows hold fewer than 2 positives of a code, all
+            human rows choose.
 
         Returns
         -------
@@ -316,12 +323,16 @@ class LearnedModel:
                         continue
                     inner = self._new_clf().fit(X[tr], ytr, sample_weight=w[tr])
                     oof[te] = inner.predict_proba(X[te])[:, 1]
-                threshold, _ = best_threshold(y[human_rows], oof[human_rows],
-                                              metric=self.metric)
+                rows = human_rows
+                if choose_on is not None:
+                    chosen = human_rows[np.asarray(choose_on, dtype=bool)[human_rows]]
+                    if y[chosen].sum() >= 2:
+                        rows = chosen
+                threshold, _ = best_threshold(y[rows], oof[rows], metric=self.metric)
                 mode = self.modes[0]
                 if codebook_part is not None:
-                    mode = choose_mode(y[human_rows], oof[human_rows], threshold,
-                                       np.asarray(codebook_part)[human_rows, j], self.metric,
+                    mode = choose_mode(y[rows], oof[rows], threshold,
+                                       np.asarray(codebook_part)[rows, j], self.metric,
                                        self.modes)
                 self.models_[code] = _CodeModel(clf, threshold, 0.0, mode)
                 continue

@@ -97,6 +97,7 @@ def cross_validate(
     learn: bool = True,
     coder_options: dict[str, Any] | None = None,
     level: str = "theme",
+    fit_options: dict[str, Any] | None = None,
 ) -> CrossValidation:
     """K-fold cross-validation of codingkit on human-coded transcripts.
 
@@ -122,6 +123,10 @@ def cross_validate(
         Further keyword arguments of :class:`~codingkit.Coder`.
     level:
         See :func:`codingkit.evaluate`.
+    fit_options:
+        Keyword arguments of :meth:`~codingkit.Coder.fit`, e.g.
+        ``{"rules_tuned_on": [...]}`` (each fold gets them as they are; a
+        source not in its training part is simply not found there).
 
     Returns
     -------
@@ -146,7 +151,7 @@ def cross_validate(
         coder = Coder(codebook, **opts)
         if learn:
             train_segs = [s for s in segments if s.source in train_sources]
-            coder.fit(train_segs, human.select(sources=train_sources))
+            coder.fit(train_segs, human.select(sources=train_sources), **(fit_options or {}))
             training.append(set(coder.training_segment_ids_))
         else:
             training.append(set())
