@@ -19,18 +19,30 @@ coding in ``gold/`` on the **test** split, which no tuning touches:
 and prints Krippendorff's α per theme and macro-averaged, the macro κ,
 precision, recall and F1, and the time each configuration takes to code
 the whole corpus. ``--cv K`` adds a K-fold cross-validation on the dev
-split (the estimate used to choose the defaults).
+split; ``--cv-splits dev,test,heldout,train2`` cross-validates over several
+splits instead (transcripts kept whole; K from ``--cv``, default 7) and
+prints macro α and the lowest theme α over all of them and per split,
+rules only and learned. Learning chooses its thresholds and modes on the
+transcripts the rules were not tuned on (``--rules-tuned-on``, default
+``dev,test``) whenever they hold enough positives; ``--learner JSON``
+passes other learner options.
+
+Only the gold files and round-2 transcript folders (``gold/transcripts/<set>/``)
+of the splits named are read; another set's files are never opened.
 
 Run from the repository root::
 
     python benchmarks/agreement.py
     python benchmarks/agreement.py --semantic --cv 4
+    python benchmarks/agreement.py --split heldout --train dev,test,train2 \
+        --cv-splits dev,test,heldout,train2
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import time
 import warnings
 from pathlib import Path
@@ -68,6 +80,31 @@ def tuned(transcripts, dev, codebook: ck.Codebook) -> ck.Codebook:
     return dataclasses.replace(codebook, codes=codes)
 
 
+def gold_files(gold: Path, splits: set[str]) -> list[Path]:
+    """The gold CSVs needed for ``splits``: the round-1 files (``syd_``,
+    ``ost_``, ``heldout_``, ``splits.csv``) and the files of each round-2 set
+    in ``splits`` (``<set>_coding.csv`` …). Another set's files, such as a
+    final test set not asked for, are never read."""
+    round2 = {p.name.split("_")[0] for p in gold.glob("*_splits.csv")}
+    return [p for p in sorted(gold.glob("*.csv"))
+            if p.name.split("_")[0] not in round2 or p.name.split("_")[0] in splits]
+
+
+def read_corpus(folders, splits: set[str]) -> list[ck.Transcript]:
+    """The sample corpus (``transcripts/``) and the round-2 sets of ``splits``
+    (``gold/transcripts/<set>/``, sources named ``<set>/<file>``); or the
+    folders given."""
+    if folders:
+        return ck.read_transcripts(folders)
+    out = ck.read_transcripts(ROOT / "transcripts")
+    for name in sorted(splits):
+        folder = ROOT / "gold" / "transcripts" / name
+        if folder.is_dir():
+            out += [dataclasses.replace(t, source=f"{name}/{t.source}")
+                    for t in ck.read_transcripts(folder)]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--transcripts", nargs="+", default=None,
@@ -76,7 +113,18 @@ def main() -> None:
     ap.add_argument("--gold", default=str(ROOT / "gold"))
     ap.add_argument("--codebook", default=None)
     ap.add_argument("--semantic", action="store_true", help="also the semantic backend")
-    ap.add_argument("--cv", type=int, default=0, help="K-fold CV on the dev split")
+    ap.add_argument("--cv", type=int, default=0,
+                    help="K-fold CV on the dev split (or on --cv-splits)")
+    ap.add_argument("--cv-splits", default=None,
+                    help="comma-separated splits to cross-validate over, transcripts kept "
+                         "whole (e.g. dev,test,heldout,train2); K from --cv, default 7")
+    ap.add_argument("--learner", default=None,
+                    help="learner options of the +learned configurations, as JSON "
+                         "(e.g. '{\"rule_weight\": 1}'; default: codingkit's defaults)")
+    ap.add_argument("--rules-tuned-on", default="dev,test",
+                    help="splits the codebook's rules were tuned on: learning chooses its "
+                         "thresholds and modes on the other transcripts when it can "
+                         "(default dev,test; '' for none)")
     ap.add_argument("--split", default="test",
                     help="the split to measure on: test (default), heldout or heldout2")
     ap.add_argument("--train", default="dev",
@@ -84,16 +132,17 @@ def main() -> None:
     args = ap.parse_args()
     warnings.simplefilter("ignore")
 
-    folders = args.transcripts or [ROOT / "transcripts"] + (
-        [ROOT / "gold" / "transcripts"] if (ROOT / "gold" / "transcripts").is_dir() else [])
-    transcripts = ck.read_transcripts(folders)
-    codebook = ck.load_codebook(args.codebook)
-    human = read_human_coding(args.gold)
     train_splits = [x.strip() for x in args.train.split(",") if x.strip()]
+    cv_splits = [x.strip() for x in (args.cv_splits or "").split(",") if x.strip()]
     if args.split in train_splits:
         ap.error(f"--split {args.split} is also in --train: that would not be a fair test")
+    needed = {args.split, *train_splits, *cv_splits}
+    transcripts = read_corpus(args.transcripts, needed)
+    codebook = ck.load_codebook(args.codebook)
+    human = read_human_coding(gold_files(Path(args.gold), needed))
     dev, test = human.select(train_splits), human.select(args.split)
-    wanted = set(dev.sources) | set(test.sources)
+    wanted = set(dev.sources) | set(test.sources) | (
+        set(human.select(cv_splits).sources) if cv_splits else set())
     transcripts = [t for t in transcripts if t.source in wanted]
     ck.Coder(codebook, similarity="none").code(transcripts[:1])  # load spaCy once
 
@@ -112,12 +161,15 @@ def main() -> None:
                 ("examples+tuned", tuned(transcripts, dev, bare), "tfidf", False),
                 ("examples+learned", bare, "tfidf", True)]
 
+    learner_options = json.loads(args.learner) if args.learner else None
+    tuned_splits = [x.strip() for x in args.rules_tuned_on.split(",") if x.strip()]
+    tuned_sources = sorted(s for s, sp in human.splits.items() if sp in tuned_splits)
     rows = []
     for name, cb, sim, learn in configs:
         t0 = time.perf_counter()
-        coder = Coder(cb, similarity=sim)
+        coder = Coder(cb, similarity=sim, learner_options=learner_options)
         if learn:
-            coder.fit(transcripts, dev)
+            coder.fit(transcripts, dev, rules_tuned_on=tuned_sources)
         result = coder.code(transcripts)
         seconds = time.perf_counter() - t0
         ev = evaluate(test, result)
@@ -141,7 +193,27 @@ def main() -> None:
           + "".join(f"{ev.per_code['alpha'].min():>19.2f}" for _, ev, _ in rows))
     print(f"{'seconds (all files)':<{width}}" + "".join(f"{s:>19.1f}" for _, _, s in rows))
 
-    if args.cv:
+    if cv_splits:
+        k = args.cv or 7
+        cvh = human.select(cv_splits)
+        print(f"\n{k}-fold cross-validation over {'+'.join(cv_splits)} "
+              f"({len(cvh.sources)} transcripts, each coded by a model that never saw it); "
+              f"macro alpha (min theme alpha) in all and per split:")
+        for sim in ["tfidf"] + (["semantic"] if args.semantic else []):
+            for learn in (False, True):
+                cv = cross_validate(transcripts, cvh, codebook=codebook, k=k, similarity=sim,
+                                    learn=learn,
+                                    coder_options={"learner_options": learner_options},
+                                    fit_options={"rules_tuned_on": tuned_sources}
+                                    if learn else None)
+                parts = [f"all {cv.evaluation.macro['alpha']:.3f} "
+                         f"({cv.evaluation.per_code['alpha'].min():.2f})"]
+                for sp in cv_splits:
+                    ev = evaluate(human.select(sp), cv.result)
+                    parts.append(f"{sp} {ev.macro['alpha']:.3f} "
+                                 f"({ev.per_code['alpha'].min():.2f})")
+                print(f"  similarity {sim:<8} learn {str(learn):<5} " + "  ".join(parts))
+    elif args.cv:
         print(f"\n{args.cv}-fold cross-validation on the dev split (macro alpha):")
         for sim in ["tfidf"] + (["semantic"] if args.semantic else []):
             for learn in (False, True):

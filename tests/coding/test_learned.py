@@ -348,9 +348,6 @@ def bare_answers(tmp_path_factory):
 
 
 def test_the_question_changes_the_learned_score_of_a_bare_answer(corpus, bare_answers):
-    from codingkit.coding.coder import preceding_questions
-    from codingkit.coding.learned import segment_features
-
     transcripts, gold = bare_answers
     answer = BARE[0]
     segs = []
@@ -366,9 +363,7 @@ def test_the_question_changes_the_learned_score_of_a_bare_answer(corpus, bare_an
             transcripts, read_human_coding(gold))
         assert coder.learner_.question_weight == w
         R, _ = coder._rule_scores([s.text for s in todo])
-        X = segment_features(coder.feature_similarity_, [s.text for s in todo], R,
-                             questions=preceding_questions(segs, todo), question_weight=w)
-        scores[w] = coder.learner_.predict_proba(X)
+        scores[w] = coder.learner_.predict_proba(coder._learned_features(todo, segs, R))
     # without the question, the same answer gets the same score
     assert scores[0.0][0] == pytest.approx(scores[0.0][1])
     # with it, the answer to the dialogue question leans to tidig_dialog,

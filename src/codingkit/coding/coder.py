@@ -16,9 +16,11 @@ Up to three parts are computed for every segment × code:
     piecewise-linear map ``part(s, t)``: 0 at 0, 0.5 at ``t``, 1 at 1.
 *learned* ``l``
     After :meth:`Coder.fit` on human coding, for every code the human
-    used: the probability of the per-code model (:mod:`.learned`), mapped
-    by ``part(l, t_l)`` with the threshold ``t_l`` the model chose under
-    cross-validation.
+    used: the probability of the per-code model (:mod:`.learned`; it sees
+    the segment's words, the interviewer's question before it, its
+    nearest human-coded segments and, weakly, the rule and similarity
+    scores), mapped by ``part(l, t_l)`` with the threshold ``t_l`` the
+    model chose under cross-validation.
 
 The combined score is::
 
@@ -49,7 +51,9 @@ parent is coded.
 The default similarity thresholds and the modes were compared on the
 development split of the gold standard (leave-one-transcript-out
 cross-validation; see ``benchmarks/agreement.py``), never on its test
-split.
+split. The learner's defaults were chosen by cross-validation over whole
+transcripts of all the human-coded splits, judged on the interviews the
+rules were not tuned on (see :mod:`.learned`).
 
 Each coding's ``method`` says which part decided (``rule``, ``fuzzy``,
 ``similarity``, ``combined`` when rule and similarity both did, or
@@ -95,7 +99,8 @@ SIMILARITY_OPTIONS = (*BACKENDS, "none")
 SIMILARITY_THRESHOLDS = {"tfidf": 0.2, "semantic": 0.62}
 
 #: Weight of a codebook example among the training rows of the learned
-#: model (a human-coded segment weighs 1).
+#: model (a human-coded segment weighs 1); the learner option
+#: ``seed_weight`` overrides it.
 SEED_WEIGHT = 0.5
 
 
@@ -171,8 +176,13 @@ class Coder:
         Folder of the embedding cache of the semantic backend (default:
         ``~/.cache/codingkit``, or ``$CODINGKIT_CACHE``).
     learner_options:
-        Keyword arguments for :class:`~codingkit.coding.learned.LearnedModel`
-        (``C``, ``inner_folds``, ``metric``).
+        Keyword arguments for :class:`~codingkit.coding.learned.LearnedModel`:
+        ``C``, ``inner_folds``, ``metric``, and the features it sees:
+        ``question_weight`` (the interviewer's question before a segment),
+        ``neighbours``/``neighbour_weight`` (similarity to the human-coded
+        segments of each code), ``rule_weight``, ``seed_weight`` (the
+        codebook's examples), ``modes`` (the combinations allowed). Defaults:
+        :data:`codingkit.coding.learned.DEFAULTS`.
 
     Examples
     --------
@@ -516,21 +526,7 @@ class Coder:
                 pass
         learner = getattr(self, "learner_", None)
         if learner is not None:
-            from .learned import neighbour_scores, segment_features
-
-            fsim = self.feature_similarity_
-            V = fsim.transform(texts)
-            neighbours = questions = None
-            if getattr(learner, "neighbours", 0):
-                neighbours = neighbour_scores(V, learner.neighbour_vectors_,
-                                              learner.neighbour_labels_, k=learner.neighbours)
-            if getattr(learner, "question_weight", 0):
-                questions = preceding_questions(segments, todo)
-            learned = learner.predict_proba(segment_features(
-                fsim, texts, R, vectors=V, questions=questions,
-                question_weight=getattr(learner, "question_weight", 0.0),
-                rule_weight=getattr(learner, "rule_weight", 1.0), neighbours=neighbours,
-                neighbour_weight=getattr(learner, "neighbour_weight", 1.0)))
+            learned = learner.predict_proba(self._learned_features(todo, segments, R))
         # combine in chunks, so that the segment × code arrays stay small
         codings: list[Coding] = []
         for b in range(0, len(todo), COMBINE_CHUNK):
@@ -549,6 +545,28 @@ class Coder:
             transcripts=transcripts,
             options=options,
         )
+
+    def _learned_features(self, todo: Sequence[Segment], segments: Sequence[Segment],
+                          R: "np.ndarray"):
+        """The learned model's features of the segments ``todo`` (rule
+        scores ``R``), with their questions looked up in ``segments``."""
+        from .learned import neighbour_scores, segment_features
+
+        learner = self.learner_
+        fsim = self.feature_similarity_
+        texts = [s.text for s in todo]
+        V = fsim.transform(texts)
+        neighbours = questions = None
+        if getattr(learner, "neighbours", 0):
+            neighbours = neighbour_scores(V, learner.neighbour_vectors_,
+                                          learner.neighbour_labels_, k=learner.neighbours)
+        if getattr(learner, "question_weight", 0):
+            questions = preceding_questions(segments, todo)
+        return segment_features(
+            fsim, texts, R, vectors=V, questions=questions,
+            question_weight=getattr(learner, "question_weight", 0.0),
+            rule_weight=getattr(learner, "rule_weight", 1.0), neighbours=neighbours,
+            neighbour_weight=getattr(learner, "neighbour_weight", 1.0))
 
     def _thresholds(self, sim_scores) -> dict[str, float]:
         default = SIMILARITY_THRESHOLDS.get(self.similarity, 0.5)

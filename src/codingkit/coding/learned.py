@@ -3,24 +3,53 @@
 When a researcher has coded some transcripts by hand, codingkit can learn
 from them. For every code the human used, a logistic regression
 (scikit-learn, ``class_weight="balanced"`` because most segments carry no
-code) is trained on the features of each segment:
+code) is trained on the features of each segment (:func:`segment_features`):
 
 * its TF-IDF vector (Swedish lemmas and character n-grams, see
   :mod:`codingkit.coding.similarity`; with the semantic backend also its
   sentence embedding),
+* the same vector of the **interviewer's question** before it, times
+  ``question_weight``: a human coder reads "Ja, två gånger." in the light
+  of "Hade ni någon dialog med marknaden?". The question has its own
+  columns (it is not mixed into the answer's words) and a smaller weight,
+  so it can tip an answer but not code it alone,
 * its similarity to every code's codebook references (``s⁺`` and the score),
 * its rule score for every code (from :class:`~codingkit.coding.rules.RuleMatcher`),
+  times ``rule_weight``,
+* its **nearest human-coded segments** (:func:`neighbour_scores`): per
+  code, the mean cosine of the ``k`` closest segments the human coded
+  with the code, and that minus the same for segments without it. A
+  training segment is only compared with *other* transcripts' segments,
+  as a new transcript will be.
 
-so the model learns how far to trust each rule and each kind of
-similarity. The codebook's examples are added as *seed* data with a lower
-weight (positive for their code and its parents, negative for every other
-code; negative examples negative for their code), so a code the human used
-rarely still has something to learn from.
+The codebook's examples are added as *seed* data with weight
+``seed_weight`` (positive for their code and its parents, negative for
+every other code; negative examples negative for their code), so a code
+the human used rarely still has something to learn from.
+
+Why the rule weight is small by default
+---------------------------------------
+A codebook's rules are written while reading some transcripts; on those
+they look nearly perfect, and a model trained there learns to trust them
+fully. On interviews the rules were not written against they are much
+weaker (default codebook: α 0.83 on its dev split, 0.46–0.54 on fresh
+interviews). With the rule scores at a tenth of the scale of the other
+features, the L2 penalty makes the model earn its trust in a rule from
+the data, and the text, question and neighbour features carry the rest.
+The rules still act through the combination below. When you know which
+transcripts the rules were tuned on, give them to
+:meth:`codingkit.Coder.fit` as ``rules_tuned_on``: thresholds and modes
+are then chosen on the other transcripts.
 
 The model's output, the *learned score*, is a probability in [0, 1]. Each
 code's decision threshold is chosen by an inner cross-validation over the
 training transcripts (grouped by source) to maximise F1, so the score
-needs no hand calibration.
+needs no hand calibration; the same out-of-fold scores choose how the
+learned score is combined with the codebook's own (:data:`MODES`).
+
+The defaults (:data:`DEFAULTS`) were chosen by cross-validation over
+whole transcripts of the gold standard (``benchmarks/agreement.py
+--cv-splits``), judged on the interviews the rules were not tuned on.
 
 Examples
 --------
@@ -42,11 +71,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from scipy import sparse
 
 __all__ = ["LearnedModel", "best_threshold", "segment_features", "neighbour_scores",
-           "METRICS", "MODES"]
+           "METRICS", "MODES", "DEFAULTS"]
 
 #: Scale of the similarity and rule features against the (unit-length)
 #: TF-IDF vector: larger values let the model lean more on them.
 DENSE_WEIGHT = 1.0
+
+#: Default options of :class:`LearnedModel` (see the module docstring).
+DEFAULTS = {"C": 3.0, "question_weight": 0.5, "neighbours": 3, "neighbour_weight": 1.0,
+            "rule_weight": 0.1, "seed_weight": 0.5}
 
 #: Metrics a threshold can be tuned for.
 METRICS = ("f1", "kappa", "alpha", "precision", "recall")
@@ -222,10 +255,14 @@ class LearnedModel:
         code → fitted model, threshold.
     """
 
-    def __init__(self, *, C: float = 1.0, inner_folds: int = 3, metric: str = "f1",
-                 random_state: int = 0, question_weight: float = 0.0, neighbours: int = 0,
-                 neighbour_weight: float = 1.0, rule_weight: float = 1.0,
-                 seed_weight: float = 0.5, modes: Sequence[str] = MODES) -> None:
+    def __init__(self, *, C: float = DEFAULTS["C"], inner_folds: int = 3, metric: str = "f1",
+                 random_state: int = 0,
+                 question_weight: float = DEFAULTS["question_weight"],
+                 neighbours: int = DEFAULTS["neighbours"],
+                 neighbour_weight: float = DEFAULTS["neighbour_weight"],
+                 rule_weight: float = DEFAULTS["rule_weight"],
+                 seed_weight: float = DEFAULTS["seed_weight"],
+                 modes: Sequence[str] = MODES) -> None:
         unknown = [m for m in modes if m not in MODES]
         if unknown or not modes:
             raise EvaluationError(f"unknown combination mode {unknown or modes!r}; expected "
