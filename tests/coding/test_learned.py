@@ -463,3 +463,22 @@ def test_choose_on_picks_the_threshold_on_the_chosen_rows_only():
     assert untuned.thresholds_["a"] > all_rows.thresholds_["a"]
     p = untuned.predict_proba(X[20:])[:, 0]
     assert ((p >= untuned.thresholds_["a"]) == y[20:]).mean() > 0.9
+
+
+def test_cross_validation_passes_fit_options_to_every_fold(corpus, monkeypatch):
+    got = []
+    original = Coder.fit
+
+    def spy(self, data, human, **kw):
+        got.append((set(human.sources), kw))
+        return original(self, data, human, **kw)
+
+    monkeypatch.setattr(Coder, "fit", spy)
+    human = read_human_coding(corpus["gold"])
+    cv = cross_validate(corpus["transcripts"], human, codebook=corpus["codebook"], k=2,
+                        fit_options={"rules_tuned_on": ["i1.txt", "i2.txt"]},
+                        coder_options={"learner_options": {"neighbours": 0}})
+    assert [kw for _, kw in got] == [{"rules_tuned_on": ["i1.txt", "i2.txt"]}] * 2
+    # each fold trains on the other fold's transcripts only
+    assert [srcs for srcs, _ in got] == [set(cv.folds[1]), set(cv.folds[0])]
+    assert 0 <= cv.evaluation.macro["alpha"] <= 1
