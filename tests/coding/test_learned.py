@@ -482,3 +482,17 @@ def test_cross_validation_passes_fit_options_to_every_fold(corpus, monkeypatch):
     # each fold trains on the other fold's transcripts only
     assert [srcs for srcs, _ in got] == [set(cv.folds[1]), set(cv.folds[0])]
     assert 0 <= cv.evaluation.macro["alpha"] <= 1
+
+
+def test_neighbour_scores_in_blocks_equal_one_pass(monkeypatch):
+    import codingkit.coding.learned as learned
+
+    rng = np.random.default_rng(3)
+    V = rng.normal(size=(7, 4))
+    V /= np.linalg.norm(V, axis=1, keepdims=True)
+    Y = rng.random((5, 2)) > 0.5
+    groups, ref_groups = list("aabbccd"), list("abcde")
+    whole = learned.neighbour_scores(V, V[:5], Y, k=2, groups=groups, ref_groups=ref_groups)
+    monkeypatch.setattr(learned, "NEIGHBOUR_BLOCK", 3)
+    blocks = learned.neighbour_scores(V, V[:5], Y, k=2, groups=groups, ref_groups=ref_groups)
+    assert np.allclose(whole, blocks)

@@ -81,6 +81,9 @@ DENSE_WEIGHT = 1.0
 DEFAULTS = {"C": 3.0, "question_weight": 0.5, "neighbours": 3, "neighbour_weight": 1.0,
             "rule_weight": 0.1, "seed_weight": 0.5}
 
+#: Texts compared with the human-coded segments at a time (:func:`neighbour_scores`).
+NEIGHBOUR_BLOCK = 2048
+
 #: Metrics a threshold can be tuned for.
 METRICS = ("f1", "kappa", "alpha", "precision", "recall")
 
@@ -456,6 +459,13 @@ def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
     n, m = vectors.shape[0], ref_Y.shape[1]
     out = np.zeros((n, 2 * m))
     if n == 0 or ref_Y.shape[0] == 0:
+        return out
+    if n > NEIGHBOUR_BLOCK:  # keep the n × references matrix small
+        for b in range(0, n, NEIGHBOUR_BLOCK):
+            e = min(b + NEIGHBOUR_BLOCK, n)
+            out[b:e] = neighbour_scores(vectors[b:e], ref_vectors, ref_Y, k=k,
+                                        groups=None if groups is None else list(groups)[b:e],
+                                        ref_groups=ref_groups)
         return out
     sims = vectors @ ref_vectors.T
     sims = sims.toarray() if sparse.issparse(sims) else np.asarray(sims, dtype=float)
