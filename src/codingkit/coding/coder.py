@@ -42,9 +42,10 @@ cross-validation of :meth:`Coder.fit`:
 ``learned``   ``L``: the learned model decides alone (it also sees the rule
               and similarity scores among its features)
 
-With the default codebook, whose rules are strong, most codes choose
-``blend``; for a codebook with only descriptions and examples, most
-choose ``or``. A sub-code coded by similarity alone needs its parent coded
+Learning from all 28 human-coded interviews of ``gold/`` with the
+default codebook, every theme chooses ``learned``: on interviews its rule
+writers never saw, the model (which still sees the rule scores) is a
+better judge than the rules themselves. A sub-code coded by similarity alone needs its parent coded
 too, and with a learned model a sub-code is only kept when its (learned)
 parent is coded.
 
