@@ -390,7 +390,7 @@ class Coder:
 
         from ..errors import CodingkitWarning, EvaluationError
         from ..evaluation import HumanCoding, align_human_coding, read_human_coding
-        from .learned import LearnedModel, neighbour_scores, segment_features
+        from .learned import LearnedModel
 
         import warnings
 
@@ -453,27 +453,19 @@ class Coder:
         self_index = [-1] * len(texts) + seed_self
         groups = [s.source for s in train] + [""] * len(seed_texts)
         V = sim.transform(all_texts)
-        neighbours = None
-        if learner.neighbours:
-            # each training segment is compared with the other transcripts'
-            # segments only, as a new transcript will be
+        S = sim.score(vectors=V, use_human=False, self_index=self_index)
+        if learner.neighbours:  # the human-coded segments are the references
             learner.neighbour_vectors_ = V[: len(texts)]
             learner.neighbour_labels_ = Y
-            neighbours = neighbour_scores(V, V[: len(texts)], Y, k=learner.neighbours,
-                                          groups=groups, ref_groups=groups[: len(texts)])
-        questions = None
-        if learner.question_weight:
-            questions = preceding_questions(segments, train) + [""] * len(seed_texts)
-        X = segment_features(sim, all_texts, R, vectors=V, self_index=self_index,
-                             questions=questions, question_weight=learner.question_weight,
-                             rule_weight=learner.rule_weight, neighbours=neighbours,
-                             neighbour_weight=learner.neighbour_weight)
+        # each training segment is compared with the other transcripts'
+        # segments only, as a new transcript will be
+        X = self._features(learner, sim, all_texts, R, V, S,
+                           lambda: preceding_questions(segments, train) + [""] * len(seed_texts),
+                           groups=groups, ref_groups=groups[: len(texts)])
         Yall = np.vstack([Y, np.array(seed_y, dtype=bool).reshape(-1, len(codes))])
         is_seed = np.r_[np.zeros(len(texts), bool), np.ones(len(seed_texts), bool)]
         weights = np.where(is_seed, learner.seed_weight, 1.0)
-        S = sim.score(vectors=V, use_human=False, self_index=self_index) \
-            if self.similarity != "none" else None
-        _, c_plus, _ = self._codebook_parts(R, S)
+        _, c_plus, _ = self._codebook_parts(R, S if self.similarity != "none" else None)
         code_ids = list(codebook.codes)
         cb_part = c_plus[:, [code_ids.index(c) for c in codes]]
         tuned = set(rules_tuned_on)
@@ -551,23 +543,34 @@ class Coder:
                           R: "np.ndarray"):
         """The learned model's features of the segments ``todo`` (rule
         scores ``R``), with their questions looked up in ``segments``."""
-        from .learned import neighbour_scores, segment_features
-
-        learner = self.learner_
         fsim = self.feature_similarity_
         texts = [s.text for s in todo]
         V = fsim.transform(texts)
-        neighbours = questions = None
-        if getattr(learner, "neighbours", 0):
+        S = fsim.score(vectors=V, use_human=False)
+        return self._features(self.learner_, fsim, texts, R, V, S,
+                              lambda: preceding_questions(segments, todo))
+
+    @staticmethod
+    def _features(learner, sim, texts: Sequence[str], R: "np.ndarray", V, S,
+                  questions: Callable[[], list[str]], *,
+                  groups: Sequence[str] | None = None,
+                  ref_groups: Sequence[str] | None = None):
+        """:func:`~.learned.segment_features` with ``learner``'s options, for
+        :meth:`fit` and :meth:`code` alike (vectors ``V`` and similarity
+        scores ``S`` of ``texts`` already made; ``questions`` called only
+        when the learner uses them)."""
+        from .learned import neighbour_scores, segment_features
+
+        neighbours = None
+        if learner.neighbours:
             neighbours = neighbour_scores(V, learner.neighbour_vectors_,
-                                          learner.neighbour_labels_, k=learner.neighbours)
-        if getattr(learner, "question_weight", 0):
-            questions = preceding_questions(segments, todo)
+                                          learner.neighbour_labels_, k=learner.neighbours,
+                                          groups=groups, ref_groups=ref_groups)
         return segment_features(
-            fsim, texts, R, vectors=V, questions=questions,
-            question_weight=getattr(learner, "question_weight", 0.0),
-            rule_weight=getattr(learner, "rule_weight", 1.0), neighbours=neighbours,
-            neighbour_weight=getattr(learner, "neighbour_weight", 1.0))
+            sim, texts, R, vectors=V, scores=S,
+            questions=questions() if learner.question_weight else None,
+            question_weight=learner.question_weight, rule_weight=learner.rule_weight,
+            neighbours=neighbours, neighbour_weight=learner.neighbour_weight)
 
     def _thresholds(self, sim_scores) -> dict[str, float]:
         default = SIMILARITY_THRESHOLDS.get(self.similarity, 0.5)

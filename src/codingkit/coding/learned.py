@@ -475,31 +475,29 @@ def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
         sims[g[:, None] == rg[None, :]] = np.nan
 
     def top_mean(block: "np.ndarray") -> "np.ndarray":
+        """Mean of each row's ``k`` largest values, NaN (own source) left out."""
         if block.shape[1] == 0:
             return np.zeros(block.shape[0])
         kk = min(k, block.shape[1])
         filled = np.where(np.isnan(block), -np.inf, block)
         top = -np.partition(-filled, kk - 1, axis=1)[:, :kk]
-        top = np.where(np.isinf(top), np.nan, top)
-        with np.errstate(all="ignore"):
-            mean = np.nanmean(top, axis=1) if kk else np.zeros(block.shape[0])
-        return np.nan_to_num(mean, nan=0.0)
+        found = np.isfinite(top)
+        total = np.where(found, top, 0.0).sum(axis=1)
+        count = found.sum(axis=1)
+        return np.divide(total, count, out=np.zeros(len(total)), where=count > 0)
 
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        for j in range(m):
-            p = top_mean(sims[:, ref_Y[:, j]])
-            q = top_mean(sims[:, ~ref_Y[:, j]])
-            out[:, 2 * j] = p
-            out[:, 2 * j + 1] = p - q
+    for j in range(m):
+        p = top_mean(sims[:, ref_Y[:, j]])
+        q = top_mean(sims[:, ~ref_Y[:, j]])
+        out[:, 2 * j] = p
+        out[:, 2 * j + 1] = p - q
     return out
 
 
 def segment_features(similarity, texts: Sequence[str], rule_scores: "np.ndarray", *,
                      vectors: "sparse.spmatrix | None" = None,
                      self_index: "Sequence[int] | None" = None,
+                     scores=None,
                      questions: "Sequence[str] | None" = None,
                      question_weight: float = 0.0,
                      rule_weight: float = 1.0,
@@ -521,6 +519,9 @@ def segment_features(similarity, texts: Sequence[str], rule_scores: "np.ndarray"
     self_index:
         For codebook examples used as seed data: their own reference index,
         so that an example is not compared with itself.
+    scores:
+        ``similarity.score(vectors=..., use_human=False, self_index=...)``
+        of the texts, when the caller has it already (computed otherwise).
     questions:
         The interviewer's question before each text (``""`` when there is
         none); used when ``question_weight`` > 0.
@@ -546,7 +547,8 @@ def segment_features(similarity, texts: Sequence[str], rule_scores: "np.ndarray"
     from scipy import sparse
 
     V = vectors if vectors is not None else similarity.transform(list(texts))
-    S = similarity.score(vectors=V, use_human=False, self_index=self_index)
+    S = scores if scores is not None else similarity.score(vectors=V, use_human=False,
+                                                           self_index=self_index)
     blocks = [V]
     if question_weight and questions is not None:
         Q = similarity.transform([q or "" for q in questions])
