@@ -252,16 +252,21 @@ def test_a_bug_gives_one_line_not_a_traceback(tmp_path, monkeypatch):
 
 def test_apply_learn_from_human_coding(tmp_path):
     out = tmp_path / "res"
-    r = _run("apply", str(ROOT / "transcripts"), "--out", str(out), "--quiet",
-             "--learn-from", str(ROOT / "gold" / "syd_coding.csv"),
-             "--learn-from", str(ROOT / "gold" / "syd_turns.csv"))
+    # the twelve human-coded sample interviews: enough coding to learn
+    # most themes, too little for behov and samverkan (37 segments each)
+    learn = [x for name in ("syd", "ost", "heldout") for kind in ("coding", "turns")
+             for x in ("--learn-from", str(ROOT / "gold" / f"{name}_{kind}.csv"))]
+    r = _run("apply", str(ROOT / "transcripts"), "--out", str(out), "--quiet", *learn)
     assert r.exit_code == 0, r.output
+    assert ("Warning: too little human coding to learn behov (37), samverkan (37): "
+            "these codes keep the codebook's coding") in r.output
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert manifest["options"]["learn_from"][0].endswith("syd_coding.csv")
     assert "behov" in manifest["options"]["learned_codes"]
     cod = pd.read_csv(out / "codings.csv")
     learned = cod[cod.method == "learned"]
     assert len(learned) > 0 and learned.evidence.str.startswith("learned ").all()
+    assert "tidig_dialog" in set(learned.code) and not {"behov", "samverkan"} & set(learned.code)
 
 
 def test_folder_without_transcripts_is_an_error(tmp_path):

@@ -178,6 +178,12 @@ def test_modes_combine_on_the_half_scale_and_are_chosen_by_agreement():
 # --------------------------------------------------------------------------
 
 
+#: The fixtures hold 3 human-coded segments per code: far fewer than the
+#: default ``min_positives``, so tests of what learning does switch the
+#: guard off (the guard itself is tested below).
+TINY = {"min_positives": 0}
+
+
 def _coded(result, segment_source, turn):
     return {c.code: c for c in result.coding_list
             if c.segment_id == f"{segment_source}:{turn}"}
@@ -209,7 +215,7 @@ def test_rule_and_similarity_combine_and_interviewer_is_not_coded(corpus):
 
 def test_fit_adds_learned_scores_and_never_needs_human_coding(corpus):
     human = read_human_coding(corpus["gold"]).select("dev")
-    coder = Coder(corpus["codebook"]).fit(corpus["transcripts"], human)
+    coder = Coder(corpus["codebook"], learner_options=TINY).fit(corpus["transcripts"], human)
     assert coder.learner_.codes_ == ["tidig_dialog", "behov"]
     # only the dev transcripts' respondent turns were used
     assert {sid.split(":")[0] for sid in coder.training_segment_ids_} == {
@@ -359,7 +365,7 @@ def test_the_question_changes_the_learned_score_of_a_bare_answer(corpus, bare_an
     todo = [segs[1], segs[3]]
     scores = {}
     for w in (0.0, 1.0):
-        coder = Coder(corpus["codebook"], learner_options={"question_weight": w}).fit(
+        coder = Coder(corpus["codebook"], learner_options={"question_weight": w, **TINY}).fit(
             transcripts, read_human_coding(gold))
         assert coder.learner_.question_weight == w
         R, _ = coder._rule_scores([s.text for s in todo])
@@ -371,10 +377,82 @@ def test_the_question_changes_the_learned_score_of_a_bare_answer(corpus, bare_an
     assert scores[1.0][0, 0] > scores[1.0][1, 0] + 0.05
     assert scores[1.0][1, 1] > scores[1.0][0, 1] + 0.05
     # and Coder.code finds the question itself
-    res = Coder(corpus["codebook"], learner_options={"question_weight": 1.0}).fit(
+    res = Coder(corpus["codebook"], learner_options={"question_weight": 1.0, **TINY}).fit(
         transcripts, read_human_coding(gold)).code(segs)
     assert "tidig_dialog" in _coded(res, "q0.txt", 2)
     assert "tidig_dialog" not in _coded(res, "q1.txt", 2)
+
+
+THEMED = {"tidig_dialog": "Vi bjöd in leverantörerna till en träff innan vi skrev underlaget.",
+          "behov": "Vi kartlade vad personalen behövde i vardagen, med workshoppar.",
+          None: "Jag har jobbat i kommunen i elva år nu."}
+
+
+@pytest.fixture(scope="module")
+def follow_ups(tmp_path_factory):
+    """Interviews where a bare follow-up answer carries the theme of the
+    answer before it (the questions say nothing: always "Mm?")."""
+    root = tmp_path_factory.mktemp("uppfoljning")
+    rows = []
+    for k in range(4):
+        lines, n = [], 0
+        for m, (code, answer) in enumerate(THEMED.items()):
+            lines += ["I: Berätta.", f"IP: {answer}", "I: Mm?", f"IP: {BARE[(k + m) % 4]}"]
+            n += 4
+            if code:
+                rows += [{"source": f"u{k}.txt", "turn": n - 2, "code": code},
+                         {"source": f"u{k}.txt", "turn": n, "code": code}]
+        (root / f"u{k}.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    pd.DataFrame(rows).to_csv(root / "kodning.csv", index=False)
+    return ck.read_transcripts(sorted(root.glob("u*.txt"))), root / "kodning.csv"
+
+
+def test_the_answer_before_changes_the_learned_score_of_a_follow_up(corpus, follow_ups):
+    from codingkit.coding.coder import adjacent_answers
+
+    transcripts, gold = follow_ups
+    bare = BARE[0]
+    segs = []
+    for k, code in enumerate(("tidig_dialog", "behov")):
+        segs += [ck.Segment(f"f{k}.txt:1", f"f{k}.txt", 0, 7, "Berätta.", 1,
+                            speaker_role="interviewer"),
+                 ck.Segment(f"f{k}.txt:2", f"f{k}.txt", 0, 60, THEMED[code], 2),
+                 ck.Segment(f"f{k}.txt:3", f"f{k}.txt", 0, 3, "Mm?", 3,
+                            speaker_role="interviewer"),
+                 ck.Segment(f"f{k}.txt:4", f"f{k}.txt", 0, len(bare), bare, 4)]
+    todo = [segs[3], segs[7]]
+    assert adjacent_answers(segs, todo) == ([THEMED["tidig_dialog"], THEMED["behov"]],
+                                            ["", ""])
+    scores = {}
+    for w in (0.0, 1.0):
+        coder = Coder(corpus["codebook"], learner_options={"context_weight": w, **TINY}).fit(
+            transcripts, read_human_coding(gold))
+        assert coder.learner_.context_weight == w
+        R, _ = coder._rule_scores([s.text for s in todo])
+        scores[w] = coder.learner_.predict_proba(coder._learned_features(todo, segs, R))
+    # without context the same words get the same score
+    assert scores[0.0][0] == pytest.approx(scores[0.0][1])
+    # with it, the follow-up leans to the theme of the answer before it
+    assert scores[1.0][0, 0] > scores[1.0][1, 0] + 0.05
+    assert scores[1.0][1, 1] > scores[1.0][0, 1] + 0.05
+
+
+def test_context_adds_two_blocks_of_the_vector_width(corpus):
+    from codingkit.coding.learned import segment_features
+
+    coder = Coder(corpus["codebook"]).fit(corpus["transcripts"],
+                                          read_human_coding(corpus["gold"]).select("dev"))
+    sim = coder.feature_similarity_
+    texts = ["Ja, det gjorde vi."]
+    R, _ = coder._rule_scores(texts)
+    width = sim.transform(texts).shape[1]
+    plain = segment_features(sim, texts, R)
+    ctx = segment_features(sim, texts, R, context=(["Vi träffade leverantörerna."], [""]),
+                           context_weight=0.5)
+    assert ctx.shape[1] == plain.shape[1] + 2 * width
+    before = sim.transform(["Vi träffade leverantörerna."]).toarray()[0] * 0.5
+    assert ctx.toarray()[0, width:2 * width] == pytest.approx(before)
+    assert not ctx.toarray()[0, 2 * width:3 * width].any()  # nothing after
 
 
 def test_rule_weight_and_neighbours_shape_the_features(corpus):
@@ -401,7 +479,7 @@ def test_rule_weight_and_neighbours_shape_the_features(corpus):
 
 def test_fit_with_neighbours_codes_unseen_transcripts(corpus):
     human = read_human_coding(corpus["gold"]).select("dev")
-    coder = Coder(corpus["codebook"], learner_options={"neighbours": 2, "rule_weight": 0.1,
+    coder = Coder(corpus["codebook"], learner_options={**TINY, "neighbours": 2, "rule_weight": 0.1,
                                                       "question_weight": 0.5}).fit(
         corpus["transcripts"], human)
     assert coder.learner_.neighbour_vectors_.shape[0] == len(coder.training_segment_ids_)
@@ -442,8 +520,8 @@ def test_modes_can_be_restricted_and_are_checked():
     Y = (X[:, :1] > 0)
     groups = [f"s{i % 4}" for i in range(40)]
     cb = np.where(Y[:, 0], 1.0, 0.0)[:, None]  # a perfect codebook part
-    free = LearnedModel().fit(X, Y, ["a"], groups=groups, codebook_part=cb)
-    forced = LearnedModel(modes=("learned",)).fit(X, Y, ["a"], groups=groups, codebook_part=cb)
+    free = LearnedModel(min_positives=0).fit(X, Y, ["a"], groups=groups, codebook_part=cb)
+    forced = LearnedModel(modes=("learned",), min_positives=0).fit(X, Y, ["a"], groups=groups, codebook_part=cb)
     assert free.modes_["a"] == "blend" and forced.modes_["a"] == "learned"
     with pytest.raises(EvaluationError, match="E612"):
         LearnedModel(modes=("mest",))
@@ -496,3 +574,39 @@ def test_neighbour_scores_in_blocks_equal_one_pass(monkeypatch):
     monkeypatch.setattr(learned, "NEIGHBOUR_BLOCK", 3)
     blocks = learned.neighbour_scores(V, V[:5], Y, k=2, groups=groups, ref_groups=ref_groups)
     assert np.allclose(whole, blocks)
+
+
+def test_too_little_human_coding_keeps_the_codebook_and_warns(corpus):
+    human = read_human_coding(corpus["gold"]).select("dev")
+    with pytest.warns(CodingkitWarning, match=r"too little human coding to learn "
+                      r"tidig_dialog \(3\), behov \(3\): these codes keep the codebook's"):
+        guarded = Coder(corpus["codebook"]).fit(corpus["transcripts"], human)
+    assert guarded.learner_.modes_ == {"tidig_dialog": "codebook", "behov": "codebook"}
+    assert guarded.learner_.positives_ == {"tidig_dialog": 3, "behov": 3}
+    # the coding is then the codebook's own
+    alone = Coder(corpus["codebook"]).code(corpus["transcripts"])
+    learned = guarded.code(corpus["transcripts"])
+    key = lambda r: sorted((c.segment_id, c.code) for c in r.coding_list)  # noqa: E731
+    assert key(learned) == key(alone)
+    # with the guard lowered the codes are learned
+    free = Coder(corpus["codebook"], learner_options={"min_positives": 3}).fit(
+        corpus["transcripts"], human)
+    assert _coded(free.code(corpus["transcripts"]), "i4.txt", 2)["tidig_dialog"].method == (
+        "learned")
+
+
+def test_min_positives_counts_the_rows_that_choose():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(60, 2))
+    Y = np.c_[X[:, 0] > 0.8, X[:, 1] > -1]  # about 13 and 50 positives
+    groups = [f"s{i % 4}" for i in range(60)]
+    cb = np.zeros((60, 2))
+    m = LearnedModel(min_positives=20).fit(X, Y, ["sällsynt", "vanlig"], groups=groups,
+                                           codebook_part=cb)
+    assert m.positives_["sällsynt"] == int(Y[:, 0].sum()) < 20
+    assert m.modes_["sällsynt"] == "codebook"
+    assert m.modes_["vanlig"] != "codebook"
+    # a user who allows only the learned mode keeps it even then
+    only = LearnedModel(min_positives=20, modes=("learned",)).fit(
+        X, Y, ["sällsynt", "vanlig"], groups=groups, codebook_part=cb)
+    assert only.modes_ == {"sällsynt": "learned", "vanlig": "learned"}

@@ -155,6 +155,40 @@ def preceding_questions(segments: Sequence[Segment], todo: Sequence[Segment]) ->
     return [before.get(s.segment_id, "") for s in todo]
 
 
+def adjacent_answers(segments: Sequence[Segment], todo: Sequence[Segment]
+                     ) -> tuple[list[str], list[str]]:
+    """The respondent turns before and after each segment of ``todo``.
+
+    For each segment: the text of the previous and of the next segment of
+    the same transcript that is not the interviewer's, skipping the
+    interviewer's turns between them (``""`` at the start or end of a
+    transcript). A theme often runs over several answers ("Ja, och det
+    gjorde vi igen i våras."), so the learned model may look at them
+    (:mod:`.learned`, option ``context_weight``).
+
+    >>> from codingkit.model import Segment
+    >>> segs = [Segment("a:1", "a", 0, 5, "Hur?", 1, speaker_role="interviewer"),
+    ...         Segment("a:2", "a", 6, 9, "Så.", 2),
+    ...         Segment("a:3", "a", 10, 14, "Och?", 3, speaker_role="interviewer"),
+    ...         Segment("a:4", "a", 15, 18, "Ja.", 4)]
+    >>> adjacent_answers(segs, [segs[1], segs[3]])
+    (['', 'Så.'], ['Ja.', ''])
+    """
+    answers: dict[str, list[Segment]] = {}
+    for s in segments:
+        if s.speaker_role != INTERVIEWER:
+            answers.setdefault(s.source, []).append(s)
+    where = {s.segment_id: (s.source, i) for src, ss in answers.items()
+             for i, s in enumerate(ss)}
+    before, after = [], []
+    for s in todo:
+        src, i = where.get(s.segment_id, (s.source, -1))
+        ss = answers.get(src, [])
+        before.append(ss[i - 1].text if i > 0 else "")
+        after.append(ss[i + 1].text if 0 <= i < len(ss) - 1 else "")
+    return before, after
+
+
 class Coder:
     """Apply a codebook to Swedish transcripts.
 
@@ -182,7 +216,9 @@ class Coder:
         ``question_weight`` (the interviewer's question before a segment),
         ``neighbours``/``neighbour_weight`` (similarity to the human-coded
         segments of each code), ``rule_weight``, ``seed_weight`` (the
-        codebook's examples), ``modes`` (the combinations allowed). Defaults:
+        codebook's examples), ``context_weight`` (the answers before and
+        after), ``min_positives`` (human-coded segments a code needs before
+        it is learned), ``modes`` (the combinations allowed). Defaults:
         :data:`codingkit.coding.learned.DEFAULTS`.
 
     Examples
@@ -461,6 +497,8 @@ class Coder:
         # segments only, as a new transcript will be
         X = self._features(learner, sim, all_texts, R, V, S,
                            lambda: preceding_questions(segments, train) + [""] * len(seed_texts),
+                           lambda: tuple(a + [""] * len(seed_texts)
+                                         for a in adjacent_answers(segments, train)),
                            groups=groups, ref_groups=groups[: len(texts)])
         Yall = np.vstack([Y, np.array(seed_y, dtype=bool).reshape(-1, len(codes))])
         is_seed = np.r_[np.zeros(len(texts), bool), np.ones(len(seed_texts), bool)]
@@ -472,6 +510,16 @@ class Coder:
         choose_on = np.array([g not in tuned for g in groups], dtype=bool) if tuned else None
         learner.fit(X, Yall, codes, groups=groups, sample_weight=weights, is_seed=is_seed,
                     codebook_part=cb_part, choose_on=choose_on)
+        few = [c for c in codes if learner.models_[c].mode == "codebook"
+               and learner.positives_[c] < learner.min_positives]
+        if few:
+            counts = ", ".join(f"{c} ({learner.positives_[c]})" for c in few)
+            warnings.warn(CodingkitWarning(
+                f"too little human coding to learn {counts}: "
+                f"{'these codes keep' if len(few) > 1 else 'this code keeps'} the codebook's "
+                f"coding; learning a code needs {learner.min_positives} segments coded with "
+                f"it (code more interviews, or lower learner option min_positives)"),
+                stacklevel=2)
         self.similarity_ = sim if self.similarity != "none" else None
         self.feature_similarity_ = sim
         self.learner_ = learner
@@ -548,11 +596,13 @@ class Coder:
         V = fsim.transform(texts)
         S = fsim.score(vectors=V, use_human=False)
         return self._features(self.learner_, fsim, texts, R, V, S,
-                              lambda: preceding_questions(segments, todo))
+                              lambda: preceding_questions(segments, todo),
+                              lambda: adjacent_answers(segments, todo))
 
     @staticmethod
     def _features(learner, sim, texts: Sequence[str], R: "np.ndarray", V, S,
-                  questions: Callable[[], list[str]], *,
+                  questions: Callable[[], list[str]],
+                  context: Callable[[], tuple[list[str], list[str]]], *,
                   groups: Sequence[str] | None = None,
                   ref_groups: Sequence[str] | None = None):
         """:func:`~.learned.segment_features` with ``learner``'s options, for
@@ -570,6 +620,8 @@ class Coder:
             sim, texts, R, vectors=V, scores=S,
             questions=questions() if learner.question_weight else None,
             question_weight=learner.question_weight, rule_weight=learner.rule_weight,
+            context=context() if learner.context_weight else None,
+            context_weight=learner.context_weight,
             neighbours=neighbours, neighbour_weight=learner.neighbour_weight)
 
     def _thresholds(self, sim_scores) -> dict[str, float]:
