@@ -3,7 +3,7 @@
 Codes the human-coded interviews (``transcripts/`` and the round-2 sets in
 ``gold/transcripts/``) and compares codingkit with the human coding in
 ``gold/`` on one split (``--split``; default ``test``). The honest figure is
-``--split heldout2 --train dev,test,heldout,train2``: no one tuning codingkit
+``--split heldout2 --train dev,test,heldout,train2,train3``: no one tuning codingkit
 has read ``heldout2`` (see ``gold/README.md``). Configurations:
 
 1. ``rules``          rules only (fuzzy terms switched off)
@@ -35,10 +35,10 @@ of the splits named are read; another set's files are never opened.
 
 Run from the repository root::
 
-    python benchmarks/agreement.py --split heldout2 --train dev,test,heldout,train2 --semantic
+    python benchmarks/agreement.py --split heldout2 --train dev,test,heldout,train2,train3 --semantic
     python benchmarks/agreement.py --semantic --cv 4
-    python benchmarks/agreement.py --split heldout --train dev,test,train2 \
-        --cv-splits dev,test,heldout,train2
+    python benchmarks/agreement.py --split heldout --train dev,test,train2,train3 \
+        --cv-splits dev,test,heldout,train2,train3
 """
 
 from __future__ import annotations
