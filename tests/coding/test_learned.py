@@ -4,6 +4,7 @@ Coder.fit, cross-validation without leaks and threshold tuning."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 import pandas as pd
@@ -223,6 +224,12 @@ def test_fit_adds_learned_scores_and_never_needs_human_coding(corpus):
     res = coder.code(corpus["transcripts"])
     c = _coded(res, "i4.txt", 2)["tidig_dialog"]
     assert c.method == "learned" and c.evidence.startswith("learned ")
+    # the evidence names the nearest segment the human coded with the code
+    near = re.search(r"nearest human-coded [01]\.\d\d \((i[123]\.txt):(\d+)\): '", c.evidence)
+    assert near, c.evidence
+    coded = pd.read_csv(corpus["gold"] / "coding.csv")
+    assert ((coded.source == near.group(1)) & (coded.turn == int(near.group(2)))
+            & (coded.code == "tidig_dialog")).any()
     assert "behov" in _coded(res, "i4.txt", 4)
     assert res.options["learned_codes"] == ["tidig_dialog", "behov"]
     # a table of segment_id, code works as human coding too

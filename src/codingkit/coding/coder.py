@@ -67,7 +67,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from .similarity import BACKENDS
+from .similarity import BACKENDS, _short
 from ..model import (
     INTERVIEWER,
     RESPONDENT,
@@ -493,6 +493,8 @@ class Coder:
         if learner.neighbours:  # the human-coded segments are the references
             learner.neighbour_vectors_ = V[: len(texts)]
             learner.neighbour_labels_ = Y
+            learner.neighbour_ids_ = [s.segment_id for s in train]
+            learner.neighbour_texts_ = texts
         # each training segment is compared with the other transcripts'
         # segments only, as a new transcript will be
         X = self._features(learner, sim, all_texts, R, V, S,
@@ -554,7 +556,7 @@ class Coder:
         codebook = self._codebook()
         todo = self._todo(segments)
         texts = [s.text for s in todo]
-        sim_scores = learned = index = None
+        sim_scores = learned = index = nearest = None
         R, hits_all, docs = self._rule_pass(texts, progress)
         if self.similarity != "none" and texts:
             # one tokenisation: the rules run on each batch of Docs as the
@@ -567,14 +569,16 @@ class Coder:
                 pass
         learner = getattr(self, "learner_", None)
         if learner is not None:
-            learned = learner.predict_proba(self._learned_features(todo, segments, R))
+            X, nearest = self._learned_features(todo, segments, R, nearest=True)
+            learned = learner.predict_proba(X)
         # combine in chunks, so that the segment × code arrays stay small
         codings: list[Coding] = []
         for b in range(0, len(todo), COMBINE_CHUNK):
             e = min(b + COMBINE_CHUNK, len(todo))
             chunk_scores = sim_scores.take(index[b:e]) if sim_scores is not None else None
             codings += self._combine(todo[b:e], R[b:e], hits_all[b:e], chunk_scores,
-                                     learned[b:e] if learned is not None else None)
+                                     learned[b:e] if learned is not None else None,
+                                     tuple(a[b:e] for a in nearest) if nearest else None)
         options: dict[str, Any] = {"unit": self.unit, "code_interviewer": self.code_interviewer,
                                    "similarity": self.similarity}
         if learner is not None:
@@ -588,41 +592,48 @@ class Coder:
         )
 
     def _learned_features(self, todo: Sequence[Segment], segments: Sequence[Segment],
-                          R: "np.ndarray"):
+                          R: "np.ndarray", *, nearest: bool = False):
         """The learned model's features of the segments ``todo`` (rule
-        scores ``R``), with their questions looked up in ``segments``."""
+        scores ``R``), with their questions looked up in ``segments``.
+        With ``nearest``: ``(features, (index, cosine))`` of each segment's
+        nearest human-coded segment per learned code (``None`` without
+        neighbour features)."""
         fsim = self.feature_similarity_
         texts = [s.text for s in todo]
         V = fsim.transform(texts)
         S = fsim.score(vectors=V, use_human=False)
         return self._features(self.learner_, fsim, texts, R, V, S,
                               lambda: preceding_questions(segments, todo),
-                              lambda: adjacent_answers(segments, todo))
+                              lambda: adjacent_answers(segments, todo), nearest=nearest)
 
     @staticmethod
     def _features(learner, sim, texts: Sequence[str], R: "np.ndarray", V, S,
                   questions: Callable[[], list[str]],
                   context: Callable[[], tuple[list[str], list[str]]], *,
                   groups: Sequence[str] | None = None,
-                  ref_groups: Sequence[str] | None = None):
+                  ref_groups: Sequence[str] | None = None, nearest: bool = False):
         """:func:`~.learned.segment_features` with ``learner``'s options, for
         :meth:`fit` and :meth:`code` alike (vectors ``V`` and similarity
         scores ``S`` of ``texts`` already made; ``questions`` called only
         when the learner uses them)."""
         from .learned import neighbour_scores, segment_features
 
-        neighbours = None
+        neighbours = near = None
         if learner.neighbours:
             neighbours = neighbour_scores(V, learner.neighbour_vectors_,
                                           learner.neighbour_labels_, k=learner.neighbours,
-                                          groups=groups, ref_groups=ref_groups)
-        return segment_features(
+                                          groups=groups, ref_groups=ref_groups,
+                                          nearest=nearest)
+            if nearest:
+                neighbours, *near = neighbours
+        X = segment_features(
             sim, texts, R, vectors=V, scores=S,
             questions=questions() if learner.question_weight else None,
             question_weight=learner.question_weight, rule_weight=learner.rule_weight,
             context=context() if learner.context_weight else None,
             context_weight=learner.context_weight,
             neighbours=neighbours, neighbour_weight=learner.neighbour_weight)
+        return (X, tuple(near) if near else None) if nearest else X
 
     def _thresholds(self, sim_scores) -> dict[str, float]:
         default = SIMILARITY_THRESHOLDS.get(self.similarity, 0.5)
@@ -667,8 +678,10 @@ class Coder:
             cached = self._pairs_cache = (key, pairs)
         return cached[1]
 
-    def _combine(self, todo, R, hits_all, sim_scores, learned) -> list[Coding]:
-        """One coding per segment × code whose combined score reaches 0.5."""
+    def _combine(self, todo, R, hits_all, sim_scores, learned, nearest=None) -> list[Coding]:
+        """One coding per segment × code whose combined score reaches 0.5
+        (``nearest``: index and cosine of the nearest human-coded segment
+        per learned code, for the evidence)."""
         import numpy as np
 
         from .learned import combine_parts
@@ -725,6 +738,11 @@ class Coder:
                     parts.append(sim_scores.evidence(i, sim_col[cid]))
                 if use_learned[i, j]:
                     jj = learned_col[cid]
+                    if nearest is not None and nearest[0][i, jj] >= 0:
+                        ref = nearest[0][i, jj]
+                        parts.insert(0, f"nearest human-coded {nearest[1][i, jj]:.2f} "
+                                        f"({learner.neighbour_ids_[ref]}): "
+                                        f"'{_short(learner.neighbour_texts_[ref])}'")
                     parts.insert(0, f"learned {learned[i, jj]:.2f} "
                                     f"(threshold {learner.thresholds_[cid]:.2f}, "
                                     f"{learner.modes_[cid]})")

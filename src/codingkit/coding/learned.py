@@ -451,7 +451,8 @@ class LearnedModel:
 def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
                      ref_vectors: "sparse.spmatrix | np.ndarray", ref_Y: "np.ndarray", *,
                      k: int = 3, groups: "Sequence[str] | None" = None,
-                     ref_groups: "Sequence[str] | None" = None) -> "np.ndarray":
+                     ref_groups: "Sequence[str] | None" = None,
+                     nearest: bool = False) -> "np.ndarray | tuple[np.ndarray, np.ndarray]":
     """How close each text is to the human-coded segments of each code.
 
     For every code (column of ``ref_Y``) two numbers: ``p``, the mean cosine
@@ -475,11 +476,17 @@ def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
         The source of each text and of each reference. A text is never
         compared with a reference of its own source (so that the training
         rows' features are what they would be for a new transcript).
+    nearest:
+        Also return, per text and code, the index of the nearest reference
+        coded with the code (−1 if none) and its cosine: the evidence of a
+        learned coding.
 
     Returns
     -------
     numpy.ndarray
         ``n × 2m``: ``p`` and ``p − q`` of code 1, then of code 2, …
+        With ``nearest``, a tuple of that, the ``n × m`` indices and the
+        ``n × m`` cosines.
 
     Examples
     --------
@@ -491,6 +498,9 @@ def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
     >>> neighbour_scores(np.array([[1.0, 0.0]]), ref, Y, k=1, groups=["a"],
     ...                  ref_groups=["a", "b", "b"]).round(2).tolist()
     [[0.6, 0.6]]
+    >>> _, idx, cos = neighbour_scores(np.array([[0.0, 1.0]]), ref, Y, k=1, nearest=True)
+    >>> idx.tolist(), cos.round(2).tolist()
+    ([[2]], [[0.8]])
     """
     import numpy as np
     from scipy import sparse
@@ -498,15 +508,18 @@ def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
     ref_Y = np.asarray(ref_Y, dtype=bool)
     n, m = vectors.shape[0], ref_Y.shape[1]
     out = np.zeros((n, 2 * m))
+    near = np.full((n, m), -1, dtype=int)
+    near_cos = np.zeros((n, m))
     if n == 0 or ref_Y.shape[0] == 0:
-        return out
+        return (out, near, near_cos) if nearest else out
     if n > NEIGHBOUR_BLOCK:  # keep the n × references matrix small
         for b in range(0, n, NEIGHBOUR_BLOCK):
             e = min(b + NEIGHBOUR_BLOCK, n)
-            out[b:e] = neighbour_scores(vectors[b:e], ref_vectors, ref_Y, k=k,
-                                        groups=None if groups is None else list(groups)[b:e],
-                                        ref_groups=ref_groups)
-        return out
+            out[b:e], near[b:e], near_cos[b:e] = neighbour_scores(
+                vectors[b:e], ref_vectors, ref_Y, k=k,
+                groups=None if groups is None else list(groups)[b:e],
+                ref_groups=ref_groups, nearest=True)
+        return (out, near, near_cos) if nearest else out
     sims = vectors @ ref_vectors.T
     sims = sims.toarray() if sparse.issparse(sims) else np.asarray(sims, dtype=float)
     if groups is not None and ref_groups is not None:
@@ -527,11 +540,19 @@ def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
         return np.divide(total, count, out=np.zeros(len(total)), where=count > 0)
 
     for j in range(m):
-        p = top_mean(sims[:, ref_Y[:, j]])
+        pos = np.flatnonzero(ref_Y[:, j])
+        p = top_mean(sims[:, pos])
         q = top_mean(sims[:, ~ref_Y[:, j]])
         out[:, 2 * j] = p
         out[:, 2 * j + 1] = p - q
-    return out
+        if nearest and len(pos):
+            block = np.where(np.isnan(sims[:, pos]), -np.inf, sims[:, pos])
+            best = block.argmax(axis=1)
+            top = block[np.arange(n), best]
+            found = np.isfinite(top)
+            near[:, j] = np.where(found, pos[best], -1)
+            near_cos[:, j] = np.where(found, top, 0.0)
+    return (out, near, near_cos) if nearest else out
 
 
 def segment_features(similarity, texts: Sequence[str], rule_scores: "np.ndarray", *,
