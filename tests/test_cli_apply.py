@@ -267,6 +267,19 @@ def test_apply_learn_from_human_coding(tmp_path):
     learned = cod[cod.method == "learned"]
     assert len(learned) > 0 and learned.evidence.str.startswith("learned ").all()
     assert "tidig_dialog" in set(learned.code) and not {"behov", "samverkan"} & set(learned.code)
+    # a researcher may accept less human coding per code
+    out2 = tmp_path / "res2"
+    r = _run("apply", str(ROOT / "transcripts"), "--out", str(out2), "--quiet", *learn,
+             "--min-positives", "30")
+    assert r.exit_code == 0 and "Warning" not in r.output, r.output
+    assert json.loads((out2 / "manifest.json").read_text("utf-8"))["options"][
+        "min_positives"] == 30
+    learned2 = pd.read_csv(out2 / "codings.csv").query("method == 'learned'")
+    assert {"behov", "samverkan"} & set(learned2.code)
+    r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "res3"), "--quiet",
+             *learn, "--min-positives", "-1")
+    assert r.exit_code == 2 and "-1 is not in the range x>=0" in r.output
+    assert not (tmp_path / "res3").exists()
 
 
 def test_folder_without_transcripts_is_an_error(tmp_path):

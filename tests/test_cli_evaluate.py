@@ -89,6 +89,10 @@ def test_evaluate_with_cv_and_errors(tmp_path):
     assert res.output.startswith("Warning: too little human coding to learn tidig_dialog (1)")
     assert ("\nAgreement with human coding (2-fold cross-validation "
             "(learning, similarity tfidf); 6 turns):\n") in res.output
+    res = runner.invoke(cli, ["evaluate", str(folder), "--gold", str(tmp_path / "gold.csv"),
+                              "--codebook", str(tmp_path / "kodbok.yaml"), "--cv", "2",
+                              "--min-positives", "0"])
+    assert res.exit_code == 0 and "Warning" not in res.output, res.output
     res = runner.invoke(cli, ["evaluate", "--gold", str(tmp_path / "gold.csv")])
     assert res.exit_code == 1
     assert res.output.startswith("Error: nothing to evaluate")

@@ -33,6 +33,9 @@ from . import cli
 @click.option("--learn-from", "learn_from", multiple=True, type=click.Path(path_type=Path),
               help="Human coding (CSV, folder or .qdpx; see 'codingkit evaluate') to learn from "
                    "before coding; its transcripts must be among PATHS. Repeatable.")
+@click.option("--min-positives", type=click.IntRange(min=0), default=None, metavar="N",
+              help="With --learn-from: segments a human must have coded with a code before "
+                   "it is learned (default 40; fewer keep the codebook's coding).")
 @click.option("--code-interviewer", is_flag=True,
               help="Also code the interviewer's turns (default: respondents only).")
 @click.option("--format", "formats", multiple=True,
@@ -44,8 +47,8 @@ from . import cli
 @click.option("--force", is_flag=True, help="Write into a non-empty output folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
-                  text_column, id_column, similarity, learn_from, code_interviewer, formats, by,
-                  force, quiet):
+                  text_column, id_column, similarity, learn_from, min_positives, code_interviewer,
+                  formats, by, force, quiet):
     """Code transcripts with a codebook and write segments, codings and frequencies.
 
     PATHS are transcript files (.txt .md .docx .vtt .srt, survey .csv .xlsx)
@@ -70,7 +73,9 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
         list(paths), manifest=manifest_path, speaker_pattern=speaker_pattern,
         text_column=text_column, id_column=id_column,
     )
-    coder = Coder(codebook, unit=unit, code_interviewer=code_interviewer, similarity=similarity)
+    coder = Coder(codebook, unit=unit, code_interviewer=code_interviewer, similarity=similarity,
+                  learner_options=None if min_positives is None
+                  else {"min_positives": min_positives})
     if learn_from:
         from ..evaluation import read_human_coding
 
@@ -91,7 +96,8 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
                             options={"speaker_pattern": speaker_pattern,
                                      "text_column": text_column, "id_column": id_column,
                                      "manifest": str(manifest_path) if manifest_path else None,
-                                     "learn_from": [str(p) for p in learn_from]})
+                                     "learn_from": [str(p) for p in learn_from],
+                                     "min_positives": min_positives})
     coded = {c.segment_id for c in result.coding_list}
     themes = {c.theme for c in result.coding_list}
     click.echo(

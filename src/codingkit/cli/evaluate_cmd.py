@@ -41,6 +41,9 @@ def _read_gold(gold, split):
               show_default=True, help="Similarity backend when coding PATHS.")
 @click.option("--learn-from", "learn_from", multiple=True, type=click.Path(path_type=Path),
               help="When coding PATHS: first learn from this human coding (CSV/folder/.qdpx).")
+@click.option("--min-positives", type=click.IntRange(min=0), default=None, metavar="N",
+              help="With --learn-from or --cv: segments a human must have coded with a code before "
+                   "it is learned (default 40; fewer keep the codebook's coding).")
 @click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
               show_default=True, help="Segment unit when coding PATHS.")
 @click.option("--split", help="Only evaluate the transcripts of this split (e.g. test).")
@@ -50,7 +53,7 @@ def _read_gold(gold, split):
               help="Write agreement.csv, agreement_summary.csv, disagreements.csv and "
                    "agreement.json into this folder.")
 def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, learn_from,
-                     unit, split, level, out_dir):
+                     min_positives, unit, split, level, out_dir):
     """Agreement of codingkit's coding with a human coder.
 
     Prints precision, recall, F1, Cohen's kappa and Krippendorff's alpha per
@@ -81,18 +84,20 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
 
         codebook = load_codebook(codebook_path)
         transcripts = readers.read_transcripts(list(paths))
+        learner = None if min_positives is None else {"min_positives": min_positives}
         if cv:
             from ..evaluation.cv import cross_validate
 
             res = cross_validate(transcripts, human, codebook=codebook, k=cv, unit=unit,
-                                 similarity=similarity, learn=not no_learn, level=level)
+                                 similarity=similarity, learn=not no_learn, level=level,
+                                 coder_options={"learner_options": learner})
             ev = res.evaluation
             what = (f"{cv}-fold cross-validation ({'codebook alone' if no_learn else 'learning'}"
                     f", similarity {similarity})")
         else:
             from ..coding import Coder
 
-            coder = Coder(codebook, unit=unit, similarity=similarity)
+            coder = Coder(codebook, unit=unit, similarity=similarity, learner_options=learner)
             if learn_from:
                 coder.fit(transcripts, _read_gold(learn_from, None))
             ev = evaluate(human, coder.code(transcripts), level=level)

@@ -520,7 +520,7 @@ class Coder:
                 f"too little human coding to learn {counts}: "
                 f"{'these codes keep' if len(few) > 1 else 'this code keeps'} the codebook's "
                 f"coding; learning a code needs {learner.min_positives} segments coded with "
-                f"it (code more interviews, or lower learner option min_positives)"),
+                f"it (code more interviews, or lower min_positives)"),
                 stacklevel=2)
         self.similarity_ = sim if self.similarity != "none" else None
         self.feature_similarity_ = sim
