@@ -235,7 +235,7 @@ def test_fit_adds_learned_scores_and_never_needs_human_coding(corpus):
     # a table of segment_id, code works as human coding too
     table = pd.DataFrame({"segment_id": ["i1.txt:2", "i2.txt:2", "i1.txt:4", "i2.txt:4"],
                           "code": ["tidig_dialog", "tidig_dialog", "behov", "behov"]})
-    assert Coder(corpus["codebook"]).fit(corpus["transcripts"], table).learner_.codes_ == [
+    assert Coder(corpus["codebook"], learner_options=TINY).fit(corpus["transcripts"], table).learner_.codes_ == [
         "tidig_dialog", "behov"]
     with pytest.raises(EvaluationError, match="E609"), \
             pytest.warns(CodingkitWarning, match="human codes not in codebook liten"):
@@ -262,7 +262,8 @@ def test_cross_validation_never_scores_a_segment_with_a_model_that_saw_it(corpus
     monkeypatch.setattr(Coder, "fit", spy_fit)
     monkeypatch.setattr(Coder, "code", spy_code)
     cv = cross_validate(corpus["transcripts"], read_human_coding(corpus["gold"]),
-                        codebook=corpus["codebook"], k=4)
+                        codebook=corpus["codebook"], k=4,
+                        coder_options={"learner_options": TINY})
     assert len(seen) == len(scored) == 4
     for trained, tested in zip(seen, scored):
         assert trained and tested and not (trained & tested)
@@ -447,7 +448,7 @@ def test_the_answer_before_changes_the_learned_score_of_a_follow_up(corpus, foll
 def test_context_adds_two_blocks_of_the_vector_width(corpus):
     from codingkit.coding.learned import segment_features
 
-    coder = Coder(corpus["codebook"]).fit(corpus["transcripts"],
+    coder = Coder(corpus["codebook"], learner_options=TINY).fit(corpus["transcripts"],
                                           read_human_coding(corpus["gold"]).select("dev"))
     sim = coder.feature_similarity_
     texts = ["Ja, det gjorde vi."]
@@ -465,7 +466,7 @@ def test_context_adds_two_blocks_of_the_vector_width(corpus):
 def test_rule_weight_and_neighbours_shape_the_features(corpus):
     from codingkit.coding.learned import segment_features
 
-    coder = Coder(corpus["codebook"]).fit(corpus["transcripts"],
+    coder = Coder(corpus["codebook"], learner_options=TINY).fit(corpus["transcripts"],
                                           read_human_coding(corpus["gold"]).select("dev"))
     sim = coder.feature_similarity_
     texts = ["Vi hade en marknadsdialog med leverantörerna."]
@@ -508,8 +509,8 @@ def test_seed_weight_and_rules_tuned_on_reach_the_learner(corpus, monkeypatch):
     monkeypatch.setattr(LearnedModel, "fit", spy)
     human = read_human_coding(corpus["gold"])
     n_examples = sum(len(c.examples) + len(c.negative_examples) for c in corpus["codebook"])
-    Coder(corpus["codebook"]).fit(corpus["transcripts"], human)
-    Coder(corpus["codebook"], learner_options={"seed_weight": 0}).fit(
+    Coder(corpus["codebook"], learner_options=TINY).fit(corpus["transcripts"], human)
+    Coder(corpus["codebook"], learner_options={"seed_weight": 0, **TINY}).fit(
         corpus["transcripts"], human, rules_tuned_on=["i1.txt", "i2.txt"])
     default, no_seed = calls
     assert default["is_seed"].sum() == n_examples
@@ -562,7 +563,7 @@ def test_cross_validation_passes_fit_options_to_every_fold(corpus, monkeypatch):
     human = read_human_coding(corpus["gold"])
     cv = cross_validate(corpus["transcripts"], human, codebook=corpus["codebook"], k=2,
                         fit_options={"rules_tuned_on": ["i1.txt", "i2.txt"]},
-                        coder_options={"learner_options": {"neighbours": 0}})
+                        coder_options={"learner_options": {"neighbours": 0, **TINY}})
     assert [kw for _, kw in got] == [{"rules_tuned_on": ["i1.txt", "i2.txt"]}] * 2
     # each fold trains on the other fold's transcripts only
     assert [srcs for srcs, _ in got] == [set(cv.folds[1]), set(cv.folds[0])]
