@@ -35,7 +35,7 @@ from . import cli
                    "before coding; its transcripts must be among PATHS. Repeatable.")
 @click.option("--min-positives", type=click.IntRange(min=0), default=None, metavar="N",
               help="With --learn-from: segments a human must have coded with a code before "
-                   "it is learned (default 40; fewer keep the codebook's coding).")
+                   "it is learned (default 30; fewer keep the codebook's coding).")
 @click.option("--code-interviewer", is_flag=True,
               help="Also code the interviewer's turns (default: respondents only).")
 @click.option("--format", "formats", multiple=True,

@@ -43,7 +43,7 @@ def _read_gold(gold, split):
               help="When coding PATHS: first learn from this human coding (CSV/folder/.qdpx).")
 @click.option("--min-positives", type=click.IntRange(min=0), default=None, metavar="N",
               help="With --learn-from or --cv: segments a human must have coded with a code before "
-                   "it is learned (default 40; fewer keep the codebook's coding).")
+                   "it is learned (default 30; fewer keep the codebook's coding).")
 @click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
               show_default=True, help="Segment unit when coding PATHS.")
 @click.option("--split", help="Only evaluate the transcripts of this split (e.g. test).")
