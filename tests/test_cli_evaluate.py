@@ -85,8 +85,10 @@ def test_evaluate_with_cv_and_errors(tmp_path):
     res = runner.invoke(cli, ["evaluate", str(folder), "--gold", str(tmp_path / "gold.csv"),
                               "--codebook", str(tmp_path / "kodbok.yaml"), "--cv", "2"])
     assert res.exit_code == 0, res.output
-    # each fold learns from one interview: too little, and it says so
-    assert res.output.startswith("Warning: too little human coding to learn tidig_dialog (1)")
+    # each fold learns from one interview: too little, and it says so once
+    assert res.output.startswith("Warning: too little human coding to learn tidig_dialog "
+                                 "(in 2 of 2 folds)")
+    assert res.output.count("Warning") == 1
     assert ("\nAgreement with human coding (2-fold cross-validation "
             "(learning, similarity tfidf); 6 turns):\n") in res.output
     res = runner.invoke(cli, ["evaluate", str(folder), "--gold", str(tmp_path / "gold.csv"),

@@ -142,3 +142,9 @@ class CodingkitWarning(UserWarning):
         if self.path is not None:
             where = self.path + (f", line {line}" if line is not None else "") + ": "
         super().__init__(where + message)
+
+
+class LittleHumanCodingWarning(CodingkitWarning):
+    """Some codes have too little human coding to be learned (they keep the
+    codebook's coding); see :data:`codingkit.coding.learned.DEFAULTS`
+    ``min_positives``."""

@@ -424,7 +424,7 @@ class Coder:
         import numpy as np
         import pandas as pd
 
-        from ..errors import CodingkitWarning, EvaluationError
+        from ..errors import CodingkitWarning, EvaluationError, LittleHumanCodingWarning
         from ..evaluation import HumanCoding, align_human_coding, read_human_coding
         from .learned import LearnedModel
 
@@ -516,7 +516,7 @@ class Coder:
                and learner.positives_[c] < learner.min_positives]
         if few:
             counts = ", ".join(f"{c} ({learner.positives_[c]})" for c in few)
-            warnings.warn(CodingkitWarning(
+            warnings.warn(LittleHumanCodingWarning(
                 f"too little human coding to learn {counts}: "
                 f"{'these codes keep' if len(few) > 1 else 'this code keeps'} the codebook's "
                 f"coding; learning a code needs {learner.min_positives} segments coded with "

@@ -17,11 +17,12 @@ writes them to a *copy* of the codebook.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from ..errors import EvaluationError
+from ..errors import EvaluationError, LittleHumanCodingWarning
 from ..coding.similarity import BACKENDS
 from ..model import RESPONDENT, Codebook, CodingResult, Segment, Transcript
 from . import Evaluation, HumanCoding, align_human_coding, evaluate, read_human_coding
@@ -145,18 +146,34 @@ def cross_validate(
     opts = {"unit": unit, "similarity": similarity, **(coder_options or {})}
     codings = []
     training: list[set[str]] = []
+    min_positives = 0
+    kept: dict[str, int] = {}  # code → folds in which it kept the codebook's coding
     for test_sources in folds:
         test_set = set(test_sources)
         train_sources = sorted(coded_sources - test_set)
         coder = Coder(codebook, **opts)
         if learn:
             train_segs = [s for s in segments if s.source in train_sources]
-            coder.fit(train_segs, human.select(sources=train_sources), **(fit_options or {}))
+            with warnings.catch_warnings():  # one summary below, not one per fold
+                warnings.simplefilter("ignore", LittleHumanCodingWarning)
+                coder.fit(train_segs, human.select(sources=train_sources), **(fit_options or {}))
+            learner = coder.learner_
+            min_positives = learner.min_positives
+            for c in learner.codes_:
+                if (learner.modes_[c] == "codebook"
+                        and learner.positives_[c] < learner.min_positives):
+                    kept[c] = kept.get(c, 0) + 1
             training.append(set(coder.training_segment_ids_))
         else:
             training.append(set())
         test_segs = [s for s in segments if s.source in test_set]
         codings.extend(coder.code(test_segs).coding_list)
+    if kept:
+        warnings.warn(LittleHumanCodingWarning(
+            "too little human coding to learn " + ", ".join(
+                f"{c} (in {n} of {len(folds)} folds)" for c, n in kept.items())
+            + ": there the codebook's coding is kept; learning a code needs "
+            f"{min_positives} segments coded with it"), stacklevel=2)
     used = [s for s in segments if s.source in coded_sources]
     result = CodingResult(used, codings, codebook,
                           options={**opts, "cv_folds": k, "learn": learn})
