@@ -262,7 +262,10 @@ def test_apply_learn_from_human_coding(tmp_path):
             "samverkan (25): these codes keep the codebook's coding") in r.output
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert manifest["options"]["learn_from"][0].endswith("syd_coding.csv")
-    assert "behov" in manifest["options"]["learned_codes"]
+    assert "forfarande" in manifest["options"]["learned_codes"]
+    assert manifest["options"]["codebook_kept"] == ["behov", "kommersialisering", "samverkan"]
+    assert not set(manifest["options"]["codebook_kept"]) & set(
+        manifest["options"]["learned_codes"])
     cod = pd.read_csv(out / "codings.csv")
     learned = cod[cod.method == "learned"]
     assert len(learned) > 0 and learned.evidence.str.startswith("learned ").all()

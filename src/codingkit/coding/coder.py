@@ -582,7 +582,12 @@ class Coder:
         options: dict[str, Any] = {"unit": self.unit, "code_interviewer": self.code_interviewer,
                                    "similarity": self.similarity}
         if learner is not None:
-            options["learned_codes"] = list(learner.codes_)
+            # codes whose coding the learned model takes part in, and codes
+            # with too little human coding that keep the codebook's coding
+            options["learned_codes"] = [c for c in learner.codes_ if learner.has_model(c)
+                                        and learner.modes_[c] != "codebook"]
+            options["codebook_kept"] = [c for c in learner.codes_
+                                        if learner.positives_[c] < learner.min_positives]
         return CodingResult(
             segment_list=segments,
             coding_list=codings,
