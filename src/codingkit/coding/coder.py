@@ -42,7 +42,12 @@ cross-validation of :meth:`Coder.fit`:
 ``learned``   ``L``: the learned model decides alone (it also sees the rule
               and similarity scores among its features)
 
-Learning from all 28 human-coded interviews of ``gold/`` with the
+A code with fewer than ``min_positives`` (default 30) human-coded segments
+always gets ``codebook``: so little coding cannot show that the model does
+better, and learning from 2–4 interviews did worse than the codebook alone
+(:mod:`.learned`); :meth:`Coder.fit` warns which codes these are.
+
+Learning from 28 or more human-coded interviews of ``gold/`` with the
 default codebook, every theme chooses ``learned``: on interviews its rule
 writers never saw, the model (which still sees the rule scores) is a
 better judge than the rules themselves. A sub-code coded by similarity alone needs its parent coded
@@ -59,7 +64,10 @@ rules were not tuned on (see :mod:`.learned`).
 Each coding's ``method`` says which part decided (``rule``, ``fuzzy``,
 ``similarity``, ``combined`` when rule and similarity both did, or
 ``learned``) and its ``evidence`` names every part that contributed:
-``"rule: term(RFI) → 'RFI' | similarity 0.31; nearest example 0.31: '…'"``.
+``"rule: term(RFI) → 'RFI' | similarity 0.31; nearest example 0.31: '…'"``;
+a learned coding also names the nearest segment the human coded with the
+code: ``"learned 0.91 (threshold 0.34, learned) | nearest human-coded 0.62
+(syd/02_upphandlare_omg1.txt:14): '…' | …"``.
 """
 
 from __future__ import annotations
