@@ -17,3 +17,21 @@ def test_theme_shares_per_round(monkeypatch):
     assert ((table >= 0) & (table <= 1)).all().all()
     # two interviews per project in round 1 (syd) — shares are multiples of 1/2 or 1
     assert set(table.loc["Innovationsupphandling Syd"]["1"].unique()) <= {0.0, 0.5, 1.0}
+
+
+def test_does_learning_pay_compares_codebook_and_learning(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    example = runpy.run_path(str(ROOT / "examples" / "lonar_det_sig_att_lara.py"))
+    gold = [f"gold/{p}_{k}.csv" for p in ("syd", "ost") for k in ("coding", "turns")]
+    table = example["compare_learning"](["transcripts/"], gold, k=2)
+    assert list(table.columns) == ["kodbok", "lärt_av_kodning", "skillnad", "för_lite_kodning"]
+    themes = ["tidig_dialog", "behov", "kommersialisering", "forfarande", "risk_regelverk",
+              "forankring", "samverkan", "resurser", "larande", "effekter"]
+    assert list(table.index) == themes + ["(macro)"]
+    assert ((table.kodbok.between(-1, 1)) & (table["lärt_av_kodning"].between(-1, 1))).all()
+    # learning from 4 interviews: most themes have too little coding in both
+    # folds, and then learning changes nothing for them
+    kept = table.index[table["för_lite_kodning"] == "2 av 2"]
+    assert len(kept) >= 3
+    assert (table.loc[kept, "kodbok"] == table.loc[kept, "lärt_av_kodning"]).all()
+    assert ((table.skillnad - (table["lärt_av_kodning"] - table.kodbok)).abs() <= 0.011).all()

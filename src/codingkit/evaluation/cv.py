@@ -65,12 +65,17 @@ class CrossValidation:
         The sources of each fold.
     training:
         For each fold, the ids of the segments its model was trained on.
+    codebook_kept:
+        code → in how many folds it had too little human coding to be
+        learned and kept the codebook's coding (see ``min_positives`` in
+        :mod:`codingkit.coding.learned`).
     """
 
     evaluation: Evaluation
     result: CodingResult
     folds: list[list[str]]
     training: list[set[str]] = field(default_factory=list)
+    codebook_kept: dict[str, int] = field(default_factory=dict)
 
 
 def _segments(data, unit: str) -> tuple[list[Segment], list[Transcript]]:
@@ -177,7 +182,7 @@ def cross_validate(
     used = [s for s in segments if s.source in coded_sources]
     result = CodingResult(used, codings, codebook,
                           options={**opts, "cv_folds": k, "learn": learn})
-    return CrossValidation(evaluate(human, result, level=level), result, folds, training)
+    return CrossValidation(evaluate(human, result, level=level), result, folds, training, kept)
 
 
 # --------------------------------------------------------------------------
