@@ -305,3 +305,34 @@ def test_sample_surveys(tmp_path):
     assert set(segs.project) == {"Innovationsupphandling Syd", "Region Östergötland"}
     freq = pd.read_csv(out / "frequencies.csv")
     assert set(freq.sources_total) == {6}  # six answers per project, all in round 2
+
+
+def test_save_model_then_apply_with_it_codes_the_same(tmp_path):
+    learn = [x for name in ("syd", "ost") for kind in ("coding", "turns")
+             for x in ("--learn-from", str(ROOT / "gold" / f"{name}_{kind}.csv"))]
+    model = tmp_path / "kodare.ckm"
+    r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "a"), "--quiet",
+             *learn, "--save-model", str(model))
+    assert r.exit_code == 0, r.output
+    assert model.is_file()
+    r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "b"), "--quiet",
+             "--model", str(model))
+    assert r.exit_code == 0 and "Warning" not in r.output, r.output
+    first = (tmp_path / "a" / "codings.csv").read_bytes()
+    assert (tmp_path / "b" / "codings.csv").read_bytes() == first
+    assert pd.read_csv(tmp_path / "b" / "codings.csv").method.eq("learned").any()
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text("utf-8"))
+    assert manifest["options"]["model"] == str(model)
+    # the model brings its own codebook and learning
+    r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "c"), "--quiet",
+             "--model", str(model), "--codebook", str(ROOT / "transcripts" / "manifest.csv"),
+             "--similarity", "none")
+    assert r.exit_code == 2
+    assert "--model brings its own codebook, options and learning; leave out --codebook, " \
+           "--similarity" in r.output
+    # a file that is not a saved coder: one line, nothing written
+    r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "d"), "--quiet",
+             "--model", str(ROOT / "transcripts" / "manifest.csv"))
+    assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
+    assert "manifest.csv: not a coder saved by codingkit" in r.output and "[E613]" in r.output
+    assert not (tmp_path / "d").exists()

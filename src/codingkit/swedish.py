@@ -333,6 +333,7 @@ class SwedishAnalyzer:
         self.nlp = spacy.blank("sv")
         self._table = _lemma_table()
         self._stemmer = snowballstemmer.stemmer("swedish")
+        self._extra_overrides = dict(overrides or {})
         self._overrides = {k.lower(): v.lower() for k, v in LEMMA_OVERRIDES.items()}
         if overrides:
             self._overrides.update({k.lower(): v.lower() for k, v in overrides.items()})
@@ -481,6 +482,19 @@ class SwedishAnalyzer:
         docs = self.nlp.tokenizer.pipe(texts_a, batch_size=batch_size)
         for text, doc in zip(texts_b, docs):
             yield text, self.word_forms(doc)
+
+
+    def __reduce__(self):
+        """Pickled as "the shared analyser" (or one with the same overrides):
+        a saved :class:`~codingkit.Coder` does not carry spaCy or the lemma
+        table, and gets this process's analyser back when loaded."""
+        if not self._extra_overrides:
+            return (get_analyzer, ())
+        return (_analyzer_with, (self._extra_overrides,))
+
+
+def _analyzer_with(overrides: dict[str, str]) -> SwedishAnalyzer:
+    return SwedishAnalyzer(overrides=overrides)
 
 
 _ANALYZER: SwedishAnalyzer | None = None

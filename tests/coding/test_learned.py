@@ -618,3 +618,37 @@ def test_min_positives_counts_the_rows_that_choose():
     only = LearnedModel(min_positives=20, modes=("learned",)).fit(
         X, Y, ["sällsynt", "vanlig"], groups=groups, codebook_part=cb)
     assert only.modes_ == {"sällsynt": "learned", "vanlig": "learned"}
+
+
+def test_a_saved_coder_codes_like_the_original(corpus, tmp_path, monkeypatch):
+    import pickle
+
+    import codingkit
+
+    human = read_human_coding(corpus["gold"]).select("dev")
+    coder = Coder(corpus["codebook"], learner_options=TINY).fit(corpus["transcripts"], human)
+    before = coder.code(corpus["transcripts"])
+    path = coder.save(tmp_path / "kodare.ckm")
+    loaded = Coder.load(path)
+    after = loaded.code(corpus["transcripts"])
+    key = lambda r: [(c.segment_id, c.code, c.score, c.method, c.evidence)  # noqa: E731
+                     for c in r.coding_list]
+    assert key(after) == key(before) and any(c.method == "learned" for c in after.coding_list)
+    assert loaded.learner_.thresholds_ == coder.learner_.thresholds_
+    # not the lemma table or spaCy: the loaded coder uses this process's analyser
+    from codingkit.swedish import get_analyzer
+    assert loaded.feature_similarity_._analyzer is get_analyzer()
+    # errors: missing file, another pickle, another version
+    with pytest.raises(EvaluationError, match=r"nej\.ckm: cannot read the saved coder.*E613"):
+        Coder.load(tmp_path / "nej.ckm")
+    (tmp_path / "annat.ckm").write_bytes(pickle.dumps({"format": "något annat"}))
+    with pytest.raises(EvaluationError, match=r"annat\.ckm: not a coder saved by codingkit"):
+        Coder.load(tmp_path / "annat.ckm")
+    (tmp_path / "text.ckm").write_text("I: Hej\n", encoding="utf-8")
+    with pytest.raises(EvaluationError, match="E613"):
+        Coder.load(tmp_path / "text.ckm")
+    saved_by = codingkit.__version__
+    monkeypatch.setattr(codingkit, "__version__", "9.9.9")
+    with pytest.warns(CodingkitWarning, match=rf"saved by codingkit {re.escape(saved_by)}, "
+                                              r"loaded by 9\.9\.9"):
+        Coder.load(path)

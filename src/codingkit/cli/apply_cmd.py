@@ -36,6 +36,12 @@ from . import cli
 @click.option("--min-positives", type=click.IntRange(min=0), default=None, metavar="N",
               help="With --learn-from: segments a human must have coded with a code before "
                    "it is learned (default 30; fewer keep the codebook's coding).")
+@click.option("--save-model", "save_model", type=click.Path(path_type=Path), metavar="FILE",
+              help="Also save the coder (codebook, options, what --learn-from learned) to "
+                   "FILE, for --model in later runs.")
+@click.option("--model", "model_path", type=click.Path(path_type=Path), metavar="FILE",
+              help="Code with a coder saved by --save-model (its codebook, unit, similarity "
+                   "and learning) instead of learning again. Load only files you trust.")
 @click.option("--code-interviewer", is_flag=True,
               help="Also code the interviewer's turns (default: respondents only).")
 @click.option("--format", "formats", multiple=True,
@@ -47,8 +53,8 @@ from . import cli
 @click.option("--force", is_flag=True, help="Write into a non-empty output folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
-                  text_column, id_column, similarity, learn_from, min_positives, code_interviewer,
-                  formats, by, force, quiet):
+                  text_column, id_column, similarity, learn_from, min_positives, save_model,
+                  model_path, code_interviewer, formats, by, force, quiet):
     """Code transcripts with a codebook and write segments, codings and frequencies.
 
     PATHS are transcript files (.txt .md .docx .vtt .srt, survey .csv .xlsx)
@@ -67,19 +73,35 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
 
     formats = ("csv", *(f for f in dict.fromkeys(formats) if f != "csv"))
     by_keys = tuple(k.strip() for k in by.split(",") if k.strip())
+    if model_path is not None:
+        ctx = click.get_current_context()
+        own = {"codebook_path": "--codebook", "unit": "--unit", "similarity": "--similarity",
+               "learn_from": "--learn-from", "min_positives": "--min-positives",
+               "code_interviewer": "--code-interviewer"}
+        clash = [flag for name, flag in own.items()
+                 if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+        if clash:
+            raise click.UsageError(f"--model brings its own codebook, options and learning; "
+                                   f"leave out {', '.join(clash)}")
     check_output_dir(out_dir, force=force)  # fail before the slow part
-    codebook = load_codebook(codebook_path)
+    if model_path is not None:
+        coder = Coder.load(model_path)
+        codebook = coder._codebook()
+    else:
+        codebook = load_codebook(codebook_path)
+        coder = Coder(codebook, unit=unit, code_interviewer=code_interviewer,
+                      similarity=similarity, learner_options=None if min_positives is None
+                      else {"min_positives": min_positives})
     transcripts = readers.read_transcripts(
         list(paths), manifest=manifest_path, speaker_pattern=speaker_pattern,
         text_column=text_column, id_column=id_column,
     )
-    coder = Coder(codebook, unit=unit, code_interviewer=code_interviewer, similarity=similarity,
-                  learner_options=None if min_positives is None
-                  else {"min_positives": min_positives})
     if learn_from:
         from ..evaluation import read_human_coding
 
         coder.fit(transcripts, read_human_coding(list(learn_from)))
+    if save_model is not None:
+        coder.save(save_model)
 
     bar = None
     if not quiet:
@@ -97,7 +119,8 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
                                      "text_column": text_column, "id_column": id_column,
                                      "manifest": str(manifest_path) if manifest_path else None,
                                      "learn_from": [str(p) for p in learn_from],
-                                     "min_positives": min_positives})
+                                     "min_positives": min_positives,
+                                     "model": str(model_path) if model_path else None})
     coded = {c.segment_id for c in result.coding_list}
     themes = {c.theme for c in result.coding_list}
     click.echo(
