@@ -483,7 +483,6 @@ class SwedishAnalyzer:
         for text, doc in zip(texts_b, docs):
             yield text, self.word_forms(doc)
 
-
     def __reduce__(self):
         """Pickled as "the shared analyser" (or one with the same overrides):
         a saved :class:`~codingkit.Coder` does not carry spaCy or the lemma

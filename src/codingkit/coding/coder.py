@@ -593,8 +593,7 @@ class Coder:
         choose_on = np.array([g not in tuned for g in groups], dtype=bool) if tuned else None
         learner.fit(X, Yall, codes, groups=groups, sample_weight=weights, is_seed=is_seed,
                     codebook_part=cb_part, choose_on=choose_on)
-        few = [c for c in codes if learner.models_[c].mode == "codebook"
-               and learner.positives_[c] < learner.min_positives]
+        few = learner.codebook_kept_
         if few:
             counts = ", ".join(f"{c} ({learner.positives_[c]})" for c in few)
             warnings.warn(LittleHumanCodingWarning(
@@ -667,8 +666,7 @@ class Coder:
             # with too little human coding that keep the codebook's coding
             options["learned_codes"] = [c for c in learner.codes_ if learner.has_model(c)
                                         and learner.modes_[c] != "codebook"]
-            options["codebook_kept"] = [c for c in learner.codes_
-                                        if learner.positives_[c] < learner.min_positives]
+            options["codebook_kept"] = learner.codebook_kept_
         return CodingResult(
             segment_list=segments,
             coding_list=codings,
@@ -711,7 +709,7 @@ class Coder:
                                           groups=groups, ref_groups=ref_groups,
                                           nearest=nearest)
             if nearest:
-                neighbours, *near = neighbours
+                neighbours, near = neighbours[0], neighbours[1:]
         X = segment_features(
             sim, texts, R, vectors=V, scores=S,
             questions=questions() if learner.question_weight else None,
@@ -719,7 +717,7 @@ class Coder:
             context=context() if learner.context_weight else None,
             context_weight=learner.context_weight,
             neighbours=neighbours, neighbour_weight=learner.neighbour_weight)
-        return (X, tuple(near) if near else None) if nearest else X
+        return (X, near) if nearest else X
 
     def _thresholds(self, sim_scores) -> dict[str, float]:
         default = SIMILARITY_THRESHOLDS.get(self.similarity, 0.5)

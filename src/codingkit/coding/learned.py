@@ -95,8 +95,9 @@ __all__ = ["LearnedModel", "best_threshold", "segment_features", "neighbour_scor
 DENSE_WEIGHT = 1.0
 
 #: Default options of :class:`LearnedModel` (see the module docstring).
-DEFAULTS = {"C": 10.0, "question_weight": 0.5, "context_weight": 0.0, "neighbours": 3, "neighbour_weight": 1.0,
-            "rule_weight": 0.1, "seed_weight": 0.5, "min_positives": 30}
+DEFAULTS = {"C": 10.0, "question_weight": 0.5, "context_weight": 0.0, "neighbours": 3,
+            "neighbour_weight": 1.0, "rule_weight": 0.1, "seed_weight": 0.5,
+            "min_positives": 30}
 
 #: Texts compared with the human-coded segments at a time (:func:`neighbour_scores`).
 NEIGHBOUR_BLOCK = 2048
@@ -440,6 +441,13 @@ class LearnedModel:
         return {c: m.mode for c, m in self.models_.items()}
 
     @property
+    def codebook_kept_(self) -> list[str]:
+        """Codes with too little human coding (fewer than ``min_positives``)
+        that therefore keep the codebook's coding."""
+        return [c for c, m in self.models_.items()
+                if m.mode == "codebook" and self.positives_[c] < self.min_positives]
+
+    @property
     def thresholds_(self) -> dict[str, float]:
         """code → decision threshold on the learned score."""
         return {c: m.threshold for c, m in self.models_.items()}
@@ -454,7 +462,8 @@ def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
                      ref_vectors: "sparse.spmatrix | np.ndarray", ref_Y: "np.ndarray", *,
                      k: int = 3, groups: "Sequence[str] | None" = None,
                      ref_groups: "Sequence[str] | None" = None,
-                     nearest: bool = False) -> "np.ndarray | tuple[np.ndarray, np.ndarray]":
+                     nearest: bool = False
+                     ) -> "np.ndarray | tuple[np.ndarray, np.ndarray, np.ndarray]":
     """How close each text is to the human-coded segments of each code.
 
     For every code (column of ``ref_Y``) two numbers: ``p``, the mean cosine
@@ -543,12 +552,13 @@ def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
 
     for j in range(m):
         pos = np.flatnonzero(ref_Y[:, j])
-        p = top_mean(sims[:, pos])
+        coded = sims[:, pos]
+        p = top_mean(coded)
         q = top_mean(sims[:, ~ref_Y[:, j]])
         out[:, 2 * j] = p
         out[:, 2 * j + 1] = p - q
         if nearest and len(pos):
-            block = np.where(np.isnan(sims[:, pos]), -np.inf, sims[:, pos])
+            block = np.where(np.isnan(coded), -np.inf, coded)
             best = block.argmax(axis=1)
             top = block[np.arange(n), best]
             found = np.isfinite(top)

@@ -162,12 +162,9 @@ def cross_validate(
             with warnings.catch_warnings():  # one summary below, not one per fold
                 warnings.simplefilter("ignore", LittleHumanCodingWarning)
                 coder.fit(train_segs, human.select(sources=train_sources), **(fit_options or {}))
-            learner = coder.learner_
-            min_positives = learner.min_positives
-            for c in learner.codes_:
-                if (learner.modes_[c] == "codebook"
-                        and learner.positives_[c] < learner.min_positives):
-                    kept[c] = kept.get(c, 0) + 1
+            min_positives = coder.learner_.min_positives
+            for c in coder.learner_.codebook_kept_:
+                kept[c] = kept.get(c, 0) + 1
             training.append(set(coder.training_segment_ids_))
         else:
             training.append(set())
