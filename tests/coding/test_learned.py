@@ -343,22 +343,29 @@ BARE = ["Ja, det gjorde vi flera gånger.", "Det tog ett halvår ungefär.",
         "Ja, absolut, det var viktigt.", "Vi gjorde det ganska tidigt."]
 
 
+def _save_interviews(root, interviews, rows):
+    """Write ``{file name: ["I: …", "IP: …", …]}`` and the human coding
+    ``rows`` (``source, turn, code``) to ``root``; the transcripts read
+    back and the coding CSV's path."""
+    for name, lines in interviews.items():
+        (root / name).write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    pd.DataFrame(rows).to_csv(root / "kodning.csv", index=False)
+    return ck.read_transcripts(sorted(root / name for name in interviews)), root / "kodning.csv"
+
+
 @pytest.fixture(scope="module")
 def bare_answers(tmp_path_factory):
     """Interviews whose answers say nothing by themselves: only the question
     tells which theme the human coded (every answer follows every question)."""
-    root = tmp_path_factory.mktemp("svar")
-    rows = []
+    interviews, rows = {}, []
     for k in range(4):
-        lines, n = [], 0
+        lines, n = interviews.setdefault(f"s{k}.txt", []), 0
         for m, (code, q) in enumerate(QUESTIONS.items()):
             n += 2
             lines += [f"I: {q}", f"IP: {BARE[(k + m) % 4]}"]
             if code:
                 rows.append({"source": f"s{k}.txt", "turn": n, "code": code})
-        (root / f"s{k}.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
-    pd.DataFrame(rows).to_csv(root / "kodning.csv", index=False)
-    return ck.read_transcripts(sorted(root.glob("s*.txt"))), root / "kodning.csv"
+    return _save_interviews(tmp_path_factory.mktemp("svar"), interviews, rows)
 
 
 def test_the_question_changes_the_learned_score_of_a_bare_answer(corpus, bare_answers):
@@ -400,19 +407,16 @@ THEMED = {"tidig_dialog": "Vi bjöd in leverantörerna till en träff innan vi s
 def follow_ups(tmp_path_factory):
     """Interviews where a bare follow-up answer carries the theme of the
     answer before it (the questions say nothing: always "Mm?")."""
-    root = tmp_path_factory.mktemp("uppfoljning")
-    rows = []
+    interviews, rows = {}, []
     for k in range(4):
-        lines, n = [], 0
+        lines, n = interviews.setdefault(f"u{k}.txt", []), 0
         for m, (code, answer) in enumerate(THEMED.items()):
             lines += ["I: Berätta.", f"IP: {answer}", "I: Mm?", f"IP: {BARE[(k + m) % 4]}"]
             n += 4
             if code:
                 rows += [{"source": f"u{k}.txt", "turn": n - 2, "code": code},
                          {"source": f"u{k}.txt", "turn": n, "code": code}]
-        (root / f"u{k}.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
-    pd.DataFrame(rows).to_csv(root / "kodning.csv", index=False)
-    return ck.read_transcripts(sorted(root.glob("u*.txt"))), root / "kodning.csv"
+    return _save_interviews(tmp_path_factory.mktemp("uppfoljning"), interviews, rows)
 
 
 def test_the_answer_before_changes_the_learned_score_of_a_follow_up(corpus, follow_ups):
