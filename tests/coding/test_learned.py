@@ -353,6 +353,19 @@ def _save_interviews(root, interviews, rows):
     return ck.read_transcripts(sorted(root / name for name in interviews)), root / "kodning.csv"
 
 
+def _scores_by_weight(codebook, transcripts, gold, option, todo, segments):
+    """The learned scores of ``todo`` (context in ``segments``) after
+    learning with the learner ``option`` at 0 and at 1."""
+    scores = {}
+    for w in (0.0, 1.0):
+        coder = Coder(codebook, learner_options={option: w, **TINY}).fit(
+            transcripts, read_human_coding(gold))
+        assert getattr(coder.learner_, option) == w
+        R, _ = coder._rule_scores([s.text for s in todo])
+        scores[w] = coder.learner_.predict_proba(coder._learned_features(todo, segments, R))
+    return scores
+
+
 @pytest.fixture(scope="module")
 def bare_answers(tmp_path_factory):
     """Interviews whose answers say nothing by themselves: only the question
@@ -378,13 +391,7 @@ def test_the_question_changes_the_learned_score_of_a_bare_answer(corpus, bare_an
                             speaker_role="interviewer"),
                  ck.Segment(f"q{k}.txt:2", f"q{k}.txt", 0, len(answer), answer, 2)]
     todo = [segs[1], segs[3]]
-    scores = {}
-    for w in (0.0, 1.0):
-        coder = Coder(corpus["codebook"], learner_options={"question_weight": w, **TINY}).fit(
-            transcripts, read_human_coding(gold))
-        assert coder.learner_.question_weight == w
-        R, _ = coder._rule_scores([s.text for s in todo])
-        scores[w] = coder.learner_.predict_proba(coder._learned_features(todo, segs, R))
+    scores = _scores_by_weight(corpus["codebook"], transcripts, gold, "question_weight", todo, segs)
     # without the question, the same answer gets the same score
     assert scores[0.0][0] == pytest.approx(scores[0.0][1])
     # with it, the answer to the dialogue question leans to tidig_dialog,
@@ -435,13 +442,7 @@ def test_the_answer_before_changes_the_learned_score_of_a_follow_up(corpus, foll
     todo = [segs[3], segs[7]]
     assert adjacent_answers(segs, todo) == ([THEMED["tidig_dialog"], THEMED["behov"]],
                                             ["", ""])
-    scores = {}
-    for w in (0.0, 1.0):
-        coder = Coder(corpus["codebook"], learner_options={"context_weight": w, **TINY}).fit(
-            transcripts, read_human_coding(gold))
-        assert coder.learner_.context_weight == w
-        R, _ = coder._rule_scores([s.text for s in todo])
-        scores[w] = coder.learner_.predict_proba(coder._learned_features(todo, segs, R))
+    scores = _scores_by_weight(corpus["codebook"], transcripts, gold, "context_weight", todo, segs)
     # without context the same words get the same score
     assert scores[0.0][0] == pytest.approx(scores[0.0][1])
     # with it, the follow-up leans to the theme of the answer before it
