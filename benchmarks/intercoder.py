@@ -4,9 +4,11 @@ Two humans coded the held-out interviews independently, by the theme
 definitions (``gold/<set>_coding.csv``, the first coder;
 ``gold/second_coder/<set>_coding.csv``, the second, who saw neither the
 first coder's coding nor the codebook), for the sets ``heldout`` (4 sample
-interviews, ``transcripts/``) and ``heldout2`` (4 round-2 interviews,
-``gold/transcripts/heldout2/``). This script prints Krippendorff's α
-and Cohen's κ per theme and macro-averaged for three pairs:
+interviews, ``transcripts/``), ``heldout2`` (4 round-2 interviews,
+``gold/transcripts/heldout2/``) and ``heldout3`` (8 round-4 interviews,
+``gold/transcripts/heldout3/``). This script prints Krippendorff's α
+and Cohen's κ per theme and macro-averaged for three pairs
+(``--humans-only``: the first alone):
 
 - coder 1 vs coder 2 (the human ceiling),
 - codingkit vs coder 1,
@@ -17,6 +19,7 @@ similarity, turn unit). Run from the repository root::
 
     python benchmarks/intercoder.py                   # the heldout set
     python benchmarks/intercoder.py --set heldout2
+    python benchmarks/intercoder.py --set heldout3 --humans-only
 """
 
 from __future__ import annotations
@@ -36,9 +39,13 @@ GOLD = ROOT / "gold"
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--set", default="heldout", choices=["heldout", "heldout2"],
+    ap.add_argument("--set", default="heldout", choices=["heldout", "heldout2", "heldout3"],
                     help="the doubly coded set (default: heldout)")
-    name = ap.parse_args().set
+    ap.add_argument("--humans-only", action="store_true",
+                    help="only coder 1 vs coder 2: codingkit's figures on a test set are "
+                         "read once, at the end of a piece of work")
+    args = ap.parse_args()
+    name = args.set
     warnings.simplefilter("ignore", ck.CodingkitWarning)
     folders = [ROOT / "transcripts"] + ([GOLD / "transcripts"] if (GOLD / "transcripts").is_dir()
                                         else [])
@@ -53,14 +60,12 @@ def main() -> None:
     second_table = pd.DataFrame({"segment_id": second.source + ":" + second.turn,
                                  "code": second.code})
     codebook = ck.load_codebook()
-    result = ck.Coder(codebook).code(transcripts)
-
-    pairs = [
-        ("coder 1 vs coder 2", evaluate(coder1, second_table, segments=segments,
-                                        codebook=codebook)),
-        ("codingkit vs coder 1", evaluate(coder1, result)),
-        ("codingkit vs coder 2", evaluate(coder2, result)),
-    ]
+    pairs = [("coder 1 vs coder 2", evaluate(coder1, second_table, segments=segments,
+                                             codebook=codebook))]
+    if not args.humans_only:
+        result = ck.Coder(codebook).code(transcripts)
+        pairs += [("codingkit vs coder 1", evaluate(coder1, result)),
+                  ("codingkit vs coder 2", evaluate(coder2, result))]
     n = int(pairs[0][1].per_code["n_units"].max())
     print(f"Set {name!r}: {len(sources)} interviews, {n} respondent turns.\n")
     themes = [c.id for c in codebook.themes]

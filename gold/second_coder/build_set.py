@@ -1,6 +1,8 @@
-"""Write heldout2_coding.csv from heldout2_decisions.yaml (second, independent coder).
+"""Write <set>_coding.csv from <set>_decisions*.yaml (second, independent coder).
 
-Parses gold/transcripts/heldout2/*.txt itself: turns are the lines after the
+Run from the repository root: ``python gold/second_coder/build_set.py heldout2``
+(or ``heldout3``, whose decisions come in two parts, ``_A`` and ``_B``).
+Parses gold/transcripts/<set>/*.txt itself: turns are the lines after the
 first blank line (header excluded), one per line, numbered 1-based over all
 speakers. Checks that every turn in the YAML is an `IP:` turn and that no
 `IP:` turn of a coded source is missing, and that only the ten ids are used.
@@ -13,7 +15,8 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).parent
-TRANSCRIPTS = HERE.parent / "transcripts" / "heldout2"
+SET = sys.argv[1] if len(sys.argv) > 1 else "heldout2"
+TRANSCRIPTS = HERE.parent / "transcripts" / SET
 IDS = {"tidig_dialog", "behov", "kommersialisering", "forfarande", "risk_regelverk",
        "forankring", "samverkan", "resurser", "larande", "effekter"}
 
@@ -25,7 +28,11 @@ def respondent_turns(path):
     return {i for i, ln in enumerate(body, 1) if ln.startswith("IP:")}
 
 
-dec = yaml.safe_load((HERE / "heldout2_decisions.yaml").read_text(encoding="utf-8"))
+dec = {}
+for part in sorted(HERE.glob(f"{SET}_decisions*.yaml")):
+    for src, turns in yaml.safe_load(part.read_text(encoding="utf-8")).items():
+        assert src not in dec, (part.name, src, "coded twice")
+        dec[src] = turns
 rows, n_turns = [], 0
 for src in sorted(dec):
     path = TRANSCRIPTS / Path(src).name
@@ -38,10 +45,10 @@ for src in sorted(dec):
         assert len(set(codes)) == len(codes), (src, n, codes)
         n_turns += 1
         rows += [(src, n, c) for c in codes]
-missing = sorted(p.name for p in TRANSCRIPTS.glob("*.txt") if f"heldout2/{p.name}" not in dec)
+missing = sorted(p.name for p in TRANSCRIPTS.glob("*.txt") if f"{SET}/{p.name}" not in dec)
 if missing:
     print("not yet coded:", missing, file=sys.stderr)
-with open(HERE / "heldout2_coding.csv", "w", newline="", encoding="utf-8") as f:
+with open(HERE / f"{SET}_coding.csv", "w", newline="", encoding="utf-8") as f:
     w = csv.writer(f)
     w.writerow(["source", "turn", "code"])
     w.writerows(rows)
