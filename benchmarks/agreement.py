@@ -3,8 +3,8 @@
 Codes the human-coded interviews (``transcripts/`` and the round-2 sets in
 ``gold/transcripts/``) and compares codingkit with the human coding in
 ``gold/`` on one split (``--split``; default ``test``). The honest figure is
-``--split heldout2 --train dev,test,heldout,train2,train3``: no one tuning codingkit
-has read ``heldout2`` (see ``gold/README.md``). Configurations:
+``--split heldout3 --train dev,test,heldout,heldout2,train2,train3,train4``: no one
+tuning codingkit has read ``heldout3`` (see ``gold/README.md``). Configurations:
 
 1. ``rules``          rules only (fuzzy terms switched off)
 2. ``rules+fuzzy``    rules with the codebook's fuzzy terms
@@ -35,10 +35,11 @@ of the splits named are read; another set's files are never opened.
 
 Run from the repository root::
 
-    python benchmarks/agreement.py --split heldout2 --train dev,test,heldout,train2,train3 --semantic
+    python benchmarks/agreement.py --split heldout3 \
+        --train dev,test,heldout,heldout2,train2,train3,train4 --semantic
     python benchmarks/agreement.py --semantic --cv 4
     python benchmarks/agreement.py --split heldout --train dev,test,train2,train3 \
-        --cv-splits dev,test,heldout,train2,train3
+        --cv-splits dev,test,heldout,heldout2,train2,train3,train4
 """
 
 from __future__ import annotations
@@ -129,7 +130,8 @@ def main() -> None:
                          "thresholds and modes on the other transcripts when it can "
                          "(default dev,test; '' for none)")
     ap.add_argument("--split", default="test",
-                    help="the split to measure on: test (default), heldout or heldout2")
+                    help="the split to measure on: test (default), heldout, heldout2 or "
+                         "heldout3 (the final test)")
     ap.add_argument("--train", default="dev",
                     help="splits to learn and tune from, comma-separated (default: dev)")
     args = ap.parse_args()
