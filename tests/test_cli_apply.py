@@ -286,6 +286,39 @@ def test_apply_learn_from_human_coding(tmp_path):
     assert not (tmp_path / "res3").exists()
 
 
+def test_learn_from_last_rounds_transcripts(tmp_path):
+    """Learn from interviews coded by hand (here Östergötland's) and code
+    others (Syd's): the coded-by-hand transcripts are read, not coded."""
+    learn = [x for kind in ("coding", "turns")
+             for x in ("--learn-from", str(ROOT / "gold" / f"ost_{kind}.csv"))]
+    out = tmp_path / "res"
+    args = ("apply", str(ROOT / "transcripts" / "syd"), "--out", str(out), "--quiet", *learn,
+            "--min-positives", "10")
+    # the coding's transcripts are not among PATHS: a one-line error naming both sides
+    r = _run(*args)
+    assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
+    assert r.output.startswith(f"Error: {ROOT / 'gold' / 'ost_coding.csv'}, ")
+    assert "'ostergotland/05_upphandlare_omg1.txt'" in r.output
+    assert "'01_projektledare_omg1.txt'" in r.output
+    assert "--learn-transcripts" in r.output and "[E606]" in r.output
+    assert not out.exists()
+    r = _run(*args, "--learn-transcripts", str(ROOT / "transcripts"))
+    assert r.exit_code == 0, r.output
+    segs = pd.read_csv(out / "segments.csv")
+    assert set(segs.source) == {p.name for p in (ROOT / "transcripts" / "syd").iterdir()
+                                if p.suffix in {".txt", ".docx", ".vtt", ".md", ".srt"}}
+    cod = pd.read_csv(out / "codings.csv")
+    assert cod.method.eq("learned").any()
+    options = json.loads((out / "manifest.json").read_text("utf-8"))["options"]
+    assert options["learn_transcripts"] == [str(ROOT / "transcripts")]
+    assert options["learned_codes"]
+    # --learn-transcripts belongs to --learn-from
+    r = _run("apply", str(ROOT / "transcripts" / "syd"), "--out", str(tmp_path / "r2"),
+             "--learn-transcripts", str(ROOT / "transcripts"))
+    assert r.exit_code == 2 and "give --learn-from too" in r.output
+    assert not (tmp_path / "r2").exists()
+
+
 def test_folder_without_transcripts_is_an_error(tmp_path):
     folder = tmp_path / "tom_mapp"
     folder.mkdir()
@@ -326,10 +359,10 @@ def test_save_model_then_apply_with_it_codes_the_same(tmp_path):
     # the model brings its own codebook and learning
     r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "c"), "--quiet",
              "--model", str(model), "--codebook", str(ROOT / "transcripts" / "manifest.csv"),
-             "--similarity", "none")
+             "--similarity", "none", "--learn-transcripts", str(ROOT / "transcripts"))
     assert r.exit_code == 2
     assert "--model brings its own codebook, options and learning; leave out --codebook, " \
-           "--similarity" in r.output
+           "--similarity, --learn-transcripts" in r.output
     # a file that is not a saved coder: one line, nothing written
     r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "d"), "--quiet",
              "--model", str(ROOT / "transcripts" / "manifest.csv"))

@@ -207,8 +207,12 @@ def test_align_by_segment_id_and_unknown_ids(tmp_path):
         al = align_human_coding(hc, _segments())
     assert list(al["segment_id"]) == ["syd/01.txt:2"]
     hc2 = read_human_coding(_write(tmp_path, "t.csv", "segment_id,code\nx.txt:9,behov\n"))
-    with pytest.raises(EvaluationError, match="E606"):
+    with pytest.raises(EvaluationError, match="E606") as err:
         align_human_coding(hc2, _segments())
+    # the message names the coding's file and both sides' source names
+    assert str(err.value).startswith(str(tmp_path / "t.csv") + ": ")
+    assert "sources such as 'x.txt'" in str(err.value)
+    assert "the transcripts are 'syd/01.txt'" in str(err.value)
 
 
 # --------------------------------------------------------------------------

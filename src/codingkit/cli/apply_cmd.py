@@ -32,7 +32,13 @@ from . import cli
                    "(pip install codingkit[semantic]) or none (rules only).")
 @click.option("--learn-from", "learn_from", multiple=True, type=click.Path(path_type=Path),
               help="Human coding (CSV, folder or .qdpx; see 'codingkit evaluate') to learn from "
-                   "before coding; its transcripts must be among PATHS. Repeatable.")
+                   "before coding; its transcripts are among PATHS or given with "
+                   "--learn-transcripts. Repeatable.")
+@click.option("--learn-transcripts", "learn_transcripts", multiple=True,
+              type=click.Path(path_type=Path), metavar="PATH",
+              help="With --learn-from: the transcripts (files or folders) the human coding "
+                   "belongs to, when they are not among PATHS, e.g. last round's interviews. "
+                   "They are learned from, not coded. Repeatable.")
 @click.option("--min-positives", type=click.IntRange(min=0), default=None, metavar="N",
               help="With --learn-from: segments a human must have coded with a code before "
                    "it is learned (default 30; fewer keep the codebook's coding).")
@@ -53,7 +59,8 @@ from . import cli
 @click.option("--force", is_flag=True, help="Write into a non-empty output folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
-                  text_column, id_column, similarity, learn_from, min_positives, save_model,
+                  text_column, id_column, similarity, learn_from, learn_transcripts,
+                  min_positives, save_model,
                   model_path, code_interviewer, formats, by, force, quiet):
     """Code transcripts with a codebook and write segments, codings and frequencies.
 
@@ -65,6 +72,8 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
       codingkit apply transcripts/ --out results/
       codingkit apply intervjuer/ --codebook min_kodbok.yaml --unit sentence \\
           --format parquet --out results/
+      codingkit apply omg2/ --learn-from kodning_omg1.csv --learn-transcripts omg1/ \\
+          --out results_omg2/
     """
     from .. import readers
     from ..codebook import load_codebook
@@ -76,13 +85,17 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
     if model_path is not None:
         ctx = click.get_current_context()
         own = {"codebook_path": "--codebook", "unit": "--unit", "similarity": "--similarity",
-               "learn_from": "--learn-from", "min_positives": "--min-positives",
+               "learn_from": "--learn-from", "learn_transcripts": "--learn-transcripts",
+               "min_positives": "--min-positives",
                "code_interviewer": "--code-interviewer"}
         clash = [flag for name, flag in own.items()
                  if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
         if clash:
             raise click.UsageError(f"--model brings its own codebook, options and learning; "
                                    f"leave out {', '.join(clash)}")
+    if learn_transcripts and not learn_from:
+        raise click.UsageError("--learn-transcripts names the transcripts of --learn-from's "
+                               "human coding; give --learn-from too")
     check_output_dir(out_dir, force=force)  # fail before the slow part
     if model_path is not None:
         coder = Coder.load(model_path)
@@ -99,7 +112,11 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
     if learn_from:
         from ..evaluation import read_human_coding
 
-        coder.fit(transcripts, read_human_coding(list(learn_from)))
+        coded_by_hand = transcripts
+        if learn_transcripts:
+            coded_by_hand = readers.read_transcripts(list(learn_transcripts),
+                                                     speaker_pattern=speaker_pattern)
+        coder.fit(coded_by_hand, read_human_coding(list(learn_from)))
     if save_model is not None:
         coder.save(save_model)
 
@@ -119,6 +136,7 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
                                      "text_column": text_column, "id_column": id_column,
                                      "manifest": str(manifest_path) if manifest_path else None,
                                      "learn_from": [str(p) for p in learn_from],
+                                     "learn_transcripts": [str(p) for p in learn_transcripts],
                                      "min_positives": min_positives,
                                      "model": str(model_path) if model_path else None})
     coded = {c.segment_id for c in result.coding_list}

@@ -304,6 +304,14 @@ def read_human_coding(
     return HumanCoding(kind, all_codings, all_turns, splits, files)
 
 
+def _examples(names: Sequence[str], k: int = 2) -> str:
+    """``'a', 'b'`` (and how many more) for an error message."""
+    if not names:
+        return "none"
+    shown = ", ".join(repr(n) for n in names[:k])
+    return shown + (f" (and {len(names) - k} more)" if len(names) > k else "")
+
+
 def _qdpx_coding(path: Path) -> "pd.DataFrame":
     """The coded selections of a REFI-QDA project as span coding."""
     from ..refiqda import read_qdpx
@@ -503,10 +511,14 @@ def align_human_coding(
             missed += not hit
     if missed:
         if not rows:
+            theirs = sorted({s.source for s in segs})
             raise EvaluationError(
-                f"none of the {len(cod)} human codings falls on a segment; check that "
-                "the sources are named as in the transcripts folder (e.g. 'syd/01.txt')",
-                code="E606")
+                f"none of the {len(cod)} human codings falls on a segment of these "
+                f"transcripts: the coding names sources such as "
+                f"{_examples(human.sources)}, the transcripts are {_examples(theirs)}; "
+                "give the transcripts the coding belongs to, named as in their folder "
+                "(e.g. 'syd/01.txt')",
+                path=", ".join(map(str, human.paths)) or None, code="E606")
         warnings.warn(CodingkitWarning(
             f"{missed} of {len(cod)} human codings fall on no segment and are ignored"),
             stacklevel=2)
