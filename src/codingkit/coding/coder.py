@@ -506,7 +506,8 @@ class Coder:
         import pandas as pd
 
         from ..errors import CodingkitWarning, EvaluationError, LittleHumanCodingWarning
-        from ..evaluation import HumanCoding, _examples, align_human_coding, read_human_coding
+        from ..evaluation import (HumanCoding, align_human_coding, read_human_coding,
+                                  sources_mismatch)
         from .learned import LearnedModel
 
         import warnings
@@ -526,13 +527,10 @@ class Coder:
                 zip(human.codings["source"], human.codings["turn"]))
             train = [s for s in train if (s.source, s.turn) in read]
         if not train:
-            given = sorted({s.source for s in segments})
-            raise EvaluationError(
-                f"no transcript the human coded is among the {len(given)} transcripts "
-                f"given: the coding names sources such as {_examples(human.sources)}, the "
-                f"transcripts are {_examples(given)}; give the transcripts the coding "
-                "belongs to, named as in their folder (codingkit apply: --learn-transcripts)",
-                path=", ".join(map(str, human.paths)) or None, code="E606")
+            given = {s.source for s in segments}
+            raise sources_mismatch(human, given, f"no transcript the human coded is among "
+                                   f"the {len(given)} transcripts given",
+                                   "codingkit apply: --learn-transcripts")
         aligned = align_human_coding(human, train, min_overlap=min_overlap, roles=roles)
         unknown = sorted(set(aligned["code"]) - set(codebook.codes))
         if unknown:

@@ -312,6 +312,18 @@ def _examples(names: Sequence[str], k: int = 2) -> str:
     return shown + (f" (and {len(names) - k} more)" if len(names) > k else "")
 
 
+def sources_mismatch(human: HumanCoding, given: Iterable[str], what: str,
+                     hint: str) -> EvaluationError:
+    """E606 for human coding that names other transcripts than those given:
+    ``what`` went wrong, then example source names of both sides and a
+    ``hint`` on how to name them."""
+    return EvaluationError(
+        f"{what}: the coding names sources such as {_examples(human.sources)}, the "
+        f"transcripts are {_examples(sorted(given))}; give the transcripts the coding "
+        f"belongs to, named as in their folder ({hint})",
+        path=", ".join(map(str, human.paths)) or None, code="E606")
+
+
 def _qdpx_coding(path: Path) -> "pd.DataFrame":
     """The coded selections of a REFI-QDA project as span coding."""
     from ..refiqda import read_qdpx
@@ -511,14 +523,9 @@ def align_human_coding(
             missed += not hit
     if missed:
         if not rows:
-            theirs = sorted({s.source for s in segs})
-            raise EvaluationError(
-                f"none of the {len(cod)} human codings falls on a segment of these "
-                f"transcripts: the coding names sources such as "
-                f"{_examples(human.sources)}, the transcripts are {_examples(theirs)}; "
-                "give the transcripts the coding belongs to, named as in their folder "
-                "(e.g. 'syd/01.txt')",
-                path=", ".join(map(str, human.paths)) or None, code="E606")
+            raise sources_mismatch(human, {s.source for s in segs},
+                                   f"none of the {len(cod)} human codings falls on a "
+                                   "segment of these transcripts", "e.g. 'syd/01.txt'")
         warnings.warn(CodingkitWarning(
             f"{missed} of {len(cod)} human codings fall on no segment and are ignored"),
             stacklevel=2)
