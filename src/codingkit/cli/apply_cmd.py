@@ -114,8 +114,10 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
 
         coded_by_hand = transcripts
         if learn_transcripts:
-            coded_by_hand = readers.read_transcripts(list(learn_transcripts),
-                                                     speaker_pattern=speaker_pattern)
+            # read as PATHS are (a manifest.csv inside their folders is found)
+            coded_by_hand = readers.read_transcripts(
+                list(learn_transcripts), speaker_pattern=speaker_pattern,
+                text_column=text_column, id_column=id_column)
         coder.fit(coded_by_hand, read_human_coding(list(learn_from)))
     if save_model is not None:
         coder.save(save_model)
