@@ -79,6 +79,28 @@ def test_evaluate_codes_and_prints_the_table(tmp_path):
     assert [r["code"] for r in data["per_code"]] == ["tidig_dialog", "behov"]
 
 
+def test_evaluate_compares_theme_frequencies(tmp_path):
+    folder = _setup(tmp_path)
+    args = ["evaluate", str(folder), "--gold", str(tmp_path / "gold.csv"),
+            "--codebook", str(tmp_path / "kodbok.yaml"), "--similarity", "none"]
+    res = CliRunner().invoke(cli, [*args, "--by", "source", "--out", str(tmp_path / "ut")])
+    assert res.exit_code == 0, res.output
+    table = res.output.split("how far codingkit's share is off per source (2 groups; "
+                             "percentage points):\n")[1].splitlines()
+    assert table[0].split() == ["code", "human", "codingkit", "mean", "|diff|", "max",
+                                "|diff|"]
+    # tidig_dialog: the human coded 2 of 6 turns, codingkit 3 (the coffee supplier);
+    # per interview a.txt 1 vs 2 of 3 turns, b.txt 1 vs 1
+    assert table[1].split() == ["tidig_dialog", "33.3%", "50.0%", "16.7", "33.3"]
+    assert table[2].split() == ["behov", "16.7%", "33.3%", "16.7", "33.3"]
+    compared = pd.read_csv(tmp_path / "ut" / "frequencies_compared.csv")
+    assert len(compared) == 4 and set(compared.source) == {"a.txt", "b.txt"}
+    # an unknown column stops before anything is coded
+    res = CliRunner().invoke(cli, [*args, "--by", "project,kommun"])
+    assert res.exit_code == 1 and res.output.count("\n") == 1, res.output
+    assert res.output.startswith("Error: cannot group the frequencies by kommun")
+
+
 def test_evaluate_with_cv_and_errors(tmp_path):
     folder = _setup(tmp_path)
     runner = CliRunner()

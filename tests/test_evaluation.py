@@ -280,7 +280,8 @@ def test_evaluate_perfect_agreement_and_outputs(tmp_path):
     assert "(macro)" in text and "(micro)" in text
     written = ev.write(tmp_path / "out")
     assert sorted(p.name for p in written) == ["agreement.csv", "agreement.json",
-                                               "agreement_summary.csv", "disagreements.csv"]
+                                               "agreement_counts.csv", "agreement_summary.csv",
+                                               "disagreements.csv"]
     data = json.loads((tmp_path / "out" / "agreement.json").read_text(encoding="utf-8"))
     assert data["summary"][0]["average"] == "macro"
     assert pd.read_csv(tmp_path / "out" / "agreement.csv")["code"].tolist() == [
@@ -386,3 +387,44 @@ def test_a_qdpx_of_several_human_coders_is_pooled_with_a_warning(tmp_path):
     with pytest.warns(CodingkitWarning, match="2 coders \\(Anna, Bertil\\) are pooled"):
         hc = read_human_coding(two)
     assert hc.kind == "span"
+
+
+# -- theme frequencies, human vs codingkit -----------------------------------
+
+def test_frequencies_compare_theme_shares_per_group(tmp_path):
+    cb = _codebook()
+    segs = [Segment(f"{src}:{n}", src, 10 * n, 10 * n + 5, "svar", n,
+                    metadata={"project": "Syd", "round": rnd, "role": "upphandlare"})
+            for src, rnd in (("a.txt", "1"), ("b.txt", "2")) for n in (2, 4, 6, 8)]
+    pred = CodingResult(segs, [Coding("a.txt:2", "behov", "behov", 0.9, "rule", ""),
+                               Coding("a.txt:4", "behov", "behov", 0.9, "rule", ""),
+                               Coding("b.txt:2", "tidig_dialog.rfi", "tidig_dialog", 0.9,
+                                      "rule", "")], cb)
+    gold = _write(tmp_path, "g.csv", "source,turn,code\na.txt,2,behov\n"
+                                     "b.txt,2,tidig_dialog\nb.txt,4,tidig_dialog\n")
+    ev = evaluate(gold, pred)
+    c = ev.counts.set_index(["source", "code"])
+    assert (c.loc[("a.txt", "behov"), ["units", "human", "codingkit"]].tolist()
+            == [4, 1, 2])
+    assert c.loc[("b.txt", "tidig_dialog"), ["human", "codingkit"]].tolist() == [2, 1]
+    assert c.loc[("b.txt", "tidig_dialog"), "round"] == "2"
+    per_round = ev.frequencies(by=("round",)).set_index(["round", "code"])
+    assert per_round.loc[("1", "behov"), ["human_share", "codingkit_share", "difference"]
+                         ].tolist() == [0.25, 0.5, 0.25]
+    assert per_round.loc[("2", "tidig_dialog"), "difference"] == -0.25
+    everything = ev.frequencies(by=()).set_index("code")
+    assert everything.loc["behov", ["transcripts", "units", "human", "codingkit"]
+                          ].tolist() == [2, 8, 1, 2]
+    assert everything.loc["behov", ["human_transcripts", "codingkit_transcripts"]
+                          ].tolist() == [1, 1]
+    assert everything.loc["kommersialisering", "codingkit_share"] == 0.0
+    err = ev.frequency_errors(by=("round",)).set_index("code")
+    assert err.loc["behov", ["groups", "mean_abs_difference", "max_abs_difference"]
+                   ].tolist() == [2, 0.125, 0.25]
+    assert err.loc["behov", ["human_share", "codingkit_share"]].tolist() == [0.125, 0.25]
+    with pytest.raises(EvaluationError, match=r"by kommun; expected some of source, "
+                                              r"project, round, role \[E631\]"):
+        ev.frequencies(by=("kommun",))
+    written = {p.name for p in ev.write(tmp_path / "ut")}
+    assert "agreement_counts.csv" in written
+    assert len(pd.read_csv(tmp_path / "ut" / "agreement_counts.csv")) == 2 * 3  # × themes

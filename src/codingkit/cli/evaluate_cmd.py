@@ -49,11 +49,16 @@ def _read_gold(gold, split):
 @click.option("--split", help="Only evaluate the transcripts of this split (e.g. test).")
 @click.option("--level", type=click.Choice(["theme", "code"]), default="theme",
               show_default=True, help="Count sub-codes as their theme, or compare codes as is.")
+@click.option("--by", "by", metavar="COLUMNS",
+              help="Also compare the theme frequencies per group of these metadata "
+                   "columns, comma-separated (e.g. project,round): the share of units each "
+                   "coder coded with each theme, and how far codingkit's is off.")
 @click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path),
-              help="Write agreement.csv, agreement_summary.csv, disagreements.csv and "
-                   "agreement.json into this folder.")
+              help="Write agreement.csv, agreement_summary.csv, disagreements.csv, "
+                   "agreement_counts.csv and agreement.json (with --by also "
+                   "frequencies_compared.csv) into this folder.")
 def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, learn_from,
-                     min_positives, unit, split, level, out_dir):
+                     min_positives, unit, split, level, by, out_dir):
     """Agreement of codingkit's coding with a human coder.
 
     Prints precision, recall, F1, Cohen's kappa and Krippendorff's alpha per
@@ -66,8 +71,11 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
       codingkit evaluate transcripts/ --gold gold/ --split dev --cv 4
     """
     from ..errors import EvaluationError
-    from ..evaluation import evaluate
+    from ..evaluation import check_frequency_groups, evaluate
 
+    keys = None
+    if by is not None:  # checked before the slow part
+        keys = tuple(check_frequency_groups([k.strip() for k in by.split(",") if k.strip()]))
     human = _read_gold(gold, split)
     if pred_dir is not None:
         if paths or cv:
@@ -110,9 +118,36 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
                + (f", split {split}" if split else "") + "):")
     click.echo(ev.table())
     click.echo(f"{n_fp} false positives, {n_fn} false negatives.")
+    compared = None
+    if keys is not None:
+        compared = ev.frequencies(by=keys)
+        errors = ev.frequency_errors(by=keys)
+        click.echo(f"\nTheme frequencies, share of {ev.unit}s coded (all transcripts), and "
+                   f"how far codingkit's share is off per {', '.join(keys) or 'corpus'} "
+                   f"({int(errors['groups'].max()) if len(errors) else 0} groups; "
+                   "percentage points):")
+        click.echo(_frequency_table(errors))
     if out_dir is not None:
+        from ..fileio import atomic_write_text
+
         written = ev.write(out_dir)
+        if compared is not None:
+            p = Path(out_dir) / "frequencies_compared.csv"
+            atomic_write_text(p, compared.to_csv(index=False, lineterminator="\n"))
+            written.append(p)
         click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
+
+
+def _frequency_table(errors) -> str:
+    """:meth:`Evaluation.frequency_errors` as a plain-text table (shares in %)."""
+    head = ["code", "human", "codingkit", "mean |diff|", "max |diff|"]
+    rows = [head] + [[r.code, f"{100 * r.human_share:.1f}%", f"{100 * r.codingkit_share:.1f}%",
+                      f"{100 * r.mean_abs_difference:.1f}", f"{100 * r.max_abs_difference:.1f}"]
+                     for r in errors.itertuples(index=False)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    return "\n".join("  ".join([r[0].ljust(widths[0])]
+                               + [c.rjust(w) for c, w in zip(r[1:], widths[1:])]).rstrip()
+                      for r in rows)
 
 
 @cli.command("tune")

@@ -651,6 +651,12 @@ class Evaluation:
         ``"turn"`` or ``"segment"``: what one decision is about.
     options:
         The options used.
+    counts:
+        One row per transcript × code: ``source``, the transcript's
+        ``project``, ``round`` and ``role`` (where known), ``code``,
+        ``units`` (the transcript's evaluated units), ``human`` and
+        ``codingkit`` (how many of them each coded with the code). The
+        material of :meth:`frequencies`.
     """
 
     per_code: "pd.DataFrame"
@@ -658,6 +664,69 @@ class Evaluation:
     disagreements: "pd.DataFrame"
     unit: str
     options: dict[str, Any] = field(default_factory=dict)
+    counts: "pd.DataFrame | None" = None
+
+    def frequencies(self, by: Sequence[str] = ("project", "round")) -> "pd.DataFrame":
+        """How far codingkit's theme frequencies are from the human's, per group.
+
+        Reports count how often a theme is raised per project and round;
+        this is that figure from both coders, side by side. Units (turns)
+        are pooled per group of the metadata columns ``by`` (``()``: all
+        transcripts together; ``("source",)``: per transcript).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per group × code: the ``by`` columns, ``code``,
+            ``transcripts``, ``units``, ``human`` and ``codingkit`` (units
+            coded), ``human_share`` and ``codingkit_share`` (of the units),
+            ``difference`` (``codingkit_share − human_share``), and
+            ``human_transcripts`` / ``codingkit_transcripts`` (transcripts
+            with at least one unit coded: "how many interviewees raise it").
+
+        Raises
+        ------
+        EvaluationError
+            If ``by`` names a column other than :data:`FREQUENCY_GROUPS` (E631).
+        """
+        import pandas as pd
+
+        by = check_frequency_groups(by)
+        counts = self.counts if self.counts is not None else pd.DataFrame(
+            columns=[*FREQUENCY_GROUPS, "code", "units", "human", "codingkit"])
+        c = counts.assign(_h=counts["human"] > 0, _c=counts["codingkit"] > 0)
+        keys = [*by, "code"]
+        out = (c.groupby(keys, sort=False, dropna=False)
+               .agg(transcripts=("source", "nunique"), units=("units", "sum"),
+                    human=("human", "sum"), codingkit=("codingkit", "sum"),
+                    human_transcripts=("_h", "sum"), codingkit_transcripts=("_c", "sum"))
+               .reset_index())
+        units = out["units"].where(out["units"] > 0)
+        out["human_share"] = out["human"] / units
+        out["codingkit_share"] = out["codingkit"] / units
+        out["difference"] = out["codingkit_share"] - out["human_share"]
+        cols = [*keys, "transcripts", "units", "human", "codingkit", "human_share",
+                "codingkit_share", "difference", "human_transcripts", "codingkit_transcripts"]
+        return out[cols]
+
+    def frequency_errors(self, by: Sequence[str] = ("project", "round")) -> "pd.DataFrame":
+        """Per code, how far codingkit's shares are off over the groups of ``by``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per code: ``human_share`` and ``codingkit_share`` over
+            all transcripts, ``groups``, and the ``mean_abs_difference`` and
+            ``max_abs_difference`` of the shares over the groups of
+            :meth:`frequencies` (0.05 = five percentage points).
+        """
+        total = self.frequencies(by=())
+        per = self.frequencies(by=by).assign(_abs=lambda d: d["difference"].abs())
+        err = (per.groupby("code", sort=False)
+               .agg(groups=("_abs", "size"), mean_abs_difference=("_abs", "mean"),
+                    max_abs_difference=("_abs", "max")).reset_index())
+        return (total[["code", "human_share", "codingkit_share"]]
+                .merge(err, on="code", how="left"))
 
     @property
     def macro(self) -> dict[str, float]:
@@ -706,7 +775,8 @@ class Evaluation:
 
     def write(self, folder: str | os.PathLike[str]) -> list[Path]:
         """Write ``agreement.csv``, ``agreement_summary.csv``,
-        ``disagreements.csv`` and ``agreement.json`` into ``folder``.
+        ``disagreements.csv``, ``agreement_counts.csv`` (:attr:`counts`) and
+        ``agreement.json`` into ``folder``.
 
         Each file is written to a temporary name and renamed, so it is
         either complete or absent. Returns the paths written.
@@ -714,9 +784,12 @@ class Evaluation:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         out = []
-        for name, df in (("agreement.csv", self.per_code),
-                         ("agreement_summary.csv", self.summary),
-                         ("disagreements.csv", self.disagreements)):
+        tables = [("agreement.csv", self.per_code),
+                  ("agreement_summary.csv", self.summary),
+                  ("disagreements.csv", self.disagreements)]
+        if self.counts is not None:
+            tables.append(("agreement_counts.csv", self.counts))
+        for name, df in tables:
             out.append(_atomic_write(folder / name, df.to_csv(index=False, lineterminator="\n")))
         out.append(_atomic_write(folder / "agreement.json",
                                  json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"))
@@ -941,6 +1014,7 @@ def evaluate(
 
     per_code = _metrics_frame(codes, G, P)
     summary = _summary(per_code)
+    counts = _counts_frame(codes, G, P, [units.source[u] for u in units.ids], segs)
 
     # Disagreements
     if "score" not in pcod:
@@ -975,7 +1049,46 @@ def evaluate(
                "min_overlap": min_overlap, "gold_kind": human.kind,
                "gold": [str(p) for p in human.paths]}
     return Evaluation(per_code, summary, dis, "turn" if human.kind == "turn" else "segment",
-                      options)
+                      options, counts)
+
+
+#: The metadata :meth:`Evaluation.frequencies` can group by.
+FREQUENCY_GROUPS = ("source", "project", "round", "role")
+
+
+def check_frequency_groups(by: Sequence[str]) -> list[str]:
+    """``by`` as a list, or E631 if it names a column :meth:`Evaluation.frequencies`
+    cannot group by."""
+    missing = [c for c in by if c not in FREQUENCY_GROUPS]
+    if missing:
+        raise EvaluationError(f"cannot group the frequencies by {', '.join(missing)}; "
+                              f"expected some of {', '.join(FREQUENCY_GROUPS)}", code="E631")
+    return list(by)
+
+
+def _counts_frame(codes: list[str], G: "np.ndarray", P: "np.ndarray", unit_sources: list[str],
+                  segments: Sequence[Segment]) -> "pd.DataFrame":
+    """:attr:`Evaluation.counts`: units coded per transcript × code by each coder."""
+    import numpy as np
+    import pandas as pd
+
+    sources = list(dict.fromkeys(unit_sources))
+    meta: dict[str, dict[str, str]] = {}
+    for seg in segments:
+        if seg.source not in meta:
+            meta[seg.source] = {k: seg.metadata.get(k, "") for k in ("project", "round", "role")}
+    idx = np.array([sources.index(x) for x in unit_sources] if sources else [], dtype=int)
+    rows = []
+    for k, src in enumerate(sources):
+        mine = idx == k
+        h, p = G[mine].sum(axis=0), P[mine].sum(axis=0)
+        for j, code in enumerate(codes):
+            rows.append({"source": src, **meta.get(src, {"project": "", "round": "",
+                                                         "role": ""}),
+                         "code": code, "units": int(mine.sum()), "human": int(h[j]),
+                         "codingkit": int(p[j])})
+    return pd.DataFrame(rows, columns=[*FREQUENCY_GROUPS, "code", "units", "human",
+                                       "codingkit"])
 
 
 def evaluation_from_matrices(codes: Sequence[str], gold: "np.ndarray", pred: "np.ndarray"
