@@ -25,7 +25,8 @@ the whole corpus. ``--cv K`` adds a K-fold cross-validation on the dev
 split; ``--cv-splits dev,test,heldout,train2`` cross-validates over several
 splits instead (transcripts kept whole; K from ``--cv``, default 7) and
 prints macro α and the lowest theme α over all of them and per split,
-rules only and learned. Learning chooses its thresholds and modes on the
+rules only and learned, and how many percentage points codingkit's theme
+shares are off per project × round and per interview (what a report sees). Learning chooses its thresholds and modes on the
 transcripts the rules were not tuned on (``--rules-tuned-on``, default
 ``dev,test``) whenever they hold enough positives; ``--learner JSON``
 passes other learner options.
@@ -218,6 +219,14 @@ def main() -> None:
                     parts.append(f"{sp} {ev.macro['alpha']:.3f} "
                                  f"({ev.per_code['alpha'].min():.2f})")
                 print(f"  similarity {sim:<8} learn {str(learn):<5} " + "  ".join(parts))
+                # what a report sees: theme shares per project × round and per interview
+                shares = []
+                for by in (("project", "round"), ("source",)):
+                    err = cv.evaluation.frequency_errors(by=by)
+                    shares.append(f"per {'×'.join(by)} {100 * err.mean_abs_difference.mean():.1f} "
+                                  f"({100 * err.max_abs_difference.max():.1f})")
+                print(f"{'':<34}theme shares off, mean (largest) percentage points: "
+                      + ", ".join(shares))
     elif args.cv:
         print(f"\n{args.cv}-fold cross-validation on the dev split (macro alpha):")
         for sim in ["tfidf"] + (["semantic"] if args.semantic else []):
