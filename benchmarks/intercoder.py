@@ -81,6 +81,16 @@ def main() -> None:
     for label, key in (("macro alpha", "alpha"), ("macro kappa", "kappa"),
                        ("macro F1", "f1")):
         print(f"{label:<{width}}" + "".join(f"{ev.macro[key]:>24.2f}" for _, ev in pairs))
+    # what a report sees: each theme's share of an interview's turns
+    cells = []
+    for _, ev in pairs:
+        err = ev.frequency_errors(by=("source",))
+        cells.append(f"{100 * err.mean_abs_difference.mean():.1f} "
+                     f"({100 * err.max_abs_difference.max():.1f})")
+    print(f"{'share off, pp':<{width}}" + "".join(f"{c:>24}" for c in cells))
+    print("\n(share off: percentage points by which one coder's share of an interview's "
+          "turns coded with a theme differs from the other's; mean over interviews and "
+          "themes, largest in brackets)")
 
 
 if __name__ == "__main__":
