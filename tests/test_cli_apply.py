@@ -297,10 +297,11 @@ def test_learn_from_last_rounds_transcripts(tmp_path):
     # the coding's transcripts are not among PATHS: a one-line error naming both sides
     r = _run(*args)
     assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
-    assert r.output.startswith(f"Error: {ROOT / 'gold' / 'ost_coding.csv'}, ")
+    assert r.output.startswith(f"Error: {ROOT / 'gold' / 'ost_coding.csv'} (and 1 more "
+                               "file): no transcript the human coded is among the 6 given")
     assert "'ostergotland/05_upphandlare_omg1.txt'" in r.output
     assert "'01_projektledare_omg1.txt'" in r.output
-    assert "--learn-transcripts" in r.output and "[E606]" in r.output
+    assert "; or name them with --learn-transcripts [E606]" in r.output
     assert not out.exists()
     r = _run(*args, "--learn-transcripts", str(ROOT / "transcripts"))
     assert r.exit_code == 0, r.output
@@ -317,6 +318,47 @@ def test_learn_from_last_rounds_transcripts(tmp_path):
              "--learn-transcripts", str(ROOT / "transcripts"))
     assert r.exit_code == 2 and "give --learn-from too" in r.output
     assert not (tmp_path / "r2").exists()
+
+
+def test_learn_from_paths_and_learn_transcripts_together(tmp_path):
+    """A human coded one interview of this round (among PATHS) and one of
+    last round (--learn-transcripts): both are learned from."""
+    omg1, omg2 = tmp_path / "omg1", tmp_path / "omg2"
+    omg1.mkdir()
+    omg2.mkdir()
+    ost = ROOT / "transcripts" / "ostergotland" / "05_upphandlare_omg1.txt"
+    syd = ROOT / "transcripts" / "syd" / "01_projektledare_omg1.txt"
+    (omg1 / "05.txt").write_bytes(ost.read_bytes())
+    (omg2 / "01.txt").write_bytes(syd.read_bytes())
+    (omg2 / "04.txt").write_bytes((ROOT / "transcripts" / "syd" /
+                                  "04_verksamhet_omg3.txt").read_bytes())
+    rows = []
+    for name, new in (("ost", "05.txt"), ("syd", "01.txt")):
+        for kind in ("coding", "turns"):
+            df = pd.read_csv(ROOT / "gold" / f"{name}_{kind}.csv", dtype=str)
+            df = df[df.source.str.endswith(ost.name if name == "ost" else syd.name)]
+            rows.append(df.assign(source=new, kind=kind))
+    for kind in ("coding", "turns"):
+        pd.concat([r for r in rows if r.kind.iloc[0] == kind]).drop(columns="kind").to_csv(
+            tmp_path / f"h_{kind}.csv", index=False)
+    learn = ["--learn-from", str(tmp_path / "h_coding.csv"),
+             "--learn-from", str(tmp_path / "h_turns.csv"), "--min-positives", "0"]
+    out = tmp_path / "res"
+    r = _run("apply", str(omg2), "--out", str(out), "--quiet", *learn,
+             "--learn-transcripts", str(omg1))
+    assert r.exit_code == 0, r.output
+    assert "fall on no segment" not in r.output  # 05.txt and 01.txt both found
+    assert set(pd.read_csv(out / "segments.csv").source) == {"01.txt", "04.txt"}
+    # without --learn-transcripts, last round's coding falls on nothing
+    r = _run("apply", str(omg2), "--out", str(tmp_path / "res2"), "--quiet", *learn)
+    assert r.exit_code == 0 and "human codings fall on no segment" in r.output, r.output
+    # one name for two different texts is refused
+    (omg1 / "01.txt").write_bytes(ost.read_bytes())
+    r = _run("apply", str(omg2), "--out", str(tmp_path / "res3"), "--quiet", *learn,
+             "--learn-transcripts", str(omg1))
+    assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
+    assert "two different transcripts are both named '01.txt'" in r.output
+    assert "[E632]" in r.output and not (tmp_path / "res3").exists()
 
 
 def test_folder_without_transcripts_is_an_error(tmp_path):

@@ -95,10 +95,27 @@ def test_evaluate_compares_theme_frequencies(tmp_path):
     assert table[2].split() == ["behov", "16.7%", "33.3%", "16.7", "33.3"]
     compared = pd.read_csv(tmp_path / "ut" / "frequencies_compared.csv")
     assert len(compared) == 4 and set(compared.source) == {"a.txt", "b.txt"}
-    # an unknown column stops before anything is coded
-    res = CliRunner().invoke(cli, [*args, "--by", "project,kommun"])
+    # a repeated column counts once; no column at all is a usage error
+    again = CliRunner().invoke(cli, [*args, "--by", "source,source"])
+    assert again.exit_code == 0 and "per source (2 groups" in again.output, again.output
+    res = CliRunner().invoke(cli, [*args, "--by", ","])
+    assert res.exit_code == 2 and "--by needs metadata columns" in res.output
+
+
+def test_evaluate_by_unknown_column_stops_before_coding(tmp_path, monkeypatch):
+    import codingkit.coding.coder as coder_module
+
+    def never(self, *a, **k):
+        raise AssertionError("coded although --by was wrong")
+
+    monkeypatch.setattr(coder_module.Coder, "code", never)
+    folder = _setup(tmp_path)
+    res = CliRunner().invoke(cli, ["evaluate", str(folder), "--gold", str(tmp_path / "gold.csv"),
+                                   "--codebook", str(tmp_path / "kodbok.yaml"),
+                                   "--by", "project,kommun"])
     assert res.exit_code == 1 and res.output.count("\n") == 1, res.output
-    assert res.output.startswith("Error: cannot group the frequencies by kommun")
+    assert res.output.startswith("Error: cannot group the frequencies by kommun; expected "
+                                 "some of source, project, round, role")
 
 
 def test_evaluate_with_cv_and_errors(tmp_path):

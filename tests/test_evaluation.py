@@ -213,6 +213,12 @@ def test_align_by_segment_id_and_unknown_ids(tmp_path):
     assert str(err.value).startswith(str(tmp_path / "t.csv") + ": ")
     assert "sources such as 'x.txt'" in str(err.value)
     assert "the transcripts are 'syd/01.txt'" in str(err.value)
+    # the transcript is there, but no coded turn is one of its respondent turns
+    hc3 = read_human_coding(_write(tmp_path, "u.csv", "segment_id,code\nsyd/01.txt:99,behov\n"))
+    with pytest.raises(EvaluationError, match="E606") as err:
+        align_human_coding(hc3, _segments())
+    assert ("none of the human coding falls on a respondent turn of its transcripts "
+            "('syd/01.txt'); check that the speaker labels") in str(err.value)
 
 
 # --------------------------------------------------------------------------

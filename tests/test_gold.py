@@ -47,6 +47,7 @@ def test_every_set_has_its_turn_list():
 def test_gold_turns_match_the_readers(turns_csv, transcripts):
     rows = pd.read_csv(turns_csv, dtype=str, keep_default_na=False)
     assert len(rows) >= 40
+    assert (rows["excerpt"].str.strip() != "").all()  # an empty excerpt would match anything
     bad = []
     for source, turn, speaker, excerpt in rows[["source", "turn", "speaker",
                                                 "excerpt"]].itertuples(index=False):

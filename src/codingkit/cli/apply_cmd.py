@@ -112,13 +112,22 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
     if learn_from:
         from ..evaluation import read_human_coding
 
-        coded_by_hand = transcripts
+        from ..errors import EvaluationError
+
+        coded_by_hand = list(transcripts)
         if learn_transcripts:
-            # read as PATHS are (a manifest.csv inside their folders is found)
-            coded_by_hand = readers.read_transcripts(
+            # read as PATHS are (a manifest.csv inside their folders is found);
+            # the human may also have coded some of PATHS
+            more = readers.read_transcripts(
                 list(learn_transcripts), speaker_pattern=speaker_pattern,
                 text_column=text_column, id_column=id_column)
-        coder.fit(coded_by_hand, read_human_coding(list(learn_from)))
+            coded_by_hand = _join_transcripts(coded_by_hand, more)
+        try:
+            coder.fit(coded_by_hand, read_human_coding(list(learn_from)))
+        except EvaluationError as err:
+            if getattr(err, "sources_differ", False) and not learn_transcripts:
+                err.message += "; or name them with --learn-transcripts"
+            raise
     if save_model is not None:
         coder.save(save_model)
 
@@ -149,3 +158,23 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
         f"in {len(coded)} segments, {len(themes)} themes."
     )
     click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
+
+
+def _join_transcripts(paths_read, learn_read):
+    """PATHS' transcripts and --learn-transcripts' together, each source once;
+    E632 when one name stands for two different texts."""
+    from ..errors import EvaluationError
+
+    by_source = {t.source: t for t in paths_read}
+    out = list(paths_read)
+    for t in learn_read:
+        other = by_source.get(t.source)
+        if other is None:
+            by_source[t.source] = t
+            out.append(t)
+        elif other.text != t.text:
+            raise EvaluationError(
+                f"two different transcripts are both named {t.source!r}, one among PATHS and "
+                "one in --learn-transcripts; give the folders so that the names the human "
+                "coding uses are unique", path=t.path or t.source, code="E632")
+    return out

@@ -71,11 +71,13 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
       codingkit evaluate transcripts/ --gold gold/ --split dev --cv 4
     """
     from ..errors import EvaluationError
-    from ..evaluation import check_frequency_groups, evaluate
+    from ..evaluation import FREQUENCY_GROUPS, check_frequency_groups, evaluate
 
     keys = None
-    if by is not None:  # checked before the slow part
-        keys = tuple(check_frequency_groups([k.strip() for k in by.split(",") if k.strip()]))
+    if by is not None:
+        keys = [k.strip() for k in by.split(",") if k.strip()]
+        if not keys:
+            raise click.UsageError("--by needs metadata columns, e.g. --by project,round")
     human = _read_gold(gold, split)
     if pred_dir is not None:
         if paths or cv:
@@ -92,6 +94,11 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
 
         codebook = load_codebook(codebook_path)
         transcripts = readers.read_transcripts(list(paths))
+        if keys is not None:  # checked before the slow part
+            available = dict.fromkeys(FREQUENCY_GROUPS)
+            for t in transcripts:
+                available.update(dict.fromkeys(t.metadata))
+            check_frequency_groups(keys, list(available))
         learner = None if min_positives is None else {"min_positives": min_positives}
         if cv:
             from ..evaluation.cv import cross_validate
@@ -111,6 +118,9 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
             ev = evaluate(human, coder.code(transcripts), level=level)
             what = f"codebook {codebook.id} {codebook.version}, similarity {similarity}" + (
                 ", learned" if learn_from else "")
+    compared = errors = None
+    if keys is not None:  # before anything is printed: E631 for a column --pred lacks
+        compared, errors = ev.frequencies(by=keys), ev.frequency_errors(by=keys)
     n_fp = int((ev.disagreements["kind"] == "FP").sum())
     n_fn = int((ev.disagreements["kind"] == "FN").sum())
     units = int(ev.per_code["n_units"].max()) if len(ev.per_code) else 0
@@ -118,12 +128,10 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
                + (f", split {split}" if split else "") + "):")
     click.echo(ev.table())
     click.echo(f"{n_fp} false positives, {n_fn} false negatives.")
-    compared = None
-    if keys is not None:
-        compared = ev.frequencies(by=keys)
-        errors = ev.frequency_errors(by=keys)
-        click.echo(f"\nTheme frequencies, share of {ev.unit}s coded (all transcripts), and "
-                   f"how far codingkit's share is off per {', '.join(keys) or 'corpus'} "
+    if errors is not None:
+        kind = "Theme" if level == "theme" else "Code"
+        click.echo(f"\n{kind} frequencies, share of {ev.unit}s coded (all transcripts), and "
+                   f"how far codingkit's share is off per {', '.join(dict.fromkeys(keys))} "
                    f"({int(errors['groups'].max()) if len(errors) else 0} groups; "
                    "percentage points):")
         click.echo(_frequency_table(errors))

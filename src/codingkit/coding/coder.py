@@ -527,10 +527,7 @@ class Coder:
                 zip(human.codings["source"], human.codings["turn"]))
             train = [s for s in train if (s.source, s.turn) in read]
         if not train:
-            given = {s.source for s in segments}
-            raise sources_mismatch(human, given, f"no transcript the human coded is among "
-                                   f"the {len(given)} transcripts given",
-                                   "codingkit apply: --learn-transcripts")
+            raise sources_mismatch(human, {s.source for s in segments})
         aligned = align_human_coding(human, train, min_overlap=min_overlap, roles=roles)
         unknown = sorted(set(aligned["code"]) - set(codebook.codes))
         if unknown:

@@ -55,7 +55,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from ..errors import CodingkitWarning, EvaluationError
 from ..fileio import atomic_write_text
@@ -312,16 +312,32 @@ def _examples(names: Sequence[str], k: int = 2) -> str:
     return shown + (f" (and {len(names) - k} more)" if len(names) > k else "")
 
 
-def sources_mismatch(human: HumanCoding, given: Iterable[str], what: str,
-                     hint: str) -> EvaluationError:
-    """E606 for human coding that names other transcripts than those given:
-    ``what`` went wrong, then example source names of both sides and a
-    ``hint`` on how to name them."""
-    return EvaluationError(
-        f"{what}: the coding names sources such as {_examples(human.sources)}, the "
-        f"transcripts are {_examples(sorted(given))}; give the transcripts the coding "
-        f"belongs to, named as in their folder ({hint})",
-        path=", ".join(map(str, human.paths)) or None, code="E606")
+def sources_mismatch(human: HumanCoding, given: Iterable[str]) -> EvaluationError:
+    """E606 for human coding that falls on none of the transcripts ``given``.
+
+    Either the names differ (then both sides' names are shown, and the
+    error's ``sources_differ`` is true), or the transcripts are there but
+    none of the coded turns is an evaluated (respondent) turn of them.
+    """
+    given = set(given)
+    shared = sorted(set(human.sources) & given)
+    if shared:
+        message = (f"none of the human coding falls on a respondent turn of its transcripts "
+                   f"({_examples(shared)}); check that the speaker labels are recognised and "
+                   "that turn numbers count every speaker's turns")
+    else:
+        message = (f"no transcript the human coded is among the {len(given)} given: the "
+                   f"coding names sources such as {_examples(human.sources)}, the transcripts "
+                   f"are {_examples(sorted(given))}; give the transcripts the coding belongs "
+                   "to, named as in their folder (e.g. 'syd/01.txt')")
+    paths = [str(p) for p in human.paths]
+    where = None
+    if paths:
+        where = paths[0] + (f" (and {len(paths) - 1} more file{'s' if len(paths) > 2 else ''})"
+                            if len(paths) > 1 else "")
+    err = EvaluationError(message, path=where, code="E606")
+    err.sources_differ = not shared
+    return err
 
 
 def _qdpx_coding(path: Path) -> "pd.DataFrame":
@@ -523,9 +539,7 @@ def align_human_coding(
             missed += not hit
     if missed:
         if not rows:
-            raise sources_mismatch(human, {s.source for s in segs},
-                                   f"none of the {len(cod)} human codings falls on a "
-                                   "segment of these transcripts", "e.g. 'syd/01.txt'")
+            raise sources_mismatch(human, {s.source for s in segments})
         warnings.warn(CodingkitWarning(
             f"{missed} of {len(cod)} human codings fall on no segment and are ignored"),
             stacklevel=2)
@@ -653,7 +667,8 @@ class Evaluation:
         The options used.
     counts:
         One row per transcript × code: ``source``, the transcript's
-        ``project``, ``round`` and ``role`` (where known), ``code``,
+        ``project``, ``round``, ``role`` and other metadata (``""`` where
+        unknown), ``code``,
         ``units`` (the transcript's evaluated units), ``human`` and
         ``codingkit`` (how many of them each coded with the code). The
         material of :meth:`frequencies`.
@@ -670,9 +685,10 @@ class Evaluation:
         """How far codingkit's theme frequencies are from the human's, per group.
 
         Reports count how often a theme is raised per project and round;
-        this is that figure from both coders, side by side. Units (turns)
-        are pooled per group of the metadata columns ``by`` (``()``: all
-        transcripts together; ``("source",)``: per transcript).
+        this is that figure from both coders, side by side. Units (turns;
+        segments for span coding) are pooled per group of the metadata
+        columns ``by`` (``()``: all transcripts together; ``("source",)``:
+        per transcript).
 
         Returns
         -------
@@ -687,13 +703,14 @@ class Evaluation:
         Raises
         ------
         EvaluationError
-            If ``by`` names a column other than :data:`FREQUENCY_GROUPS` (E631).
+            If ``by`` names a column the transcripts do not have (E631).
         """
         import pandas as pd
 
-        by = check_frequency_groups(by)
         counts = self.counts if self.counts is not None else pd.DataFrame(
             columns=[*FREQUENCY_GROUPS, "code", "units", "human", "codingkit"])
+        by = check_frequency_groups(by, [c for c in counts.columns if c not in
+                                         ("code", "units", "human", "codingkit")])
         c = counts.assign(_h=counts["human"] > 0, _c=counts["codingkit"] > 0)
         keys = [*by, "code"]
         out = (c.groupby(keys, sort=False, dropna=False)
@@ -836,10 +853,13 @@ def _read_pred_dir(folder: Path, segments: Sequence[Segment] | None
                 return p
         return None
 
-    def read(p: Path) -> pd.DataFrame:
+    def read(p: Path, text: bool = False) -> pd.DataFrame:
+        """The table; ``text``: every column as written (metadata such as a
+        round "01" stays "01")."""
         if p.suffix == ".parquet":
             return pd.read_parquet(p)
-        return pd.read_csv(p, dtype={"segment_id": str, "source": str}, keep_default_na=False,
+        return pd.read_csv(p, dtype=str if text else {"segment_id": str, "source": str},
+                           keep_default_na=False,
                            na_values={"score": [""], "turn": [""]})
 
     if not folder.is_dir():
@@ -859,12 +879,15 @@ def _read_pred_dir(folder: Path, segments: Sequence[Segment] | None
         if spath is None:
             raise EvaluationError("no segments.csv or segments.parquet in the "
                                   "predictions folder", path=folder, code="E607")
-        st = read(spath)
+        st = read(spath, text=True)
         need = {"segment_id", "source", "start", "end", "text", "turn"}
         if not need <= set(st.columns):
             raise EvaluationError("the segments table needs the columns "
                                   + ",".join(sorted(need)), path=spath, line=1, code="E607")
-        meta_cols = [c for c in ("project", "round", "role") if c in st]
+        # project, round, role and any further metadata column apply wrote
+        plain = {"segment_id", "source", "speaker", "speaker_role", "turn", "unit", "start",
+                 "end", "text"}
+        meta_cols = [c for c in st.columns if c not in plain]
         segments = [
             Segment(segment_id=str(r["segment_id"]), source=str(r["source"]),
                     start=int(r["start"]), end=int(r["end"]), text=str(r["text"]),
@@ -951,9 +974,7 @@ def evaluate(
 
     units = _units(human.kind, segs, human, roles)
     if not units.ids:
-        raise EvaluationError("no segment of the predictions belongs to a transcript "
-                              "the human coded (sources: "
-                              + ", ".join(human.sources[:5]) + ")", code="E606")
+        raise sources_mismatch(human, {s.source for s in segs})
     unit_index = {u: i for i, u in enumerate(units.ids)}
 
     # Human coding per unit
@@ -963,9 +984,7 @@ def evaluate(
         missed = sum(u not in unit_index for u, _ in gold_pairs)
         gold_pairs = [(u, c) for u, c in gold_pairs if u in unit_index]
         if missed and not gold_pairs:
-            raise EvaluationError(
-                f"none of the {missed} human-coded turns is a turn of the predictions; "
-                "check that the sources are named as in the transcripts folder", code="E606")
+            raise sources_mismatch(human, {s.source for s in segs})
         if missed:
             warnings.warn(CodingkitWarning(
                 f"{missed} of {missed + len(gold_pairs)} human codings fall on no evaluated "
@@ -1056,14 +1075,16 @@ def evaluate(
 FREQUENCY_GROUPS = ("source", "project", "round", "role")
 
 
-def check_frequency_groups(by: Sequence[str]) -> list[str]:
-    """``by`` as a list, or E631 if it names a column :meth:`Evaluation.frequencies`
-    cannot group by."""
-    missing = [c for c in by if c not in FREQUENCY_GROUPS]
+def check_frequency_groups(by: Sequence[str],
+                           available: Sequence[str] = FREQUENCY_GROUPS) -> list[str]:
+    """``by`` as a list without repeats, or E631 if it names a column that is
+    not ``available`` (the transcripts' metadata keys and ``source``)."""
+    by = list(dict.fromkeys(by))
+    missing = [c for c in by if c not in available]
     if missing:
         raise EvaluationError(f"cannot group the frequencies by {', '.join(missing)}; "
-                              f"expected some of {', '.join(FREQUENCY_GROUPS)}", code="E631")
-    return list(by)
+                              f"expected some of {', '.join(available)}", code="E631")
+    return by
 
 
 def _counts_frame(codes: list[str], G: "np.ndarray", P: "np.ndarray", unit_sources: list[str],
@@ -1072,22 +1093,29 @@ def _counts_frame(codes: list[str], G: "np.ndarray", P: "np.ndarray", unit_sourc
     import numpy as np
     import pandas as pd
 
-    sources = list(dict.fromkeys(unit_sources))
-    meta: dict[str, dict[str, str]] = {}
+    position = {src: k for k, src in enumerate(dict.fromkeys(unit_sources))}
+    sources = list(position)
+    meta: dict[str, Mapping[str, str]] = {}
+    keys = dict.fromkeys(FREQUENCY_GROUPS[1:])
     for seg in segments:
         if seg.source not in meta:
-            meta[seg.source] = {k: seg.metadata.get(k, "") for k in ("project", "round", "role")}
-    idx = np.array([sources.index(x) for x in unit_sources] if sources else [], dtype=int)
+            meta[seg.source] = seg.metadata
+            keys.update(dict.fromkeys(k for k in seg.metadata if k not in FREQUENCY_GROUPS
+                                      and k not in ("code", "units", "human", "codingkit")))
+    idx = np.array([position[x] for x in unit_sources], dtype=int)
+    H = np.zeros((len(sources), len(codes)), dtype=int)
+    C = np.zeros_like(H)
+    np.add.at(H, idx, G.astype(int))
+    np.add.at(C, idx, P.astype(int))
+    n_units = np.bincount(idx, minlength=len(sources))
     rows = []
     for k, src in enumerate(sources):
-        mine = idx == k
-        h, p = G[mine].sum(axis=0), P[mine].sum(axis=0)
+        m = meta.get(src, {})
+        info = {"source": src, **{key: str(m.get(key, "")) for key in keys}}
         for j, code in enumerate(codes):
-            rows.append({"source": src, **meta.get(src, {"project": "", "round": "",
-                                                         "role": ""}),
-                         "code": code, "units": int(mine.sum()), "human": int(h[j]),
-                         "codingkit": int(p[j])})
-    return pd.DataFrame(rows, columns=[*FREQUENCY_GROUPS, "code", "units", "human",
+            rows.append({**info, "code": code, "units": int(n_units[k]), "human": int(H[k, j]),
+                         "codingkit": int(C[k, j])})
+    return pd.DataFrame(rows, columns=["source", *keys, "code", "units", "human",
                                        "codingkit"])
 
 
