@@ -118,6 +118,30 @@ def test_evaluate_by_unknown_column_stops_before_coding(tmp_path, monkeypatch):
                                  "some of source, project, round, role")
 
 
+def test_evaluate_after_learning_from_another_rounds_coding(tmp_path):
+    folder = _setup(tmp_path)
+    omg1 = tmp_path / "omg1"
+    omg1.mkdir()
+    answers = ["Vi träffade leverantörerna på en leverantörsdag.", "Mm.",
+               "Vi gick igenom vad personalen behövde på natten."]
+    lines = []
+    for k, answer in enumerate(answers):
+        lines += [f"I: Fråga {k + 1}?", f"IP: {answer}"]
+    (omg1 / "c.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("source,turn,code\nc.txt,2,tidig_dialog\nc.txt,6,behov\n",
+                                    encoding="utf-8")
+    args = ["evaluate", str(folder), "--gold", str(tmp_path / "gold.csv"),
+            "--codebook", str(tmp_path / "kodbok.yaml"), "--similarity", "none",
+            "--learn-from", str(tmp_path / "c.csv"), "--min-positives", "0"]
+    res = CliRunner().invoke(cli, [*args, "--learn-transcripts", str(omg1)])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("Agreement with human coding (codebook liten 1, similarity "
+                                 "none, learned; 6 turns):")
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 1 and "no transcript the human coded is among the 2 given" \
+        in res.output and "[E606]" in res.output, res.output
+
+
 def test_evaluate_with_cv_and_errors(tmp_path):
     folder = _setup(tmp_path)
     runner = CliRunner()

@@ -41,6 +41,10 @@ def _read_gold(gold, split):
               show_default=True, help="Similarity backend when coding PATHS.")
 @click.option("--learn-from", "learn_from", multiple=True, type=click.Path(path_type=Path),
               help="When coding PATHS: first learn from this human coding (CSV/folder/.qdpx).")
+@click.option("--learn-transcripts", "learn_transcripts", multiple=True,
+              type=click.Path(path_type=Path), metavar="PATH",
+              help="With --learn-from: the transcripts its human coding belongs to, when they "
+                   "are not among PATHS (as in 'codingkit apply'). Repeatable.")
 @click.option("--min-positives", type=click.IntRange(min=0), default=None, metavar="N",
               help="With --learn-from or --cv: segments a human must have coded with a code before "
                    "it is learned (default 30; fewer keep the codebook's coding).")
@@ -58,7 +62,7 @@ def _read_gold(gold, split):
                    "agreement_counts.csv and agreement.json (with --by also "
                    "frequencies_compared.csv) into this folder.")
 def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, learn_from,
-                     min_positives, unit, split, level, by, out_dir):
+                     learn_transcripts, min_positives, unit, split, level, by, out_dir):
     """Agreement of codingkit's coding with a human coder.
 
     Prints precision, recall, F1, Cohen's kappa and Krippendorff's alpha per
@@ -73,6 +77,9 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
     from ..errors import EvaluationError
     from ..evaluation import FREQUENCY_GROUPS, check_frequency_groups, evaluate
 
+    if learn_transcripts and not learn_from:
+        raise click.UsageError("--learn-transcripts names the transcripts of --learn-from's "
+                               "human coding; give --learn-from too")
     keys = None
     if by is not None:
         keys = [k.strip() for k in by.split(",") if k.strip()]
@@ -114,7 +121,13 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
 
             coder = Coder(codebook, unit=unit, similarity=similarity, learner_options=learner)
             if learn_from:
-                coder.fit(transcripts, _read_gold(learn_from, None))
+                from .apply_cmd import _join_transcripts
+
+                coded_by_hand = list(transcripts)
+                if learn_transcripts:
+                    coded_by_hand = _join_transcripts(
+                        coded_by_hand, readers.read_transcripts(list(learn_transcripts)))
+                coder.fit(coded_by_hand, _read_gold(learn_from, None))
             ev = evaluate(human, coder.code(transcripts), level=level)
             what = f"codebook {codebook.id} {codebook.version}, similarity {similarity}" + (
                 ", learned" if learn_from else "")
