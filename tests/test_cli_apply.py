@@ -361,6 +361,22 @@ def test_learn_from_paths_and_learn_transcripts_together(tmp_path):
     assert "[E632]" in r.output and not (tmp_path / "res3").exists()
 
 
+def test_by_a_misspelt_metadata_column_is_an_error(tmp_path):
+    out = tmp_path / "res"
+    r = _run("apply", str(ROOT / "transcripts" / "syd"), "--out", str(out), "--quiet",
+             "--by", "project,rund")
+    assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
+    assert r.output.startswith("Error: cannot count per rund: no transcript has that "
+                               "metadata; they have project, round, role")
+    assert "[E404]" in r.output and not out.exists()
+    import codingkit as ck
+
+    result = ck.Coder(similarity="none").code(ck.read_transcripts(ROOT / "transcripts" / "syd"))
+    with pytest.raises(ck.CodingkitError, match="cannot count per projekt"):
+        result.frequencies(by=("projekt", "round"))
+    assert len(result.frequencies(by=("role",))) > 0
+
+
 def test_folder_without_transcripts_is_an_error(tmp_path):
     folder = tmp_path / "tom_mapp"
     folder.mkdir()

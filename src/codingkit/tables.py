@@ -20,7 +20,7 @@ Rows are in a fixed order, so the same inputs give byte-identical files.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from .model import CORE_METADATA, Codebook, Coding, Segment, Transcript
 
@@ -96,6 +96,20 @@ def _group_key(meta, by: Sequence[str]) -> tuple[str, ...]:
     return tuple(str(meta.get(k, "") or "") for k in by)
 
 
+def check_group_keys(metadata: Iterable[Mapping[str, str]], by: Sequence[str]) -> None:
+    """E404 when a key of ``by`` is in none of the ``metadata`` (a misspelt
+    ``--by rund`` would otherwise put every source in one group)."""
+    from .errors import OutputError
+
+    known: dict[str, None] = {}
+    for meta in metadata:
+        known.update(dict.fromkeys(meta))
+    missing = [k for k in by if k not in known]
+    if missing and known:
+        raise OutputError(f"cannot count per {', '.join(missing)}: no transcript has that "
+                          f"metadata; they have {', '.join(known)}", code="E404")
+
+
 def frequencies_table(
     segments: Sequence[Segment],
     codings: Iterable[Coding],
@@ -147,6 +161,8 @@ def frequency_rows(
     """The rows of :func:`frequencies_table`, as tuples (``by`` keys, then
     :data:`FREQUENCY_COUNTS`)."""
     by = tuple(by)
+    check_group_keys((t.metadata for t in transcripts) if transcripts else
+                     (s.metadata for s in segments), by)
     seg_by_id = {s.segment_id: s for s in segments}
 
     # Denominators.

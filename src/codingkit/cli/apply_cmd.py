@@ -109,6 +109,9 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
         list(paths), manifest=manifest_path, speaker_pattern=speaker_pattern,
         text_column=text_column, id_column=id_column,
     )
+    from ..tables import check_group_keys
+
+    check_group_keys((t.metadata for t in transcripts), by_keys)  # before the slow part
     if learn_from:
         from ..evaluation import read_human_coding
 
