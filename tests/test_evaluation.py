@@ -434,3 +434,19 @@ def test_frequencies_compare_theme_shares_per_group(tmp_path):
     written = {p.name for p in ev.write(tmp_path / "ut")}
     assert "agreement_counts.csv" in written
     assert len(pd.read_csv(tmp_path / "ut" / "agreement_counts.csv")) == 2 * 3  # × themes
+
+
+def test_codes_the_codebook_lacks_are_left_out_with_a_suggestion(tmp_path):
+    # "behv" is a typo, "Kommersialisering" the label instead of the id
+    gold = _write(tmp_path, "g.csv", "source,turn,code\nsyd/01.txt,2,tidig_dialog\n"
+                                     "syd/01.txt,4,behv\nsyd/01.txt,7,Kommersialisering\n")
+    pred = _result([("syd/01.txt:2", "tidig_dialog", 0.9, "")])
+    with pytest.warns(CodingkitWarning) as caught:
+        ev = evaluate(gold, pred)
+    msg = str(caught[0].message)
+    assert msg.startswith(f"{tmp_path / 'g.csv'}: human codes not in codebook test are left "
+                          "out: 'Kommersialisering' (did you mean 'kommersialisering'?), "
+                          "'behv' (did you mean 'behov'?)")
+    # only the codebook's themes are evaluated: the typo adds no all-missed row
+    assert list(ev.per_code["code"]) == ["tidig_dialog", "behov", "kommersialisering"]
+    assert ev.per_code.set_index("code").loc["tidig_dialog", "alpha"] == pytest.approx(1.0)

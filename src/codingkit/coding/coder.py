@@ -505,9 +505,9 @@ class Coder:
         import numpy as np
         import pandas as pd
 
-        from ..errors import CodingkitWarning, EvaluationError, LittleHumanCodingWarning
+        from ..errors import EvaluationError, LittleHumanCodingWarning
         from ..evaluation import (HumanCoding, align_human_coding, read_human_coding,
-                                  sources_mismatch)
+                                  sources_mismatch, unknown_codes)
         from .learned import LearnedModel
 
         import warnings
@@ -529,11 +529,7 @@ class Coder:
         if not train:
             raise sources_mismatch(human, {s.source for s in segments})
         aligned = align_human_coding(human, train, min_overlap=min_overlap, roles=roles)
-        unknown = sorted(set(aligned["code"]) - set(codebook.codes))
-        if unknown:
-            warnings.warn(CodingkitWarning(
-                f"human codes not in codebook {codebook.id} are ignored: {', '.join(unknown)}"),
-                stacklevel=2)
+        unknown_codes(human, codebook)
         codes = [c for c in codebook.codes if c in set(aligned["code"])]
         if not codes:
             raise EvaluationError(f"the human coding uses no code of codebook "

@@ -340,6 +340,29 @@ def sources_mismatch(human: HumanCoding, given: Iterable[str]) -> EvaluationErro
     return err
 
 
+def unknown_codes(human: HumanCoding, codebook: Codebook, *, stacklevel: int = 2) -> list[str]:
+    """The codes the human used that ``codebook`` does not have, with a
+    warning naming the coding's file and the nearest code id (a typo such
+    as ``behv`` or the label instead of the id)."""
+    import difflib
+
+    ids = list(codebook.codes)
+    by_label = {c.label.casefold(): c.id for c in codebook if c.label}
+    unknown = [c for c in human.codes if c not in codebook.codes]
+    if unknown:
+        hints = []
+        for c in unknown:
+            guess = by_label.get(c.casefold()) or next(
+                iter(difflib.get_close_matches(c.casefold(), ids, n=1, cutoff=0.6)), None)
+            hints.append(f"'{c}'" + (f" (did you mean '{guess}'?)" if guess else ""))
+        paths = [str(p) for p in human.paths]
+        warnings.warn(CodingkitWarning(
+            f"human codes not in codebook {codebook.id} are left out: {', '.join(hints)}",
+            path=(paths[0] + (f" (and {len(paths) - 1} more)" if len(paths) > 1 else ""))
+            if paths else None), stacklevel=stacklevel + 1)
+    return unknown
+
+
 def _qdpx_coding(path: Path) -> "pd.DataFrame":
     """The coded selections of a REFI-QDA project as span coding."""
     from ..refiqda import read_qdpx
@@ -1017,7 +1040,11 @@ def evaluate(
         if codebook is not None:
             base = [c.id for c in (codebook.themes if level == "theme" else codebook)
                     if c.codable or level == "theme"]
-        extra = sorted({c for _, c in gold_pairs} - set(base))
+            # a typo in the human coding would add an all-false-negative code
+            unknown_codes(human, codebook)
+            extra = []
+        else:
+            extra = sorted({c for _, c in gold_pairs} - set(base))
         codes = base + extra
     codes = list(codes)
     code_index = {c: j for j, c in enumerate(codes)}
