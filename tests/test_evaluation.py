@@ -203,7 +203,9 @@ def test_align_spans_by_overlap(tmp_path):
 def test_align_by_segment_id_and_unknown_ids(tmp_path):
     hc = read_human_coding(_write(tmp_path, "s.csv",
                                   "segment_id,code\nsyd/01.txt:2,tidig_dialog\nx.txt:9,behov\n"))
-    with pytest.warns(CodingkitWarning):
+    with pytest.warns(CodingkitWarning, match="1 of 2 human codings fall on no segment and are "
+                      "ignored; 1 of the 2 transcripts it codes is not among those given: "
+                      "'x.txt'"):
         al = align_human_coding(hc, _segments())
     assert list(al["segment_id"]) == ["syd/01.txt:2"]
     hc2 = read_human_coding(_write(tmp_path, "t.csv", "segment_id,code\nx.txt:9,behov\n"))

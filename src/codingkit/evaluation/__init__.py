@@ -340,6 +340,16 @@ def sources_mismatch(human: HumanCoding, given: Iterable[str]) -> EvaluationErro
     return err
 
 
+def _absent(human: HumanCoding, given: set[str]) -> str:
+    """``"; its transcripts 'a' … are not among those given"`` for a warning,
+    or ``""`` when every transcript the human coded is there."""
+    absent = sorted(set(human.sources) - given)
+    if not absent:
+        return ""
+    return (f"; {len(absent)} of the {len(human.sources)} transcripts it codes "
+            f"{'is' if len(absent) == 1 else 'are'} not among those given: {_examples(absent)}")
+
+
 def unknown_codes(human: HumanCoding, codebook: Codebook, *, stacklevel: int = 2) -> list[str]:
     """The codes the human used that ``codebook`` does not have, with a
     warning naming the coding's file and the nearest code id (a typo such
@@ -564,8 +574,8 @@ def align_human_coding(
         if not rows:
             raise sources_mismatch(human, {s.source for s in segments})
         warnings.warn(CodingkitWarning(
-            f"{missed} of {len(cod)} human codings fall on no segment and are ignored"),
-            stacklevel=2)
+            f"{missed} of {len(cod)} human codings fall on no segment and are ignored"
+            + _absent(human, {s.source for s in segments})), stacklevel=2)
     df = pd.DataFrame(rows, columns=["segment_id", "code"]).drop_duplicates()
     return df.reset_index(drop=True)
 
@@ -1009,10 +1019,11 @@ def evaluate(
         if missed and not gold_pairs:
             raise sources_mismatch(human, {s.source for s in segs})
         if missed:
+            absent = _absent(human, {s.source for s in segs})
             warnings.warn(CodingkitWarning(
                 f"{missed} of {missed + len(gold_pairs)} human codings fall on no evaluated "
-                "turn (another speaker role, or a turn the transcript does not have) and are "
-                "ignored"), stacklevel=2)
+                "turn and are ignored" + (absent or " (another speaker role, or a turn the "
+                                          "transcript does not have)")), stacklevel=2)
     else:
         unit_segs = [s for s in segs if s.segment_id in unit_index]
         al = align_human_coding(human, unit_segs, min_overlap=min_overlap, roles=roles)
