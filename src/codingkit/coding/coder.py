@@ -599,7 +599,7 @@ class Coder:
                 f"too little human coding to learn {counts}: "
                 f"{'these codes keep' if len(few) > 1 else 'this code keeps'} the codebook's "
                 f"coding; learning a code needs {learner.min_positives} segments coded with "
-                f"it (code more interviews, or lower min_positives)"),
+                f"it (code more interviews, or lower min_positives / --min-positives)"),
                 stacklevel=2)
         self.similarity_ = sim if self.similarity != "none" else None
         self.feature_similarity_ = sim
