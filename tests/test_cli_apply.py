@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -313,6 +314,14 @@ def test_learn_from_last_rounds_transcripts(tmp_path):
     options = json.loads((out / "manifest.json").read_text("utf-8"))["options"]
     assert options["learn_transcripts"] == [str(ROOT / "transcripts")]
     assert options["learned_codes"]
+    # manifest.json names what was learned from, with checksums
+    learned = options["learned_from"]
+    assert [f["path"] for f in learned["files"]] == [
+        str(ROOT / "gold" / "ost_coding.csv"), str(ROOT / "gold" / "ost_turns.csv")]
+    assert all(len(f["sha256"]) == 64 for f in learned["files"])
+    coded = sorted(set(pd.read_csv(ROOT / "gold" / "ost_turns.csv").source))
+    assert len(coded) == 4
+    assert sorted(t["source"] for t in learned["transcripts"]) == coded
     # --learn-transcripts belongs to --learn-from
     r = _run("apply", str(ROOT / "transcripts" / "syd"), "--out", str(tmp_path / "r2"),
              "--learn-transcripts", str(ROOT / "transcripts"))
@@ -414,6 +423,9 @@ def test_save_model_then_apply_with_it_codes_the_same(tmp_path):
     assert pd.read_csv(tmp_path / "b" / "codings.csv").method.eq("learned").any()
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text("utf-8"))
     assert manifest["options"]["model"] == str(model)
+    assert manifest["options"]["model_sha256"] == hashlib.sha256(model.read_bytes()).hexdigest()
+    first_run = json.loads((tmp_path / "a" / "manifest.json").read_text("utf-8"))["options"]
+    assert first_run["save_model"] == str(model) and first_run["model_sha256"] is None
     # the model brings its own codebook and learning
     r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "c"), "--quiet",
              "--model", str(model), "--codebook", str(ROOT / "transcripts" / "manifest.csv"),

@@ -112,10 +112,12 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
     from ..tables import check_group_keys
 
     check_group_keys((t.metadata for t in transcripts), by_keys)  # before the slow part
+    learned_inputs = None
     if learn_from:
         from ..evaluation import read_human_coding
 
         from ..errors import EvaluationError
+        from ..fileio import sha256_file
 
         coded_by_hand = list(transcripts)
         if learn_transcripts:
@@ -125,8 +127,17 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
                 list(learn_transcripts), speaker_pattern=speaker_pattern,
                 text_column=text_column, id_column=id_column)
             coded_by_hand = _join_transcripts(coded_by_hand, more)
+        human = read_human_coding(list(learn_from))
+        # what was learned from, for manifest.json: the coding's files and the
+        # hand-coded transcripts that are not among the inputs
+        learned_inputs = {
+            "files": [{"path": str(p), "sha256": sha256_file(p)} for p in human.paths],
+            "transcripts": [{"path": str(t.path) if t.path else None, "source": t.source,
+                             "sha256": t.sha256}
+                            for t in coded_by_hand[len(transcripts):]
+                            if t.source in set(human.sources)]}
         try:
-            coder.fit(coded_by_hand, read_human_coding(list(learn_from)))
+            coder.fit(coded_by_hand, human)
         except EvaluationError as err:
             if getattr(err, "sources_differ", False) and not learn_transcripts:
                 err.message += "; or name them with --learn-transcripts"
@@ -152,7 +163,10 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
                                      "learn_from": [str(p) for p in learn_from],
                                      "learn_transcripts": [str(p) for p in learn_transcripts],
                                      "min_positives": min_positives,
-                                     "model": str(model_path) if model_path else None})
+                                     "model": str(model_path) if model_path else None,
+                                     "model_sha256": _sha256(model_path),
+                                     "save_model": str(save_model) if save_model else None,
+                                     "learned_from": learned_inputs})
     coded = {c.segment_id for c in result.coding_list}
     themes = {c.theme for c in result.coding_list}
     click.echo(
@@ -181,3 +195,10 @@ def _join_transcripts(paths_read, learn_read):
                 "one in --learn-transcripts; give the folders so that the names the human "
                 "coding uses are unique", path=t.path or t.source, code="E632")
     return out
+
+
+def _sha256(path):
+    """The file's sha256, or None without a file."""
+    from ..fileio import sha256_file
+
+    return sha256_file(path) if path is not None else None
