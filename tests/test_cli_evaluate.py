@@ -142,6 +142,26 @@ def test_evaluate_after_learning_from_another_rounds_coding(tmp_path):
         in res.output and "[E606]" in res.output, res.output
 
 
+def test_semicolon_coding_and_several_splits(tmp_path):
+    folder = _setup(tmp_path)
+    # Swedish Excel saves CSV with semicolons
+    (tmp_path / "kodning.csv").write_text(GOLD.replace(",", ";"), encoding="utf-8")
+    (tmp_path / "splits.csv").write_text("source,split\na.txt,x\nb.txt,y\n", encoding="utf-8")
+    args = ["evaluate", str(folder), "--gold", str(tmp_path / "kodning.csv"),
+            "--gold", str(tmp_path / "splits.csv"), "--codebook", str(tmp_path / "kodbok.yaml"),
+            "--similarity", "none"]
+    both = CliRunner().invoke(cli, [*args, "--split", "x,y"])
+    assert both.exit_code == 0, both.output
+    assert "; 6 turns, split x,y):" in both.output
+    assert "2 false positives, 0 false negatives." in both.output
+    one = CliRunner().invoke(cli, [*args, "--split", "x"])
+    assert "; 3 turns, split x):" in one.output
+    res = CliRunner().invoke(cli, [*args, "--split", "z"])
+    assert res.exit_code == 1 and res.output.count("\n") == 1
+    assert res.output.startswith(f"Error: {tmp_path / 'splits.csv'}: no transcript belongs to "
+                                 "split z; the splits file knows: x, y [E605]")
+
+
 def test_evaluate_with_cv_and_errors(tmp_path):
     folder = _setup(tmp_path)
     runner = CliRunner()

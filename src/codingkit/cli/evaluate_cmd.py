@@ -20,7 +20,8 @@ def _read_gold(gold, split):
     from ..evaluation import read_human_coding
 
     human = read_human_coding(list(gold))
-    return human.select(split) if split else human
+    names = [x.strip() for x in (split or "").split(",") if x.strip()]
+    return human.select(names) if names else human
 
 
 @cli.command("evaluate")
@@ -50,7 +51,8 @@ def _read_gold(gold, split):
                    "it is learned (default 30; fewer keep the codebook's coding).")
 @click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
               show_default=True, help="Segment unit when coding PATHS.")
-@click.option("--split", help="Only evaluate the transcripts of this split (e.g. test).")
+@click.option("--split", help="Only evaluate the transcripts of these splits, comma-separated "
+                              "(e.g. test, or dev,test).")
 @click.option("--level", type=click.Choice(["theme", "code"]), default="theme",
               show_default=True, help="Count sub-codes as their theme, or compare codes as is.")
 @click.option("--by", "by", metavar="COLUMNS",
@@ -143,7 +145,8 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
     click.echo(f"{n_fp} false positives, {n_fn} false negatives.")
     if errors is not None:
         kind = "Theme" if level == "theme" else "Code"
-        click.echo(f"\n{kind} frequencies, share of {ev.unit}s coded (all transcripts), and "
+        click.echo(f"\n{kind} frequencies, share of {ev.unit}s coded (all evaluated "
+                   f"transcripts), and "
                    f"how far codingkit's share is off per {', '.join(dict.fromkeys(keys))} "
                    f"({int(errors['groups'].max()) if len(errors) else 0} groups; "
                    "percentage points):")

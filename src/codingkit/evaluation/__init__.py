@@ -151,9 +151,10 @@ class HumanCoding:
             keep = {s for s, sp in self.splits.items() if sp in names}
             if not keep:
                 known = ", ".join(sorted(set(self.splits.values())))
+                files = [p for p in self.paths if "split" in Path(p).name.lower()]
                 raise EvaluationError(
                     f"no transcript belongs to split {', '.join(sorted(names))}; "
-                    f"the splits file knows: {known}", code="E605")
+                    f"the splits file knows: {known}", path=_files_label(files), code="E605")
         if sources is not None:
             s = set(sources)
             keep = s if keep is None else keep & s
@@ -248,7 +249,12 @@ def read_human_coding(
             codings.append(("span", _qdpx_coding(f)))
             continue
         try:
-            df = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            # "," or, as Swedish Excel writes it, ";" (or tab): told by the header
+            with open(f, encoding="utf-8-sig") as fh:
+                header = fh.readline()
+            sep = max((",", ";", "\t"), key=header.count)
+            df = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                             sep=sep)
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
             raise EvaluationError(f"not a readable CSV file ({exc})".replace("\n", " "),
                                   path=f, code="E602") from None
@@ -304,6 +310,15 @@ def read_human_coding(
     return HumanCoding(kind, all_codings, all_turns, splits, files)
 
 
+def _files_label(paths: Sequence[str | os.PathLike[str]]) -> str | None:
+    """``"a.csv"`` or ``"a.csv (and 2 more files)"`` for an error's file, ``None`` for none."""
+    paths = [str(p) for p in paths]
+    if not paths:
+        return None
+    more = len(paths) - 1
+    return paths[0] + (f" (and {more} more file{'s' if more > 1 else ''})" if more else "")
+
+
 def _examples(names: Sequence[str], k: int = 2) -> str:
     """``'a', 'b'`` (and how many more) for an error message."""
     if not names:
@@ -330,12 +345,7 @@ def sources_mismatch(human: HumanCoding, given: Iterable[str]) -> EvaluationErro
                    f"coding names sources such as {_examples(human.sources)}, the transcripts "
                    f"are {_examples(sorted(given))}; give the transcripts the coding belongs "
                    "to, named as in their folder (e.g. 'syd/01.txt')")
-    paths = [str(p) for p in human.paths]
-    where = None
-    if paths:
-        where = paths[0] + (f" (and {len(paths) - 1} more file{'s' if len(paths) > 2 else ''})"
-                            if len(paths) > 1 else "")
-    err = EvaluationError(message, path=where, code="E606")
+    err = EvaluationError(message, path=_files_label(human.paths), code="E606")
     err.sources_differ = not shared
     return err
 
@@ -365,11 +375,9 @@ def unknown_codes(human: HumanCoding, codebook: Codebook, *, stacklevel: int = 2
             guess = by_label.get(c.casefold()) or next(
                 iter(difflib.get_close_matches(c.casefold(), ids, n=1, cutoff=0.6)), None)
             hints.append(f"'{c}'" + (f" (did you mean '{guess}'?)" if guess else ""))
-        paths = [str(p) for p in human.paths]
         warnings.warn(CodingkitWarning(
             f"human codes not in codebook {codebook.id} are left out: {', '.join(hints)}",
-            path=(paths[0] + (f" (and {len(paths) - 1} more)" if len(paths) > 1 else ""))
-            if paths else None), stacklevel=stacklevel + 1)
+            path=_files_label(human.paths)), stacklevel=stacklevel + 1)
     return unknown
 
 
