@@ -77,6 +77,10 @@ def test_evaluate_codes_and_prints_the_table(tmp_path):
     assert "kaffe" in " ".join(dis["text"])
     data = json.loads((tmp_path / "ut" / "agreement.json").read_text(encoding="utf-8"))
     assert [r["code"] for r in data["per_code"]] == ["tidig_dialog", "behov"]
+    # how the figures were made
+    assert data["options"]["similarity"] == "none" and data["options"]["cv"] is None
+    assert data["options"]["evaluated"] == "codebook liten 1, similarity none"
+    assert data["options"]["paths"] == [str(folder)]
 
 
 def test_evaluate_compares_theme_frequencies(tmp_path):

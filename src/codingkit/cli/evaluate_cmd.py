@@ -133,6 +133,15 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
             ev = evaluate(human, coder.code(transcripts), level=level)
             what = f"codebook {codebook.id} {codebook.version}, similarity {similarity}" + (
                 ", learned" if learn_from else "")
+    # how the figures were made, for agreement.json
+    ev.options.update({"evaluated": what, "split": split, "paths": [str(p) for p in paths],
+                       "pred": str(pred_dir) if pred_dir is not None else None,
+                       "cv": cv, "learn": None if pred_dir is not None else not no_learn,
+                       "similarity": None if pred_dir is not None else similarity,
+                       "unit": None if pred_dir is not None else unit,
+                       "learn_from": [str(p) for p in learn_from],
+                       "learn_transcripts": [str(p) for p in learn_transcripts],
+                       "min_positives": min_positives, "by": keys})
     compared = errors = None
     if keys is not None:  # before anything is printed: E631 for a column --pred lacks
         compared, errors = ev.frequencies(by=keys), ev.frequency_errors(by=keys)
