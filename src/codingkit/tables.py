@@ -96,14 +96,24 @@ def _group_key(meta, by: Sequence[str]) -> tuple[str, ...]:
     return tuple(str(meta.get(k, "") or "") for k in by)
 
 
+def metadata_keys(metadata: Iterable[Mapping[str, str]]) -> list[str]:
+    """Every key of the ``metadata`` mappings, in order of first appearance.
+
+    >>> metadata_keys([{"project": "Syd", "round": "1"}, {"project": "Öst", "kommun": "X"}])
+    ['project', 'round', 'kommun']
+    """
+    known: dict[str, None] = {}
+    for meta in metadata:
+        known.update(dict.fromkeys(meta))
+    return list(known)
+
+
 def check_group_keys(metadata: Iterable[Mapping[str, str]], by: Sequence[str]) -> None:
     """E404 when a key of ``by`` is in none of the ``metadata`` (a misspelt
     ``--by rund`` would otherwise put every source in one group)."""
     from .errors import OutputError
 
-    known: dict[str, None] = {}
-    for meta in metadata:
-        known.update(dict.fromkeys(meta))
+    known = metadata_keys(metadata)
     missing = [k for k in by if k not in known]
     if missing and known:
         raise OutputError(f"cannot count per {', '.join(missing)}: no transcript has that "

@@ -93,9 +93,7 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
         if clash:
             raise click.UsageError(f"--model brings its own codebook, options and learning; "
                                    f"leave out {', '.join(clash)}")
-    if learn_transcripts and not learn_from:
-        raise click.UsageError("--learn-transcripts names the transcripts of --learn-from's "
-                               "human coding; give --learn-from too")
+    check_learn_options(learn_from, learn_transcripts)
     check_output_dir(out_dir, force=force)  # fail before the slow part
     if model_path is not None:
         coder = Coder.load(model_path)
@@ -114,28 +112,23 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
     check_group_keys((t.metadata for t in transcripts), by_keys)  # before the slow part
     learned_inputs = None
     if learn_from:
-        from ..evaluation import read_human_coding
-
         from ..errors import EvaluationError
+        from ..evaluation import read_human_coding
         from ..fileio import sha256_file
 
-        coded_by_hand = list(transcripts)
-        if learn_transcripts:
-            # read as PATHS are (a manifest.csv inside their folders is found);
-            # the human may also have coded some of PATHS
-            more = readers.read_transcripts(
-                list(learn_transcripts), speaker_pattern=speaker_pattern,
-                text_column=text_column, id_column=id_column)
-            coded_by_hand = _join_transcripts(coded_by_hand, more)
+        coded_by_hand = hand_coded_transcripts(
+            transcripts, learn_transcripts, speaker_pattern=speaker_pattern,
+            text_column=text_column, id_column=id_column)
         human = read_human_coding(list(learn_from))
         # what was learned from, for manifest.json: the coding's files and the
         # hand-coded transcripts that are not among the inputs
+        coded_sources = set(human.sources)
         learned_inputs = {
             "files": [{"path": str(p), "sha256": sha256_file(p)} for p in human.paths],
             "transcripts": [{"path": str(t.path) if t.path else None, "source": t.source,
                              "sha256": t.sha256}
                             for t in coded_by_hand[len(transcripts):]
-                            if t.source in set(human.sources)]}
+                            if t.source in coded_sources]}
         try:
             coder.fit(coded_by_hand, human)
         except EvaluationError as err:
@@ -177,14 +170,26 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
     click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
 
 
-def _join_transcripts(paths_read, learn_read):
-    """PATHS' transcripts and --learn-transcripts' together, each source once;
-    E632 when one name stands for two different texts."""
+def check_learn_options(learn_from, learn_transcripts) -> None:
+    """--learn-transcripts only goes with --learn-from (apply and evaluate)."""
+    if learn_transcripts and not learn_from:
+        raise click.UsageError("--learn-transcripts names the transcripts of --learn-from's "
+                               "human coding; give --learn-from too")
+
+
+def hand_coded_transcripts(paths_read, learn_transcripts, **read_options):
+    """The transcripts to learn from: those of PATHS (the human may have
+    coded some of them) and those of ``--learn-transcripts``, read as PATHS
+    are (``read_options``; a manifest.csv inside their folders is found),
+    each source once; E632 when one name stands for two different texts."""
+    from .. import readers
     from ..errors import EvaluationError
 
-    by_source = {t.source: t for t in paths_read}
     out = list(paths_read)
-    for t in learn_read:
+    if not learn_transcripts:
+        return out
+    by_source = {t.source: t for t in out}
+    for t in readers.read_transcripts(list(learn_transcripts), **read_options):
         other = by_source.get(t.source)
         if other is None:
             by_source[t.source] = t

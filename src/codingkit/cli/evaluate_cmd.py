@@ -9,6 +9,7 @@ import click
 from ..coding.coder import SIMILARITY_OPTIONS
 from ..coding.similarity import BACKENDS
 from . import cli
+from .apply_cmd import check_learn_options, hand_coded_transcripts
 
 _GOLD_HELP = ("Human coding: CSV files (source,turn,code | segment_id,code | "
               "source,start,end,code) or a folder of them, with an optional list of the "
@@ -79,9 +80,7 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
     from ..errors import EvaluationError
     from ..evaluation import FREQUENCY_GROUPS, check_frequency_groups, evaluate
 
-    if learn_transcripts and not learn_from:
-        raise click.UsageError("--learn-transcripts names the transcripts of --learn-from's "
-                               "human coding; give --learn-from too")
+    check_learn_options(learn_from, learn_transcripts)
     keys = None
     if by is not None:
         keys = [k.strip() for k in by.split(",") if k.strip()]
@@ -104,10 +103,10 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
         codebook = load_codebook(codebook_path)
         transcripts = readers.read_transcripts(list(paths))
         if keys is not None:  # checked before the slow part
-            available = dict.fromkeys(FREQUENCY_GROUPS)
-            for t in transcripts:
-                available.update(dict.fromkeys(t.metadata))
-            check_frequency_groups(keys, list(available))
+            from ..tables import metadata_keys
+
+            check_frequency_groups(keys, metadata_keys(
+                [dict.fromkeys(FREQUENCY_GROUPS), *(t.metadata for t in transcripts)]))
         learner = None if min_positives is None else {"min_positives": min_positives}
         if cv:
             from ..evaluation.cv import cross_validate
@@ -123,13 +122,8 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
 
             coder = Coder(codebook, unit=unit, similarity=similarity, learner_options=learner)
             if learn_from:
-                from .apply_cmd import _join_transcripts
-
-                coded_by_hand = list(transcripts)
-                if learn_transcripts:
-                    coded_by_hand = _join_transcripts(
-                        coded_by_hand, readers.read_transcripts(list(learn_transcripts)))
-                coder.fit(coded_by_hand, _read_gold(learn_from, None))
+                coder.fit(hand_coded_transcripts(transcripts, learn_transcripts),
+                          _read_gold(learn_from, None))
             ev = evaluate(human, coder.code(transcripts), level=level)
             what = f"codebook {codebook.id} {codebook.version}, similarity {similarity}" + (
                 ", learned" if learn_from else "")
@@ -173,14 +167,13 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
 
 def _frequency_table(errors) -> str:
     """:meth:`Evaluation.frequency_errors` as a plain-text table (shares in %)."""
+    from ..evaluation import text_table
+
     head = ["code", "human", "codingkit", "mean |diff|", "max |diff|"]
-    rows = [head] + [[r.code, f"{100 * r.human_share:.1f}%", f"{100 * r.codingkit_share:.1f}%",
-                      f"{100 * r.mean_abs_difference:.1f}", f"{100 * r.max_abs_difference:.1f}"]
-                     for r in errors.itertuples(index=False)]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    return "\n".join("  ".join([r[0].ljust(widths[0])]
-                               + [c.rjust(w) for c, w in zip(r[1:], widths[1:])]).rstrip()
-                      for r in rows)
+    return text_table([head] + [
+        [r.code, f"{100 * r.human_share:.1f}%", f"{100 * r.codingkit_share:.1f}%",
+         f"{100 * r.mean_abs_difference:.1f}", f"{100 * r.max_abs_difference:.1f}"]
+        for r in errors.itertuples(index=False)])
 
 
 @cli.command("tune")

@@ -749,9 +749,8 @@ class Evaluation:
         import pandas as pd
 
         counts = self.counts if self.counts is not None else pd.DataFrame(
-            columns=[*FREQUENCY_GROUPS, "code", "units", "human", "codingkit"])
-        by = check_frequency_groups(by, [c for c in counts.columns if c not in
-                                         ("code", "units", "human", "codingkit")])
+            columns=[*FREQUENCY_GROUPS, *_COUNT_COLUMNS])
+        by = check_frequency_groups(by, [c for c in counts.columns if c not in _COUNT_COLUMNS])
         c = counts.assign(_h=counts["human"] > 0, _c=counts["codingkit"] > 0)
         keys = [*by, "code"]
         out = (c.groupby(keys, sort=False, dropna=False)
@@ -810,14 +809,7 @@ class Evaluation:
             rows.append([r.code, *(fmt(getattr(r, c)) for c in cols)])
         for r in self.summary.itertuples(index=False):
             rows.append([f"({r.average})", *(fmt(getattr(r, c)) for c in cols)])
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        lines = []
-        for k, row in enumerate(rows):
-            cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
-            lines.append("  ".join(cells).rstrip())
-            if k == 0 or k == len(self.per_code):
-                lines.append("  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+        return text_table(rows, rules_after=(0, len(self.per_code)))
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON-ready data (``nan`` becomes ``None``)."""
@@ -852,6 +844,26 @@ class Evaluation:
         out.append(_atomic_write(folder / "agreement.json",
                                  json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"))
         return out
+
+
+def text_table(rows: Sequence[Sequence[str]], rules_after: Sequence[int] = ()) -> str:
+    """Rows of cells as a plain-text table: the first column left-aligned,
+    the others right-aligned, a line of dashes after each row in
+    ``rules_after`` (0: the header).
+
+    >>> print(text_table([["code", "alpha"], ["behov", "0.71"]], rules_after=(0,)))
+    code   alpha
+    -----  -----
+    behov   0.71
+    """
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for k, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        lines.append("  ".join(cells).rstrip())
+        if k in rules_after:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 def _atomic_write(path: Path, text: str) -> Path:
@@ -1117,8 +1129,12 @@ def evaluate(
                       options, counts)
 
 
-#: The metadata :meth:`Evaluation.frequencies` can group by.
+#: The metadata :meth:`Evaluation.frequencies` can group by (besides any
+#: further metadata key of the transcripts).
 FREQUENCY_GROUPS = ("source", "project", "round", "role")
+
+#: The count columns of :attr:`Evaluation.counts` (the others are metadata).
+_COUNT_COLUMNS = ("code", "units", "human", "codingkit")
 
 
 def check_frequency_groups(by: Sequence[str],
@@ -1141,13 +1157,13 @@ def _counts_frame(codes: list[str], G: "np.ndarray", P: "np.ndarray", unit_sourc
 
     position = {src: k for k, src in enumerate(dict.fromkeys(unit_sources))}
     sources = list(position)
+    from ..tables import metadata_keys
+
     meta: dict[str, Mapping[str, str]] = {}
-    keys = dict.fromkeys(FREQUENCY_GROUPS[1:])
     for seg in segments:
-        if seg.source not in meta:
-            meta[seg.source] = seg.metadata
-            keys.update(dict.fromkeys(k for k in seg.metadata if k not in FREQUENCY_GROUPS
-                                      and k not in ("code", "units", "human", "codingkit")))
+        meta.setdefault(seg.source, seg.metadata)
+    keys = [k for k in metadata_keys([dict.fromkeys(FREQUENCY_GROUPS[1:]), *meta.values()])
+            if k not in FREQUENCY_GROUPS[:1] + _COUNT_COLUMNS]
     idx = np.array([position[x] for x in unit_sources], dtype=int)
     H = np.zeros((len(sources), len(codes)), dtype=int)
     C = np.zeros_like(H)
@@ -1161,8 +1177,7 @@ def _counts_frame(codes: list[str], G: "np.ndarray", P: "np.ndarray", unit_sourc
         for j, code in enumerate(codes):
             rows.append({**info, "code": code, "units": int(n_units[k]), "human": int(H[k, j]),
                          "codingkit": int(C[k, j])})
-    return pd.DataFrame(rows, columns=["source", *keys, "code", "units", "human",
-                                       "codingkit"])
+    return pd.DataFrame(rows, columns=["source", *keys, *_COUNT_COLUMNS])
 
 
 def evaluation_from_matrices(codes: Sequence[str], gold: "np.ndarray", pred: "np.ndarray"
