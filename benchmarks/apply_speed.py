@@ -130,12 +130,14 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 """
 
 
-def apply_run(corpus: Path) -> tuple[float, float]:
-    """Wall seconds and max RSS (MB) of ``codingkit apply`` in a child process."""
+def apply_run(corpus: Path, *options: str) -> tuple[float, float]:
+    """Wall seconds and max RSS (MB) of ``codingkit apply`` (with ``options``)
+    in a child process."""
     out = DATA / "out"
     if out.exists():
         shutil.rmtree(out)
-    cmd = [sys.executable, "-c", _CHILD, "apply", str(corpus), "--out", str(out), "--quiet"]
+    cmd = [sys.executable, "-c", _CHILD, "apply", str(corpus), "--out", str(out), "--quiet",
+           *options]
     start = time.perf_counter()
     proc = subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True)
@@ -158,6 +160,9 @@ def main() -> None:
     ap.add_argument("--mb", type=float, action="append", help="corpus size in MB (repeatable)")
     ap.add_argument("--distinct", action="store_true",
                     help="make the lines of .txt/.md copies differ (no repeated turns)")
+    ap.add_argument("--rules-only", action="store_true",
+                    help="also time 'apply --similarity none' and print how much the default "
+                         "TF-IDF similarity adds (goal: at most 2x)")
     args = ap.parse_args()
     sizes = args.mb or [1.0, 4.0, 10.0]
     tiny, tiny_bytes = build_tiny()
@@ -175,6 +180,10 @@ def main() -> None:
         tok = tokenizer_seconds(corpus)
         print(_row(f"{nbytes / 1e6:.1f}MB", wall, start, tok, tok_tiny, nbytes / 1e6, tiny_mb,
                    rss), flush=True)
+        if args.rules_only:
+            rules, _ = apply_run(corpus, "--similarity", "none")
+            print(f"{'':>8} rules only (--similarity none) {rules:.2f} s: the default with "
+                  f"similarity takes {wall / rules:.2f}x as long", flush=True)
 
 
 if __name__ == "__main__":
