@@ -127,6 +127,12 @@ class EvaluationError(CodingkitError):
     default_code = "E600"
 
 
+class NotFittedError(EvaluationError):
+    """A coder is used where it must have been fitted first (E615)."""
+
+    default_code = "E615"
+
+
 class CodingkitWarning(UserWarning):
     """Something was read, but not as cleanly as expected.
 

@@ -43,14 +43,14 @@ def test_single_pass_equals_rules_then_similarity(monkeypatch):
     coder = Coder(cb)
     result = coder.code(_segments())
     # the same, step by step with separate tokenisations
-    ref = Coder(cb)
+    ref = Coder(cb).fit()
     R, hits = ref._rule_scores(TEXTS)
-    sim = SimilarityModel().fit(cb, texts=TEXTS)
-    expected = ref._combine(_segments(), R, hits, sim.score(TEXTS), None)
+    expected = ref._combine(_segments(), R, hits, ref.similarity_.score(TEXTS), None)
     assert result.coding_list == expected
     assert R[2, 0] == -1.0                          # the exclusion vetoed dialog
     assert {c.code for c in result.coding_list if c.segment_id == "t.txt:1"} == {"tidig_dialog"}
-    assert coder.similarity_.n_fit_texts_ == len(coder.similarity_.references_) + 5  # distinct
+    # fitted on the codebook's references alone (and the background), not on the texts coded
+    assert coder.similarity_.n_fit_texts_ == len(coder.similarity_.references_)
 
 
 def test_rules_only_gives_rule_codings():

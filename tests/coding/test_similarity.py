@@ -188,15 +188,39 @@ def test_tfidf_blocks_equal_scikit_learn_in_small_blocks(monkeypatch):
                        (ref @ model.reference_vectors_.T).toarray().max(axis=1))
 
 
-def test_fit_score_equals_fit_then_score(monkeypatch):
+def test_score_distinct_equals_score(monkeypatch):
     monkeypatch.setattr(simmod, "BLOCK", 2)
     cb = _codebook()
     texts = SEGMENTS + SEGMENTS[:2] + ["Helt annat: kaffe och kanelbullar."]
-    a = SimilarityModel().fit(cb, texts=texts).score(texts)
-    b = SimilarityModel().fit_score(cb, texts)
+    model = SimilarityModel(background="intervjuer-sv").fit(cb)
+    a = model.score(texts)
+    b, index = model.score_distinct(texts)
+    assert len(b.scores) == len(set(texts)) and len(index) == len(texts)
+    b = b.take(index)
     assert a.codes == b.codes
     for name in ("scores", "positive", "negative", "nearest", "nearest_negative"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_a_texts_scores_do_not_depend_on_the_other_texts():
+    """Fitted once, a text scores the same alone, in a batch, or in another order."""
+    cb = _codebook()
+    model = SimilarityModel(background="intervjuer-sv").fit(cb)
+    texts = SEGMENTS + ["Helt nya ord: kanelbullar, glöggkokare och tallbarr."]
+    together = model.score(texts).scores
+    for i, t in enumerate(texts):
+        assert np.array_equal(model.score([t]).scores[0], together[i])
+    assert np.array_equal(model.score(texts[::-1]).scores[::-1], together)
+
+
+def test_unseen_words_count_in_a_texts_length():
+    """Words the model never saw make a text less like the references, not more."""
+    cb = _codebook()
+    model = SimilarityModel(background="intervjuer-sv").fit(cb)
+    short = "Vi bjöd in leverantörerna."
+    longer = short + " Kanelbullar glöggkokare tallbarrsdoft."
+    s = model.score([short, longer]).scores
+    assert (s[1] < s[0]).any() and (s[1] <= s[0]).all()
 
 
 # --------------------------------------------------------------------------

@@ -76,7 +76,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from .similarity import BACKENDS, _short
+from .similarity import BACKENDS, DEFAULT_BACKGROUND, _short
 from ..model import (
     INTERVIEWER,
     RESPONDENT,
@@ -269,7 +269,7 @@ class Coder:
         self.learner_options = learner_options
 
     #: Attributes rebuilt on demand, left out of a saved coder.
-    _DERIVED = ("rule_matcher_", "exclusion_matcher_", "_pairs_cache", "similarity_")
+    _DERIVED = ("rule_matcher_", "exclusion_matcher_", "_pairs_cache", "_default_codebook")
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
@@ -338,12 +338,52 @@ class Coder:
         return payload["coder"]
 
     # -- set-up ------------------------------------------------------------
+    def get_params(self, deep: bool = False) -> dict[str, Any]:
+        """The parameters given to ``__init__`` (as scikit-learn's estimators).
+
+        >>> Coder(unit="sentence").get_params()["unit"]
+        'sentence'
+        """
+        return {name: getattr(self, name) for name in
+                ("codebook", "unit", "code_interviewer", "similarity", "cache_dir",
+                 "learner_options")}
+
+    def set_params(self, **params: Any) -> "Coder":
+        """Set parameters (as scikit-learn's estimators); fit again afterwards."""
+        valid = self.get_params()
+        for name, value in params.items():
+            if name not in valid:
+                raise TypeError(f"Coder has no parameter {name!r}; expected one of "
+                                f"{', '.join(valid)}")
+            setattr(self, name, value)
+        return self
+
+    def is_fitted(self) -> bool:
+        """Whether :meth:`fit` has run (an unfitted coder fits itself on its
+        codebook alone when it first codes)."""
+        return hasattr(self, "codebook_")
+
+    def check_fitted(self, what: str = "this") -> None:
+        """Raise :class:`NotFittedError` unless :meth:`fit` has run."""
+        if not self.is_fitted():
+            from ..errors import NotFittedError
+
+            raise NotFittedError(f"the coder is not fitted yet: call fit() before {what} "
+                                 f"(fit() alone uses the codebook; fit(transcripts, human) "
+                                 f"learns from human coding)")
+
     def _codebook(self) -> Codebook:
-        if self.codebook is None:
+        """The fitted codebook, or before fitting the one it will fit on."""
+        cb = self.__dict__.get("codebook_")
+        if cb is None:
+            cb = self.codebook
+        if cb is None:
+            cb = self.__dict__.get("_default_codebook")
+        if cb is None:
             from ..codebook import load_codebook
 
-            self.codebook = load_codebook()
-        return self.codebook
+            cb = self._default_codebook = load_codebook()
+        return cb
 
     def _rule_matcher(self):
         matcher = getattr(self, "rule_matcher_", None)
@@ -399,7 +439,8 @@ class Coder:
 
         # with similarity "none", the learned model still uses TF-IDF features
         backend = "tfidf" if self.similarity == "none" else self.similarity
-        return SimilarityModel(backend=backend, cache_dir=self.cache_dir)
+        return SimilarityModel(backend=backend, cache_dir=self.cache_dir,
+                               background=DEFAULT_BACKGROUND)
 
     def _rule_scores(self, texts: Sequence[str], progress=None
                      ) -> tuple["np.ndarray", list[list]]:
@@ -464,22 +505,35 @@ class Coder:
     # -- learning ----------------------------------------------------------
     def fit(
         self,
-        data: Transcript | Iterable[Transcript] | Iterable[Segment],
-        human: "HumanCoding | str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Any",
+        data: Transcript | Iterable[Transcript] | Iterable[Segment] | None = None,
+        human: "HumanCoding | str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Any"
+        = None,
         *,
         min_overlap: float = 0.5,
         rules_tuned_on: Iterable[str] = (),
     ) -> "Coder":
-        """Learn from human coding of (some of) the segments.
+        """Fit the coder: on its codebook alone, or learning from human coding.
+
+        Everything the coder uses when coding is set here — the codebook's
+        rules, the similarity model's vocabulary and weights (from the
+        codebook's references and a fixed background corpus, see
+        :class:`~codingkit.coding.similarity.Background`), and the learned
+        models — never by :meth:`code`. A transcript is therefore coded
+        the same whether it is coded alone or with others.
+
+        ``coder.fit()`` fits on the codebook alone (what :meth:`code` does
+        by itself on an unfitted coder); ``coder.fit(transcripts, human)``
+        learns from human coding of them.
 
         Parameters
         ----------
         data:
-            The transcripts (or segments) the human coded.
+            The transcripts (or segments) the human coded. Without
+            ``human``: not used (give ``None``).
         human:
             Human coding: a :class:`~codingkit.evaluation.HumanCoding`, CSV
             files or a folder (see :func:`codingkit.evaluation.read_human_coding`),
-            or a table with ``segment_id, code``.
+            or a table with ``segment_id, code``. ``None``: no learning.
         min_overlap:
             For span coding: see :func:`codingkit.evaluation.align_human_coding`.
         rules_tuned_on:
@@ -513,6 +567,21 @@ class Coder:
         import warnings
 
         codebook = self._codebook()
+        for name in ("rule_matcher_", "exclusion_matcher_", "_pairs_cache"):
+            self.__dict__.pop(name, None)  # compiled again for this codebook
+        if human is None:
+            if data is not None:
+                raise TypeError("Coder.fit(data) without human coding: give the human "
+                                "coding as well, or call fit() to fit on the codebook alone")
+            self.similarity_ = (self._new_similarity().fit(codebook)
+                                if self.similarity != "none" else None)
+            self.feature_similarity_ = None
+            self.learner_ = None
+            self.training_segment_ids_ = []
+            self.codebook_ = codebook
+            self._rule_matcher()
+            self._exclusion_matcher()
+            return self
         segments, _ = self._segments(data)
         roles = None if self.code_interviewer else (RESPONDENT,)
         if isinstance(human, pd.DataFrame):
@@ -549,8 +618,14 @@ class Coder:
         learner = LearnedModel(**{"seed_weight": SEED_WEIGHT, **(self.learner_options or {})})
         # seed rows: the codebook's examples (positive for the code and its
         # ancestors) and negative examples
-        seed_texts, seed_y, seed_self = [], [], []
+        # the codebook's own similarity, as without learning (the codebook
+        # part of the combination, and what a code with too little human
+        # coding keeps)
+        base = self._new_similarity().fit(codebook) if self.similarity != "none" else None
+        seed_texts, seed_y, seed_self, base_self = [], [], [], []
         ref_index = {(r.code, r.text, r.kind): k for k, r in enumerate(sim.references_)}
+        base_index = ({(r.code, r.text, r.kind): k for k, r in enumerate(base.references_)}
+                      if base is not None else {})
         for code in codebook if learner.seed_weight > 0 else ():
             for kind, texts_k in (("example", code.examples), ("negative", code.negative_examples)):
                 for t in texts_k:
@@ -564,6 +639,7 @@ class Coder:
                     seed_texts.append(t)
                     seed_y.append(y)
                     seed_self.append(ref_index.get((code.id, t, kind), -1))
+                    base_self.append(base_index.get((code.id, t, kind), -1))
         all_texts = texts + seed_texts
         R, _ = self._rule_scores(all_texts)
         self_index = [-1] * len(texts) + seed_self
@@ -585,7 +661,9 @@ class Coder:
         Yall = np.vstack([Y, np.array(seed_y, dtype=bool).reshape(-1, len(codes))])
         is_seed = np.r_[np.zeros(len(texts), bool), np.ones(len(seed_texts), bool)]
         weights = np.where(is_seed, learner.seed_weight, 1.0)
-        _, c_plus, _ = self._codebook_parts(R, S if self.similarity != "none" else None)
+        S_base = (base.score(all_texts, self_index=[-1] * len(texts) + base_self)
+                  if base is not None else None)
+        _, c_plus, _ = self._codebook_parts(R, S_base)
         code_ids = list(codebook.codes)
         cb_part = c_plus[:, [code_ids.index(c) for c in codes]]
         tuned = set(rules_tuned_on)
@@ -601,10 +679,11 @@ class Coder:
                 f"coding; learning a code needs {learner.min_positives} segments coded with "
                 f"it (code more interviews, or lower min_positives / --min-positives)"),
                 stacklevel=2)
-        self.similarity_ = sim if self.similarity != "none" else None
+        self.similarity_ = base
         self.feature_similarity_ = sim
         self.learner_ = learner
         self.training_segment_ids_ = [s.segment_id for s in train]
+        self.codebook_ = codebook
         return self
 
     # -- coding ------------------------------------------------------------
@@ -631,22 +710,23 @@ class Coder:
             :class:`~codingkit.model.Coding` per segment × code, in segment
             order and then codebook order.
         """
+        if not self.is_fitted():
+            self.fit()
         segments, transcripts = self._segments(data)
-        codebook = self._codebook()
+        codebook = self.codebook_
         todo = self._todo(segments)
         texts = [s.text for s in todo]
         sim_scores = learned = index = nearest = None
         R, hits_all, docs = self._rule_pass(texts, progress)
-        if self.similarity != "none" and texts:
+        if self.similarity_ is not None and texts:
             # one tokenisation: the rules run on each batch of Docs as the
-            # similarity model reads them; scores come per distinct text
-            sim = self._new_similarity()
-            sim_scores, index = sim._fit_score_distinct(codebook, texts, docs=docs)
-            self.similarity_ = sim
+            # similarity model reads them; each distinct text is scored once
+            sim_scores, index = self.similarity_.score_distinct(texts, docs=docs,
+                                                                use_human=False)
         else:
             for _ in docs:
                 pass
-        learner = getattr(self, "learner_", None)
+        learner = self.learner_
         if learner is not None:
             X, nearest = self._learned_features(todo, segments, R, nearest=True)
             learned = learner.predict_proba(X)
@@ -777,7 +857,7 @@ class Coder:
         sim_col = {c: jj for jj, c in enumerate(sim_scores.codes)} if sim_scores else {}
         learned_part = np.full((n, k), np.nan)
         learned_col: dict[str, int] = {}
-        learner = getattr(self, "learner_", None)
+        learner = self.learner_
         if learned is not None:
             for jj, c in enumerate(learner.codes_):
                 if learner.has_model(c) and learner.modes_[c] != "codebook":

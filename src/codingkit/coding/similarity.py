@@ -182,6 +182,95 @@ def _short(text: str, n: int = 70) -> str:
 
 
 # --------------------------------------------------------------------------
+# Background document frequencies
+# --------------------------------------------------------------------------
+
+#: The background bundled with codingkit (``codingkit/data/``), built by
+#: ``tools/build_background.py``.
+DEFAULT_BACKGROUND = "intervjuer-sv"
+
+
+@dataclass(frozen=True)
+class Background:
+    """Document frequencies of the features of a fixed corpus of Swedish texts.
+
+    A fitted :class:`SimilarityModel` takes its IDF weights from its
+    reference texts *and* a background corpus, never from the texts it
+    scores: a segment's score then does not depend on which other
+    segments are scored with it.
+
+    Attributes
+    ----------
+    name:
+        What the corpus is.
+    n_docs:
+        Its number of texts.
+    lemma, char:
+        Feature name → number of texts holding it (features in fewer than
+        two texts are left out: they weigh as unseen words).
+    """
+
+    name: str
+    n_docs: int
+    lemma: Mapping[str, int]
+    char: Mapping[str, int]
+
+    def to_bytes(self) -> bytes:
+        """The background as gzip-compressed JSON (what :func:`load_background` reads)."""
+        import gzip
+        import json
+
+        data = {"format": "codingkit-background/1", "name": self.name, "n_docs": self.n_docs,
+                "lemma": dict(sorted(self.lemma.items())), "char": dict(sorted(self.char.items()))}
+        return gzip.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+                             .encode("utf-8"), mtime=0)
+
+
+def build_background(texts: Iterable[str], *, name: str, min_df: int = 2) -> Background:
+    """Count the lemma and character features of ``texts`` (each distinct text once).
+
+    Used by ``tools/build_background.py``; features found in fewer than
+    ``min_df`` texts are left out.
+    """
+    model = SimilarityModel(background=None)
+    model._analyzer = _get_analyzer()
+    distinct = list(dict.fromkeys(texts))
+    model._fit_vectors(((t, None) for t in distinct))
+    lemma_df, char_df = model._raw_df
+    return Background(
+        name=name, n_docs=len(distinct),
+        lemma={n: int(d) for n, d in zip(model._lemma_vocab.names, lemma_df) if d >= min_df},
+        char={n: int(d) for n, d in zip(model._char_vocab.names, char_df) if d >= min_df})
+
+
+_BACKGROUNDS: dict[str, Background] = {}
+
+
+def load_background(name: str = DEFAULT_BACKGROUND) -> Background:
+    """A background bundled with codingkit (read once per process)."""
+    if name not in _BACKGROUNDS:
+        import gzip
+        import json
+        from importlib.resources import files
+
+        try:
+            raw = (files("codingkit") / "data" / f"background-{name}.json.gz").read_bytes()
+        except FileNotFoundError:
+            raise SimilarityError(f"no bundled similarity background {name!r}",
+                                  code="E704") from None
+        data = json.loads(gzip.decompress(raw))
+        _BACKGROUNDS[name] = Background(data["name"], int(data["n_docs"]), data["lemma"],
+                                        data["char"])
+    return _BACKGROUNDS[name]
+
+
+def _get_analyzer():
+    from ..swedish import get_analyzer
+
+    return get_analyzer()
+
+
+# --------------------------------------------------------------------------
 # Embedding cache (semantic backend)
 # --------------------------------------------------------------------------
 
@@ -284,6 +373,14 @@ class SimilarityModel:
     cache_dir:
         Folder of the embedding cache (semantic backend); ``None``: the
         default cache folder; ``False``: no cache.
+    background:
+        Document frequencies of a fixed corpus added to those of the
+        texts given to :meth:`fit` (a :class:`Background`, or the name of
+        one bundled with codingkit, e.g. :data:`DEFAULT_BACKGROUND`);
+        ``None``: the IDF weights come from the fitted texts alone, as
+        scikit-learn's ``TfidfVectorizer``. Words never seen in fitting
+        still count in a text's length (with the IDF of an unseen word),
+        so a text's vector does not depend on what else is scored.
 
     Attributes
     ----------
@@ -295,7 +392,8 @@ class SimilarityModel:
 
     def __init__(self, *, backend: str = "tfidf", negative_weight: float = 1.0,
                  use_descriptions: bool = True,
-                 cache_dir: str | os.PathLike[str] | None | bool = None) -> None:
+                 cache_dir: str | os.PathLike[str] | None | bool = None,
+                 background: "Background | str | None" = None) -> None:
         if backend not in BACKENDS:
             raise SimilarityError(f"unknown similarity backend {backend!r}; expected one "
                                   f"of {', '.join(BACKENDS)}", code="E702")
@@ -303,6 +401,41 @@ class SimilarityModel:
         self.negative_weight = negative_weight
         self.use_descriptions = use_descriptions
         self.cache_dir = cache_dir
+        self.background = background
+
+    # -- saving ------------------------------------------------------------
+    #: Caches rebuilt on demand, left out of a pickled model.
+    _CACHES = ("_analyzer", "_lemma_form_id", "_lemma_lex_id", "_lemma_pairs", "_char_words",
+               "_oov_idf", "_raw_df", "cache_")
+
+    def __getstate__(self) -> dict:
+        """What a pickle keeps: the fitted state, without caches or the
+        words first seen while scoring (the vocabulary as fitted)."""
+        import numpy as np
+
+        state = {k: v for k, v in self.__dict__.items() if k not in self._CACHES}
+        for block in ("lemma", "char"):
+            key = f"_{block}_vocab"
+            if key in state:
+                n = len(state[f"_{block}_cols"])
+                vocab = _Vocabulary()
+                for name in state[key].names[:n]:
+                    vocab.add(name)
+                state[key] = vocab
+        if "reference_vectors_" in state:  # float32 is plenty for cosines of unit vectors
+            state["reference_vectors_"] = state["reference_vectors_"].astype(np.float32)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        import numpy as np
+
+        self.__dict__.update(state)
+        if "_lemma_vocab" in state:
+            self._analyzer = _get_analyzer()
+            self._lemma_form_id, self._lemma_lex_id = {}, {}
+            self._lemma_pairs, self._char_words = {}, {}
+            self._oov_idf = {"lemma": np.zeros(0), "char": np.zeros(0)}
+            self.reference_vectors_ = self.reference_vectors_.astype(np.float64)
 
     # -- references --------------------------------------------------------
     def _references(self, codebook: Codebook, human: Mapping[str, Sequence[str]] | None
@@ -398,14 +531,9 @@ class SimilarityModel:
                     got[k] = ids
         return list(itertools.chain.from_iterable(got))
 
-    def _counts(self, rows: list[Sequence[int]], size: int,
-                cols: "np.ndarray | None" = None) -> "sparse.csr_matrix":
-        """A count matrix (texts × features) with sorted indices.
-
-        Without ``cols`` the columns are the raw feature ids (``size`` of
-        them); with ``cols`` (raw id → column, −1: dropped) the columns of
-        the fitted vocabulary; ids learnt after fitting are dropped.
-        """
+    @staticmethod
+    def _counts(rows: list[Sequence[int]], size: int) -> "sparse.csr_matrix":
+        """A count matrix (texts × raw feature ids) with sorted indices."""
         import numpy as np
         from scipy import sparse
 
@@ -413,17 +541,11 @@ class SimilarityModel:
         ids = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64,
                           count=int(lengths.sum()))
         order = np.repeat(np.arange(len(rows)), lengths)
-        if cols is not None:
-            ids = np.where(ids < len(cols), cols[np.minimum(ids, len(cols) - 1)], -1) \
-                if len(cols) else np.full(len(ids), -1)
-            keep = ids >= 0
-            ids, order = ids[keep], order[keep]
         X = sparse.csr_matrix((np.ones(len(ids)), (order, ids)), shape=(len(rows), size))
         X.sum_duplicates()
         return X
 
-    def _fit_vectors(self, corpus: Iterable[tuple[str, object]],
-                     store: "_RowStore | None" = None) -> None:
+    def _fit_vectors(self, corpus: Iterable[tuple[str, object]]) -> None:
         """Learn both blocks' vocabulary and IDF weights from ``(text, doc)`` pairs.
 
         One pass, in blocks; ``doc`` may be ``None`` (then the text is
@@ -446,31 +568,91 @@ class SimilarityModel:
             made = iter(tokenizer.pipe(missing, batch_size=256)) if missing else None
             docs = [d if d is not None else next(made) for _, d in block]
             lemma_rows = [self._lemma_features(d) for d in docs]
-            if store is not None:
-                for ids in lemma_rows:
-                    store.add(ids)
             L = self._counts(lemma_rows, len(self._lemma_vocab))
             C = self._counts([self._char_features(t) for t, _ in block], len(self._char_vocab))
             df_lemma = _add_df(df_lemma, L)
             df_char = _add_df(df_char, C)
-        max_df = 0.9 if n_docs >= 50 else 1.0
+        df_lemma = _padded(df_lemma, len(self._lemma_vocab))
+        df_char = _padded(df_char, len(self._char_vocab))
+        self._raw_df = (df_lemma, df_char)
         self.n_fit_texts_ = n_docs
+        bg = self._background()
+        if bg is not None:
+            df_lemma = df_lemma + _lookup(bg.lemma, self._lemma_vocab.names)
+            df_char = df_char + _lookup(bg.char, self._char_vocab.names)
+            n_docs += bg.n_docs
+        self.n_idf_texts_ = n_docs
+        max_df = 0.9 if n_docs >= 50 else 1.0
         self._lemma_cols, self._lemma_idf = _columns(self._lemma_vocab, df_lemma, n_docs, 1.0)
         self._char_cols, self._char_idf = _columns(self._char_vocab, df_char, n_docs, max_df)
+        self._oov_idf = {"lemma": np.zeros(0), "char": np.zeros(0)}
         self.n_features_ = {"lemma": len(self._lemma_idf), "char": len(self._char_idf)}
 
-    @staticmethod
-    def _weighted(X: "sparse.csr_matrix", idf: "np.ndarray", weight: float
-                  ) -> "sparse.csr_matrix":
-        """Counts (fitted columns) → sublinear TF-IDF, L2-normalised, times ``sqrt(weight)``."""
+    def _background(self) -> "Background | None":
+        bg = self.background
+        return load_background(bg) if isinstance(bg, str) else bg
+
+    def _unseen_idf(self, block: str, n: int) -> "np.ndarray":
+        """IDF of the features first seen after fitting (raw ids from the
+        fitted vocabulary's size on), at least ``n`` of them: as a word in
+        no fitted text, with its background frequency if it has one."""
         import numpy as np
 
+        have = self._oov_idf[block]
+        if len(have) < n:
+            vocab, start = ((self._lemma_vocab, len(self._lemma_cols)) if block == "lemma"
+                            else (self._char_vocab, len(self._char_cols)))
+            names = vocab.names[start + len(have): start + n]
+            bg = self._background()
+            df = (_lookup(bg.lemma if block == "lemma" else bg.char, names) if bg is not None
+                  else np.zeros(len(names)))
+            idf = np.log((1.0 + self.n_idf_texts_) / (1.0 + df)) + 1.0
+            have = self._oov_idf[block] = np.concatenate([have, idf])
+        return have
+
+    def _tfidf(self, rows: "list[Sequence[int]]", block: str) -> "sparse.csr_matrix":
+        """Sublinear TF-IDF of one block (raw feature ids ``rows``),
+        L2-normalised, times the square root of the block's weight.
+
+        Features of the fitted vocabulary get its columns; features never
+        seen in fitting have no column but count in the text's length, so
+        a text's vector is the same whatever else is scored. The length is
+        summed in an order that does not depend on the other texts.
+        """
+        import numpy as np
+        from scipy import sparse
+
+        cols, idf = ((self._lemma_cols, self._lemma_idf) if block == "lemma"
+                     else (self._char_cols, self._char_idf))
+        n, n_fit = len(rows), len(cols)
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
+        ids = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64,
+                          count=int(lengths.sum()))
+        order = np.repeat(np.arange(n), lengths)
+        seen = ids < n_fit
+        col = cols[ids[seen]] if n_fit else np.zeros(0, dtype=np.int64)
+        keep = col >= 0  # features dropped in fitting (max_df) are left out
+        X = sparse.csr_matrix((np.ones(int(keep.sum())), (order[seen][keep], col[keep])),
+                              shape=(n, len(idf)))
+        X.sum_duplicates()
         np.log(X.data, X.data)
         X.data += 1.0
         X.data *= idf[X.indices]
-        for _ in range(2):  # as TfidfVectorizer(norm="l2") and then normalize()
-            _normalize_rows(X)
-        X.data *= np.sqrt(weight)
+        x_rows = np.repeat(np.arange(n), np.diff(X.indptr))
+        sq = np.bincount(x_rows, weights=X.data * X.data, minlength=n).astype(np.float64)
+        if not seen.all():
+            new = ids[~seen] - n_fit
+            U = sparse.csr_matrix((np.ones(len(new)), (order[~seen], new)),
+                                  shape=(n, int(new.max()) + 1))
+            U.sum_duplicates()
+            vals = ((np.log(U.data) + 1.0) * self._unseen_idf(block, U.shape[1])[U.indices]) ** 2
+            u_rows = np.repeat(np.arange(n), np.diff(U.indptr))
+            o = np.lexsort((vals, u_rows))
+            sq += np.bincount(u_rows[o], weights=vals[o], minlength=n)
+        norms = np.sqrt(sq)
+        norms[norms == 0.0] = 1.0
+        X.data /= norms[x_rows]
+        X.data *= np.sqrt(BLOCK_WEIGHTS[self.backend][block])
         return X
 
     def _vectors(self, texts: Sequence[str], docs=None,
@@ -487,11 +669,8 @@ class SimilarityModel:
             if docs is None:
                 docs = self._analyzer.nlp.tokenizer.pipe(texts, batch_size=256)
             lemma_rows = [self._lemma_features(d) for d in docs]
-        Lc = self._counts(lemma_rows, self.n_features_["lemma"], self._lemma_cols)
-        Cc = self._counts([self._char_features(t) for t in texts], self.n_features_["char"],
-                          self._char_cols)
-        blocks = [self._weighted(Lc, self._lemma_idf, weights["lemma"]),
-                  self._weighted(Cc, self._char_idf, weights["char"])]
+        blocks = [self._tfidf(lemma_rows, "lemma"),
+                  self._tfidf([self._char_features(t) for t in texts], "char")]
         if "embedding" in weights:
             import numpy as np
 
@@ -548,8 +727,7 @@ class SimilarityModel:
         return self._fit(codebook, unique(), human)
 
     def _fit(self, codebook: Codebook, unique: Iterable[tuple[str, object]],
-             human: Mapping[str, Sequence[str]] | None,
-             store: "_RowStore | None" = None) -> "SimilarityModel":
+             human: Mapping[str, Sequence[str]] | None) -> "SimilarityModel":
         import numpy as np
 
         from ..swedish import get_analyzer
@@ -558,8 +736,11 @@ class SimilarityModel:
         self.codebook_ = codebook
         refs = self._references(codebook, human)
         self.references_ = refs
-        self._fit_vectors(itertools.chain(((r.text, None) for r in refs), unique), store)
-        self.reference_vectors_ = self._vectors([r.text for r in refs])
+        self._fit_vectors(itertools.chain(((r.text, None) for r in refs), unique))
+        # rounded to float32, the precision a saved model keeps: a loaded
+        # model scores exactly as the one that was saved
+        self.reference_vectors_ = self._vectors([r.text for r in refs]).astype(
+            np.float32).astype(np.float64)
         self.codes_ = [c.id for c in codebook if c.codable
                        and any(r.code == c.id and r.kind not in ("negative", "exclude")
                                for r in refs)]
@@ -579,62 +760,36 @@ class SimilarityModel:
             raise SimilarityError("the similarity model is not fitted; call fit() first",
                                   code="E703")
 
-    def fit_score(self, codebook: Codebook, texts: Sequence[str], *,
-                  docs: Iterable | None = None) -> SimilarityScores:
-        """Fit on the texts to be scored and score them, tokenising each text once.
+    def score_distinct(self, texts: Iterable[str], *, docs: Iterable | None = None,
+                       use_human: bool = True) -> tuple[SimilarityScores, "np.ndarray"]:
+        """Score each distinct text once: the scores and, per text, its row.
 
-        The same result as ``fit(codebook, texts=texts).score(texts)``, but
-        the lemmas of each distinct text are kept (compactly) between the
-        two passes instead of being computed twice, and each distinct text
-        is scored once.
-
-        Parameters
-        ----------
-        codebook:
-            The codebook whose codes are scored.
-        texts:
-            The texts (segments) to score.
-        docs:
-            The spaCy ``Doc`` of each text (optional, see :meth:`fit`); it
-            may be a generator that does other work per text (the
-            :class:`~codingkit.Coder` matches the rules there).
-
-        Returns
-        -------
-        SimilarityScores
+        ``scores.take(index)`` equals ``score(texts)``; a repeated text
+        ("Ja.", "Mm.") is scored once. ``docs`` (optional, one spaCy ``Doc``
+        per text, see :meth:`fit`) may be a generator that does other work
+        per text (the :class:`~codingkit.Coder` matches the rules there);
+        only each text's lemma features are kept, compactly.
         """
-        scores, index = self._fit_score_distinct(codebook, texts, docs=docs)
-        return scores.take(index)
-
-    def _fit_score_distinct(self, codebook: Codebook, texts: Sequence[str], *,
-                            docs: Iterable | None = None
-                            ) -> tuple[SimilarityScores, "np.ndarray"]:
-        """:meth:`fit_score` without the copying: the scores of each distinct
-        text, and for each text the row of its scores."""
         import numpy as np
 
         from array import array
 
+        self._check_fitted()
         store = _RowStore()
         order = array("i")
         rows: dict[str, int] = {}
-
-        def unique():
-            pairs = zip(texts, docs) if docs is not None else ((t, None) for t in texts)
-            for t, d in pairs:
-                r = rows.get(t)
-                if r is None:
-                    r = rows[t] = len(rows)
-                    yield t, d
-                order.append(r)
-
-        self._fit(codebook, unique(), None, store)
+        pairs = zip(texts, docs) if docs is not None else ((t, None) for t in texts)
+        tokenizer = self._analyzer.nlp.tokenizer
+        for t, d in pairs:
+            r = rows.get(t)
+            if r is None:
+                r = rows[t] = len(rows)
+                store.add(self._lemma_features(d if d is not None else tokenizer(t)))
+            order.append(r)
         distinct = list(rows)
-        rows.clear()  # the generator is spent; free the text → row map
-        first = len(self.references_)
-        # a repeated text ("Ja.", "Mm.") is scored once
-        scores = self.score(distinct, lemma_rows=lambda b, e: [store.get(first + u)
-                                                                 for u in range(b, e)])
+        rows.clear()
+        scores = self.score(distinct, use_human=use_human,
+                            lemma_rows=lambda b, e: [store.get(u) for u in range(b, e)])
         index = np.frombuffer(order, dtype=np.int32) if len(order) else np.zeros(0, np.int32)
         return scores, index
 
@@ -861,13 +1016,15 @@ def _columns(vocab: _Vocabulary, df: "np.ndarray", n_docs: int, max_df: float
     return cols, idf
 
 
-def _normalize_rows(X: "sparse.csr_matrix") -> None:
-    """Scale each row of ``X`` to unit length, in place (zero rows stay)."""
+def _padded(df: "np.ndarray", n: int) -> "np.ndarray":
     import numpy as np
 
-    n = X.shape[0]
-    rows = np.repeat(np.arange(n), np.diff(X.indptr))
-    norms = np.sqrt(np.bincount(rows, weights=X.data * X.data, minlength=n))
-    norms[norms == 0.0] = 1.0
-    X.data /= norms[rows]
+    return np.concatenate([df, np.zeros(n - len(df), dtype=np.int64)]) if len(df) < n else df
 
+
+def _lookup(counts: Mapping[str, int], names: Sequence[str]) -> "np.ndarray":
+    """``counts[name]`` (0 if absent) for each name."""
+    import numpy as np
+
+    get = counts.get
+    return np.fromiter((get(n, 0) for n in names), dtype=np.int64, count=len(names))
