@@ -216,6 +216,8 @@ def _is_header_block(lines: list[tuple[int, str]], block: list[int]) -> bool | N
             return False
         kvs = real
     keys = [kv.group("key").casefold() for kv in kvs]
+    if len(set(keys)) < len(keys):
+        return False  # a header names each field once; repeated labels are turns
     if any(is_known_code(kv.group("key")) and k not in AMBIGUOUS_KEYS for kv, k in zip(kvs, keys)):
         return False
     if any(k in HEADER_KEYS for k in keys):
