@@ -667,3 +667,24 @@ def test_a_saved_coder_codes_like_the_original(corpus, tmp_path, monkeypatch):
     with pytest.warns(CodingkitWarning, match=rf"saved by codingkit {re.escape(saved_by)}, "
                                               r"loaded by 9\.9\.9"):
         Coder.load(path)
+
+
+def test_a_saved_coder_is_refused_for_another_format_or_codebook(corpus, tmp_path):
+    import dataclasses
+    import pickle
+
+    coder = Coder(corpus["codebook"]).fit()
+    path = coder.save(tmp_path / "kodare.ckm")
+    assert Coder.load(path, codebook=corpus["codebook"]).codebook_.id == "liten"
+    newer = dataclasses.replace(corpus["codebook"], version="2")
+    with pytest.raises(EvaluationError, match=r"kodare\.ckm: a coder fitted for codebook "
+                                              r"liten 1, not liten 2.*\[E614\]"):
+        Coder.load(path, codebook=newer)
+    payload = pickle.loads(path.read_bytes())
+    payload["format"] = "codingkit-coder/1"
+    (tmp_path / "gammal.ckm").write_bytes(pickle.dumps(payload))
+    with pytest.raises(EvaluationError, match=r"gammal\.ckm: a coder saved by codingkit .* in "
+                                              r"format codingkit-coder/1; .*learn again.*E614"):
+        Coder.load(tmp_path / "gammal.ckm")
+    with pytest.raises(EvaluationError, match="not fitted.*E615"):
+        Coder(corpus["codebook"]).save(tmp_path / "ofitted.ckm")

@@ -135,6 +135,8 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
             if getattr(err, "sources_differ", False) and not learn_transcripts:
                 err.message += "; or name them with --learn-transcripts"
             raise
+    if not coder.is_fitted():
+        coder.fit()  # on the codebook alone
     if save_model is not None:
         coder.save(save_model)
 

@@ -109,7 +109,7 @@ SIMILARITY_OPTIONS = (*BACKENDS, "none")
 SIMILARITY_THRESHOLDS = {"tfidf": 0.2, "semantic": 0.62}
 
 #: What a file written by :meth:`Coder.save` says it is.
-SAVED_FORMAT = "codingkit-coder/1"
+SAVED_FORMAT = "codingkit-coder/2"
 
 #: Weight of a codebook example among the training rows of the learned
 #: model (a human-coded segment weighs 1); the learner option
@@ -297,18 +297,32 @@ class Coder:
         from .. import __version__
         from ..fileio import atomic_write_bytes
 
-        payload = {"format": SAVED_FORMAT, "codingkit": __version__, "coder": self}
+        self.check_fitted("saving it")
+        cb = self.codebook_
+        payload = {"format": SAVED_FORMAT, "codingkit": __version__,
+                   "codebook": {"id": cb.id, "version": cb.version}, "coder": self}
         atomic_write_bytes(path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
         return Path(path)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "Coder":
+    def load(cls, path: str | os.PathLike[str], *, codebook: Codebook | None = None
+             ) -> "Coder":
         """A coder saved with :meth:`save` (only load files you trust).
+
+        Parameters
+        ----------
+        path:
+            The file.
+        codebook:
+            If given, the coder must have been fitted for this codebook
+            (the same id and version).
 
         Raises
         ------
         EvaluationError
-            If the file is missing or is not a coder saved by codingkit (E613).
+            If the file is missing or is not a coder saved by codingkit
+            (E613), was saved in another format by another codingkit
+            version, or for another codebook or codebook version (E614).
         """
         import pickle
         import warnings
@@ -326,11 +340,23 @@ class Coder:
             payload = pickle.loads(data) if data[:1] == b"\x80" else None
         except Exception:  # noqa: BLE001 - any unpickling failure means "not ours"
             payload = None
-        if not (isinstance(payload, dict) and payload.get("format") == SAVED_FORMAT
-                and isinstance(payload.get("coder"), cls)):
+        fmt = payload.get("format") if isinstance(payload, dict) else None
+        if isinstance(fmt, str) and fmt.startswith("codingkit-coder/") and fmt != SAVED_FORMAT:
+            raise EvaluationError(
+                f"a coder saved by codingkit {payload.get('codingkit')} in format {fmt}; this "
+                f"codingkit reads {SAVED_FORMAT}: learn again (--learn-from … --save-model)",
+                path=path, code="E614")
+        if not (fmt == SAVED_FORMAT and isinstance(payload.get("coder"), cls)):
             raise EvaluationError("not a coder saved by codingkit (expected a file written "
                                   "by Coder.save or 'codingkit apply --save-model')",
                                   path=path, code="E613")
+        saved_cb = payload["coder"].codebook_
+        if codebook is not None and (saved_cb.id, saved_cb.version) != (codebook.id,
+                                                                        codebook.version):
+            raise EvaluationError(
+                f"a coder fitted for codebook {saved_cb.id} {saved_cb.version}, not "
+                f"{codebook.id} {codebook.version}: fit it again for this codebook",
+                path=path, code="E614")
         if payload.get("codingkit") != __version__:
             warnings.warn(CodingkitWarning(
                 f"saved by codingkit {payload.get('codingkit')}, loaded by {__version__}; "
@@ -647,7 +673,8 @@ class Coder:
         V = sim.transform(all_texts)
         S = sim.score(vectors=V, use_human=False, self_index=self_index)
         if learner.neighbours:  # the human-coded segments are the references
-            learner.neighbour_vectors_ = V[: len(texts)]
+            # float32 precision, as a saved coder keeps them
+            learner.neighbour_vectors_ = V[: len(texts)].astype(np.float32).astype(np.float64)
             learner.neighbour_labels_ = Y
             learner.neighbour_ids_ = [s.segment_id for s in train]
             learner.neighbour_texts_ = texts
