@@ -29,7 +29,7 @@ INTERVIEWER: SpeakerRole = "interviewer"
 RESPONDENT: SpeakerRole = "respondent"
 
 #: Metadata keys that every table carries as columns, in this order.
-CORE_METADATA = ("project", "round", "role")
+from .tables import CORE_METADATA  # noqa: E402,F401 - the columns every table has
 
 
 def strip_span(text: str, start: int, end: int) -> tuple[int, int]:

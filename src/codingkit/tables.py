@@ -22,7 +22,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
-from .model import CORE_METADATA, Codebook, Coding, Segment, Transcript
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Codebook, Coding, Segment, Transcript
+
+#: The metadata every transcript may carry and every table has a column for.
+CORE_METADATA = ("project", "round", "role")
 
 SEGMENT_COLUMNS = [
     "segment_id", "source", *CORE_METADATA, "speaker", "speaker_role",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from codingkit.coding import Coder
 from codingkit.coding import coder as codermod
 from codingkit.coding import similarity as simmod
-from codingkit.coding.similarity import SimilarityModel
 from codingkit.model import Code, Codebook, Rule, Segment
 
 TEXTS = [

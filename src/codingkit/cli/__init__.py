@@ -12,60 +12,7 @@ answers fast.
 
 from __future__ import annotations
 
-import os
-import warnings
+from . import apply_cmd, codebook_cmd, evaluate_cmd, refiqda_cmd  # noqa: F401 - they register
+from .main import cli, main
 
-import click
-
-from .. import __version__
-from ..errors import CodingkitError, CodingkitWarning
-
-
-class _Group(click.Group):
-    """A click group that turns codingkit errors into one clean line."""
-
-    def invoke(self, ctx: click.Context):  # noqa: D401
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("always", CodingkitWarning)
-                warnings.showwarning = _show_warning
-                return super().invoke(ctx)
-        except CodingkitError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(1)
-        except (OSError, UnicodeError) as exc:  # unexpected I/O trouble: still one line
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(1)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
-            raise
-        except Exception as exc:  # a bug in codingkit: one line, traceback on request
-            if os.environ.get("CODINGKIT_DEBUG"):
-                raise
-            click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); this is a bug in "
-                       f"codingkit {__version__}: please report it, with CODINGKIT_DEBUG=1 set "
-                       "to see the traceback", err=True)
-            ctx.exit(2)
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None):
-    click.echo(f"Warning: {message}", err=True)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="codingkit")
-def cli() -> None:
-    """Code Swedish interview transcripts against a codebook of themes.
-
-    \b
-    Example:
-      codingkit apply transcripts/ --out results/
-    """
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``codingkit`` console script."""
-    cli.main(args=argv, prog_name="codingkit")
-
-
-# Register the commands (each module adds its commands to ``cli``).
-from . import apply_cmd, codebook_cmd, evaluate_cmd, refiqda_cmd  # noqa: E402,F401
+__all__ = ["cli", "main"]

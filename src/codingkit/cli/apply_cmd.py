@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..coding.coder import SIMILARITY_OPTIONS
-from . import cli
+from .main import cli
 
 
 @cli.command("apply")

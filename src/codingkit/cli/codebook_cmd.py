@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import cli
+from .main import cli
 
 
 @cli.command("validate")

@@ -8,7 +8,7 @@ import click
 
 from ..coding.coder import SIMILARITY_OPTIONS
 from ..coding.similarity import BACKENDS
-from . import cli
+from .main import cli
 from .apply_cmd import check_learn_options, hand_coded_transcripts
 
 _GOLD_HELP = ("Human coding: CSV files (source,turn,code | segment_id,code | "

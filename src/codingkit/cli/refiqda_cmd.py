@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import cli
+from .main import cli
 
 
 def _refuse_existing(path: Path, force: bool) -> None:

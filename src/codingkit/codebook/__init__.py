@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import importlib.util
 import os
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import yaml
 from pydantic import ValidationError
@@ -105,8 +104,9 @@ def load_codebook(path: str | os.PathLike[str] | None = None) -> Codebook:
     """
     p = default_codebook_path() if path is None else Path(path)
     suffix = p.suffix.lower()
-    if suffix == ".qdc":
-        return _load_qdc(p)
+    reader = _format_reader(suffix) if suffix not in (".yaml", ".yml") else None
+    if reader is not None:
+        return reader(p)
     if suffix not in (".yaml", ".yml"):
         raise _single(
             f"unknown codebook format {p.suffix or '(no suffix)'!r}: "
@@ -257,17 +257,35 @@ def dump_codebook(codebook: Codebook) -> str:
 # --------------------------------------------------------------------------
 
 
-def _load_qdc(p: Path) -> Codebook:
-    if importlib.util.find_spec("codingkit.refiqda") is None:
-        raise _single("REFI-QDA .qdc codebooks need codingkit.refiqda, which is not installed",
-                      p, None, E_FORMAT)
-    from importlib import import_module
+#: Codebook formats other than YAML: file suffix → ``reader(path) → Codebook``.
+#: Filled from the entry-point group ``codingkit.codebook_formats`` the first
+#: time a suffix is met (codingkit's own REFI-QDA ``.qdc`` reader is declared
+#: there in pyproject.toml), or by :func:`register_codebook_format`.
+CODEBOOK_FORMATS: dict[str, Callable[[Path], Codebook]] = {}
 
-    refiqda = import_module("codingkit.refiqda")
-    reader = getattr(refiqda, "read_qdc", None) or getattr(refiqda, "load_qdc", None)
-    if reader is None:
-        raise _single("codingkit.refiqda offers no .qdc reader (read_qdc)", p, None, E_FORMAT)
-    return reader(p)
+#: The entry-point group other packages add codebook formats to.
+FORMAT_ENTRY_POINTS = "codingkit.codebook_formats"
+
+
+def register_codebook_format(suffix: str, reader: Callable[[Path], Codebook]) -> None:
+    """Let :func:`load_codebook` read files ending in ``suffix`` with ``reader``.
+
+    >>> register_codebook_format(".demo", lambda path: load_codebook())
+    >>> ".demo" in CODEBOOK_FORMATS
+    True
+    >>> del CODEBOOK_FORMATS[".demo"]
+    """
+    CODEBOOK_FORMATS[suffix.lower()] = reader
+
+
+def _format_reader(suffix: str) -> Callable[[Path], Codebook] | None:
+    if suffix not in CODEBOOK_FORMATS:
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group=FORMAT_ENTRY_POINTS):
+            if "." + ep.name.lower() == suffix:
+                CODEBOOK_FORMATS[suffix] = ep.load()
+    return CODEBOOK_FORMATS.get(suffix)
 
 
 def _yaml_error(exc: yaml.YAMLError, p: Path) -> CodebookError:

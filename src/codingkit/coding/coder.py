@@ -76,6 +76,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
+from .combination import combine_parts, part
 from .similarity import BACKENDS, DEFAULT_BACKGROUND, _short
 from ..model import (
     INTERVIEWER,
@@ -90,7 +91,7 @@ from ..model import (
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-    from ..evaluation import HumanCoding
+    from ..humancoding import HumanCoding
 
 #: Segments are analysed in batches of this size (spaCy's tokenizer.pipe).
 BATCH_SIZE = 256
@@ -115,22 +116,6 @@ SAVED_FORMAT = "codingkit-coder/2"
 #: model (a human-coded segment weighs 1); the learner option
 #: ``seed_weight`` overrides it.
 SEED_WEIGHT = 0.5
-
-
-def part(x: "np.ndarray", t: "np.ndarray | float") -> "np.ndarray":
-    """Map scores ``x`` in [0, 1] so that the threshold ``t`` lands on 0.5.
-
-    Piecewise linear: ``0 → 0``, ``t → 0.5``, ``1 → 1``.
-
-    >>> import numpy as np
-    >>> part(np.array([0.0, 0.1, 0.2, 1.0]), 0.2).round(3).tolist()
-    [0.0, 0.25, 0.5, 1.0]
-    """
-    import numpy as np
-
-    x = np.clip(np.asarray(x, dtype=float), 0.0, 1.0)
-    t = np.clip(np.asarray(t, dtype=float), 1e-6, 1 - 1e-6)
-    return np.where(x < t, 0.5 * x / t, 0.5 + 0.5 * (x - t) / (1 - t))
 
 
 def preceding_questions(segments: Sequence[Segment], todo: Sequence[Segment]) -> list[str]:
@@ -586,7 +571,7 @@ class Coder:
         import pandas as pd
 
         from ..errors import EvaluationError, LittleHumanCodingWarning
-        from ..evaluation import (HumanCoding, align_human_coding, read_human_coding,
+        from ..humancoding import (HumanCoding, align_human_coding, read_human_coding,
                                   sources_mismatch, unknown_codes)
         from .learned import LearnedModel
 
@@ -873,8 +858,6 @@ class Coder:
         (``nearest``: index and cosine of the nearest human-coded segment
         per learned code, for the evidence)."""
         import numpy as np
-
-        from .learned import combine_parts
 
         codebook = self._codebook()
         code_ids = list(codebook.codes)

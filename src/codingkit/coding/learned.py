@@ -86,6 +86,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from ..errors import EvaluationError
+from .combination import MODES, choose_mode, combine_parts  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -109,63 +110,6 @@ NEIGHBOUR_BLOCK = 2048
 #: Metrics a threshold can be tuned for.
 METRICS = ("f1", "kappa", "alpha", "precision", "recall")
 
-#: How a code's learned part ``L = part(l, t_l)`` and codebook part ``c``
-#: are combined (all on the scale where 0.5 codes), in order of preference
-#: when they do equally well:
-#:
-#: ``blend``     ``(L + c) / 2``: rules still code; the learned model adds
-#:               segments where it and the similarity agree
-#: ``codebook``  ``c``: the learned model is not used
-#: ``or``        ``max(L, c)``: either codes
-#: ``learned``   ``L``: the learned model decides alone
-MODES = ("blend", "codebook", "or", "learned")
-
-
-def combine_parts(mode: str, learned: "np.ndarray", codebook: "np.ndarray") -> "np.ndarray":
-    """The combined score of one of :data:`MODES` (0.5 codes).
-
-    >>> import numpy as np
-    >>> L, c = np.array([0.8, 0.3]), np.array([0.0, 1.0])
-    >>> [combine_parts(m, L, c).tolist() for m in MODES]
-    [[0.4, 0.65], [0.0, 1.0], [0.8, 1.0], [0.8, 0.3]]
-    """
-    import numpy as np
-
-    if mode == "blend":
-        return 0.5 * learned + 0.5 * codebook
-    if mode == "codebook":
-        return np.asarray(codebook, dtype=float)
-    if mode == "or":
-        return np.maximum(learned, codebook)
-    if mode == "learned":
-        return np.asarray(learned, dtype=float)
-    raise ValueError(f"unknown mode {mode!r}")
-
-
-def choose_mode(y: "np.ndarray", oof: "np.ndarray", threshold: float,
-                codebook: "np.ndarray", metric: str = "f1",
-                modes: Sequence[str] = MODES) -> str:
-    """The mode of ``modes`` (default :data:`MODES`) whose out-of-fold
-    decisions score best.
-
-    Ties go to the earlier mode in ``modes``.
-    """
-    import numpy as np
-
-    from ..coding.coder import part
-    from ..evaluation import binary_agreement
-
-    y = np.asarray(y, dtype=bool)
-    L = part(oof, threshold)
-    best, best_v = modes[0], -np.inf
-    for mode in modes:
-        d = combine_parts(mode, L, codebook) >= 0.5
-        v = binary_agreement(int((d & y).sum()), int((d & ~y).sum()), int((~d & y).sum()),
-                             int((~d & ~y).sum()))[metric]
-        v = -1.0 if np.isnan(v) else v
-        if v > best_v + 1e-12:
-            best, best_v = mode, v
-    return best
 
 
 def best_threshold(y: "np.ndarray", scores: "np.ndarray", *, metric: str = "f1",
@@ -194,7 +138,7 @@ def best_threshold(y: "np.ndarray", scores: "np.ndarray", *, metric: str = "f1",
     """
     import numpy as np
 
-    from ..evaluation import binary_agreement
+    from ..metrics import binary_agreement
 
     if metric not in METRICS:
         raise EvaluationError(f"unknown metric {metric!r}; expected one of "

@@ -25,7 +25,8 @@ from typing import Any, Iterable, Sequence
 from ..errors import EvaluationError, LittleHumanCodingWarning
 from ..coding.similarity import BACKENDS
 from ..model import RESPONDENT, Codebook, CodingResult, Segment, Transcript
-from . import Evaluation, HumanCoding, align_human_coding, evaluate, read_human_coding
+from ..humancoding import HumanCoding, align_human_coding, read_human_coding
+from .agreement import Evaluation, evaluate
 
 __all__ = ["CrossValidation", "cross_validate", "TuningResult", "tune_thresholds",
            "write_tuned_codebook", "source_folds"]
@@ -328,7 +329,7 @@ def tune_thresholds(
     ev = evaluate(human, result, codes=codes, level="code")
     insample = []
     for j, c in enumerate(codes):
-        from . import binary_agreement
+        from ..metrics import binary_agreement
 
         d = Z[:, j] >= final[j]
         y = Y[:, j]

@@ -1,0 +1,552 @@
+"""Human coding: reading it, and aligning it to codingkit's segments.
+
+Learning (:meth:`codingkit.Coder.fit`) and evaluation
+(:func:`codingkit.evaluate`) both start here.
+
+Human coding
+------------
+A CSV file in one of three shapes (extra columns such as ``speaker``,
+``excerpt``, ``text`` or ``coder`` are kept but not needed):
+
+``source, turn, code``
+    One row per coded turn (``turn`` is the 1-based turn number of the
+    transcript, counting every speaker, as in :class:`codingkit.Turn`).
+``segment_id, code``
+    One row per coded segment (``"syd/01.txt:12"``, see
+    :class:`codingkit.Segment`).
+``source, start, end, code``
+    One row per coded span, in code points of the transcript's NFC text (as
+    REFI-QDA counts them, and as ``codingkit refiqda import`` writes them).
+    A segment counts as coded when the span covers at least ``min_overlap``
+    of the segment or the segment covers at least ``min_overlap`` of the
+    span.
+
+A CSV with ``source, turn`` and no ``code`` column lists the turns the human
+coder *read*: the universe of the evaluation, so that turns left uncoded
+count as "absent" and not as "not looked at". A ``source, split`` CSV
+(``splits.csv``) assigns whole transcripts to a ``dev`` or ``test`` split.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from .errors import CodingkitWarning, EvaluationError
+from .model import RESPONDENT, Codebook, Segment
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["HumanCoding", "read_human_coding", "align_human_coding", "sources_mismatch",
+           "unknown_codes"]
+
+
+# --------------------------------------------------------------------------
+# Reading human coding
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class HumanCoding:
+    """Human coding, as read from one or more files.
+
+    Attributes
+    ----------
+    kind:
+        ``"turn"`` (rows name ``source`` and ``turn``), ``"segment"`` (rows
+        name ``segment_id``) or ``"span"`` (rows name ``source``, ``start``,
+        ``end``).
+    codings:
+        One row per coded unit × code. Columns: ``code`` and the key columns
+        of ``kind`` (plus whatever else the file had).
+    turns:
+        The turns the coder read (``source``, ``turn``), or ``None`` when no
+        such list was given.
+    splits:
+        ``source`` → split name (``"dev"``, ``"test"``), or empty.
+    paths:
+        The files read.
+    """
+
+    kind: str
+    codings: "pd.DataFrame"
+    turns: "pd.DataFrame | None" = None
+    splits: dict[str, str] = field(default_factory=dict)
+    paths: list[Path] = field(default_factory=list)
+
+    @property
+    def sources(self) -> list[str]:
+        """Every transcript this coding covers, sorted."""
+        srcs: set[str] = set()
+        if "source" in self.codings:
+            srcs |= set(self.codings["source"].astype(str))
+        if self.turns is not None:
+            srcs |= set(self.turns["source"].astype(str))
+        if self.kind == "segment":
+            srcs |= {_source_of(s) for s in self.codings["segment_id"].astype(str)}
+        return sorted(srcs)
+
+    @property
+    def codes(self) -> list[str]:
+        """The codes the human used, sorted."""
+        return sorted(set(self.codings["code"].astype(str)))
+
+    def select(self, split: str | Iterable[str] | None = None, *,
+               sources: Iterable[str] | None = None) -> "HumanCoding":
+        """The coding of one split (``"dev"``, ``"test"``) or of some sources.
+
+        Raises
+        ------
+        EvaluationError
+            If ``split`` is given but no split table was read (E604), or no
+            source belongs to it (E605).
+        """
+        keep: set[str] | None = None
+        if split is not None:
+            names = {split} if isinstance(split, str) else set(split)
+            if not self.splits:
+                raise EvaluationError(
+                    f"a split ({', '.join(sorted(names))}) was asked for, but no "
+                    "splits file (source,split) was read", code="E604")
+            keep = {s for s, sp in self.splits.items() if sp in names}
+            if not keep:
+                known = ", ".join(sorted(set(self.splits.values())))
+                files = [p for p in self.paths if "split" in Path(p).name.lower()]
+                raise EvaluationError(
+                    f"no transcript belongs to split {', '.join(sorted(names))}; "
+                    f"the splits file knows: {known}", path=_files_label(files), code="E605")
+        if sources is not None:
+            s = set(sources)
+            keep = s if keep is None else keep & s
+        if keep is None:
+            return self
+
+        def src_col(df: "pd.DataFrame") -> "pd.Series":
+            if "source" in df:
+                return df["source"].astype(str)
+            return df["segment_id"].astype(str).map(_source_of)
+
+        codings = self.codings[src_col(self.codings).isin(keep)].reset_index(drop=True)
+        turns = None
+        if self.turns is not None:
+            turns = self.turns[self.turns["source"].astype(str).isin(keep)].reset_index(drop=True)
+        return HumanCoding(self.kind, codings, turns, dict(self.splits), list(self.paths))
+
+
+def _source_of(segment_id: str) -> str:
+    """``"syd/a.txt:12.3"`` → ``"syd/a.txt"``."""
+    return segment_id.rsplit(":", 1)[0]
+
+
+
+def _csv_files(paths: Sequence[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(q for q in p.glob("*.csv") if q.is_file()))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise EvaluationError(f"human coding not found: {p}", path=p, code="E601")
+    if not out:
+        raise EvaluationError("no human-coding CSV found in "
+                              + ", ".join(str(p) for p in paths), code="E601")
+    return out
+
+
+def read_human_coding(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+) -> HumanCoding:
+    """Read human coding from CSV files, a folder of them, or a REFI-QDA project.
+
+    Parameters
+    ----------
+    paths:
+        One or more CSV files, or folders whose ``*.csv`` files are read.
+        Each file is recognised by its header: coding (``code`` with
+        ``source,turn`` or ``segment_id`` or ``source,start,end``), a list of
+        the turns read (``source,turn`` without ``code``) or a splits table
+        (``source,split``). Other CSV files in a folder are skipped with a
+        warning. A ``.qdpx`` file (a project coded or reviewed in NVivo,
+        ATLAS.ti, MAXQDA or QualCoder) gives its coded selections as span
+        coding (``source, start, end, code``; the sources' names must be
+        codingkit's source names, as ``codingkit export-project`` writes
+        them). A reviewed export's own codings and the automatic ones kept
+        are the corrected coding; the codings of several human coders are
+        pooled, with a warning.
+
+    Returns
+    -------
+    HumanCoding
+
+    Raises
+    ------
+    EvaluationError
+        A file is missing (E601), a coding file has no usable columns or
+        mixes shapes (E602), or a value is malformed (E603); a ``.qdpx``
+        that cannot be read raises :class:`~codingkit.errors.RefiQdaError`.
+
+    Examples
+    --------
+    From the repository's root::
+
+        hc = read_human_coding("gold/")
+        hc.kind, hc.codes[:2]          # ('turn', ['behov', 'effekter'])
+    """
+    import pandas as pd
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    plist = [Path(p) for p in paths]
+    files = _csv_files(plist)
+    explicit = {p.resolve() for p in plist if p.is_file()}
+
+    codings: list[tuple[str, pd.DataFrame]] = []
+    turns: list[pd.DataFrame] = []
+    splits: dict[str, str] = {}
+    for f in files:
+        if f.suffix.lower() == ".qdpx":
+            codings.append(("span", _qdpx_coding(f)))
+            continue
+        try:
+            # "," or, as Swedish Excel writes it, ";" (or tab): told by the header
+            with open(f, encoding="utf-8-sig") as fh:
+                header = fh.readline()
+            sep = max((",", ";", "\t"), key=header.count)
+            df = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                             sep=sep)
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+            raise EvaluationError(f"not a readable CSV file ({exc})".replace("\n", " "),
+                                  path=f, code="E602") from None
+        df.columns = [str(c).strip().lower() for c in df.columns]
+        cols = set(df.columns)
+        if "code" in cols:
+            if "segment_id" in cols:
+                kind = "segment"
+            elif {"source", "start", "end"} <= cols:
+                kind = "span"
+            elif {"source", "turn"} <= cols:
+                kind = "turn"
+            else:
+                raise EvaluationError(
+                    "a human-coding CSV needs the columns source,turn,code or "
+                    f"segment_id,code or source,start,end,code; found {','.join(df.columns)}",
+                    path=f, line=1, code="E602")
+            df = _clean_coding(df, kind, f)
+            codings.append((kind, df))
+        elif {"source", "turn"} <= cols:
+            turns.append(_clean_turns(df, f))
+        elif {"source", "split"} <= cols:
+            for i, row in enumerate(df.itertuples(index=False), start=2):
+                src, sp = str(row.source).strip(), str(row.split).strip()
+                if not src or not sp:
+                    raise EvaluationError("empty source or split", path=f, line=i,
+                                          code="E603")
+                splits[src] = sp
+        elif f.resolve() in explicit:
+            raise EvaluationError(
+                "not human coding, a turn list or a splits table; expected the columns "
+                f"source,turn,code or segment_id,code or source,start,end,code; found "
+                f"{','.join(df.columns)}", path=f, line=1, code="E602")
+        else:
+            warnings.warn(CodingkitWarning("not human coding, skipped", path=f), stacklevel=2)
+
+    if not codings:
+        raise EvaluationError("no human coding (a CSV with a code column) among "
+                              + ", ".join(str(f) for f in files), code="E602")
+    kinds = {k for k, _ in codings}
+    if len(kinds) > 1:
+        raise EvaluationError(
+            "the human-coding files mix shapes (" + ", ".join(sorted(kinds))
+            + "); use one of turns, segment ids or spans", code="E602")
+    kind = kinds.pop()
+    all_codings = pd.concat([d for _, d in codings], ignore_index=True)
+    key = _key_columns(kind)
+    all_codings = all_codings.drop_duplicates(subset=[*key, "code"]).reset_index(drop=True)
+    all_turns = None
+    if turns:
+        all_turns = pd.concat(turns, ignore_index=True).drop_duplicates(
+            subset=["source", "turn"]).reset_index(drop=True)
+    return HumanCoding(kind, all_codings, all_turns, splits, files)
+
+
+def _files_label(paths: Sequence[str | os.PathLike[str]]) -> str | None:
+    """``"a.csv"`` or ``"a.csv (and 2 more files)"`` for an error's file, ``None`` for none."""
+    paths = [str(p) for p in paths]
+    if not paths:
+        return None
+    more = len(paths) - 1
+    return paths[0] + (f" (and {more} more file{'s' if more > 1 else ''})" if more else "")
+
+
+def _examples(names: Sequence[str], k: int = 2) -> str:
+    """``'a', 'b'`` (and how many more) for an error message."""
+    if not names:
+        return "none"
+    shown = ", ".join(repr(n) for n in names[:k])
+    return shown + (f" (and {len(names) - k} more)" if len(names) > k else "")
+
+
+def sources_mismatch(human: HumanCoding, given: Iterable[str]) -> EvaluationError:
+    """E606 for human coding that falls on none of the transcripts ``given``.
+
+    Either the names differ (then both sides' names are shown, and the
+    error's ``sources_differ`` is true), or the transcripts are there but
+    none of the coded turns is an evaluated (respondent) turn of them.
+    """
+    given = set(given)
+    shared = sorted(set(human.sources) & given)
+    if shared:
+        message = (f"none of the human coding falls on a respondent turn of its transcripts "
+                   f"({_examples(shared)}); check that the speaker labels are recognised and "
+                   "that turn numbers count every speaker's turns")
+    else:
+        message = (f"no transcript the human coded is among the {len(given)} given: the "
+                   f"coding names sources such as {_examples(human.sources)}, the transcripts "
+                   f"are {_examples(sorted(given))}; give the transcripts the coding belongs "
+                   "to, named as in their folder (e.g. 'syd/01.txt')")
+    err = EvaluationError(message, path=_files_label(human.paths), code="E606")
+    err.sources_differ = not shared
+    return err
+
+
+def _absent(human: HumanCoding, given: set[str]) -> str:
+    """``"; its transcripts 'a' … are not among those given"`` for a warning,
+    or ``""`` when every transcript the human coded is there."""
+    absent = sorted(set(human.sources) - given)
+    if not absent:
+        return ""
+    return (f"; {len(absent)} of the {len(human.sources)} transcripts it codes "
+            f"{'is' if len(absent) == 1 else 'are'} not among those given: {_examples(absent)}")
+
+
+def unknown_codes(human: HumanCoding, codebook: Codebook, *, stacklevel: int = 2) -> list[str]:
+    """The codes the human used that ``codebook`` does not have, with a
+    warning naming the coding's file and the nearest code id (a typo such
+    as ``behv`` or the label instead of the id)."""
+    import difflib
+
+    ids = list(codebook.codes)
+    by_label = {c.label.casefold(): c.id for c in codebook if c.label}
+    unknown = [c for c in human.codes if c not in codebook.codes]
+    if unknown:
+        hints = []
+        for c in unknown:
+            guess = by_label.get(c.casefold()) or next(
+                iter(difflib.get_close_matches(c.casefold(), ids, n=1, cutoff=0.6)), None)
+            hints.append(f"'{c}'" + (f" (did you mean '{guess}'?)" if guess else ""))
+        warnings.warn(CodingkitWarning(
+            f"human codes not in codebook {codebook.id} are left out: {', '.join(hints)}",
+            path=_files_label(human.paths)), stacklevel=stacklevel + 1)
+    return unknown
+
+
+def _qdpx_coding(path: Path) -> "pd.DataFrame":
+    """The coded selections of a REFI-QDA project as span coding."""
+    from .refiqda import read_qdpx
+    from .refiqda.project import AUTOMATIC_USER
+
+    project = read_qdpx(path)
+    df = project.human_coding
+    if df.empty:
+        raise EvaluationError("the project has no coded selections to compare with",
+                              path=path, code="E602")
+    # a reviewed export holds the reviewer's codings and the automatic ones
+    # kept: together they are the corrected coding; several humans are pooled
+    coders = sorted({c for c in df["coder"] if c and c != AUTOMATIC_USER})
+    if len(coders) > 1:
+        warnings.warn(CodingkitWarning(
+            f"the codings of {len(coders)} coders ({', '.join(coders)}) are pooled; to use "
+            "one coder, run 'codingkit import-project' and keep that coder's rows of "
+            "human_coding.csv", path=path), stacklevel=3)
+    if project.problems:
+        warnings.warn(CodingkitWarning(
+            f"{len(project.problems)} selection(s) left out (offsets that do not fit their "
+            f"text), e.g. {project.problems[0]}", path=path), stacklevel=3)
+    spans = df[["source", "start", "end", "code"]].astype(str)
+    return _clean_coding(spans, "span", path)
+
+
+def _key_columns(kind: str) -> list[str]:
+    return {"turn": ["source", "turn"], "segment": ["segment_id"],
+            "span": ["source", "start", "end"]}[kind]
+
+
+def _clean_coding(df: "pd.DataFrame", kind: str, path: Path) -> "pd.DataFrame":
+    df = df.copy()
+    for col in [*_key_columns(kind), "code"]:
+        df[col] = df[col].astype(str).str.strip()
+        empty = df.index[df[col] == ""]
+        if len(empty):
+            raise EvaluationError(f"empty {col}", path=path, line=int(empty[0]) + 2,
+                                  code="E603")
+    int_cols = {"turn": ["turn"], "span": ["start", "end"], "segment": []}[kind]
+    for col in int_cols:
+        bad = ~df[col].str.fullmatch(r"\d+")
+        if bad.any():
+            i = int(df.index[bad][0])
+            raise EvaluationError(f"{col} must be a whole number, got {df[col][i]!r}",
+                                  path=path, line=i + 2, code="E603")
+        df[col] = df[col].astype(int)
+    if kind == "span":
+        bad = df["end"] <= df["start"]
+        if bad.any():
+            i = int(df.index[bad][0])
+            raise EvaluationError("a span's end must be after its start", path=path,
+                                  line=i + 2, code="E603")
+    return df
+
+
+def _clean_turns(df: "pd.DataFrame", path: Path) -> "pd.DataFrame":
+    df = df[["source", "turn"]].copy()
+    df["source"] = df["source"].astype(str).str.strip()
+    bad = ~df["turn"].astype(str).str.strip().str.fullmatch(r"\d+")
+    if bad.any():
+        i = int(df.index[bad][0])
+        raise EvaluationError(f"turn must be a whole number, got {df['turn'][i]!r}",
+                              path=path, line=i + 2, code="E603")
+    df["turn"] = df["turn"].astype(int)
+    return df
+
+
+# --------------------------------------------------------------------------
+# Alignment
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Units:
+    """The units an evaluation counts: ids, and for each its text and key."""
+
+    ids: list[str]
+    text: dict[str, str]
+    source: dict[str, str]
+    turn: dict[str, int | None]
+    seg_to_unit: dict[str, str]
+
+
+def _units(kind: str, segments: Sequence[Segment], human: HumanCoding,
+           roles: tuple[str, ...] | None) -> _Units:
+    """Evaluation units: turns for turn-based coding, else the segments."""
+    gold_sources = set(human.sources)
+    segs = [s for s in segments if s.source in gold_sources]
+    if roles is not None:
+        segs = [s for s in segs if s.speaker_role in roles]
+    if kind == "turn":
+        ids: list[str] = []
+        text: dict[str, str] = {}
+        source: dict[str, str] = {}
+        turn: dict[str, int | None] = {}
+        seg_to_unit: dict[str, str] = {}
+        for s in segs:
+            uid = f"{s.source}:{s.turn}"
+            if uid not in text:
+                ids.append(uid)
+                text[uid] = s.text
+                source[uid], turn[uid] = s.source, s.turn
+            elif s.unit != "turn":
+                text[uid] += " " + s.text
+            seg_to_unit[s.segment_id] = uid
+        if human.turns is not None:
+            read = {f"{r.source}:{r.turn}" for r in human.turns.itertuples(index=False)}
+            coded = {f"{r.source}:{r.turn}" for r in human.codings.itertuples(index=False)}
+            keep = read | coded
+            ids = [u for u in ids if u in keep]
+        return _Units(ids, text, source, turn, seg_to_unit)
+    ids = [s.segment_id for s in segs]
+    return _Units(ids, {s.segment_id: s.text for s in segs},
+                  {s.segment_id: s.source for s in segs},
+                  {s.segment_id: s.turn for s in segs},
+                  {s.segment_id: s.segment_id for s in segs})
+
+
+def align_human_coding(
+    human: HumanCoding,
+    segments: Sequence[Segment],
+    *,
+    min_overlap: float = 0.5,
+    roles: tuple[str, ...] | None = (RESPONDENT,),
+) -> "pd.DataFrame":
+    """Attach human coding to codingkit's segments.
+
+    Parameters
+    ----------
+    human:
+        Human coding from :func:`read_human_coding`.
+    segments:
+        The segments to align to (``CodingResult.segment_list`` or
+        :func:`codingkit.segment`).
+    min_overlap:
+        For span coding: the share (0–1) of the segment covered by the span,
+        or of the span covered by the segment, at which the segment counts as
+        coded. ``0.5`` codes a sentence that a span half covers, and a long
+        turn in which the coder marked one sentence.
+    roles:
+        Speaker roles whose segments are aligned (default: respondents);
+        ``None`` for all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``segment_id, code``: one row per segment × code the human coded.
+        Turn coding is aligned to every segment of the turn.
+
+    Raises
+    ------
+    EvaluationError
+        If no human coding falls on any of the segments (E606).
+
+    Warns
+    -----
+    CodingkitWarning
+        When some coded turns, segment ids or spans match no segment.
+    """
+    import pandas as pd
+
+    segs = [s for s in segments if roles is None or s.speaker_role in roles]
+    rows: list[tuple[str, str]] = []
+    missed = 0
+    cod = human.codings
+    if human.kind == "turn":
+        by_turn: dict[tuple[str, int], list[str]] = {}
+        for s in segs:
+            by_turn.setdefault((s.source, s.turn), []).append(s.segment_id)
+        for src, turn, code in zip(cod["source"], cod["turn"], cod["code"]):
+            ids = by_turn.get((str(src), int(turn)))
+            if not ids:
+                missed += 1
+            rows.extend((i, code) for i in ids or ())
+    elif human.kind == "segment":
+        known = {s.segment_id for s in segs}
+        for sid, code in zip(cod["segment_id"], cod["code"]):
+            if sid in known:
+                rows.append((sid, code))
+            else:
+                missed += 1
+    else:
+        by_source: dict[str, list[Segment]] = {}
+        for s in segs:
+            by_source.setdefault(s.source, []).append(s)
+        for src, start, end, code in zip(cod["source"], cod["start"], cod["end"], cod["code"]):
+            hit = False
+            for s in by_source.get(str(src), ()):
+                ov = min(end, s.end) - max(start, s.start)
+                if ov <= 0:
+                    continue
+                share = max(ov / max(s.end - s.start, 1), ov / max(end - start, 1))
+                if share >= min_overlap:
+                    rows.append((s.segment_id, code))
+                    hit = True
+            missed += not hit
+    if missed:
+        if not rows:
+            raise sources_mismatch(human, {s.source for s in segments})
+        warnings.warn(CodingkitWarning(
+            f"{missed} of {len(cod)} human codings fall on no segment and are ignored"
+            + _absent(human, {s.source for s in segments})), stacklevel=2)
+    df = pd.DataFrame(rows, columns=["segment_id", "code"]).drop_duplicates()
+    return df.reset_index(drop=True)
