@@ -586,7 +586,7 @@ def test_cross_validation_passes_fit_options_to_every_fold(corpus, monkeypatch):
 
 
 def test_neighbour_scores_in_blocks_equal_one_pass(monkeypatch):
-    import codingkit.coding.learned as learned
+    import codingkit.coding.features as learned
 
     rng = np.random.default_rng(3)
     V = rng.normal(size=(7, 4))

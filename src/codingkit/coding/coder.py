@@ -44,22 +44,17 @@ cross-validation of :meth:`Coder.fit`:
 
 A code with fewer than ``min_positives`` (default 30) human-coded segments
 always gets ``codebook``: so little coding cannot show that the model does
-better, and learning from 2–4 interviews did worse than the codebook alone
-(:mod:`.learned`); :meth:`Coder.fit` warns which codes these are.
+better; :meth:`Coder.fit` warns which codes these are. A sub-code coded by
+similarity alone needs its parent coded too, and with a learned model a
+sub-code is only kept when its (learned) parent is coded.
 
-Learning from 28 or more human-coded interviews of ``gold/`` with the
-default codebook, every theme chooses ``learned``: on interviews its rule
-writers never saw, the model (which still sees the rule scores) is a
-better judge than the rules themselves. A sub-code coded by similarity alone needs its parent coded
-too, and with a learned model a sub-code is only kept when its (learned)
-parent is coded.
-
-The default similarity thresholds and the modes were compared on the
-development split of the gold standard (leave-one-transcript-out
-cross-validation; see ``benchmarks/agreement.py``), never on its test
-split. The learner's defaults were chosen by cross-validation over whole
-transcripts of all the human-coded splits, judged on the interviews the
-rules were not tuned on (see :mod:`.learned`).
+The stages of :meth:`Coder.code`, each in its own module: segments
+(:mod:`codingkit.segmenting`) → rule scores (:mod:`.rules`) and similarity
+scores (:mod:`.similarity`), sharing one tokenisation → the learned
+model's features (:mod:`.features`) and scores (:mod:`.learned`) →
+combination (:mod:`.combination`) → codings with their evidence (here).
+Everything they use is set by :meth:`Coder.fit`, never while coding. How
+the defaults were chosen, with the figures, is in ``benchmarks/RESULTS.md``.
 
 Each coding's ``method`` says which part decided (``rule``, ``fuzzy``,
 ``similarity``, ``combined`` when rule and similarity both did, or
@@ -77,6 +72,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from .combination import combine_parts, part
+from .features import adjacent_answers, preceding_questions  # noqa: F401 - re-exported
 from .similarity import BACKENDS, DEFAULT_BACKGROUND, _short
 from ..model import (
     INTERVIEWER,
@@ -116,74 +112,6 @@ SAVED_FORMAT = "codingkit-coder/2"
 #: model (a human-coded segment weighs 1); the learner option
 #: ``seed_weight`` overrides it.
 SEED_WEIGHT = 0.5
-
-
-def preceding_questions(segments: Sequence[Segment], todo: Sequence[Segment]) -> list[str]:
-    """The interviewer's turn before each segment of ``todo`` (``""`` if none).
-
-    ``segments`` are all segments of the transcripts, in transcript order
-    (interviewer turns included); a turn cut into sentences or paragraphs
-    is joined again. A human coder reads an answer in the light of the
-    question, so the learned model may see it (:mod:`.learned`).
-
-    >>> from codingkit.model import Segment
-    >>> segs = [Segment("a:1", "a", 0, 5, "Hur?", 1, speaker_role="interviewer"),
-    ...         Segment("a:2", "a", 6, 9, "Så.", 2),
-    ...         Segment("a:3", "a", 10, 13, "Och.", 3)]
-    >>> preceding_questions(segs, segs[1:])
-    ['Hur?', 'Hur?']
-    """
-    latest: dict[str, tuple[int, list[str]]] = {}  # source → latest interviewer turn
-    earlier: dict[str, str] = {}  # source → the interviewer turn before that one
-    before: dict[str, str] = {}
-    for s in segments:
-        turn, parts = latest.get(s.source, (-1, []))
-        if s.speaker_role == INTERVIEWER:
-            if turn != s.turn:
-                if parts:
-                    earlier[s.source] = " ".join(parts)
-                latest[s.source] = (s.turn, [s.text])
-            else:
-                parts.append(s.text)
-            # an interviewer's segment: the interviewer turn before its own
-            before[s.segment_id] = earlier.get(s.source, "")
-        else:
-            before[s.segment_id] = " ".join(parts)
-    return [before.get(s.segment_id, "") for s in todo]
-
-
-def adjacent_answers(segments: Sequence[Segment], todo: Sequence[Segment]
-                     ) -> tuple[list[str], list[str]]:
-    """The respondent turns before and after each segment of ``todo``.
-
-    For each segment: the text of the previous and of the next segment of
-    the same transcript that is not the interviewer's, skipping the
-    interviewer's turns between them (``""`` at the start or end of a
-    transcript). A theme often runs over several answers ("Ja, och det
-    gjorde vi igen i våras."), so the learned model may look at them
-    (:mod:`.learned`, option ``context_weight``).
-
-    >>> from codingkit.model import Segment
-    >>> segs = [Segment("a:1", "a", 0, 5, "Hur?", 1, speaker_role="interviewer"),
-    ...         Segment("a:2", "a", 6, 9, "Så.", 2),
-    ...         Segment("a:3", "a", 10, 14, "Och?", 3, speaker_role="interviewer"),
-    ...         Segment("a:4", "a", 15, 18, "Ja.", 4)]
-    >>> adjacent_answers(segs, [segs[1], segs[3]])
-    (['', 'Så.'], ['Ja.', ''])
-    """
-    answers: dict[str, list[Segment]] = {}
-    for s in segments:
-        if s.speaker_role != INTERVIEWER:
-            answers.setdefault(s.source, []).append(s)
-    where = {s.segment_id: (s.source, i) for src, ss in answers.items()
-             for i, s in enumerate(ss)}
-    before, after = [], []
-    for s in todo:
-        src, i = where.get(s.segment_id, (s.source, -1))
-        ss = answers.get(src, [])
-        before.append(ss[i - 1].text if i > 0 else "")
-        after.append(ss[i + 1].text if 0 <= i < len(ss) - 1 else "")
-    return before, after
 
 
 class Coder:
@@ -791,7 +719,7 @@ class Coder:
         :meth:`fit` and :meth:`code` alike (vectors ``V`` and similarity
         scores ``S`` of ``texts`` already made; ``questions`` called only
         when the learner uses them)."""
-        from .learned import neighbour_scores, segment_features
+        from .features import neighbour_scores, segment_features
 
         neighbours = near = None
         if learner.neighbours:

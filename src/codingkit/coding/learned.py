@@ -31,15 +31,12 @@ Why the rule weight is small by default
 ---------------------------------------
 A codebook's rules are written while reading some transcripts; on those
 they look nearly perfect, and a model trained there learns to trust them
-fully. On interviews the rules were not written against they are much
-weaker (default codebook: α 0.83 on its dev split, 0.46–0.54 on fresh
-interviews). With the rule scores at a tenth of the scale of the other
+fully. With the rule scores at a tenth of the scale of the other
 features, the L2 penalty makes the model earn its trust in a rule from
-the data, and the text, question and neighbour features carry the rest.
-The rules still act through the combination below. When you know which
-transcripts the rules were tuned on, give them to
-:meth:`codingkit.Coder.fit` as ``rules_tuned_on``: thresholds and modes
-are then chosen on the other transcripts.
+the data. The rules still act through the combination
+(:mod:`.combination`). When you know which transcripts the rules were
+tuned on, give them to :meth:`codingkit.Coder.fit` as ``rules_tuned_on``:
+thresholds and modes are then chosen on the other transcripts.
 
 The model's output, the *learned score*, is a probability in [0, 1]. Each
 code's decision threshold is chosen by an inner cross-validation over the
@@ -47,30 +44,12 @@ training transcripts (grouped by source) to maximise F1, so the score
 needs no hand calibration; the same out-of-fold scores choose how the
 learned score is combined with the codebook's own (:data:`MODES`).
 
-The defaults (:data:`DEFAULTS`) were chosen by cross-validation over
-whole transcripts of the gold standard (``benchmarks/agreement.py
---cv-splits``), judged on the interviews the rules were not tuned on.
-With 44 human-coded interviews, less regularisation helped a little
-(7-fold CV macro α, TF-IDF: C 3 → 0.690, 10 → 0.701, 30 → 0.705;
-semantic: 0.708, 0.721, 0.726); ``C = 10`` is kept as the default because
-fewer interviews call for more regularisation. With 60 interviews the
-same cross-validation gave TF-IDF 0.710 (C 30: 0.710; without balanced
-class weights 0.707; 6 neighbours 0.707) and semantic 0.731 (C 30: 0.729),
-and every code chose the mode ``learned``: the defaults sit on a plateau,
-and more human coding moves α only slowly (44 → 60 interviews: +0.01).
-
-How much human coding is enough
--------------------------------
-Learning from a handful of interviews does harm: the thresholds and
-modes are chosen on too few examples. On the gold standard
-(``benchmarks/learning_curve.py``, TF-IDF, 7 folds of 44 interviews, the
-mean of 3 draws), learning from 2, 4, 8, 12, 16 and 24 interviews gave
-macro α 0.45, 0.49, 0.56, 0.61, 0.63 and 0.66 against 0.56 for the
-codebook alone (0.69 from 37). So a code is learned only when the human
-coding holds at least ``min_positives`` (default 30) of its segments;
-below that it keeps the codebook's coding and :meth:`codingkit.Coder.fit`
-warns. With 30: 0.56, 0.56, 0.55, 0.60, 0.63, 0.66 (20 protects less at
-4 interviews, 0.54; 40 costs more at 12, 0.58).
+A code is learned only when the human coding holds at least
+``min_positives`` (default 30) of its segments; below that it keeps the
+codebook's coding and :meth:`codingkit.Coder.fit` warns: learning from a
+handful of interviews codes worse than the codebook alone. How the
+defaults (:data:`DEFAULTS`) and this guard were chosen, with the figures,
+is in ``benchmarks/RESULTS.md``.
 
 Examples
 --------
@@ -87,6 +66,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from ..errors import EvaluationError
 from .combination import MODES, choose_mode, combine_parts  # noqa: F401 - re-exported
+from .features import neighbour_scores, segment_features  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -95,17 +75,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["LearnedModel", "best_threshold", "segment_features", "neighbour_scores",
            "METRICS", "MODES", "DEFAULTS"]
 
-#: Scale of the similarity and rule features against the (unit-length)
-#: TF-IDF vector: larger values let the model lean more on them.
-DENSE_WEIGHT = 1.0
-
 #: Default options of :class:`LearnedModel` (see the module docstring).
 DEFAULTS = {"C": 10.0, "question_weight": 0.5, "context_weight": 0.0, "neighbours": 3,
             "neighbour_weight": 1.0, "rule_weight": 0.1, "seed_weight": 0.5,
             "min_positives": 30}
-
-#: Texts compared with the human-coded segments at a time (:func:`neighbour_scores`).
-NEIGHBOUR_BLOCK = 2048
 
 #: Metrics a threshold can be tuned for.
 METRICS = ("f1", "kappa", "alpha", "precision", "recall")
@@ -475,183 +448,3 @@ class LearnedModel:
         return m is not None and m.clf is not None
 
 
-def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
-                     ref_vectors: "sparse.spmatrix | np.ndarray", ref_Y: "np.ndarray", *,
-                     k: int = 3, groups: "Sequence[str] | None" = None,
-                     ref_groups: "Sequence[str] | None" = None,
-                     nearest: bool = False
-                     ) -> "np.ndarray | tuple[np.ndarray, np.ndarray, np.ndarray]":
-    """How close each text is to the human-coded segments of each code.
-
-    For every code (column of ``ref_Y``) two numbers: ``p``, the mean cosine
-    of the ``k`` nearest human-coded segments *with* the code, and ``p − q``
-    with ``q`` the same for the ``k`` nearest segments *without* it. A
-    segment whose nearest coded neighbours say "behov" scores high for
-    behov even when it shares no word with the codebook.
-
-    Parameters
-    ----------
-    vectors:
-        The texts' vectors (rows L2-normalised, e.g. from
-        :meth:`~codingkit.coding.similarity.SimilarityModel.transform`).
-    ref_vectors:
-        The human-coded segments' vectors.
-    ref_Y:
-        ``n_ref × m`` human decisions (bool).
-    k:
-        Neighbours averaged (fewer when a code has fewer segments).
-    groups, ref_groups:
-        The source of each text and of each reference. A text is never
-        compared with a reference of its own source (so that the training
-        rows' features are what they would be for a new transcript).
-    nearest:
-        Also return, per text and code, the index of the nearest reference
-        coded with the code (−1 if none) and its cosine: the evidence of a
-        learned coding.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``n × 2m``: ``p`` and ``p − q`` of code 1, then of code 2, …
-        With ``nearest``, a tuple of that, the ``n × m`` indices and the
-        ``n × m`` cosines.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> ref = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])
-    >>> Y = np.array([[True], [False], [True]])
-    >>> neighbour_scores(np.array([[1.0, 0.0]]), ref, Y, k=1).round(2).tolist()
-    [[1.0, 1.0]]
-    >>> neighbour_scores(np.array([[1.0, 0.0]]), ref, Y, k=1, groups=["a"],
-    ...                  ref_groups=["a", "b", "b"]).round(2).tolist()
-    [[0.6, 0.6]]
-    >>> _, idx, cos = neighbour_scores(np.array([[0.0, 1.0]]), ref, Y, k=1, nearest=True)
-    >>> idx.tolist(), cos.round(2).tolist()
-    ([[2]], [[0.8]])
-    """
-    import numpy as np
-    from scipy import sparse
-
-    ref_Y = np.asarray(ref_Y, dtype=bool)
-    n, m = vectors.shape[0], ref_Y.shape[1]
-    out = np.zeros((n, 2 * m))
-    near = np.full((n, m), -1, dtype=int)
-    near_cos = np.zeros((n, m))
-    if n == 0 or ref_Y.shape[0] == 0:
-        return (out, near, near_cos) if nearest else out
-    if n > NEIGHBOUR_BLOCK:  # keep the n × references matrix small
-        for b in range(0, n, NEIGHBOUR_BLOCK):
-            e = min(b + NEIGHBOUR_BLOCK, n)
-            out[b:e], near[b:e], near_cos[b:e] = neighbour_scores(
-                vectors[b:e], ref_vectors, ref_Y, k=k,
-                groups=None if groups is None else list(groups)[b:e],
-                ref_groups=ref_groups, nearest=True)
-        return (out, near, near_cos) if nearest else out
-    sims = vectors @ ref_vectors.T
-    sims = sims.toarray() if sparse.issparse(sims) else np.asarray(sims, dtype=float)
-    if groups is not None and ref_groups is not None:
-        g = np.asarray(groups, dtype=object)
-        rg = np.asarray(ref_groups, dtype=object)
-        sims[g[:, None] == rg[None, :]] = np.nan
-
-    def top_mean(block: "np.ndarray") -> "np.ndarray":
-        """Mean of each row's ``k`` largest values, NaN (own source) left out."""
-        if block.shape[1] == 0:
-            return np.zeros(block.shape[0])
-        kk = min(k, block.shape[1])
-        filled = np.where(np.isnan(block), -np.inf, block)
-        top = -np.partition(-filled, kk - 1, axis=1)[:, :kk]
-        found = np.isfinite(top)
-        total = np.where(found, top, 0.0).sum(axis=1)
-        count = found.sum(axis=1)
-        return np.divide(total, count, out=np.zeros(len(total)), where=count > 0)
-
-    for j in range(m):
-        pos = np.flatnonzero(ref_Y[:, j])
-        coded = sims[:, pos]
-        p = top_mean(coded)
-        q = top_mean(sims[:, ~ref_Y[:, j]])
-        out[:, 2 * j] = p
-        out[:, 2 * j + 1] = p - q
-        if nearest and len(pos):
-            block = np.where(np.isnan(coded), -np.inf, coded)
-            best = block.argmax(axis=1)
-            top = block[np.arange(n), best]
-            found = np.isfinite(top)
-            near[:, j] = np.where(found, pos[best], -1)
-            near_cos[:, j] = np.where(found, top, 0.0)
-    return (out, near, near_cos) if nearest else out
-
-
-def segment_features(similarity, texts: Sequence[str], rule_scores: "np.ndarray", *,
-                     vectors: "sparse.spmatrix | None" = None,
-                     self_index: "Sequence[int] | None" = None,
-                     scores=None,
-                     questions: "Sequence[str] | None" = None,
-                     question_weight: float = 0.0,
-                     context: "tuple[Sequence[str], Sequence[str]] | None" = None,
-                     context_weight: float = 0.0,
-                     rule_weight: float = 1.0,
-                     neighbours: "np.ndarray | None" = None,
-                     neighbour_weight: float = 1.0) -> "sparse.csr_matrix":
-    """The features the learned model sees for each text.
-
-    Parameters
-    ----------
-    similarity:
-        A fitted :class:`~codingkit.coding.similarity.SimilarityModel`.
-    texts:
-        The segment texts.
-    rule_scores:
-        ``n × len(similarity.codebook_)`` rule scores (codebook order; 0 where
-        no rule matched, −1 where an exclusion matched).
-    vectors:
-        ``similarity.transform(texts)``, if already computed.
-    self_index:
-        For codebook examples used as seed data: their own reference index,
-        so that an example is not compared with itself.
-    scores:
-        ``similarity.score(vectors=..., use_human=False, self_index=...)``
-        of the texts, when the caller has it already (computed otherwise).
-    questions:
-        The interviewer's question before each text (``""`` when there is
-        none); used when ``question_weight`` > 0.
-    question_weight:
-        Scale of the question's vector against the segment's own (0: the
-        question is not used).
-    rule_weight:
-        Scale of the rule scores (0: the model does not see the rules).
-    neighbours:
-        :func:`neighbour_scores` of the texts (``None``: not used).
-    neighbour_weight:
-        Their scale.
-
-    Returns
-    -------
-    scipy.sparse.csr_matrix
-        ``[TF-IDF (and embedding) vector | question vector × question_weight |
-        similarity score and s⁺ per code (codebook references only) |
-        rule score per code × rule_weight | neighbour scores × neighbour_weight]``
-        (blocks with weight 0 left out).
-    """
-    import numpy as np
-    from scipy import sparse
-
-    V = vectors if vectors is not None else similarity.transform(list(texts))
-    S = scores if scores is not None else similarity.score(vectors=V, use_human=False,
-                                                           self_index=self_index)
-    blocks = [V]
-    if question_weight and questions is not None:
-        Q = similarity.transform([q or "" for q in questions])
-        blocks.append(Q * question_weight)
-    if context_weight and context is not None:
-        for side in context:
-            blocks.append(similarity.transform([t or "" for t in side]) * context_weight)
-    dense = [S.scores * DENSE_WEIGHT, S.positive * DENSE_WEIGHT]
-    if rule_weight:
-        dense.append(np.asarray(rule_scores, dtype=float) * rule_weight)
-    if neighbours is not None and neighbour_weight:
-        dense.append(np.asarray(neighbours, dtype=float) * neighbour_weight)
-    blocks.append(sparse.csr_matrix(np.hstack(dense)))
-    return sparse.hstack(blocks, format="csr")

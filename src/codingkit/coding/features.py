@@ -1,0 +1,285 @@
+"""What a segment looks like to the learned model: its features.
+
+The coding pipeline (:meth:`codingkit.Coder.code`) runs in stages:
+segments (:mod:`codingkit.segmenting`) → rule scores (:mod:`.rules`) and
+similarity scores (:mod:`.similarity`), each turn tokenised once → the
+learned model's features (this module) and scores (:mod:`.learned`) →
+combination (:mod:`.combination`) → codings.
+
+A segment's features are its own TF-IDF vector, the vector of the
+interviewer's question before it and, optionally, of the answers around
+it (found by :func:`preceding_questions` and :func:`adjacent_answers`
+within the segment's own transcript, so they do not depend on what else is
+coded), its similarity and rule scores, and its similarity to the nearest
+human-coded segments (:func:`neighbour_scores`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+from ..model import INTERVIEWER, Segment
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    from scipy import sparse
+
+__all__ = ["preceding_questions", "adjacent_answers", "neighbour_scores", "segment_features",
+           "DENSE_WEIGHT", "NEIGHBOUR_BLOCK"]
+
+#: Scale of the similarity and rule features against the (unit-length)
+#: TF-IDF vector: larger values let the model lean more on them.
+DENSE_WEIGHT = 1.0
+
+#: Texts compared with the human-coded segments at a time (:func:`neighbour_scores`).
+NEIGHBOUR_BLOCK = 2048
+
+
+def preceding_questions(segments: Sequence[Segment], todo: Sequence[Segment]) -> list[str]:
+    """The interviewer's turn before each segment of ``todo`` (``""`` if none).
+
+    ``segments`` are all segments of the transcripts, in transcript order
+    (interviewer turns included); a turn cut into sentences or paragraphs
+    is joined again. A human coder reads an answer in the light of the
+    question, so the learned model may see it (:mod:`.learned`).
+
+    >>> from codingkit.model import Segment
+    >>> segs = [Segment("a:1", "a", 0, 5, "Hur?", 1, speaker_role="interviewer"),
+    ...         Segment("a:2", "a", 6, 9, "Så.", 2),
+    ...         Segment("a:3", "a", 10, 13, "Och.", 3)]
+    >>> preceding_questions(segs, segs[1:])
+    ['Hur?', 'Hur?']
+    """
+    latest: dict[str, tuple[int, list[str]]] = {}  # source → latest interviewer turn
+    earlier: dict[str, str] = {}  # source → the interviewer turn before that one
+    before: dict[str, str] = {}
+    for s in segments:
+        turn, parts = latest.get(s.source, (-1, []))
+        if s.speaker_role == INTERVIEWER:
+            if turn != s.turn:
+                if parts:
+                    earlier[s.source] = " ".join(parts)
+                latest[s.source] = (s.turn, [s.text])
+            else:
+                parts.append(s.text)
+            # an interviewer's segment: the interviewer turn before its own
+            before[s.segment_id] = earlier.get(s.source, "")
+        else:
+            before[s.segment_id] = " ".join(parts)
+    return [before.get(s.segment_id, "") for s in todo]
+
+
+def adjacent_answers(segments: Sequence[Segment], todo: Sequence[Segment]
+                     ) -> tuple[list[str], list[str]]:
+    """The respondent turns before and after each segment of ``todo``.
+
+    For each segment: the text of the previous and of the next segment of
+    the same transcript that is not the interviewer's, skipping the
+    interviewer's turns between them (``""`` at the start or end of a
+    transcript). A theme often runs over several answers ("Ja, och det
+    gjorde vi igen i våras."), so the learned model may look at them
+    (:mod:`.learned`, option ``context_weight``).
+
+    >>> from codingkit.model import Segment
+    >>> segs = [Segment("a:1", "a", 0, 5, "Hur?", 1, speaker_role="interviewer"),
+    ...         Segment("a:2", "a", 6, 9, "Så.", 2),
+    ...         Segment("a:3", "a", 10, 14, "Och?", 3, speaker_role="interviewer"),
+    ...         Segment("a:4", "a", 15, 18, "Ja.", 4)]
+    >>> adjacent_answers(segs, [segs[1], segs[3]])
+    (['', 'Så.'], ['Ja.', ''])
+    """
+    answers: dict[str, list[Segment]] = {}
+    for s in segments:
+        if s.speaker_role != INTERVIEWER:
+            answers.setdefault(s.source, []).append(s)
+    where = {s.segment_id: (s.source, i) for src, ss in answers.items()
+             for i, s in enumerate(ss)}
+    before, after = [], []
+    for s in todo:
+        src, i = where.get(s.segment_id, (s.source, -1))
+        ss = answers.get(src, [])
+        before.append(ss[i - 1].text if i > 0 else "")
+        after.append(ss[i + 1].text if 0 <= i < len(ss) - 1 else "")
+    return before, after
+
+
+def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
+                     ref_vectors: "sparse.spmatrix | np.ndarray", ref_Y: "np.ndarray", *,
+                     k: int = 3, groups: "Sequence[str] | None" = None,
+                     ref_groups: "Sequence[str] | None" = None,
+                     nearest: bool = False
+                     ) -> "np.ndarray | tuple[np.ndarray, np.ndarray, np.ndarray]":
+    """How close each text is to the human-coded segments of each code.
+
+    For every code (column of ``ref_Y``) two numbers: ``p``, the mean cosine
+    of the ``k`` nearest human-coded segments *with* the code, and ``p − q``
+    with ``q`` the same for the ``k`` nearest segments *without* it. A
+    segment whose nearest coded neighbours say "behov" scores high for
+    behov even when it shares no word with the codebook.
+
+    Parameters
+    ----------
+    vectors:
+        The texts' vectors (rows L2-normalised, e.g. from
+        :meth:`~codingkit.coding.similarity.SimilarityModel.transform`).
+    ref_vectors:
+        The human-coded segments' vectors.
+    ref_Y:
+        ``n_ref × m`` human decisions (bool).
+    k:
+        Neighbours averaged (fewer when a code has fewer segments).
+    groups, ref_groups:
+        The source of each text and of each reference. A text is never
+        compared with a reference of its own source (so that the training
+        rows' features are what they would be for a new transcript).
+    nearest:
+        Also return, per text and code, the index of the nearest reference
+        coded with the code (−1 if none) and its cosine: the evidence of a
+        learned coding.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n × 2m``: ``p`` and ``p − q`` of code 1, then of code 2, …
+        With ``nearest``, a tuple of that, the ``n × m`` indices and the
+        ``n × m`` cosines.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ref = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])
+    >>> Y = np.array([[True], [False], [True]])
+    >>> neighbour_scores(np.array([[1.0, 0.0]]), ref, Y, k=1).round(2).tolist()
+    [[1.0, 1.0]]
+    >>> neighbour_scores(np.array([[1.0, 0.0]]), ref, Y, k=1, groups=["a"],
+    ...                  ref_groups=["a", "b", "b"]).round(2).tolist()
+    [[0.6, 0.6]]
+    >>> _, idx, cos = neighbour_scores(np.array([[0.0, 1.0]]), ref, Y, k=1, nearest=True)
+    >>> idx.tolist(), cos.round(2).tolist()
+    ([[2]], [[0.8]])
+    """
+    import numpy as np
+    from scipy import sparse
+
+    ref_Y = np.asarray(ref_Y, dtype=bool)
+    n, m = vectors.shape[0], ref_Y.shape[1]
+    out = np.zeros((n, 2 * m))
+    near = np.full((n, m), -1, dtype=int)
+    near_cos = np.zeros((n, m))
+    if n == 0 or ref_Y.shape[0] == 0:
+        return (out, near, near_cos) if nearest else out
+    if n > NEIGHBOUR_BLOCK:  # keep the n × references matrix small
+        for b in range(0, n, NEIGHBOUR_BLOCK):
+            e = min(b + NEIGHBOUR_BLOCK, n)
+            out[b:e], near[b:e], near_cos[b:e] = neighbour_scores(
+                vectors[b:e], ref_vectors, ref_Y, k=k,
+                groups=None if groups is None else list(groups)[b:e],
+                ref_groups=ref_groups, nearest=True)
+        return (out, near, near_cos) if nearest else out
+    sims = vectors @ ref_vectors.T
+    sims = sims.toarray() if sparse.issparse(sims) else np.asarray(sims, dtype=float)
+    if groups is not None and ref_groups is not None:
+        g = np.asarray(groups, dtype=object)
+        rg = np.asarray(ref_groups, dtype=object)
+        sims[g[:, None] == rg[None, :]] = np.nan
+
+    def top_mean(block: "np.ndarray") -> "np.ndarray":
+        """Mean of each row's ``k`` largest values, NaN (own source) left out."""
+        if block.shape[1] == 0:
+            return np.zeros(block.shape[0])
+        kk = min(k, block.shape[1])
+        filled = np.where(np.isnan(block), -np.inf, block)
+        top = -np.partition(-filled, kk - 1, axis=1)[:, :kk]
+        found = np.isfinite(top)
+        total = np.where(found, top, 0.0).sum(axis=1)
+        count = found.sum(axis=1)
+        return np.divide(total, count, out=np.zeros(len(total)), where=count > 0)
+
+    for j in range(m):
+        pos = np.flatnonzero(ref_Y[:, j])
+        coded = sims[:, pos]
+        p = top_mean(coded)
+        q = top_mean(sims[:, ~ref_Y[:, j]])
+        out[:, 2 * j] = p
+        out[:, 2 * j + 1] = p - q
+        if nearest and len(pos):
+            block = np.where(np.isnan(coded), -np.inf, coded)
+            best = block.argmax(axis=1)
+            top = block[np.arange(n), best]
+            found = np.isfinite(top)
+            near[:, j] = np.where(found, pos[best], -1)
+            near_cos[:, j] = np.where(found, top, 0.0)
+    return (out, near, near_cos) if nearest else out
+
+
+def segment_features(similarity, texts: Sequence[str], rule_scores: "np.ndarray", *,
+                     vectors: "sparse.spmatrix | None" = None,
+                     self_index: "Sequence[int] | None" = None,
+                     scores=None,
+                     questions: "Sequence[str] | None" = None,
+                     question_weight: float = 0.0,
+                     context: "tuple[Sequence[str], Sequence[str]] | None" = None,
+                     context_weight: float = 0.0,
+                     rule_weight: float = 1.0,
+                     neighbours: "np.ndarray | None" = None,
+                     neighbour_weight: float = 1.0) -> "sparse.csr_matrix":
+    """The features the learned model sees for each text.
+
+    Parameters
+    ----------
+    similarity:
+        A fitted :class:`~codingkit.coding.similarity.SimilarityModel`.
+    texts:
+        The segment texts.
+    rule_scores:
+        ``n × len(similarity.codebook_)`` rule scores (codebook order; 0 where
+        no rule matched, −1 where an exclusion matched).
+    vectors:
+        ``similarity.transform(texts)``, if already computed.
+    self_index:
+        For codebook examples used as seed data: their own reference index,
+        so that an example is not compared with itself.
+    scores:
+        ``similarity.score(vectors=..., use_human=False, self_index=...)``
+        of the texts, when the caller has it already (computed otherwise).
+    questions:
+        The interviewer's question before each text (``""`` when there is
+        none); used when ``question_weight`` > 0.
+    question_weight:
+        Scale of the question's vector against the segment's own (0: the
+        question is not used).
+    rule_weight:
+        Scale of the rule scores (0: the model does not see the rules).
+    neighbours:
+        :func:`neighbour_scores` of the texts (``None``: not used).
+    neighbour_weight:
+        Their scale.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        ``[TF-IDF (and embedding) vector | question vector × question_weight |
+        similarity score and s⁺ per code (codebook references only) |
+        rule score per code × rule_weight | neighbour scores × neighbour_weight]``
+        (blocks with weight 0 left out).
+    """
+    import numpy as np
+    from scipy import sparse
+
+    V = vectors if vectors is not None else similarity.transform(list(texts))
+    S = scores if scores is not None else similarity.score(vectors=V, use_human=False,
+                                                           self_index=self_index)
+    blocks = [V]
+    if question_weight and questions is not None:
+        Q = similarity.transform([q or "" for q in questions])
+        blocks.append(Q * question_weight)
+    if context_weight and context is not None:
+        for side in context:
+            blocks.append(similarity.transform([t or "" for t in side]) * context_weight)
+    dense = [S.scores * DENSE_WEIGHT, S.positive * DENSE_WEIGHT]
+    if rule_weight:
+        dense.append(np.asarray(rule_scores, dtype=float) * rule_weight)
+    if neighbours is not None and neighbour_weight:
+        dense.append(np.asarray(neighbours, dtype=float) * neighbour_weight)
+    blocks.append(sparse.csr_matrix(np.hstack(dense)))
+    return sparse.hstack(blocks, format="csr")
