@@ -44,7 +44,11 @@ def test_single_pass_equals_rules_then_similarity(monkeypatch):
     # the same, step by step with separate tokenisations
     ref = Coder(cb).fit()
     R, hits = ref._rule_scores(TEXTS)
-    expected = ref._combine(_segments(), R, hits, ref.similarity_.score(TEXTS), None)
+    from codingkit.coding.features import content_words
+    from codingkit.swedish import get_analyzer
+
+    content = [content_words(get_analyzer().nlp(t)) for t in TEXTS]
+    expected = ref._combine(_segments(), R, hits, content, ref.similarity_.score(TEXTS), None)
     assert result.coding_list == expected
     assert R[2, 0] == -1.0                          # the exclusion vetoed dialog
     assert {c.code for c in result.coding_list if c.segment_id == "t.txt:1"} == {"tidig_dialog"}
@@ -57,3 +61,27 @@ def test_rules_only_gives_rule_codings():
     assert {(c.segment_id, c.code, c.method) for c in result.coding_list} == {
         ("t.txt:1", "tidig_dialog", "rule"), ("t.txt:2", "tidig_dialog", "rule"),
         ("t.txt:6", "tidig_dialog", "rule")}
+
+
+def test_content_free_turns_are_never_coded_and_short_ones_only_on_a_rule():
+    """'Tack själv.' or 'Ja, precis.' carry no theme; a turn of a few words
+    is coded only where a rule matched, not by similarity alone."""
+    cb = _codebook()
+    texts = ["Ja, precis.", "Tack själv!", "Marknadsdialog, absolut.",
+             "Leverantörerna träffade vi.", TEXTS[0]]
+    segs = [Segment(f"k.txt:{i + 1}", "k.txt", 0, len(t), t, i + 1) for i, t in enumerate(texts)]
+    coder = Coder(cb).fit()
+    # with a similarity threshold of 0 every content word would code
+    lenient = Coder(_with_threshold(cb, 0.0)).fit()
+    got = {c.segment_id for c in lenient.code(segs).coding_list}
+    assert "k.txt:1" not in got and "k.txt:2" not in got      # no content at all
+    assert "k.txt:3" in got                                     # a rule hit in two words
+    assert "k.txt:4" not in got                                 # two words, similarity only
+    assert "k.txt:5" in got
+    assert {c.segment_id for c in coder.code(segs).coding_list} <= got
+
+
+def _with_threshold(cb, t):
+    from dataclasses import replace
+
+    return replace(cb, codes={cid: replace(c, threshold=t) for cid, c in cb.codes.items()})

@@ -72,7 +72,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from .combination import combine_parts, part
-from .features import adjacent_answers, preceding_questions  # noqa: F401 - re-exported
+from .features import (  # noqa: F401 - re-exported
+    MIN_CONTENT_WORDS,
+    adjacent_answers,
+    content_words,
+    preceding_questions,
+)
 from .similarity import BACKENDS, DEFAULT_BACKGROUND, _short
 from ..model import (
     INTERVIEWER,
@@ -408,22 +413,27 @@ class Coder:
         return R, hits_all
 
     def _rule_pass(self, texts: Sequence[str], progress=None):
-        """Rule scores and hits (as :meth:`_rule_scores`), filled while the
-        returned generator of spaCy Docs (one per text) is consumed."""
+        """Rule scores and hits (as :meth:`_rule_scores`) and the number of
+        content words of each text (:func:`.features.content_words`), filled
+        while the returned generator of spaCy Docs (one per text) is consumed."""
         import numpy as np
 
         codebook = self._codebook()
         col = {cid: j for j, cid in enumerate(codebook.codes)}
         R = np.zeros((len(texts), len(col)))
+        content = np.zeros(len(texts), dtype=np.int32)
         hits_all: list[list] = []
         matcher = self._rule_matcher()
         excl = self._exclusion_matcher()
         tokenizer = matcher.analyzer.nlp.tokenizer
+        words: dict = {}
 
         def docs():
             for b in range(0, len(texts), BATCH_SIZE):
                 batch = list(texts[b : b + BATCH_SIZE])
                 batch_docs = list(tokenizer.pipe(batch, batch_size=BATCH_SIZE))
+                for k, doc in enumerate(batch_docs):
+                    content[b + k] = content_words(doc, words)
                 for k, hits in enumerate(matcher.match_docs(batch, batch_docs)):
                     hits_all.append(hits)
                     row = R[b + k]
@@ -439,7 +449,7 @@ class Coder:
                     progress(len(batch))
                 yield from batch_docs
 
-        return R, hits_all, docs()
+        return R, hits_all, content, docs()
 
     # -- learning ----------------------------------------------------------
     def fit(
@@ -657,7 +667,7 @@ class Coder:
         todo = self._todo(segments)
         texts = [s.text for s in todo]
         sim_scores = learned = index = nearest = None
-        R, hits_all, docs = self._rule_pass(texts, progress)
+        R, hits_all, content, docs = self._rule_pass(texts, progress)
         if self.similarity_ is not None and texts:
             # one tokenisation: the rules run on each batch of Docs as the
             # similarity model reads them; each distinct text is scored once
@@ -675,7 +685,7 @@ class Coder:
         for b in range(0, len(todo), COMBINE_CHUNK):
             e = min(b + COMBINE_CHUNK, len(todo))
             chunk_scores = sim_scores.take(index[b:e]) if sim_scores is not None else None
-            codings += self._combine(todo[b:e], R[b:e], hits_all[b:e], chunk_scores,
+            codings += self._combine(todo[b:e], R[b:e], hits_all[b:e], content[b:e], chunk_scores,
                                      learned[b:e] if learned is not None else None,
                                      tuple(a[b:e] for a in nearest) if nearest else None)
         options: dict[str, Any] = {"unit": self.unit, "code_interviewer": self.code_interviewer,
@@ -781,10 +791,13 @@ class Coder:
             cached = self._pairs_cache = (key, pairs)
         return cached[1]
 
-    def _combine(self, todo, R, hits_all, sim_scores, learned, nearest=None) -> list[Coding]:
+    def _combine(self, todo, R, hits_all, content, sim_scores, learned, nearest=None
+                 ) -> list[Coding]:
         """One coding per segment × code whose combined score reaches 0.5
-        (``nearest``: index and cosine of the nearest human-coded segment
-        per learned code, for the evidence)."""
+        (``content``: each segment's number of content words, see
+        :data:`.features.MIN_CONTENT_WORDS`; ``nearest``: index and cosine
+        of the nearest human-coded segment per learned code, for the
+        evidence)."""
         import numpy as np
 
         codebook = self._codebook()
@@ -806,6 +819,15 @@ class Coder:
                                                    c_plus[:, j])
         use_learned = ~np.isnan(learned_part)
         coded = combined >= 0.5
+        # a segment of few content words is coded only on a rule hit (of the
+        # code or a sub-code); one with none ("Ja, precis.") never
+        short = np.asarray(content) < MIN_CONTENT_WORDS
+        if short.any():
+            rule_plus = has_rule.copy()
+            for j, q in self._descendant_pairs():
+                rule_plus[:, j] |= has_rule[:, q]
+            coded[short] &= rule_plus[short]
+            coded[np.asarray(content) == 0] = False
         sim_only = coded & ~use_learned & ~has_rule
         scopes = {c.id: c.scope for c in codebook}
 

@@ -25,7 +25,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from scipy import sparse
 
 __all__ = ["preceding_questions", "adjacent_answers", "neighbour_scores", "segment_features",
-           "DENSE_WEIGHT", "NEIGHBOUR_BLOCK"]
+           "content_words", "CONTENT_FREE", "MIN_CONTENT_WORDS", "DENSE_WEIGHT",
+           "NEIGHBOUR_BLOCK"]
+
+#: Words that carry no theme on their own: back-channels, answers, thanks
+#: and greetings ("Ja.", "Precis.", "Tack själv.", "Mm, absolut."). With
+#: Swedish stop words they are left out when counting a segment's content
+#: words (:func:`content_words`).
+CONTENT_FREE = frozenset("""
+ja jaa jo joo nej nä näe nja mm mhm hm hmm aha ah eh öh oj okej ok okay precis exakt
+absolut visst javisst självklart såklart säkert sant stämmer riktigt just jättebra bra
+toppen perfekt kul roligt gärna tack tacksam detsamma själv varsågod hej hejdå hallå
+sådär typ liksom alltså ju väl nog kanske va
+""".split())
+
+#: A segment with fewer content words than this is coded only where a rule
+#: of the code (or of a sub-code) matched: similarity and learned scores of
+#: a few words say little. A segment with none is never coded.
+MIN_CONTENT_WORDS = 3
 
 #: Scale of the similarity and rule features against the (unit-length)
 #: TF-IDF vector: larger values let the model lean more on them.
@@ -283,3 +300,33 @@ def segment_features(similarity, texts: Sequence[str], rule_scores: "np.ndarray"
         dense.append(np.asarray(neighbours, dtype=float) * neighbour_weight)
     blocks.append(sparse.csr_matrix(np.hstack(dense)))
     return sparse.hstack(blocks, format="csr")
+
+
+def content_words(doc, cache: dict | None = None) -> int:
+    """The number of content words in a tokenised segment (a spaCy ``Doc``).
+
+    Words (letters, not one-letter) that are neither Swedish stop words
+    nor :data:`CONTENT_FREE`. ``cache`` maps spaCy's lower-case hashes to
+    whether they count (shared between calls for speed).
+
+    >>> from codingkit.swedish import get_analyzer
+    >>> nlp = get_analyzer().nlp
+    >>> content_words(nlp("Tack själv, ja precis!")), content_words(nlp("Vi bjöd in leverantörerna."))
+    (0, 2)
+    """
+    from spacy.attrs import LOWER
+    from spacy.lang.sv.stop_words import STOP_WORDS
+
+    from ..swedish import is_word
+
+    cache = {} if cache is None else cache
+    n = 0
+    strings = doc.vocab.strings
+    for lex in doc.to_array(LOWER).tolist():
+        counts = cache.get(lex)
+        if counts is None:
+            w = strings[lex]
+            counts = cache[lex] = (len(w) > 1 and is_word(w) and w not in STOP_WORDS
+                                   and w not in CONTENT_FREE)
+        n += counts
+    return n
