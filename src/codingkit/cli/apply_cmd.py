@@ -48,6 +48,10 @@ from .main import cli
 @click.option("--model", "model_path", type=click.Path(path_type=Path), metavar="FILE",
               help="Code with a coder saved by --save-model (its codebook, unit, similarity "
                    "and learning) instead of learning again. Load only files you trust.")
+@click.option("--rules-only", is_flag=True,
+              help="Code with the codebook alone (its rules and its examples), not with the "
+                   "coder learned from the gold interviews that comes with the default "
+                   "codebook.")
 @click.option("--code-interviewer", is_flag=True,
               help="Also code the interviewer's turns (default: respondents only).")
 @click.option("--format", "formats", multiple=True,
@@ -61,7 +65,7 @@ from .main import cli
 def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
                   text_column, id_column, similarity, learn_from, learn_transcripts,
                   min_positives, save_model,
-                  model_path, code_interviewer, formats, by, force, quiet):
+                  model_path, rules_only, code_interviewer, formats, by, force, quiet):
     """Code transcripts with a codebook and write segments, codings and frequencies.
 
     PATHS are transcript files (.txt .md .docx .vtt .srt, survey .csv .xlsx)
@@ -87,13 +91,16 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
         own = {"codebook_path": "--codebook", "unit": "--unit", "similarity": "--similarity",
                "learn_from": "--learn-from", "learn_transcripts": "--learn-transcripts",
                "min_positives": "--min-positives",
-               "code_interviewer": "--code-interviewer"}
+               "code_interviewer": "--code-interviewer", "rules_only": "--rules-only"}
         clash = [flag for name, flag in own.items()
                  if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
         if clash:
             raise click.UsageError(f"--model brings its own codebook, options and learning; "
                                    f"leave out {', '.join(clash)}")
     check_learn_options(learn_from, learn_transcripts)
+    if rules_only and learn_from:
+        raise click.UsageError("--rules-only codes with the codebook alone; leave out "
+                               "--learn-from (or --rules-only)")
     check_output_dir(out_dir, force=force)  # fail before the slow part
     if model_path is not None:
         coder = Coder.load(model_path)
@@ -103,6 +110,8 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
         coder = Coder(codebook, unit=unit, code_interviewer=code_interviewer,
                       similarity=similarity, learner_options=None if min_positives is None
                       else {"min_positives": min_positives})
+        if not (rules_only or learn_from):
+            coder = bundled_or(coder)
     transcripts = readers.read_transcripts(
         list(paths), manifest=manifest_path, speaker_pattern=speaker_pattern,
         text_column=text_column, id_column=id_column,
@@ -161,15 +170,61 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
                                      "model": str(model_path) if model_path else None,
                                      "model_sha256": _sha256(model_path),
                                      "save_model": str(save_model) if save_model else None,
+                                     "rules_only": rules_only,
+                                     "coder": coder_description(coder),
                                      "learned_from": learned_inputs})
     coded = {c.segment_id for c in result.coding_list}
     themes = {c.theme for c in result.coding_list}
+    how = coder_description(coder)
+    by_whom = {"bundled": f" and the coder learned from its {how.get('interviews')} gold "
+                          "interviews",
+               "learned": " and what it learned from the human coding"}.get(how["kind"], "")
     click.echo(
         f"Coded {len(result.segment_list)} segments from {len(transcripts)} transcripts "
-        f"with codebook {codebook.id} {codebook.version}: {len(result.coding_list)} codings "
-        f"in {len(coded)} segments, {len(themes)} themes."
+        f"with codebook {codebook.id} {codebook.version}{by_whom}: "
+        f"{len(result.coding_list)} codings in {len(coded)} segments, {len(themes)} themes."
     )
     click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
+
+
+def bundled_or(coder):
+    """The learned coder that comes with ``coder``'s codebook (the default
+    codebook has one), for the same options; else ``coder`` itself, with a
+    warning when only the options stand in the way."""
+    import warnings
+
+    from ..coding.bundled import bundled_coder, bundled_info
+    from ..errors import CodingkitWarning
+
+    codebook = coder._codebook()
+    found = bundled_coder(codebook, unit=coder.unit, similarity=coder.similarity,
+                          code_interviewer=coder.code_interviewer)
+    if found is not None:
+        return found
+    info = bundled_info(codebook.id)
+    if info is not None and info["codebook"] == {"id": codebook.id, "version": codebook.version}:
+        opts = info["options"]
+        warnings.warn(CodingkitWarning(
+            f"the learned coder of codebook {codebook.id} codes {opts['unit']}s with "
+            f"{opts['similarity']} similarity"
+            + (", respondents only" if not opts["code_interviewer"] else "")
+            + "; with these options the codebook alone codes (as with --rules-only)"))
+    return coder
+
+
+def coder_description(coder) -> dict:
+    """What coded, for manifest.json and the summary line."""
+    from ..coding.bundled import bundled_info, bundled_paths
+
+    learner = getattr(coder, "learner_", None)
+    if learner is None:
+        return {"kind": "codebook"}
+    info = bundled_info(coder.codebook_.id)
+    path, _ = bundled_paths(coder.codebook_.id)
+    if info is not None and getattr(coder, "_bundled", False):
+        return {"kind": "bundled", "file": path.name, "sha256": info["coder_sha256"],
+                "built": info["built"], "interviews": info["learned_from"]["interviews"]}
+    return {"kind": "learned", "segments": len(coder.training_segment_ids_)}
 
 
 def check_learn_options(learn_from, learn_transcripts) -> None:

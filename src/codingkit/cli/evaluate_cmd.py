@@ -9,7 +9,7 @@ import click
 from ..coding.coder import SIMILARITY_OPTIONS
 from ..coding.similarity import BACKENDS
 from .main import cli
-from .apply_cmd import check_learn_options, hand_coded_transcripts
+from .apply_cmd import bundled_or, check_learn_options, coder_description, hand_coded_transcripts
 
 _GOLD_HELP = ("Human coding: CSV files (source,turn,code | segment_id,code | "
               "source,start,end,code) or a folder of them, with an optional list of the "
@@ -52,6 +52,10 @@ def _read_gold(gold, split):
                    "it is learned (default 30; fewer keep the codebook's coding).")
 @click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
               show_default=True, help="Segment unit when coding PATHS.")
+@click.option("--rules-only", is_flag=True,
+              help="When coding PATHS with the default codebook: code with the codebook alone, "
+                   "not with the coder learned from the gold interviews that comes with it "
+                   "(as 'codingkit apply --rules-only').")
 @click.option("--split", help="Only evaluate the transcripts of these splits, comma-separated "
                               "(e.g. test, or dev,test).")
 @click.option("--level", type=click.Choice(["theme", "code"]), default="theme",
@@ -65,7 +69,8 @@ def _read_gold(gold, split):
                    "agreement_counts.csv and agreement.json (with --by also "
                    "frequencies_compared.csv) into this folder.")
 def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, learn_from,
-                     learn_transcripts, min_positives, unit, split, level, by, out_dir):
+                     learn_transcripts, min_positives, unit, rules_only, split, level, by,
+                     out_dir):
     """Agreement of codingkit's coding with a human coder.
 
     Prints precision, recall, F1, Cohen's kappa and Krippendorff's alpha per
@@ -124,9 +129,15 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
             if learn_from:
                 coder.fit(hand_coded_transcripts(transcripts, learn_transcripts),
                           _read_gold(learn_from, None))
+            elif not rules_only:
+                coder = bundled_or(coder)
+                if getattr(coder, "_bundled", False):
+                    warn_if_learned_from(transcripts)
             ev = evaluate(human, coder.code(transcripts), level=level)
+            kind = coder_description(coder)["kind"]
             what = f"codebook {codebook.id} {codebook.version}, similarity {similarity}" + (
-                ", learned" if learn_from else "")
+                {"learned": ", learned", "bundled": ", the coder bundled with the codebook"}
+                .get(kind, ""))
     # how the figures were made, for agreement.json
     ev.options.update({"evaluated": what, "split": split, "paths": [str(p) for p in paths],
                        "pred": str(pred_dir) if pred_dir is not None else None,
@@ -236,3 +247,21 @@ def tune_command(paths, gold, out_path, codebook_path, cv, metric, similarity, u
                f"F1 {macro['f1']:.2f}.")
     write_tuned_codebook(codebook, res.thresholds, out_path, force=force)
     click.echo(f"Wrote {out_path} (a copy of {codebook.path or codebook.id}).")
+
+
+def warn_if_learned_from(transcripts) -> None:
+    """Warn when the bundled coder learned from some of the transcripts
+    evaluated: its agreement on them says little about new interviews."""
+    import warnings
+
+    from ..coding.bundled import bundled_info
+    from ..errors import CodingkitWarning
+
+    info = bundled_info()
+    seen = {t["sha256"] for t in info["learned_from"]["transcripts"]} if info else set()
+    known = [t.source for t in transcripts if t.sha256 in seen]
+    if known:
+        warnings.warn(CodingkitWarning(
+            f"the coder bundled with the default codebook learned from {len(known)} of these "
+            f"{len(transcripts)} transcripts (such as {known[0]!r}): agreement on them is not "
+            "a fair test; evaluate on other interviews, or add --rules-only"))

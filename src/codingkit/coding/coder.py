@@ -113,10 +113,20 @@ SIMILARITY_THRESHOLDS = {"tfidf": 0.2, "semantic": 0.62}
 #: What a file written by :meth:`Coder.save` says it is.
 SAVED_FORMAT = "codingkit-coder/2"
 
+#: The first bytes of a saved coder (a zlib-compressed pickle follows).
+_MAGIC = b"codingkit-coder\n"
+
 #: Weight of a codebook example among the training rows of the learned
 #: model (a human-coded segment weighs 1); the learner option
 #: ``seed_weight`` overrides it.
 SEED_WEIGHT = 0.5
+
+
+def _rounded(X):
+    """``X`` at float32 precision (what a saved coder keeps), as float64."""
+    import numpy as np
+
+    return X.astype(np.float32).astype(np.float64)
 
 
 class Coder:
@@ -192,6 +202,15 @@ class Coder:
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
 
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        learner = state.get("learner_")
+        if learner is not None and getattr(learner, "neighbour_vectors_", 0) is None:
+            # a saved coder keeps the human-coded texts, not their vectors
+            # (the larger part of the file): the same vectors again
+            learner.neighbour_vectors_ = _rounded(
+                self.feature_similarity_.transform(learner.neighbour_texts_))
+
     # -- saving ------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Save the coder — codebook, options and what :meth:`fit` learned — to a file.
@@ -211,6 +230,7 @@ class Coder:
             The file written.
         """
         import pickle
+        import zlib
 
         from .. import __version__
         from ..fileio import atomic_write_bytes
@@ -219,7 +239,8 @@ class Coder:
         cb = self.codebook_
         payload = {"format": SAVED_FORMAT, "codingkit": __version__,
                    "codebook": {"id": cb.id, "version": cb.version}, "coder": self}
-        atomic_write_bytes(path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write_bytes(path, _MAGIC + zlib.compress(
+            pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), 6))
         return Path(path)
 
     @classmethod
@@ -255,6 +276,10 @@ class Coder:
             raise EvaluationError(f"cannot read the saved coder: {exc.strerror or exc}",
                                   path=path, code="E613") from None
         try:
+            if data.startswith(_MAGIC):
+                import zlib
+
+                data = zlib.decompress(data[len(_MAGIC):])
             payload = pickle.loads(data) if data[:1] == b"\x80" else None
         except Exception:  # noqa: BLE001 - any unpickling failure means "not ours"
             payload = None
@@ -559,10 +584,11 @@ class Coder:
             if code in cidx:
                 Y[row[sid], cidx[code]] = True
 
-        # similarity: codebook references + the human's positive segments
+        # the learned model's text features: vocabulary and IDF from the
+        # codebook's references and the training segments (the human-coded
+        # segments act as references through the neighbour features)
         texts = [s.text for s in train]
-        human_refs = {c: [texts[i] for i in np.flatnonzero(Y[:, j])] for c, j in cidx.items()}
-        sim = self._new_similarity().fit(codebook, texts=texts, human=human_refs)
+        sim = self._new_similarity().fit(codebook, texts=texts)
 
         learner = LearnedModel(**{"seed_weight": SEED_WEIGHT, **(self.learner_options or {})})
         # seed rows: the codebook's examples (positive for the code and its
@@ -596,8 +622,7 @@ class Coder:
         V = sim.transform(all_texts)
         S = sim.score(vectors=V, use_human=False, self_index=self_index)
         if learner.neighbours:  # the human-coded segments are the references
-            # float32 precision, as a saved coder keeps them
-            learner.neighbour_vectors_ = V[: len(texts)].astype(np.float32).astype(np.float64)
+            learner.neighbour_vectors_ = _rounded(V[: len(texts)])
             learner.neighbour_labels_ = Y
             learner.neighbour_ids_ = [s.segment_id for s in train]
             learner.neighbour_texts_ = texts

@@ -395,7 +395,10 @@ class LearnedModel:
 
         state = dict(self.__dict__)
         if state.get("neighbour_vectors_") is not None:
-            state["neighbour_vectors_"] = state["neighbour_vectors_"].astype(np.float32)
+            if state.get("neighbour_texts_") is not None:
+                state["neighbour_vectors_"] = None  # the Coder makes them again on loading
+            else:
+                state["neighbour_vectors_"] = state["neighbour_vectors_"].astype(np.float32)
         if "models_" in state:
             state["models_"] = {c: _CodeModel(_CompactLR.of(m.clf), m.threshold, m.constant,
                                               m.mode) for c, m in state["models_"].items()}

@@ -1,0 +1,109 @@
+"""Build the learned coder bundled with the default codebook.
+
+``codingkit apply`` with the default codebook codes with a coder learned
+from the human-coded gold interviews of this repository (``--rules-only``
+codes with the codebook alone). This script learns it and writes
+
+* ``src/codingkit/data/coder-innovationsupphandling.ckm`` — the coder
+  (``codingkit.Coder.save``), and
+* ``src/codingkit/data/coder-innovationsupphandling.json`` — what it
+  learned from (every file with its sha256), when, with which codingkit
+  and codebook, and the agreement it reached on ``heldout3``.
+
+It learns from the 60 learning interviews (the sample interviews in
+``transcripts/`` and ``gold/transcripts/{train2,train3,train4,heldout2}``);
+``heldout3``, the final test set, is left out so that the agreement
+recorded beside the coder is measured on interviews it never saw. The
+codebook's rules were tuned on the sample's ``dev`` and ``test`` splits:
+thresholds and modes are chosen on the other interviews
+(``rules_tuned_on``), as ``benchmarks/agreement.py`` does.
+
+Run from the repository root (about half a minute)::
+
+    python tools/build_default_coder.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+import codingkit as ck
+from codingkit.coding import Coder
+from codingkit.coding.bundled import bundled_paths
+from codingkit.evaluation import evaluate, read_human_coding
+from codingkit.fileio import atomic_write_text, sha256_file
+
+ROOT = Path(__file__).resolve().parent.parent
+LEARN_SETS = ["syd", "ost", "heldout", "train2", "train3", "train4", "heldout2"]
+TEST_SET = "heldout3"
+
+
+def main() -> int:
+    codebook = ck.load_codebook()
+    coding_files = [ROOT / "gold" / f"{name}_coding.csv" for name in LEARN_SETS]
+    turn_files = [p for name in LEARN_SETS for p in [ROOT / "gold" / f"{name}_turns.csv"]
+                  if p.is_file()]
+    human = read_human_coding(coding_files + turn_files)
+    transcripts = ck.read_transcripts(ROOT / "transcripts") + [
+        t for t in ck.read_transcripts(ROOT / "gold" / "transcripts")
+        if not t.source.startswith(TEST_SET + "/")]
+    splits = pd.read_csv(ROOT / "gold" / "splits.csv")
+    tuned_on = splits.loc[splits["split"].isin(["dev", "test"]), "source"].tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ck.CodingkitWarning)  # nothing may be left out
+        coder = Coder(codebook).fit(transcripts, human, rules_tuned_on=tuned_on)
+    coder_path, info_path = bundled_paths(codebook.id)
+    coder.save(coder_path)
+
+    # the agreement it reaches on interviews it never saw
+    test_human = read_human_coding([ROOT / "gold" / f"{TEST_SET}_coding.csv",
+                                    ROOT / "gold" / f"{TEST_SET}_turns.csv"])
+    test_transcripts = [t for t in ck.read_transcripts(ROOT / "gold" / "transcripts")
+                        if t.source.startswith(TEST_SET + "/")]
+    learned = evaluate(test_human, coder.code(test_transcripts)).per_code
+    alone = evaluate(test_human, Coder(codebook).code(test_transcripts)).per_code
+    used = sorted({t.source for t in transcripts} & set(human.sources))
+    info = {
+        "codebook": {"id": codebook.id, "version": codebook.version},
+        "built": dt.date.today().isoformat(),
+        "codingkit": ck.__version__,
+        "coder_sha256": sha256_file(coder_path),
+        "options": {"unit": coder.unit, "similarity": coder.similarity,
+                    "code_interviewer": coder.code_interviewer},
+        "learned_from": {
+            "interviews": len(used),
+            "respondent_turns": len(coder.training_segment_ids_),
+            "codings": int(len(human.codings)),
+            "coding_files": [{"path": str(p.relative_to(ROOT)), "sha256": sha256_file(p)}
+                             for p in coding_files + turn_files],
+            "transcripts": [{"source": t.source, "sha256": t.sha256}
+                            for t in transcripts if t.source in set(used)],
+            "rules_tuned_on": tuned_on,
+        },
+        "agreement": {
+            "measured_on": f"gold/{TEST_SET} ({len(test_transcripts)} interviews never "
+                           "learned from)",
+            "measure": "Krippendorff's alpha per theme, respondent turns",
+            "learned": {r.code: round(float(r.alpha), 3) for r in learned.itertuples()},
+            "codebook_alone": {r.code: round(float(r.alpha), 3) for r in alone.itertuples()},
+        },
+    }
+    for key in ("learned", "codebook_alone"):
+        values = list(info["agreement"][key].values())
+        info["agreement"][f"{key}_macro"] = round(sum(values) / len(values), 3)
+    atomic_write_text(info_path, json.dumps(info, ensure_ascii=False, indent=1) + "\n")
+    print(f"Wrote {coder_path.relative_to(ROOT)} ({coder_path.stat().st_size / 1e6:.1f} MB), "
+          f"learned from {len(used)} interviews; on {TEST_SET}: macro alpha "
+          f"{info['agreement']['learned_macro']:.2f} (codebook alone "
+          f"{info['agreement']['codebook_alone_macro']:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
