@@ -106,7 +106,10 @@ def export_project_cmd(folder: Path, out: Path, force: bool) -> None:
 @click.argument("qdpx", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "-o", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write (new or empty).")
-def import_project_cmd(qdpx: Path, out: Path) -> None:
+@click.option("--max-source-mb", type=click.IntRange(1), default=None, metavar="MB",
+              help="Largest source text to read, in MiB (default 64; all sources together "
+                   "at most four times this, default 256).")
+def import_project_cmd(qdpx: Path, out: Path, max_source_mb: int | None) -> None:
     """Read a REFI-QDA project (.qdpx) as human coding for `evaluate` and `--learn-from`.
 
     Writes human_coding.csv (source, start, end, text, code, coder), the
@@ -122,7 +125,11 @@ def import_project_cmd(qdpx: Path, out: Path) -> None:
     """
     from ..refiqda import read_qdpx, write_imported_project
 
-    project = read_qdpx(qdpx)
+    limits = {}
+    if max_source_mb is not None:
+        limits = {"max_source_bytes": max_source_mb * 2**20,
+                  "max_text_bytes": 4 * max_source_mb * 2**20}
+    project = read_qdpx(qdpx, **limits)
     write_imported_project(project, out)
     sel = project.selections
     click.echo(f"Read {qdpx}: {len(project.sources)} sources, {len(project.codebook)} codes, "
