@@ -253,6 +253,7 @@ def test_source_larger_than_the_limit_is_refused_with_how_to_raise(tmp_path):
 
 # -- fuzz ---------------------------------------------------------------------------
 
+@pytest.mark.filterwarnings("ignore::codingkit.errors.CodingkitWarning")
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(qde_cut=st.integers(0, 2000), qde_flip=st.lists(st.tuples(st.integers(0, 2000),

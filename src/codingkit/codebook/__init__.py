@@ -40,6 +40,7 @@ __all__ = [
     "default_codebook_path",
     "codebook_from_dict",
     "dump_codebook",
+    "codebook_csv",
     "DEFAULT_WITHIN",
 ]
 
@@ -252,6 +253,41 @@ def dump_codebook(codebook: Codebook) -> str:
     body = yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
                      width=88, default_flow_style=None)
     return f"# Codebook {codebook.id}, version {codebook.version} (written by codingkit)\n" + body
+
+
+def codebook_csv(codebook: Codebook) -> str:
+    """The codebook as CSV in the columns Taguette imports: ``tag, description``.
+
+    One row per codable code, in codebook order; the tag is the code's label
+    (a sub-code's label is prefixed with its parent's: ``Tidig marknadsdialog
+    / RFI``), the description holds the description and the inclusion and
+    exclusion criteria, and the code id in brackets.
+
+    >>> print(codebook_csv(load_codebook()).splitlines()[0])
+    tag,description
+    """
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["tag", "description"])
+    for code in codebook:
+        if not code.codable:
+            continue
+        parts = [code.label]
+        parent = code.parent
+        while parent is not None and parent in codebook:
+            parts.insert(0, codebook[parent].label)
+            parent = codebook[parent].parent
+        text = [code.description.strip()] if code.description else []
+        if code.include:
+            text.append(f"Ingår: {code.include.strip()}")
+        if code.exclude:
+            text.append(f"Ingår inte: {code.exclude.strip()}")
+        text.append(f"[{code.id}]")
+        writer.writerow([" / ".join(parts), " ".join(" ".join(text).split())])
+    return buf.getvalue()
 
 
 # --------------------------------------------------------------------------

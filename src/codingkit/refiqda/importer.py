@@ -200,6 +200,19 @@ def _source_entry(archive: SafeArchive, ref: str) -> str | None:
     return None
 
 
+#: The variable codingkit's export keeps each source's own name in.
+SOURCE_VARIABLE = "codingkit_source"
+
+
+def _own_name(ts, variables: dict[str, str]) -> str | None:
+    """The codingkit source name a TextSource carries (variable ``codingkit_source``)."""
+    for vv in kids(ts, "VariableValue"):
+        g, value = _variable_value(vv)
+        if variables.get(g or "") == SOURCE_VARIABLE and value:
+            return value
+    return None
+
+
 def _variable_value(vv) -> tuple[str | None, str | None]:
     ref = kid(vv, "VariableRef")
     guid = normalize_guid(ref.get("targetGUID")) if ref is not None else None
@@ -356,6 +369,9 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
                     f"selections are skipped", path=qde_where), stacklevel=2)
                 continue
 
+            own = _own_name(ts, variables)
+            if own and own != name and own not in sources:
+                name = own   # a codingkit export: its flat name back to the source name
             st = SourceText(raw)
             sources[name] = st.text
             source_guids[name] = sguid
@@ -363,7 +379,7 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
             meta = metadata.setdefault(name, {})
             for vv in kids(ts, "VariableValue"):
                 g, value = _variable_value(vv)
-                if g in variables and value is not None:
+                if g in variables and value is not None and variables[g] != SOURCE_VARIABLE:
                     meta[variables[g]] = value
 
             sels = []
@@ -456,7 +472,7 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
                 values = {}
                 for vv in kids(case, "VariableValue"):
                     g, value = _variable_value(vv)
-                    if g in variables and value is not None:
+                    if g in variables and value is not None and variables[g] != SOURCE_VARIABLE:
                         values[variables[g]] = value
                 for sref in kids(case, "SourceRef"):
                     sname = guid_to_source.get(normalize_guid(sref.get("targetGUID")) or "")
