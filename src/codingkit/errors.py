@@ -12,7 +12,8 @@ status 1; the library never prints.
 Codes
 -----
 E1xx  input files and transcripts (readers)
-E2xx  codebooks
+E2xx  codebooks (E205 a user pattern refused, E206 a pattern search over its
+      time limit: :mod:`codingkit.patterns`)
 E3xx  manifests and metadata
 E4xx  outputs
 E5xx  REFI-QDA import and export

@@ -56,9 +56,11 @@ def test_malformed_yaml_names_the_line(tmp_path):
     with pytest.raises(CodebookError) as info:
         load_codebook(p)
     assert info.value.code == "E202"
-    assert info.value.line == 4
-    assert info.value.problems == [(4, info.value.message)]
-    assert str(info.value).startswith(f"{p}, line 4: malformed YAML: ")
+    # the line of the unclosed bracket, not the next one where PyYAML noticed it
+    assert info.value.line == 3
+    assert info.value.problems == [(3, info.value.message)]
+    assert str(info.value).startswith(f"{p}, line 3: malformed YAML: ")
+    assert "noticed on line 4" in str(info.value)
 
 
 def test_bad_indentation_is_malformed_yaml(tmp_path):
@@ -210,7 +212,7 @@ def test_bad_regex_in_rule_and_in_unless(tmp_path):
               - regex: '\bLOU[\b'
               - term: risk
                 unless:
-                  - regex: '(?<=a+)b'
+                  - regex: 'a{3,1}'
         """)
     assert [ln for ln, _ in problems] == [5, 8]
     assert "rules[0].regex: bad regular expression" in problems[0][1]

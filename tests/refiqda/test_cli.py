@@ -107,3 +107,28 @@ def test_errors_are_one_line(tmp_path):
     assert res.exit_code == 1
     assert res.stderr == (f"Error: {bad}: cannot open the archive (File is not a zip file); "
                           f"expected a .qdpx (zip) file [E530]\n")
+
+
+def test_export_codebook_as_csv_for_taguette(tmp_path):
+    import csv
+
+    from click.testing import CliRunner
+
+    from codingkit.cli import cli
+    from codingkit.codebook import default_codebook_path, load_codebook
+
+    out = tmp_path / "teman.csv"
+    result = CliRunner().invoke(cli, ["export-codebook", str(default_codebook_path()),
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert list(rows[0]) == ["tag", "description"]
+    cb = load_codebook()
+    assert len(rows) == sum(c.codable for c in cb)
+    assert rows[0]["tag"] == cb.themes[0].label and "[tidig_dialog]" in rows[0]["description"]
+    assert not out.read_bytes().startswith(b"\xef\xbb\xbf")
+    # --format csv with another suffix
+    other = tmp_path / "teman.txt"
+    assert CliRunner().invoke(cli, ["export-codebook", str(default_codebook_path()), "--out",
+                                    str(other), "--format", "csv"]).exit_code == 0
+    assert other.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")

@@ -180,3 +180,22 @@ def test_archives_without_one_project_are_errors(tmp_path):
     bad = _zip(tmp_path, [("project.qde", b"<Project><unclosed></Project>")], name="trasig.qdpx")
     with pytest.raises(RefiQdaError, match=r"not well-formed XML.*\[E511\]"):
         read_qdpx(bad)
+
+
+def test_a_qualcoder_reexport_maps_flat_names_back_to_codingkit_sources(tmp_path):
+    # QualCoder exports file attributes as VariableValues of the TextSource and
+    # names the source after its document (the flat name, with .txt added)
+    var = "7a7a7a7a-0000-4000-8000-000000000001"
+    proj = "7a7a7a7a-0000-4000-8000-000000000002"
+    qde = ('<Project xmlns="urn:QDA-XML:project:1.0" name="p"><Variables>'
+           f'<Variable guid="{var}" name="codingkit_source" typeOfVariable="Text"/>'
+           f'<Variable guid="{proj}" name="project" typeOfVariable="Text"/></Variables>'
+           '<Sources><TextSource guid="5a5a5a5a-0000-4000-8000-000000000001" '
+           'name="syd_01_projektledare_omg1.txt"><PlainTextContent>IP: Hej</PlainTextContent>'
+           f'<VariableValue><VariableRef targetGUID="{var}"/>'
+           '<TextValue>syd/01_projektledare_omg1.txt</TextValue></VariableValue>'
+           f'<VariableValue><VariableRef targetGUID="{proj}"/><TextValue>Syd</TextValue>'
+           '</VariableValue></TextSource></Sources></Project>').encode()
+    p = read_qdpx(_zip(tmp_path, [("project.qde", qde)]))
+    assert list(p.sources) == ["syd/01_projektledare_omg1.txt"]
+    assert p.metadata == {"syd/01_projektledare_omg1.txt": {"project": "Syd"}}

@@ -52,7 +52,9 @@ def test_archive_layout_and_source_texts(result):
         assert text == t.text and "\r" not in text
         assert unicodedata.is_normalized("NFC", text)
         ts = root.find(f".//q:TextSource[@guid='{g}']", NS)
-        assert ts.get("name") == t.source
+        # a flat name every client can use as a file name; the folder is kept
+        assert ts.get("name") == t.source.removesuffix(".txt").replace("/", "_")
+        assert ts.find("q:Description", NS).text == f"codingkit source: {t.source}"
         assert ts.get("plainTextPath") == f"internal://{g}.txt"
 
 
@@ -61,7 +63,7 @@ def test_selections_are_code_point_offsets_with_the_covered_text_as_name(result)
     sels = root.findall(".//q:PlainTextSelection", NS)
     coded = {c.segment_id for c in result.coding_list}
     segs = [s for s in result.segment_list if s.segment_id in coded]
-    assert len(sels) == len(segs) == 4
+    assert len(segs) == 4 and len(sels) == len(result.coding_list) == 5   # one per code
     by_span = {(int(s.get("startPosition")), int(s.get("endPosition"))): s for s in sels}
     for seg in segs:
         sel = by_span[(seg.start, seg.end)]
@@ -77,29 +79,41 @@ def test_one_coding_per_code_by_the_automatic_user_with_score_and_evidence(resul
     users = root.findall("q:Users/q:User", NS)
     assert [u.get("name") for u in users] == [AUTOMATIC_USER]
     user = users[0].get("guid")
-    rfi = [s for s in root.iterfind(".//q:PlainTextSelection", NS) if "RFI" in s.get("name")][0]
-    refs = [c.find("q:CodeRef", NS).get("targetGUID") for c in rfi.findall("q:Coding", NS)]
-    assert refs == [code_guid("tidig_dialog"), code_guid("tidig_dialog.rfi")]
+    rfi = [s for s in root.iterfind(".//q:PlainTextSelection", NS) if "RFI" in s.get("name")]
+    # a passage with two codes: two selections, each coding with its own evidence
+    assert len(rfi) == 2
+    refs = [[c.find("q:CodeRef", NS).get("targetGUID") for c in s.findall("q:Coding", NS)]
+            for s in rfi]
+    assert refs == [[code_guid("tidig_dialog")], [code_guid("tidig_dialog.rfi")]]
     codings = root.findall(".//q:Coding", NS)
     assert len(codings) == len(result.coding_list)
     assert {c.get("creatingUser") for c in codings} == {user}
-    desc = rfi.find("q:Description", NS).text
-    assert "tidig_dialog: score 0.800 (rule) term(RFI)" in desc
-    assert "tidig_dialog.rfi: score 1.000 (rule) regex(\\bRFI\\b) → 'RFI'" in desc
+    descs = [s.find("q:Description", NS).text for s in rfi]
+    assert descs == ["tidig_dialog: score 0.800 (rule) term(RFI)",
+                     "tidig_dialog.rfi: score 1.000 (rule) regex(\\bRFI\\b) → 'RFI'"]
 
 
 def test_cases_carry_project_round_and_role(result):
     _, root = _open(qdpx_bytes(result, created=WHEN))
     variables = {v.get("guid"): v.get("name") for v in root.iterfind("q:Variables/q:Variable", NS)}
-    assert sorted(variables.values()) == ["project", "role", "round"]
+    assert sorted(variables.values()) == ["codingkit_source", "project", "role", "round"]
     cases = root.findall("q:Cases/q:Case", NS)
     assert len(cases) == 2
-    og = next(c for c in cases if c.get("name") == "ostergotland/05_upphandlare.txt")
+    og_guid = source_guid("ostergotland/05_upphandlare.txt")
+    # no name and one SourceRef: QualCoder's refi.py reads these as the source's variables
+    assert all(c.get("name") is None and len(c.findall("q:SourceRef", NS)) == 1 for c in cases)
+    og = next(c for c in cases if c.find("q:SourceRef", NS).get("targetGUID") == og_guid)
     values = {variables[vv.find("q:VariableRef", NS).get("targetGUID")]:
               vv.find("q:TextValue", NS).text for vv in og.iterfind("q:VariableValue", NS)}
     assert values == {"project": "Region Östergötland", "round": "2", "role": "upphandlare"}
     assert og.find("q:SourceRef", NS).get("targetGUID") == \
         source_guid("ostergotland/05_upphandlare.txt")
+    # the codingkit name of the source is a variable of the source itself
+    ts = root.find(f".//q:TextSource[@guid='{source_guid('ostergotland/05_upphandlare.txt')}']",
+                   NS)
+    on_source = {variables[vv.find("q:VariableRef", NS).get("targetGUID")]:
+                 vv.find("q:TextValue", NS).text for vv in ts.iterfind("q:VariableValue", NS)}
+    assert on_source == {"codingkit_source": "ostergotland/05_upphandlare.txt"}
 
 
 def test_timestamps_are_utc_and_the_same_run_gives_the_same_bytes(result):

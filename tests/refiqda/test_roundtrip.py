@@ -110,3 +110,83 @@ def test_offsets_survive_the_round_trip_for_any_text(result):
     assert project.problems == []
     for r in project.selections.itertuples():
         assert text[r.start:r.end] == r.text
+
+
+# -- the closing check of issue 15: what QualCoder's refi.py reads ------------------
+
+def test_sample_corpus_qdpx_has_every_source_file_under_a_flat_name_and_metadata(
+        corpus_result, tmp_path):
+    """As QualCoder's import reads a TextSource: it copies
+    ``<folder>/sources/<plainTextPath without internal:/>`` to
+    ``documents/<name>.txt`` and reads the VariableValues inside the TextSource
+    as the file's attributes (and Cases' VariableValues as case attributes)."""
+    import zipfile
+
+    from lxml import etree
+
+    path = write_qdpx(corpus_result, tmp_path / "korpus.qdpx")
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        root = etree.fromstring(zf.read("project.qde"))
+    variables = {v.get("guid"): v.get("name") for v in root.iterfind(".//q:Variable", ns)}
+    sources = root.findall(".//q:TextSource", ns)
+    assert len(sources) == len(corpus_result.transcripts) == 12
+    flat = [ts.get("name") for ts in sources]
+    assert len({n.lower() for n in flat}) == 12
+    by_name = {t.source: t for t in corpus_result.transcripts}
+    for ts in sources:
+        name = ts.get("name")
+        assert "/" not in name and "\\" not in name and ":" not in name
+        documents = tmp_path / "documents"
+        documents.mkdir(exist_ok=True)
+        (documents / f"{name}.txt").write_text("x", encoding="utf-8")   # a valid file name
+        entry = "sources" + ts.get("plainTextPath").split("internal:/")[1]
+        assert entry in names
+        values = {variables[vv.find("q:VariableRef", ns).get("targetGUID")]:
+                  vv.find("q:TextValue", ns).text for vv in ts.iterfind("q:VariableValue", ns)}
+        t = by_name[values["codingkit_source"]]
+        # QualCoder's parse_case_for_file_variables: a Case without a name and with
+        # exactly one SourceRef gives that source its variables
+        file_vars = {}
+        for case in root.iterfind(".//q:Case", ns):
+            refs = [r.get("targetGUID") for r in case.iterfind("q:SourceRef", ns)]
+            if case.get("name") is None and refs == [ts.get("guid")]:
+                for vv in case.iterfind("q:VariableValue", ns):
+                    file_vars[variables[vv.find("q:VariableRef", ns).get("targetGUID")]] = \
+                        vv.find("q:TextValue", ns).text
+        for key in ("project", "round", "role"):
+            assert file_vars[key] == t.metadata[key], (name, key)
+    # read back: the codingkit source names, with project, round and role each
+    project = read_qdpx(path)
+    assert set(project.sources) == set(by_name)
+    for source, t in by_name.items():
+        for key in ("project", "round", "role"):
+            assert project.metadata[source][key] == t.metadata[key]
+        assert "codingkit_source" not in project.metadata[source]
+
+
+def test_each_coding_keeps_its_own_evidence_after_a_round_trip(corpus_result, tmp_path):
+    import zipfile
+
+    from lxml import etree
+
+    from codingkit.refiqda import code_guid
+
+    path = write_qdpx(corpus_result, tmp_path / "korpus.qdpx")
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    with zipfile.ZipFile(path) as zf:
+        root = etree.fromstring(zf.read("project.qde"))
+    code_of = {code_guid(c.id): c.id for c in corpus_result.codebook}
+    several = 0
+    for sel in root.iterfind(".//q:PlainTextSelection", ns):
+        [coding] = sel.findall("q:Coding", ns)           # one coding per selection
+        code = code_of[coding.find("q:CodeRef", ns).get("targetGUID")]
+        desc = sel.find("q:Description", ns).text
+        assert desc.startswith(f"{code}: score ") and "\n" not in desc   # its own only
+        several += sum(1 for s in root.iterfind(".//q:PlainTextSelection", ns)
+                       if s.get("startPosition") == sel.get("startPosition")
+                       and s is not sel) > 0
+    assert several > 0          # the corpus has passages with several codes
+    project = read_qdpx(path)
+    assert len(project.selections) == len(corpus_result.coding_list)

@@ -24,10 +24,14 @@ def _refuse_existing(path: Path, force: bool) -> None:
 @cli.command("export-codebook")
 @click.argument("codebook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The .qdc file to write.")
+              help="The .qdc (or .csv) file to write.")
+@click.option("--format", "fmt", type=click.Choice(["qdc", "csv"]), default=None,
+              help="qdc (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder) or csv (Taguette: "
+                   "columns tag, description); default from the suffix of --out.")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
-def export_codebook_cmd(codebook: Path, out: Path, force: bool) -> None:
-    """Write a codebook as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder.
+def export_codebook_cmd(codebook: Path, out: Path, fmt: str | None, force: bool) -> None:
+    """Write a codebook as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder,
+    or as CSV (tag, description) for Taguette.
 
     Codes keep their hierarchy, colours, descriptions and inclusion and
     exclusion criteria; GUIDs come from the code ids, so exporting again
@@ -37,13 +41,18 @@ def export_codebook_cmd(codebook: Path, out: Path, force: bool) -> None:
     Example:
       codingkit export-codebook codebooks/innovationsupphandling.yaml --out teman.qdc
       Wrote teman.qdc: 18 codes (10 themes)
+      codingkit export-codebook codebooks/innovationsupphandling.yaml --out teman.csv
     """
-    from ..codebook import load_codebook
+    from ..codebook import codebook_csv, load_codebook
     from ..refiqda import write_qdc
+    from ..refiqda._common import atomic_write_bytes
 
     _refuse_existing(out, force)
     cb = load_codebook(codebook)
-    write_qdc(cb, out)
+    if (fmt or ("csv" if out.suffix.lower() == ".csv" else "qdc")) == "csv":
+        atomic_write_bytes(out, codebook_csv(cb).encode("utf-8"))
+    else:
+        write_qdc(cb, out)
     click.echo(f"Wrote {out}: {len(cb)} codes ({len(cb.themes)} themes)")
 
 
@@ -106,7 +115,10 @@ def export_project_cmd(folder: Path, out: Path, force: bool) -> None:
 @click.argument("qdpx", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "-o", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write (new or empty).")
-def import_project_cmd(qdpx: Path, out: Path) -> None:
+@click.option("--max-source-mb", type=click.IntRange(1), default=None, metavar="MB",
+              help="Largest source text to read, in MiB (default 64; all sources together "
+                   "at most four times this, default 256).")
+def import_project_cmd(qdpx: Path, out: Path, max_source_mb: int | None) -> None:
     """Read a REFI-QDA project (.qdpx) as human coding for `evaluate` and `--learn-from`.
 
     Writes human_coding.csv (source, start, end, text, code, coder), the
@@ -122,7 +134,11 @@ def import_project_cmd(qdpx: Path, out: Path) -> None:
     """
     from ..refiqda import read_qdpx, write_imported_project
 
-    project = read_qdpx(qdpx)
+    limits = {}
+    if max_source_mb is not None:
+        limits = {"max_source_bytes": max_source_mb * 2**20,
+                  "max_text_bytes": 4 * max_source_mb * 2**20}
+    project = read_qdpx(qdpx, **limits)
     write_imported_project(project, out)
     sel = project.selections
     click.echo(f"Read {qdpx}: {len(project.sources)} sources, {len(project.codebook)} codes, "

@@ -19,6 +19,7 @@ import difflib
 import hashlib
 import os
 import re
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -26,8 +27,9 @@ from typing import Any, Callable, Iterable, Mapping
 import yaml
 from pydantic import ValidationError
 
-from ..errors import CodebookError
+from ..errors import CodebookError, CodingkitWarning
 from ..model import Code, Codebook, Rule
+from ..patterns import control_characters, show_pattern
 from . import schema
 from .yamltree import line_of, parse_with_lines
 
@@ -37,6 +39,7 @@ __all__ = [
     "default_codebook_path",
     "codebook_from_dict",
     "dump_codebook",
+    "codebook_csv",
     "DEFAULT_WITHIN",
 ]
 
@@ -252,6 +255,41 @@ def dump_codebook(codebook: Codebook) -> str:
     return f"# Codebook {codebook.id}, version {codebook.version} (written by codingkit)\n" + body
 
 
+def codebook_csv(codebook: Codebook) -> str:
+    """The codebook as CSV in the columns Taguette imports: ``tag, description``.
+
+    One row per codable code, in codebook order; the tag is the code's label
+    (a sub-code's label is prefixed with its parent's: ``Tidig marknadsdialog
+    / RFI``), the description holds the description and the inclusion and
+    exclusion criteria, and the code id in brackets.
+
+    >>> print(codebook_csv(load_codebook()).splitlines()[0])
+    tag,description
+    """
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["tag", "description"])
+    for code in codebook:
+        if not code.codable:
+            continue
+        parts = [code.label]
+        parent = code.parent
+        while parent is not None and parent in codebook:
+            parts.insert(0, codebook[parent].label)
+            parent = codebook[parent].parent
+        text = [code.description.strip()] if code.description else []
+        if code.include:
+            text.append(f"Ingår: {code.include.strip()}")
+        if code.exclude:
+            text.append(f"Ingår inte: {code.exclude.strip()}")
+        text.append(f"[{code.id}]")
+        writer.writerow([" / ".join(parts), " ".join(" ".join(text).split())])
+    return buf.getvalue()
+
+
 # --------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------
@@ -288,12 +326,31 @@ def _format_reader(suffix: str) -> Callable[[Path], Codebook] | None:
     return CODEBOOK_FORMATS.get(suffix)
 
 
+#: PyYAML notices these faults only on a later line (the next key, the end
+#: of the file); the fault is where its context began: the key without a
+#: colon, the opening quote or bracket.
+_FAULT_AT_CONTEXT = ("while scanning a simple key", "while scanning a quoted scalar",
+                     "while scanning a double-quoted scalar",
+                     "while scanning a single-quoted scalar",
+                     "while parsing a flow sequence", "while parsing a flow mapping")
+
+
 def _yaml_error(exc: yaml.YAMLError, p: Path) -> CodebookError:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    context = getattr(exc, "context", None)
+    mark = problem_mark or context_mark
+    noticed = ""
+    if (problem_mark is not None and context_mark is not None
+            and context in _FAULT_AT_CONTEXT and context_mark.line < problem_mark.line):
+        mark = context_mark
+        noticed = f", noticed on line {problem_mark.line + 1}"
     line = mark.line + 1 if mark is not None else None
     what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    context = getattr(exc, "context", None)
-    msg = f"malformed YAML: {what}" + (f" ({context})" if context else "")
+    msg = f"malformed YAML: {what}" + (f" ({context}{noticed})" if context else "")
+    if "unknown escape character" in str(what):
+        msg += ("; in double quotes YAML reads a backslash as an escape: write regexes in "
+                "single quotes, where a backslash is kept (regex: '\\s+')")
     return _single(msg, p, line, E_YAML)
 
 
@@ -329,7 +386,27 @@ def _build(data: Any, lines: dict[tuple, int], *, path: Path | None,
         raise CodebookError(message, path=path, line=line, code=E_INVALID,
                             problems=problems)
     assert spec is not None
-    return _to_model(spec, lines, path)
+    cb = _to_model(spec, lines, path)
+    _warn_control_characters(cb)
+    return cb
+
+
+def _warn_control_characters(cb: Codebook) -> None:
+    """Warn about regexes holding control characters (``"\\bRFI"`` in double quotes)."""
+    def rules_of(rules: Iterable[Rule]) -> Iterable[Rule]:
+        for rule in rules:
+            yield rule
+            yield from rules_of(rule.unless)
+
+    for code in cb:
+        for rule in rules_of((*code.rules, *code.exclusions)):
+            if rule.kind != "regex":
+                continue
+            bad = control_characters(rule.pattern)
+            if bad:
+                warnings.warn(CodingkitWarning(
+                    f"code '{code.id}': regex {show_pattern(rule.pattern)} {bad}",
+                    path=cb.path, line=rule.line), stacklevel=4)
 
 
 def _yaml_type(value: Any) -> str:

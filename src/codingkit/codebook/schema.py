@@ -1,7 +1,8 @@
 """The YAML codebook schema, as pydantic models.
 
 These models only *check* the data (every key known, every value in range,
-every regular expression compiles); :mod:`codingkit.codebook` then builds
+every regular expression compiles and does not backtrack catastrophically,
+see :mod:`codingkit.patterns`); :mod:`codingkit.codebook` then builds
 the :mod:`codingkit.model` objects from the checked data. The format is
 described in ``docs/codebook.md``.
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Annotated, Any, Literal, Union
+
+from ..patterns import PatternError, compile_user_pattern, show_pattern
 
 from pydantic import (
     AfterValidator,
@@ -128,9 +131,12 @@ class RuleSpec(_Strict):
         if not v:
             raise ValueError("regex is empty")
         try:
-            re.compile(v, re.IGNORECASE)
-        except re.error as exc:
-            raise ValueError(f"bad regular expression {v!r}: {exc}") from None
+            compile_user_pattern(v, re.IGNORECASE)
+        except PatternError as exc:
+            if exc.reason == "syntax":
+                raise ValueError(f"bad regular expression {show_pattern(v)}: "
+                                 f"{exc.detail}") from None
+            raise ValueError(exc.message) from None
         return v
 
     @field_validator("near")

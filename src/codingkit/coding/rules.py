@@ -26,7 +26,10 @@ the words that matched (:class:`RuleHit`). How words match is described in
   ``?``; a hesitation ``...`` is not an end): in "jag lärde känna alla. Jag
   var ny" the phrase ``lära mig`` (with a gap) finds nothing. ``near`` may
   (a wide ``within`` is meant to span a short passage);
-* **regex** is searched case-insensitively in the segment text;
+* **regex** is searched case-insensitively in the segment text, with the
+  ``regex`` package and a time limit per segment (:mod:`codingkit.patterns`:
+  a pattern that backtracks catastrophically stops the run with an error
+  naming it, its code, the codebook and the line);
 * **fuzzy** (a term with ``fuzzy: 85``) also matches words whose RapidFuzz
   ``fuzz.ratio`` with the term (or the term with a regular ending, such as
   ``upphandlingen``) is at least the cutoff, for typos and speech
@@ -64,6 +67,13 @@ from rapidfuzz import fuzz, process
 from spacy.attrs import IDX, LENGTH, LOWER
 
 from ..model import Codebook, Rule
+from ..patterns import (
+    PatternError,
+    UserPattern,
+    compile_user_pattern,
+    control_characters,
+    show_pattern,
+)
 from ..swedish import (
     DERIVATION_PREFIXES,
     LINKING_LETTERS,
@@ -180,7 +190,7 @@ class _Compiled:
     kind: str
     words: tuple[int, ...] = ()                   # term: 1, phrase: n word ids
     groups: tuple[tuple[int, ...], ...] = ()      # near: word ids per group
-    regex: re.Pattern[str] | None = None
+    regex: UserPattern | None = None
     fuzzy: int | None = None                      # fuzzy word id (term only)
     unless: tuple["_Compiled", ...] = ()
     gap: int = 0
@@ -277,12 +287,15 @@ def _rule_problems(rule: Rule, where: str) -> list[tuple[int | None, str]]:
             add("empty regex")
         else:
             try:
-                re.compile(rule.pattern, re.IGNORECASE)
-            except re.error as exc:
-                add(f"regex {rule.pattern!r} does not compile: {exc}")
+                rx = compile_user_pattern(rule.pattern, re.IGNORECASE)
+            except PatternError as exc:
+                add(exc.message)
             else:
-                if re.compile(rule.pattern, re.IGNORECASE).search("") is not None:
-                    add(f"regex {rule.pattern!r} matches the empty string")
+                if rx.search("") is not None:
+                    add(f"regex {show_pattern(rule.pattern)} matches the empty string")
+                bad = control_characters(rule.pattern)
+                if bad:
+                    add(f"regex {show_pattern(rule.pattern)} {bad}")
     elif rule.kind in ("term", "phrase"):
         words = rule.pattern.split()
         if not words:
@@ -412,8 +425,8 @@ class RuleMatcher:
         for code in codebook:
             if not code.codable:
                 continue
-            rules = [self._compile(r) for r in code.rules]
-            excl = [self._compile(r) for r in code.exclusions]
+            rules = [self._compile(r, code.id) for r in code.rules]
+            excl = [self._compile(r, code.id) for r in code.exclusions]
             self._codes.append((code.id, rules, excl))
         self._build_indexes()
         # form → (word ids, fuzzy matches ((fuzzy id, similarity), ...))
@@ -446,16 +459,20 @@ class RuleMatcher:
                 out.extend(toks or [piece])
         return out
 
-    def _compile(self, rule: Rule) -> _Compiled:
+    def _compile(self, rule: Rule, code_id: str = "") -> _Compiled:
         done = self._compiled.get(id(rule))
         if done is not None:
             return done
-        unless = tuple(self._compile(r) for r in rule.unless)
+        unless = tuple(self._compile(r, code_id) for r in rule.unless)
         kind = rule.kind
         if kind == "regex":
             try:
-                rx = re.compile(rule.pattern, re.IGNORECASE)
-            except re.error:
+                # searches are time-limited; the loader has already probed the
+                # pattern for catastrophic backtracking (compile_check does too)
+                rx: UserPattern | None = compile_user_pattern(
+                    rule.pattern, re.IGNORECASE, path=self.codebook.path, line=rule.line,
+                    label=f"code '{code_id}'" if code_id else "", probe=False)
+            except PatternError:
                 rx = None  # reported by compile_check; never matches
             comp = _Compiled(rule, "regex", regex=rx, unless=unless)
         elif kind == "near":

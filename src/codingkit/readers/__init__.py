@@ -50,6 +50,7 @@ from typing import Iterable, Mapping
 
 from ..errors import CodingkitError, CodingkitWarning, InputError
 from ..model import Transcript
+from ..patterns import locate_timeouts
 from .manifest import MANIFEST_NAME, read_manifest
 from .roles import assign_roles
 
@@ -89,6 +90,7 @@ def _merge_metadata(manifest_meta: Mapping[str, str], own: Mapping[str, str]) ->
     return merged
 
 
+@locate_timeouts  # a --speaker-pattern that runs over its time limit names the file
 def _read_file(
     path: Path,
     source: str,

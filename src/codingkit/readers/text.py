@@ -41,8 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from ..errors import CodingkitError, CodingkitWarning
+from ..errors import CodingkitWarning
 from ..model import Transcript, Turn, strip_span
+from ..patterns import PatternTimeoutError, UserPattern, compile_user_pattern
 
 # --------------------------------------------------------------------------
 # Vocabulary
@@ -289,7 +290,10 @@ def parse_turns(
     if speaker_pattern is not None:
         pattern = _compile_speaker_pattern(speaker_pattern)
         for i, (pos, line) in enumerate(lines):
-            m = pattern.match(line)
+            try:
+                m = pattern.match(line)
+            except PatternTimeoutError as exc:
+                raise exc.located(None, i + 1) from None
             if m and m.group("speaker") and m.group("speaker").strip():
                 labels.append((i, m.group("speaker").strip(), pos + m.end(), None))
         header_end = labels[0][0] if labels else 0
@@ -342,17 +346,11 @@ def parse_turns(
     return ParsedText(turns=turns, metadata=metadata, first_turn_line=first_line)
 
 
-def _compile_speaker_pattern(speaker_pattern: str | re.Pattern[str]) -> re.Pattern[str]:
-    try:
-        pattern = re.compile(speaker_pattern) if isinstance(speaker_pattern, str) else speaker_pattern
-    except re.error as exc:
-        raise CodingkitError(f"speaker pattern {speaker_pattern!r} is not a valid regular "
-                             f"expression ({exc})", code="E108") from None
-    if "speaker" not in pattern.groupindex:
-        raise CodingkitError(f"speaker pattern {pattern.pattern!r} has no named group "
-                             "'speaker'; expected e.g. r'(?P<speaker>[A-Z]+):\\s*'",
-                             code="E108")
-    return pattern
+def _compile_speaker_pattern(speaker_pattern: str | re.Pattern[str]) -> UserPattern:
+    # time-limited searches; refused (E108) when it does not compile, has no
+    # group 'speaker' or backtracks catastrophically (see codingkit.patterns)
+    return compile_user_pattern(speaker_pattern, what="speaker pattern (--speaker-pattern)",
+                                group="speaker", code="E108", timeout_code="E108")
 
 
 def single_turn(text: str, parsed: ParsedText, path: str | os.PathLike[str] | None) -> list[Turn]:

@@ -75,6 +75,10 @@ class SafeArchive:
         """The entry called ``name``, ignoring case and ``\\`` vs ``/``."""
         return self._lower.get(name.replace("\\", "/").lower())
 
+    def size(self, name: str) -> int:
+        """The uncompressed size of entry ``name`` as declared (reading stops there)."""
+        return self._zip.getinfo(name).file_size
+
     def read(self, name: str) -> bytes:
         try:
             return self._zip.read(name)

@@ -137,7 +137,8 @@ def parse_xml(data: bytes, *, where: str) -> etree._Element:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise RefiQdaError(f"not well-formed XML ({exc}); expected REFI-QDA XML",
+        detail = " ".join(str(exc).split())   # lxml's message may hold line breaks
+        raise RefiQdaError(f"not well-formed XML ({detail}); expected REFI-QDA XML",
                            path=where, code="E511") from None
     if root.getroottree().docinfo.doctype:
         raise RefiQdaError("refused: the XML declares a DOCTYPE; expected plain REFI-QDA XML",

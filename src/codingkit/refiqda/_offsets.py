@@ -11,90 +11,265 @@ line endings. A source read from a ``.qdpx`` may instead
 
 :class:`SourceText` normalises the text and offers each of these readings as
 a mapping from the tool's offset to an offset in the normalised text.
+
+Memory: no structure holds one Python object per code point (a 50 MB source
+once needed 4.2 GB that way). Each mapping is kept as the sorted positions
+where it changes (the ``\\r`` of each ``\\r\\n``, each line break, each
+character outside the BMP, each cluster NFC rewrites), in numpy arrays, and
+an offset is mapped by a binary search (:func:`numpy.searchsorted`).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from array import array
 from typing import Callable
+
+import numpy as np
 
 #: Names of the readings, in order of preference.
 READINGS = ("codepoints", "lf", "crlf", "utf16")
 
+#: Characters scanned at a time when looking for positions (as UTF-32: 16 MB).
+_CHUNK = 1 << 22
+#: A run of non-ASCII characters with the character before it (a base that a
+#: combining mark may belong to): the only places NFC can change.
+_NON_ASCII_RUN = re.compile(r"[\x00-\x7f]?[^\x00-\x7f]+")
+_SPACES = re.compile(r"\s+")
 
-def _normalize(raw: str) -> tuple[str, list[int] | None]:
-    """NFC text with ``\\n`` line endings, and raw index → text index."""
-    out: list[str] = []
-    mapping = [0] * (len(raw) + 1)
-    i = pos = 0
-    n = len(raw)
-    while i < n:
-        ch = raw[i]
-        if ch == "\r":
-            j = i + 2 if raw[i + 1:i + 2] == "\n" else i + 1
-            piece = "\n"
-        else:
-            j = i + 1
-            while j < n and unicodedata.combining(raw[j]):
-                j += 1
-            piece = unicodedata.normalize("NFC", raw[i:j]) if j - i > 1 or ord(ch) > 0x7F else ch
-        for k in range(i, j):
-            mapping[k] = pos
-        out.append(piece)
-        pos += len(piece)
-        i = j
-    mapping[n] = pos
-    text = "".join(out)
-    expected = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
-    if text != expected:  # a script where NFC is not local to clusters: give up mapping
-        return expected, (list(range(n + 1)) if len(expected) == n else None)
-    return text, mapping
+
+def _positions(s: str, test: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    """Sorted positions ``i`` in ``s`` where ``test(code points, next code points)`` holds.
+
+    ``s`` is scanned in chunks of :data:`_CHUNK` characters, as 32-bit code
+    points; the result is an int64 array.
+    """
+    found: list[np.ndarray] = []
+    n_total = len(s)
+    for start in range(0, n_total, _CHUNK):
+        stop = min(start + _CHUNK, n_total)
+        cp = np.frombuffer(s[start:stop + 1].encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        n = stop - start
+        nxt = np.zeros(n, dtype="<u4")
+        nxt[: len(cp) - 1] = cp[1:n + 1]
+        hits = np.flatnonzero(test(cp[:n], nxt))
+        if hits.size:
+            found.append(hits.astype(np.int64) + start)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _removed_before(removed: np.ndarray, o: int, side: str = "left") -> int:
+    return int(np.searchsorted(removed, o, side=side)) if removed.size else 0
+
+
+class _NfcEdits:
+    """Where NFC rewrote clusters: raw ``[start, end)`` became text ``[out, out + length)``.
+
+    Kept in :class:`array.array` while collected (8 bytes an edit, no Python
+    object each), then as numpy arrays.
+    """
+
+    def __init__(self) -> None:
+        self.starts = array("q")
+        self.ends = array("q")
+        self.outs = array("q")
+        self.lens = array("q")
+
+    def freeze(self) -> None:
+        self.s = np.frombuffer(self.starts, dtype=np.int64) if self.starts else _EMPTY
+        self.e = np.frombuffer(self.ends, dtype=np.int64) if self.ends else _EMPTY
+        self.o = np.frombuffer(self.outs, dtype=np.int64) if self.outs else _EMPTY
+        self.n = np.frombuffer(self.lens, dtype=np.int64) if self.lens else _EMPTY
+
+    def map(self, k: int) -> int:
+        if not self.s.size:
+            return k
+        i = int(np.searchsorted(self.s, k, side="right")) - 1
+        if i < 0:
+            return k
+        if k < self.e[i]:
+            return int(self.o[i])           # inside a rewritten cluster: its start
+        return int(self.o[i] + self.n[i] + (k - self.e[i]))
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+#: Characters normalised at a time (pieces are cut before an ASCII character).
+_NFC_CHUNK = 1 << 20
+
+
+def _nfc(text: str) -> tuple[str, _NfcEdits | None]:
+    """NFC of ``text`` (line endings already ``\\n``) and the clusters it rewrote.
+
+    A cluster is a character and the combining marks after it; only runs of
+    non-ASCII characters (with the character before them) can change. The
+    text is done in pieces of about 1 MB, so that the list of parts stays
+    small. ``None`` instead of the edits when NFC is not local to clusters
+    (the text is then mapped by position only, if its length is unchanged).
+    """
+    edits = _NfcEdits()
+    if unicodedata.is_normalized("NFC", text):
+        edits.freeze()
+        return text, edits
+    done_chunks: list[str] = []
+    pos = 0        # length of the output so far
+    n = len(text)
+    a = 0
+    while a < n:
+        b = min(a + _NFC_CHUNK, n)
+        while b < n and ord(text[b]) > 0x7F:   # cut before an ASCII character
+            b += 1
+        chunk = text[a:b]
+        if unicodedata.is_normalized("NFC", chunk):
+            done_chunks.append(chunk)
+            pos += len(chunk)
+            a = b
+            continue
+        pieces: list[str] = []
+        done = 0   # chunk[:done] is in pieces
+        for m in _NON_ASCII_RUN.finditer(chunk):
+            run_start, run_end = m.span()
+            if unicodedata.is_normalized("NFC", m.group()):
+                continue
+            i = run_start
+            while i < run_end:
+                ch = chunk[i]
+                j = i + 1
+                while j < len(chunk) and unicodedata.combining(chunk[j]):
+                    j += 1
+                cluster = chunk[i:j]
+                piece = (unicodedata.normalize("NFC", cluster) if j - i > 1 or ord(ch) > 0x7F
+                         else ch)
+                if piece != cluster:
+                    pieces.append(chunk[done:i])
+                    pos += i - done
+                    edits.starts.append(a + i)
+                    edits.ends.append(a + j)
+                    edits.outs.append(pos)
+                    edits.lens.append(len(piece))
+                    pieces.append(piece)
+                    pos += len(piece)
+                    done = j
+                i = j
+        pieces.append(chunk[done:])
+        pos += len(chunk) - done
+        done_chunks.append("".join(pieces))
+        del pieces
+        a = b
+    out = "".join(done_chunks)
+    del done_chunks
+    edits.freeze()
+    expected = unicodedata.normalize("NFC", text)
+    if out != expected:  # a script where NFC is not local to clusters: give up mapping
+        return expected, None
+    return out, edits
 
 
 def _collapse(s: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", s).split())
+    """NFC, every run of whitespace one space, stripped.
+
+    A long text is done in pieces of about 1 MB cut between two non-space
+    characters: ``re.sub`` keeps a list of every piece it replaces between,
+    one Python object per word (1.3 GB for a 50 MB source at once).
+    """
+    s = unicodedata.normalize("NFC", s)
+    if len(s) <= 1 << 20:
+        return _SPACES.sub(" ", s).strip()
+    out: list[str] = []
+    start = 0
+    while start < len(s):
+        cut = min(start + (1 << 20), len(s))
+        while cut < len(s) and (s[cut - 1].isspace() or s[cut].isspace()):
+            cut += 1
+        out.append(_SPACES.sub(" ", s[start:cut]))
+        start = cut
+    return "".join(out).strip()
 
 
 class SourceText:
-    """A source's text as stored, normalised, with offset readings."""
+    """A source's text as stored, normalised, with offset readings.
+
+    Attributes
+    ----------
+    raw:
+        The text as stored (without a byte-order mark).
+    text:
+        NFC, ``\\n`` line endings: the text offsets are converted into.
+    readings:
+        Reading name → function from a tool's offset to an offset in
+        ``text`` (``None`` when out of range).
+
+    >>> st = SourceText("I: Hej\\r\\nIP: Vi bjöd in\\r\\n")
+    >>> st.text
+    'I: Hej\\nIP: Vi bjöd in\\n'
+    >>> st.span("codepoints", 8, 22), st.span("lf", 7, 21)
+    ((7, 21), (7, 21))
+    """
 
     def __init__(self, raw: str) -> None:
         if raw.startswith("\ufeff"):
             raw = raw[1:]
         self.raw = raw
-        self.text, self._raw_map = _normalize(raw)
+        # 1. line endings: the \r of each \r\n is removed, a lone \r becomes \n
+        if "\r" in raw:
+            self._crlf_removed = _positions(raw, lambda c, n: (c == 13) & (n == 10))
+            lf = raw.replace("\r\n", "\n").replace("\r", "\n")
+        else:
+            self._crlf_removed = np.zeros(0, dtype=np.int64)
+            lf = raw
+        # 2. NFC
+        self.text, self._nfc_edits = _nfc(lf)
+        del lf
+        self._raw_len = len(raw)
+        self._mappable = self._nfc_edits is not None or len(self.text) == len(raw)
         self._flat = _collapse(self.text)
+        self._newlines: np.ndarray | None = None   # built when first needed
+        self._astral: np.ndarray | None = None
         self.readings: dict[str, Callable[[int], int | None]] = {}
-        if self._raw_map is not None:
+        if self._mappable:
             self.readings["codepoints"] = self._from_raw
-        if self.raw != self.text or self._raw_map is None:
+        if self.raw != self.text or not self._mappable:
             self.readings["lf"] = self._from_text
         if "\n" in self.text:
-            crlf = []
-            for i, ch in enumerate(self.text):
-                crlf.append(i)
-                if ch == "\n":
-                    crlf.append(i)
-            crlf.append(len(self.text))
-            self._crlf = crlf
-            self.readings["crlf"] = lambda o: self._crlf[o] if 0 <= o < len(self._crlf) else None
-        if self._raw_map is not None and any(ord(c) > 0xFFFF for c in raw):
-            u16 = []
-            for i, ch in enumerate(raw):
-                u16.append(i)
-                if ord(ch) > 0xFFFF:
-                    u16.append(i)
-            u16.append(len(raw))
-            self._u16 = u16
-            self.readings["utf16"] = lambda o: (self._raw_map[self._u16[o]]
-                                                if 0 <= o < len(self._u16) else None)
+            self.readings["crlf"] = self._from_crlf
+        if self._mappable:
+            ast = _positions(raw, lambda c, n: c > 0xFFFF)
+            if ast.size:
+                # index of the second unit of astral character k in UTF-16 numbering
+                self._astral = ast + np.arange(1, ast.size + 1, dtype=np.int64)
+                self.readings["utf16"] = self._from_utf16
+
+    # -- the mappings --------------------------------------------------------
+    def _raw_to_text(self, o: int) -> int:
+        if self._nfc_edits is None:   # NFC not local, same length: by position
+            return o
+        k = o - _removed_before(self._crlf_removed, o)
+        return self._nfc_edits.map(k)
 
     def _from_raw(self, o: int) -> int | None:
-        return self._raw_map[o] if 0 <= o <= len(self.raw) else None
+        return self._raw_to_text(o) if 0 <= o <= self._raw_len else None
 
     def _from_text(self, o: int) -> int | None:
         return o if 0 <= o <= len(self.text) else None
 
+    def _from_crlf(self, o: int) -> int | None:
+        """Each ``\\n`` of the text counted twice (the tool assumed ``\\r\\n``)."""
+        if self._newlines is None:
+            nl = _positions(self.text, lambda c, n: c == 10)
+            # index of the second count of newline k in the doubled numbering
+            self._newlines = nl + np.arange(1, nl.size + 1, dtype=np.int64)
+        if not 0 <= o < len(self.text) + self._newlines.size + 1:
+            return None
+        return o - _removed_before(self._newlines, o, "right")
+
+    def _from_utf16(self, o: int) -> int | None:
+        """Offsets in UTF-16 code units of the raw text (astral characters count twice)."""
+        assert self._astral is not None
+        if not 0 <= o < self._raw_len + self._astral.size + 1:
+            return None
+        return self._raw_to_text(o - _removed_before(self._astral, o, "right"))
+
+    # -- public ----------------------------------------------------------------
     def span(self, reading: str, start: int, end: int) -> tuple[int, int] | None:
         """``(start, end)`` in the normalised text under ``reading``, or ``None``."""
         f = self.readings.get(reading)

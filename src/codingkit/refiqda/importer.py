@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import tempfile
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -38,6 +40,12 @@ from .codebook import CodeTable, read_codes, slugify
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+#: Largest source text read from a ``.qdpx`` (bytes; interview transcripts
+#: are well under 1 MB). Reading takes up to ~15 times the text in memory.
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
+#: Largest total of source texts read from one ``.qdpx`` (they are all kept).
+MAX_TEXT_BYTES = 256 * 1024 * 1024
 
 #: Columns of the human-coding table.
 HUMAN_COLUMNS = ["source", "start", "end", "text", "code", "coder"]
@@ -160,7 +168,15 @@ def _find_qde(archive: SafeArchive) -> str:
 
 def _decode(data: bytes, *, where: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        bom = "FF FE" if data.startswith(b"\xff\xfe") else "FE FF"
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            why = (f"an odd number of bytes ({len(data):,})" if len(data) % 2
+                   else f"an invalid sequence at byte {exc.start}")
+            raise RefiQdaError(f"the text starts with the UTF-16 byte-order mark {bom} but has "
+                               f"{why}; expected UTF-8 or whole UTF-16 text",
+                               path=where, code="E535") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -184,6 +200,19 @@ def _source_entry(archive: SafeArchive, ref: str) -> str | None:
     return None
 
 
+#: The variable codingkit's export keeps each source's own name in.
+SOURCE_VARIABLE = "codingkit_source"
+
+
+def _own_name(ts, variables: dict[str, str]) -> str | None:
+    """The codingkit source name a TextSource carries (variable ``codingkit_source``)."""
+    for vv in kids(ts, "VariableValue"):
+        g, value = _variable_value(vv)
+        if variables.get(g or "") == SOURCE_VARIABLE and value:
+            return value
+    return None
+
+
 def _variable_value(vv) -> tuple[str | None, str | None]:
     ref = kid(vv, "VariableRef")
     guid = normalize_guid(ref.get("targetGUID")) if ref is not None else None
@@ -194,7 +223,8 @@ def _variable_value(vv) -> tuple[str | None, str | None]:
 
 
 def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_BYTES,
-              max_ratio: float = MAX_RATIO) -> ImportedProject:
+              max_ratio: float = MAX_RATIO, max_source_bytes: int = MAX_SOURCE_BYTES,
+              max_text_bytes: int = MAX_TEXT_BYTES) -> ImportedProject:
     """Read a REFI-QDA project (``.qdpx``) exported by NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Parameters
@@ -204,6 +234,10 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
     max_total_bytes, max_ratio:
         Refuse archives that expand beyond this size or compress
         suspiciously well (zip bombs).
+    max_source_bytes, max_text_bytes:
+        Refuse a source text larger than this, or source texts larger than
+        this together (:data:`MAX_SOURCE_BYTES`, :data:`MAX_TEXT_BYTES`), so
+        that memory stays bounded (E533).
 
     Returns
     -------
@@ -266,6 +300,7 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
         annotations: list[dict] = []
         problems: list[SelectionProblem] = []
         corrections: dict[str, str] = {}
+        text_bytes = 0
 
         def coder_of(*els) -> str:
             for el in els:
@@ -314,6 +349,17 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
                         f"the source and its selections are skipped", path=qde_where),
                         stacklevel=2)
                     continue
+                size = archive.size(entry)
+                text_bytes += size
+                if size > max_source_bytes or text_bytes > max_text_bytes:
+                    what = (f"source {name!r} ({entry}) is {size / 2**20:.0f} MiB, more "
+                            f"than the limit of {max_source_bytes / 2**20:.0f} MiB per source"
+                            if size > max_source_bytes else
+                            f"the source texts are more than {max_text_bytes / 2**20:.0f} MiB "
+                            f"together (at {entry})")
+                    raise RefiQdaError(f"refused: {what}; expected interview transcripts "
+                                       "(raise the limit with import-project --max-source-mb)",
+                                       path=where, code="E533")
                 raw = _decode(archive.read(entry), where=f"{where}!{entry}")
             else:
                 what = ("only a richTextPath" if ts.get("richTextPath")
@@ -323,6 +369,9 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
                     f"selections are skipped", path=qde_where), stacklevel=2)
                 continue
 
+            own = _own_name(ts, variables)
+            if own and own != name and own not in sources:
+                name = own   # a codingkit export: its flat name back to the source name
             st = SourceText(raw)
             sources[name] = st.text
             source_guids[name] = sguid
@@ -330,7 +379,7 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
             meta = metadata.setdefault(name, {})
             for vv in kids(ts, "VariableValue"):
                 g, value = _variable_value(vv)
-                if g in variables and value is not None:
+                if g in variables and value is not None and variables[g] != SOURCE_VARIABLE:
                     meta[variables[g]] = value
 
             sels = []
@@ -423,7 +472,7 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
                 values = {}
                 for vv in kids(case, "VariableValue"):
                     g, value = _variable_value(vv)
-                    if g in variables and value is not None:
+                    if g in variables and value is not None and variables[g] != SOURCE_VARIABLE:
                         values[variables[g]] = value
                 for sref in kids(case, "SourceRef"):
                     sname = guid_to_source.get(normalize_guid(sref.get("targetGUID")) or "")
@@ -456,19 +505,46 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
 # Writing an imported project to a folder
 # --------------------------------------------------------------------------
 
+#: Longest file or folder name written for a source, in UTF-8 bytes (file
+#: systems allow 255; the temporary name of an atomic write adds 14).
+MAX_NAME_BYTES = 120
+#: Deepest folder nesting written for a source; deeper parts are joined.
+MAX_DEPTH = 8
+
+
+def _bounded(part: str, limit: int = MAX_NAME_BYTES, keep: str = "") -> str:
+    """``part`` cut to ``limit`` UTF-8 bytes, with a hash of the whole when cut."""
+    if len(part.encode("utf-8")) <= limit:
+        return part
+    tag = "~" + hashlib.sha256(part.encode("utf-8")).hexdigest()[:8]
+    stem = part[: len(part) - len(keep)] if keep and part.endswith(keep) else part
+    room = limit - len(tag.encode("utf-8")) - len(keep.encode("utf-8"))
+    cut = stem.encode("utf-8")[:room].decode("utf-8", "ignore")
+    return cut + tag + keep
+
+
 def source_file_name(source: str) -> str:
     """Where :func:`write_imported_project` stores a source's text, below ``sources/``.
 
     The source name is kept (``syd/01_projektledare_omg1.txt``); ``.txt`` is
     added when the name does not end in it; unsafe parts (``..``, absolute
-    paths) are replaced.
+    paths) are replaced; a part longer than :data:`MAX_NAME_BYTES` is cut and
+    ends in a hash of the whole (``~1a2b3c4d``), so that names stay unique
+    and no file system refuses them.
+
+    >>> source_file_name("syd/01_projektledare_omg1")
+    'syd/01_projektledare_omg1.txt'
+    >>> len(source_file_name("x" * 300).encode())
+    120
     """
     parts = [p for p in source.replace("\\", "/").split("/") if p not in ("", ".")]
     parts = ["_" if p == ".." else p.replace(":", "_") for p in parts] or ["source"]
-    name = "/".join(parts)
-    if not name.lower().endswith(".txt"):
-        name += ".txt"
-    return name
+    if len(parts) > MAX_DEPTH:
+        parts = parts[: MAX_DEPTH - 1] + ["_".join(parts[MAX_DEPTH - 1:])]
+    if not parts[-1].lower().endswith(".txt"):
+        parts[-1] += ".txt"
+    parts = [_bounded(p) for p in parts[:-1]] + [_bounded(parts[-1], keep=".txt")]
+    return "/".join(parts)
 
 
 def _csv_bytes(frame) -> bytes:
@@ -510,27 +586,64 @@ def write_imported_project(project: ImportedProject,
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise OutputError("the output folder exists and is not empty; expected a new or "
                           "empty folder", path=out, code="E402")
-    out.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
-    src_dir = out / "sources"
-    rows = []
+    # every name is decided before anything is written
+    files: list[tuple[str, str]] = []   # (source, path below sources/)
     used: set[str] = set()
-    for name, text in project.sources.items():
+    for name in project.sources:
         rel = source_file_name(name)
         stem, k = rel, 2
         while rel.lower() in used:
             rel = f"{stem[:-4]}_{k}.txt"
             k += 1
         used.add(rel.lower())
-        target = (src_dir / rel).resolve()
-        if src_dir.resolve() not in target.parents:
+        if ".." in PurePosixPath(rel).parts or rel.startswith("/"):
             raise RefiQdaError(f"source name {name!r} would escape the output folder",
                                path=project.path, code="E532")
+        files.append((name, rel))
+    # the whole folder is written beside OUT and renamed into place at the end:
+    # a failure (a disk full, a name the file system refuses) leaves nothing behind
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder ({exc.strerror})", path=out,
+                          code="E401") from None
+    try:
+        written = _write_project_files(project, files, tmp, pd, write_qdc)
+        os.chmod(tmp, 0o777 & ~_umask())
+        if out.exists():
+            out.rmdir()          # empty (checked above)
+        os.rename(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"cannot write the imported project ({exc.strerror}: "
+                          f"{exc.filename or ''}); nothing was written", path=out,
+                          code="E400") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return {key: out / path.relative_to(tmp) for key, path in written.items()}
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _write_project_files(project: ImportedProject, files: list[tuple[str, str]], out: Path,
+                         pd, write_qdc) -> dict[str, Path]:
+    written: dict[str, Path] = {}
+    src_dir = out / "sources"
+    rows = []
+    for name, rel in files:
+        target = src_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(target, text.encode("utf-8"))
+        atomic_write_bytes(target, project.sources[name].encode("utf-8"))
         rows.append({"source": name, "file": f"sources/{rel}",
                      "guid": project.source_guids.get(name, ""),
                      **project.metadata.get(name, {})})
+    src_dir.mkdir(exist_ok=True)
     written["sources"] = src_dir
     written["sources_table"] = atomic_write_bytes(out / "sources.csv",
                                                   _csv_bytes(pd.DataFrame(rows)))

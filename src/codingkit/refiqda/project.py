@@ -4,15 +4,21 @@ The archive holds ``project.qde`` (the XML) and ``sources/<GUID>.txt`` (each
 transcript's text, UTF-8 without BOM, ``\\n`` line endings, NFC). Each coded
 segment becomes one ``PlainTextSelection`` whose ``startPosition`` and
 ``endPosition`` are the segment's 0-based, half-open code-point offsets and
-whose ``name`` is the covered text; each code on it becomes one ``Coding``
-made by the user "codingkit (automatic)". Score, method and evidence go in
-the selection's ``Description``, so a reviewer sees why it was coded.
+whose ``name`` is the covered text, one per code on it, each with one
+``Coding`` made by the user "codingkit (automatic)" and that code's score,
+method and evidence in its ``Description``, so a reviewer sees why each code
+was given. Sources get flat names that every client can use as file names
+(:func:`flat_source_names`) and keep their codingkit name in the variable
+``codingkit_source``; project, round and role are the variables of one
+unnamed ``Case`` per source with a ``SourceRef`` to it (how QualCoder reads
+source variables from Cases).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import unicodedata
 import warnings
 import zipfile
@@ -36,6 +42,9 @@ from ._common import (
 )
 from .codebook import _check_exportable, code_elements
 
+#: The variable that keeps each source's codingkit name (``syd/01_ip.txt``).
+SOURCE_VARIABLE = "codingkit_source"
+
 #: The user every automatic coding is attributed to.
 AUTOMATIC_USER = "codingkit (automatic)"
 
@@ -49,6 +58,41 @@ def _e(parent: etree._Element | None, element: str, /, **attrs: str) -> etree._E
         if v is not None:
             el.set(k, v)
     return el
+
+
+#: Characters no client accepts in a file name (Windows' list, and folders).
+_NOT_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+def flat_source_names(sources: list[str]) -> dict[str, str]:
+    """A flat, unique name for each source, usable as a file name in every client.
+
+    QualCoder and qc copy a source to ``documents/<name>`` (QualCoder adds
+    ``.txt``), so a name with folders (``syd/01_ip.txt``) cannot be copied.
+    Folders become ``_`` (``syd_01_ip``), a ``.txt`` ending is dropped,
+    characters Windows refuses become ``_``, long names are cut (with a
+    hash) and names that would clash (ignoring case) get ``_2``, ``_3``. The
+    original name is kept in the source's variable ``source`` and its
+    description, and :func:`codingkit.refiqda.read_qdpx` reads it back.
+
+    >>> flat_source_names(["syd/01_ip.txt", "ostergotland/01_ip.txt", "Syd_01_IP.txt"])
+    {'syd/01_ip.txt': 'syd_01_ip', 'ostergotland/01_ip.txt': 'ostergotland_01_ip', 'Syd_01_IP.txt': 'Syd_01_IP_2'}
+    """
+    from .importer import _bounded
+
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for source in sources:
+        name = source[:-4] if source.lower().endswith(".txt") else source
+        name = _NOT_IN_NAMES.sub("_", name.replace("\\", "/").strip("/")).strip(" .") or "source"
+        name = _bounded(name, 100)
+        flat, k = name, 2
+        while flat.lower() in taken:
+            flat = f"{name}_{k}"
+            k += 1
+        taken.add(flat.lower())
+        out[source] = flat
+    return out
 
 
 def source_guid(source: str) -> str:
@@ -139,15 +183,21 @@ def qde_bytes(result: CodingResult, *, created: datetime | None = None,
         codes.append(el)
 
     keys = [k for k in CORE_METADATA if any(t.metadata.get(k) for t in transcripts.values())]
-    if keys:
+    flat = flat_source_names(list(transcripts))
+    if transcripts:
+        # project, round and role: one Case per source without a name, with the
+        # values and one SourceRef (as MAXQDA writes them; QualCoder's refi.py
+        # reads such a Case as the variables of that source, while a named Case
+        # would become a case of its own, linked to nothing). The codingkit
+        # source name is a variable of the source itself.
         variables = _e(root, "Variables")
-        for k in keys:
+        for k in [*keys, SOURCE_VARIABLE]:
             _e(variables, "Variable", guid=make_guid("variable", k), name=k,
                typeOfVariable="Text")
     if transcripts:
         cases = _e(root, "Cases")
         for t in transcripts.values():
-            case = _e(cases, "Case", guid=make_guid("case", t.source), name=xml_safe(t.source))
+            case = _e(cases, "Case", guid=make_guid("case", t.source))
             for k in keys:
                 if t.metadata.get(k):
                     vv = _e(case, "VariableValue")
@@ -164,20 +214,27 @@ def qde_bytes(result: CodingResult, *, created: datetime | None = None,
         for t in transcripts.values():
             guid = source_guid(t.source)
             texts[f"sources/{guid}.txt"] = t.text
-            ts = _e(sources, "TextSource", guid=guid, name=xml_safe(t.source),
+            ts = _e(sources, "TextSource", guid=guid, name=xml_safe(flat[t.source]),
                     plainTextPath=f"internal://{guid}.txt", creatingUser=user,
                     creationDateTime=stamp)
+            _e(ts, "Description").text = xml_safe(f"codingkit source: {t.source}")
             for seg in sorted(coded[t.source], key=lambda s: (s.start, s.end, s.segment_id)):
-                cs = by_segment[seg.segment_id]
-                sel = _e(ts, "PlainTextSelection",
-                         guid=make_guid("selection", seg.segment_id),
-                         name=xml_safe(seg.text), startPosition=str(seg.start),
-                         endPosition=str(seg.end), creatingUser=user, creationDateTime=stamp)
-                _e(sel, "Description").text = _describe(cs)
-                for c in cs:
-                    coding = _e(sel, "Coding", guid=make_guid("coding", f"{c.segment_id}/{c.code}"),
+                # one selection per code, each with its own evidence: a reviewer
+                # (and QualCoder's memo of each coding) sees why that code
+                for n, c in enumerate(by_segment[seg.segment_id]):
+                    key = seg.segment_id if n == 0 else f"{seg.segment_id}/{c.code}"
+                    sel = _e(ts, "PlainTextSelection", guid=make_guid("selection", key),
+                             name=xml_safe(seg.text), startPosition=str(seg.start),
+                             endPosition=str(seg.end), creatingUser=user,
+                             creationDateTime=stamp)
+                    _e(sel, "Description").text = _describe([c])
+                    coding = _e(sel, "Coding",
+                                guid=make_guid("coding", f"{c.segment_id}/{c.code}"),
                                 creatingUser=user, creationDateTime=stamp)
                     _e(coding, "CodeRef", targetGUID=code_guid(c.code))
+            vv = _e(ts, "VariableValue")
+            _e(vv, "VariableRef", targetGUID=make_guid("variable", SOURCE_VARIABLE))
+            _e(vv, "TextValue").text = xml_safe(t.source)
     return serialize(root), texts
 
 
