@@ -107,9 +107,10 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
         list(paths), manifest=manifest_path, speaker_pattern=speaker_pattern,
         text_column=text_column, id_column=id_column,
     )
-    from ..tables import check_group_keys
+    from ..tables import check_group_keys, warn_unknown_groups
 
     check_group_keys((t.metadata for t in transcripts), by_keys)  # before the slow part
+    warn_unknown_groups(transcripts, by_keys)
     learned_inputs = None
     if learn_from:
         from ..errors import EvaluationError

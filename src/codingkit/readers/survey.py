@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,22 +77,69 @@ def read_table(path: str | os.PathLike[str], data: bytes) -> "pd.DataFrame":
     return frame
 
 
-def _choose_text_column(frame: "pd.DataFrame", id_column: str | None) -> str | None:
-    by_name = {c.casefold(): c for c in frame.columns}
+#: Parts of column names that mark the answer column (case-insensitive):
+#: ``Svar``, ``Fritextsvar``, ``Kommentar``, ``answer_text``, ...
+ANSWER_NAME_PARTS = ("answer", "svar", "text", "response", "fritext", "kommentar", "comment")
+
+#: Without such a name, the column with the longest answers is taken only if
+#: its answers are on average at least this many times as long as those of
+#: any other column, and at least :data:`MIN_ANSWER_LENGTH` characters.
+LONGER_BY = 2.0
+MIN_ANSWER_LENGTH = 15
+
+_NUMBER_RE = re.compile(r"\s*[-+]?\d+([.,]\d+)?\s*|\s*")
+
+
+def choose_text_column(columns: list[str], rows: list[list[str]],
+                       id_column: str | None = None) -> str | None:
+    """The answer column of a survey, judged from its name and a sample of rows.
+
+    A column named like an answer (:data:`ANSWER_COLUMNS` exactly, else one
+    containing a part of :data:`ANSWER_NAME_PARTS`; of several, the one with
+    the longest values), else the one text column whose values are much
+    longer than every other's. ``None`` when no column can be told apart:
+    codingkit never guesses between ``project`` and ``kommun``.
+
+    >>> choose_text_column(["id", "projekt", "Fritextsvar"], [["1", "Syd", "Bra"]])
+    'Fritextsvar'
+    >>> choose_text_column(["id", "projekt", "omgång"], [["1", "Syd", "1"]]) is None
+    True
+    """
+    def mean_length(col: str) -> float:
+        k = columns.index(col)
+        values = [r[k] if k < len(r) else "" for r in rows]
+        if all(_NUMBER_RE.fullmatch(v) for v in values):
+            return -1.0  # numbers are not answers
+        return sum(len(v.strip()) for v in values) / max(1, len(values))
+
+    candidates = [c for c in columns if c != id_column]
+    by_name = {c.casefold().strip(): c for c in candidates}
     for name in ANSWER_COLUMNS:
         if name in by_name:
             return by_name[name]
-    best, best_len = None, 0.0
-    for col in frame.columns:
-        if col == id_column:
-            continue
-        values = frame[col].astype(str)
-        if values.str.fullmatch(r"\s*[-+]?\d+([.,]\d+)?\s*|\s*").all():
-            continue  # numbers are not answers
-        mean = values.str.len().mean()
-        if mean > best_len:
-            best, best_len = col, mean
-    return best
+    named = [c for c in candidates if any(part in c.casefold() for part in ANSWER_NAME_PARTS)]
+    if named:
+        return max(named, key=mean_length)
+    from ..model import CORE_METADATA
+
+    lengths = sorted(((mean_length(c), c) for c in candidates
+                      if metadata_key(c) not in CORE_METADATA), reverse=True)
+    lengths = [(n, c) for n, c in lengths if n >= 0]
+    if not lengths or lengths[0][0] < MIN_ANSWER_LENGTH:
+        return None
+    if len(lengths) > 1 and lengths[0][0] < LONGER_BY * lengths[1][0]:
+        return None
+    return lengths[0][1]
+
+
+def _choose_text_column(frame: "pd.DataFrame", id_column: str | None) -> str | None:
+    columns = [str(c) for c in frame.columns]
+    rows = frame.head(SAMPLE_ROWS).astype(str).values.tolist()
+    return choose_text_column(columns, rows, id_column)
+
+
+#: How many rows the answer column is judged from.
+SAMPLE_ROWS = 1000
 
 
 def _find_column(frame: "pd.DataFrame", name: str, what: str, path) -> str:
@@ -138,9 +186,10 @@ def read_survey(
     text_col = (_find_column(frame, text_column, "text", path) if text_column
                 else _choose_text_column(frame, id_col))
     if text_col is None:
-        raise InputError("no text column found; expected a column named answer, svar, "
-                         "text, response or fritext, or name it with --text-column (text_column=)", path=path,
-                         code="E108")
+        raise InputError(f"cannot tell which column holds the answers (columns: "
+                         f"{', '.join(map(str, frame.columns))}); expected a column named "
+                         "like svar, fritext, kommentar, text or answer, or name it with "
+                         "--text-column (text_column=)", path=path, code="E108")
     transcripts: list[Transcript] = []
     seen_ids: set[str] = set()
     for row_number, row in enumerate(frame.to_dict("records"), start=1):
