@@ -79,7 +79,7 @@ def test_missing_round_is_a_group_of_its_own_with_a_warning(tmp_path):
                                     encoding="utf-8")
     (folder / "inget.txt").write_text(BODY, encoding="utf-8")
     out = tmp_path / "res"
-    r = _apply(str(folder), "--out", str(out))
+    r = _apply(str(folder), "--out", str(out), "--similarity", "none")
     assert r.exit_code == 0, r.output
     assert "no 'round' in the header or manifest; counted in the group '(okänd)'" in r.output
     assert "inget.txt (and 1 more file): no 'round'" in r.output

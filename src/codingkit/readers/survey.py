@@ -57,6 +57,9 @@ def read_table(path: str | os.PathLike[str], data: bytes) -> "pd.DataFrame":
 
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        from .limits import check_unpacked_size
+
+        check_unpacked_size(data, path)
         try:
             frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
         except Exception as exc:
