@@ -121,3 +121,13 @@ def test_survey_answer_column_by_name_part_or_length(tmp_path):
     p.write_text("id;projekt;Vad fungerade?\n1;Syd;Dialogen med marknaden innan annonsering\n",
                  encoding="utf-8")
     assert [t.text for t in read_transcript(p)] == ["Dialogen med marknaden innan annonsering"]
+
+
+def test_short_labelled_turns_are_not_a_header(tmp_path):
+    # found by the offsets fuzz: four short turns looked like a header of
+    # Intervjuare/Respondent fields
+    p = tmp_path / "kort.txt"
+    p.write_text("Intervjuare: upphandling\nRespondent: upphandling\n"
+                 "Intervjuare: upphandling\nRespondent: upphandling\n", encoding="utf-8")
+    [t] = read_transcript(p)
+    assert [x.speaker for x in t.turns] == ["Intervjuare", "Respondent"] * 2

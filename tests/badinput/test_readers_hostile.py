@@ -309,3 +309,220 @@ def test_docx_billion_laughs_is_refused(tmp_path):
     with pytest.raises(InputError, match=r"laughs\.docx: not a valid Word \.docx file "
                                          r"\(XMLSyntaxError\).*\[E106\]"):
         read_transcript(p)
+
+
+# ---------------------------------------------------------------- probes that held
+
+SAMPLE = ("Projekt: Region Östergötland\nOmgång: 2\n\nI: Hur började ni?\n"
+          "IP: Vi bjöd in leverantörerna – tidigt.\nI: Och sedan?\nIP: Sedan skrev vi kraven.\n")
+
+
+def _offsets_intact(t):
+    """The invariant every reader keeps: turns point at their text, in order."""
+    last = 0
+    for turn in t.turns:
+        assert last <= turn.start < turn.end <= len(t.text)
+        piece = t.text[turn.start:turn.end]
+        assert piece == piece.strip() and piece
+        last = turn.end
+
+
+@pytest.mark.parametrize("name,data,code", [
+    ("utf16.txt", SAMPLE.encode("utf-16-le"), "E103"),  # no BOM: NUL bytes
+    ("utf16be.txt", SAMPLE.encode("utf-16-be"), "E103"),
+    ("utf32.txt", SAMPLE.encode("utf-32-le"), "E103"),
+    ("nul.txt", SAMPLE.encode() + b"\x00\x00IP: mer\n", "E103"),
+    ("bom_surrogat.txt", b"\xff\xfe" + SAMPLE.encode("utf-16-le") + b"\x00\xd8", "E104"),
+])
+def test_encodings_refused_in_one_line(tmp_path, name, data, code):
+    p = tmp_path / name
+    p.write_bytes(data)
+    with pytest.raises(InputError) as exc:
+        read_transcript(p)
+    assert str(exc.value).startswith(f"{p}: ") and f"[{code}]" in str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+@pytest.mark.parametrize("name,data", [
+    # CESU-8 / a lone surrogate written as UTF-8 bytes: not UTF-8, read with a warning
+    ("cesu.txt", SAMPLE.encode() + b"IP: \xed\xa0\xbd\xed\xb8\x80 bra\n"),
+    ("surrogat.txt", SAMPLE.encode() + b"IP: \xed\xa0\x80\n"),
+])
+def test_cesu_and_lone_surrogates_are_read_with_a_warning(tmp_path, name, data):
+    p = tmp_path / name
+    p.write_bytes(data)
+    [t], caught = _caught(lambda: read_transcript(p))
+    assert t.metadata["project"] == "Region Östergötland" and "Ã" not in t.text
+    assert len(t.turns) == 5
+    _offsets_intact(t)
+    assert len(caught) == 1 and caught[0].startswith(f"{p}, line 8: not all UTF-8")
+    t.text.encode("utf-8")  # no surrogate reaches the text
+
+
+def test_rtl_and_zero_width_text(tmp_path):
+    p = tmp_path / "rtl.txt"
+    body = ("I: Vad sa de?\nIP: \u202eأهلا\u202c وسهلا \u200bord\u200d med\ufeff noll\u2060bredd\n"
+            "I: Tack.\nIP: \u05e9\u05dc\u05d5\u05dd.\n")
+    p.write_text(body, encoding="utf-8")
+    [t] = read_transcript(p)
+    assert [x.speaker for x in t.turns] == ["I", "IP", "I", "IP"]
+    assert t.turn_text(t.turns[1]).startswith("\u202eأهلا")
+    _offsets_intact(t)
+
+
+def test_100k_character_speaker_label(tmp_path):
+    p = tmp_path / "etikett.txt"
+    label = "A" * 100_000
+    p.write_text(f"{label}: Hej.\nIP: Hej.\n{label}: Hur började ni?\nIP: Med dialog.\n",
+                 encoding="utf-8")
+    [t] = read_transcript(p)
+    assert [x.speaker for x in t.turns] == [label, "IP", label, "IP"]
+    _offsets_intact(t)
+
+
+def test_5000_files_in_a_folder(tmp_path, record_property):
+    import time
+
+    for i in range(5000):
+        (tmp_path / f"intervju_{i:04d}.txt").write_text(f"I: Fråga {i}?\nIP: Svar {i}.\n",
+                                                       encoding="utf-8")
+    t0 = time.perf_counter()
+    ts = read_transcripts(tmp_path)
+    record_property("seconds", round(time.perf_counter() - t0, 2))  # measured, not asserted
+    assert len(ts) == 5000 and ts[4999].source == "intervju_4999.txt"
+
+
+def test_docx_and_xlsx_external_entities_are_never_fetched(tmp_path):
+    secret = tmp_path / "hemligt.txt"
+    secret.write_text("LÖSENORD", encoding="utf-8")
+    p = _docx_with(tmp_path, "xxe.docx",
+                   b'<!DOCTYPE w:document [<!ENTITY x SYSTEM "file://%s">]>'
+                   % str(secret).encode(), b"IP: &x; slut")
+    [t], _ = _caught(lambda: read_transcript(p))
+    assert "LÖSENORD" not in t.text and t.text.endswith("IP:  slut")
+
+    import pandas as pd
+
+    good = tmp_path / "bra.xlsx"
+    pd.DataFrame({"svar": ["Bra dialog"]}).to_excel(good, index=False)
+    with zipfile.ZipFile(good) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    sst = members["xl/sharedStrings.xml"]
+    decl_end = sst.index(b"?>") + 2
+    members["xl/sharedStrings.xml"] = (
+        sst[:decl_end] + b'<!DOCTYPE sst [<!ENTITY x SYSTEM "file://%s">]>'
+        % str(secret).encode() + sst[decl_end:].replace(b"Bra dialog", b"Bra &x; dialog"))
+    xxe = tmp_path / "xxe.xlsx"
+    _zip(xxe, members)
+    try:
+        texts = [t.text for t in read_transcript(xxe)]
+    except InputError as exc:  # refusing is as good as not fetching
+        assert "[E106]" in str(exc)
+    else:
+        assert not any("LÖSENORD" in x for x in texts)
+
+
+def test_zip_slip_names_in_docx_and_xlsx_write_nothing(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("I: Hur började ni?")
+    d.add_paragraph("IP: Med en dialog.")
+    good = tmp_path / "in" / "bra.docx"
+    good.parent.mkdir()
+    d.save(good)
+    with zipfile.ZipFile(good) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    for evil in ("../../slip.txt", "/tmp/ck_slip_abs.txt", "..\\..\\slip_bs.txt"):
+        members[evil] = b"pwned"
+    p = tmp_path / "in" / "slip.docx"
+    _zip(p, members)
+    before = set(tmp_path.rglob("*"))
+    [t] = read_transcript(p)
+    assert [t.turn_text(x) for x in t.turns] == ["Hur började ni?", "Med en dialog."]
+    assert set(tmp_path.rglob("*")) == before and not Path("/tmp/ck_slip_abs.txt").exists()
+
+
+# ------------------------------------------------------------ fuzzing the readers
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SEEDS = {
+    ".txt": SAMPLE.encode("utf-8"),
+    ".md": ("# Intervju\n\n**Karin:** Hur började ni?\n\n**Per:** Med en dialog.\n\n"
+            "**Karin:** Och sedan?\n\n**Per:** Kraven.\n").encode("utf-8"),
+    ".vtt": ("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Anna>Hur började ni?</v>\n\n"
+             "00:00:04.000 --> 00:00:06.000\n<v Per>Med en dialog.</v>\n").encode("utf-8"),
+    ".srt": ("1\n00:00:01,000 --> 00:00:03,000\nAnna: Hur började ni?\n\n2\n"
+             "00:00:04,000 --> 00:00:06,000\nPer: Med en dialog.\n").encode("utf-8"),
+    ".csv": "id;projekt;svar\n1;Syd;Vi bjöd in leverantörerna.\n2;Öst;Dialogen.\n".encode(),
+}
+INSERTS = [b":", b"\n", b"\r", b"\x00", b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xef\xbb\xbf",
+           b"-->", b"<v ", b"\"", b";", b"IP:", b"**", b"[00:01]", "å".encode(), b"\t",
+           "\u202e".encode(), "\u200b".encode(), b"&", b"#"]
+
+
+@st.composite
+def mutated(draw):
+    suffix = draw(st.sampled_from(sorted(SEEDS)))
+    data = bytearray(SEEDS[suffix])
+    for _ in range(draw(st.integers(1, 6))):
+        pos = draw(st.integers(0, len(data)))
+        op = draw(st.sampled_from(["insert", "delete", "flip"]))
+        if op == "insert":
+            data[pos:pos] = draw(st.sampled_from(INSERTS) | st.binary(max_size=4))
+        elif op == "delete" and data:
+            del data[pos:pos + draw(st.integers(1, 8))]
+        elif data:
+            data[min(pos, len(data) - 1)] = draw(st.integers(0, 255))
+    return suffix, bytes(data)
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=mutated())
+def test_fuzzed_files_give_transcripts_or_one_line_errors(tmp_path, case):
+    suffix, data = case
+    p = tmp_path / f"fuzz{suffix}"
+    p.write_bytes(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CodingkitWarning)
+            ts = read_transcript(p)
+    except InputError as exc:  # a codingkit error: one line, naming the file
+        assert str(exc).startswith(str(p)) and "\n" not in str(exc), str(exc)
+        return
+    for t in ts:
+        _offsets_intact(t)
+        t.text.encode("utf-8")  # valid text, no surrogates
+
+
+# ---------------------------------------------------------------- surveys, streamed
+
+
+def test_survey_over_its_limit_and_streamed_rows(tmp_path, monkeypatch):
+    p = tmp_path / "enkat.csv"
+    rows = "".join(f'R{i};Syd;"Vi bjöd in\nleverantörerna {i}."\n' for i in range(1, 301))
+    p.write_text("id;projekt;svar\n" + rows + "\n\nR301;Öst;Sist.\n", encoding="utf-8")
+    monkeypatch.setenv("CODINGKIT_MAX_SURVEY_MB", "0.005")
+    with pytest.raises(InputError, match=r"enkat\.csv: the file is 1\d,\d{3} bytes, over the "
+                                         r"limit of 5,000 bytes; .*CODINGKIT_MAX_SURVEY_MB=1 "):
+        read_transcript(p)
+    monkeypatch.setenv("CODINGKIT_MAX_SURVEY_MB", "1")
+    ts = read_transcript(p, id_column="id")
+    assert len(ts) == 301 and ts[0].text == "Vi bjöd in\nleverantörerna 1."
+    # lines where each answer's row starts, across answers of two lines and blank lines
+    assert [t.turns[0].line for t in ts[:3]] == [2, 4, 6] and ts[-1].turns[0].line == 604
+    assert [t.turns[0].number for t in ts[-2:]] == [300, 301]
+    assert ts[-1].metadata == {"id": "R301", "project": "Öst"}
+    assert ts[0].metadata["project"] is ts[1].metadata["project"]  # shared, not copied
+    _offsets_intact(ts[0])
+
+
+def test_survey_row_with_too_many_fields(tmp_path):
+    p = tmp_path / "enkat.csv"
+    p.write_text("id;svar\n1;Bra.\n2;Bra;extra\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"enkat\.csv, line 3: malformed CSV \(expected 2 "
+                                         r"fields, saw 3\).*\[E107\]"):
+        read_transcript(p)

@@ -133,8 +133,10 @@ def _read_file(
         for turn in t.turns:
             if turn.end - turn.start > longest:
                 check_turn(path, turn.end - turn.start, turn.line)
-        t.metadata = _merge_metadata(meta, t.metadata)
-        assign_roles(t)
+        if meta or not all(t.metadata.values()):
+            t.metadata = _merge_metadata(meta, t.metadata)
+        if any(turn.speaker is not None for turn in t.turns):
+            assign_roles(t)  # (a turn without a speaker is a respondent's)
     return found
 
 

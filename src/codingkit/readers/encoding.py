@@ -85,9 +85,12 @@ def normalise_text(text: str) -> str:
     >>> len(normalise_text("a\\u030a"))   # "å" written as a + ring → one code point
     1
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # no copies of a large text that needs none
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
+    if unicodedata.is_normalized("NFC", text):
+        return text
     return unicodedata.normalize("NFC", text)
 
 

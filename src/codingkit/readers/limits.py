@@ -19,7 +19,7 @@ variable                default   what
 ======================  ========  ===============================================
 CODINGKIT_MAX_FILE_MB   50        one transcript (.txt .md .vtt .srt .docx), on
                                   disk and, for .docx, unpacked
-CODINGKIT_MAX_SURVEY_MB 400       one survey (.csv .xlsx), on disk and, for
+CODINGKIT_MAX_SURVEY_MB 50        one survey (.csv .xlsx), on disk and, for
                                   .xlsx, unpacked
 CODINGKIT_MAX_TURN_MB   2         one speaker turn (million characters)
 ======================  ========  ===============================================
@@ -36,7 +36,7 @@ from ..errors import InputError
 MB = 1_000_000
 
 #: Defaults of the limits, in MB (turns: million characters).
-DEFAULTS = {"CODINGKIT_MAX_FILE_MB": 50, "CODINGKIT_MAX_SURVEY_MB": 400,
+DEFAULTS = {"CODINGKIT_MAX_FILE_MB": 50, "CODINGKIT_MAX_SURVEY_MB": 50,
             "CODINGKIT_MAX_TURN_MB": 2}
 
 _SURVEY_SUFFIXES = (".csv", ".xlsx", ".xlsm")

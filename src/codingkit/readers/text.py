@@ -274,8 +274,10 @@ def _is_header_block(lines: list[tuple[int, str]], block: list[int]) -> bool | N
         return False
     if any(k in HEADER_KEYS for k in keys):
         return True
+    # Intervjuperson/Intervjuare with short values, each once, is a header; a
+    # key that repeats ("Intervjuare: ...", "Respondent: ...", twice) is a conversation
     if (len(kvs) >= 2 and all(k in AMBIGUOUS_KEYS for k in keys)
-            and all(_short_value(kv) for kv in kvs)):
+            and len(set(keys)) == len(keys) and all(_short_value(kv) for kv in kvs)):
         return True
     return False
 
