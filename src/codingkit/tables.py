@@ -96,8 +96,12 @@ def codings_table(codings: Sequence[Coding]) -> "pd.DataFrame":
     return df.astype({"score": "float64"})
 
 
+#: The group of sources whose metadata lacks a ``by`` key.
+UNKNOWN_GROUP = "(okänd)"
+
+
 def _group_key(meta, by: Sequence[str]) -> tuple[str, ...]:
-    return tuple(str(meta.get(k, "") or "") for k in by)
+    return tuple(str(meta.get(k, "") or "") or UNKNOWN_GROUP for k in by)
 
 
 def metadata_keys(metadata: Iterable[Mapping[str, str]]) -> list[str]:
@@ -117,11 +121,36 @@ def check_group_keys(metadata: Iterable[Mapping[str, str]], by: Sequence[str]) -
     ``--by rund`` would otherwise put every source in one group)."""
     from .errors import OutputError
 
+    from .model import CORE_METADATA
+
     known = metadata_keys(metadata)
-    missing = [k for k in by if k not in known]
+    # project, round and role may be missing everywhere: the sources then
+    # count in the group "(okänd)" (see warn_unknown_groups)
+    missing = [k for k in by if k not in known and k not in CORE_METADATA]
     if missing and known:
         raise OutputError(f"cannot count per {', '.join(missing)}: no transcript has that "
                           f"metadata; they have {', '.join(known)}", code="E404")
+
+
+def warn_unknown_groups(transcripts: Sequence[Transcript], by: Sequence[str]) -> None:
+    """A :class:`~codingkit.CodingkitWarning` per ``by`` key that some
+    transcripts lack, naming their files: they count in the group
+    ``"(okänd)"``."""
+    import warnings
+
+    from .errors import CodingkitWarning
+
+    for key in by:
+        files = list(dict.fromkeys(str(t.path or t.source) for t in transcripts
+                                   if not str(t.metadata.get(key, "") or "")))
+        if not files:
+            continue
+        more = len(files) - 1
+        label = files[0] + (f" (and {more} more file{'s' if more > 1 else ''})" if more else "")
+        warnings.warn(CodingkitWarning(
+            f"no {key!r} in the header or manifest; counted in the group {UNKNOWN_GROUP!r} "
+            f"(give it in a manifest.csv to count it where it belongs)", path=label),
+            stacklevel=2)
 
 
 def frequencies_table(

@@ -67,7 +67,7 @@ def test_malformed_csv(tmp_path):
     p.write_text('id,svar\n1,"ett citat som aldrig slutar\n2,två\n', encoding="utf-8")
     with pytest.raises(InputError) as exc:
         read_transcript(p)
-    assert "trasig.csv: malformed CSV" in one_line(exc)
+    assert "trasig.csv, line 2: malformed CSV (a quoted field that never ends)" in one_line(exc)
 
 
 def test_malformed_vtt(tmp_path):

@@ -61,11 +61,14 @@ from .main import cli
 @click.option("--by", default="project,round", show_default=True,
               help="Metadata columns the frequencies are grouped by, comma-separated.")
 @click.option("--force", is_flag=True, help="Write into a non-empty output folder.")
+@click.option("--strict", is_flag=True,
+              help="A sub-folder or file that cannot be read is an error (default: skipped "
+                   "with a warning).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
                   text_column, id_column, similarity, learn_from, learn_transcripts,
                   min_positives, save_model,
-                  model_path, rules_only, code_interviewer, formats, by, force, quiet):
+                  model_path, rules_only, code_interviewer, formats, by, force, strict, quiet):
     """Code transcripts with a codebook and write segments, codings and frequencies.
 
     PATHS are transcript files (.txt .md .docx .vtt .srt, survey .csv .xlsx)
@@ -114,11 +117,12 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
             coder = bundled_or(coder)
     transcripts = readers.read_transcripts(
         list(paths), manifest=manifest_path, speaker_pattern=speaker_pattern,
-        text_column=text_column, id_column=id_column,
+        text_column=text_column, id_column=id_column, strict=strict,
     )
-    from ..tables import check_group_keys
+    from ..tables import check_group_keys, warn_unknown_groups
 
     check_group_keys((t.metadata for t in transcripts), by_keys)  # before the slow part
+    warn_unknown_groups(transcripts, by_keys)
     learned_inputs = None
     if learn_from:
         from ..errors import EvaluationError

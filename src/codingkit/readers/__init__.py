@@ -34,7 +34,9 @@ E101 missing file or folder; E102 empty file; E103 binary content;
 E104 undecodable text; E105 unknown format; E106 corrupt .docx/.xlsx;
 E107 malformed CSV or subtitles; E108 a bad option (column, speaker
 pattern); E109 two inputs with the same source name; E110 a folder without
-transcripts. Manifests: E301 no
+transcripts; E111 not a regular file (a named pipe, a device); E112 over a
+size limit (see :mod:`codingkit.readers.limits`); E113 (``strict=True``) a
+folder or file inside a folder that cannot be read. Manifests: E301 no
 ``file`` column, E302 a listed file does not exist, E303 a file listed
 twice, E304 malformed manifest.
 """
@@ -82,6 +84,13 @@ def _format_of(path: Path, format: str | None) -> str:
     return fmt
 
 
+def _missing(p: Path) -> InputError:
+    if p.is_symlink():
+        return InputError("is a symbolic link that leads nowhere (broken, or a loop)", path=p,
+                          code="E101")
+    return InputError("no such file or folder", path=p, code="E101")
+
+
 def _merge_metadata(manifest_meta: Mapping[str, str], own: Mapping[str, str]) -> dict[str, str]:
     merged = {k: v for k, v in manifest_meta.items() if v}
     for k, v in own.items():
@@ -119,9 +128,17 @@ def _read_file(
         from .survey import read_survey
 
         found = read_survey(path, source, text_column=text_column, id_column=id_column)
+    from .limits import check_turn, max_turn_chars
+
+    longest = max_turn_chars()
     for t in found:
-        t.metadata = _merge_metadata(meta, t.metadata)
-        assign_roles(t)
+        for turn in t.turns:
+            if turn.end - turn.start > longest:
+                check_turn(path, turn.end - turn.start, turn.line)
+        if meta or not all(t.metadata.values()):
+            t.metadata = _merge_metadata(meta, t.metadata)
+        if any(turn.speaker is not None for turn in t.turns):
+            assign_roles(t)  # (a turn without a speaker is a respondent's)
     return found
 
 
@@ -173,7 +190,7 @@ def read_transcript(
     """
     p = Path(path)
     if not p.exists():
-        raise InputError("no such file or folder", path=p, code="E101")
+        raise _missing(p)
     if p.is_dir():
         raise InputError("is a folder; use read_transcripts for folders", path=p, code="E101")
     source = p.name
@@ -228,25 +245,64 @@ def _hidden(rel: Path) -> bool:
             or any(f.startswith((".", "_")) for f in folders))
 
 
-def _walk(folder: Path, format: str | None) -> tuple[list[tuple[Path, str]], list[Path]]:
-    """Files (path, source) in a folder, sorted, and the manifests found in it."""
+def _walk(folder: Path, format: str | None, strict: bool = False
+          ) -> tuple[list[tuple[Path, str]], list[Path]]:
+    """Files (path, source) in a folder, sorted, and the manifests found in it.
+
+    Folders and files that cannot be read, and entries that are not regular
+    files (a named pipe, a device, a broken symbolic link), are skipped with
+    a warning naming them; with ``strict`` an unreadable folder or file is
+    an error (E113). Symbolic links to folders are not followed.
+    """
+    from .limits import file_kind
+
     files: list[tuple[Path, str]] = []
     manifests: list[Path] = []
-    entries = sorted(
-        (p for p in folder.rglob("*") if p.is_file()),
-        key=lambda p: p.relative_to(folder).as_posix(),
-    )
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        if _hidden(where.relative_to(folder)) if where != folder else False:
+            return
+        reason = exc.strerror or str(exc)
+        if strict:
+            raise InputError(f"folder cannot be read ({reason}); its transcripts would be "
+                             "missing (fix its permissions, or leave out --strict to skip it)",
+                             path=where, code="E113")
+        warnings.warn(CodingkitWarning(f"skipped: folder cannot be read ({reason}); its "
+                                       "transcripts are missing", path=where), stacklevel=4)
+
+    entries: list[Path] = []
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
+        base = Path(root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        entries.extend(base / n for n in names)
+    entries.sort(key=lambda p: p.relative_to(folder).as_posix())
     for p in entries:
         rel = p.relative_to(folder)
         if _hidden(rel):
             continue
-        if p.name.casefold() == MANIFEST_NAME:
-            manifests.append(p)
-            continue
-        if format is None and p.suffix.lower() not in SUFFIXES:
+        is_manifest = p.name.casefold() == MANIFEST_NAME
+        if not is_manifest and format is None and p.suffix.lower() not in SUFFIXES:
             warnings.warn(CodingkitWarning(f"skipped: unknown file type {p.suffix or '(none)'!r}; "
                                            f"expected {', '.join(SUFFIXES)}", path=p),
                           stacklevel=3)
+            continue
+        try:
+            kind = file_kind(p.stat().st_mode)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            if strict:
+                raise InputError(f"cannot be read ({reason}); expected a transcript file "
+                                 "(leave out --strict to skip it)", path=p, code="E113") from None
+            warnings.warn(CodingkitWarning(f"skipped: cannot be read ({reason})", path=p),
+                          stacklevel=3)
+            continue
+        if kind is not None:
+            warnings.warn(CodingkitWarning(f"skipped: {kind}, not a regular file", path=p),
+                          stacklevel=3)
+            continue
+        if is_manifest:
+            manifests.append(p)
             continue
         files.append((p, unicodedata.normalize("NFC", rel.as_posix())))
     return files, manifests
@@ -260,6 +316,7 @@ def read_transcripts(
     text_column: str | None = None,
     id_column: str | None = None,
     format: str | None = None,
+    strict: bool = False,
 ) -> list[Transcript]:
     """Read transcripts from files and folders.
 
@@ -275,6 +332,9 @@ def read_transcripts(
         both name a file.
     speaker_pattern, text_column, id_column, format:
         As in :func:`read_transcript`.
+    strict:
+        A sub-folder or file inside a folder that cannot be read is an
+        error (E113) instead of being skipped with a warning.
 
     Returns
     -------
@@ -300,9 +360,9 @@ def read_transcripts(
     for item in paths:
         p = Path(item)
         if not p.exists():
-            raise InputError("no such file or folder", path=p, code="E101")
+            raise _missing(p)
         if p.is_dir():
-            files, found = _walk(p, format)
+            files, found = _walk(p, format, strict)
             if not files:
                 raise InputError(f"no transcripts in this folder; expected files ending in "
                                  f"{', '.join(SUFFIXES)}", path=p, code="E110")

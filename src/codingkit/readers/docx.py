@@ -21,20 +21,84 @@ from __future__ import annotations
 import io
 import os
 import re
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from ..errors import InputError
+from ..errors import CodingkitWarning, InputError
 from ..model import Transcript
 from .encoding import normalise_text, read_bytes, sha256_of
+from .limits import check_unpacked_size
 from .text import (_NAME, HEADER_KEYS, _is_note, is_known_code, metadata_key, parse_turns,
                    turns_and_metadata)
+
+
+def _without_entities(data: bytes, path: str | os.PathLike[str]) -> bytes:
+    """The .docx with the entity references of its document.xml replaced.
+
+    Word never writes a DTD. A document.xml that declares entities would
+    otherwise lose the rest of a run's text at the first reference
+    (python-docx keeps the reference as a node and reads the text before
+    it only). Internal entities (``<!ENTITY x "text">``) are replaced by
+    their text; external ones (``SYSTEM "file:..."``, never fetched) and
+    undefined or nested ones are left out, with a warning naming them.
+    """
+    import zipfile
+
+    from lxml import etree
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        xml = archive.read("word/document.xml")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError):
+        return data  # python-docx says what is wrong
+    if b"<!DOCTYPE" not in xml[:4096] and b"<!ENTITY" not in xml:
+        return data
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False)
+    try:
+        root = etree.fromstring(xml, parser)
+    except etree.XMLSyntaxError:
+        return data
+    dtd = root.getroottree().docinfo.internalDTD
+    values = {}
+    for ent in (dtd.iterentities() if dtd is not None else ()):
+        if ent.content is not None and "&" not in ent.content and "<" not in ent.content:
+            values[ent.name] = ent.content
+    left_out: dict[str, None] = {}
+    for node in list(root.iter(etree.Entity)):
+        name = node.name
+        if name not in values:
+            left_out[f"&{name};"] = None
+        text = values.get(name, "") + (node.tail or "")
+        parent = node.getparent()
+        prev = node.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+        parent.remove(node)
+    if left_out:
+        warnings.warn(CodingkitWarning(
+            f"the document declares XML entities that cannot be read safely "
+            f"({', '.join(list(left_out)[:5])}); left out of the text, the rest of the text "
+            "is read", path=path), stacklevel=4)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in archive.infolist():
+            body = (etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                   standalone=True)
+                    if info.filename == "word/document.xml" else archive.read(info))
+            new.writestr(info, body)
+    return out.getvalue()
 
 
 def _open_document(data: bytes, path: str | os.PathLike[str]):
     import docx  # python-docx
 
+    check_unpacked_size(data, path)
+    data = _without_entities(data, path)
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises zip, KeyError and XML errors alike

@@ -12,8 +12,11 @@ Decoding order
 1. A byte-order mark decides: UTF-8, UTF-16 LE/BE or UTF-32 LE/BE.
 2. Bytes with NUL in them (and no BOM) are binary: an error.
 3. Strict UTF-8.
-4. Windows-1252, if the result looks like text (few control characters).
-5. Otherwise an error: the file is not a text file codingkit can read.
+4. Bytes that are partly UTF-8 and partly Windows-1252 (a pasted line):
+   the majority decides, each part is read in its own encoding, and a
+   warning names the file and line (no file turns into "fÃ¶r" mojibake).
+5. Windows-1252, if the result looks like text (few control characters).
+6. Otherwise an error: the file is not a text file codingkit can read.
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 import unicodedata
+import warnings
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import CodingkitWarning, InputError
 
 #: Byte-order marks, longest first (the UTF-32 LE mark starts like UTF-16 LE).
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -48,18 +53,18 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
     ------
     InputError
         ``E101`` if the file does not exist or cannot be opened, ``E102`` if
-        it is empty.
+        it is empty, ``E111`` if it is not a regular file (a named pipe, a
+        device), ``E112`` if it is over its size limit
+        (:mod:`codingkit.readers.limits`).
     """
+    from .limits import read_limited
+
     p = Path(path)
     if not p.exists():
         raise InputError("no such file or folder", path=p, code="E101")
     if p.is_dir():
         raise InputError("is a folder, expected a file", path=p, code="E101")
-    try:
-        with open(p, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", path=p, code="E101") from None
+    data = read_limited(p)
     if not data.strip():
         raise InputError("empty file", path=p, code="E102")
     return data
@@ -80,9 +85,12 @@ def normalise_text(text: str) -> str:
     >>> len(normalise_text("a\\u030a"))   # "å" written as a + ring → one code point
     1
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # no copies of a large text that needs none
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
+    if unicodedata.is_normalized("NFC", text):
+        return text
     return unicodedata.normalize("NFC", text)
 
 
@@ -141,6 +149,8 @@ def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None) -> str
         Windows-1252, ``E102`` if the text is only whitespace.
     """
     encoding = detect_encoding(data)
+    if encoding == "cp1252" and _UTF8_MULTIBYTE.search(data):
+        return _decode_mixed(data, path)
     if encoding is None:
         if b"\x00" in data:
             raise InputError(f"not a text file (binary content); {_EXPECTED}", path=path,
@@ -158,6 +168,94 @@ def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None) -> str
         raise InputError(f"not a text file (binary content); {_EXPECTED}", path=path,
                          code="E103")
     return normalise_text(text)
+
+
+#: A valid UTF-8 sequence of two to four bytes (a non-ASCII character).
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xC2-\xDF][\x80-\xBF]|\xE0[\xA0-\xBF][\x80-\xBF]|[\xE1-\xEC\xEE\xEF][\x80-\xBF]{2}"
+    rb"|\xED[\x80-\x9F][\x80-\xBF]|\xF0[\x90-\xBF][\x80-\xBF]{2}|[\xF1-\xF3][\x80-\xBF]{3}"
+    rb"|\xF4[\x80-\x8F][\x80-\xBF]{2}")
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _decode_mixed(data: bytes, path: str | os.PathLike[str] | None) -> str:
+    """Decode bytes that are neither all UTF-8 nor all Windows-1252.
+
+    Most often a UTF-8 file into which a few Windows-1252 characters were
+    pasted (or the reverse). Decoding all of it as Windows-1252 would turn
+    every "ö" written in UTF-8 into "Ã¶". Instead the majority decides:
+    when valid UTF-8 characters outnumber the bytes that are not UTF-8, the
+    file is UTF-8 and only the stray bytes are read as Windows-1252;
+    otherwise each line is read as UTF-8 if it is valid UTF-8 with
+    non-ASCII characters, else as Windows-1252. A warning names the file
+    and the first line read the other way.
+    """
+    valid = len(_UTF8_MULTIBYTE.findall(data))
+    bad: list[int] = []
+
+    def fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
+        bad.append(exc.start)
+        return exc.object[exc.start:exc.end].decode("cp1252", errors="replace"), exc.end
+
+    if valid >= _count_invalid_utf8(data):
+        codecs.register_error("codingkit-cp1252", fallback)
+        text = data.decode("utf-8", errors="codingkit-cp1252")
+        first = _line_of(data, bad[0])
+        more = len({_line_of(data, b) for b in bad[:1000]}) - 1
+        message = (f"not all UTF-8: {len(bad)} byte(s) read as Windows-1252 "
+                   f"(e.g. {text_around(data, bad[0])!r})"
+                   + (f", on {more} more line(s) too" if more else "")
+                   + "; check these characters")
+    else:
+        parts, first = [], None
+        for number, line in enumerate(data.split(b"\n"), start=1):
+            if _UTF8_MULTIBYTE.search(line):
+                try:
+                    parts.append(line.decode("utf-8"))
+                    first = first or number
+                    continue
+                except UnicodeDecodeError:
+                    pass
+            parts.append(line.decode("cp1252", errors="replace"))
+        text = "\n".join(parts)
+        message = ("mostly Windows-1252, but some lines are UTF-8: read each line in its own "
+                   "encoding; check these characters")
+    warnings.warn(CodingkitWarning(message, path=path, line=first), stacklevel=4)
+    if not text.strip("\ufeff \t\r\n\f\v"):
+        raise InputError("empty file", path=path, code="E102")
+    return normalise_text(text)
+
+
+def _count_invalid_utf8(data: bytes) -> int:
+    count = 0
+
+    def counter(exc: UnicodeDecodeError) -> tuple[str, int]:
+        nonlocal count
+        count += 1
+        return "", exc.end
+
+    codecs.register_error("codingkit-count", counter)
+    data.decode("utf-8", errors="codingkit-count")
+    return count
+
+
+def _as_cp1252(exc: UnicodeDecodeError) -> tuple[str, int]:
+    return exc.object[exc.start:exc.end].decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error("codingkit-as-cp1252", _as_cp1252)
+
+
+def text_around(data: bytes, offset: int, width: int = 12) -> str:
+    """The words around a byte offset (in its line), as read, for a warning."""
+    start = max(data.rfind(b"\n", 0, offset) + 1, offset - width)
+    end = data.find(b"\n", offset)
+    end = min(len(data) if end < 0 else end, offset + width)
+    chunk = data[start:end].decode("utf-8", errors="codingkit-as-cp1252")
+    return chunk.strip("\r\ufffd \t")
 
 
 def read_text(path: str | os.PathLike[str]) -> tuple[str, str]:

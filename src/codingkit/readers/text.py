@@ -194,6 +194,59 @@ def _label_name(m: re.Match[str]) -> str:
     return (m.group("b1") or m.group("b2") or m.group("p")).strip()
 
 
+def _short_value(kv: re.Match[str]) -> bool:
+    """A header-like value: a name or a role, not a sentence."""
+    value = kv.group("value")
+    return len(value.split()) <= 5 and not value.endswith((".", "?", "!"))
+
+
+def _header_line(line: str) -> tuple[str, re.Match[str] | None]:
+    """What one line of a leading block is.
+
+    ``"header"`` (a known header key, or a speaker-like key such as
+    ``Intervjuperson`` with a short, name-like value), ``"label"`` (a
+    speaker label or a ``Key: value`` that is not a header key), or
+    ``"prose"`` (a title or comment line).
+    """
+    if line.lstrip().startswith("#"):
+        return "prose", None
+    kv = KEY_VALUE_RE.match(line)
+    if kv is None:
+        return ("label", None) if LABEL_RE.match(line) else ("prose", None)
+    key = kv.group("key").casefold()
+    if key in HEADER_KEYS:
+        return "header", kv
+    if key in AMBIGUOUS_KEYS and _short_value(kv):
+        return "header", kv
+    return "label", kv
+
+
+def _header_prefix(lines: list[tuple[int, str]], block: list[int]) -> int:
+    """How many leading lines of a block are a header (0 if none).
+
+    A header may start with title lines ("Intervju – följeforskning") and
+    list its fields in any order; it must hold at least one field that is
+    only ever a header key (``Projekt``, ``Datum``, ``Transkriberad av``,
+    ...), so that ``Intervjuare: Hej`` followed by ``IP: Hej`` stays a turn.
+    The prefix ends at its last header field; lines after it are turns.
+    """
+    end = 0
+    has_header_key = False
+    seen: set[str] = set()
+    for k, i in enumerate(block):
+        kind, kv = _header_line(lines[i][1])
+        if kind == "label":
+            break
+        if kind == "header":
+            key = kv.group("key").casefold()
+            if key in seen:  # a key twice: speaker turns, not a header
+                break
+            seen.add(key)
+            has_header_key = has_header_key or key in HEADER_KEYS
+            end = k + 1
+    return end if has_header_key else 0
+
+
 def _is_header_block(lines: list[tuple[int, str]], block: list[int]) -> bool | None:
     """True: a header block; None: a title/intro block without labels; False: turns."""
     kvs = []
@@ -212,8 +265,9 @@ def _is_header_block(lines: list[tuple[int, str]], block: list[int]) -> bool | N
         return None
     if any(kv is None for kv in kvs):
         # prose mixed with labels: a title line followed by header lines is fine
+        # (Intervjuperson: Förvaltningschef among them too)
         real = [kv for kv in kvs if kv is not None]
-        if not all(kv.group("key").casefold() in HEADER_KEYS for kv in real):
+        if not all(_header_line(kv.string)[0] == "header" for kv in real):
             return False
         kvs = real
     keys = [kv.group("key").casefold() for kv in kvs]
@@ -223,9 +277,10 @@ def _is_header_block(lines: list[tuple[int, str]], block: list[int]) -> bool | N
         return False
     if any(k in HEADER_KEYS for k in keys):
         return True
+    # Intervjuperson/Intervjuare with short values, each once, is a header; a
+    # key that repeats ("Intervjuare: ...", "Respondent: ...", twice) is a conversation
     if (len(kvs) >= 2 and all(k in AMBIGUOUS_KEYS for k in keys)
-            and all(len(kv.group("value").split()) <= 5
-                    and not kv.group("value").endswith((".", "?", "!")) for kv in kvs)):
+            and len(set(keys)) == len(keys) and all(_short_value(kv) for kv in kvs)):
         return True
     return False
 
@@ -304,6 +359,10 @@ def parse_turns(
         for block in _blocks(lines):
             kind = _is_header_block(lines, block)
             if kind is False:
+                # a header and the first turns without a blank line between
+                prefix = _header_prefix(lines, block)
+                if prefix:
+                    header_end = last_header_block_end = block[prefix - 1] + 1
                 break
             header_end = block[-1] + 1
             if kind is True:
@@ -363,8 +422,14 @@ def single_turn(text: str, parsed: ParsedText, path: str | os.PathLike[str] | No
     body_start = 0
     for block in _blocks(lines):
         if _is_header_block(lines, block) is True:
-            body_start = lines[block[-1] + 1][0] if block[-1] + 1 < len(lines) else len(text)
+            last = block[-1]
         else:
+            prefix = _header_prefix(lines, block)
+            if not prefix:
+                break
+            last = block[prefix - 1]
+        body_start = lines[last + 1][0] if last + 1 < len(lines) else len(text)
+        if last != block[-1]:
             break
     start, end = strip_span(text, body_start, len(text))
     if start >= end:

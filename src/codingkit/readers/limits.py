@@ -1,0 +1,179 @@
+"""Size limits for input files, and opening only regular files.
+
+codingkit reads files that researchers receive from others. So that no
+input can make a run hang or use unbounded memory, every file is checked
+before it is read:
+
+* only regular files are read (a named pipe, a device such as
+  ``/dev/zero`` or a socket is refused with ``E111``; inside a folder it
+  is skipped with a warning);
+* a file larger than its limit is refused with ``E112``, before it is
+  read; a ``.docx``/``.xlsx`` also after decompression (the sizes the
+  archive declares, which Python's zip reader enforces);
+* one turn longer than :func:`max_turn_chars` is refused with ``E112``.
+
+Each limit can be raised with an environment variable:
+
+======================  ========  ===============================================
+variable                default   what
+======================  ========  ===============================================
+CODINGKIT_MAX_FILE_MB   50        one transcript (.txt .md .vtt .srt .docx), on
+                                  disk and, for .docx, unpacked
+CODINGKIT_MAX_SURVEY_MB 50        one survey (.csv .xlsx), on disk and, for
+                                  .xlsx, unpacked
+CODINGKIT_MAX_TURN_MB   2         one speaker turn (million characters)
+======================  ========  ===============================================
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from ..errors import InputError
+
+MB = 1_000_000
+
+#: Defaults of the limits, in MB (turns: million characters).
+DEFAULTS = {"CODINGKIT_MAX_FILE_MB": 50, "CODINGKIT_MAX_SURVEY_MB": 50,
+            "CODINGKIT_MAX_TURN_MB": 2}
+
+_SURVEY_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+
+
+def _limit(name: str) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return float(DEFAULTS[name])
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InputError(f"the environment variable {name}={raw!r} is not a number; expected "
+                         f"a size in MB such as {DEFAULTS[name]}", code="E112") from None
+    if value <= 0:
+        raise InputError(f"the environment variable {name}={raw!r} must be above 0",
+                         code="E112")
+    return value
+
+
+def variable_for(path: str | os.PathLike[str]) -> str:
+    """The environment variable whose limit applies to ``path``."""
+    return ("CODINGKIT_MAX_SURVEY_MB" if Path(path).suffix.lower() in _SURVEY_SUFFIXES
+            else "CODINGKIT_MAX_FILE_MB")
+
+
+def max_bytes(path: str | os.PathLike[str]) -> int:
+    """The largest size in bytes (on disk, or unpacked) accepted for ``path``."""
+    return int(_limit(variable_for(path)) * MB)
+
+
+def max_turn_chars() -> int:
+    """The longest turn, in characters, that is coded."""
+    return int(_limit("CODINGKIT_MAX_TURN_MB") * MB)
+
+
+def _size(n: int) -> str:
+    return f"{n / MB:,.1f} MB" if n >= MB else f"{n:,} bytes"
+
+
+def too_large(path, size: int, what: str = "the file is") -> InputError:
+    """The E112 error for a file (or its unpacked content) over its limit."""
+    name = variable_for(path)
+    limit = max_bytes(path)
+    shown, shown_limit = _size(size), _size(limit)
+    if shown == shown_limit:
+        shown, shown_limit = f"{size:,} bytes", f"{limit:,} bytes"
+    return InputError(f"{what} {shown}, over the limit of {shown_limit}; to read it, "
+                      f"raise the limit, e.g. {name}={int(size / MB) + 1}", path=path,
+                      code="E112")
+
+
+def check_turn(path, length: int, line: int | None = None) -> None:
+    """E112 when one turn is longer than :func:`max_turn_chars`."""
+    limit = max_turn_chars()
+    if length > limit:
+        raise InputError(f"one turn is {length:,} characters long, over the limit of "
+                         f"{limit:,}; is a speaker label missing? To code it as it is, raise "
+                         f"the limit, e.g. CODINGKIT_MAX_TURN_MB={length // MB + 1}",
+                         path=path, line=line, code="E112")
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISDIR, "a folder"))
+
+
+def file_kind(mode: int) -> str | None:
+    """``None`` for a regular file, else what it is ("a named pipe (FIFO)", ...)."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((what for test, what in _KINDS if test(mode)), "not a regular file")
+
+
+def not_regular(path, kind: str) -> InputError:
+    return InputError(f"is {kind}, not a regular file; expected a transcript file",
+                      path=path, code="E111")
+
+
+def read_limited(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a regular file no larger than its limit.
+
+    The file is opened without blocking (a named pipe cannot stall the run),
+    checked to be a regular file and measured before it is read; at most
+    the limit is read even if it grows meanwhile.
+
+    Raises
+    ------
+    InputError
+        ``E101`` if it cannot be opened, ``E111`` if it is not a regular
+        file, ``E112`` if it is over its size limit.
+    """
+    p = Path(path)
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", path=p, code="E101") from None
+    try:
+        st = os.fstat(fd)
+        kind = file_kind(st.st_mode)
+        if kind is not None:
+            raise not_regular(p, kind)
+        limit = max_bytes(p)
+        if st.st_size > limit:
+            raise too_large(p, st.st_size)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise too_large(p, len(data))
+        return data
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", path=p, code="E101") from None
+    finally:
+        os.close(fd)
+
+
+def check_archive(path, archive) -> None:
+    """E112 when a zip archive (.docx, .xlsx) unpacks to more than its limit.
+
+    ``archive`` is an open :class:`zipfile.ZipFile`. The sizes are those the
+    archive declares; Python's zip reader never returns more than that
+    (and fails on a CRC mismatch), so a zip bomb cannot get past this.
+    """
+    total = sum(info.file_size for info in archive.infolist())
+    if total > max_bytes(path):
+        raise too_large(path, total, "unpacked, the file is")
+
+
+def check_unpacked_size(data: bytes, path) -> None:
+    """E112 when the zip archive in ``data`` unpacks to more than its limit
+    (a .docx or .xlsx that is not a zip archive is left to its reader)."""
+    import io
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    with archive:
+        check_archive(path, archive)
