@@ -47,6 +47,39 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
+def split_values(values, choices=None, *, option: str = "") -> tuple[str, ...]:
+    """The values of a repeatable option, each given once or comma-separated:
+    ``--format xlsx --format parquet`` and ``--format xlsx,parquet`` give the
+    same; checked against ``choices`` (a click usage error names the option).
+
+    >>> split_values(("xlsx,parquet", "qdpx"))
+    ('xlsx', 'parquet', 'qdpx')
+    """
+    if isinstance(values, str):
+        values = (values,)
+    out = [v.strip() for value in values or () for v in str(value).split(",") if v.strip()]
+    if choices is not None:
+        bad = [v for v in out if v not in choices]
+        if bad:
+            raise click.BadParameter(f"{bad[0]!r} is not one of {', '.join(choices)}",
+                                     param_hint=option or None)
+    return tuple(dict.fromkeys(out))
+
+
+def split_paths(values) -> tuple:
+    """Path values of a repeatable option, also comma-separated; a value that
+    names an existing file or folder is kept whole (its name may hold a comma)."""
+    from pathlib import Path
+
+    out = []
+    for value in values or ():
+        if Path(value).exists() or "," not in str(value):
+            out.append(Path(value))
+        else:
+            out += [Path(v.strip()) for v in str(value).split(",") if v.strip()]
+    return tuple(dict.fromkeys(out))
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     click.echo(f"Warning: {message}", err=True)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ..coding.coder import SIMILARITY_OPTIONS
-from . import cli
+from ..writers import FORMATS
+from . import cli, split_values
 
 
 @cli.command("apply")
@@ -50,10 +51,10 @@ from . import cli
                    "and learning) instead of learning again. Load only files you trust.")
 @click.option("--code-interviewer", is_flag=True,
               help="Also code the interviewer's turns (default: respondents only).")
-@click.option("--format", "formats", multiple=True,
-              type=click.Choice(["csv", "parquet", "xlsx", "qdpx"]),
+@click.option("--format", "formats", multiple=True, metavar="[csv|parquet|xlsx|qdpx]",
+              callback=lambda ctx, param, v: split_values(v, FORMATS, option="--format"),
               help="Also write the tables as parquet or xlsx, or a REFI-QDA project (qdpx); "
-                   "repeat for several. The CSV tables are always written.")
+                   "several comma-separated or repeated. The CSV tables are always written.")
 @click.option("--by", default="project,round", show_default=True,
               help="Metadata columns the frequencies are grouped by, comma-separated.")
 @click.option("--force", is_flag=True, help="Write into a non-empty output folder.")
@@ -78,7 +79,8 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
     from .. import readers
     from ..codebook import load_codebook
     from ..coding import Coder
-    from ..writers import check_output_dir, write_outputs
+    from ..fileio import terminate_as_interrupt
+    from ..writers import results_folder
 
     formats = ("csv", *(f for f in dict.fromkeys(formats) if f != "csv"))
     by_keys = tuple(k.strip() for k in by.split(",") if k.strip())
@@ -94,7 +96,27 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
             raise click.UsageError(f"--model brings its own codebook, options and learning; "
                                    f"leave out {', '.join(clash)}")
     check_learn_options(learn_from, learn_transcripts)
-    check_output_dir(out_dir, force=force)  # fail before the slow part
+    # the results folder is checked and locked before the slow part, written
+    # beside --out and moved into place at the end (whole results or none);
+    # SIGTERM cleans up as Ctrl-C does
+    with terminate_as_interrupt(), results_folder(out_dir, force=force) as folder:
+        summary, written = _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
+               text_column, id_column, similarity, learn_from, learn_transcripts,
+               min_positives, save_model, model_path, code_interviewer, formats, by_keys,
+               quiet)
+    click.echo(summary)
+    click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
+
+
+def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
+           text_column, id_column, similarity, learn_from, learn_transcripts,
+           min_positives, save_model, model_path, code_interviewer, formats, by_keys, quiet):
+    """The run of ``apply`` inside its locked results folder."""
+    from .. import readers
+    from ..codebook import load_codebook
+    from ..coding import Coder
+    from ..writers import write_outputs
+
     if model_path is not None:
         coder = Coder.load(model_path)
         codebook = coder._codebook()
@@ -149,7 +171,7 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
     finally:
         if bar is not None:
             bar.close()
-    written = write_outputs(result, out_dir, formats=formats, force=force, by=by_keys,
+    written = write_outputs(result, folder, formats=formats, by=by_keys,
                             options={"speaker_pattern": speaker_pattern,
                                      "text_column": text_column, "id_column": id_column,
                                      "manifest": str(manifest_path) if manifest_path else None,
@@ -162,12 +184,12 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
                                      "learned_from": learned_inputs})
     coded = {c.segment_id for c in result.coding_list}
     themes = {c.theme for c in result.coding_list}
-    click.echo(
+    summary = (
         f"Coded {len(result.segment_list)} segments from {len(transcripts)} transcripts "
         f"with codebook {codebook.id} {codebook.version}: {len(result.coding_list)} codings "
         f"in {len(coded)} segments, {len(themes)} themes."
     )
-    click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
+    return summary, written
 
 
 def check_learn_options(learn_from, learn_transcripts) -> None:

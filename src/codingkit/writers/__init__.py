@@ -10,10 +10,13 @@
 - ``manifest.json``: the codingkit version, the codebook (id, version,
   sha256), the options, every input file with its sha256, and the time.
 
-Every file is written atomically (a temporary file renamed into place);
-the CSV tables are streamed row by row into temporary files that are
-renamed only when all three are complete, so an error never leaves a
-half-written table, and a large result is never held twice in memory.
+The folder is written as one unit (:class:`~codingkit.fileio.ResultsFolder`):
+every file goes into a hidden folder beside ``out_dir`` that replaces it
+only when all are complete, under a lock, so an error, Ctrl-C, SIGTERM or a
+second run into the same folder never leaves a mix of two runs; a forced run
+replaces every file codingkit owns (:data:`OWNED`) and keeps the others. The
+CSV tables are streamed row by row, so a large result is never held twice
+in memory.
 """
 
 from __future__ import annotations
@@ -26,29 +29,34 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import OutputError
-from ..fileio import atomic_path, atomic_write_text
+from ..fileio import ResultsFolder
 from ..model import CodingResult
 
 FORMATS = ("csv", "parquet", "xlsx", "qdpx")
 TABLES = ("segments", "codings", "frequencies")
+#: The files codingkit writes into a results folder (a forced run replaces
+#: all of them, whichever formats it writes; other files are kept).
+OWNED = frozenset({*(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")),
+                   "codingkit.xlsx", "project.qdpx", "manifest.json"})
+
+
+def results_folder(out_dir: str | os.PathLike[str], *, force: bool = False) -> ResultsFolder:
+    """The results folder ``out_dir`` as one unit (see :class:`ResultsFolder`):
+    ``with results_folder(out) as rf: write_outputs(result, rf)``."""
+    return ResultsFolder(out_dir, force=force, owned=OWNED.__contains__)
 
 
 def check_output_dir(out_dir: str | os.PathLike[str], *, force: bool = False) -> Path:
-    """Refuse to write into an existing, non-empty folder unless ``force``.
+    """Refuse, before any work, a results folder that cannot be written.
 
     Raises
     ------
     OutputError
-        If ``out_dir`` is a file, or a non-empty folder and ``force`` is false.
+        E401 ``out_dir`` is a file; E402 a non-empty folder and ``force`` is
+        false; E406 ``out_dir`` or the folder it is in is read-only.
     """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise OutputError("exists and is not a folder; expected a folder for the results",
-                          path=out, code="E401")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise OutputError("folder is not empty; use --force to overwrite its files",
-                          path=out, code="E402")
-    return out
+    results_folder(out_dir, force=force).check()
+    return Path(out_dir)
 
 
 def result_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round")) -> dict:
@@ -116,24 +124,17 @@ def csv_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round")
 
 
 def _write_csv_tables(result: CodingResult, out: Path, by: Sequence[str]) -> list[Path]:
-    """Stream the three CSV tables into temporary files; rename them all at the end.
-
-    If a row cannot be made or written, every temporary file is removed and
-    no table is replaced.
-    """
+    """Stream the three CSV tables into ``out`` (a staging folder)."""
     import csv
-    from contextlib import ExitStack
 
     paths = []
-    with ExitStack() as stack:
-        for name, (columns, rows) in table_rows(result, by=by).items():
-            path = out / f"{name}.csv"
-            tmp = stack.enter_context(atomic_path(path))
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh, lineterminator="\n")
-                writer.writerow(columns)
-                writer.writerows(rows)
-            paths.append(path)
+    for name, (columns, rows) in table_rows(result, by=by).items():
+        path = out / f"{name}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows(rows)
+        paths.append(path)
     return paths
 
 
@@ -171,7 +172,7 @@ def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
 
 def write_outputs(
     result: CodingResult,
-    out_dir: str | os.PathLike[str],
+    out_dir: "str | os.PathLike[str] | ResultsFolder",
     *,
     formats: Sequence[str] = ("csv",),
     force: bool = False,
@@ -186,8 +187,9 @@ def write_outputs(
         What :meth:`codingkit.Coder.code` returned.
     out_dir:
         The folder; created if missing. An existing non-empty folder is
-        refused unless ``force`` (then only codingkit's own files in it are
-        replaced).
+        refused unless ``force`` (then every file codingkit owns in it is
+        replaced, and the others are kept). Or a :func:`results_folder`
+        already entered (to hold its lock from before the coding).
     formats:
         Any of ``"csv"``, ``"parquet"``, ``"xlsx"``, ``"qdpx"``.
     by:
@@ -199,48 +201,52 @@ def write_outputs(
     -------
     list of Path
         The files written, ``manifest.json`` last.
+
+    Raises
+    ------
+    OutputError
+        E403 unknown format; E401, E402, E405, E406 from :func:`results_folder`.
     """
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise OutputError(f"unknown output format {bad[0]!r}; expected one of {', '.join(FORMATS)}",
                           code="E403")
-    out = check_output_dir(out_dir, force=force)
-    # frames for parquet/xlsx are computed before writing; CSV rows are
-    # streamed into temporary files that replace the tables only when all
-    # three are complete
+    if isinstance(out_dir, ResultsFolder):
+        return _write_all(result, out_dir, formats=formats, by=by, options=options)
+    with results_folder(out_dir, force=force) as rf:
+        return _write_all(result, rf, formats=formats, by=by, options=options)
+
+
+def _write_all(result: CodingResult, rf: ResultsFolder, *, formats: Sequence[str],
+               by: Sequence[str], options: dict[str, Any] | None) -> list[Path]:
+    """Write every file into the staging folder of ``rf``; the paths they will have."""
+    stage = rf.staging
+    if stage is None:
+        raise ValueError("write_outputs: the results folder is not entered (use 'with')")
     tables = result_tables(result, by=by) if set(formats) & {"parquet", "xlsx"} else {}
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    names: list[str] = []
     if "csv" in formats:
-        try:
-            written += _write_csv_tables(result, out, by)
-        except BaseException:
-            if created and not any(out.iterdir()):
-                out.rmdir()
-            raise
+        names += [p.name for p in _write_csv_tables(result, stage, by)]
     if "parquet" in formats:
         for name in TABLES:
-            with atomic_path(out / f"{name}.parquet") as tmp:
-                tables[name].to_parquet(tmp, index=False)
-            written.append(out / f"{name}.parquet")
+            tables[name].to_parquet(stage / f"{name}.parquet", index=False)
+            names.append(f"{name}.parquet")
     if "xlsx" in formats:
         import pandas as pd
 
-        with atomic_path(out / "codingkit.xlsx") as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                for name in TABLES:
-                    tables[name].to_excel(xw, sheet_name=name, index=False)
-        written.append(out / "codingkit.xlsx")
+        with pd.ExcelWriter(stage / "codingkit.xlsx", engine="openpyxl") as xw:
+            for name in TABLES:
+                tables[name].to_excel(xw, sheet_name=name, index=False)
+        names.append("codingkit.xlsx")
     if "qdpx" in formats:
         from ..refiqda import write_qdpx
 
-        write_qdpx(result, out / "project.qdpx")
-        written.append(out / "project.qdpx")
+        write_qdpx(result, stage / "project.qdpx")
+        names.append("project.qdpx")
     manifest = run_manifest(result, options={**(options or {}), "formats": list(formats),
                                              "by": list(by)},
-                            outputs=[p.name for p in written])
-    atomic_write_text(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2)
-                      + "\n")
-    written.append(out / "manifest.json")
-    return written
+                            outputs=names)
+    (stage / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2)
+                                         + "\n", encoding="utf-8")
+    names.append("manifest.json")
+    return [rf.out / n for n in names]
