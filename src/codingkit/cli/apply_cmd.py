@@ -57,12 +57,16 @@ from . import cli, split_values
                    "several comma-separated or repeated. The CSV tables are always written.")
 @click.option("--by", default="project,round", show_default=True,
               help="Metadata columns the frequencies are grouped by, comma-separated.")
+@click.option("--csv-raw", is_flag=True,
+              help="Write the CSV cells verbatim. By default a cell starting with = + - @ "
+                   "(a formula to Excel) or ' gets a leading ' so that a spreadsheet shows "
+                   "it as text.")
 @click.option("--force", is_flag=True, help="Write into a non-empty output folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
                   text_column, id_column, similarity, learn_from, learn_transcripts,
                   min_positives, save_model,
-                  model_path, code_interviewer, formats, by, force, quiet):
+                  model_path, code_interviewer, formats, by, csv_raw, force, quiet):
     """Code transcripts with a codebook and write segments, codings and frequencies.
 
     PATHS are transcript files (.txt .md .docx .vtt .srt, survey .csv .xlsx)
@@ -103,14 +107,15 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
         summary, written = _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
                text_column, id_column, similarity, learn_from, learn_transcripts,
                min_positives, save_model, model_path, code_interviewer, formats, by_keys,
-               quiet)
+               csv_raw, quiet)
     click.echo(summary)
     click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
 
 
 def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
            text_column, id_column, similarity, learn_from, learn_transcripts,
-           min_positives, save_model, model_path, code_interviewer, formats, by_keys, quiet):
+           min_positives, save_model, model_path, code_interviewer, formats, by_keys,
+           csv_raw, quiet):
     """The run of ``apply`` inside its locked results folder."""
     from .. import readers
     from ..codebook import load_codebook
@@ -171,7 +176,7 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     finally:
         if bar is not None:
             bar.close()
-    written = write_outputs(result, folder, formats=formats, by=by_keys,
+    written = write_outputs(result, folder, formats=formats, by=by_keys, csv_raw=csv_raw,
                             options={"speaker_pattern": speaker_pattern,
                                      "text_column": text_column, "id_column": id_column,
                                      "manifest": str(manifest_path) if manifest_path else None,

@@ -111,24 +111,36 @@ def table_rows(result: CodingResult, *, by: Sequence[str] = ("project", "round")
     }
 
 
-def csv_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round")
-               ) -> dict[str, bytes]:
+def csv_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round"),
+               raw: bool = False) -> dict[str, bytes]:
     """The three tables of a result as CSV bytes (UTF-8, ``\n``), keyed by name.
 
-    The same bytes as ``result.segments.to_csv(index=False)`` etc., written
-    row by row from the result's objects (:func:`write_outputs` streams the
-    same rows into its files).
+    The bytes :func:`write_outputs` writes: those of
+    ``result.segments.to_csv(index=False)`` etc., except that cells a
+    spreadsheet would run as a formula get a leading ``'``
+    (:func:`~codingkit.tables.neutralise_cell`) unless ``raw``.
     """
-    return {name: _csv_rows_bytes(columns, rows)
+    return {name: _csv_rows_bytes(*_csv_cells(columns, rows, raw))
             for name, (columns, rows) in table_rows(result, by=by).items()}
 
 
-def _write_csv_tables(result: CodingResult, out: Path, by: Sequence[str]) -> list[Path]:
+def _csv_cells(columns, rows, raw: bool):
+    """Header and rows as written to CSV: neutralised unless ``raw``."""
+    from ..tables import neutralise_cell, neutralised_rows
+
+    if raw:
+        return columns, rows
+    return [neutralise_cell(c) for c in columns], neutralised_rows(rows)
+
+
+def _write_csv_tables(result: CodingResult, out: Path, by: Sequence[str],
+                      raw: bool = False) -> list[Path]:
     """Stream the three CSV tables into ``out`` (a staging folder)."""
     import csv
 
     paths = []
     for name, (columns, rows) in table_rows(result, by=by).items():
+        columns, rows = _csv_cells(columns, rows, raw)
         path = out / f"{name}.csv"
         with open(path, "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
@@ -136,6 +148,51 @@ def _write_csv_tables(result: CodingResult, out: Path, by: Sequence[str]) -> lis
             writer.writerows(rows)
         paths.append(path)
     return paths
+
+
+def write_xlsx(result: CodingResult, path: str | os.PathLike[str], *,
+               by: Sequence[str] = ("project", "round")) -> Path:
+    """Write the three tables as sheets of one workbook.
+
+    Every text is written as text, never as a formula or a link (a turn
+    ``=HYPERLINK(...)`` stays that text), with the header row frozen, a
+    filter on it and column widths fitted to the first rows. Written row by
+    row (xlsxwriter's constant-memory mode), so a large result is fast and
+    not held twice in memory. Texts longer than a cell can hold (32,767
+    characters) are cut there, as Excel would.
+    """
+    import xlsxwriter
+
+    path = Path(path)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True,
+                                         "strings_to_formulas": False,
+                                         "strings_to_urls": False,
+                                         "strings_to_numbers": False,
+                                         "nan_inf_to_errors": True})
+    try:
+        bold = wb.add_format({"bold": True})
+        for name, (columns, rows) in table_rows(result, by=by).items():
+            ws = wb.add_worksheet(name)
+            ws.write_row(0, 0, [str(c) for c in columns], bold)
+            widths = [min(max(len(str(c)) + 2, 8), 60) for c in columns]
+            n = 0
+            for n, row in enumerate(rows, start=1):
+                for col, value in enumerate(row):
+                    if isinstance(value, str):
+                        ws.write_string(n, col, value)
+                        if n <= 200 and len(value) + 1 > widths[col]:
+                            widths[col] = min(len(value) + 1, 60)
+                    elif isinstance(value, (int, float)):
+                        ws.write_number(n, col, value)
+                    elif value is not None:
+                        ws.write_string(n, col, str(value))
+            for col, width in enumerate(widths):
+                ws.set_column(col, col, width)
+            ws.freeze_panes(1, 0)
+            ws.autofilter(0, 0, max(n, 1), len(columns) - 1)
+    finally:
+        wb.close()
+    return path
 
 
 def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
@@ -178,6 +235,7 @@ def write_outputs(
     force: bool = False,
     by: Sequence[str] = ("project", "round"),
     options: dict[str, Any] | None = None,
+    csv_raw: bool = False,
 ) -> list[Path]:
     """Write a coding result's tables, manifest and chosen formats to ``out_dir``.
 
@@ -196,6 +254,13 @@ def write_outputs(
         Metadata keys the frequencies are grouped by.
     options:
         Extra options to record in ``manifest.json``.
+    csv_raw:
+        Write the CSV cells verbatim. By default a cell that starts with
+        ``=``, ``+``, ``-``, ``@``, tab or carriage return (a formula to a
+        spreadsheet program) or with ``'`` gets a leading ``'``
+        (:func:`~codingkit.tables.neutralise_cell`; manifest.json records
+        ``csv_raw``). The workbook always holds every text as text; the
+        coded texts and offsets are the same either way.
 
     Returns
     -------
@@ -212,31 +277,30 @@ def write_outputs(
         raise OutputError(f"unknown output format {bad[0]!r}; expected one of {', '.join(FORMATS)}",
                           code="E403")
     if isinstance(out_dir, ResultsFolder):
-        return _write_all(result, out_dir, formats=formats, by=by, options=options)
+        return _write_all(result, out_dir, formats=formats, by=by, options=options,
+                          csv_raw=csv_raw)
     with results_folder(out_dir, force=force) as rf:
-        return _write_all(result, rf, formats=formats, by=by, options=options)
+        return _write_all(result, rf, formats=formats, by=by, options=options,
+                          csv_raw=csv_raw)
 
 
 def _write_all(result: CodingResult, rf: ResultsFolder, *, formats: Sequence[str],
-               by: Sequence[str], options: dict[str, Any] | None) -> list[Path]:
+               by: Sequence[str], options: dict[str, Any] | None,
+               csv_raw: bool) -> list[Path]:
     """Write every file into the staging folder of ``rf``; the paths they will have."""
     stage = rf.staging
     if stage is None:
         raise ValueError("write_outputs: the results folder is not entered (use 'with')")
-    tables = result_tables(result, by=by) if set(formats) & {"parquet", "xlsx"} else {}
+    tables = result_tables(result, by=by) if "parquet" in formats else {}
     names: list[str] = []
     if "csv" in formats:
-        names += [p.name for p in _write_csv_tables(result, stage, by)]
+        names += [p.name for p in _write_csv_tables(result, stage, by, raw=csv_raw)]
     if "parquet" in formats:
         for name in TABLES:
             tables[name].to_parquet(stage / f"{name}.parquet", index=False)
             names.append(f"{name}.parquet")
     if "xlsx" in formats:
-        import pandas as pd
-
-        with pd.ExcelWriter(stage / "codingkit.xlsx", engine="openpyxl") as xw:
-            for name in TABLES:
-                tables[name].to_excel(xw, sheet_name=name, index=False)
+        write_xlsx(result, stage / "codingkit.xlsx", by=by)
         names.append("codingkit.xlsx")
     if "qdpx" in formats:
         from ..refiqda import write_qdpx
@@ -244,7 +308,7 @@ def _write_all(result: CodingResult, rf: ResultsFolder, *, formats: Sequence[str
         write_qdpx(result, stage / "project.qdpx")
         names.append("project.qdpx")
     manifest = run_manifest(result, options={**(options or {}), "formats": list(formats),
-                                             "by": list(by)},
+                                             "by": list(by), "csv_raw": bool(csv_raw)},
                             outputs=names)
     (stage / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2)
                                          + "\n", encoding="utf-8")
