@@ -344,3 +344,20 @@ def terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def is_results_folder(folder: str | os.PathLike[str]) -> bool:
+    """Whether ``folder`` is a results folder codingkit wrote: it holds the
+    ``manifest.json`` of a run (a JSON object with ``codingkit_version``).
+    Such folders are never read as input (their CSV tables would be read as
+    surveys, and every rerun would code them again)."""
+    import json
+
+    path = Path(folder) / "manifest.json"
+    try:
+        if not path.is_file() or path.stat().st_size > 64 * 1024 * 1024:
+            return False
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "codingkit_version" in data

@@ -252,3 +252,34 @@ def test_read_only_out_or_parent_fails_at_once_with_one_coded_line(tmp_path):
     finally:
         ro_out.chmod(0o755)
         ro_parent.chmod(0o755)
+
+
+def test_out_inside_the_input_folder_is_never_read_as_input(tmp_path):
+    """Reruns with --force into a --out inside the input folder code the
+    same transcripts each time (not 4 → hundreds of survey 'transcripts')."""
+    folder = tmp_path / "intervjuer"
+    shutil.copytree(CORPUS, folder)
+    out = folder / "resultat"
+    counts = []
+    for extra in ((), ("--force", "--format", "xlsx"), ("--force",)):
+        r = CliRunner().invoke(cli, ["apply", str(folder), "--out", str(out), *FAST, *extra],
+                               catch_exceptions=False)
+        assert r.exit_code == 0, r.output
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        counts.append(manifest["counts"]["transcripts"])
+        if extra:
+            assert "skipped: a codingkit results folder" in r.output
+            assert str(out) in r.output
+    assert counts == [4, 4, 4]
+    assert all(i["path"] and "resultat" not in i["path"] for i in manifest["inputs"])
+
+
+def test_out_that_is_or_holds_an_input_folder_is_refused(tmp_path):
+    folder = tmp_path / "intervjuer"
+    shutil.copytree(CORPUS, folder)
+    for out in (folder, tmp_path):
+        r = CliRunner().invoke(cli, ["apply", str(folder), "--out", str(out), *FAST,
+                                     "--force"])
+        assert r.exit_code == 1 and "[E407]" in r.output, r.output
+        assert len(r.output.strip().splitlines()) == 1
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in CORPUS.iterdir())

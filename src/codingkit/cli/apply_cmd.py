@@ -100,6 +100,7 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
             raise click.UsageError(f"--model brings its own codebook, options and learning; "
                                    f"leave out {', '.join(clash)}")
     check_learn_options(learn_from, learn_transcripts)
+    check_out_not_input(out_dir, paths)
     # the results folder is checked and locked before the slow part, written
     # beside --out and moved into place at the end (whole results or none);
     # SIGTERM cleans up as Ctrl-C does
@@ -195,6 +196,20 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
         f"in {len(coded)} segments, {len(themes)} themes."
     )
     return summary, written
+
+
+def check_out_not_input(out_dir, paths) -> None:
+    """E407 when the results folder is an input folder or holds one (a
+    --out *inside* an input folder is fine: it is skipped when read)."""
+    from ..errors import OutputError
+
+    out = Path(out_dir).resolve()
+    for p in paths:
+        p = Path(p).resolve()
+        if p == out or out in p.parents:
+            raise OutputError(f"the results folder would hold the input {str(p)!r}; expected "
+                              "a --out of its own (e.g. beside the transcripts)",
+                              path=out_dir, code="E407")
 
 
 def check_learn_options(learn_from, learn_transcripts) -> None:

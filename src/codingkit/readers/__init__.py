@@ -226,6 +226,21 @@ def _hidden(rel: Path) -> bool:
             or any(f.startswith((".", "_")) for f in folders))
 
 
+def _results_folders(folder: Path, entries: list[Path]) -> set[Path]:
+    """The folders among ``entries`` that codingkit's own results are in
+    (a ``--out`` inside the input folder): skipped with a warning, so that a
+    rerun does not read its own tables as surveys."""
+    from ..fileio import is_results_folder
+
+    found = {p.parent for p in entries
+             if p.name == "manifest.json" and is_results_folder(p.parent)}
+    for d in sorted(found):
+        warnings.warn(CodingkitWarning("skipped: a codingkit results folder (it holds "
+                                       "codingkit's manifest.json); expected transcripts, "
+                                       "not codingkit's own tables", path=d), stacklevel=4)
+    return found
+
+
 def _walk(folder: Path, format: str | None) -> tuple[list[tuple[Path, str]], list[Path]]:
     """Files (path, source) in a folder, sorted, and the manifests found in it."""
     files: list[tuple[Path, str]] = []
@@ -234,9 +249,10 @@ def _walk(folder: Path, format: str | None) -> tuple[list[tuple[Path, str]], lis
         (p for p in folder.rglob("*") if p.is_file()),
         key=lambda p: p.relative_to(folder).as_posix(),
     )
+    skip = _results_folders(folder, entries)
     for p in entries:
         rel = p.relative_to(folder)
-        if _hidden(rel):
+        if _hidden(rel) or (skip and any(d in skip for d in p.parents)):
             continue
         if p.name.casefold() == MANIFEST_NAME:
             manifests.append(p)
