@@ -145,7 +145,8 @@ class ResultsFolder:
                 raise OutputError("folder is read-only; expected a folder you can write to "
                                   "(or a new folder name)", path=out, code="E406")
             if not self.force and any(not self._leftover(p.name) for p in out.iterdir()):
-                raise OutputError("folder is not empty; use --force to overwrite its files",
+                raise OutputError("folder is not empty; use --force (force=True in Python) to "
+                                  "replace codingkit's files in it",
                                   path=out, code="E402")
         parent = self._parent()
         existing = parent

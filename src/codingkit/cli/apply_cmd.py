@@ -8,7 +8,7 @@ import click
 
 from ..coding.coder import SIMILARITY_OPTIONS
 from ..writers import FORMATS
-from . import cli, split_values
+from . import Phases, cli, plural, split_paths, split_values
 
 
 @cli.command("apply")
@@ -32,11 +32,13 @@ from . import cli, split_values
               help="Similarity to the codebook's examples: TF-IDF, sentence embeddings "
                    "(pip install codingkit[semantic]) or none (rules only).")
 @click.option("--learn-from", "learn_from", multiple=True, type=click.Path(path_type=Path),
+              callback=lambda ctx, param, v: split_paths(v),
               help="Human coding (CSV, folder or .qdpx; see 'codingkit evaluate') to learn from "
                    "before coding; its transcripts are among PATHS or given with "
                    "--learn-transcripts. Repeatable.")
 @click.option("--learn-transcripts", "learn_transcripts", multiple=True,
               type=click.Path(path_type=Path), metavar="PATH",
+              callback=lambda ctx, param, v: split_paths(v),
               help="With --learn-from: the transcripts (files or folders) the human coding "
                    "belongs to, when they are not among PATHS, e.g. last round's interviews. "
                    "They are learned from, not coded. Repeatable.")
@@ -55,8 +57,10 @@ from . import cli, split_values
               callback=lambda ctx, param, v: split_values(v, FORMATS, option="--format"),
               help="Also write the tables as parquet or xlsx, or a REFI-QDA project (qdpx); "
                    "several comma-separated or repeated. The CSV tables are always written.")
-@click.option("--by", default="project,round", show_default=True,
-              help="Metadata columns the frequencies are grouped by, comma-separated.")
+@click.option("--by", multiple=True, default=("project,round",), show_default=True,
+              callback=lambda ctx, param, v: split_values(v),
+              help="Metadata columns the frequencies are grouped by, comma-separated or "
+                   "repeated.")
 @click.option("--csv-raw", is_flag=True,
               help="Write the CSV cells verbatim. By default a cell starting with = + - @ "
                    "(a formula to Excel) or ' gets a leading ' so that a spreadsheet shows "
@@ -87,7 +91,7 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
     from ..writers import results_folder
 
     formats = ("csv", *(f for f in dict.fromkeys(formats) if f != "csv"))
-    by_keys = tuple(k.strip() for k in by.split(",") if k.strip())
+    by_keys = tuple(by)
     if model_path is not None:
         ctx = click.get_current_context()
         own = {"codebook_path": "--codebook", "unit": "--unit", "similarity": "--similarity",
@@ -131,10 +135,13 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
         coder = Coder(codebook, unit=unit, code_interviewer=code_interviewer,
                       similarity=similarity, learner_options=None if min_positives is None
                       else {"min_positives": min_positives})
+    bar = Phases(quiet)
     transcripts = readers.read_transcripts(
         list(paths), manifest=manifest_path, speaker_pattern=speaker_pattern,
         text_column=text_column, id_column=id_column,
+        progress=bar.counts("reading", "files"),
     )
+    bar.close()
     from ..tables import check_group_keys
 
     check_group_keys((t.metadata for t in transcripts), by_keys)  # before the slow part
@@ -166,36 +173,47 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     if save_model is not None:
         coder.save(save_model)
 
-    bar = None
-    if not quiet:
-        from tqdm import tqdm
-
-        bar = tqdm(total=None, unit=" segments", desc="coding", file=click.get_text_stream("stderr"),
-                   disable=None, leave=False)
     try:
-        result = coder.code(transcripts, progress=bar.update if bar is not None else None)
+        if bar.on:
+            bar.start("coding", _segments_to_code(coder, codebook, transcripts), "segments")
+        result = coder.code(transcripts, progress=bar.update if bar.on else None)
+        bar.close()
+        written = write_outputs(result, folder, formats=formats, by=by_keys, csv_raw=csv_raw,
+                                progress=bar.counts("writing", "files"),
+                                options={"speaker_pattern": speaker_pattern,
+                                         "text_column": text_column, "id_column": id_column,
+                                         "manifest": str(manifest_path) if manifest_path else None,
+                                         "learn_from": [str(p) for p in learn_from],
+                                         "learn_transcripts": [str(p) for p in learn_transcripts],
+                                         "min_positives": min_positives,
+                                         "model": str(model_path) if model_path else None,
+                                         "model_sha256": _sha256(model_path),
+                                         "save_model": str(save_model) if save_model else None,
+                                         "learned_from": learned_inputs})
     finally:
-        if bar is not None:
-            bar.close()
-    written = write_outputs(result, folder, formats=formats, by=by_keys, csv_raw=csv_raw,
-                            options={"speaker_pattern": speaker_pattern,
-                                     "text_column": text_column, "id_column": id_column,
-                                     "manifest": str(manifest_path) if manifest_path else None,
-                                     "learn_from": [str(p) for p in learn_from],
-                                     "learn_transcripts": [str(p) for p in learn_transcripts],
-                                     "min_positives": min_positives,
-                                     "model": str(model_path) if model_path else None,
-                                     "model_sha256": _sha256(model_path),
-                                     "save_model": str(save_model) if save_model else None,
-                                     "learned_from": learned_inputs})
+        bar.close()
     coded = {c.segment_id for c in result.coding_list}
     themes = {c.theme for c in result.coding_list}
     summary = (
-        f"Coded {len(result.segment_list)} segments from {len(transcripts)} transcripts "
-        f"with codebook {codebook.id} {codebook.version}: {len(result.coding_list)} codings "
-        f"in {len(coded)} segments, {len(themes)} themes."
+        f"Coded {plural(len(result.segment_list), 'segment')} from "
+        f"{plural(len(transcripts), 'transcript')} with codebook {codebook.id} "
+        f"{codebook.version}: {plural(len(result.coding_list), 'coding')} in "
+        f"{plural(len(coded), 'segment')}, {plural(len(themes), 'theme')}."
     )
     return summary, written
+
+
+def _segments_to_code(coder, codebook, transcripts) -> int | None:
+    """How many segments the coder will code (the coding bar's total): turns
+    or paragraphs in the codebook's speaker roles; ``None`` for sentences
+    (cutting sentences twice would cost as much as the coding)."""
+    if coder.unit == "sentence":
+        return None
+    from ..segmenting import segment
+
+    wanted = ({"interviewer", "respondent"} if coder.code_interviewer
+              else {r for c in codebook for r in c.scope})
+    return sum(s.speaker_role in wanted for s in segment(transcripts, coder.unit))
 
 
 def check_out_not_input(out_dir, paths) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import cli
+from . import cli, plural
 
 
 @cli.command("validate")
@@ -23,4 +23,4 @@ def validate_cmd(codebook: str) -> None:
     from ..codebook import load_codebook
 
     cb = load_codebook(codebook)
-    click.echo(f"OK: {codebook}: {len(cb)} codes ({len(cb.themes)} themes)")
+    click.echo(f"OK: {codebook}: {plural(len(cb), 'code')} ({plural(len(cb.themes), 'theme')})")

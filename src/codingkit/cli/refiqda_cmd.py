@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import cli
+from . import cli, plural
 
 
 def _refuse_existing(path: Path, force: bool) -> None:
@@ -44,7 +44,7 @@ def export_codebook_cmd(codebook: Path, out: Path, force: bool) -> None:
     _refuse_existing(out, force)
     cb = load_codebook(codebook)
     write_qdc(cb, out)
-    click.echo(f"Wrote {out}: {len(cb)} codes ({len(cb.themes)} themes)")
+    click.echo(f"Wrote {out}: {plural(len(cb), 'code')} ({plural(len(cb.themes), 'theme')})")
 
 
 @cli.command("import-codebook")
@@ -98,8 +98,8 @@ def export_project_cmd(folder: Path, out: Path, force: bool) -> None:
 
     write_qdpx(result, out, created=_created(folder))
     coded = {c.segment_id for c in result.coding_list}
-    click.echo(f"Wrote {out}: {len(result.transcripts)} sources, {len(coded)} coded segments, "
-               f"{len(result.coding_list)} codings")
+    click.echo(f"Wrote {out}: {plural(len(result.transcripts), 'source')}, "
+               f"{plural(len(coded), 'coded segment')}, {plural(len(result.coding_list), 'coding')}")
 
 
 @cli.command("import-project")
@@ -125,9 +125,9 @@ def import_project_cmd(qdpx: Path, out: Path) -> None:
     project = read_qdpx(qdpx)
     write_imported_project(project, out)
     sel = project.selections
-    click.echo(f"Read {qdpx}: {len(project.sources)} sources, {len(project.codebook)} codes, "
-               f"{sel['coder'].nunique()} coders, {len(sel)} codings; "
-               f"{len(project.problems)} problems")
+    click.echo(f"Read {qdpx}: {plural(len(project.sources), 'source')}, "
+               f"{plural(len(project.codebook), 'code')}, {plural(sel['coder'].nunique(), 'coder')}, "
+               f"{plural(len(sel), 'coding')}; {plural(len(project.problems), 'problem')}")
     for p in project.problems[:10]:
         click.echo(f"  problem: {p}")
     if len(project.problems) > 10:

@@ -46,7 +46,7 @@ import re
 import unicodedata
 import warnings
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from ..errors import CodingkitError, CodingkitWarning, InputError
 from ..model import Transcript
@@ -274,6 +274,7 @@ def read_transcripts(
     text_column: str | None = None,
     id_column: str | None = None,
     format: str | None = None,
+    progress: "Callable[[int, int], None] | None" = None,
 ) -> list[Transcript]:
     """Read transcripts from files and folders.
 
@@ -289,6 +290,9 @@ def read_transcripts(
         both name a file.
     speaker_pattern, text_column, id_column, format:
         As in :func:`read_transcript`.
+    progress:
+        Called with (files read, files to read) after each file (the
+        command line's progress bar).
 
     Returns
     -------
@@ -342,7 +346,9 @@ def read_transcripts(
     transcripts: list[Transcript] = []
     seen_paths: set[Path] = set()
     seen_sources: dict[str, Path] = {}
-    for p, source in jobs:
+    for done, (p, source) in enumerate(jobs, start=1):
+        if progress is not None:
+            progress(done - 1, len(jobs))
         resolved = p.resolve()
         if resolved in seen_paths:
             continue
@@ -357,5 +363,7 @@ def read_transcripts(
             text_column=text_column, id_column=id_column,
             manifest_meta=by_file.get(unicodedata.normalize("NFC", str(resolved))),
         ))
+    if progress is not None:
+        progress(len(jobs), len(jobs))
     return transcripts
 

@@ -26,7 +26,7 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from ..errors import OutputError
 from ..fileio import ResultsFolder
@@ -236,6 +236,7 @@ def write_outputs(
     by: Sequence[str] = ("project", "round"),
     options: dict[str, Any] | None = None,
     csv_raw: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Write a coding result's tables, manifest and chosen formats to ``out_dir``.
 
@@ -261,6 +262,9 @@ def write_outputs(
         (:func:`~codingkit.tables.neutralise_cell`; manifest.json records
         ``csv_raw``). The workbook always holds every text as text; the
         coded texts and offsets are the same either way.
+    progress:
+        Called with (files written, files to write) as the files are
+        written (the command line's progress bar).
 
     Returns
     -------
@@ -278,39 +282,53 @@ def write_outputs(
                           code="E403")
     if isinstance(out_dir, ResultsFolder):
         return _write_all(result, out_dir, formats=formats, by=by, options=options,
-                          csv_raw=csv_raw)
+                          csv_raw=csv_raw, progress=progress)
     with results_folder(out_dir, force=force) as rf:
         return _write_all(result, rf, formats=formats, by=by, options=options,
-                          csv_raw=csv_raw)
+                          csv_raw=csv_raw, progress=progress)
 
 
 def _write_all(result: CodingResult, rf: ResultsFolder, *, formats: Sequence[str],
                by: Sequence[str], options: dict[str, Any] | None,
-               csv_raw: bool) -> list[Path]:
+               csv_raw: bool, progress: Callable[[int, int], None] | None = None
+               ) -> list[Path]:
     """Write every file into the staging folder of ``rf``; the paths they will have."""
     stage = rf.staging
     if stage is None:
         raise ValueError("write_outputs: the results folder is not entered (use 'with')")
+    total = (3 * (("csv" in formats) + ("parquet" in formats)) + ("xlsx" in formats)
+             + ("qdpx" in formats) + 1)
+
+    def tick(n_written: int) -> None:
+        if progress is not None:
+            progress(n_written, total)
+
+    tick(0)
     tables = result_tables(result, by=by) if "parquet" in formats else {}
     names: list[str] = []
     if "csv" in formats:
         names += [p.name for p in _write_csv_tables(result, stage, by, raw=csv_raw)]
+        tick(len(names))
     if "parquet" in formats:
         for name in TABLES:
             tables[name].to_parquet(stage / f"{name}.parquet", index=False)
             names.append(f"{name}.parquet")
+            tick(len(names))
     if "xlsx" in formats:
         write_xlsx(result, stage / "codingkit.xlsx", by=by)
         names.append("codingkit.xlsx")
+        tick(len(names))
     if "qdpx" in formats:
         from ..refiqda import write_qdpx
 
         write_qdpx(result, stage / "project.qdpx")
         names.append("project.qdpx")
+        tick(len(names))
     manifest = run_manifest(result, options={**(options or {}), "formats": list(formats),
                                              "by": list(by), "csv_raw": bool(csv_raw)},
                             outputs=names)
     (stage / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2)
                                          + "\n", encoding="utf-8")
     names.append("manifest.json")
+    tick(len(names))
     return [rf.out / n for n in names]
