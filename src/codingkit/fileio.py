@@ -166,9 +166,12 @@ class ResultsFolder:
 
     # -- lock --------------------------------------------------------------
     def _lock(self) -> None:
-        import fcntl
-
         from .errors import OutputError
+
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            return
 
         target = self._target()
         path = target.parent / f".{target.name}.codingkit.lock"
@@ -291,8 +294,8 @@ class ResultsFolder:
         else:
             mode = 0o777 & ~_umask()
         os.chmod(staging, mode)
-        blocked = {signal.SIGINT, signal.SIGTERM}
-        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+        mask = getattr(signal, "pthread_sigmask", None)
+        old_mask = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if mask else None
         try:
             old = None
             if target.exists():
@@ -301,7 +304,8 @@ class ResultsFolder:
             os.rename(staging, target)
             self.staging = None
         finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+            if mask:
+                mask(signal.SIG_SETMASK, old_mask)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 

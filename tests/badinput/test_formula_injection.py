@@ -142,5 +142,7 @@ def test_evidence_names_and_metadata_are_guarded_too(tmp_path):
     assert _rows(tmp_path / "res" / "frequencies.csv")[0]["label"] == "'=Budget"
     wb = openpyxl.load_workbook(tmp_path / "res" / "codingkit.xlsx")
     assert all(c.data_type != "f" for ws in wb for row in ws.iter_rows() for c in row)
-    assert wb["codings"]["F2"].value == "=evidens()"
+    quotes = wb["quotes"]
+    assert [quotes["F2"].value, quotes["M2"].value, quotes["N2"].value] == \
+        ["-IP", "=evidens()", "\tHej!"]                    # speaker, evidence, text
     assert wb["frequencies"]["E2"].value == "=Budget"

@@ -150,49 +150,98 @@ def _write_csv_tables(result: CodingResult, out: Path, by: Sequence[str],
     return paths
 
 
+#: The sheets of ``codingkit.xlsx``, in order.
+XLSX_SHEETS = ("segments", "quotes", "frequencies", "codebook")
+
+
+def workbook_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round")
+                    ) -> dict[str, tuple[list[str], Any]]:
+    """The sheets of the analysis workbook as ``(columns, rows)`` (rows lazy):
+
+    ``segments``
+        The segment table and one 0/1 column per theme (codebook order):
+        1 when the segment is coded with the theme or one of its sub-codes.
+    ``quotes``
+        One row per coding: where it is (segment, source, metadata,
+        speaker, turn), the code, its path from the theme (``theme > code``),
+        score, method, evidence and the segment's text.
+    ``frequencies``
+        The frequency table, with its denominators (``sources_total``,
+        ``segments_total``).
+    ``codebook``
+        One row per code: theme, parent, label, description, inclusion and
+        exclusion criteria, speaker roles, how many rules and examples.
+    """
+    from ..model import CORE_METADATA
+    from ..tables import CODING_COLUMNS  # noqa: F401  (the quotes sheet extends it)
+
+    tables = table_rows(result, by=by)
+    cb = result.codebook
+    themes = [c.id for c in cb.themes]
+    seg_columns, seg_rows = tables["segments"]
+    coded: dict[str, set[str]] = {}
+    for c in result.coding_list:
+        coded.setdefault(c.segment_id, set()).add(c.theme)
+
+    def flagged():
+        for row in seg_rows:
+            got = coded.get(row[0])
+            yield (*row, *((1 if got and t in got else 0) for t in themes))
+
+    segs = {s.segment_id: s for s in result.segment_list}
+
+    def path(code: str) -> str:
+        if code not in cb:
+            return code
+        return " > ".join([*reversed(cb.ancestors(code)), code])
+
+    def quotes():
+        for c in result.coding_list:
+            s = segs.get(c.segment_id)
+            meta = [s.metadata.get(k, "") if s else "" for k in CORE_METADATA]
+            yield (c.segment_id, s.source if s else "", *meta, (s.speaker or "") if s else "",
+                   s.turn if s else "", c.code, path(c.code), c.theme, c.score, c.method,
+                   c.evidence, s.text if s else "")
+
+    def codebook_rows():
+        for code in cb:
+            yield (code.id, cb.theme_of(code.id), code.parent or "", code.label,
+                   code.description, code.include, code.exclude, ", ".join(code.scope),
+                   len(code.rules), len(code.examples))
+
+    return {
+        "segments": ([*seg_columns, *themes], flagged()),
+        "quotes": (["segment_id", "source", *CORE_METADATA, "speaker", "turn", "code",
+                    "code_path", "theme", "score", "method", "evidence", "text"], quotes()),
+        "frequencies": tables["frequencies"],
+        "codebook": (["code", "theme", "parent", "label", "description", "include",
+                      "exclude", "speaker_roles", "rules", "examples"], codebook_rows()),
+    }
+
+
 def write_xlsx(result: CodingResult, path: str | os.PathLike[str], *,
                by: Sequence[str] = ("project", "round")) -> Path:
-    """Write the three tables as sheets of one workbook.
+    """Write the analysis workbook (sheets: :func:`workbook_tables`).
 
     Every text is written as text, never as a formula or a link (a turn
-    ``=HYPERLINK(...)`` stays that text), with the header row frozen, a
-    filter on it and column widths fitted to the first rows. Written row by
-    row (xlsxwriter's constant-memory mode), so a large result is fast and
-    not held twice in memory. Texts longer than a cell can hold (32,767
-    characters) are cut there, as Excel would.
+    ``=HYPERLINK(...)`` stays that text); each sheet has its header row
+    frozen, a filter on it, column widths fitted to the first rows and
+    shares as percentages. Streamed row by row (:mod:`.xlsx`), so a large
+    result is fast and not held twice in memory. Texts longer than a cell
+    can hold (32,767 characters) are cut there, as Excel would.
     """
-    import xlsxwriter
+    from .xlsx import Sheet, write_workbook
 
-    path = Path(path)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True,
-                                         "strings_to_formulas": False,
-                                         "strings_to_urls": False,
-                                         "strings_to_numbers": False,
-                                         "nan_inf_to_errors": True})
-    try:
-        bold = wb.add_format({"bold": True})
-        for name, (columns, rows) in table_rows(result, by=by).items():
-            ws = wb.add_worksheet(name)
-            ws.write_row(0, 0, [str(c) for c in columns], bold)
-            widths = [min(max(len(str(c)) + 2, 8), 60) for c in columns]
-            n = 0
-            for n, row in enumerate(rows, start=1):
-                for col, value in enumerate(row):
-                    if isinstance(value, str):
-                        ws.write_string(n, col, value)
-                        if n <= 200 and len(value) + 1 > widths[col]:
-                            widths[col] = min(len(value) + 1, 60)
-                    elif isinstance(value, (int, float)):
-                        ws.write_number(n, col, value)
-                    elif value is not None:
-                        ws.write_string(n, col, str(value))
-            for col, width in enumerate(widths):
-                ws.set_column(col, col, width)
-            ws.freeze_panes(1, 0)
-            ws.autofilter(0, 0, max(n, 1), len(columns) - 1)
-    finally:
-        wb.close()
-    return path
+    themes = {c.id for c in result.codebook.themes}
+    sheets = []
+    for name, (columns, rows) in workbook_tables(result, by=by).items():
+        columns = list(columns)
+        sheets.append(Sheet(
+            name, columns, rows,
+            percent=[j for j, c in enumerate(columns) if str(c).startswith("share")],
+            narrow=[j for j, c in enumerate(columns) if name == "segments" and c in themes
+                    and j >= len(columns) - len(themes)]))
+    return write_workbook(path, sheets)
 
 
 def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
