@@ -95,16 +95,16 @@ def test_progress_bar_shows_each_phase_against_its_total_on_a_terminal_only(tmp_
     assert "coding" in shown and f"{to_code}/{to_code}" in shown, shown
     assert "writing" in shown and "5/5 [" in shown, shown   # 3 CSV, xlsx, manifest
     # not a terminal: no bar at all
-    r = subprocess.run([*cmd, "--out", str(tmp_path / "pipe")], env=env, capture_output=True,
-                       text=True)
-    assert r.returncode == 0 and r.stderr == "", r.stderr
+    r = CliRunner().invoke(cli, ["apply", str(corpus), "--similarity", "none", "--format",
+                                 "xlsx", "--out", str(tmp_path / "pipe")])
+    assert r.exit_code == 0 and r.stderr == "", r.stderr
 
 
 def test_evaluate_pred_lists_codes_in_codebook_order(tmp_path):
     out = tmp_path / "res"
     r = _apply(ROOT / "transcripts", "--out", out, *FAST)
     assert r.exit_code == 0, r.output
-    gold = f"{ROOT / 'gold' / 'syd_coding.csv'},{ROOT / 'gold' / 'ost_coding.csv'}"
+    gold = f"{ROOT / 'gold' / 'syd_coding.csv'},{ROOT / 'gold' / 'syd_turns.csv'}"
     ev = CliRunner().invoke(cli, ["evaluate", "--gold", gold, "--pred", str(out)],
                             catch_exceptions=False)
     assert ev.exit_code == 0, ev.output

@@ -84,9 +84,6 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
       codingkit apply omg2/ --learn-from kodning_omg1.csv --learn-transcripts omg1/ \\
           --out results_omg2/
     """
-    from .. import readers
-    from ..codebook import load_codebook
-    from ..coding import Coder
     from ..fileio import terminate_as_interrupt
     from ..writers import results_folder
 
@@ -109,10 +106,11 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
     # beside --out and moved into place at the end (whole results or none);
     # SIGTERM cleans up as Ctrl-C does
     with terminate_as_interrupt(), results_folder(out_dir, force=force) as folder:
-        summary, written = _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
-               text_column, id_column, similarity, learn_from, learn_transcripts,
-               min_positives, save_model, model_path, code_interviewer, formats, by_keys,
-               csv_raw, quiet)
+        summary, written = _apply(
+            folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
+            text_column, id_column, similarity, learn_from, learn_transcripts,
+            min_positives, save_model, model_path, code_interviewer, formats, by_keys,
+            csv_raw, quiet)
     click.echo(summary)
     click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
 

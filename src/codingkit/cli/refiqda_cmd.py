@@ -99,7 +99,8 @@ def export_project_cmd(folder: Path, out: Path, force: bool) -> None:
     write_qdpx(result, out, created=_created(folder))
     coded = {c.segment_id for c in result.coding_list}
     click.echo(f"Wrote {out}: {plural(len(result.transcripts), 'source')}, "
-               f"{plural(len(coded), 'coded segment')}, {plural(len(result.coding_list), 'coding')}")
+               f"{plural(len(coded), 'coded segment')}, "
+               f"{plural(len(result.coding_list), 'coding')}")
 
 
 @cli.command("import-project")
@@ -126,7 +127,8 @@ def import_project_cmd(qdpx: Path, out: Path) -> None:
     write_imported_project(project, out)
     sel = project.selections
     click.echo(f"Read {qdpx}: {plural(len(project.sources), 'source')}, "
-               f"{plural(len(project.codebook), 'code')}, {plural(sel['coder'].nunique(), 'coder')}, "
+               f"{plural(len(project.codebook), 'code')}, "
+               f"{plural(sel['coder'].nunique(), 'coder')}, "
                f"{plural(len(sel), 'coding')}; {plural(len(project.problems), 'problem')}")
     for p in project.problems[:10]:
         click.echo(f"  problem: {p}")

@@ -31,7 +31,7 @@ _WS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.workshee
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 # cell styles (cellXfs): 0 plain, 1 bold header with a bottom border, 2 percent
-STYLES = (_HEAD + f'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+STYLES = (_HEAD + '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
           '<numFmts count="1"><numFmt numFmtId="164" formatCode="0.0%"/></numFmts>'
           '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
           '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
