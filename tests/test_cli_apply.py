@@ -63,7 +63,7 @@ def test_apply_writes_tables_with_evidence(tmp_path):
     r = _run("apply", str(folder), "--codebook", str(tmp_path / "kodbok.yaml"),
              "--out", str(out), "--quiet")
     assert r.exit_code == 0, r.output
-    assert "Coded 6 segments from 1 transcripts with codebook test 2: 2 codings in 2 segments" \
+    assert "Coded 6 segments from 1 transcript with codebook test 2: 2 codings in 2 segments" \
         in r.output
     segs = pd.read_csv(out / "segments.csv")
     assert list(segs.speaker_role) == ["interviewer", "respondent"] * 3

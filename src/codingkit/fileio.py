@@ -77,3 +77,292 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+# --------------------------------------------------------------------------
+# A results folder written as one unit
+# --------------------------------------------------------------------------
+
+_STAGE = "codingkit-new"   # a run being written: .<name>.codingkit-new-XXXX
+_OLD = "codingkit-old"     # the previous results during the swap: .<name>.codingkit-old-XXXX
+
+
+class ResultsFolder:
+    """Write a whole results folder as one unit.
+
+    ``with ResultsFolder(out, owned=...) as rf:`` checks that ``out`` can be
+    written, takes a lock beside it (``.<name>.codingkit.lock``), and gives a
+    temporary folder beside it (:attr:`staging`) to write every file into.
+    On a clean exit the staging folder becomes ``out`` (two renames in the
+    same parent folder); on an exception, Ctrl-C or SIGTERM (see
+    :func:`terminate_as_interrupt`) it is removed. So ``out`` holds either
+    the previous results or the new ones, never a mix; a killed run
+    (SIGKILL) leaves a hidden folder beside ``out`` that the next run into
+    ``out`` removes (or restores, when the kill fell between the two renames).
+
+    Files in an existing ``out`` that codingkit does not own (``owned`` says
+    which names it owns) are carried into the new folder (hard links where
+    the file system allows, copies otherwise); codingkit's own files are not,
+    so a forced run replaces all of them.
+
+    Raises
+    ------
+    OutputError
+        E401 ``out`` is a file; E402 ``out`` is not empty and not ``force``;
+        E405 another run holds the lock; E406 ``out`` or its parent folder
+        cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "resultat"
+    >>> with ResultsFolder(out) as rf:
+    ...     _ = (rf.staging / "codings.csv").write_text("segment_id,code\\n")
+    >>> sorted(p.name for p in out.iterdir()), sorted(p.name for p in out.parent.iterdir())
+    (['codings.csv'], ['resultat'])
+    """
+
+    def __init__(self, out: str | os.PathLike[str], *, force: bool = False,
+                 owned=lambda name: False) -> None:
+        self.out = Path(out)
+        self.force = force
+        self.owned = owned
+        self.staging: Path | None = None
+        self._lock_fd: int | None = None
+        self._lock_path: Path | None = None
+
+    # -- checks ------------------------------------------------------------
+    def check(self) -> None:
+        """The checks of :meth:`__enter__` that need no lock (E401, E402, E406)."""
+        from .errors import OutputError
+
+        out = self.out
+        if out.exists() and not out.is_dir():
+            raise OutputError("exists and is not a folder; expected a folder for the results",
+                              path=out, code="E401")
+        if out.is_dir():
+            if not os.access(out, os.W_OK | os.X_OK):
+                raise OutputError("folder is read-only; expected a folder you can write to "
+                                  "(or a new folder name)", path=out, code="E406")
+            if not self.force and any(not self._leftover(p.name) for p in out.iterdir()):
+                raise OutputError("folder is not empty; use --force (force=True in Python) to "
+                                  "replace codingkit's files in it",
+                                  path=out, code="E402")
+        parent = self._parent()
+        existing = parent
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+            raise OutputError(f"cannot write beside {out.name!r} in this folder (read-only); "
+                              "codingkit writes the results next to --out first; expected a "
+                              "folder you can write to", path=existing, code="E406")
+
+    def _parent(self) -> Path:
+        return Path(os.path.realpath(self.out)).parent if self.out.is_symlink() \
+            else self.out.absolute().parent
+
+    def _target(self) -> Path:
+        return Path(os.path.realpath(self.out)) if self.out.is_symlink() else self.out.absolute()
+
+    # -- lock --------------------------------------------------------------
+    def _lock(self) -> None:
+        from .errors import OutputError
+
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            return
+
+        target = self._target()
+        path = target.parent / f".{target.name}.codingkit.lock"
+        while True:
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+            except OSError as exc:
+                raise OutputError(f"cannot create the lock file {path.name} ({exc.strerror}); "
+                                  "expected a folder you can write to", path=path.parent,
+                                  code="E406") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                raise OutputError("another codingkit run is writing these results (lock "
+                                  f"{path.name}); wait for it to finish or choose another --out",
+                                  path=self.out, code="E405") from None
+            # the file may have been removed by the run that held it: lock the file
+            # that is there now
+            try:
+                same = os.stat(path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                self._lock_fd, self._lock_path = fd, path
+                return
+            os.close(fd)
+
+    def _unlock(self) -> None:
+        if self._lock_fd is None:
+            return
+        try:
+            if self._lock_path is not None:
+                self._lock_path.unlink(missing_ok=True)
+        finally:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    # -- leftovers of killed runs -------------------------------------------
+    def _leftover(self, name: str) -> bool:
+        """A temporary file of an owned file (``.segments.csv.k3j2x.tmp``) that
+        a killed run of an older codingkit left inside the results folder."""
+        if not (name.startswith(".") and name.endswith(".tmp")):
+            return False
+        stem = name[1:-len(".tmp")]
+        return "." in stem and self.owned(stem.rsplit(".", 1)[0])
+
+    def _clean_leftovers(self) -> None:
+        """Remove (or restore) what a killed run into the same folder left."""
+        import shutil
+
+        target = self._target()
+        prefix = f".{target.name}."
+        for p in sorted(target.parent.iterdir()):
+            name = p.name
+            if not name.startswith(prefix) or not p.is_dir() or p.is_symlink():
+                continue
+            kind = name[len(prefix):]
+            if kind.startswith(_OLD + "-"):
+                if not target.exists():       # killed between the two renames
+                    os.rename(p, target)
+                else:                         # killed after the swap
+                    shutil.rmtree(p, ignore_errors=True)
+            elif kind.startswith(_STAGE + "-"):
+                shutil.rmtree(p, ignore_errors=True)
+
+    # -- the unit ------------------------------------------------------------
+    def __enter__(self) -> "ResultsFolder":
+        from .errors import OutputError
+
+        self.check()
+        parent = self._parent()
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create the folder ({exc.strerror}); expected a "
+                              "folder you can write to", path=parent, code="E406") from None
+        self._lock()
+        try:
+            self._clean_leftovers()
+            self.check()    # again: a restored folder may not be empty
+            target = self._target()
+            try:
+                self.staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{_STAGE}-",
+                                                     dir=target.parent))
+            except OSError as exc:
+                raise OutputError(f"cannot create a folder beside it ({exc.strerror}); "
+                                  "expected a folder you can write to", path=self.out,
+                                  code="E406") from None
+        except BaseException:
+            self._unlock()
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        import shutil
+
+        try:
+            if exc_type is None:
+                self.commit()
+        finally:
+            if self.staging is not None and self.staging.exists():
+                shutil.rmtree(self.staging, ignore_errors=True)
+            self._unlock()
+
+    def commit(self) -> None:
+        """Make the staging folder the results folder (signals held off meanwhile)."""
+        import shutil
+        import signal
+
+        target = self._target()
+        staging = self.staging
+        assert staging is not None
+        if target.is_dir():
+            for p in target.iterdir():
+                if self.owned(p.name) or self._leftover(p.name):
+                    continue
+                _link_copy(p, staging / p.name)
+            mode = target.stat().st_mode & 0o7777
+        else:
+            mode = 0o777 & ~_umask()
+        os.chmod(staging, mode)
+        mask = getattr(signal, "pthread_sigmask", None)
+        old_mask = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if mask else None
+        try:
+            old = None
+            if target.exists():
+                old = target.parent / f".{target.name}.{_OLD}-{os.getpid()}"
+                os.rename(target, old)
+            os.rename(staging, target)
+            self.staging = None
+        finally:
+            if mask:
+                mask(signal.SIG_SETMASK, old_mask)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+
+
+def _link_copy(src: Path, dst: Path) -> None:
+    """Hard-link ``src`` (a file, or a folder recursively) to ``dst``; copy
+    where the file system has no hard links."""
+    import shutil
+
+    def link(s, d):
+        try:
+            os.link(s, d, follow_symlinks=False)
+        except OSError:
+            shutil.copy2(s, d, follow_symlinks=False)
+
+    if src.is_dir() and not src.is_symlink():
+        shutil.copytree(src, dst, symlinks=True, copy_function=link)
+    else:
+        link(src, dst)
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While in this block, SIGTERM behaves like Ctrl-C (``KeyboardInterrupt``),
+    so that a terminated run cleans up as an interrupted one does (the CLI's
+    ``apply`` runs in it). Outside the main thread it does nothing."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def is_results_folder(folder: str | os.PathLike[str]) -> bool:
+    """Whether ``folder`` is a results folder codingkit wrote: it holds the
+    ``manifest.json`` of a run (a JSON object with ``codingkit_version``).
+    Such folders are never read as input (their CSV tables would be read as
+    surveys, and every rerun would code them again)."""
+    import json
+
+    path = Path(folder) / "manifest.json"
+    try:
+        if not path.is_file() or path.stat().st_size > 64 * 1024 * 1024:
+            return False
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "codingkit_version" in data

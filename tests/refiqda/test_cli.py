@@ -53,7 +53,7 @@ def test_import_project_writes_the_human_coding_folder(tmp_path):
     res = CliRunner().invoke(cli, ["import-project", str(qdpx), "--out", str(out)])
     assert res.exit_code == 0, res.output
     lines = res.stdout.splitlines()
-    assert lines[0] == f"Read {qdpx}: 1 sources, 1 codes, 1 coders, 2 codings; 1 problems"
+    assert lines[0] == f"Read {qdpx}: 1 source, 1 code, 1 coder, 2 codings; 1 problem"
     assert lines[1].startswith("  problem: 7E0F3C1A-5B2D-4C6E-9F80-1A2B3C4D5E6F.txt: selection "
                                "e1000000-0000-4000-8000-000000000003 [3:13]")
     assert "Warning: " in res.stderr and "counted each line break as two" in res.stderr
@@ -93,7 +93,7 @@ def test_export_project_from_an_output_folder(tmp_path):
     target = tmp_path / "granska.qdpx"
     res = run("export-project", out, "--out", target)
     assert res.exit_code == 0, res.output
-    assert res.output == f"Wrote {target}: 1 sources, 1 coded segments, 1 codings\n"
+    assert res.output == f"Wrote {target}: 1 source, 1 coded segment, 1 coding\n"
     project = read_qdpx(target)
     assert project.human_coding[["source", "start", "end", "code"]].values.tolist() == [
         ["01.txt", turn.start, turn.end, "tidig_dialog"]]

@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from ..coding.coder import SIMILARITY_OPTIONS
+from ..writers import FORMATS
 from .main import cli
+from .options import Phases, plural, split_paths, split_values
 
 
 @cli.command("apply")
@@ -31,11 +33,13 @@ from .main import cli
               help="Similarity to the codebook's examples: TF-IDF, sentence embeddings "
                    "(pip install codingkit[semantic]) or none (rules only).")
 @click.option("--learn-from", "learn_from", multiple=True, type=click.Path(path_type=Path),
+              callback=lambda ctx, param, v: split_paths(v),
               help="Human coding (CSV, folder or .qdpx; see 'codingkit evaluate') to learn from "
                    "before coding; its transcripts are among PATHS or given with "
                    "--learn-transcripts. Repeatable.")
 @click.option("--learn-transcripts", "learn_transcripts", multiple=True,
               type=click.Path(path_type=Path), metavar="PATH",
+              callback=lambda ctx, param, v: split_paths(v),
               help="With --learn-from: the transcripts (files or folders) the human coding "
                    "belongs to, when they are not among PATHS, e.g. last round's interviews. "
                    "They are learned from, not coded. Repeatable.")
@@ -54,12 +58,18 @@ from .main import cli
                    "codebook.")
 @click.option("--code-interviewer", is_flag=True,
               help="Also code the interviewer's turns (default: respondents only).")
-@click.option("--format", "formats", multiple=True,
-              type=click.Choice(["csv", "parquet", "xlsx", "qdpx"]),
+@click.option("--format", "formats", multiple=True, metavar="[csv|parquet|xlsx|qdpx]",
+              callback=lambda ctx, param, v: split_values(v, FORMATS, option="--format"),
               help="Also write the tables as parquet or xlsx, or a REFI-QDA project (qdpx); "
-                   "repeat for several. The CSV tables are always written.")
-@click.option("--by", default="project,round", show_default=True,
-              help="Metadata columns the frequencies are grouped by, comma-separated.")
+                   "several comma-separated or repeated. The CSV tables are always written.")
+@click.option("--by", multiple=True, default=("project,round",), show_default=True,
+              callback=lambda ctx, param, v: split_values(v),
+              help="Metadata columns the frequencies are grouped by, comma-separated or "
+                   "repeated.")
+@click.option("--csv-raw", is_flag=True,
+              help="Write the CSV cells verbatim. By default a cell starting with = + - @ "
+                   "(a formula to Excel) or ' gets a leading ' so that a spreadsheet shows "
+                   "it as text.")
 @click.option("--force", is_flag=True, help="Write into a non-empty output folder.")
 @click.option("--strict", is_flag=True,
               help="A sub-folder or file that cannot be read is an error (default: skipped "
@@ -68,7 +78,8 @@ from .main import cli
 def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
                   text_column, id_column, similarity, learn_from, learn_transcripts,
                   min_positives, save_model,
-                  model_path, rules_only, code_interviewer, formats, by, force, strict, quiet):
+                  model_path, rules_only, code_interviewer, formats, by, csv_raw, force,
+                  strict, quiet):
     """Code transcripts with a codebook and write segments, codings and frequencies.
 
     PATHS are transcript files (.txt .md .docx .vtt .srt, survey .csv .xlsx)
@@ -82,13 +93,11 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
       codingkit apply omg2/ --learn-from kodning_omg1.csv --learn-transcripts omg1/ \\
           --out results_omg2/
     """
-    from .. import readers
-    from ..codebook import load_codebook
-    from ..coding import Coder
-    from ..writers import check_output_dir, write_outputs
+    from ..fileio import terminate_as_interrupt
+    from ..writers import results_folder
 
     formats = ("csv", *(f for f in dict.fromkeys(formats) if f != "csv"))
-    by_keys = tuple(k.strip() for k in by.split(",") if k.strip())
+    by_keys = tuple(by)
     if model_path is not None:
         ctx = click.get_current_context()
         own = {"codebook_path": "--codebook", "unit": "--unit", "similarity": "--similarity",
@@ -104,7 +113,30 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
     if rules_only and learn_from:
         raise click.UsageError("--rules-only codes with the codebook alone; leave out "
                                "--learn-from (or --rules-only)")
-    check_output_dir(out_dir, force=force)  # fail before the slow part
+    check_out_not_input(out_dir, paths)
+    # the results folder is checked and locked before the slow part, written
+    # beside --out and moved into place at the end (whole results or none);
+    # SIGTERM cleans up as Ctrl-C does
+    with terminate_as_interrupt(), results_folder(out_dir, force=force) as folder:
+        summary, written = _apply(
+            folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
+            text_column, id_column, similarity, learn_from, learn_transcripts,
+            min_positives, save_model, model_path, rules_only, code_interviewer, formats,
+            by_keys, csv_raw, strict, quiet)
+    click.echo(summary)
+    click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
+
+
+def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
+           text_column, id_column, similarity, learn_from, learn_transcripts,
+           min_positives, save_model, model_path, rules_only, code_interviewer, formats,
+           by_keys, csv_raw, strict, quiet):
+    """The run of ``apply`` inside its locked results folder."""
+    from .. import readers
+    from ..codebook import load_codebook
+    from ..coding import Coder
+    from ..writers import write_outputs
+
     if model_path is not None:
         coder = Coder.load(model_path)
         codebook = coder._codebook()
@@ -115,10 +147,13 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
                       else {"min_positives": min_positives})
         if not (rules_only or learn_from):
             coder = bundled_or(coder)
+    bar = Phases(quiet)
     transcripts = readers.read_transcripts(
         list(paths), manifest=manifest_path, speaker_pattern=speaker_pattern,
         text_column=text_column, id_column=id_column, strict=strict,
+        progress=bar.counts("reading", "files"),
     )
+    bar.close()
     from ..tables import check_group_keys, warn_unknown_groups
 
     check_group_keys((t.metadata for t in transcripts), by_keys)  # before the slow part
@@ -153,42 +188,67 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
     if save_model is not None:
         coder.save(save_model)
 
-    bar = None
-    if not quiet:
-        from tqdm import tqdm
-
-        bar = tqdm(total=None, unit=" segments", desc="coding", file=click.get_text_stream("stderr"),
-                   disable=None, leave=False)
     try:
-        result = coder.code(transcripts, progress=bar.update if bar is not None else None)
+        if bar.on:
+            bar.start("coding", _segments_to_code(coder, codebook, transcripts), "segments")
+        result = coder.code(transcripts, progress=bar.update if bar.on else None)
+        bar.close()
+        written = write_outputs(result, folder, formats=formats, by=by_keys, csv_raw=csv_raw,
+                                progress=bar.counts("writing", "files"),
+                                options={"speaker_pattern": speaker_pattern,
+                                         "text_column": text_column, "id_column": id_column,
+                                         "manifest": str(manifest_path) if manifest_path else None,
+                                         "learn_from": [str(p) for p in learn_from],
+                                         "learn_transcripts": [str(p) for p in learn_transcripts],
+                                         "min_positives": min_positives,
+                                         "model": str(model_path) if model_path else None,
+                                         "model_sha256": _sha256(model_path),
+                                         "save_model": str(save_model) if save_model else None,
+                                         "rules_only": rules_only,
+                                         "coder": coder_description(coder),
+                                         "learned_from": learned_inputs})
     finally:
-        if bar is not None:
-            bar.close()
-    written = write_outputs(result, out_dir, formats=formats, force=force, by=by_keys,
-                            options={"speaker_pattern": speaker_pattern,
-                                     "text_column": text_column, "id_column": id_column,
-                                     "manifest": str(manifest_path) if manifest_path else None,
-                                     "learn_from": [str(p) for p in learn_from],
-                                     "learn_transcripts": [str(p) for p in learn_transcripts],
-                                     "min_positives": min_positives,
-                                     "model": str(model_path) if model_path else None,
-                                     "model_sha256": _sha256(model_path),
-                                     "save_model": str(save_model) if save_model else None,
-                                     "rules_only": rules_only,
-                                     "coder": coder_description(coder),
-                                     "learned_from": learned_inputs})
+        bar.close()
     coded = {c.segment_id for c in result.coding_list}
     themes = {c.theme for c in result.coding_list}
     how = coder_description(coder)
     by_whom = {"bundled": f" and the coder learned from its {how.get('interviews')} gold "
                           "interviews",
                "learned": " and what it learned from the human coding"}.get(how["kind"], "")
-    click.echo(
-        f"Coded {len(result.segment_list)} segments from {len(transcripts)} transcripts "
-        f"with codebook {codebook.id} {codebook.version}{by_whom}: "
-        f"{len(result.coding_list)} codings in {len(coded)} segments, {len(themes)} themes."
+    summary = (
+        f"Coded {plural(len(result.segment_list), 'segment')} from "
+        f"{plural(len(transcripts), 'transcript')} with codebook {codebook.id} "
+        f"{codebook.version}{by_whom}: {plural(len(result.coding_list), 'coding')} in "
+        f"{plural(len(coded), 'segment')}, {plural(len(themes), 'theme')}."
     )
-    click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
+    return summary, written
+
+
+def _segments_to_code(coder, codebook, transcripts) -> int | None:
+    """How many segments the coder will code (the coding bar's total): turns
+    or paragraphs in the codebook's speaker roles; ``None`` for sentences
+    (cutting sentences twice would cost as much as the coding)."""
+    if coder.unit == "sentence":
+        return None
+    from ..segmenting import segment
+
+    wanted = ({"interviewer", "respondent"} if coder.code_interviewer
+              else {r for c in codebook for r in c.scope})
+    return sum(s.speaker_role in wanted for s in segment(transcripts, coder.unit))
+
+
+def check_out_not_input(out_dir, paths) -> None:
+    """E407 when the results folder is an input folder or holds one (a
+    --out *inside* an input folder is fine: it is skipped when read)."""
+    from ..errors import OutputError
+
+    out = Path(out_dir).resolve()
+    for p in paths:
+        p = Path(p).resolve()
+        if p == out or out in p.parents:
+            raise OutputError(f"the results folder would hold the input {str(p)!r}; expected "
+                              "a --out of its own (e.g. beside the transcripts)",
+                              path=out_dir, code="E407")
 
 
 def bundled_or(coder):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .main import cli
+from .options import plural
 
 
 @cli.command("validate")
@@ -23,4 +24,4 @@ def validate_cmd(codebook: str) -> None:
     from ..codebook import load_codebook
 
     cb = load_codebook(codebook)
-    click.echo(f"OK: {codebook}: {len(cb)} codes ({len(cb.themes)} themes)")
+    click.echo(f"OK: {codebook}: {plural(len(cb), 'code')} ({plural(len(cb.themes), 'theme')})")

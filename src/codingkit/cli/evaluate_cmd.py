@@ -8,13 +8,28 @@ import click
 
 from ..coding.coder import SIMILARITY_OPTIONS
 from ..coding.similarity import BACKENDS
-from .main import cli
 from .apply_cmd import bundled_or, check_learn_options, coder_description, hand_coded_transcripts
+from .main import cli
+from .options import plural, split_paths, split_values
 
 _GOLD_HELP = ("Human coding: CSV files (source,turn,code | segment_id,code | "
               "source,start,end,code) or a folder of them, with an optional list of the "
               "turns read (source,turn) and splits.csv (source,split); or a REFI-QDA "
               "project (.qdpx) coded in NVivo, ATLAS.ti, MAXQDA or QualCoder. Repeatable.")
+
+
+def _paths(ctx, param, values):
+    return split_paths(values)
+
+
+def _joined(ctx, param, values):
+    """A repeatable option's values, each comma-separated or repeated, as one
+    comma-separated string (``None`` when not given)."""
+    if values and not split_values(values):
+        if param.name == "by":
+            raise click.UsageError("--by needs metadata columns, e.g. --by project,round")
+        raise click.BadParameter("needs a value", param=param)
+    return ",".join(split_values(values)) or None
 
 
 def _read_gold(gold, split):
@@ -28,7 +43,7 @@ def _read_gold(gold, split):
 @cli.command("evaluate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--gold", "-g", multiple=True, required=True, type=click.Path(path_type=Path),
-              help=_GOLD_HELP)
+              callback=_paths, help=_GOLD_HELP)
 @click.option("--pred", "-p", "pred_dir", type=click.Path(path_type=Path),
               help="Output folder of 'codingkit apply' (codings.csv, segments.csv). "
                    "Without it, PATHS are coded now.")
@@ -42,9 +57,10 @@ def _read_gold(gold, split):
 @click.option("--similarity", type=click.Choice(SIMILARITY_OPTIONS), default="tfidf",
               show_default=True, help="Similarity backend when coding PATHS.")
 @click.option("--learn-from", "learn_from", multiple=True, type=click.Path(path_type=Path),
+              callback=_paths,
               help="When coding PATHS: first learn from this human coding (CSV/folder/.qdpx).")
 @click.option("--learn-transcripts", "learn_transcripts", multiple=True,
-              type=click.Path(path_type=Path), metavar="PATH",
+              type=click.Path(path_type=Path), metavar="PATH", callback=_paths,
               help="With --learn-from: the transcripts its human coding belongs to, when they "
                    "are not among PATHS (as in 'codingkit apply'). Repeatable.")
 @click.option("--min-positives", type=click.IntRange(min=0), default=None, metavar="N",
@@ -56,11 +72,12 @@ def _read_gold(gold, split):
               help="When coding PATHS with the default codebook: code with the codebook alone, "
                    "not with the coder learned from the gold interviews that comes with it "
                    "(as 'codingkit apply --rules-only').")
-@click.option("--split", help="Only evaluate the transcripts of these splits, comma-separated "
-                              "(e.g. test, or dev,test).")
+@click.option("--split", multiple=True, callback=_joined,
+              help="Only evaluate the transcripts of these splits, comma-separated or "
+                   "repeated (e.g. test, or dev,test).")
 @click.option("--level", type=click.Choice(["theme", "code"]), default="theme",
               show_default=True, help="Count sub-codes as their theme, or compare codes as is.")
-@click.option("--by", "by", metavar="COLUMNS",
+@click.option("--by", "by", metavar="COLUMNS", multiple=True, callback=_joined,
               help="Also compare the theme frequencies per group of these metadata "
                    "columns, comma-separated (e.g. project,round): the share of units each "
                    "coder coded with each theme, and how far codingkit's is off.")
@@ -88,15 +105,14 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
     check_learn_options(learn_from, learn_transcripts)
     keys = None
     if by is not None:
-        keys = [k.strip() for k in by.split(",") if k.strip()]
-        if not keys:
-            raise click.UsageError("--by needs metadata columns, e.g. --by project,round")
+        keys = by.split(",")
     human = _read_gold(gold, split)
     if pred_dir is not None:
         if paths or cv:
             raise EvaluationError("give either --pred or transcripts to code, not both",
                                   code="E630")
-        ev = evaluate(human, pred_dir, level=level)
+        ev = evaluate(human, pred_dir, level=level,
+                      codebook=_pred_codebook(pred_dir, codebook_path))
         what = f"predictions in {pred_dir}"
     else:
         if not paths:
@@ -156,7 +172,7 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
     click.echo(f"Agreement with human coding ({what}; {units} {ev.unit}s"
                + (f", split {split}" if split else "") + "):")
     click.echo(ev.table())
-    click.echo(f"{n_fp} false positives, {n_fn} false negatives.")
+    click.echo(f"{plural(n_fp, 'false positive')}, {plural(n_fn, 'false negative')}.")
     if errors is not None:
         kind = "Theme" if level == "theme" else "Code"
         click.echo(f"\n{kind} frequencies, share of {ev.unit}s coded (all evaluated "
@@ -176,6 +192,36 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
         click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
 
 
+def _pred_codebook(pred_dir: Path, codebook_path: Path | None):
+    """The codebook of a results folder, so that ``--pred`` lists codes in
+    codebook order as every other table does: ``--codebook`` when given,
+    else the one its manifest.json names (when that file is unchanged);
+    ``None`` (codes in alphabetical order) when neither is found."""
+    import json
+
+    from ..codebook import load_codebook
+
+    if codebook_path is not None:
+        return load_codebook(codebook_path)
+    try:
+        cb = json.loads((Path(pred_dir) / "manifest.json").read_text(encoding="utf-8"))
+        cb = cb.get("codebook") or {}
+        given = Path(cb["path"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    from ..fileio import sha256_file
+
+    path = next((p for p in (given, Path(pred_dir) / given, Path(pred_dir).parent / given)
+                 if p.is_file()), given)
+    if not path.is_file() or (cb.get("sha256") and sha256_file(path) != cb["sha256"]):
+        return None
+    if path.suffix.lower() == ".qdc":
+        from ..refiqda import read_qdc
+
+        return read_qdc(path)
+    return load_codebook(path)
+
+
 def _frequency_table(errors) -> str:
     """:meth:`Evaluation.frequency_errors` as a plain-text table (shares in %)."""
     from ..evaluation import text_table
@@ -190,7 +236,7 @@ def _frequency_table(errors) -> str:
 @cli.command("tune")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--gold", "-g", multiple=True, required=True, type=click.Path(path_type=Path),
-              help=_GOLD_HELP)
+              callback=_paths, help=_GOLD_HELP)
 @click.option("--out", "-o", "out_path", required=True, type=click.Path(path_type=Path),
               help="The tuned copy of the codebook (.yaml). The original is never written.")
 @click.option("--codebook", "-c", "codebook_path", type=click.Path(path_type=Path),
@@ -203,7 +249,9 @@ def _frequency_table(errors) -> str:
               show_default=True, help="The backend the thresholds are for.")
 @click.option("--unit", type=click.Choice(["turn", "sentence", "paragraph"]), default="turn",
               show_default=True)
-@click.option("--split", help="Only tune on the transcripts of this split (e.g. dev).")
+@click.option("--split", multiple=True, callback=_joined,
+              help="Only tune on the transcripts of these splits (e.g. dev), comma-separated "
+                   "or repeated.")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 def tune_command(paths, gold, out_path, codebook_path, cv, metric, similarity, unit, split,
                  force):

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .main import cli
+from .options import plural
 
 
 def _refuse_existing(path: Path, force: bool) -> None:
@@ -53,7 +54,7 @@ def export_codebook_cmd(codebook: Path, out: Path, fmt: str | None, force: bool)
         atomic_write_bytes(out, codebook_csv(cb).encode("utf-8"))
     else:
         write_qdc(cb, out)
-    click.echo(f"Wrote {out}: {len(cb)} codes ({len(cb.themes)} themes)")
+    click.echo(f"Wrote {out}: {plural(len(cb), 'code')} ({plural(len(cb.themes), 'theme')})")
 
 
 @cli.command("import-codebook")
@@ -107,8 +108,9 @@ def export_project_cmd(folder: Path, out: Path, force: bool) -> None:
 
     write_qdpx(result, out, created=_created(folder))
     coded = {c.segment_id for c in result.coding_list}
-    click.echo(f"Wrote {out}: {len(result.transcripts)} sources, {len(coded)} coded segments, "
-               f"{len(result.coding_list)} codings")
+    click.echo(f"Wrote {out}: {plural(len(result.transcripts), 'source')}, "
+               f"{plural(len(coded), 'coded segment')}, "
+               f"{plural(len(result.coding_list), 'coding')}")
 
 
 @cli.command("import-project")
@@ -141,9 +143,10 @@ def import_project_cmd(qdpx: Path, out: Path, max_source_mb: int | None) -> None
     project = read_qdpx(qdpx, **limits)
     write_imported_project(project, out)
     sel = project.selections
-    click.echo(f"Read {qdpx}: {len(project.sources)} sources, {len(project.codebook)} codes, "
-               f"{sel['coder'].nunique()} coders, {len(sel)} codings; "
-               f"{len(project.problems)} problems")
+    click.echo(f"Read {qdpx}: {plural(len(project.sources), 'source')}, "
+               f"{plural(len(project.codebook), 'code')}, "
+               f"{plural(sel['coder'].nunique(), 'coder')}, "
+               f"{plural(len(sel), 'coding')}; {plural(len(project.problems), 'problem')}")
     for p in project.problems[:10]:
         click.echo(f"  problem: {p}")
     if len(project.problems) > 10:

@@ -323,9 +323,12 @@ def _read_pred_dir(folder: Path, segments: Sequence[Segment] | None
         round "01" stays "01")."""
         if p.suffix == ".parquet":
             return pd.read_parquet(p)
-        return pd.read_csv(p, dtype=str if text else {"segment_id": str, "source": str},
-                           keep_default_na=False,
-                           na_values={"score": [""], "turn": [""]})
+        from ..tables import restore_frame
+
+        return restore_frame(  # the texts as coded (without the formula-guard ')
+            pd.read_csv(p, dtype=str if text else {"segment_id": str, "source": str},
+                        keep_default_na=False, na_values={"score": [""], "turn": [""]}),
+            folder)
 
     if not folder.is_dir():
         raise EvaluationError("predictions folder not found (expected the output "

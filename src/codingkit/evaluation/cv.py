@@ -370,7 +370,8 @@ def write_tuned_codebook(codebook: Codebook, thresholds: dict[str, float],
         raise EvaluationError("tune never overwrites the codebook it tunes; name "
                               "another file with --out", path=out, code="E622")
     if out.exists() and not force:
-        raise EvaluationError("the output codebook exists; use --force to replace it",
+        raise EvaluationError("the output codebook exists; use --force (force=True in Python) to "
+                              "replace it",
                               path=out, code="E623")
     codes = {cid: (replace(c, threshold=thresholds[cid]) if cid in thresholds else c)
              for cid, c in codebook.codes.items()}

@@ -48,7 +48,7 @@ import re
 import unicodedata
 import warnings
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from ..errors import CodingkitError, CodingkitWarning, InputError
 from ..model import Transcript
@@ -245,6 +245,21 @@ def _hidden(rel: Path) -> bool:
             or any(f.startswith((".", "_")) for f in folders))
 
 
+def _results_folders(folder: Path, entries: list[Path]) -> set[Path]:
+    """The folders among ``entries`` that codingkit's own results are in
+    (a ``--out`` inside the input folder): skipped with a warning, so that a
+    rerun does not read its own tables as surveys."""
+    from ..fileio import is_results_folder
+
+    found = {p.parent for p in entries
+             if p.name == "manifest.json" and is_results_folder(p.parent)}
+    for d in sorted(found):
+        warnings.warn(CodingkitWarning("skipped: a codingkit results folder (it holds "
+                                       "codingkit's manifest.json); expected transcripts, "
+                                       "not codingkit's own tables", path=d), stacklevel=4)
+    return found
+
+
 def _walk(folder: Path, format: str | None, strict: bool = False
           ) -> tuple[list[tuple[Path, str]], list[Path]]:
     """Files (path, source) in a folder, sorted, and the manifests found in it.
@@ -277,9 +292,10 @@ def _walk(folder: Path, format: str | None, strict: bool = False
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
         entries.extend(base / n for n in names)
     entries.sort(key=lambda p: p.relative_to(folder).as_posix())
+    skip = _results_folders(folder, entries)
     for p in entries:
         rel = p.relative_to(folder)
-        if _hidden(rel):
+        if _hidden(rel) or (skip and any(d in skip for d in p.parents)):
             continue
         is_manifest = p.name.casefold() == MANIFEST_NAME
         if not is_manifest and format is None and p.suffix.lower() not in SUFFIXES:
@@ -317,6 +333,7 @@ def read_transcripts(
     id_column: str | None = None,
     format: str | None = None,
     strict: bool = False,
+    progress: "Callable[[int, int], None] | None" = None,
 ) -> list[Transcript]:
     """Read transcripts from files and folders.
 
@@ -335,6 +352,9 @@ def read_transcripts(
     strict:
         A sub-folder or file inside a folder that cannot be read is an
         error (E113) instead of being skipped with a warning.
+    progress:
+        Called with (files read, files to read) after each file (the
+        command line's progress bar).
 
     Returns
     -------
@@ -388,7 +408,9 @@ def read_transcripts(
     transcripts: list[Transcript] = []
     seen_paths: set[Path] = set()
     seen_sources: dict[str, Path] = {}
-    for p, source in jobs:
+    for done, (p, source) in enumerate(jobs, start=1):
+        if progress is not None:
+            progress(done - 1, len(jobs))
         resolved = p.resolve()
         if resolved in seen_paths:
             continue
@@ -403,5 +425,7 @@ def read_transcripts(
             text_column=text_column, id_column=id_column,
             manifest_meta=by_file.get(unicodedata.normalize("NFC", str(resolved))),
         ))
+    if progress is not None:
+        progress(len(jobs), len(jobs))
     return transcripts
 

@@ -65,6 +65,9 @@ def _read_csv(path: Path, required: tuple[str, ...]):
         raise RefiQdaError(f"{path.name} is missing; expected the output folder of "
                            f"codingkit apply", path=path.parent, code="E545")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    from ..tables import restore_frame
+
+    frame = restore_frame(frame, path.parent)  # the texts as coded (no formula-guard ')
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise RefiQdaError(f"columns {missing} are missing; expected {list(required)}",

@@ -10,10 +10,13 @@
 - ``manifest.json``: the codingkit version, the codebook (id, version,
   sha256), the options, every input file with its sha256, and the time.
 
-Every file is written atomically (a temporary file renamed into place);
-the CSV tables are streamed row by row into temporary files that are
-renamed only when all three are complete, so an error never leaves a
-half-written table, and a large result is never held twice in memory.
+The folder is written as one unit (:class:`~codingkit.fileio.ResultsFolder`):
+every file goes into a hidden folder beside ``out_dir`` that replaces it
+only when all are complete, under a lock, so an error, Ctrl-C, SIGTERM or a
+second run into the same folder never leaves a mix of two runs; a forced run
+replaces every file codingkit owns (:data:`OWNED`) and keeps the others. The
+CSV tables are streamed row by row, so a large result is never held twice
+in memory.
 """
 
 from __future__ import annotations
@@ -23,32 +26,37 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from ..errors import OutputError
-from ..fileio import atomic_path, atomic_write_text
+from ..fileio import ResultsFolder
 from ..model import CodingResult
 
 FORMATS = ("csv", "parquet", "xlsx", "qdpx")
 TABLES = ("segments", "codings", "frequencies")
+#: The files codingkit writes into a results folder (a forced run replaces
+#: all of them, whichever formats it writes; other files are kept).
+OWNED = frozenset({*(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")),
+                   "codingkit.xlsx", "project.qdpx", "manifest.json"})
+
+
+def results_folder(out_dir: str | os.PathLike[str], *, force: bool = False) -> ResultsFolder:
+    """The results folder ``out_dir`` as one unit (see :class:`ResultsFolder`):
+    ``with results_folder(out) as rf: write_outputs(result, rf)``."""
+    return ResultsFolder(out_dir, force=force, owned=OWNED.__contains__)
 
 
 def check_output_dir(out_dir: str | os.PathLike[str], *, force: bool = False) -> Path:
-    """Refuse to write into an existing, non-empty folder unless ``force``.
+    """Refuse, before any work, a results folder that cannot be written.
 
     Raises
     ------
     OutputError
-        If ``out_dir`` is a file, or a non-empty folder and ``force`` is false.
+        E401 ``out_dir`` is a file; E402 a non-empty folder and ``force`` is
+        false; E406 ``out_dir`` or the folder it is in is read-only.
     """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise OutputError("exists and is not a folder; expected a folder for the results",
-                          path=out, code="E401")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise OutputError("folder is not empty; use --force to overwrite its files",
-                          path=out, code="E402")
-    return out
+    results_folder(out_dir, force=force).check()
+    return Path(out_dir)
 
 
 def result_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round")) -> dict:
@@ -103,38 +111,137 @@ def table_rows(result: CodingResult, *, by: Sequence[str] = ("project", "round")
     }
 
 
-def csv_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round")
-               ) -> dict[str, bytes]:
+def csv_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round"),
+               raw: bool = False) -> dict[str, bytes]:
     """The three tables of a result as CSV bytes (UTF-8, ``\n``), keyed by name.
 
-    The same bytes as ``result.segments.to_csv(index=False)`` etc., written
-    row by row from the result's objects (:func:`write_outputs` streams the
-    same rows into its files).
+    The bytes :func:`write_outputs` writes: those of
+    ``result.segments.to_csv(index=False)`` etc., except that cells a
+    spreadsheet would run as a formula get a leading ``'``
+    (:func:`~codingkit.tables.neutralise_cell`) unless ``raw``.
     """
-    return {name: _csv_rows_bytes(columns, rows)
+    return {name: _csv_rows_bytes(*_csv_cells(columns, rows, raw))
             for name, (columns, rows) in table_rows(result, by=by).items()}
 
 
-def _write_csv_tables(result: CodingResult, out: Path, by: Sequence[str]) -> list[Path]:
-    """Stream the three CSV tables into temporary files; rename them all at the end.
+def _csv_cells(columns, rows, raw: bool):
+    """Header and rows as written to CSV: neutralised unless ``raw``."""
+    from ..tables import neutralise_cell, neutralised_rows
 
-    If a row cannot be made or written, every temporary file is removed and
-    no table is replaced.
-    """
+    if raw:
+        return columns, rows
+    return [neutralise_cell(c) for c in columns], neutralised_rows(rows)
+
+
+def _write_csv_tables(result: CodingResult, out: Path, by: Sequence[str],
+                      raw: bool = False) -> list[Path]:
+    """Stream the three CSV tables into ``out`` (a staging folder)."""
     import csv
-    from contextlib import ExitStack
 
     paths = []
-    with ExitStack() as stack:
-        for name, (columns, rows) in table_rows(result, by=by).items():
-            path = out / f"{name}.csv"
-            tmp = stack.enter_context(atomic_path(path))
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh, lineterminator="\n")
-                writer.writerow(columns)
-                writer.writerows(rows)
-            paths.append(path)
+    for name, (columns, rows) in table_rows(result, by=by).items():
+        columns, rows = _csv_cells(columns, rows, raw)
+        path = out / f"{name}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows(rows)
+        paths.append(path)
     return paths
+
+
+#: The sheets of ``codingkit.xlsx``, in order.
+XLSX_SHEETS = ("segments", "quotes", "frequencies", "codebook")
+
+
+def workbook_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round")
+                    ) -> dict[str, tuple[list[str], Any]]:
+    """The sheets of the analysis workbook as ``(columns, rows)`` (rows lazy):
+
+    ``segments``
+        The segment table and one 0/1 column per theme (codebook order):
+        1 when the segment is coded with the theme or one of its sub-codes.
+    ``quotes``
+        One row per coding: where it is (segment, source, metadata,
+        speaker, turn), the code, its path from the theme (``theme > code``),
+        score, method, evidence and the segment's text.
+    ``frequencies``
+        The frequency table, with its denominators (``sources_total``,
+        ``segments_total``).
+    ``codebook``
+        One row per code: theme, parent, label, description, inclusion and
+        exclusion criteria, speaker roles, how many rules and examples.
+    """
+    from ..model import CORE_METADATA
+    from ..tables import CODING_COLUMNS  # noqa: F401  (the quotes sheet extends it)
+
+    tables = table_rows(result, by=by)
+    cb = result.codebook
+    themes = [c.id for c in cb.themes]
+    seg_columns, seg_rows = tables["segments"]
+    coded: dict[str, set[str]] = {}
+    for c in result.coding_list:
+        coded.setdefault(c.segment_id, set()).add(c.theme)
+
+    def flagged():
+        for row in seg_rows:
+            got = coded.get(row[0])
+            yield (*row, *((1 if got and t in got else 0) for t in themes))
+
+    segs = {s.segment_id: s for s in result.segment_list}
+
+    def path(code: str) -> str:
+        if code not in cb:
+            return code
+        return " > ".join([*reversed(cb.ancestors(code)), code])
+
+    def quotes():
+        for c in result.coding_list:
+            s = segs.get(c.segment_id)
+            meta = [s.metadata.get(k, "") if s else "" for k in CORE_METADATA]
+            yield (c.segment_id, s.source if s else "", *meta, (s.speaker or "") if s else "",
+                   s.turn if s else "", c.code, path(c.code), c.theme, c.score, c.method,
+                   c.evidence, s.text if s else "")
+
+    def codebook_rows():
+        for code in cb:
+            yield (code.id, cb.theme_of(code.id), code.parent or "", code.label,
+                   code.description, code.include, code.exclude, ", ".join(code.scope),
+                   len(code.rules), len(code.examples))
+
+    return {
+        "segments": ([*seg_columns, *themes], flagged()),
+        "quotes": (["segment_id", "source", *CORE_METADATA, "speaker", "turn", "code",
+                    "code_path", "theme", "score", "method", "evidence", "text"], quotes()),
+        "frequencies": tables["frequencies"],
+        "codebook": (["code", "theme", "parent", "label", "description", "include",
+                      "exclude", "speaker_roles", "rules", "examples"], codebook_rows()),
+    }
+
+
+def write_xlsx(result: CodingResult, path: str | os.PathLike[str], *,
+               by: Sequence[str] = ("project", "round")) -> Path:
+    """Write the analysis workbook (sheets: :func:`workbook_tables`).
+
+    Every text is written as text, never as a formula or a link (a turn
+    ``=HYPERLINK(...)`` stays that text); each sheet has its header row
+    frozen, a filter on it, column widths fitted to the first rows and
+    shares as percentages. Streamed row by row (:mod:`.xlsx`), so a large
+    result is fast and not held twice in memory. Texts longer than a cell
+    can hold (32,767 characters) are cut there, as Excel would.
+    """
+    from .xlsx import Sheet, write_workbook
+
+    themes = {c.id for c in result.codebook.themes}
+    sheets = []
+    for name, (columns, rows) in workbook_tables(result, by=by).items():
+        columns = list(columns)
+        sheets.append(Sheet(
+            name, columns, rows,
+            percent=[j for j, c in enumerate(columns) if str(c).startswith("share")],
+            narrow=[j for j, c in enumerate(columns) if name == "segments" and c in themes
+                    and j >= len(columns) - len(themes)]))
+    return write_workbook(path, sheets)
 
 
 def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
@@ -171,12 +278,14 @@ def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
 
 def write_outputs(
     result: CodingResult,
-    out_dir: str | os.PathLike[str],
+    out_dir: "str | os.PathLike[str] | ResultsFolder",
     *,
     formats: Sequence[str] = ("csv",),
     force: bool = False,
     by: Sequence[str] = ("project", "round"),
     options: dict[str, Any] | None = None,
+    csv_raw: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Write a coding result's tables, manifest and chosen formats to ``out_dir``.
 
@@ -186,61 +295,89 @@ def write_outputs(
         What :meth:`codingkit.Coder.code` returned.
     out_dir:
         The folder; created if missing. An existing non-empty folder is
-        refused unless ``force`` (then only codingkit's own files in it are
-        replaced).
+        refused unless ``force`` (then every file codingkit owns in it is
+        replaced, and the others are kept). Or a :func:`results_folder`
+        already entered (to hold its lock from before the coding).
     formats:
         Any of ``"csv"``, ``"parquet"``, ``"xlsx"``, ``"qdpx"``.
     by:
         Metadata keys the frequencies are grouped by.
     options:
         Extra options to record in ``manifest.json``.
+    csv_raw:
+        Write the CSV cells verbatim. By default a cell that starts with
+        ``=``, ``+``, ``-``, ``@``, tab or carriage return (a formula to a
+        spreadsheet program) or with ``'`` gets a leading ``'``
+        (:func:`~codingkit.tables.neutralise_cell`; manifest.json records
+        ``csv_raw``). The workbook always holds every text as text; the
+        coded texts and offsets are the same either way.
+    progress:
+        Called with (files written, files to write) as the files are
+        written (the command line's progress bar).
 
     Returns
     -------
     list of Path
         The files written, ``manifest.json`` last.
+
+    Raises
+    ------
+    OutputError
+        E403 unknown format; E401, E402, E405, E406 from :func:`results_folder`.
     """
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise OutputError(f"unknown output format {bad[0]!r}; expected one of {', '.join(FORMATS)}",
                           code="E403")
-    out = check_output_dir(out_dir, force=force)
-    # frames for parquet/xlsx are computed before writing; CSV rows are
-    # streamed into temporary files that replace the tables only when all
-    # three are complete
-    tables = result_tables(result, by=by) if set(formats) & {"parquet", "xlsx"} else {}
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    if isinstance(out_dir, ResultsFolder):
+        return _write_all(result, out_dir, formats=formats, by=by, options=options,
+                          csv_raw=csv_raw, progress=progress)
+    with results_folder(out_dir, force=force) as rf:
+        return _write_all(result, rf, formats=formats, by=by, options=options,
+                          csv_raw=csv_raw, progress=progress)
+
+
+def _write_all(result: CodingResult, rf: ResultsFolder, *, formats: Sequence[str],
+               by: Sequence[str], options: dict[str, Any] | None,
+               csv_raw: bool, progress: Callable[[int, int], None] | None = None
+               ) -> list[Path]:
+    """Write every file into the staging folder of ``rf``; the paths they will have."""
+    stage = rf.staging
+    if stage is None:
+        raise ValueError("write_outputs: the results folder is not entered (use 'with')")
+    total = (3 * (("csv" in formats) + ("parquet" in formats)) + ("xlsx" in formats)
+             + ("qdpx" in formats) + 1)
+
+    def tick(n_written: int) -> None:
+        if progress is not None:
+            progress(n_written, total)
+
+    tick(0)
+    tables = result_tables(result, by=by) if "parquet" in formats else {}
+    names: list[str] = []
     if "csv" in formats:
-        try:
-            written += _write_csv_tables(result, out, by)
-        except BaseException:
-            if created and not any(out.iterdir()):
-                out.rmdir()
-            raise
+        names += [p.name for p in _write_csv_tables(result, stage, by, raw=csv_raw)]
+        tick(len(names))
     if "parquet" in formats:
         for name in TABLES:
-            with atomic_path(out / f"{name}.parquet") as tmp:
-                tables[name].to_parquet(tmp, index=False)
-            written.append(out / f"{name}.parquet")
+            tables[name].to_parquet(stage / f"{name}.parquet", index=False)
+            names.append(f"{name}.parquet")
+            tick(len(names))
     if "xlsx" in formats:
-        import pandas as pd
-
-        with atomic_path(out / "codingkit.xlsx") as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                for name in TABLES:
-                    tables[name].to_excel(xw, sheet_name=name, index=False)
-        written.append(out / "codingkit.xlsx")
+        write_xlsx(result, stage / "codingkit.xlsx", by=by)
+        names.append("codingkit.xlsx")
+        tick(len(names))
     if "qdpx" in formats:
         from ..refiqda import write_qdpx
 
-        write_qdpx(result, out / "project.qdpx")
-        written.append(out / "project.qdpx")
+        write_qdpx(result, stage / "project.qdpx")
+        names.append("project.qdpx")
+        tick(len(names))
     manifest = run_manifest(result, options={**(options or {}), "formats": list(formats),
-                                             "by": list(by)},
-                            outputs=[p.name for p in written])
-    atomic_write_text(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2)
-                      + "\n")
-    written.append(out / "manifest.json")
-    return written
+                                             "by": list(by), "csv_raw": bool(csv_raw)},
+                            outputs=names)
+    (stage / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2)
+                                         + "\n", encoding="utf-8")
+    names.append("manifest.json")
+    tick(len(names))
+    return [rf.out / n for n in names]

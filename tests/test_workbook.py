@@ -1,0 +1,77 @@
+"""The analysis workbook (issue 11): segments with one 0/1 column per theme,
+quotes, frequencies with denominators, the codebook; frozen headers,
+filters, widths; read back with openpyxl and pandas."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from click.testing import CliRunner
+
+from codingkit.cli import cli
+from codingkit.codebook import load_codebook
+from codingkit.writers.xlsx import Sheet, write_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_workbook_of_the_sample_corpus(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in sorted((ROOT / "transcripts").rglob("*.txt"))[:3]:
+        shutil.copy(p, folder / p.name)
+    out = tmp_path / "res"
+    r = CliRunner().invoke(cli, ["apply", str(folder), "--out", str(out), "--similarity",
+                                 "none", "--format", "xlsx", "--quiet"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    book = pd.read_excel(out / "codingkit.xlsx", sheet_name=None, dtype=str,
+                         keep_default_na=False)
+    assert list(book) == ["segments", "quotes", "frequencies", "codebook"]
+    segments = pd.read_csv(out / "segments.csv", dtype=str, keep_default_na=False)
+    codings = pd.read_csv(out / "codings.csv", dtype=str, keep_default_na=False)
+    themes = [c.id for c in load_codebook().themes]
+
+    seg = book["segments"]
+    assert list(seg.columns) == [*segments.columns, *themes]
+    assert seg[list(segments.columns)].equals(segments)
+    for theme in themes:
+        coded = set(codings.segment_id[codings.theme == theme])
+        assert set(seg.segment_id[seg[theme] == "1"]) == coded, theme
+        assert set(seg[theme]) <= {"0", "1"}
+
+    quotes = book["quotes"]
+    assert len(quotes) == len(codings)
+    assert list(quotes.segment_id) == list(codings.segment_id)
+    assert list(quotes.evidence) == list(codings.evidence)
+    text = dict(zip(segments.segment_id, segments.text))
+    assert all(text[s] == t for s, t in zip(quotes.segment_id, quotes.text))
+    sub = quotes[quotes.code.str.contains(".", regex=False)]
+    assert len(sub) and all(p == f"{t} > {c}" for p, t, c in
+                            zip(sub.code_path, sub.theme, sub.code))
+
+    freq = pd.read_csv(out / "frequencies.csv", dtype=str, keep_default_na=False)
+    assert {"sources_total", "segments_total"} <= set(book["frequencies"].columns)
+    assert list(book["frequencies"].sources_total) == list(freq.sources_total)
+    assert list(book["codebook"].code) == [c.id for c in load_codebook()]
+
+    wb = openpyxl.load_workbook(out / "codingkit.xlsx")
+    for ws in wb:
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+        assert ws["A1"].font.b
+    assert wb["segments"].column_dimensions["L"].width >= 40      # the text column
+    assert wb["frequencies"]["J2"].number_format == "0.0%"         # share_sources
+
+
+def test_texts_xml_cannot_carry_and_long_texts(tmp_path):
+    odd = "a\x01b & <c> _x0041_ \r\n slut "
+    long = "å" * 40000
+    write_workbook(tmp_path / "b.xlsx", [Sheet("blad", ["text", "tal"],
+                                               [(odd, 1), (long, 2.5), ("", None)])])
+    ws = openpyxl.load_workbook(tmp_path / "b.xlsx")["blad"]
+    # Excel's own escapes for what XML cannot carry (Excel shows the original)
+    assert ws["A2"].value == "a_x0001_b & <c> _x005F_x0041_ \r\n slut "
+    assert ws["A3"].value == "å" * 32767 and ws["B3"].value == 2.5
+    assert ws["A4"].value is None and ws.max_row == 4
