@@ -274,10 +274,8 @@ def _walk(folder: Path, format: str | None, strict: bool = False
     files: list[tuple[Path, str]] = []
     manifests: list[Path] = []
 
-    def unreadable(exc: OSError) -> None:
+    def unreadable(exc: OSError) -> None:  # (hidden folders are never walked into)
         where = Path(exc.filename) if exc.filename else folder
-        if _hidden(where.relative_to(folder)) if where != folder else False:
-            return
         reason = exc.strerror or str(exc)
         if strict:
             raise InputError(f"folder cannot be read ({reason}); its transcripts would be "
