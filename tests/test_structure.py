@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -100,3 +101,19 @@ def test_the_package_has_no_import_cycles():
 
 def test_the_cycle_finder_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+def test_no_error_code_means_two_things():
+    """Each code (E101, …) is raised for one kind of problem: one exception
+    class and one documented meaning (errors.ERROR_CODES)."""
+    from codingkit.errors import ERROR_CODES
+
+    used: dict[str, set[str]] = defaultdict(set)
+    pattern = re.compile(r"""code\s*=\s*["'](E\d{3})["']""")
+    for path in PACKAGE.rglob("*.py"):
+        for m in pattern.finditer(path.read_text(encoding="utf-8")):
+            used[m.group(1)].add(str(path.relative_to(PACKAGE)))
+    for code in re.findall(r'default_code = "(E\d{3})"',
+                           (PACKAGE / "errors.py").read_text(encoding="utf-8")):
+        used[code].add("errors.py")
+    undocumented = sorted(set(used) - set(ERROR_CODES))
+    assert not undocumented, f"codes raised but not in errors.ERROR_CODES: {undocumented}"
+    assert len(set(ERROR_CODES.values())) == len(ERROR_CODES), "two codes share a meaning"

@@ -121,8 +121,6 @@ def check_group_keys(metadata: Iterable[Mapping[str, str]], by: Sequence[str]) -
     ``--by rund`` would otherwise put every source in one group)."""
     from .errors import OutputError
 
-    from .model import CORE_METADATA
-
     known = metadata_keys(metadata)
     # project, round and role may be missing everywhere: the sources then
     # count in the group "(okänd)" (see warn_unknown_groups)

@@ -113,7 +113,7 @@ def test_formulas_are_text_in_the_workbook_and_neutralised_in_csv(tmp_path):
 def test_codingkit_reads_its_neutralised_tables_back_as_coded(tmp_path):
     """export-project and evaluate --pred read the CSV tables back: they get
     the texts as coded, not the guarded cells."""
-    from codingkit.evaluation import _read_pred_dir
+    from codingkit.evaluation.agreement import _read_pred_dir
     from codingkit.refiqda.outputdir import result_from_output_dir
 
     out = _run(tmp_path, "res")

@@ -266,6 +266,8 @@ def bundled_or(coder):
     if found is not None:
         return found
     info = bundled_info(codebook.id)
+    if coder.similarity == "none":  # rules only, as asked: nothing to say
+        return coder
     if info is not None and info["codebook"] == {"id": codebook.id, "version": codebook.version}:
         opts = info["options"]
         warnings.warn(CodingkitWarning(

@@ -19,7 +19,7 @@ def _refuse_existing(path: Path, force: bool) -> None:
         from ..errors import OutputError
 
         raise OutputError("the file exists; expected a new file (use --force to replace it)",
-                          path=path, code="E403")
+                          path=path, code="E408")
 
 
 @cli.command("export-codebook")
