@@ -249,9 +249,13 @@ def run(path: Path, out: Path, env: dict[str, str] | None = None
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("cases", nargs="*", choices=[*CASES, []], help="default: all")
+    parser.add_argument("cases", nargs="*", metavar="CASE",
+                        help=f"default: all of {', '.join(CASES)}")
     parser.add_argument("--keep", action="store_true", help="keep the generated inputs")
     args = parser.parse_args(argv)
+    unknown = [c for c in args.cases if c not in CASES]
+    if unknown:
+        parser.error(f"unknown case {', '.join(unknown)}; choose from {', '.join(CASES)}")
     sys.path.insert(0, str(ROOT / "src"))
     names = args.cases or list(CASES)
     base = Path(tempfile.mkdtemp(prefix="codingkit-hostile-"))
