@@ -297,7 +297,6 @@ class Codebook:
 # Coding results
 # --------------------------------------------------------------------------
 
-Method = Literal["rule", "fuzzy", "similarity", "learned", "combined", "human"]
 
 
 @dataclass(frozen=True)

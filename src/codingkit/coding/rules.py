@@ -80,7 +80,6 @@ from ..swedish import (
     MIN_COMPOUND_REST,
     MIN_COMPOUND_TERM,
     SwedishAnalyzer,
-    Token,
     is_word,
     get_analyzer,
 )
@@ -748,42 +747,6 @@ class RuleMatcher:
         ["term(behov) → 'behoven'"]
         """
         return self._match_doc(text, self.analyzer.nlp.make_doc(text))
-
-    def match_tokens(self, tokens: list[Token], text: str) -> list[RuleHit]:
-        """Like :meth:`match`, for tokens already analysed from ``text``.
-
-        ``tokens`` must come from :meth:`SwedishAnalyzer.analyse` of ``text``
-        (offsets into ``text``, punctuation left out).
-        """
-        pos: dict[int, list[int]] = {}
-        fuzzy: dict[int, list[tuple[tuple[int, ...], float]]] = {}
-        spans: dict[int, tuple[int, int]] = {}
-        pending = -1
-        pending_lower = ""
-        ends: list[int] = []
-        i = -1
-        prev_end = 0
-        for tok in tokens:
-            if i >= 0 and _SENTENCE_END_RE.search(text, prev_end, tok.start):
-                ends.append(i)
-                pending = -1
-            i += 1
-            prev_end = tok.end
-            spans[i] = (tok.start, tok.end)
-            if pending >= 0:
-                self._pair(text, pending_lower, tok.lower, pending, spans, fuzzy)
-                pending = -1
-            info = self._form_info(tok.lower)
-            if info is not _EMPTY:
-                wids, fz, pair = info
-                for wid in wids:
-                    pos.setdefault(wid, []).append(i)
-                for fid, sim in fz:
-                    fuzzy.setdefault(fid, []).append(((i,), sim))
-                if pair:
-                    pending = i
-                    pending_lower = tok.lower
-        return self._finish(text, spans, pos, fuzzy, None, ends)
 
     def match_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[list[RuleHit]]:
         """Match many texts (tokenised in batches); yields one hit list per text.

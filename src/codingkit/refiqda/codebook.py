@@ -24,7 +24,6 @@ import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import Iterable
 
 from lxml import etree
 
@@ -317,9 +316,3 @@ def codebook_table(root: etree._Element, *, where: str) -> CodeTable:
         raise RefiQdaError("CodeBook has no Codes element; expected CodeBook/Codes",
                            path=where, code="E504")
     return read_codes(codes, where=where)
-
-
-def iter_guids(codebook: Codebook) -> Iterable[tuple[str, str]]:
-    """``(code id, GUID)`` pairs, as written by :func:`write_qdc`."""
-    for code in codebook:
-        yield code.id, code_guid(code.id)
