@@ -117,3 +117,49 @@ def test_no_error_code_means_two_things():
     undocumented = sorted(set(used) - set(ERROR_CODES))
     assert not undocumented, f"codes raised but not in errors.ERROR_CODES: {undocumented}"
     assert len(set(ERROR_CODES.values())) == len(ERROR_CODES), "two codes share a meaning"
+
+
+def test_a_new_reader_and_output_format_each_touch_one_place(tmp_path, monkeypatch):
+    """The extension points of docs/extending.md: a reader registered for a
+    suffix is used when a folder is read; a writer registered for a format
+    is written, owned by the results folder and listed in manifest.json."""
+    import json
+
+    import codingkit as ck
+    from codingkit import readers, writers
+    from codingkit.model import Transcript, Turn
+
+    def read_tsv(path, source, *, metadata, **_):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        text, turns, pos = "", [], 0
+        for n, line in enumerate(lines, 1):
+            speaker, said = line.split("\t")
+            turns.append(Turn(n, pos, pos + len(said), speaker=speaker, line=n))
+            text += said + "\n"
+            pos = len(text)
+        return [Transcript(source=source, text=text, turns=turns, metadata=dict(metadata),
+                           format="tsv", path=path)]
+
+    monkeypatch.setitem(readers.READERS, "tsv", read_tsv)
+    monkeypatch.setitem(readers.SUFFIXES, ".tsv", "tsv")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.tsv").write_text(
+        "I\tHur började ni?\nIP\tVi bjöd in leverantörerna till en träff innan vi skrev "
+        "underlaget.\n", encoding="utf-8")
+    transcripts = ck.read_transcripts(tmp_path / "in")
+    assert [t.source for t in transcripts] == ["a.tsv"]
+    assert [turn.speaker for turn in transcripts[0].turns] == ["I", "IP"]
+
+    def write_jsonl(result, folder, *, by, csv_raw):
+        with open(folder / "codings.jsonl", "w", encoding="utf-8") as f:
+            for c in result.coding_list:
+                f.write(json.dumps({"segment_id": c.segment_id, "code": c.code}) + "\n")
+        return ["codings.jsonl"]
+
+    monkeypatch.setitem(writers.WRITERS, "jsonl", writers.Writer(("codings.jsonl",), write_jsonl))
+    result = ck.Coder(similarity="none").code(transcripts)
+    written = ck.write_outputs(result, tmp_path / "out", formats=["csv", "jsonl"])
+    assert "codings.jsonl" in writers.owned_files()
+    assert [p.name for p in written][-2:] == ["codings.jsonl", "manifest.json"]
+    rows = (tmp_path / "out" / "codings.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(rows[0]) == {"segment_id": "a.tsv:2", "code": "tidig_dialog"}

@@ -56,24 +56,67 @@ from ..patterns import locate_timeouts
 from .manifest import MANIFEST_NAME, read_manifest
 from .roles import assign_roles
 
-__all__ = ["read_transcripts", "read_transcript", "read_manifest", "FORMATS", "SUFFIXES"]
+__all__ = ["read_transcripts", "read_transcript", "read_manifest", "register_reader", "READERS",
+           "FORMATS", "SUFFIXES"]
 
-#: The readers, by name.
-FORMATS = ("text", "docx", "vtt", "srt", "survey")
+def _text(path, source, *, format, speaker_pattern, metadata, **_):
+    from .text import read_text
 
-#: Suffix → reader.
+    return [read_text(path, source, speaker_pattern=speaker_pattern, metadata=metadata)]
+
+
+def _docx(path, source, *, format, speaker_pattern, metadata, **_):
+    from .docx import read_docx
+
+    return [read_docx(path, source, speaker_pattern=speaker_pattern, metadata=metadata)]
+
+
+def _subtitles(path, source, *, format, metadata, **_):
+    from .subtitles import read_subtitles
+
+    return [read_subtitles(path, source, format=format, metadata=metadata)]
+
+
+def _survey(path, source, *, text_column, id_column, **_):
+    from .survey import read_survey
+
+    return read_survey(path, source, text_column=text_column, id_column=id_column)
+
+
+#: The readers, by format name: ``reader(path, source, *, format,
+#: speaker_pattern, text_column, id_column, metadata)`` → list of
+#: transcripts (roles are assigned afterwards). See docs/extending.md.
+READERS: dict[str, Callable[..., list[Transcript]]] = {
+    "text": _text, "docx": _docx, "vtt": _subtitles, "srt": _subtitles, "survey": _survey,
+}
+
+#: Suffix → reader format (folders are read for these suffixes).
 SUFFIXES = {
     ".txt": "text", ".md": "text", ".docx": "docx", ".vtt": "vtt", ".srt": "srt",
     ".csv": "survey", ".xlsx": "survey",
 }
+
+#: The reader formats (``format=``), from :data:`READERS`.
+FORMATS = tuple(READERS)
+
+
+def register_reader(name: str, reader: Callable[..., list[Transcript]],
+                    suffixes: Iterable[str] = ()) -> None:
+    """Let codingkit read another format: ``reader`` under ``name``, for
+    files ending in ``suffixes`` (see docs/extending.md)."""
+    global FORMATS
+    READERS[name] = reader
+    for suffix in suffixes:
+        SUFFIXES[suffix.lower()] = name
+    FORMATS = tuple(READERS)
 
 PathLike = str | os.PathLike[str]
 
 
 def _format_of(path: Path, format: str | None) -> str:
     if format is not None:
-        if format not in FORMATS:
-            raise InputError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}",
+        if format not in READERS:
+            raise InputError(f"unknown format {format!r}; expected one of {', '.join(READERS)}",
                              path=path, code="E105")
         return format
     fmt = SUFFIXES.get(path.suffix.lower())
@@ -112,22 +155,8 @@ def _read_file(
 ) -> list[Transcript]:
     fmt = _format_of(path, format)
     meta = dict(manifest_meta or {})
-    if fmt == "text":
-        from .text import read_text
-
-        found = [read_text(path, source, speaker_pattern=speaker_pattern, metadata=meta)]
-    elif fmt == "docx":
-        from .docx import read_docx
-
-        found = [read_docx(path, source, speaker_pattern=speaker_pattern, metadata=meta)]
-    elif fmt in ("vtt", "srt"):
-        from .subtitles import read_subtitles
-
-        found = [read_subtitles(path, source, format=fmt, metadata=meta)]
-    else:
-        from .survey import read_survey
-
-        found = read_survey(path, source, text_column=text_column, id_column=id_column)
+    found = READERS[fmt](path, source, format=fmt, speaker_pattern=speaker_pattern,
+                         text_column=text_column, id_column=id_column, metadata=meta)
     from .limits import check_turn, max_turn_chars
 
     longest = max_turn_chars()

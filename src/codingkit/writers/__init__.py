@@ -25,6 +25,7 @@ import datetime as _dt
 import io
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -32,18 +33,68 @@ from ..errors import OutputError
 from ..fileio import ResultsFolder
 from ..model import CodingResult
 
-FORMATS = ("csv", "parquet", "xlsx", "qdpx")
 TABLES = ("segments", "codings", "frequencies")
-#: The files codingkit writes into a results folder (a forced run replaces
-#: all of them, whichever formats it writes; other files are kept).
-OWNED = frozenset({*(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")),
-                   "codingkit.xlsx", "project.qdpx", "manifest.json"})
+
+
+@dataclass(frozen=True)
+class Writer:
+    """One output format of a results folder.
+
+    ``write(result, folder, by=..., csv_raw=...)`` writes ``files`` (names
+    inside the folder) and returns them in the order written.
+    """
+
+    files: tuple[str, ...]
+    write: Callable[..., list[str]]
+
+
+def _csv(result, folder: Path, *, by, csv_raw) -> list[str]:
+    return [p.name for p in _write_csv_tables(result, folder, by, raw=csv_raw)]
+
+
+def _parquet(result, folder: Path, *, by, csv_raw) -> list[str]:
+    tables = result_tables(result, by=by)
+    for name in TABLES:
+        tables[name].to_parquet(folder / f"{name}.parquet", index=False)
+    return [f"{name}.parquet" for name in TABLES]
+
+
+def _xlsx(result, folder: Path, *, by, csv_raw) -> list[str]:
+    write_xlsx(result, folder / "codingkit.xlsx", by=by)
+    return ["codingkit.xlsx"]
+
+
+def _qdpx(result, folder: Path, *, by, csv_raw) -> list[str]:
+    from ..refiqda import write_qdpx
+
+    write_qdpx(result, folder / "project.qdpx")
+    return ["project.qdpx"]
+
+
+#: The output formats, by name (``--format``'s choices come from here):
+#: add a :class:`Writer` to offer another (see docs/extending.md).
+WRITERS: dict[str, Writer] = {
+    "csv": Writer(tuple(f"{t}.csv" for t in TABLES), _csv),
+    "parquet": Writer(tuple(f"{t}.parquet" for t in TABLES), _parquet),
+    "xlsx": Writer(("codingkit.xlsx",), _xlsx),
+    "qdpx": Writer(("project.qdpx",), _qdpx),
+}
+FORMATS = tuple(WRITERS)
+
+
+def owned_files() -> frozenset[str]:
+    """The files codingkit writes into a results folder (a forced run
+    replaces all of them, whichever formats it writes; other files are kept)."""
+    return frozenset({"manifest.json", *(f for w in WRITERS.values() for f in w.files)})
+
+
+OWNED = owned_files()
 
 
 def results_folder(out_dir: str | os.PathLike[str], *, force: bool = False) -> ResultsFolder:
     """The results folder ``out_dir`` as one unit (see :class:`ResultsFolder`):
     ``with results_folder(out) as rf: write_outputs(result, rf)``."""
-    return ResultsFolder(out_dir, force=force, owned=OWNED.__contains__)
+    return ResultsFolder(out_dir, force=force, owned=owned_files().__contains__)
 
 
 def check_output_dir(out_dir: str | os.PathLike[str], *, force: bool = False) -> Path:
@@ -325,10 +376,10 @@ def write_outputs(
     OutputError
         E403 unknown format; E401, E402, E405, E406 from :func:`results_folder`.
     """
-    bad = [f for f in formats if f not in FORMATS]
+    bad = [f for f in formats if f not in WRITERS]
     if bad:
-        raise OutputError(f"unknown output format {bad[0]!r}; expected one of {', '.join(FORMATS)}",
-                          code="E403")
+        raise OutputError(f"unknown output format {bad[0]!r}; expected one of "
+                          f"{', '.join(WRITERS)}", code="E403")
     if isinstance(out_dir, ResultsFolder):
         return _write_all(result, out_dir, formats=formats, by=by, options=options,
                           csv_raw=csv_raw, progress=progress)
@@ -345,33 +396,17 @@ def _write_all(result: CodingResult, rf: ResultsFolder, *, formats: Sequence[str
     stage = rf.staging
     if stage is None:
         raise ValueError("write_outputs: the results folder is not entered (use 'with')")
-    total = (3 * (("csv" in formats) + ("parquet" in formats)) + ("xlsx" in formats)
-             + ("qdpx" in formats) + 1)
+    chosen = [f for f in WRITERS if f in formats]
+    total = sum(len(WRITERS[f].files) for f in chosen) + 1
 
     def tick(n_written: int) -> None:
         if progress is not None:
             progress(n_written, total)
 
     tick(0)
-    tables = result_tables(result, by=by) if "parquet" in formats else {}
     names: list[str] = []
-    if "csv" in formats:
-        names += [p.name for p in _write_csv_tables(result, stage, by, raw=csv_raw)]
-        tick(len(names))
-    if "parquet" in formats:
-        for name in TABLES:
-            tables[name].to_parquet(stage / f"{name}.parquet", index=False)
-            names.append(f"{name}.parquet")
-            tick(len(names))
-    if "xlsx" in formats:
-        write_xlsx(result, stage / "codingkit.xlsx", by=by)
-        names.append("codingkit.xlsx")
-        tick(len(names))
-    if "qdpx" in formats:
-        from ..refiqda import write_qdpx
-
-        write_qdpx(result, stage / "project.qdpx")
-        names.append("project.qdpx")
+    for f in chosen:
+        names += WRITERS[f].write(result, stage, by=by, csv_raw=csv_raw)
         tick(len(names))
     manifest = run_manifest(result, options={**(options or {}), "formats": list(formats),
                                              "by": list(by), "csv_raw": bool(csv_raw)},
