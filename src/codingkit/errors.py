@@ -17,6 +17,7 @@ E3xx  manifests and metadata
 E4xx  outputs
 E5xx  REFI-QDA import and export
 E6xx  evaluation and learning (human coding)
+E8xx  pseudonymisation (see the end of this module)
 """
 
 from __future__ import annotations
@@ -154,3 +155,10 @@ class LittleHumanCodingWarning(CodingkitWarning):
     """Some codes have too little human coding to be learned (they keep the
     codebook's coding); see :data:`codingkit.coding.learned.DEFAULTS`
     ``min_positives``."""
+
+
+# E8xx  pseudonymisation (codingkit.pseudonymize.PseudonymError):
+# E801 a --key file that is not a codingkit pseudonym key; E802 a key written
+# for another pseudonym format (or an invalid format); E803 an unreadable
+# --pseudonymize-list/--keep file; E804 --key inside the results folder;
+# E805 a table given to depseudonymize that cannot be read as text.

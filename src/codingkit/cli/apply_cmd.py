@@ -8,6 +8,7 @@ import click
 
 from ..coding.coder import SIMILARITY_OPTIONS
 from .main import cli
+from .pseudonymize_cmd import _pseudo_options, apply_pseudonymization as _pseudonymize
 
 
 @cli.command("apply")
@@ -58,10 +59,17 @@ from .main import cli
               help="Metadata columns the frequencies are grouped by, comma-separated.")
 @click.option("--force", is_flag=True, help="Write into a non-empty output folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--pseudonymize", is_flag=True,
+              help="Replace names, personnummer, phones, e-mails and addresses by pseudonyms "
+                   "before coding (needs --key; see 'codingkit pseudonymize').")
+@click.option("--key", "pseudo_key", type=click.Path(path_type=Path),
+              help="With --pseudonymize: the key file, outside the results folder.")
+@_pseudo_options
 def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
                   text_column, id_column, similarity, learn_from, learn_transcripts,
                   min_positives, save_model,
-                  model_path, code_interviewer, formats, by, force, quiet):
+                  model_path, code_interviewer, formats, by, force, quiet,
+                  pseudonymize, pseudo_key, lists, keep, pseudonym_format):
     """Code transcripts with a codebook and write segments, codings and frequencies.
 
     PATHS are transcript files (.txt .md .docx .vtt .srt, survey .csv .xlsx)
@@ -107,6 +115,8 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
         list(paths), manifest=manifest_path, speaker_pattern=speaker_pattern,
         text_column=text_column, id_column=id_column,
     )
+    transcripts, pseudo_options = _pseudonymize(transcripts, pseudonymize, pseudo_key, out_dir,
+                                                lists, keep, pseudonym_format, codebook)
     from ..tables import check_group_keys
 
     check_group_keys((t.metadata for t in transcripts), by_keys)  # before the slow part
@@ -161,7 +171,7 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
                                      "model": str(model_path) if model_path else None,
                                      "model_sha256": _sha256(model_path),
                                      "save_model": str(save_model) if save_model else None,
-                                     "learned_from": learned_inputs})
+                                     "learned_from": learned_inputs, **pseudo_options})
     coded = {c.segment_id for c in result.coding_list}
     themes = {c.theme for c in result.coding_list}
     click.echo(
