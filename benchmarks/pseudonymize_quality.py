@@ -115,7 +115,9 @@ def main(set_dir: str) -> None:
     lost_keep = []
     pseudo_all = "\n".join(t for w, t in texts if w.endswith(".txt"))
     for term in gold["keep"]:
-        n_in = sum(t.text.count(term) for t in transcripts)
+        planted_values = gold["pnr"] + gold["phones"] + gold["emails"] + gold["addresses"]
+        n_in = sum(t.text.count(term) - sum(v.count(term) * t.text.count(v)
+                                            for v in planted_values) for t in transcripts)
         n_out = pseudo_all.count(term)
         if n_out < n_in:
             lost_keep.append(f"{term} {n_in}->{n_out}")
@@ -133,7 +135,7 @@ def main(set_dir: str) -> None:
           f"{100 * other_hit / max(other_total, 1):.2f} % (goal <= 1 %)")
     for s in wrong:
         print("    wrongly replaced:", s)
-    print(f"  kept terms lost: {len(lost_keep)} {lost_keep}")
+    print(f"  kept terms lost (outside planted addresses): {len(lost_keep)} {lost_keep}")
 
 
 if __name__ == "__main__":

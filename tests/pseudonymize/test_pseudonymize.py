@@ -88,7 +88,7 @@ def test_same_person_same_pseudonym_across_files_inflections_and_labels(tune):
 
 def test_numbers_mail_addresses_and_kept_terms():
     t = ck.Transcript("x.txt", (
-        "IP: Mitt nummer 19121212-1212, hans 121212+1212, och 201212121212. Inte "
+        "IP: Mitt nummer 19121212-1212, hans 121212+1212, och 201212121212, 570915 3349. Inte "
         "1234567890 eller 2025-01234 eller 4 200 000 kronor. Ring 070-123 45 67 eller "
         "+46 8 123 456 78, mejla karin.ek@kommun.se. Vi sitter på Storgatan 12, "
         "582 22 Linköping. Region Östergötland och Vinnova kom 2019-05-12."),
@@ -97,7 +97,7 @@ def test_numbers_mail_addresses_and_kept_terms():
     key = PseudonymKey()
     new = Pseudonymizer(key).transcripts([t])[0]
     assert new.text.count("[Personnummer 1]") == 2     # same person, two formats
-    assert "[Personnummer 2]" in new.text and "[Personnummer 3]" not in new.text
+    assert "[Personnummer 3]" in new.text and "[Personnummer 4]" not in new.text
     for kept in ("1234567890", "2025-01234", "4 200 000", "Region Östergötland", "Vinnova",
                  "2019-05-12"):
         assert kept in new.text
@@ -116,6 +116,12 @@ def test_unknown_names_and_sentence_initial_words():
     assert "budgeten per år" in out
     assert "Greta" not in out and "Wallgren" not in out and "Malin" not in out
     assert "Ystad och Lund" in out
+    # a speaker whose surname is a kept place: the full name goes, the place stays
+    t = ck.Transcript("e.txt", "Eva Lund: Jag bor i Lund. Eva Lunds kollega ringde.",
+                      [ck.Turn(1, 10, 51, speaker="Eva Lund")])
+    new = Pseudonymizer().transcripts([t])[0]
+    assert new.text == "[Person 1]: Jag bor i Lund. [Person 1]s kollega ringde."
+    assert new.text[new.turns[0].start:new.turns[0].end].startswith("Jag bor")
 
 
 def test_user_list_keep_and_custom_format():

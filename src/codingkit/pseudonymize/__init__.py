@@ -262,6 +262,7 @@ def _valid_pnr(s: str) -> str | None:
     """The normalised 12-digit personnummer/samordningsnummer, or None."""
     from personnummer import personnummer
 
+    s = s.replace(" ", "-")  # the package reads "-" and "+" separators, not a space
     try:
         p = personnummer.Personnummer(s)
     except Exception:  # the package raises its own error types
@@ -428,6 +429,17 @@ class Pseudonymizer:
                 if free(m.start(), m.end()):
                     take(Span(m.start(), m.end() - len(m.group(1) or ""), typ, term,
                               term.casefold(), m.group(1) or ""))
+        # known persons' full names first: "Eva Lund" is a person even though
+        # "Lund" alone is a kept place
+        for person in sorted(self._persons.values(), key=lambda p: -len(p.original)):
+            if " " not in person.original:
+                continue
+            rx = rf"(?<!\w){re.escape(person.original)}(s|:s|'s|’s)?(?!\w)"
+            for m in re.finditer(rx, text):
+                if free(m.start(), m.end()):
+                    suf = m.group(1) or ""
+                    take(Span(m.start(), m.end() - len(suf), PERSON, person.original,
+                              person.norm, suf))
         protected = self._protected(text, keep)
         for s, e in protected:
             for i in range(s, e):
