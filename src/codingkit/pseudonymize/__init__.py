@@ -364,10 +364,14 @@ class Pseudonymizer:
             for w in p.parts:
                 parts.setdefault(w.casefold(), []).append(p)
         for w, ps in parts.items():
-            if w in index:
+            full = [p for p in ps if len(p.parts) > 1]
+            if w in index and len(index[w].parts) > 1:
                 continue
             if len(ps) == 1:
                 index[w] = ps[0]
+            elif len(full) == 1:
+                # "Lars" (a speaker label in one file) is the only "Lars …" of the run
+                index[w] = full[0]
         return index
 
     def learn(self, transcripts: Sequence[Transcript]) -> None:
@@ -516,7 +520,7 @@ class Pseudonymizer:
                     take(Span(s, e - len(ssuf), PERSON, p.original, p.norm, ssuf))
                     i += 1
                     continue
-                if candidates is not None and not _common_word(w):
+                if candidates is not None and len(w) > 1 and not _common_word(w):
                     candidates.append((s, w))
             i += 1
 
@@ -541,7 +545,7 @@ class Pseudonymizer:
     def _label(self, label: str | None, keep) -> str | None:
         if label is None or is_role_label(label):
             return label
-        p = self._persons.get(" ".join(label.split()).casefold())
+        p = self._person_index().get(" ".join(label.split()).casefold())
         if p is not None:
             return self.key.pseudonym(PERSON, p.norm, p.original)
         return self.replace_text(label, keep=keep)
@@ -613,10 +617,20 @@ def _is_first_name(word: str) -> bool:
         part in _names.FIRST_NAMES for part in word.split("-")))
 
 
-def _common_word(word: str) -> bool:
-    from ..swedish import get_analyzer
+#: Function words the lemma table lacks (never candidates).
+_FUNCTION_WORDS = frozenset(
+    "och om men eller att som så då när där här hur vad vem vi jag du ni de dom han hon "
+    "den det detta dessa man en ett i på av för med till från ja nej nu sen sedan också "
+    "inte bara eftersom medan fast alltså ju väl mm eh okej tack hej".split())
 
-    return get_analyzer().is_known(word.lower())
+
+def _common_word(word: str) -> bool:
+    """A function word, or a lower-case word form of the lemma table (the
+    table's lemmas include proper names such as "Sixten", so they do not count)."""
+    from ..swedish import _lemma_table
+
+    lower = word.lower()
+    return lower in _FUNCTION_WORDS or lower in _lemma_table()
 
 
 def _sentence_initial(text: str, pos: int) -> bool:

@@ -57,6 +57,11 @@ KEEP_DEFAULT = (
     "Mjärdevi", "Örebro", "Västerås", "Umeå", "Luleå", "Jönköping", "Växjö", "Kalmar",
     "Karlstad", "Gävle", "Sundsvall", "Borås", "Halmstad", "Norden", "Danmark", "Norge",
     "Finland", "Tyskland", "Europa", "Köpenhamn", "Bryssel",
+    "Blekinge", "Halland", "Småland", "Västergötland", "Östergötland", "Norrland",
+    "Svealand", "Götaland", "Mellansverige", "Gotland", "Öland", "Värmland", "Dalarna",
+    "Uppland", "Södermanland", "Närke", "Västmanland", "Jämtland", "Lappland",
+    "Norrbotten", "Västerbotten", "Ångermanland", "Medelpad", "Hälsingland", "Gästrikland",
+    "Härjedalen", "Dalsland", "Bohuslän",
 )
 
 #: Speaker labels and header values that name a role, not a person.
