@@ -4,6 +4,7 @@ Usage::
 
     PYTHONPATH=src python benchmarks/pseudonymize_quality.py tests/pseudonymize/data/tune
     PYTHONPATH=src python benchmarks/pseudonymize_quality.py tests/pseudonymize/data/holdout
+    PYTHONPATH=src python benchmarks/pseudonymize_quality.py SET replace   # --unknown-names replace
 
 A set is a folder of transcripts and a ``gold.json`` naming what was planted:
 ``names`` (every first name and surname of the planted persons), ``pnr``,
@@ -50,11 +51,11 @@ def output_texts(folder: Path) -> list[tuple[str, str]]:
     return out
 
 
-def main(set_dir: str) -> None:
+def main(set_dir: str, unknown: str = "list") -> None:
     set_dir = Path(set_dir)
     gold = json.loads((set_dir / "gold.json").read_text(encoding="utf-8"))
     transcripts = ck.read_transcripts([str(p) for p in sorted(set_dir.glob("*.txt"))])
-    p = Pseudonymizer()
+    p = Pseudonymizer(unknown=unknown)
     p.learn(transcripts)
     names = set(gold["names"])
     name_total = name_hit = other_total = other_hit = 0
@@ -91,11 +92,12 @@ def main(set_dir: str) -> None:
         tmp = Path(tmp)
         inputs = [str(q) for q in sorted(set_dir.glob("*.txt"))]
         cmd = [sys.executable, "-m", "codingkit"]
+        more = ["--unknown-names", unknown]
         subprocess.run(cmd + ["pseudonymize", *inputs, "--out", str(tmp / "pseudo"),
-                              "--key", str(tmp / "k1.json")], check=True, capture_output=True)
+                              "--key", str(tmp / "k1.json"), *more], check=True, capture_output=True)
         subprocess.run(cmd + ["apply", *inputs, "--out", str(tmp / "res"), "-q",
                               "--format", "xlsx", "--format", "qdpx", "--pseudonymize",
-                              "--key", str(tmp / "k2.json")], check=True, capture_output=True)
+                              "--key", str(tmp / "k2.json"), *more], check=True, capture_output=True)
         texts = output_texts(tmp / "pseudo") + output_texts(tmp / "res")
     survived = []
     digits = lambda s: re.sub(r"\D", "", s)  # noqa: E731
@@ -122,7 +124,7 @@ def main(set_dir: str) -> None:
         if n_out < n_in:
             lost_keep.append(f"{term} {n_in}->{n_out}")
     planted = sum(len(gold[k]) for k in ("pnr", "phones", "emails", "addresses"))
-    print(f"set {set_dir}: {len(transcripts)} transcripts")
+    print(f"set {set_dir}: {len(transcripts)} transcripts; unknown names: {unknown}")
     print(f"  planted personnummer/phones/e-mails/addresses: {planted}; surviving in any "
           f"output: {len(survived)}")
     for s in survived:
@@ -139,4 +141,5 @@ def main(set_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "tests/pseudonymize/data/tune")
+    main(sys.argv[1] if len(sys.argv) > 1 else "tests/pseudonymize/data/tune",
+         *sys.argv[2:3])

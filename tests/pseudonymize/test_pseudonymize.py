@@ -189,3 +189,17 @@ def test_apply_pseudonymize_records_key_hash(tmp_path):
         body = f.read_text(encoding="utf-8")
         for secret in ("Sjöberg", "800314-1234", "070-123 45 67", "@norrkoping.se"):
             assert secret not in body, (f.name, secret)
+
+
+def test_unknown_names_replaced_when_asked(tmp_path):
+    f = tmp_path / "x.txt"
+    f.write_text("I: Vem hjälpte er?\n\nIP: Vi fick hjälp av Ylva och Sixten på Vinnova. "
+                 "Nilsson tyckte annat.\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["scan", str(f)])
+    assert "candidate 'Ylva'" in r.output and "'Nilsson'" in r.output
+    r = CliRunner().invoke(cli, ["pseudonymize", str(f), "--out", str(tmp_path / "o"),
+                                 "--key", str(tmp_path / "k.json"), "--unknown-names",
+                                 "replace"])
+    assert r.exit_code == 0, r.output
+    text = (tmp_path / "o" / "x.txt").read_text(encoding="utf-8")
+    assert "hjälp av [Namn 1] och [Namn 2] på Vinnova. [Person 1] tyckte" in text

@@ -12,7 +12,17 @@ _KEY_HELP = ("The key file (pseudonym → original), written with owner-only per
              "outside the results folder; an existing key is reused and extended.")
 
 
+def _store_unknown(ctx, param, value):
+    ctx.meta["pseudonymize_unknown"] = value
+    return value
+
+
 def _pseudo_options(f):
+    f = click.option("--unknown-names", type=click.Choice(["list", "replace"]), default="list",
+                     show_default=True, expose_value=False, callback=_store_unknown,
+                     help="Capitalised words in mid-sentence that are neither dictionary "
+                          "words, known names nor kept: list them as candidates (scan) or "
+                          "replace them by [Namn n].")(f)
     f = click.option("--pseudonym-format", default="[{type} {n}]", show_default=True,
                      help="How a pseudonym is written; {type} and {n} are filled in.")(f)
     f = click.option("--keep", "keep", multiple=True, metavar="TERM|FILE.txt",
@@ -45,7 +55,8 @@ def _pseudonymizer(key_path, lists, keep, pseudonym_format, *, load_key=True):
     key = (PseudonymKey.load(key_path, pseudonym_format)
            if load_key and key_path is not None and Path(key_path).exists()
            else PseudonymKey(pseudonym_format))
-    return Pseudonymizer(key, names=names, keep=terms)
+    unknown = click.get_current_context().meta.get("pseudonymize_unknown", "list")
+    return Pseudonymizer(key, names=names, keep=terms, unknown=unknown)
 
 
 @cli.command("pseudonymize")
@@ -170,4 +181,5 @@ def apply_pseudonymization(transcripts, pseudonymize, key_path, out_dir, lists, 
 
     return pseudonymize_for_apply(transcripts, key_path=key_path, out_dir=out_dir,
                                   lists=lists, keep=keep, pseudonym_format=pseudonym_format,
-                                  codebook=codebook)
+                                  codebook=codebook, unknown=click.get_current_context()
+                                  .meta.get("pseudonymize_unknown", "list"))

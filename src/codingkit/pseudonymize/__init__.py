@@ -320,11 +320,18 @@ class Pseudonymizer:
     keep:
         Terms never replaced (besides :data:`names.KEEP_DEFAULT` when
         ``keep_defaults``, and the transcripts' ``project`` metadata).
+    unknown:
+        What to do with other capitalised words in mid-sentence that are no
+        word form of the lemma table: ``"list"`` them as candidates
+        (:meth:`scan`), or ``"replace"`` them by ``[Namn n]``.
     """
 
     def __init__(self, key: PseudonymKey | None = None, *,
                  names: Iterable[tuple[str | None, str]] = (), keep: Iterable[str] = (),
-                 keep_defaults: bool = True) -> None:
+                 keep_defaults: bool = True, unknown: str = "list") -> None:
+        if unknown not in ("list", "replace"):
+            raise ValueError(f"unknown={unknown!r}; expected 'list' or 'replace'")
+        self.unknown = unknown
         self.key = key if key is not None else PseudonymKey()
         self.keep = set(keep) | (set(_names.KEEP_DEFAULT) if keep_defaults else set())
         self.listed: list[tuple[str, str]] = []
@@ -520,8 +527,16 @@ class Pseudonymizer:
                     take(Span(s, e - len(ssuf), PERSON, p.original, p.norm, ssuf))
                     i += 1
                     continue
-                if candidates is not None and len(w) > 1 and not _common_word(w):
-                    candidates.append((s, w))
+                if len(w) > 1 and not _common_word(w):
+                    if self.unknown == "replace":
+                        take(Span(s, e, NAME, w, w.casefold()))
+                    elif candidates is not None:
+                        candidates.append((s, w))
+            elif initial and len(w) >= 6 and w.endswith("sson") and w not in self.keep \
+                    and not _common_word(w):
+                p = self._add_person(w)  # "Nilsson tyckte ..."
+                index = self._person_index()
+                take(Span(s, e, PERSON, p.original, p.norm))
             i += 1
 
     def _surname_like(self, word: str, after_first: bool = False) -> bool:
@@ -688,7 +703,8 @@ def depseudonymize_text(text: str, key: PseudonymKey) -> str:
 def pseudonymize_for_apply(transcripts: Sequence[Transcript], *, key_path, out_dir,
                            lists: Sequence = (), keep: Sequence[str] = (),
                            pseudonym_format: str = DEFAULT_FORMAT,
-                           codebook=None) -> tuple[list[Transcript], dict]:
+                           codebook=None, unknown: str = "list"
+                           ) -> tuple[list[Transcript], dict]:
     """What ``codingkit apply --pseudonymize`` does right after reading:
     checks the key's place (E804), loads or starts the key, pseudonymises
     the transcripts, writes the key (0600) and returns the transcripts and
@@ -703,10 +719,11 @@ def pseudonymize_for_apply(transcripts: Sequence[Transcript], *, key_path, out_d
         keep_terms += codebook_terms(codebook)
     key = (PseudonymKey.load(key_path, pseudonym_format) if Path(key_path).exists()
            else PseudonymKey(pseudonym_format))
-    out = Pseudonymizer(key, names=names, keep=keep_terms).transcripts(transcripts)
+    out = Pseudonymizer(key, names=names, keep=keep_terms,
+                        unknown=unknown).transcripts(transcripts)
     sha = key.save(key_path)
     return out, {"pseudonymized": True, "pseudonym_key_sha256": sha,
-                 "pseudonym_format": pseudonym_format}
+                 "pseudonym_format": pseudonym_format, "pseudonymize_unknown": unknown}
 
 
 def codebook_terms(codebook) -> list[str]:
