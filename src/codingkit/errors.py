@@ -18,6 +18,7 @@ E3xx  manifests and metadata
 E4xx  outputs
 E5xx  REFI-QDA import and export
 E6xx  evaluation and learning (human coding)
+E8xx  pseudonymisation (see the end of this module)
 """
 
 from __future__ import annotations
@@ -258,4 +259,11 @@ ERROR_CODES: dict[str, str] = {
     "E702": "an unknown similarity backend",
     "E703": "a similarity model used before it was fitted",
     "E704": "a similarity background that is not bundled",
+    # E8xx pseudonymisation
+    "E800": "pseudonymisation cannot be done",
+    "E801": "a --key file that is not a codingkit pseudonym key",
+    "E802": "a key written for another pseudonym format, or an invalid format",
+    "E803": "an unreadable --pseudonymize-list or --keep file",
+    "E804": "a --key inside the results folder",
+    "E805": "a table given to depseudonymize that cannot be read as text",
 }

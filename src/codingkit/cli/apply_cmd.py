@@ -10,6 +10,7 @@ from ..coding.coder import SIMILARITY_OPTIONS
 from ..writers import FORMATS
 from .main import cli
 from .options import Phases, plural, split_paths, split_values
+from .pseudonymize_cmd import _pseudo_options, apply_pseudonymization as _pseudonymize
 
 
 @cli.command("apply")
@@ -75,11 +76,17 @@ from .options import Phases, plural, split_paths, split_values
               help="A sub-folder or file that cannot be read is an error (default: skipped "
                    "with a warning).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--pseudonymize", is_flag=True,
+              help="Replace names, personnummer, phones, e-mails and addresses by pseudonyms "
+                   "before coding (needs --key; see 'codingkit pseudonymize').")
+@click.option("--key", "pseudo_key", type=click.Path(path_type=Path),
+              help="With --pseudonymize: the key file, outside the results folder.")
+@_pseudo_options
 def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
                   text_column, id_column, similarity, learn_from, learn_transcripts,
                   min_positives, save_model,
                   model_path, rules_only, code_interviewer, formats, by, csv_raw, force,
-                  strict, quiet):
+                  strict, quiet, pseudonymize, pseudo_key, lists, keep, pseudonym_format):
     """Code transcripts with a codebook and write segments, codings and frequencies.
 
     PATHS are transcript files (.txt .md .docx .vtt .srt, survey .csv .xlsx)
@@ -122,7 +129,8 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
             folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
             text_column, id_column, similarity, learn_from, learn_transcripts,
             min_positives, save_model, model_path, rules_only, code_interviewer, formats,
-            by_keys, csv_raw, strict, quiet)
+            by_keys, csv_raw, strict, quiet,
+            (pseudonymize, pseudo_key, lists, keep, pseudonym_format))
     click.echo(summary)
     click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
 
@@ -130,8 +138,9 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
 def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
            text_column, id_column, similarity, learn_from, learn_transcripts,
            min_positives, save_model, model_path, rules_only, code_interviewer, formats,
-           by_keys, csv_raw, strict, quiet):
-    """The run of ``apply`` inside its locked results folder."""
+           by_keys, csv_raw, strict, quiet, pseudo):
+    """The run of ``apply`` inside its locked results folder (``pseudo``: the
+    --pseudonymize options)."""
     from .. import readers
     from ..codebook import load_codebook
     from ..coding import Coder
@@ -154,6 +163,9 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
         progress=bar.counts("reading", "files"),
     )
     bar.close()
+    pseudonymize, pseudo_key, lists, keep, pseudonym_format = pseudo
+    transcripts, pseudo_options = _pseudonymize(transcripts, pseudonymize, pseudo_key, out_dir,
+                                                lists, keep, pseudonym_format, codebook)
     from ..tables import check_group_keys, warn_unknown_groups
 
     check_group_keys((t.metadata for t in transcripts), by_keys)  # before the slow part
@@ -206,7 +218,7 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
                                          "save_model": str(save_model) if save_model else None,
                                          "rules_only": rules_only,
                                          "coder": coder_description(coder),
-                                         "learned_from": learned_inputs})
+                                         "learned_from": learned_inputs, **pseudo_options})
     finally:
         bar.close()
     coded = {c.segment_id for c in result.coding_list}

@@ -1,0 +1,735 @@
+"""Pseudonymisation of Swedish transcripts, offline and reversible with a key.
+
+>>> import codingkit as ck
+>>> from codingkit.pseudonymize import Pseudonymizer, PseudonymKey
+>>> p = Pseudonymizer(PseudonymKey())
+>>> t = ck.Transcript("a.txt", "Karin: Ring Annas chef på 070-123 45 67.",
+...                   [ck.Turn(1, 7, 40, speaker="Karin")])
+>>> new = p.transcripts([t])[0]
+>>> new.text, new.turns[0].speaker
+('[Person 1]: Ring [Person 2]s chef på [Telefon 1].', '[Person 1]')
+>>> new.text[new.turns[0].start:new.turns[0].end]
+'Ring [Person 2]s chef på [Telefon 1].'
+
+What is replaced, each by a typed, numbered pseudonym that a
+:class:`PseudonymKey` keeps stable across files and runs:
+
+- persons: speakers' names (labels, manifest/header fields ``interviewer``,
+  ``respondent``, ``transkriberad av``, ...), and in running text their full
+  names, first names and surnames with genitive ``-s``/``'s``/``:s``; names of
+  a user's list; unknown names: first names of :data:`names.FIRST_NAMES`,
+  and capitalised words of a Swedish surname shape after a first name or in
+  the middle of a sentence (:data:`names.SURNAME_RE`);
+- personnummer and samordningsnummer (10/12 digits, with or without century
+  and separator, validated with the ``personnummer`` package), Swedish phone
+  numbers, e-mail addresses, street addresses (``Storgatan 12``, with a
+  following postcode and town);
+- never what is kept: :data:`names.KEEP_DEFAULT`, the projects' names, and
+  ``keep`` terms (e.g. the codebook's words).
+
+Other capitalised words in the middle of a sentence that are not kept are
+*candidates*: :meth:`Pseudonymizer.scan` lists them for review.
+
+Error codes: E801 not a key file; E802 a key for other settings; E803 an
+unreadable list file; E804 a key inside the results folder; E805 a table to
+restore that cannot be read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from ..errors import CodingkitError
+from ..model import Transcript, Turn
+from . import names as _names
+
+__all__ = ["PseudonymKey", "Pseudonymizer", "Span", "PseudonymError", "read_name_list",
+           "depseudonymize_text", "check_key_location", "pseudonymize_for_apply",
+           "DEFAULT_FORMAT", "KEY_FORMAT"]
+
+#: The default pseudonym format; ``{type}`` and ``{n}`` are filled in.
+DEFAULT_FORMAT = "[{type} {n}]"
+#: The key file's format tag.
+KEY_FORMAT = "codingkit-pseudonym-key/1"
+
+PERSON, PHONE, EMAIL, PNR, ADDRESS, NAME = (
+    "Person", "Telefon", "E-post", "Personnummer", "Adress", "Namn")
+TYPES = (PERSON, PHONE, EMAIL, PNR, ADDRESS, NAME)
+
+#: Metadata keys whose value is a person (unless it is a role label).
+PERSON_FIELDS = frozenset(
+    {"interviewer", "intervjuare", "respondent", "intervjuperson", "informant", "svarande",
+     "transkriberad av", "transkriberare", "transkribering", "moderator", "deltagare",
+     "kontaktperson", "namn", "name"})
+#: Metadata kept as it is.
+PLAIN_FIELDS = frozenset({"project", "round", "role", "datum", "date", "tid", "time",
+                          "längd", "duration", "id", "version", "språk"})
+
+
+class PseudonymError(CodingkitError):
+    """A key, list or table for pseudonymisation cannot be used (E8xx)."""
+
+    default_code = "E800"
+
+
+@dataclass(frozen=True)
+class Span:
+    """One replacement: ``text[start:end]`` (``original``) becomes the
+    pseudonym of ``(type, norm)``, followed by ``suffix`` (a genitive ``s``)."""
+
+    start: int
+    end: int
+    type: str
+    original: str
+    norm: str
+    suffix: str = ""
+
+
+# --------------------------------------------------------------------------
+# the key
+# --------------------------------------------------------------------------
+
+
+class PseudonymKey:
+    """Pseudonym ↔ original, numbered per type in order of first sight.
+
+    ``format`` is the pseudonym format (``"[{type} {n}]"``); a key loaded
+    with :meth:`load` refuses another format (E802).
+    """
+
+    def __init__(self, format: str = DEFAULT_FORMAT) -> None:
+        try:
+            format.format(type="Person", n=1)
+        except (KeyError, IndexError, ValueError) as err:
+            raise PseudonymError(f"pseudonym format {format!r} is not valid ({err}); expected "
+                                 "text with {type} and {n}, e.g. '[{type} {n}]'",
+                                 code="E802") from None
+        if "{n}" not in format:
+            raise PseudonymError(f"pseudonym format {format!r} has no {{n}}; pseudonyms "
+                                 "would not be unique", code="E802")
+        self.format = format
+        self._by_norm: dict[tuple[str, str], str] = {}
+        self._entries: dict[str, dict] = {}
+        self._count: dict[str, int] = {}
+        self.added = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def pseudonym(self, type: str, norm: str, original: str) -> str:
+        """The pseudonym of ``(type, norm)``, made (numbered) on first sight."""
+        p = self._by_norm.get((type, norm))
+        if p is None:
+            n = self._count.get(type, 0) + 1
+            self._count[type] = n
+            p = self.format.format(type=type, n=n)
+            self._by_norm[(type, norm)] = p
+            self._entries[p] = {"pseudonym": p, "type": type, "original": original,
+                                "norm": norm}
+            self.added += 1
+        return p
+
+    def get(self, type: str, norm: str) -> str | None:
+        return self._by_norm.get((type, norm))
+
+    def originals(self) -> dict[str, str]:
+        """Pseudonym → original."""
+        return {p: e["original"] for p, e in self._entries.items()}
+
+    def to_json(self) -> str:
+        return json.dumps({"format": KEY_FORMAT, "pseudonym_format": self.format,
+                           "entries": list(self._entries.values())},
+                          ensure_ascii=False, indent=1) + "\n"
+
+    def save(self, path: str | os.PathLike[str]) -> str:
+        """Write the key with owner-only permissions (0600), atomically;
+        returns its sha256."""
+        data = self.to_json().encode("utf-8")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return hashlib.sha256(data).hexdigest()
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], format: str | None = None) -> "PseudonymKey":
+        """Read a key; E801 when the file is not one, E802 when it was written
+        with another pseudonym format than ``format``."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeError, ValueError) as err:
+            raise PseudonymError(f"not a codingkit pseudonym key ({type(err).__name__}); "
+                                 f"expected a JSON file written by 'codingkit pseudonymize "
+                                 f"--key'", path=path, code="E801") from None
+        if not isinstance(data, dict) or data.get("format") != KEY_FORMAT \
+                or not isinstance(data.get("entries"), list) \
+                or not isinstance(data.get("pseudonym_format"), str):
+            raise PseudonymError(f"not a codingkit pseudonym key; expected a JSON object with "
+                                 f"format {KEY_FORMAT!r}", path=path, code="E801")
+        if format is not None and data["pseudonym_format"] != format:
+            raise PseudonymError(f"the key was written for pseudonym format "
+                                 f"{data['pseudonym_format']!r}, not {format!r}; use the same "
+                                 "--pseudonym-format or another --key", path=path, code="E802")
+        key = cls(data["pseudonym_format"])
+        for i, e in enumerate(data["entries"]):
+            if not (isinstance(e, dict) and all(isinstance(e.get(k), str) for k in
+                                                ("pseudonym", "type", "original", "norm"))):
+                raise PseudonymError(f"entry {i + 1} of the key is malformed; expected "
+                                     "pseudonym, type, original and norm", path=path,
+                                     code="E801")
+            key._by_norm[(e["type"], e["norm"])] = e["pseudonym"]
+            key._entries[e["pseudonym"]] = dict(e)
+            m = re.fullmatch(re.escape(key.format).replace(r"\{type\}", ".*?")
+                             .replace(r"\{n\}", r"(\d+)"), e["pseudonym"])
+            if m:
+                key._count[e["type"]] = max(key._count.get(e["type"], 0), int(m.group(1)))
+        return key
+
+
+def check_key_location(key_path: str | os.PathLike[str],
+                       out_dir: str | os.PathLike[str]) -> None:
+    """E804 when the key would be written inside the results folder."""
+    key = Path(key_path).resolve()
+    out = Path(out_dir).resolve()
+    if key == out or out in key.parents:
+        raise PseudonymError(f"the key must not be inside the results folder {out_dir}; "
+                             "give --key a path outside it", path=key_path, code="E804")
+
+
+def read_name_list(path: str | os.PathLike[str]) -> list[tuple[str | None, str]]:
+    """A ``--pseudonymize-list``/``--keep`` file: one term a line, ``#``
+    comments; a line ``Typ: term`` gives the pseudonym type (Person, Namn,
+    Adress, ...). E803 when it cannot be read."""
+    try:
+        raw = Path(path).read_bytes()
+        text = raw.decode("utf-8-sig")
+    except OSError as err:
+        raise PseudonymError(f"cannot read the list ({err.strerror or err}); expected a text "
+                             "file with one name a line", path=path, code="E803") from None
+    except UnicodeError:
+        raise PseudonymError("the list is not UTF-8 text; expected one name a line",
+                             path=path, code="E803") from None
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        typ, sep, rest = line.partition(":")
+        if sep and typ.strip() in TYPES and rest.strip():
+            out.append((typ.strip(), rest.strip()))
+        else:
+            out.append((None, line))
+    return out
+
+
+# --------------------------------------------------------------------------
+# patterns
+# --------------------------------------------------------------------------
+
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
+_PNR_RE = re.compile(r"(?<![\w+-])(?:19|20)?\d{6}[-+ ]?\d{4}(?![\w-])")
+_PHONE_RE = re.compile(
+    r"(?<![\w+])(?:\+46|0046)[ -]?(?:\(0\)[ -]?)?[1-9](?:[ -]?\d){6,9}(?!\d)"
+    r"|(?<![\w+])0[1-9](?:[ -]?\d){6,9}(?!\d)")
+_STREET = (r"[A-ZÅÄÖ][a-zåäöé]+(?:gatan|vägen|gränd|gränden|torget|torg|allén|backen|"
+           r"stigen|leden|platsen|plan|gata|väg|stråket|kajen)")
+_ADDRESS_RE = re.compile(
+    rf"\b{_STREET}[ ]\d{{1,4}}(?:[a-z]\b|[ ]?[A-Z]\b)?(?:,?[ ]\d{{3}}[ ]?\d{{2}}[ ][A-ZÅÄÖ][a-zåäö]+)?")
+_WORD_RE = re.compile(r"[A-ZÅÄÖÆØÉÈÜa-zåäöæøéèü][\w]*(?:-[A-ZÅÄÖa-zåäö][\w]*)*")
+_GENITIVE = re.compile(r"(?:s|'s|’s|:s|'|’)$")
+
+
+def _digits(s: str) -> str:
+    return re.sub(r"\D", "", s)
+
+
+def _valid_pnr(s: str) -> str | None:
+    """The normalised 12-digit personnummer/samordningsnummer, or None."""
+    from personnummer import personnummer
+
+    s = s.replace(" ", "-")  # the package reads "-" and "+" separators, not a space
+    try:
+        p = personnummer.Personnummer(s)
+    except Exception:  # the package raises its own error types
+        return None
+    return p.format(True).replace("-", "").replace("+", "")
+
+
+def _phone_norm(s: str) -> str | None:
+    d = _digits(s)
+    if s.startswith("+46"):
+        d = "0" + d[2:]
+    elif s.startswith("0046"):
+        d = "0" + d[4:]
+    d = d.replace("00", "0", 1) if d.startswith("00") else d
+    if not (8 <= len(d) <= 11) or not d.startswith("0") or d[1] == "0":
+        return None
+    return d
+
+
+def _is_upper(word: str) -> bool:
+    return word[:1].isupper()
+
+
+# --------------------------------------------------------------------------
+# the pseudonymiser
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Person:
+    norm: str
+    original: str
+    parts: tuple[str, ...]
+
+
+@dataclass
+class ScanReport:
+    """What :meth:`Pseudonymizer.scan` found in one transcript."""
+
+    source: str
+    replaced: list[tuple[Span, str]] = field(default_factory=list)
+    candidates: list[tuple[int, str]] = field(default_factory=list)
+
+
+class Pseudonymizer:
+    """Replaces personal data in transcripts by the pseudonyms of ``key``.
+
+    Parameters
+    ----------
+    key:
+        The :class:`PseudonymKey` (new or loaded); it grows as new persons
+        and values are met.
+    names:
+        ``(type or None, term)`` pairs of a user's list (:func:`read_name_list`).
+    keep:
+        Terms never replaced (besides :data:`names.KEEP_DEFAULT` when
+        ``keep_defaults``, and the transcripts' ``project`` metadata).
+    unknown:
+        What to do with other capitalised words in mid-sentence that are no
+        word form of the lemma table: ``"list"`` them as candidates
+        (:meth:`scan`), or ``"replace"`` them by ``[Namn n]``.
+    """
+
+    def __init__(self, key: PseudonymKey | None = None, *,
+                 names: Iterable[tuple[str | None, str]] = (), keep: Iterable[str] = (),
+                 keep_defaults: bool = True, unknown: str = "list") -> None:
+        if unknown not in ("list", "replace"):
+            raise ValueError(f"unknown={unknown!r}; expected 'list' or 'replace'")
+        self.unknown = unknown
+        self.key = key if key is not None else PseudonymKey()
+        self.keep = set(keep) | (set(_names.KEEP_DEFAULT) if keep_defaults else set())
+        self.listed: list[tuple[str, str]] = []
+        self._persons: dict[str, _Person] = {}
+        for typ, term in names:
+            if typ is None:
+                first = term.split()[0]
+                last = term.split()[-1]
+                typ = PERSON if (_is_first_name(first) or len(term.split()) >= 2
+                                 and _names.SURNAME_RE.search(last.casefold())) else NAME
+            if typ == PERSON:
+                self._add_person(term)
+            else:
+                self.listed.append((typ, term))
+        self._keep_re = None
+        self._common: dict[str, bool] = {}
+
+    # -- persons -----------------------------------------------------------
+    def _add_person(self, name: str) -> _Person | None:
+        name = " ".join(name.split())
+        if not name or is_role_label(name):
+            return None
+        norm = name.casefold()
+        p = self._persons.get(norm)
+        if p is None:
+            p = _Person(norm, name, tuple(w for w in name.split() if _is_upper(w)))
+            self._persons[norm] = p
+        return p
+
+    def _person_index(self) -> dict[str, _Person]:
+        """Word or full name (casefolded) → person: full names first; a
+        first name or surname points to the person only when unambiguous."""
+        index: dict[str, _Person] = {}
+        parts: dict[str, list[_Person]] = {}
+        for p in self._persons.values():
+            index[p.norm] = p
+            for w in p.parts:
+                parts.setdefault(w.casefold(), []).append(p)
+        for w, ps in parts.items():
+            full = [p for p in ps if len(p.parts) > 1]
+            if w in index and len(index[w].parts) > 1:
+                continue
+            if len(ps) == 1:
+                index[w] = ps[0]
+            elif len(full) == 1:
+                # "Lars" (a speaker label in one file) is the only "Lars …" of the run
+                index[w] = full[0]
+        return index
+
+    def learn(self, transcripts: Sequence[Transcript]) -> None:
+        """Register the speakers and person fields of ``transcripts``."""
+        for t in transcripts:
+            for s in t.speakers:
+                self._add_person(s)
+            for k, v in t.metadata.items():
+                if k.casefold() in PERSON_FIELDS and v:
+                    for part in re.split(r"\s*(?:,|;| och | & )\s*", v):
+                        self._add_person(part)
+
+    # -- finding -----------------------------------------------------------
+    def _is_common_word(self, word: str) -> bool:
+        return word in _names.WORD_NAMES
+
+    def _protected(self, text: str, extra_keep: Iterable[str]) -> list[tuple[int, int]]:
+        terms = sorted(self.keep | set(extra_keep), key=len, reverse=True)
+        terms = [t for t in terms if t.strip()]
+        if not terms:
+            return []
+        rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in terms) +
+                        r")(?:s|:s|'s|’s)?(?!\w)")
+        return [(m.start(), m.end()) for m in rx.finditer(text)]
+
+    def find(self, text: str, *, keep: Iterable[str] = (),
+             candidates: list[tuple[int, str]] | None = None) -> list[Span]:
+        """The spans of ``text`` to replace, in order, not overlapping.
+        Unreplaced capitalised words that look like names are appended to
+        ``candidates`` as ``(offset, word)``."""
+        spans: list[Span] = []
+        taken = [False] * (len(text) + 1)
+
+        def free(s, e):
+            return not any(taken[s:e])
+
+        def take(span):
+            spans.append(span)
+            for i in range(span.start, span.end):
+                taken[i] = True
+
+        for m in _EMAIL_RE.finditer(text):
+            take(Span(m.start(), m.end(), EMAIL, m.group(), m.group().casefold()))
+        for m in _PNR_RE.finditer(text):
+            if free(m.start(), m.end()):
+                norm = _valid_pnr(m.group())
+                if norm:
+                    take(Span(m.start(), m.end(), PNR, m.group(), norm))
+        for m in _PHONE_RE.finditer(text):
+            if free(m.start(), m.end()):
+                norm = _phone_norm(m.group())
+                if norm:
+                    take(Span(m.start(), m.end(), PHONE, m.group(), norm))
+        for m in _ADDRESS_RE.finditer(text):
+            if free(m.start(), m.end()):
+                take(Span(m.start(), m.end(), ADDRESS, m.group(), m.group().casefold()))
+        for typ, term in self.listed:
+            for m in re.finditer(rf"(?<!\w){re.escape(term)}(s|:s|'s|’s)?(?!\w)", text):
+                if free(m.start(), m.end()):
+                    take(Span(m.start(), m.end() - len(m.group(1) or ""), typ, term,
+                              term.casefold(), m.group(1) or ""))
+        # known persons' full names first: "Eva Lund" is a person even though
+        # "Lund" alone is a kept place
+        for person in sorted(self._persons.values(), key=lambda p: -len(p.original)):
+            if " " not in person.original:
+                continue
+            rx = rf"(?<!\w){re.escape(person.original)}(s|:s|'s|’s)?(?!\w)"
+            for m in re.finditer(rx, text):
+                if free(m.start(), m.end()):
+                    suf = m.group(1) or ""
+                    take(Span(m.start(), m.end() - len(suf), PERSON, person.original,
+                              person.norm, suf))
+        protected = self._protected(text, keep)
+        for s, e in protected:
+            for i in range(s, e):
+                taken[i] = True
+        self._find_names(text, take, free, candidates)
+        spans.sort(key=lambda s: s.start)
+        return spans
+
+    def _find_names(self, text, take, free, candidates) -> None:
+        index = self._person_index()
+        words = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+        i = 0
+        n = len(words)
+        while i < n:
+            s, e, w = words[i]
+            head = w.split("-")[0]
+            if not _is_upper(w) or not free(s, e) or (head.isupper() and len(head) > 1):
+                i += 1
+                continue
+            initial = _sentence_initial(text, s)
+            # a run of capitalised words separated by single spaces
+            j = i + 1
+            while j < n and j - i < 4 and words[j][0] == words[j - 1][1] + 1 \
+                    and text[words[j - 1][1]] == " " and _is_upper(words[j][2]) \
+                    and free(words[j][0], words[j][1]) and not words[j][2].isupper():
+                j += 1
+            run = words[i:j]
+            # longest known full name in the run
+            done = False
+            for k in range(len(run), 1, -1):
+                full = " ".join(x[2] for x in run[:k])
+                base, suf = _strip_genitive(full, lambda b: b.casefold() in index)
+                if base is not None and index[base.casefold()].norm == base.casefold():
+                    p = index[base.casefold()]
+                    take(Span(run[0][0], run[k - 1][1] - len(suf), PERSON, p.original,
+                              p.norm, suf))
+                    i += k
+                    done = True
+                    break
+            if done:
+                continue
+            base, suf = _strip_genitive(w, lambda b: b.casefold() in index)
+            if base is not None and not (initial and self._is_common_word(base)
+                                         and len(run) == 1):
+                p = index[base.casefold()]
+                take(Span(s, e - len(suf), PERSON, p.original, p.norm, suf))
+                i += 1
+                continue
+            base, suf = _strip_genitive(w, _is_first_name)
+            nxt = run[1] if len(run) > 1 else None
+            if base is None and nxt is not None and (not initial or not _common_word(w)) \
+                    and self._surname_like(nxt[2]):
+                base, suf = w, ""  # an unknown first name before a surname: "Lina Berglund"
+            if base is not None:
+                if nxt is not None and self._surname_like(nxt[2], after_first=True):
+                    sb, ssuf = _strip_genitive(nxt[2], lambda b: True)
+                    full = f"{base} {sb}"
+                    p = self._add_person(full)
+                    index = self._person_index()
+                    take(Span(s, nxt[1] - len(ssuf), PERSON, p.original, p.norm, ssuf))
+                    i += 2
+                    continue
+                if not (initial and self._is_common_word(base)):
+                    p = self._add_person(base)
+                    index = self._person_index()
+                    take(Span(s, e - len(suf), PERSON, p.original, p.norm, suf))
+                    i += 1
+                    continue
+            if not initial and w not in self.keep:
+                sb, ssuf = _strip_genitive(w, lambda b: bool(_names.SURNAME_RE.search(b)))
+                if sb is not None and len(sb) >= 4 and self._surname_like(sb):
+                    p = self._add_person(sb)
+                    index = self._person_index()
+                    take(Span(s, e - len(ssuf), PERSON, p.original, p.norm, ssuf))
+                    i += 1
+                    continue
+                if len(w) > 1 and not _common_word(w):
+                    if self.unknown == "replace":
+                        take(Span(s, e, NAME, w, w.casefold()))
+                    elif candidates is not None:
+                        candidates.append((s, w))
+            elif initial and len(w) >= 6 and w.endswith("sson") and w not in self.keep \
+                    and not _common_word(w):
+                p = self._add_person(w)  # "Nilsson tyckte ..."
+                index = self._person_index()
+                take(Span(s, e, PERSON, p.original, p.norm))
+            i += 1
+
+    def _surname_like(self, word: str, after_first: bool = False) -> bool:
+        base, _ = _strip_genitive(word, lambda b: True)
+        if base is None or not _is_upper(base) or base.isupper():
+            return False
+        if after_first:
+            return not is_role_label(base)
+        if base in self.keep:
+            return False
+        return len(base) >= 4 and bool(_names.SURNAME_RE.search(base.casefold()))
+
+    # -- applying ----------------------------------------------------------
+    def pseudonym(self, span: Span) -> str:
+        return self.key.pseudonym(span.type, span.norm, span.original) + span.suffix
+
+    def replace_text(self, text: str, *, keep: Iterable[str] = ()) -> str:
+        """``text`` with its personal data replaced."""
+        return _apply(text, self.find(text, keep=keep), self.pseudonym)[0]
+
+    def _label(self, label: str | None, keep) -> str | None:
+        if label is None or is_role_label(label):
+            return label
+        p = self._person_index().get(" ".join(label.split()).casefold())
+        if p is not None:
+            return self.key.pseudonym(PERSON, p.norm, p.original)
+        return self.replace_text(label, keep=keep)
+
+    def transcript(self, t: Transcript) -> Transcript:
+        """A new transcript with text, turn offsets, speakers and metadata
+        pseudonymised (``new.text[turn.start:turn.end]`` is each turn's new text)."""
+        keep = _project_names([t])
+        spans = self.find(t.text, keep=keep)
+        new_text, starts, shifts = _apply(t.text, spans, self.pseudonym)
+
+        def moved(pos: int) -> int:
+            k = bisect.bisect_right(starts, pos - 1)  # spans starting before pos
+            return pos + (shifts[k - 1] if k else 0)
+
+        turns = [replace(turn, start=moved(turn.start), end=moved(turn.end),
+                         speaker=self._label(turn.speaker, keep)) for turn in t.turns]
+        meta = {}
+        for k, v in t.metadata.items():
+            if k.casefold() in PLAIN_FIELDS or not v:
+                meta[k] = v
+            elif k.casefold() in PERSON_FIELDS:
+                meta[k] = self._label(v, keep)
+            else:
+                meta[k] = self.replace_text(v, keep=keep)
+        return replace(t, text=new_text, turns=turns, metadata=meta)
+
+    def transcripts(self, transcripts: Sequence[Transcript]) -> list[Transcript]:
+        """Pseudonymise a run's transcripts (speakers of all of them are
+        learned first, so a name is the same person in every file)."""
+        self.learn(transcripts)
+        return [self.transcript(t) for t in transcripts]
+
+    __call__ = transcripts
+
+    def scan(self, transcripts: Sequence[Transcript]) -> list[ScanReport]:
+        """Per transcript: what would be replaced (span, pseudonym) and the
+        candidates (capitalised words mid-sentence, neither kept nor replaced)."""
+        self.learn(transcripts)
+        out = []
+        for t in transcripts:
+            cands: list[tuple[int, str]] = []
+            spans = self.find(t.text, keep=_project_names([t]), candidates=cands)
+            rep = ScanReport(t.source)
+            rep.replaced = [(s, self.pseudonym(s)) for s in spans]
+            rep.candidates = cands
+            out.append(rep)
+        return out
+
+
+def _project_names(transcripts: Iterable[Transcript]) -> set[str]:
+    return {t.metadata["project"] for t in transcripts if t.metadata.get("project")}
+
+
+def _strip_genitive(word: str, known) -> tuple[str | None, str]:
+    """``(base, suffix)`` when ``word`` or ``word`` without a genitive
+    ending is ``known``; ``(None, "")`` otherwise."""
+    if known(word):
+        return word, ""
+    m = _GENITIVE.search(word)
+    if m and m.start() > 0 and known(word[:m.start()]):
+        return word[:m.start()], word[m.start():]
+    return None, ""
+
+
+def _is_first_name(word: str) -> bool:
+    """A first name of the list, or a double name of two ("Per-Olof")."""
+    return word in _names.FIRST_NAMES or ("-" in word and all(
+        part in _names.FIRST_NAMES for part in word.split("-")))
+
+
+#: Function words the lemma table lacks (never candidates).
+_FUNCTION_WORDS = frozenset(
+    "och om men eller att som så då när där här hur vad vem vi jag du ni de dom han hon "
+    "den det detta dessa man en ett i på av för med till från ja nej nu sen sedan också "
+    "inte bara eftersom medan fast alltså ju väl mm eh okej tack hej".split())
+
+
+def _common_word(word: str) -> bool:
+    """A function word, or a lower-case word form of the lemma table (the
+    table's lemmas include proper names such as "Sixten", so they do not count)."""
+    from ..swedish import _lemma_table
+
+    lower = word.lower()
+    return lower in _FUNCTION_WORDS or lower in _lemma_table()
+
+
+def _sentence_initial(text: str, pos: int) -> bool:
+    k = pos - 1
+    while k >= 0 and text[k] in " \t\"'”“«»*([-–—":
+        k -= 1
+    return k < 0 or text[k] in ".!?:…\n>"
+
+
+def _apply(text: str, spans: list[Span], pseudonym) -> tuple[str, list[int], list[int]]:
+    """Replace ``spans``; returns the new text, the spans' starts and the
+    cumulative shift after each span."""
+    parts, starts, shifts = [], [], []
+    last = 0
+    shift = 0
+    for s in spans:
+        parts.append(text[last:s.start])
+        rep = pseudonym(s)
+        parts.append(rep)  # the pseudonym and the kept genitive ending
+        shift += len(rep) - (s.end + len(s.suffix) - s.start)
+        last = s.end + len(s.suffix)
+        starts.append(s.start)
+        shifts.append(shift)
+    parts.append(text[last:])
+    return "".join(parts), starts, shifts
+
+
+def is_role_label(label: str) -> bool:
+    """Whether a speaker label or header value names a role, not a person
+    ("I", "IP1", "Intervjuare", "Talare 2", "Respondent").
+
+    >>> is_role_label("IP1"), is_role_label("Talare 2"), is_role_label("Karin Ek")
+    (True, True, False)
+    """
+    base = re.sub(r"[\s\d.]+$", "", label.strip()).casefold()
+    return base in _names.ROLE_WORDS or not base or len(base) <= 2 and label.isupper()
+
+
+def depseudonymize_text(text: str, key: PseudonymKey) -> str:
+    """``text`` with every pseudonym of ``key`` replaced by its original."""
+    originals = key.originals()
+    if not originals:
+        return text
+    rx = re.compile("|".join(re.escape(p) for p in sorted(originals, key=len, reverse=True)))
+    text = rx.sub(lambda m: originals[m.group()], text)
+    # speaker labels of pseudonymised copies are written without brackets ("Person 1:")
+    labels = {p.strip("[]"): o for p, o in originals.items() if p.strip("[]") != p}
+    if labels:
+        rx = re.compile(r"(?m)^(" + "|".join(re.escape(p) for p in
+                                              sorted(labels, key=len, reverse=True)) + r")(?=:)")
+        text = rx.sub(lambda m: labels[m.group(1)], text)
+    return text
+
+
+def pseudonymize_for_apply(transcripts: Sequence[Transcript], *, key_path, out_dir,
+                           lists: Sequence = (), keep: Sequence[str] = (),
+                           pseudonym_format: str = DEFAULT_FORMAT,
+                           codebook=None, unknown: str = "list"
+                           ) -> tuple[list[Transcript], dict]:
+    """What ``codingkit apply --pseudonymize`` does right after reading:
+    checks the key's place (E804), loads or starts the key, pseudonymises
+    the transcripts, writes the key (0600) and returns the transcripts and
+    the options to record in manifest.json."""
+    check_key_location(key_path, out_dir)
+    names = [entry for path in lists for entry in read_name_list(path)]
+    keep_terms = list(keep)
+    for path in [k for k in keep if Path(k).suffix == ".txt" and Path(k).is_file()]:
+        keep_terms.remove(path)
+        keep_terms += [term for _, term in read_name_list(path)]
+    if codebook is not None:
+        keep_terms += codebook_terms(codebook)
+    key = (PseudonymKey.load(key_path, pseudonym_format) if Path(key_path).exists()
+           else PseudonymKey(pseudonym_format))
+    out = Pseudonymizer(key, names=names, keep=keep_terms,
+                        unknown=unknown).transcripts(transcripts)
+    sha = key.save(key_path)
+    return out, {"pseudonymized": True, "pseudonym_key_sha256": sha,
+                 "pseudonym_format": pseudonym_format, "pseudonymize_unknown": unknown}
+
+
+def codebook_terms(codebook) -> list[str]:
+    """Capitalised words of a codebook's labels (kept: they are the themes)."""
+    terms = set()
+    for code in codebook:
+        for text in (code.label, code.label_en or ""):
+            terms.update(w for w in re.findall(r"\w+", text) if _is_upper(w) and len(w) > 2)
+    return sorted(terms)

@@ -1,0 +1,59 @@
+"""Writing pseudonymised transcripts as codingkit text files plus manifest.csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path, PurePosixPath
+from typing import Sequence
+
+from ..fileio import atomic_write_text
+from ..model import Transcript
+
+#: Header names for codingkit's metadata keys.
+HEADER_NAMES = {"project": "Projekt", "round": "Omgång", "role": "Roll",
+                "interviewer": "Intervjuare"}
+
+
+def _label(speaker: str | None) -> str:
+    """A speaker label the text reader recognises: ``[Person 1]`` is written
+    ``Person 1``."""
+    return (speaker or "Talare").strip("[]")
+
+
+def transcript_text(t: Transcript) -> str:
+    """The transcript as codingkit text: header lines, a blank line, turns
+    (``Label: text``) separated by blank lines."""
+    lines = []
+    for k, v in t.metadata.items():
+        if v and "\n" not in v:
+            lines.append(f"{HEADER_NAMES.get(k, k[:1].upper() + k[1:])}: {v}")
+    out = "\n".join(lines) + ("\n\n" if lines else "")
+    out += "\n\n".join(f"{_label(turn.speaker)}: {' '.join(t.turn_text(turn).split())}"
+                       for turn in t.turns)
+    return out + "\n"
+
+
+def write_pseudonymized(transcripts: Sequence[Transcript],
+                        out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write each transcript as ``<source without suffix>.txt`` and a
+    manifest.csv (file + metadata); returns the paths written."""
+    out = Path(out_dir)
+    written = []
+    rows = []
+    keys: dict[str, None] = {}
+    for t in transcripts:
+        rel = PurePosixPath(t.source.replace("#", "_")).with_suffix(".txt")
+        path = out.joinpath(*rel.parts)
+        atomic_write_text(path, transcript_text(t))
+        written.append(path)
+        rows.append({"file": str(rel), **t.metadata})
+        keys.update(dict.fromkeys(t.metadata))
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=["file", *keys], lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    atomic_write_text(out / "manifest.csv", buf.getvalue())
+    written.append(out / "manifest.csv")
+    return written
