@@ -17,6 +17,7 @@ E3xx  manifests and metadata
 E4xx  outputs
 E5xx  REFI-QDA import and export
 E6xx  evaluation and learning (human coding)
+E8xx  reports (codingkit report) and the results folder's contract
 """
 
 from __future__ import annotations
@@ -131,6 +132,13 @@ class NotFittedError(EvaluationError):
     """A coder is used where it must have been fitted first (E615)."""
 
     default_code = "E615"
+
+
+class ReportError(CodingkitError):
+    """A results folder cannot be reported on (not one, another schema
+    version, an unknown round)."""
+
+    default_code = "E800"
 
 
 class CodingkitWarning(UserWarning):

@@ -12,7 +12,7 @@ answers fast.
 
 from __future__ import annotations
 
-from . import apply_cmd, codebook_cmd, evaluate_cmd, refiqda_cmd  # noqa: F401 - they register
+from . import apply_cmd, codebook_cmd, evaluate_cmd, refiqda_cmd, report_cmd  # noqa: F401 - they register
 from .main import cli, main
 
 __all__ = ["cli", "main"]
