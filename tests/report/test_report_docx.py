@@ -6,7 +6,6 @@ import shutil
 import subprocess
 
 import pandas as pd
-import pytest
 from docx import Document
 
 from codingkit.report.text import Words
@@ -51,18 +50,9 @@ def test_docx_has_headings_tables_images_and_the_shares(sample_results, tmp_path
                                 f"({row.segments}/{row.segments_total}) ±")
     quotes = [p for p in doc.paragraphs if p.style.name == "Quote"]
     assert quotes and any(run.font.highlight_color is not None for p in quotes for run in p.runs)
-
-
-def test_docx_english_converts_to_pdf_where_libreoffice_is(copy_results, tmp_path, run):
-    res = copy_results(agreement=False)
-    out = tmp_path / "report.docx"
-    assert run("report", res, "--out", out, "--language", "en", "--quotes", "1").exit_code == 0
-    doc = Document(str(out))
-    text = "\n".join(p.text for p in doc.paragraphs)
-    assert "Themes in the interviews" in text and "not been validated" in text
+    # Word's own PDF rendering where LibreOffice is installed (optional; not on the CI image)
     office = shutil.which("libreoffice") or shutil.which("soffice")
-    if office is None:
-        return  # the conversion is optional (the .docx was read back above)
-    subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(out)], check=True, timeout=120, capture_output=True)
-    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    if office is not None:
+        subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                        str(out)], check=True, timeout=120, capture_output=True)
+        assert (tmp_path / "rapport.pdf").read_bytes().startswith(b"%PDF")

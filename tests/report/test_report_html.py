@@ -126,6 +126,7 @@ def test_english_and_unvalidated(copy_results, tmp_path, run):
     page = out.read_text(encoding="utf-8")
     assert '<html lang="en">' in page and "Themes in the interviews" in page
     assert "not been validated against human coding" in page and "±" not in page
+    assert "Early market dialogue" in page  # the codebook's English labels
 
 
 def test_untrusted_text_is_escaped_and_uncoded_interviews_listed(copy_results, tmp_path, run):

@@ -79,7 +79,7 @@ def build_report(results_dir: str | os.PathLike[str], out: str | os.PathLike[str
             "manifest.json", "segments.csv", "codings.csv", "frequencies.csv"):
         raise ReportError("would overwrite a table of the results folder", path=out,  # pragma: no cover
                           code="E804")
-    figures = compute(results, since=since, quotes=quotes)
+    figures = compute(results, since=since, quotes=quotes, language=language)
     words = Words(language)
     if kind == "html":
         from .html import render_html

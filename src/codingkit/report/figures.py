@@ -198,8 +198,11 @@ def _cell(interviews, turns, itot, ttot) -> Cell:
 
 
 def compute(results: Results, *, since: str | None = None, quotes: int = 3,
-            quote_chars: int = 500) -> Figures:
+            quote_chars: int = 500, language: str = "sv") -> Figures:
     """Every figure of the report (see the module's definitions).
+
+    With ``language="en"`` the codebook's English labels (``label_en``) are
+    used where it has them.
 
     Raises
     ------
@@ -254,7 +257,6 @@ def compute(results: Results, *, since: str | None = None, quotes: int = 3,
     ttot_g = resp.groupby(list(GROUP)).size()
     itot_r = seg.groupby("round")["source"].nunique()
     ttot_r = resp.groupby("round").size()
-    itot_p_r = itot_g
     # numerators
     ct = c.drop_duplicates(["segment_id", "theme"])
     ct_resp = ct[ct["speaker_role"] == "respondent"]
@@ -303,10 +305,14 @@ def compute(results: Results, *, since: str | None = None, quotes: int = 3,
     themes = []
     for tid in theme_ids:
         code = cb.codes.get(tid) if cb is not None else None
-        th = Theme(id=tid, label=(code.label if code else labels.get(tid, tid)),
+        label = code.label if code else labels.get(tid, tid)
+        if code is not None and language == "en" and code.label_en:
+            label = code.label_en
+        th = Theme(id=tid, label=label,
                    description=code.description if code else "",
                    include=code.include if code else "", exclude=code.exclude if code else "",
-                   subcodes=[(s.id, s.label) for s in cb if s.parent == tid] if cb else [])
+                   subcodes=[(s.id, (s.label_en or s.label) if language == "en" else s.label)
+                             for s in cb if s.parent == tid] if cb else [])
         for g in groups:
             th.cells[g] = _cell(get(int_g, (tid, *g)), get(turn_g, (tid, *g)),
                                 get(itot_g, g), get(ttot_g, g))

@@ -64,12 +64,10 @@ def _quote_html(q: Quote, w: Words) -> str:
             f'{_e(q.evidence)}</div></blockquote>')
 
 
-def _share(c: Cell, w: Words, err: float | None, kind: str) -> str:
+def _share(c: Cell, w: Words, kind: str) -> str:
     if kind == "turns":
-        s = f"{w.pct(c.share_turns)} ({c.turns}/{c.turns_total})"
-    else:
-        s = f"{w.pct(c.share_interviews)} ({c.interviews}/{c.interviews_total})"
-    return s
+        return f"{w.pct(c.share_turns)} ({c.turns}/{c.turns_total})"
+    return f"{w.pct(c.share_interviews)} ({c.interviews}/{c.interviews_total})"
 
 
 def _err_cell(th: Theme, w: Words, kind: str) -> str:
@@ -203,13 +201,13 @@ def _theme(fig: Figures, th: Theme, w: Words, ymax: float, n_quotes: int) -> str
     rows = []
     for (p, r), c in th.cells.items():
         rows.append(f"<tr><td>{_e(p)}</td><td>{_e(r)}</td>"
-                    f'<td class="n">{_e(_share(c, w, None, "interviews"))}'
+                    f'<td class="n">{_e(_share(c, w, "interviews"))}'
                     f'{" " + _e(err_i) if err_i else ""}</td>'
-                    f'<td class="n">{_e(_share(c, w, None, "turns"))}'
+                    f'<td class="n">{_e(_share(c, w, "turns"))}'
                     f'{" " + _e(err_t) if err_t else ""}</td></tr>')
     rows.append(f"<tr><th>{_e(w('all'))}</th><th></th>"
-                f'<td class="n"><strong>{_e(_share(th.total, w, None, "interviews"))}</strong></td>'
-                f'<td class="n"><strong>{_e(_share(th.total, w, None, "turns"))}</strong></td></tr>')
+                f'<td class="n"><strong>{_e(_share(th.total, w, "interviews"))}</strong></td>'
+                f'<td class="n"><strong>{_e(_share(th.total, w, "turns"))}</strong></td></tr>')
     parts.append(f'<h4>{_e(w("shares"))}</h4><table class="shares">{head}{"".join(rows)}</table>')
     # trend
     parts.append(f'<h4>{_e(w("trend"))}</h4>{trend(fig, th, w, ymax)}')

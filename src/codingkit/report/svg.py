@@ -31,7 +31,7 @@ def _text_colour(v: float) -> str:
 def heatmap(fig: Figures, w: Words) -> str:
     """Theme × project/round: share of respondent turns (colour, %), interviews n/N."""
     groups = fig.groups
-    label_w, cell_w, cell_h, head_h = 250, 92, 36, 46
+    label_w, cell_w, cell_h, head_h = 300, 92, 36, 46
     width = label_w + cell_w * (len(groups) + 1) + 4
     height = head_h + cell_h * len(fig.themes) + 4
     vmax = max([c.share_turns for t in fig.themes for c in t.cells.values()] + [0.01])
@@ -62,7 +62,7 @@ def heatmap(fig: Figures, w: Words) -> str:
         out.append(f'<text x="{x:.0f}" y="38" text-anchor="middle" class="s">{_esc(bottom)}</text>')
     for j, th in enumerate(fig.themes):
         y = head_h + j * cell_h
-        lab = th.label if len(th.label) <= 38 else th.label[:37] + "…"
+        lab = th.label if len(th.label) <= 46 else th.label[:45] + "…"
         out.append(f'<text x="{label_w - 8}" y="{y + cell_h / 2 + 4:.0f}" text-anchor="end">'
                    f'<title>{_esc(th.label)} ({_esc(th.id)})</title>{_esc(lab)}</text>')
         cells = [th.cells[g] for g in groups] + [th.total]
