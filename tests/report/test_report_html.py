@@ -165,3 +165,30 @@ def test_evidence_words_are_found():
 def test_quote_cap(sample_results, n):
     fig = compute(read_results(sample_results), quotes=n)
     assert max((len(q) for th in fig.themes for q in th.quotes.values()), default=0) <= n
+
+
+def test_codebook_moved_or_other(copy_results, tmp_path, run):
+    """A codebook no longer where manifest.json says: the bundled one if id and
+    version match; otherwise labels only, said so; a --codebook of another id is not used."""
+    import json
+
+    res = copy_results()
+    m = json.loads((res / "manifest.json").read_text(encoding="utf-8"))
+    m["codebook"]["path"] = str(tmp_path / "flyttad.yaml")
+    (res / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    fig = compute(read_results(res))
+    assert fig.results.codebook is not None and fig.themes[0].description
+    m["codebook"]["id"] = "egen"
+    (res / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    other = tmp_path / "annan.yaml"
+    other.write_text('codebook:\n  id: annan\n  version: "1"\ncodes:\n  - id: behov\n'
+                     '    label: Behov\n', encoding="utf-8")
+    results = read_results(res, codebook=other)
+    assert results.codebook is None
+    assert "--codebook" in results.codebook_note and "not found" in results.codebook_note
+    fig = compute(results)
+    assert [t.id for t in fig.themes][:2] == ["tidig_dialog", "behov"]
+    assert fig.themes[0].label == "Tidig marknadsdialog" and not fig.themes[0].description
+    out = tmp_path / "r.html"
+    assert run("report", res, "--out", out).exit_code == 0
+    assert "ingen definition" in out.read_text(encoding="utf-8")

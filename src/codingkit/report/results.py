@@ -154,6 +154,7 @@ def _codebook(manifest: dict[str, Any], codebook_path: str | os.PathLike[str] | 
     if info.get("path"):
         candidates.append(Path(info["path"]))
     candidates.append(default_codebook_path())
+    skipped = None
     for cand in candidates:
         if not cand.is_file():
             continue
@@ -164,15 +165,19 @@ def _codebook(manifest: dict[str, Any], codebook_path: str | os.PathLike[str] | 
             if codebook_path is not None and cand == Path(codebook_path):
                 raise
             continue
-        if cb.id == info.get("id") and str(cb.version) == str(info.get("version")):
-            note = None
-            if info.get("sha256") and cb.sha256 != info.get("sha256"):
-                note = (f"codebook {cand} has the run's id and version but other bytes "
-                        "(sha256 differs); its definitions are shown")
-            return cb, note
-    return None, (f"codebook {info.get('id')} {info.get('version')} not found "
-                  f"({info.get('path')}); labels from frequencies.csv, no definitions "
-                  "(give it with --codebook)")
+        if cb.id != info.get("id") or str(cb.version) != str(info.get("version")):
+            if codebook_path is not None and cand == Path(codebook_path):
+                skipped = (f"--codebook {cand} is {cb.id} {cb.version}, the run used "
+                           f"{info.get('id')} {info.get('version')}: not used")
+            continue
+        note = skipped
+        if info.get("sha256") and cb.sha256 != info.get("sha256"):
+            note = (f"codebook {cand} has the run's id and version but other bytes "
+                    "(sha256 differs); its definitions are shown")
+        return cb, note
+    return None, ((skipped + "; ") if skipped else "") + (
+        f"codebook {info.get('id')} {info.get('version')} not found ({info.get('path')}); "
+        "labels from frequencies.csv, no definitions (give it with --codebook)")
 
 
 def _read_agreement(folder: Path) -> Agreement:
