@@ -19,6 +19,7 @@ E4xx  outputs
 E5xx  REFI-QDA import and export
 E6xx  evaluation and learning (human coding)
 E8xx  pseudonymisation (see the end of this module)
+E9xx  reports (codingkit report) and the results folder's contract
 """
 
 from __future__ import annotations
@@ -133,6 +134,13 @@ class NotFittedError(EvaluationError):
     """A coder is used where it must have been fitted first (E615)."""
 
     default_code = "E615"
+
+
+class ReportError(CodingkitError):
+    """A results folder cannot be reported on (not one, another schema
+    version, an unknown round)."""
+
+    default_code = "E900"
 
 
 class CodingkitWarning(UserWarning):
@@ -266,4 +274,12 @@ ERROR_CODES: dict[str, str] = {
     "E803": "an unreadable --pseudonymize-list or --keep file",
     "E804": "a --key inside the results folder",
     "E805": "a table given to depseudonymize that cannot be read as text",
+    # E9xx reports and the results folder's contract
+    "E900": "a report cannot be made",
+    "E901": "not a results folder (no manifest.json, not codingkit's, a table missing)",
+    "E902": "a results folder of a schema_version this codingkit does not read",
+    "E903": "--since names no round of the folder, or its latest round",
+    "E904": "a report --out that does not end in .html or .docx",
+    "E905": "a results table lacks a column of the contract or holds a bad value",
+    "E906": "agreement figures that cannot be read",
 }

@@ -12,7 +12,14 @@ answers fast.
 
 from __future__ import annotations
 
-from . import apply_cmd, codebook_cmd, evaluate_cmd, pseudonymize_cmd, refiqda_cmd  # noqa: F401 - they register
+from . import (  # noqa: F401 - they register
+    apply_cmd,
+    codebook_cmd,
+    evaluate_cmd,
+    pseudonymize_cmd,
+    refiqda_cmd,
+    report_cmd,
+)
 from .main import cli, main
 
 __all__ = ["cli", "main"]

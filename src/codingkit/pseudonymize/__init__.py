@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..errors import CodingkitError
-from ..model import Transcript, Turn
+from ..model import Transcript
 from . import names as _names
 
 __all__ = ["PseudonymKey", "Pseudonymizer", "Span", "PseudonymError", "read_name_list",

@@ -313,6 +313,7 @@ def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
                        "sha256": t.sha256,
                        "format": t.format})
     return {
+        "schema_version": 1,  # the results folder's contract: codingkit/schemas/results-1.*.json
         "codingkit_version": __version__,
         "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
         .replace("+00:00", "Z"),

@@ -1,0 +1,50 @@
+"""A results folder of the sample corpus (and the agreement figures of
+``codingkit evaluate`` on it), made once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from codingkit.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str):
+    """Run the CLI in-process; returns click's Result."""
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(name="run")
+def run_fixture():
+    """:func:`run` as a fixture (test modules here are not a package)."""
+    return run
+
+
+@pytest.fixture(scope="session")
+def sample_results(tmp_path_factory) -> Path:
+    """``codingkit apply transcripts/`` with ``evaluate --by project,round --out`` in
+    ``agreement/`` beside the tables (do not modify: copy with :func:`copy_results`)."""
+    out = tmp_path_factory.mktemp("results") / "res"
+    r = run("apply", ROOT / "transcripts", "--out", out)
+    assert r.exit_code == 0, r.output
+    r = run("evaluate", "--gold", ROOT / "gold", "--pred", out, "--by", "project,round",
+            "--out", out / "agreement")
+    assert r.exit_code == 0, r.output
+    return out
+
+
+@pytest.fixture
+def copy_results(sample_results, tmp_path):
+    """A copy of the sample results folder (without the agreement figures
+    unless ``agreement=True``) that a test may change."""
+    def make(agreement: bool = False) -> Path:
+        dest = tmp_path / "res"
+        shutil.copytree(sample_results, dest,
+                        ignore=None if agreement else shutil.ignore_patterns("agreement"))
+        return dest
+    return make
