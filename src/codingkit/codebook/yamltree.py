@@ -38,7 +38,17 @@ def parse_with_lines(text: str) -> tuple[Any, dict[Path_, int], list[tuple[int, 
     yaml.YAMLError
         When the text is not well-formed YAML (the caller reports the mark).
     """
-    loader = yaml.SafeLoader(text)
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:  # libyaml: the same nodes and marks, five times faster
+            return _parse(fast, text)
+        except yaml.YAMLError:
+            pass  # PyYAML's own messages and marks, as documented, for the error
+    return _parse(yaml.SafeLoader, text)
+
+
+def _parse(loader_class, text: str):
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:

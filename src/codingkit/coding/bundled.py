@@ -15,6 +15,8 @@ alone. A codebook of your own is not affected.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,7 +58,6 @@ def bundled_coder(codebook: "Codebook | None" = None, *, unit: str = "turn",
     ('innovationsupphandling', True)
     """
     from ..codebook import load_codebook
-    from .coder import Coder
 
     codebook = codebook if codebook is not None else load_codebook()
     info = bundled_info(codebook.id)
@@ -66,8 +67,18 @@ def bundled_coder(codebook: "Codebook | None" = None, *, unit: str = "turn",
                            "code_interviewer": code_interviewer}:
         return None
     path, _ = bundled_paths(codebook.id)
-    coder = Coder.load(path, codebook=codebook)
+    stat = path.stat()
+    coder = copy.copy(_load(str(path), stat.st_mtime_ns, stat.st_size))
     if coder.codebook_ != codebook:  # same id and version, other content
         return None
+    return coder
+
+
+@functools.lru_cache(maxsize=2)
+def _load(path: str, mtime_ns: int, size: int) -> "Coder":
+    """The saved coder, loaded once per process (and again if the file changes)."""
+    from .coder import Coder
+
+    coder = Coder.load(path)
     coder._bundled = True
     return coder
