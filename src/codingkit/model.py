@@ -201,10 +201,25 @@ class Rule:
     line: int | None = None
 
     def describe(self) -> str:
-        """The rule as a researcher would write it, for evidence columns."""
+        """The rule as a researcher would write it, in full."""
         if self.kind == "near":
             groups = " | ".join("/".join(g) for g in self.groups)
             return f"near({groups}; within {self.within})"
+        return f"{self.kind}({self.pattern})"
+
+    def short(self) -> str:
+        """The rule in a few words, for evidence columns: a term, phrase or
+        regex as written; a ``near`` rule by its window and codebook line
+        (its alternatives can run to hundreds of characters; the evidence
+        shows the words that matched).
+
+        >>> Rule("near", groups=(("dialog*",), ("leverantör*", "marknad*")), within=8,
+        ...      line=41).short()
+        'near(within 8, line 41)'
+        """
+        if self.kind == "near":
+            return f"near(within {self.within}" + (f", line {self.line})" if self.line
+                                                    else ")")
         return f"{self.kind}({self.pattern})"
 
 

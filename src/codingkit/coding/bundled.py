@@ -69,9 +69,18 @@ def bundled_coder(codebook: "Codebook | None" = None, *, unit: str = "turn",
     path, _ = bundled_paths(codebook.id)
     stat = path.stat()
     coder = copy.copy(_load(str(path), stat.st_mtime_ns, stat.st_size))
-    if coder.codebook_ != codebook:  # same id and version, other content
+    if not _same_codebook(coder.codebook_, codebook):  # same id and version, other content
         return None
     return coder
+
+
+def _same_codebook(a: "Codebook", b: "Codebook") -> bool:
+    """The same codebook content, wherever its file lies."""
+    import dataclasses
+
+    if a.sha256 and b.sha256:
+        return a.sha256 == b.sha256
+    return dataclasses.replace(a, path=None) == dataclasses.replace(b, path=None)
 
 
 @functools.lru_cache(maxsize=2)

@@ -878,8 +878,12 @@ class Coder:
                 parts: list[str] = []
                 code_hits = sorted(hits_by_code.get(cid, ()), key=lambda h: (-h.score, h.spans))
                 if code_hits:
-                    parts.append("rule: " + "; ".join(
-                        dict.fromkeys(h.evidence() for h in code_hits)))
+                    # each matched rule once, and one rule per words matched
+                    # (term(budget*) and term(*budget*) both on 'budget')
+                    by_words = {}
+                    for h in code_hits:
+                        by_words.setdefault(h.words, h.evidence())
+                    parts.append("rule: " + "; ".join(dict.fromkeys(by_words.values())))
                 rule_ok = bool(code_hits)
                 sim_ok = sim_part[i, j] >= 0.5
                 if cid in sim_col and (sim_ok or use_learned[i, j]):

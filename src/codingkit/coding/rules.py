@@ -165,7 +165,7 @@ class RuleHit:
         if self.method == "fuzzy":
             sim = round(self.similarity) if self.similarity is not None else 0
             return f"fuzzy term({self.rule.pattern}, {sim}) → '{matched}'"
-        return f"{self.rule.describe()} → '{matched}'"
+        return f"{self.rule.short()} → '{matched}'"
 
 
 # --------------------------------------------------------------------------
