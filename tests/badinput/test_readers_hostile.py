@@ -199,7 +199,8 @@ def test_xlsx_shared_strings_bomb_is_refused(tmp_path, monkeypatch):
     import pandas as pd
 
     good = tmp_path / "bra.xlsx"
-    pd.DataFrame({"svar": ["Bra dialog"]}).to_excel(good, index=False)
+    # XlsxWriter writes the strings into xl/sharedStrings.xml (openpyxl inline)
+    pd.DataFrame({"svar": ["Bra dialog"]}).to_excel(good, index=False, engine="xlsxwriter")
     with zipfile.ZipFile(good) as z:
         members = {n: z.read(n) for n in z.namelist()}
     members["xl/sharedStrings.xml"] = (b'<?xml version="1.0"?><sst xmlns="http://schemas.'
@@ -406,7 +407,8 @@ def test_docx_and_xlsx_external_entities_are_never_fetched(tmp_path):
     import pandas as pd
 
     good = tmp_path / "bra.xlsx"
-    pd.DataFrame({"svar": ["Bra dialog"]}).to_excel(good, index=False)
+    # XlsxWriter writes the strings into xl/sharedStrings.xml (openpyxl inline)
+    pd.DataFrame({"svar": ["Bra dialog"]}).to_excel(good, index=False, engine="xlsxwriter")
     with zipfile.ZipFile(good) as z:
         members = {n: z.read(n) for n in z.namelist()}
     sst = members["xl/sharedStrings.xml"]
