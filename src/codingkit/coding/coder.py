@@ -886,7 +886,7 @@ class Coder:
                     parts.append("rule: " + "; ".join(dict.fromkeys(by_words.values())))
                 rule_ok = bool(code_hits)
                 sim_ok = sim_part[i, j] >= 0.5
-                if cid in sim_col and (sim_ok or use_learned[i, j]):
+                if cid in sim_col and sim_ok:  # similarity named where it reached its threshold
                     parts.append(sim_scores.evidence(i, sim_col[cid]))
                 if use_learned[i, j]:
                     jj = learned_col[cid]
@@ -894,7 +894,7 @@ class Coder:
                         ref = nearest[0][i, jj]
                         parts.insert(0, f"nearest human-coded {nearest[1][i, jj]:.2f} "
                                         f"({learner.neighbour_ids_[ref]}): "
-                                        f"'{_short(learner.neighbour_texts_[ref])}'")
+                                        f"'{_short(learner.neighbour_texts_[ref], 50)}'")
                     parts.insert(0, f"learned {learned[i, jj]:.2f} "
                                     f"(threshold {learner.thresholds_[cid]:.2f}, "
                                     f"{learner.modes_[cid]})")
