@@ -13,10 +13,9 @@ lite manuell kodning av ett tema (färre än 30 kodade segment) behåller
 codingkit kodbokens kodning för det; kolumnen ``för_lite_kodning`` säger i
 hur många av delarna det hände.
 
-På exempelkorpusen (12 intervjuer, 4 delar) vinner kodboken ensam: dess
-regler skrevs mot just dessa intervjuer, och 9 intervjuer är lite att lära
-av. På nya intervjuer och med fler kodade är det tvärtom (se README,
-"How many interviews should a human code first?").
+Jämför med README, "How many interviews should a human code first?":
+med få kodade intervjuer kan kodboken ensam vinna, med fler vinner det
+inlärda (på exempelkorpusen, 4 delar: 0,67 mot 0,68 i makro-α).
 """
 
 from __future__ import annotations

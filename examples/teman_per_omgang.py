@@ -5,7 +5,9 @@ Kör från repots rot:
     python examples/teman_per_omgang.py                 # exempelkorpusen
     python examples/teman_per_omgang.py mina_intervjuer/ --out teman.csv
 
-Skriptet läser transkripten, kodar dem med standardkodboken och skriver en
+Skriptet läser transkripten, kodar dem med standardkodboken ensam (som
+``codingkit apply --rules-only``; ``codingkit apply`` kodar som standard med
+den inlärda kodaren som följer med kodboken, så andelarna kan skilja) och skriver en
 tabell med en rad per projekt × tema och en kolumn per omgång: andelen av
 projektets intervjuer i omgången där temat förekommer (0–1). Enkätsvar
 räknas inte med här (de har formatet "survey").

@@ -166,6 +166,10 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     pseudonymize, pseudo_key, lists, keep, pseudonym_format = pseudo
     transcripts, pseudo_options = _pseudonymize(transcripts, pseudonymize, pseudo_key, out_dir,
                                                 lists, keep, pseudonym_format, codebook)
+    if pseudonymize:
+        # the evidence of a learned coding must not quote the (not
+        # pseudonymised) interviews the coder learned from
+        coder.quote_learned_from = False
     from ..tables import check_group_keys, warn_unknown_groups
 
     check_group_keys((t.metadata for t in transcripts), by_keys)  # before the slow part

@@ -111,6 +111,7 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
         if paths or cv:
             raise EvaluationError("give either --pred or transcripts to code, not both",
                                   code="E630")
+        warn_if_pred_learned_from(pred_dir)
         ev = evaluate(human, pred_dir, level=level,
                       codebook=_pred_codebook(pred_dir, codebook_path))
         what = f"predictions in {pred_dir}"
@@ -297,9 +298,28 @@ def tune_command(paths, gold, out_path, codebook_path, cv, metric, similarity, u
     click.echo(f"Wrote {out_path} (a copy of {codebook.path or codebook.id}).")
 
 
+def warn_if_pred_learned_from(pred_dir: Path) -> None:
+    """As :func:`warn_if_learned_from`, for a results folder (``--pred``)
+    that the bundled coder coded (its manifest.json says so)."""
+    import json
+
+    try:
+        manifest = json.loads((Path(pred_dir) / "manifest.json").read_text(encoding="utf-8"))
+        coder = manifest["options"]["coder"]["kind"]
+        inputs = [(i["source"], i["sha256"]) for i in manifest["inputs"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # not ours, or older: evaluate's own checks speak
+    if coder == "bundled":
+        _warn_learned(inputs)
+
+
 def warn_if_learned_from(transcripts) -> None:
     """Warn when the bundled coder learned from some of the transcripts
     evaluated: its agreement on them says little about new interviews."""
+    _warn_learned([(t.source, t.sha256) for t in transcripts])
+
+
+def _warn_learned(sources: list[tuple[str, str]]) -> None:
     import warnings
 
     from ..coding.bundled import bundled_info
@@ -307,7 +327,8 @@ def warn_if_learned_from(transcripts) -> None:
 
     info = bundled_info()
     seen = {t["sha256"] for t in info["learned_from"]["transcripts"]} if info else set()
-    known = [t.source for t in transcripts if t.sha256 in seen]
+    known = [source for source, sha in sources if sha in seen]
+    transcripts = sources
     if known:
         warnings.warn(CodingkitWarning(
             f"the coder bundled with the default codebook learned from {len(known)} of these "

@@ -71,6 +71,7 @@ def bundled_coder(codebook: "Codebook | None" = None, *, unit: str = "turn",
     coder = copy.copy(_load(str(path), stat.st_mtime_ns, stat.st_size))
     if not _same_codebook(coder.codebook_, codebook):  # same id and version, other content
         return None
+    coder.codebook_ = codebook  # the same content, from this machine's file (manifest.json)
     return coder
 
 

@@ -892,9 +892,12 @@ class Coder:
                     jj = learned_col[cid]
                     if nearest is not None and nearest[0][i, jj] >= 0:
                         ref = nearest[0][i, jj]
-                        parts.insert(0, f"nearest human-coded {nearest[1][i, jj]:.2f} "
-                                        f"({learner.neighbour_ids_[ref]}): "
-                                        f"'{_short(learner.neighbour_texts_[ref], 50)}'")
+                        if getattr(self, "quote_learned_from", True):
+                            parts.insert(0, f"nearest human-coded {nearest[1][i, jj]:.2f} "
+                                            f"({learner.neighbour_ids_[ref]}): "
+                                            f"'{_short(learner.neighbour_texts_[ref], 50)}'")
+                        else:  # the texts learned from are not pseudonymised
+                            parts.insert(0, f"nearest human-coded {nearest[1][i, jj]:.2f}")
                     parts.insert(0, f"learned {learned[i, jj]:.2f} "
                                     f"(threshold {learner.thresholds_[cid]:.2f}, "
                                     f"{learner.modes_[cid]})")

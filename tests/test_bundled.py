@@ -1,0 +1,66 @@
+"""The learned coder that comes with the default codebook, used by apply and evaluate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import codingkit
+from codingkit.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """The sample corpus's Syd interviews, coded by default (the bundled coder)."""
+    out = tmp_path_factory.mktemp("b") / "res"
+    r = _run("apply", ROOT / "transcripts", "--out", out, "-q")
+    assert r.exit_code == 0, r.output
+    assert "the coder learned from its 60 gold interviews" in r.output
+    return out
+
+
+def test_apply_records_the_bundled_coder_and_this_machines_codebook(results):
+    manifest = json.loads((results / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["coder"]["kind"] == "bundled"
+    assert manifest["options"]["coder"]["interviews"] == 60
+    # the codebook path is this installation's, not the machine the coder was built on
+    here = Path(codingkit.__file__).resolve().parent
+    assert Path(manifest["codebook"]["path"]).resolve().is_relative_to(here)
+    codings = pd.read_csv(results / "codings.csv")
+    assert (codings["method"] == "learned").mean() > 0.5
+
+
+def test_evaluate_pred_warns_when_the_coder_learned_from_these_interviews(results):
+    r = CliRunner().invoke(cli, ["evaluate", "--gold", str(ROOT / "gold"), "--pred",
+                                 str(results), "--split", "dev"])
+    assert r.exit_code == 0, r.output
+    assert "learned from 12 of these 12 transcripts" in r.output
+    assert "not a fair test" in r.output
+
+
+def test_pseudonymised_evidence_does_not_quote_the_interviews_learned_from(tmp_path):
+    out = tmp_path / "res"
+    r = _run("apply", ROOT / "transcripts" / "ostergotland", "--out", out, "-q",
+             "--pseudonymize", "--key", tmp_path / "nyckel.json")
+    assert r.exit_code == 0, r.output
+    codings = pd.read_csv(out / "codings.csv")
+    learned = codings[codings["method"] == "learned"]
+    assert len(learned) > 10
+    assert learned["evidence"].str.contains(r"nearest human-coded \d\.\d\d").all()
+    # no excerpt of a human-coded (not pseudonymised) turn: no quoted text
+    # after the nearest human-coded figure
+    assert not learned["evidence"].str.contains(r"nearest human-coded [\d.]+ \(").any()
+    # without --pseudonymize the excerpt is there
+    r = _run("apply", ROOT / "transcripts" / "ostergotland", "--out", tmp_path / "klar", "-q")
+    plain = pd.read_csv(tmp_path / "klar" / "codings.csv")
+    assert plain["evidence"].str.contains(r"nearest human-coded [\d.]+ \(.+\): '").any()
