@@ -196,7 +196,7 @@ def test_tune_writes_a_copy_never_the_original(tmp_path):
     before = hashlib.sha256(cb.read_bytes()).hexdigest()
     runner = CliRunner()
     args = ["tune", str(folder), "--gold", str(tmp_path / "gold.csv"), "--codebook", str(cb),
-            "--cv", "2"]
+            "--cv", "2", "--min-positives", "1"]
     res = runner.invoke(cli, [*args, "--out", str(cb)])
     assert res.exit_code == 1 and "E622" in res.output
     res = runner.invoke(cli, [*args, "--out", str(tmp_path / "tuned.yaml")])

@@ -363,6 +363,7 @@ def _qdpx_coding(path: Path) -> "pd.DataFrame":
             f"the codings of {len(coders)} coders ({', '.join(coders)}) are pooled; to use "
             "one coder, run 'codingkit import-project' and keep that coder's rows of "
             "human_coding.csv", path=path), stacklevel=3)
+    warn_if_codingkits_own(df, path, stacklevel=4)
     if project.problems:
         warnings.warn(CodingkitWarning(
             f"{len(project.problems)} selection(s) left out (offsets that do not fit their "
@@ -371,12 +372,51 @@ def _qdpx_coding(path: Path) -> "pd.DataFrame":
     return _clean_coding(spans, "span", path)
 
 
+#: Columns of codingkit's own coding tables (codings.csv; the quotes sheet)
+#: that a human's coding does not have.
+OWN_COLUMNS = ("score", "method", "evidence")
+
+
+def warn_if_codingkits_own(df: "pd.DataFrame", path: Path, *, stacklevel: int = 2) -> bool:
+    """Warn when "human" coding read from ``path`` is codingkit's own.
+
+    Compared with itself codingkit agrees perfectly, and an evaluation would
+    report 1.00: a ``.qdpx`` whose every coding is by
+    ``"codingkit (automatic)"`` (an export not reviewed yet), or a coding
+    CSV with codingkit's ``score, method, evidence`` columns filled in every
+    row (its ``codings.csv``, or the quotes sheet saved as CSV).
+
+    Returns
+    -------
+    bool
+        Whether it warned.
+    """
+    from .refiqda.project import AUTOMATIC_USER
+
+    if "coder" in df and len(df) and set(df["coder"].astype(str)) == {AUTOMATIC_USER}:
+        what = (f"every coding in it is codingkit's own ('{AUTOMATIC_USER}', an export not "
+                "reviewed yet)")
+    elif set(OWN_COLUMNS) <= set(df.columns) and len(df) and (
+            df["method"].astype(str).str.strip() != "").all():
+        what = ("it is codingkit's own coding (its columns score, method, evidence; if it is "
+                "a corrected copy, delete those columns)")
+    else:
+        return False
+    warnings.warn(CodingkitWarning(
+        f"not a human's coding: {what}, so agreement with it says nothing (codingkit "
+        "agrees with itself); review it in QualCoder or NVivo first ('codingkit apply "
+        "--format qdpx' writes a project to review), or give a human's coding", path=path),
+        stacklevel=stacklevel + 1)
+    return True
+
+
 def _key_columns(kind: str) -> list[str]:
     return {"turn": ["source", "turn"], "segment": ["segment_id"],
             "span": ["source", "start", "end"]}[kind]
 
 
 def _clean_coding(df: "pd.DataFrame", kind: str, path: Path) -> "pd.DataFrame":
+    warn_if_codingkits_own(df, path, stacklevel=4)
     df = df.copy()
     for col in [*_key_columns(kind), "code"]:
         df[col] = df[col].astype(str).str.strip()

@@ -289,7 +289,7 @@ def test_tune_writes_a_copy_and_leaves_the_original_untouched(corpus, tmp_path):
     cb_path = corpus["codebook_path"]
     before = hashlib.sha256(cb_path.read_bytes()).hexdigest()
     res = tune_thresholds(corpus["transcripts"], read_human_coding(corpus["gold"]),
-                          codebook=corpus["codebook"], k=2)
+                          codebook=corpus["codebook"], k=2, min_positives=0)
     assert set(res.thresholds) == {"tidig_dialog", "behov"}
     assert all(0 <= t <= 1 for t in res.thresholds.values())
     assert list(res.table.columns) == ["code", "old_threshold", "threshold", "positives", "f1",

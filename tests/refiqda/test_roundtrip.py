@@ -65,7 +65,11 @@ def test_sample_corpus_round_trip(corpus_result, tmp_path):
 
     # the written human-coding table is what evaluation reads and aligns
     write_imported_project(project, tmp_path / "import")
-    human = read_human_coding(tmp_path / "import" / "human_coding.csv")
+    from codingkit.errors import CodingkitWarning
+
+    # every coding is the automatic user's: read, with the warning that it is no human's
+    with pytest.warns(CodingkitWarning, match=r"human_coding\.csv: not a human's coding"):
+        human = read_human_coding(tmp_path / "import" / "human_coding.csv")
     aligned = align_human_coding(human, r.segment_list, min_overlap=1.0)
     assert sorted(aligned[["segment_id", "code"]].itertuples(index=False, name=None)) == \
         sorted((c.segment_id, c.code) for c in r.coding_list)

@@ -8,6 +8,7 @@ import click
 
 from ..coding.coder import SIMILARITY_OPTIONS
 from ..coding.similarity import BACKENDS
+from ..evaluation.cv import TUNE_MIN_POSITIVES
 from .apply_cmd import bundled_or, check_learn_options, coder_description, hand_coded_transcripts
 from .main import cli
 from .options import plural, split_paths, split_values
@@ -253,14 +254,20 @@ def _frequency_table(errors) -> str:
 @click.option("--split", multiple=True, callback=_joined,
               help="Only tune on the transcripts of these splits (e.g. dev), comma-separated "
                    "or repeated.")
+@click.option("--min-positives", type=click.IntRange(min=0), default=TUNE_MIN_POSITIVES,
+              show_default=True, metavar="N",
+              help="A code the human coded in fewer segments keeps the codebook's threshold "
+                   "(with a warning naming it).")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 def tune_command(paths, gold, out_path, codebook_path, cv, metric, similarity, unit, split,
-                 force):
+                 min_positives, force):
     """Choose each code's similarity threshold from human coding.
 
     Thresholds maximise F1 (or --metric) of the codebook alone; the
     agreement they reach is estimated by cross-validation over whole
-    transcripts. The thresholds are written to a copy of the codebook.
+    transcripts. The thresholds are written to a copy of the codebook, which
+    keeps the original's comments and layout; a code with fewer than
+    --min-positives human-coded segments keeps its threshold.
 
     \b
     Example:
@@ -282,10 +289,12 @@ def tune_command(paths, gold, out_path, codebook_path, cv, metric, similarity, u
     human = _read_gold(gold, split)
     transcripts = readers.read_transcripts(list(paths))
     res = tune_thresholds(transcripts, human, codebook=codebook, k=cv, metric=metric,
-                          unit=unit, similarity=similarity)
+                          unit=unit, similarity=similarity, min_positives=min_positives)
     table = res.table.copy()
     for col in table.columns[4:]:
         table[col] = table[col].map(lambda v: f"{v:.2f}")
+    table["threshold"] = [f"{t:.2f}" + (" (kept)" if c in res.kept else "")
+                          for c, t in zip(table["code"], table["threshold"])]
     table["old_threshold"] = table["old_threshold"].map(
         lambda v: "–" if v is None or v != v else f"{v:.2f}")
     click.echo(f"Similarity thresholds ({similarity}) maximising {metric}; "
@@ -295,7 +304,8 @@ def tune_command(paths, gold, out_path, codebook_path, cv, metric, similarity, u
     click.echo(f"Cross-validated macro alpha {macro['alpha']:.2f}, kappa {macro['kappa']:.2f}, "
                f"F1 {macro['f1']:.2f}.")
     write_tuned_codebook(codebook, res.thresholds, out_path, force=force)
-    click.echo(f"Wrote {out_path} (a copy of {codebook.path or codebook.id}).")
+    click.echo(f"Wrote {out_path} (a copy of {codebook.path or codebook.id}; "
+               f"{len(res.thresholds)} of {len(table)} thresholds tuned).")
 
 
 def warn_if_pred_learned_from(pred_dir: Path) -> None:

@@ -28,6 +28,11 @@ from ..model import RESPONDENT, Codebook, CodingResult, Segment, Transcript
 from ..humancoding import HumanCoding, align_human_coding, read_human_coding
 from .agreement import Evaluation, evaluate
 
+#: A code needs this many human-coded segments before ``tune`` changes its
+#: threshold (as the learner's ``min_positives``): on fewer, the best
+#: threshold is mostly 1.0 — similarity off for the code.
+TUNE_MIN_POSITIVES = 30
+
 __all__ = ["CrossValidation", "cross_validate", "TuningResult", "tune_thresholds",
            "write_tuned_codebook", "source_folds"]
 
@@ -206,6 +211,10 @@ class TuningResult:
         The metric maximised.
     similarity:
         The similarity backend the thresholds are for.
+    kept:
+        code → its human-coded positives, for the codes with fewer than
+        ``min_positives``: they keep the codebook's threshold (not in
+        ``thresholds``).
     """
 
     thresholds: dict[str, float]
@@ -213,6 +222,7 @@ class TuningResult:
     evaluation: Evaluation
     metric: str
     similarity: str
+    kept: dict[str, int] = field(default_factory=dict)
 
 
 def tune_thresholds(
@@ -225,6 +235,7 @@ def tune_thresholds(
     unit: str = "turn",
     similarity: str = "tfidf",
     cache_dir: str | os.PathLike[str] | None = None,
+    min_positives: int = TUNE_MIN_POSITIVES,
 ) -> TuningResult:
     """Choose each code's similarity threshold to maximise ``metric``.
 
@@ -247,6 +258,12 @@ def tune_thresholds(
         ``"tfidf"`` or ``"semantic"``: thresholds belong to a backend.
     cache_dir:
         Embedding cache of the semantic backend.
+    min_positives:
+        A code the human coded in fewer segments keeps the codebook's
+        threshold (or the backend's default), with a
+        :class:`~codingkit.errors.LittleHumanCodingWarning`: on a few
+        positives the best threshold is usually 1.0, which switches
+        similarity off for the code.
 
     Returns
     -------
@@ -256,6 +273,7 @@ def tune_thresholds(
     import pandas as pd
 
     from ..coding import Coder
+    from ..coding.coder import SIMILARITY_THRESHOLDS
     from ..coding.learned import METRICS, best_threshold
 
     if similarity not in BACKENDS:
@@ -303,9 +321,24 @@ def tune_thresholds(
         s = np.where(R[:, code_ids.index(c)] < 0, 0.0, s)  # an exclusion vetoes
         Z[:, j] = np.where(rule_hit, 2.0, s)
 
+    positives = Y.sum(axis=0).astype(int)
+    default = SIMILARITY_THRESHOLDS.get(similarity, 0.5)
+    current = {c: (codebook[c].threshold if codebook[c].threshold is not None else default)
+               for c in codes}
+    kept = {c: int(positives[j]) for j, c in enumerate(codes) if positives[j] < min_positives}
+    if kept:
+        warnings.warn(LittleHumanCodingWarning(
+            "too little human coding to tune the threshold of " + ", ".join(
+                f"{c} ({n} coded segment{'' if n == 1 else 's'})" for c, n in kept.items())
+            + f": they keep the codebook's threshold; tuning a code needs {min_positives} "
+            "segments coded with it (min_positives, --min-positives)"), stacklevel=2)
+
     def choose(mask: np.ndarray) -> list[float]:
         out = []
         for j, c in enumerate(codes):
+            if c in kept:
+                out.append(float(current[c]))
+                continue
             t, _ = best_threshold(Y[mask, j], Z[mask, j], metric=metric)
             out.append(float(min(max(t, 0.0), 1.0)))
         return out
@@ -340,18 +373,26 @@ def tune_thresholds(
         "code": codes,
         "old_threshold": [codebook[c].threshold for c in codes],
         "threshold": [round(t, 4) for t in final],
-        "positives": Y.sum(axis=0).astype(int),
+        "positives": positives,
         metric: insample,
         f"{metric}_cv": [float(cv_metric[c]) for c in codes],
     })
-    return TuningResult({c: round(t, 4) for c, t in zip(codes, final)}, table, ev, metric,
-                        similarity)
+    return TuningResult({c: round(t, 4) for c, t in zip(codes, final) if c not in kept},
+                        table, ev, metric, similarity, kept)
 
 
 
 def write_tuned_codebook(codebook: Codebook, thresholds: dict[str, float],
                          out: str | os.PathLike[str], *, force: bool = False) -> Path:
     """Write a copy of ``codebook`` with new thresholds to ``out``.
+
+    When the codebook was read from a YAML file that has not changed since,
+    the copy is that file with only the ``threshold`` keys of the codes in
+    ``thresholds`` set (a missing key is added before the code's
+    ``rules``): comments, order, quoting and layout are kept
+    (:func:`codingkit.codebook.roundtrip.set_thresholds`). Otherwise (a
+    ``.qdc``, a codebook built in Python) the codebook is written afresh
+    by :func:`codingkit.dump_codebook`.
 
     The original codebook file is never written: ``out`` must be another
     file.
@@ -362,7 +403,10 @@ def write_tuned_codebook(codebook: Codebook, thresholds: dict[str, float],
         If ``out`` is the codebook's own file (E622), or exists and
         ``force`` is false (E623).
     """
+    import hashlib
+
     from ..codebook import dump_codebook
+    from ..codebook.roundtrip import set_thresholds
     from ..fileio import atomic_write_text
 
     out = Path(out)
@@ -373,7 +417,18 @@ def write_tuned_codebook(codebook: Codebook, thresholds: dict[str, float],
         raise EvaluationError("the output codebook exists; use --force (force=True in Python) to "
                               "replace it",
                               path=out, code="E623")
-    codes = {cid: (replace(c, threshold=thresholds[cid]) if cid in thresholds else c)
-             for cid, c in codebook.codes.items()}
-    atomic_write_text(out, dump_codebook(replace(codebook, codes=codes)))
+    text = None
+    src = Path(codebook.path) if codebook.path is not None else None
+    if src is not None and src.suffix.lower() in (".yaml", ".yml") and src.is_file():
+        raw = src.read_bytes()
+        if codebook.sha256 is None or hashlib.sha256(raw).hexdigest() == codebook.sha256:
+            try:
+                text = set_thresholds(raw.decode("utf-8-sig"), thresholds)
+            except UnicodeDecodeError:
+                text = None
+    if text is None:
+        codes = {cid: (replace(c, threshold=thresholds[cid]) if cid in thresholds else c)
+                 for cid, c in codebook.codes.items()}
+        text = dump_codebook(replace(codebook, codes=codes))
+    atomic_write_text(out, text)
     return out
