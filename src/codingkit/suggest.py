@@ -317,7 +317,7 @@ som inte handlar om något tema kodar du därför med 0 i minst en cell.
 hittar svaren med dem. Spara som .xlsx och lär codingkit av arket:
 
   codingkit apply intervjuer/ --learn-from {name} --out resultat/
-  codingkit evaluate intervjuer/ --human {name}
+  codingkit evaluate intervjuer/ --gold {name}
 
 Teman (kolumnnamn = tema-id):
 """

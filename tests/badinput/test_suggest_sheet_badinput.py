@@ -82,3 +82,7 @@ def test_suggest_refuses_an_existing_out_and_other_suffixes(tmp_path):
     res = CliRunner().invoke(cli, ["suggest", str(tmp_path / "iv"), "--out",
                                    str(tmp_path / "granska.csv")])
     assert res.exit_code == 2 and ".xlsx" in res.output
+    (tmp_path / "mapp.xlsx").mkdir()
+    res = CliRunner().invoke(cli, ["suggest", str(tmp_path / "iv"), "--out",
+                                   str(tmp_path / "mapp.xlsx")])
+    assert res.exit_code == 1 and "a folder; expected a .xlsx file name [E408]" in res.output

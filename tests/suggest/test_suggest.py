@@ -108,6 +108,8 @@ def test_sheet_has_validation_frozen_header_and_guesses(sample_sheet):
     instructions = " ".join(str(c.value) for row in book["Instruktioner"].iter_rows()
                             for c in row if c.value)
     assert "Skriv 1" in instructions and "behov" in instructions
+    assert "apply intervjuer/ --learn-from granska.xlsx" in instructions
+    assert "evaluate intervjuer/ --gold granska.xlsx" in instructions
     # the guess is what apply's coder codes the turn with
     coder = bundled_coder()
     result = coder.code(read_transcripts(SAMPLE))
@@ -202,11 +204,18 @@ def test_apply_and_evaluate_learn_from_a_filled_sheet(tiny, tmp_path):
     filled = tmp_path / "ifylld.xlsx"
     _fill(sheet, filled, marks)
     out = tmp_path / "resultat"
+    model = tmp_path / "kodare.ckm"
     res = runner.invoke(cli, ["apply", str(tiny), "--learn-from", str(filled),
-                              "--min-positives", "1", "--out", str(out), "-q"],
-                        catch_exceptions=False)
+                              "--min-positives", "1", "--save-model", str(model),
+                              "--out", str(out), "-q"], catch_exceptions=False)
     assert res.exit_code == 0, res.output
     assert "what it learned from the human coding" in res.output
+    # the next round: chosen by what the coder learned, the coded turns left out
+    again = tmp_path / "granska2.xlsx"
+    res = runner.invoke(cli, ["suggest", str(tiny), "--model", str(model), "--exclude",
+                              str(filled), "--out", str(again)], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "Chose 0 turns" in res.output  # all 4 turns coded
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["options"]["learned_from"]["files"][0]["path"] == str(filled)
     res = runner.invoke(cli, ["evaluate", "--gold", str(filled), "--pred", str(out)],

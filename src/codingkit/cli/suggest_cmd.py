@@ -19,6 +19,10 @@ from .options import plural
 @click.option("--codebook", "-c", "codebook_path", type=click.Path(path_type=Path),
               help="Codebook (.yaml or .qdc). Default: the bundled innovationsupphandling "
                    "codebook, with the coder learned from the gold interviews.")
+@click.option("--model", "model_path", type=click.Path(path_type=Path), metavar="FILE",
+              help="Choose by the uncertainty of a coder saved by 'codingkit apply "
+                   "--save-model' (e.g. after learning from an earlier sheet) instead of the "
+                   "default coder. Load only files you trust.")
 @click.option("--manifest", "manifest_path", type=click.Path(path_type=Path),
               help="CSV with file, project, round, role[, ...]. Default: manifest.csv in an "
                    "input folder.")
@@ -35,8 +39,8 @@ from .options import plural
 @click.option("--strict", is_flag=True,
               help="A sub-folder or file that cannot be read is an error (default: skipped "
                    "with a warning).")
-def suggest_command(paths, out_path, n, codebook_path, manifest_path, speaker_pattern,
-                    per_interview, exclude, force, strict):
+def suggest_command(paths, out_path, n, codebook_path, model_path, manifest_path,
+                    speaker_pattern, per_interview, exclude, force, strict):
     """Choose the respondent turns whose hand-coding would teach codingkit most.
 
     Codes PATHS as 'codingkit apply' does and writes the N turns where it is
@@ -49,7 +53,10 @@ def suggest_command(paths, out_path, n, codebook_path, manifest_path, speaker_pa
     \b
     Example:
       codingkit suggest intervjuer/ --n 100 --out granska.xlsx
-      codingkit apply intervjuer/ --learn-from granska.xlsx --out resultat/
+      codingkit apply intervjuer/ --learn-from granska.xlsx --save-model kodare.ckm \\
+          --out resultat/
+      codingkit suggest intervjuer/ --model kodare.ckm --exclude granska.xlsx \\
+          --out granska2.xlsx
     """
     from .. import readers
     from ..codebook import load_codebook
@@ -59,17 +66,23 @@ def suggest_command(paths, out_path, n, codebook_path, manifest_path, speaker_pa
     if out_path.suffix.lower() != ".xlsx":
         raise click.BadParameter(f"{str(out_path)!r}: the coding sheet is written as .xlsx",
                                  param_hint="--out")
+    if out_path.is_dir():
+        raise OutputError("a folder; expected a .xlsx file name", path=out_path, code="E408")
     if out_path.exists() and not force:
         raise OutputError("the file exists; expected a new file (use --force to replace it)",
                           path=out_path, code="E408")
-    if out_path.is_dir():
-        raise OutputError("a folder; expected a .xlsx file name", path=out_path, code="E408")
     done = set()
     for sheet in exclude:
         _, turns = read_review_sheet(sheet)
         done |= set(zip(turns["source"], turns["turn"]))
-    codebook = load_codebook(codebook_path)
-    coder = default_coder(codebook)
+    if model_path is not None:
+        if codebook_path is not None:
+            raise click.UsageError("--model brings its own codebook; leave out --codebook")
+        from ..coding import Coder
+
+        coder = Coder.load(model_path)
+    else:
+        coder = default_coder(load_codebook(codebook_path))
     transcripts = readers.read_transcripts(list(paths), manifest=manifest_path,
                                            speaker_pattern=speaker_pattern, strict=strict)
     chosen = suggest(transcripts, coder, n=n, per_interview=per_interview, exclude=done)
