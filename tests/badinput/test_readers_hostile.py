@@ -67,6 +67,13 @@ def test_fifo_named_txt_does_not_block(tmp_path):
     ts, caught = _caught(lambda: read_transcripts(tmp_path))
     assert [t.source for t in ts] == ["ok.txt"]
     assert caught == [f"{fifo}: skipped: a named pipe (FIFO), not a regular file"]
+    # given by name without a known suffix it is still what it is (not E105)
+    other = tmp_path / "sub" / "pipe"
+    other.parent.mkdir()
+    os.mkfifo(other)
+    with pytest.raises(InputError, match=r"pipe: is a named pipe \(FIFO\), not a regular "
+                                         r"file.*\[E111\]"):
+        read_transcripts([other])
 
 
 def test_symlink_to_dev_zero(tmp_path):

@@ -416,6 +416,11 @@ def read_transcripts(
             jobs.extend(files)
             manifest_files.extend(found)
         else:
+            from .limits import file_kind, not_regular
+
+            kind = file_kind(p.stat().st_mode)
+            if kind is not None:  # a named pipe or device given by name, whatever its suffix
+                raise not_regular(p, kind)
             jobs.append((p, unicodedata.normalize("NFC", p.name)))
     if manifest is not None:
         manifest_files.append(Path(manifest))
