@@ -26,7 +26,17 @@ def results(tmp_path_factory):
     r = _run("apply", ROOT / "transcripts", "--out", out, "-q")
     assert r.exit_code == 0, r.output
     assert "the coder learned from its 60 gold interviews" in r.output
+    (out / "stdout.txt").write_text(r.output, encoding="utf-8")
     return out
+
+
+def test_the_readmes_quick_start_output_is_what_apply_prints(results):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Quick start", 1)[1].split("```console", 1)[1].split("```", 1)[0]
+    shown = [ln for ln in block.strip().splitlines() if not ln.startswith("$")]
+    printed = (results / "stdout.txt").read_text(encoding="utf-8").splitlines()
+    assert shown[0] == printed[0]                       # the summary line, figures and all
+    assert shown[1].rsplit(" to ", 1)[0] == printed[1].rsplit(" to ", 1)[0]  # the files
 
 
 def test_apply_records_the_bundled_coder_and_this_machines_codebook(results):
