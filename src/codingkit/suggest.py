@@ -89,41 +89,9 @@ class Suggestions:
 
 def segment_scores(coder: "Coder", segments: Sequence["Segment"], todo: Sequence["Segment"]
                    ) -> tuple["np.ndarray", "np.ndarray"]:
-    """The combined score of every segment of ``todo`` × code (codebook
-    order), as :meth:`Coder.code` makes it before deciding (0.5 codes),
-    and each segment's number of content words.
-
-    ``segments``: all segments of the transcripts (the learned model reads
-    the interviewer's question before each segment there). The coder must
-    be fitted. The short-turn rule (few content words code only on a rule
-    hit) and sub-code scopes are not applied: these are the scores.
-    """
-    import numpy as np
-
-    from .coding.combination import combine_parts, part
-
-    coder.check_fitted("scoring segments")
-    texts = [s.text for s in todo]
-    R, _, content, docs = coder._rule_pass(texts)
-    sim = None
-    if coder.similarity_ is not None and texts:
-        scores, index = coder.similarity_.score_distinct(texts, docs=docs, use_human=False)
-        sim = scores.take(index)
-    else:
-        for _ in docs:
-            pass
-    combined, c_plus, _ = coder._codebook_parts(R, sim)
-    learner = coder.learner_
-    if learner is not None and texts:
-        code_ids = list(coder._codebook().codes)
-        learned = learner.predict_proba(coder._learned_features(todo, segments, R))
-        for jj, c in enumerate(learner.codes_):
-            if learner.has_model(c) and learner.modes_[c] != "codebook":
-                j = code_ids.index(c)
-                combined[:, j] = combine_parts(learner.modes_[c],
-                                               part(learned[:, jj], learner.thresholds_[c]),
-                                               c_plus[:, j])
-    return combined, np.asarray(content)
+    """The combined score of every segment of ``todo`` × code and each
+    segment's number of content words: :meth:`codingkit.Coder.segment_scores`."""
+    return coder.segment_scores(todo, segments)
 
 
 def default_coder(codebook: "Codebook | None" = None) -> "Coder":

@@ -248,9 +248,7 @@ def _segments_to_code(coder, codebook, transcripts) -> int | None:
         return None
     from ..segmenting import segment
 
-    wanted = ({"interviewer", "respondent"} if coder.code_interviewer
-              else {r for c in codebook for r in c.scope})
-    return sum(s.speaker_role in wanted for s in segment(transcripts, coder.unit))
+    return len(coder._todo(segment(transcripts, coder.unit)))  # the segments code() codes
 
 
 def check_out_not_input(out_dir, paths) -> None:

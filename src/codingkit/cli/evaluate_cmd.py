@@ -338,9 +338,8 @@ def _warn_learned(sources: list[tuple[str, str]]) -> None:
     info = bundled_info()
     seen = {t["sha256"] for t in info["learned_from"]["transcripts"]} if info else set()
     known = [source for source, sha in sources if sha in seen]
-    transcripts = sources
     if known:
         warnings.warn(CodingkitWarning(
             f"the coder bundled with the default codebook learned from {len(known)} of these "
-            f"{len(transcripts)} transcripts (such as {known[0]!r}): agreement on them is not "
+            f"{len(sources)} transcripts (such as {known[0]!r}): agreement on them is not "
             "a fair test; evaluate on other interviews, or add --rules-only"))

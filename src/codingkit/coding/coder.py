@@ -690,21 +690,9 @@ class Coder:
         segments, transcripts = self._segments(data)
         codebook = self.codebook_
         todo = self._todo(segments)
-        texts = [s.text for s in todo]
-        sim_scores = learned = index = nearest = None
-        R, hits_all, content, docs = self._rule_pass(texts, progress)
-        if self.similarity_ is not None and texts:
-            # one tokenisation: the rules run on each batch of Docs as the
-            # similarity model reads them; each distinct text is scored once
-            sim_scores, index = self.similarity_.score_distinct(texts, docs=docs,
-                                                                use_human=False)
-        else:
-            for _ in docs:
-                pass
         learner = self.learner_
-        if learner is not None:
-            X, nearest = self._learned_features(todo, segments, R, nearest=True)
-            learned = learner.predict_proba(X)
+        R, hits_all, content, sim_scores, index, learned, nearest = self._parts(
+            todo, segments, progress, nearest=True)
         # combine in chunks, so that the segment × code arrays stay small
         codings: list[Coding] = []
         for b in range(0, len(todo), COMBINE_CHUNK):
@@ -728,6 +716,46 @@ class Coder:
             transcripts=transcripts,
             options=options,
         )
+
+    def _parts(self, todo: Sequence[Segment], segments: Sequence[Segment], progress=None, *,
+               nearest: bool = False):
+        """Every part of the score of the segments ``todo``: rule scores,
+        hits and content words, similarity scores per distinct text and each
+        text's row, learned scores and (with ``nearest``) the nearest
+        human-coded segments. One tokenisation: the rules run on each batch
+        of Docs as the similarity model reads them."""
+        texts = [s.text for s in todo]
+        sim_scores = learned = index = near = None
+        R, hits_all, content, docs = self._rule_pass(texts, progress)
+        if self.similarity_ is not None and texts:
+            sim_scores, index = self.similarity_.score_distinct(texts, docs=docs,
+                                                                use_human=False)
+        else:
+            for _ in docs:
+                pass
+        if self.learner_ is not None and texts:
+            if nearest:
+                X, near = self._learned_features(todo, segments, R, nearest=True)
+            else:
+                X = self._learned_features(todo, segments, R)
+            learned = self.learner_.predict_proba(X)
+        return R, hits_all, content, sim_scores, index, learned, near
+
+    def segment_scores(self, todo: Sequence[Segment], segments: Sequence[Segment]
+                       ) -> tuple["np.ndarray", "np.ndarray"]:
+        """The combined score of every segment of ``todo`` × code (codebook
+        order) before deciding (0.5 codes), and each segment's number of
+        content words. ``segments``: all segments of their transcripts (the
+        learned model reads the question before each). The short-turn rule
+        and the codes' speaker scopes are not applied: these are the scores
+        (``codingkit suggest`` chooses by them)."""
+        import numpy as np
+
+        self.check_fitted("scoring segments")
+        R, _, content, sim_scores, index, learned, _ = self._parts(todo, segments)
+        sim = sim_scores.take(index) if sim_scores is not None else None
+        combined = self._combined_scores(R, sim, learned)[0]
+        return combined, np.asarray(content)
 
     def _learned_features(self, todo: Sequence[Segment], segments: Sequence[Segment],
                           R: "np.ndarray", *, nearest: bool = False):
@@ -816,6 +844,27 @@ class Coder:
             cached = self._pairs_cache = (key, pairs)
         return cached[1]
 
+    def _combined_scores(self, R, sim_scores, learned):
+        """The combined score of every text × code (codebook order), the
+        similarity part, the learned part (``nan`` where the learned model
+        takes no part) and the learned code → column of ``learned``."""
+        import numpy as np
+
+        code_ids = list(self._codebook().codes)
+        combined, c_plus, sim_part = self._codebook_parts(R, sim_scores)
+        learned_part = np.full(combined.shape, np.nan)
+        learned_col: dict[str, int] = {}
+        learner = self.learner_
+        if learned is not None:
+            for jj, c in enumerate(learner.codes_):
+                if learner.has_model(c) and learner.modes_[c] != "codebook":
+                    j = code_ids.index(c)
+                    learned_col[c] = jj
+                    learned_part[:, j] = part(learned[:, jj], learner.thresholds_[c])
+                    combined[:, j] = combine_parts(learner.modes_[c], learned_part[:, j],
+                                                   c_plus[:, j])
+        return combined, sim_part, learned_part, learned_col
+
     def _combine(self, todo, R, hits_all, content, sim_scores, learned, nearest=None
                  ) -> list[Coding]:
         """One coding per segment × code whose combined score reaches 0.5
@@ -827,21 +876,11 @@ class Coder:
 
         codebook = self._codebook()
         code_ids = list(codebook.codes)
-        n, k = len(todo), len(code_ids)
-        combined, c_plus, sim_part = self._codebook_parts(R, sim_scores)
+        combined, sim_part, learned_part, learned_col = self._combined_scores(
+            R, sim_scores, learned)
         has_rule = R > 0
         sim_col = {c: jj for jj, c in enumerate(sim_scores.codes)} if sim_scores else {}
-        learned_part = np.full((n, k), np.nan)
-        learned_col: dict[str, int] = {}
         learner = self.learner_
-        if learned is not None:
-            for jj, c in enumerate(learner.codes_):
-                if learner.has_model(c) and learner.modes_[c] != "codebook":
-                    j = code_ids.index(c)
-                    learned_col[c] = jj
-                    learned_part[:, j] = part(learned[:, jj], learner.thresholds_[c])
-                    combined[:, j] = combine_parts(learner.modes_[c], learned_part[:, j],
-                                                   c_plus[:, j])
         use_learned = ~np.isnan(learned_part)
         coded = combined >= 0.5
         # a segment of few content words is coded only on a rule hit (of the

@@ -18,14 +18,9 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
 
-__all__ = [
-    "HumanCoding",
-    "Evaluation",
-    "read_human_coding",
-    "align_human_coding",
-    "binary_agreement",
-    "evaluate",
-]
+# what this module defines (codingkit.evaluation re-exports it with human coding)
+__all__ = ["Evaluation", "evaluate", "evaluation_from_matrices", "check_frequency_groups",
+           "text_table", "FREQUENCY_GROUPS", "METRIC_COLUMNS"]
 
 #: Columns of the per-code metrics table, in order.
 METRIC_COLUMNS = (
