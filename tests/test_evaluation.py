@@ -297,22 +297,27 @@ def test_evaluate_perfect_agreement_and_outputs(tmp_path):
 
 
 def test_evaluate_reads_an_apply_output_folder(tmp_path):
+    from codingkit import write_outputs
+    from codingkit.errors import ResultsFolderError
+
     gold = _write(tmp_path, "g.csv", GOLD_TURNS)
     segs = _segments()
+    result = CodingResult(segs, [Coding("syd/01.txt:2", "tidig_dialog", "tidig_dialog", 1.0,
+                                        "rule", "x")], _codebook())
     out = tmp_path / "results"
-    out.mkdir()
-    pd.DataFrame([{"segment_id": s.segment_id, "source": s.source, "turn": s.turn,
-                   "start": s.start, "end": s.end, "text": s.text,
-                   "speaker_role": s.speaker_role} for s in segs]).to_csv(
-        out / "segments.csv", index=False)
-    pd.DataFrame([{"segment_id": "syd/01.txt:2", "code": "tidig_dialog",
-                   "theme": "tidig_dialog", "score": 1.0, "method": "rule", "evidence": "x"}]
-                 ).to_csv(out / "codings.csv", index=False)
+    write_outputs(result, out)
     ev = evaluate(gold, out)
     pc = ev.per_code.set_index("code")
     assert pc.loc["tidig_dialog", "tp"] == 1 and pc.loc["behov", "fn"] == 1
-    with pytest.raises(EvaluationError, match="E607"):
+    # the one reader of a results folder speaks for evaluate too
+    with pytest.raises(ResultsFolderError, match=r"nowhere: not a folder; expected a results "
+                                                 r"folder of 'codingkit apply'.*\[E901\]"):
         evaluate(gold, tmp_path / "nowhere")
+    (out / "segments.csv").unlink()
+    with pytest.raises(ResultsFolderError, match=r"segments\.csv: missing.*\[E901\]"):
+        evaluate(gold, out)
+    with pytest.raises(EvaluationError, match="E607"):
+        evaluate(gold, pd.DataFrame({"segment_id": [], "code": []}))
 
 
 def test_evaluate_unknown_sources_is_an_error(tmp_path):

@@ -24,6 +24,7 @@ from .errors import (
     ManifestError,
     OutputError,
     RefiQdaError,
+    ResultsFolderError,
 )
 from .model import Code, Codebook, Coding, CodingResult, Rule, Segment, Transcript, Turn
 
@@ -40,6 +41,7 @@ _LAZY = {
     "segment": ".segmenting",
     "Coder": ".coding",
     "write_outputs": ".writers",
+    "read_results": ".writers",
     "evaluate": ".evaluation",
 }
 
@@ -69,5 +71,6 @@ __all__ = [
     "ManifestError",
     "OutputError",
     "RefiQdaError",
+    "ResultsFolderError",
     *_LAZY,
 ]

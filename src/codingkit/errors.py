@@ -19,7 +19,8 @@ E4xx  outputs
 E5xx  REFI-QDA import and export
 E6xx  evaluation and learning (human coding)
 E8xx  pseudonymisation (see the end of this module)
-E9xx  reports (codingkit report) and the results folder's contract
+E9xx  reports (codingkit report) and reading a results folder back
+      (E901, E902, E905: :mod:`codingkit.writers.readback`)
 """
 
 from __future__ import annotations
@@ -136,6 +137,15 @@ class NotFittedError(EvaluationError):
     default_code = "E615"
 
 
+class ResultsFolderError(CodingkitError):
+    """A folder is not a results folder of ``codingkit apply`` (E901), is one of
+    another schema version (E902), or holds a malformed table (E905): the one
+    set of codes of :mod:`codingkit.writers.readback`, whoever reads it back
+    (report, REFI-QDA export, evaluate)."""
+
+    default_code = "E901"
+
+
 class ReportError(CodingkitError):
     """A results folder cannot be reported on (not one, another schema
     version, an unknown round)."""
@@ -231,12 +241,10 @@ ERROR_CODES: dict[str, str] = {
     "E534": "a .qdpx without exactly one project .qde",
     "E535": "a project source that cannot be decoded",
     "E536": "a malformed REFI-QDA project",
-    "E540": "not a results folder of codingkit apply (manifest.json missing or malformed)",
     "E541": "an input or codebook of a results folder not found",
     "E542": "an input changed since it was coded",
     "E543": "the codebook changed since the run",
-    "E544": "a results table that does not match its run",
-    "E545": "a results table missing or without its columns",
+    "E544": "a segment of a results folder that does not fit its re-read transcript",
     # E6xx evaluation and learning
     "E600": "an evaluation cannot be made",
     "E601": "human coding not found",
@@ -245,7 +253,7 @@ ERROR_CODES: dict[str, str] = {
     "E604": "splits asked for but no split table read",
     "E605": "a split with no transcript",
     "E606": "the human coding does not fall on the transcripts given",
-    "E607": "predictions that cannot be read or aligned",
+    "E607": "predictions of an unknown type, or a codings table without its segments",
     "E608": "an unknown evaluation level",
     "E609": "human coding that uses no code of the codebook",
     "E610": "an unknown metric",
@@ -276,9 +284,10 @@ ERROR_CODES: dict[str, str] = {
     "E803": "an unreadable --pseudonymize-list or --keep file",
     "E804": "a --key inside the results folder",
     "E805": "a table given to depseudonymize that cannot be read as text",
-    # E9xx reports and the results folder's contract
+    # E9xx reports, and reading a results folder back (writers.readback: E901, E902, E905)
     "E900": "a report cannot be made",
-    "E901": "not a results folder (no manifest.json, not codingkit's, a table missing)",
+    "E901": "not a results folder of codingkit apply (no manifest.json, not codingkit's, "
+            "a table missing)",
     "E902": "a results folder of a schema_version this codingkit does not read",
     "E903": "--since names no round of the folder, or its latest round",
     "E904": "a report --out that does not end in .html or .docx",

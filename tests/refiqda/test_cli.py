@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from refiqda_helpers import TEXT_SYD
 import codingkit as ck
 from codingkit.cli import cli
 from codingkit.codebook import dump_codebook
+from codingkit.model import Coding, CodingResult, Segment
 from codingkit.refiqda import read_qdc, read_qdpx
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,21 +75,9 @@ def test_export_project_from_an_output_folder(tmp_path):
         (t,) = ck.read_transcripts([src])
     turn = t.turns[1]
     out = tmp_path / "res"
-    out.mkdir()
-    pd.DataFrame([{"segment_id": "01.txt:2", "source": "01.txt", "start": turn.start,
-                   "end": turn.end, "text": t.turn_text(turn), "turn": 2}]) \
-        .to_csv(out / "segments.csv", index=False)
-    pd.DataFrame([{"segment_id": "01.txt:2", "code": "tidig_dialog", "theme": "tidig_dialog",
-                   "score": 1.0, "method": "rule", "evidence": "x"}]) \
-        .to_csv(out / "codings.csv", index=False)
-    import hashlib
-
-    (out / "manifest.json").write_text(json.dumps({
-        "created": "2026-11-20T10:00:00Z",
-        "codebook": {"path": str(cb_path),
-                     "sha256": hashlib.sha256(cb_path.read_bytes()).hexdigest()},
-        "options": {}, "inputs": [{"path": str(t.path), "source": "01.txt", "sha256": t.sha256}],
-    }), encoding="utf-8")
+    segment = Segment("01.txt:2", "01.txt", turn.start, turn.end, t.turn_text(turn), 2)
+    coding = Coding("01.txt:2", "tidig_dialog", "tidig_dialog", 1.0, "rule", "x")
+    ck.write_outputs(CodingResult([segment], [coding], ck.load_codebook(cb_path), [t]), out)
     target = tmp_path / "granska.qdpx"
     res = run("export-project", out, "--out", target)
     assert res.exit_code == 0, res.output
@@ -97,6 +85,12 @@ def test_export_project_from_an_output_folder(tmp_path):
     project = read_qdpx(target)
     assert project.human_coding[["source", "start", "end", "code"]].values.tolist() == [
         ["01.txt", turn.start, turn.end, "tidig_dialog"]]
+    # not a results folder: one line, the code every reader of the folder gives
+    res = CliRunner().invoke(cli, ["export-project", str(src), "--out", str(tmp_path / "x.qdpx")])
+    assert res.exit_code == 1
+    assert res.stderr == (f"Error: {src}: no manifest.json; expected a results folder of "
+                          "'codingkit apply' (manifest.json, segments.csv, codings.csv, "
+                          "frequencies.csv) [E901]\n")
 
 
 def test_errors_are_one_line(tmp_path):

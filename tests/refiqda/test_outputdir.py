@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import warnings
 
 import pytest
@@ -11,11 +10,10 @@ import xmlschema
 
 import codingkit as ck
 from codingkit.codebook import dump_codebook
-from codingkit.errors import RefiQdaError
+from codingkit.errors import RefiQdaError, ResultsFolderError
 from codingkit.model import Coding, CodingResult, Segment
 from codingkit.refiqda import export_project, read_qdpx, result_from_output_dir
 from codingkit.refiqda._common import schema_path
-from codingkit.tables import codings_table, segments_table
 from refiqda_helpers import TEXT_OSTERGOTLAND, TEXT_SYD, make_codebook
 
 
@@ -25,7 +23,7 @@ def _sha(p):
 
 @pytest.fixture
 def apply_dir(tmp_path):
-    """A folder shaped like `codingkit apply` output, written by hand."""
+    """A results folder of hand-made segments and codings, as `codingkit apply` writes it."""
     src = tmp_path / "intervjuer"
     (src / "syd").mkdir(parents=True)
     (src / "ostergotland").mkdir()
@@ -50,18 +48,8 @@ def apply_dir(tmp_path):
                 codings.append(Coding(s.segment_id, "tidig_dialog", "tidig_dialog", 0.9, "rule",
                                       "term(RFI)"))
     out = tmp_path / "resultat"
-    out.mkdir()
-    segments_table(segments).to_csv(out / "segments.csv", index=False, lineterminator="\n")
-    codings_table(codings).to_csv(out / "codings.csv", index=False, lineterminator="\n")
-    manifest = {
-        "codingkit_version": "0.1.0", "created": "2026-11-20T10:00:00Z",
-        "codebook": {"id": codebook.id, "version": codebook.version, "sha256": _sha(cb_path),
-                     "path": str(cb_path)},
-        "options": {"unit": "turn", "speaker_pattern": None, "manifest": None},
-        "inputs": [{"path": str(t.path), "source": t.source, "sha256": t.sha256}
-                   for t in transcripts],
-    }
-    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    ck.write_outputs(CodingResult(segments, codings, codebook, transcripts), out,
+                     options={"unit": "turn", "speaker_pattern": None, "manifest": None})
     return out, CodingResult(segments, codings, codebook, transcripts)
 
 
@@ -124,7 +112,7 @@ def test_segments_that_do_not_fit_their_transcript_are_refused(apply_dir):
 
 def test_missing_manifest_or_inputs_are_errors(apply_dir, tmp_path):
     out, original = apply_dir
-    with pytest.raises(RefiQdaError, match=r"no manifest\.json.*\[E540\]"):
+    with pytest.raises(ResultsFolderError, match=r"no manifest\.json.*\[E901\]"):
         result_from_output_dir(tmp_path / "intervjuer")
     original.transcripts[1].path.unlink()
     with pytest.raises(RefiQdaError, match=r"input .* not found.*\[E541\]"):

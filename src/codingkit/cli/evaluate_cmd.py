@@ -212,10 +212,10 @@ def _pred_codebook(pred_dir: Path, codebook_path: Path | None):
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     from ..fileio import sha256_file
+    from ..writers.readback import find_beside
 
-    path = next((p for p in (given, Path(pred_dir) / given, Path(pred_dir).parent / given)
-                 if p.is_file()), given)
-    if not path.is_file() or (cb.get("sha256") and sha256_file(path) != cb["sha256"]):
+    path = find_beside(given, Path(pred_dir))
+    if path is None or (cb.get("sha256") and sha256_file(path) != cb["sha256"]):
         return None
     if path.suffix.lower() == ".qdc":
         from ..refiqda import read_qdc

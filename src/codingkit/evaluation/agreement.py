@@ -303,66 +303,12 @@ def _pred_tables(pred: Any, segments: Sequence[Segment] | None
 
 def _read_pred_dir(folder: Path, segments: Sequence[Segment] | None
                    ) -> tuple["pd.DataFrame", list[Segment], Codebook | None]:
-    """Read the ``codings`` and ``segments`` tables ``codingkit apply`` wrote."""
-    import pandas as pd
+    """The codings and segments of a results folder of ``codingkit apply``
+    (read by :func:`codingkit.writers.readback.read_results`)."""
+    from ..writers.readback import read_results
 
-    def find(stem: str) -> Path | None:
-        for suffix in (".csv", ".parquet"):
-            p = folder / f"{stem}{suffix}"
-            if p.is_file():
-                return p
-        return None
-
-    def read(p: Path, text: bool = False) -> pd.DataFrame:
-        """The table; ``text``: every column as written (metadata such as a
-        round "01" stays "01")."""
-        if p.suffix == ".parquet":
-            return pd.read_parquet(p)
-        from ..tables import restore_frame
-
-        return restore_frame(  # the texts as coded (without the formula-guard ')
-            pd.read_csv(p, dtype=str if text else {"segment_id": str, "source": str},
-                        keep_default_na=False, na_values={"score": [""], "turn": [""]}),
-            folder)
-
-    if not folder.is_dir():
-        raise EvaluationError("predictions folder not found (expected the output "
-                              "folder of 'codingkit apply')", path=folder, code="E607")
-    cpath = find("codings")
-    if cpath is None:
-        raise EvaluationError("no codings.csv or codings.parquet in the predictions "
-                              "folder", path=folder, code="E607")
-    codings = read(cpath)
-    for col in ("segment_id", "code"):
-        if col not in codings:
-            raise EvaluationError(f"the codings table has no {col} column", path=cpath,
-                                  line=1, code="E607")
-    if segments is None:
-        spath = find("segments")
-        if spath is None:
-            raise EvaluationError("no segments.csv or segments.parquet in the "
-                                  "predictions folder", path=folder, code="E607")
-        st = read(spath, text=True)
-        need = {"segment_id", "source", "start", "end", "text", "turn"}
-        if not need <= set(st.columns):
-            raise EvaluationError("the segments table needs the columns "
-                                  + ",".join(sorted(need)), path=spath, line=1, code="E607")
-        # project, round, role and any further metadata column apply wrote
-        plain = {"segment_id", "source", "speaker", "speaker_role", "turn", "unit", "start",
-                 "end", "text"}
-        meta_cols = [c for c in st.columns if c not in plain]
-        segments = [
-            Segment(segment_id=str(r["segment_id"]), source=str(r["source"]),
-                    start=int(r["start"]), end=int(r["end"]), text=str(r["text"]),
-                    turn=int(r["turn"]),
-                    speaker=(str(r["speaker"]) if "speaker" in st and r["speaker"] != "" else None),
-                    speaker_role=(str(r["speaker_role"]) if "speaker_role" in st
-                                  else RESPONDENT),  # type: ignore[arg-type]
-                    unit=str(r["unit"]) if "unit" in st else "turn",
-                    metadata={c: str(r[c]) for c in meta_cols})
-            for r in st.to_dict("records")
-        ]
-    return codings, list(segments), None
+    results = read_results(folder)
+    return results.codings, list(results.segment_list() if segments is None else segments), None
 
 
 def evaluate(

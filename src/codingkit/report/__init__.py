@@ -54,10 +54,12 @@ def build_report(results_dir: str | os.PathLike[str], out: str | os.PathLike[str
 
     Raises
     ------
+    ResultsFolderError
+        E901 not a results folder, E902 another schema version, E905 a
+        malformed table (:func:`codingkit.writers.readback.read_results`).
     ReportError
-        E901 not a results folder, E902 another schema version, E903 unknown
-        round, E904 unknown output suffix or language, E905 a malformed table,
-        E906 unreadable agreement figures. Nothing is written then.
+        E903 unknown round, E904 unknown output suffix or language, E906
+        unreadable agreement figures. Nothing is written then.
     """
     from ..fileio import atomic_path
     from .figures import compute

@@ -32,6 +32,7 @@ from typing import Any, Callable, Sequence
 from ..errors import OutputError
 from ..fileio import ResultsFolder
 from ..model import CodingResult
+from .readback import Results, read_results  # noqa: F401 - reading the folder back
 
 TABLES = ("segments", "codings", "frequencies")
 

@@ -1,0 +1,275 @@
+"""Read a results folder of ``codingkit apply`` back: the one reader of it.
+
+:func:`codingkit.writers.write_outputs` writes the folder; this module reads
+it back, for every part of codingkit that starts from one: ``codingkit
+report``, ``codingkit export-project`` (REFI-QDA) and ``codingkit evaluate
+--pred``. :func:`read_results` checks the folder against its contract and
+returns a :class:`Results`: ``manifest.json`` and the segments, codings and
+frequencies tables, with the texts as codingkit coded them (CSV cells that
+were neutralised against spreadsheet formulas are restored here, see
+:func:`codingkit.tables.restore_frame`).
+
+The contract is described in ``codingkit/schemas/results-<N>.datapackage.json``
+(Frictionless Table Schemas of the tables) and
+``codingkit/schemas/results-<N>.manifest.schema.json`` (JSON Schema of
+``manifest.json``); :data:`SCHEMA_VERSIONS` are the versions this codingkit
+reads. Every problem is one line naming the file (and line) and what was
+expected (:class:`~codingkit.errors.ResultsFolderError`):
+
+- E901 not a results folder (no folder, no or not codingkit's
+  ``manifest.json``, a table missing);
+- E902 a ``schema_version`` this codingkit does not read;
+- E905 a table without a column of the contract, or with a bad number.
+
+>>> import codingkit as ck, tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "01.txt").write_text("I: Hur började ni?\\nIP: Vi skickade ut en RFI.\\n",
+...                                    encoding="utf-8")
+>>> result = ck.Coder(similarity="none").code(ck.read_transcripts(folder / "01.txt"))
+>>> _ = ck.write_outputs(result, folder / "resultat")
+>>> results = read_results(folder / "resultat")
+>>> results.schema_version, results.segment_list() == result.segment_list
+(1, True)
+>>> [(c.segment_id, c.code) for c in results.coding_list()]
+[('01.txt:2', 'tidig_dialog.rfi')]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ResultsFolderError
+from ..model import RESPONDENT, Coding, Segment
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+#: The versions of the results folder's contract this codingkit reads.
+SCHEMA_VERSIONS = (1,)
+#: The version ``codingkit apply`` writes (``schema_version`` in manifest.json).
+SCHEMA_VERSION = 1
+
+#: The tables of a results folder, as CSV (the default) or Parquet.
+TABLES = ("segments", "codings", "frequencies")
+TABLE_FILES = tuple(f"{t}.csv" for t in TABLES)
+
+# columns of segments.csv that are not metadata
+_SEGMENT_FIELDS = {"segment_id", "source", "speaker", "speaker_role", "turn", "unit", "start",
+                   "end", "text"}
+_DTYPES = {"integer": "int64", "number": "float64"}
+
+
+def schema_path(kind: str, version: int = SCHEMA_VERSION) -> Path:
+    """The bundled schema file: ``kind`` is ``"datapackage"`` (the tables) or
+    ``"manifest"`` (manifest.json)."""
+    name = (f"results-{version}.datapackage.json" if kind == "datapackage"
+            else f"results-{version}.manifest.schema.json")
+    return Path(os.fspath(resources.files("codingkit") / "schemas" / name))
+
+
+def load_schema(kind: str, version: int = SCHEMA_VERSION) -> dict[str, Any]:
+    """The bundled schema (see :func:`schema_path`) as a dict."""
+    return json.loads(schema_path(kind, version).read_text(encoding="utf-8"))
+
+
+@dataclass
+class Results:
+    """A results folder of ``codingkit apply``, read and checked.
+
+    The tables hold the texts as coded; the contract's integer and number
+    columns are numbers, every other column (metadata such as a round
+    ``"01"``) text as written.
+    """
+
+    folder: Path
+    #: manifest.json: the run's codebook, options, inputs (with sha256), counts
+    manifest: dict[str, Any]
+    segments: "pd.DataFrame"
+    codings: "pd.DataFrame"
+    frequencies: "pd.DataFrame"
+
+    @property
+    def schema_version(self) -> int:
+        """The version of the folder's contract (``schema_version`` in manifest.json)."""
+        return int(self.manifest["schema_version"])
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The options the run recorded."""
+        return dict(self.manifest.get("options") or {})
+
+    def segment_list(self) -> list[Segment]:
+        """The segments of ``segments.csv``; every further column (project,
+        round, role, ...) is the segment's metadata, as text (an empty cell:
+        no such metadata)."""
+        cols = self.segments.columns
+        meta = [c for c in cols if c not in _SEGMENT_FIELDS]
+        return [
+            Segment(segment_id=str(r["segment_id"]), source=str(r["source"]),
+                    start=int(r["start"]), end=int(r["end"]), text=str(r["text"]),
+                    turn=int(r["turn"]), speaker=_text(r["speaker"]) or None,
+                    speaker_role=_text(r["speaker_role"]) or RESPONDENT,  # type: ignore[arg-type]
+                    unit=_text(r["unit"]) or "turn",
+                    metadata={c: _text(r[c]) for c in meta if _text(r[c]) != ""})
+            for r in self.segments.to_dict("records")
+        ]
+
+    def coding_list(self) -> list[Coding]:
+        """The codings of ``codings.csv``."""
+        return [Coding(segment_id=str(r["segment_id"]), code=str(r["code"]),
+                       theme=str(r["theme"]), score=float(r["score"]),
+                       method=_text(r["method"]), evidence=_text(r["evidence"]))
+                for r in self.codings.to_dict("records")]
+
+    def codebook_file(self) -> Path | None:
+        """The codebook file manifest.json names, where it is found (as
+        given, or relative to the folder or the folder it is in)."""
+        given = (self.manifest.get("codebook") or {}).get("path")
+        return find_beside(given, self.folder) if given else None
+
+
+def _text(value: Any) -> str:
+    """A cell as text ("" for an empty Parquet cell)."""
+    return "" if value is None or value != value else str(value)
+
+
+def find_beside(name: str | os.PathLike[str], folder: Path) -> Path | None:
+    """A file a results folder's manifest names: ``name`` as given, or relative
+    to the results folder or the folder it is in; ``None`` if none exists."""
+    path = Path(name)
+    candidates = [path] if path.is_absolute() else [path, folder / path, folder.parent / path]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+_WHAT = "a results folder of 'codingkit apply' (manifest.json, segments.csv, codings.csv, " \
+        "frequencies.csv)"
+
+
+def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """The checked ``manifest.json`` of a results folder.
+
+    Raises
+    ------
+    ResultsFolderError
+        E901 no folder, no manifest.json or not codingkit's; E902 a
+        schema_version this codingkit does not read.
+    """
+    folder = Path(folder)
+    path = folder / "manifest.json"
+    if not folder.is_dir():
+        raise ResultsFolderError(f"not a folder; expected {_WHAT}", path=folder, code="E901")
+    if not path.is_file():
+        raise ResultsFolderError(f"no manifest.json; expected {_WHAT}", path=folder,
+                                 code="E901")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ResultsFolderError(f"not valid JSON ({getattr(exc, 'msg', exc)}); expected the "
+                                 "manifest.json of 'codingkit apply'", path=path,
+                                 line=getattr(exc, "lineno", None), code="E901") from None
+    if not isinstance(manifest, dict) or not all(
+            k in manifest for k in ("codebook", "counts", "inputs")):
+        raise ResultsFolderError("not a manifest of 'codingkit apply' (no codebook, counts or "
+                                 "inputs); expected a results folder", path=path, code="E901")
+    version = manifest.get("schema_version")
+    if version not in SCHEMA_VERSIONS:
+        known = ", ".join(map(str, SCHEMA_VERSIONS))
+        what = ("has no schema_version (written by a codingkit before 0.1's contract)"
+                if version is None else f"has schema_version {version!r}")
+        raise ResultsFolderError(f"{what}; this codingkit reads results folders of schema "
+                                 f"version {known}: re-run 'codingkit apply' with this version",
+                                 path=path, code="E902")
+    return manifest
+
+
+def read_table(path: str | os.PathLike[str], fields: list[dict[str, Any]]) -> "pd.DataFrame":
+    """A table of a results folder (``.csv`` or ``.parquet``) checked against the
+    contract's ``fields``: every field present, integer and number fields
+    numbers; the other columns as text. CSV cells neutralised against
+    spreadsheet formulas are restored when the folder's manifest says so.
+
+    Raises
+    ------
+    ResultsFolderError
+        E901 the file is missing; E905 unreadable, a field missing, or a
+        bad number (with its line).
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise ResultsFolderError(f"missing; expected {_WHAT}", path=path, code="E901")
+    try:
+        if path.suffix == ".parquet":
+            df = pd.read_parquet(path)
+        else:
+            from ..tables import restore_frame
+
+            df = restore_frame(pd.read_csv(path, dtype=str, keep_default_na=False,
+                                           encoding="utf-8"), path.parent)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError,
+            OSError, ValueError) as exc:
+        kind = "a Parquet" if path.suffix == ".parquet" else "a UTF-8 CSV"
+        raise ResultsFolderError(f"cannot be read as {kind} table "
+                                 f"({str(exc).splitlines()[0] if str(exc) else exc!r})",
+                                 path=path, code="E905") from None
+    names = [f["name"] for f in fields]
+    missing = [c for c in names if c not in df.columns]
+    if missing:
+        raise ResultsFolderError(f"has no column {', '.join(missing)}; expected the columns "
+                                 f"{', '.join(names)}", path=path, line=1, code="E905")
+    for f in fields:
+        kind = _DTYPES.get(f["type"])
+        if kind is None:
+            continue
+        col = f["name"]
+        try:
+            df[col] = pd.to_numeric(df[col], errors="raise").astype(kind)
+        except (ValueError, TypeError):
+            bad = pd.to_numeric(df[col], errors="coerce").isna()
+            row = int(bad.to_numpy().argmax())
+            raise ResultsFolderError(f"column {col} holds {df[col].iloc[row]!r}; expected a "
+                                     "number", path=path, line=row + 2, code="E905") from None
+    return df
+
+
+def table_path(folder: Path, name: str) -> Path:
+    """Where a table of the folder is: ``<name>.csv``, else ``<name>.parquet``
+    (``--format parquet`` alone), else the missing CSV's path."""
+    csv = folder / f"{name}.csv"
+    parquet = folder / f"{name}.parquet"
+    return parquet if not csv.is_file() and parquet.is_file() else csv
+
+
+def read_results(folder: str | os.PathLike[str]) -> Results:
+    """Read and check a results folder of ``codingkit apply``.
+
+    Parameters
+    ----------
+    folder:
+        The folder ``codingkit apply --out`` (or
+        :func:`~codingkit.writers.write_outputs`) wrote.
+
+    Returns
+    -------
+    Results
+        manifest.json and the three tables, with the texts as coded.
+
+    Raises
+    ------
+    ResultsFolderError
+        E901 not a results folder (or a table missing), E902 another schema
+        version, E905 a table lacks a column of the contract or holds a bad
+        number.
+    """
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    contract = load_schema("datapackage", manifest["schema_version"])
+    fields = {r["name"]: r["schema"]["fields"] for r in contract["resources"]}
+    tables = {name: read_table(table_path(folder, name), fields[name]) for name in TABLES}
+    return Results(folder=folder, manifest=manifest, **tables)
