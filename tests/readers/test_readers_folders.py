@@ -22,9 +22,9 @@ def corpus(tmp_path):
         encoding="utf-8")
     (tmp_path / ".dold.txt").write_text(DIALOG, encoding="utf-8")
     (tmp_path / "syd" / "~$a.docx").write_bytes(b"lock")
-    (tmp_path / "_build").mkdir()
-    (tmp_path / "_build" / "kalla.txt").write_text(DIALOG, encoding="utf-8")
-    (tmp_path / "_build" / "make.py").write_text("print(1)\n", encoding="utf-8")
+    (tmp_path / ".arbete").mkdir()  # a hidden folder is skipped, whatever it holds
+    (tmp_path / ".arbete" / "kalla.txt").write_text(DIALOG, encoding="utf-8")
+    (tmp_path / ".arbete" / "make.py").write_text("print(1)\n", encoding="utf-8")
     (tmp_path / "syd" / "ljud.mp3").write_bytes(b"ID3\x00")
     (tmp_path / "manifest.csv").write_text(
         "file;project;round;role;interviewer;kommentar\n"
@@ -59,6 +59,20 @@ def test_files_given_directly_and_explicit_manifest(corpus, tmp_path):
         ts = read_transcripts([corpus / "syd" / "a.md"], manifest=other)
     assert [t.source for t in ts] == ["a.md"]
     assert ts[0].metadata == {"project": "Testprojekt", "round": "3"}
+
+
+def test_a_folder_whose_name_starts_with_an_underscore_is_read(tmp_path):
+    """Only hidden files and folders, lock files and results folders are
+    skipped: an interviewer's `_omg1/` folder holds transcripts like any other."""
+    (tmp_path / "_omg1" / "__utkast").mkdir(parents=True)
+    (tmp_path / "_omg1" / "a.txt").write_text(DIALOG, encoding="utf-8")
+    (tmp_path / "_omg1" / "__utkast" / "b.txt").write_text(DIALOG, encoding="utf-8")
+    (tmp_path / "_omg1" / ".c.txt").write_text(DIALOG, encoding="utf-8")
+    (tmp_path / "_omg1" / "~$d.docx").write_bytes(b"lock")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ts = read_transcripts(tmp_path)
+    assert [t.source for t in ts] == ["_omg1/__utkast/b.txt", "_omg1/a.txt"]
 
 
 def test_read_manifest_keeps_all_columns(corpus):

@@ -266,12 +266,12 @@ def _parent_manifests(paths: Iterable[PathLike], jobs: list[tuple[Path, str]]) -
 
 
 def _hidden(rel: Path) -> bool:
-    """Hidden files, Office lock files (``~$``) and anything in a folder whose
-    name starts with ``_`` (``_build/``, ``__pycache__/``: working material,
-    not transcripts) are skipped when a folder is walked."""
+    """Hidden files and folders (``.git/``, ``.DS_Store``) and Office lock files
+    (``~$intervju.docx``) are skipped when a folder is walked; a folder whose
+    name starts with ``_`` is read like any other."""
     *folders, name = rel.parts
     return (name.startswith(".") or name.startswith("~$")
-            or any(f.startswith((".", "_")) for f in folders))
+            or any(f.startswith(".") for f in folders))
 
 
 def _results_folders(folder: Path, entries: list[Path]) -> set[Path]:
@@ -316,7 +316,7 @@ def _walk(folder: Path, format: str | None, strict: bool = False
     entries: list[Path] = []
     for root, dirs, names in os.walk(folder, onerror=unreadable):
         base = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # see _hidden
         entries.extend(base / n for n in names)
     entries.sort(key=lambda p: p.relative_to(folder).as_posix())
     skip = _results_folders(folder, entries)
