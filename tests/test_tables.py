@@ -105,13 +105,15 @@ def test_segments_table_columns_follow_segments_and_metadata():
     assert len(segments_table([])) == 0
 
 
-def test_csv_written_row_by_row_equals_pandas_to_csv():
-    from codingkit.writers import _csv_bytes, csv_tables
+def test_csv_written_row_by_row_equals_pandas_to_csv(tmp_path):
+    from codingkit.writers import _csv_bytes, write_outputs
 
     res = _result()
     res.coding_list.append(Coding("b.txt:2", "behov", "behov", 0.6667, "similarity",
                                   'similarity 0.31; nearest example: "Vi, alltså",\nja'))
-    direct = csv_tables(res, by=("project",))
+    write_outputs(res, tmp_path / "out", by=("project",))
+    direct = {t: (tmp_path / "out" / f"{t}.csv").read_bytes()
+              for t in ("segments", "codings", "frequencies")}
     assert direct["segments"] == _csv_bytes(res.segments)
     assert direct["codings"] == _csv_bytes(res.codings)
     assert direct["frequencies"] == _csv_bytes(res.frequencies(by=("project",)))

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from codingkit import read_transcripts
 from codingkit.cli import cli
 from codingkit.codebook import load_codebook
-from codingkit.coding.rules import RuleMatcher, compile_check
+from codingkit.coding.rules import RuleMatcher
 from codingkit.errors import CodebookError, CodingkitError, CodingkitWarning
 from codingkit.model import Code, Codebook, Rule
 from codingkit.patterns import (
@@ -85,8 +85,7 @@ def test_catastrophic_codebook_regex_is_refused_by_validate(tmp_path, pattern):
 
 
 def test_default_codebook_regexes_pass_the_probe():
-    cb = load_codebook()
-    assert compile_check(cb) == []
+    cb = load_codebook()  # the schema probes every regex (E205 otherwise)
     n = sum(r.kind == "regex" for c in cb for r in (*c.rules, *c.exclusions))
     assert n > 30
 

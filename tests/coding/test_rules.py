@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codingkit.coding.rules import RuleHit, RuleMatcher, compile_check
+from codingkit.coding.rules import RuleHit, RuleMatcher
 from codingkit.model import Code, Codebook, Rule
 from codingkit.swedish import get_analyzer
 
@@ -292,26 +292,17 @@ def test_results_are_deterministic_across_matchers():
                       "term(region) → 'regionen'", "term(kommun) → 'kommunerna'"]
 
 
-# -- compile_check ------------------------------------------------------------
+# -- a rule that cannot work -----------------------------------------------------
 
-def test_compile_check_reports_problems_with_lines():
+def test_a_broken_regex_never_matches_and_the_other_rules_still_do():
+    """A codebook built in Python skips the schema (which refuses these rules
+    with their lines: tests/codebook): the matcher ignores a regex that does
+    not compile instead of failing."""
     cb = book(Code("risk", "Risk", rules=(
         Rule("regex", "(LOU", line=12),
-        Rule("near", groups=(("risk*",),), line=14),
-        Rule("phrase", "ta risker", fuzzy=80, line=16),
         Rule("term", "lagen", unless=(Rule("regex", "[", line=18),), line=17),
     )))
-    problems = compile_check(cb)
-    lines = [ln for ln, _ in problems]
-    assert 12 in lines and 14 in lines and 16 in lines and 18 in lines
-    assert all("code risk" in msg for _, msg in problems)
-    assert any("does not compile" in msg for _, msg in problems)
-    # the matcher still works, ignoring the broken regex
-    assert [h.words for h in RuleMatcher(cb).match("Lagen styr.")] == [("Lagen",)]
-
-
-def test_compile_check_accepts_a_good_codebook():
-    assert compile_check(CODEBOOK) == []
+    assert [h.words for h in RuleMatcher(cb).match("Lagen styr (LOU.")] == [("Lagen",)]
 
 
 # -- invariants -------------------------------------------------------------------

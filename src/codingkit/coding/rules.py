@@ -71,8 +71,6 @@ from ..patterns import (
     PatternError,
     UserPattern,
     compile_user_pattern,
-    control_characters,
-    show_pattern,
 )
 from ..swedish import (
     DERIVATION_PREFIXES,
@@ -84,7 +82,7 @@ from ..swedish import (
     get_analyzer,
 )
 
-__all__ = ["RuleHit", "RuleMatcher", "compile_check", "MIN_FUZZY_LENGTH"]
+__all__ = ["RuleHit", "RuleMatcher", "MIN_FUZZY_LENGTH"]
 
 #: Words shorter than this are never matched fuzzily.
 MIN_FUZZY_LENGTH = 5
@@ -272,92 +270,6 @@ def _required_literal(pattern: str) -> tuple[str, ...] | None:
     return tuple(x.lower() for x in found) if found else None
 
 
-def _rule_problems(rule: Rule, where: str) -> list[tuple[int | None, str]]:
-    problems: list[tuple[int | None, str]] = []
-
-    def add(msg: str) -> None:
-        problems.append((rule.line, f"{where}: {msg}"))
-
-    if rule.kind not in ("term", "phrase", "regex", "near"):
-        add(f"unknown rule kind {rule.kind!r}; expected term, phrase, regex or near")
-        return problems
-    if rule.kind == "regex":
-        if not rule.pattern:
-            add("empty regex")
-        else:
-            try:
-                rx = compile_user_pattern(rule.pattern, re.IGNORECASE)
-            except PatternError as exc:
-                add(exc.message)
-            else:
-                if rx.search("") is not None:
-                    add(f"regex {show_pattern(rule.pattern)} matches the empty string")
-                bad = control_characters(rule.pattern)
-                if bad:
-                    add(f"regex {show_pattern(rule.pattern)} {bad}")
-    elif rule.kind in ("term", "phrase"):
-        words = rule.pattern.split()
-        if not words:
-            add(f"empty {rule.kind}")
-        elif rule.kind == "term" and len(words) > 1:
-            add(f"term {rule.pattern!r} has several words; write it as a phrase")
-        for w in words:
-            if w.strip("*?") == "":
-                add(f"word {w!r} of {rule.pattern!r} matches every word")
-    elif rule.kind == "near":
-        if len(rule.groups) < 2:
-            add("near needs at least two word groups (near: and with:)")
-        if any(not g for g in rule.groups):
-            add("near has an empty word group")
-        if rule.within is None or rule.within < 1:
-            add("near needs within: a whole number of words ≥ 1")
-    if rule.gap < 0:
-        add("gap must be ≥ 0")
-    if rule.fuzzy is not None:
-        if rule.kind != "term":
-            add("fuzzy applies to terms only")
-        elif _is_glob(rule.pattern):
-            add("fuzzy does not apply to glob terms")
-        if not 0 <= rule.fuzzy <= 100:
-            add("fuzzy must be a cutoff between 0 and 100")
-    if not 0 <= rule.weight <= 1:
-        add("weight must be between 0 and 1")
-    for sub in rule.unless:
-        problems.extend(_rule_problems(sub, where + " (unless)"))
-    return problems
-
-
-def compile_check(codebook: Codebook) -> list[tuple[int | None, str]]:
-    """Every problem that would stop a rule of ``codebook`` from matching.
-
-    Parameters
-    ----------
-    codebook:
-        The codebook to check.
-
-    Returns
-    -------
-    list of (line, message)
-        ``line`` is :attr:`Rule.line` (``None`` when unknown); the message
-        names the code and says what was expected. An empty list means every
-        rule compiles.
-
-    Examples
-    --------
-    >>> from codingkit.model import Code, Codebook, Rule
-    >>> cb = Codebook("x", {"risk": Code("risk", "Risk", rules=(Rule("regex", "(LOU", line=7),))})
-    >>> compile_check(cb)[0][0]
-    7
-    """
-    problems: list[tuple[int | None, str]] = []
-    for code in codebook:
-        for rule in code.rules:
-            problems.extend(_rule_problems(rule, f"code {code.id}"))
-        for rule in code.exclusions:
-            problems.extend(_rule_problems(rule, f"code {code.id} (exclusions)"))
-    return problems
-
-
 # --------------------------------------------------------------------------
 # per-segment state
 # --------------------------------------------------------------------------
@@ -467,12 +379,12 @@ class RuleMatcher:
         if kind == "regex":
             try:
                 # searches are time-limited; the loader has already probed the
-                # pattern for catastrophic backtracking (compile_check does too)
+                # pattern for catastrophic backtracking
                 rx: UserPattern | None = compile_user_pattern(
                     rule.pattern, re.IGNORECASE, path=self.codebook.path, line=rule.line,
                     label=f"code '{code_id}'" if code_id else "", probe=False)
             except PatternError:
-                rx = None  # reported by compile_check; never matches
+                rx = None  # refused by the codebook's schema; never matches
             comp = _Compiled(rule, "regex", regex=rx, unless=unless)
         elif kind == "near":
             groups = tuple(tuple(self._word(w, rule.compound) for g_word in g

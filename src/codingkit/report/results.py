@@ -22,7 +22,6 @@ from ..writers import readback
 from ..writers.readback import (  # noqa: F401 - the contract, re-exported for reports
     SCHEMA_VERSION,
     SCHEMA_VERSIONS,
-    TABLE_FILES,
     load_schema,
     schema_path,
 )

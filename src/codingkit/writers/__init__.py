@@ -163,19 +163,6 @@ def table_rows(result: CodingResult, *, by: Sequence[str] = ("project", "round")
     }
 
 
-def csv_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round"),
-               raw: bool = False) -> dict[str, bytes]:
-    """The three tables of a result as CSV bytes (UTF-8, ``\n``), keyed by name.
-
-    The bytes :func:`write_outputs` writes: those of
-    ``result.segments.to_csv(index=False)`` etc., except that cells a
-    spreadsheet would run as a formula get a leading ``'``
-    (:func:`~codingkit.tables.neutralise_cell`) unless ``raw``.
-    """
-    return {name: _csv_rows_bytes(*_csv_cells(columns, rows, raw))
-            for name, (columns, rows) in table_rows(result, by=by).items()}
-
-
 def _csv_cells(columns, rows, raw: bool):
     """Header and rows as written to CSV: neutralised unless ``raw``."""
     from ..tables import neutralise_cell, neutralised_rows

@@ -56,7 +56,6 @@ SCHEMA_VERSION = 1
 
 #: The tables of a results folder, as CSV (the default) or Parquet.
 TABLES = ("segments", "codings", "frequencies")
-TABLE_FILES = tuple(f"{t}.csv" for t in TABLES)
 
 # columns of segments.csv that are not metadata
 _SEGMENT_FIELDS = {"segment_id", "source", "speaker", "speaker_role", "turn", "unit", "start",
