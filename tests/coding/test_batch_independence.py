@@ -100,11 +100,13 @@ def test_fitting_sets_state_and_params_stay_as_given():
     assert not coder.is_fitted()
     assert coder.get_params() == {"codebook": None, "unit": "sentence",
                                   "code_interviewer": False, "similarity": "tfidf",
-                                  "cache_dir": None, "learner_options": None}
+                                  "cache_dir": None, "learner_options": None,
+                                  "quote_learned_from": True}
     with pytest.raises(NotFittedError, match=r"E615.*|not fitted"):
         coder.check_fitted("saving it")
     coder.fit()
     assert coder.is_fitted() and coder.similarity_ is not None and coder.learner_ is None
+    assert coder.provenance_ == "codebook"
     assert coder.get_params()["codebook"] is None  # fitting does not change a parameter
     assert Coder().set_params(similarity="none").fit().similarity_ is None
     with pytest.raises(TypeError, match="no parameter"):

@@ -230,6 +230,14 @@ def test_fit_adds_learned_scores_and_never_needs_human_coding(corpus):
     coded = pd.read_csv(corpus["gold"] / "coding.csv")
     assert ((coded.source == near.group(1)) & (coded.turn == int(near.group(2)))
             & (coded.code == "tidig_dialog")).any()
+    assert coder.provenance_ == "learned"
+    # quote_learned_from=False (apply --pseudonymize): the figure, not the text learned from
+    quiet = _coded(coder.set_params(quote_learned_from=False).code(corpus["transcripts"]),
+                   "i4.txt", 2)["tidig_dialog"]
+    expected = [part.split(" (", 1)[0] if part.startswith("nearest human-coded") else part
+                for part in c.evidence.split(" | ")]
+    assert quiet.evidence.split(" | ") == expected and quiet.evidence != c.evidence
+    coder.set_params(quote_learned_from=True)
     # the learned model recognises an unseen need on its own (mode "learned";
     # with 3 interviews the chosen mode may as well be "blend", where the
     # codebook's low similarity holds it back)
@@ -654,6 +662,13 @@ def test_a_saved_coder_codes_like_the_original(corpus, tmp_path, monkeypatch):
                      for c in r.coding_list]
     assert key(after) == key(before) and any(c.method == "learned" for c in after.coding_list)
     assert loaded.learner_.thresholds_ == coder.learner_.thresholds_
+    assert (loaded.provenance_, loaded.get_params()) == ("learned", coder.get_params())
+    # a coder saved before provenance_ and quote_learned_from were kept loads with both
+    state = coder.__getstate__()
+    del state["provenance_"], state["quote_learned_from"]
+    older = Coder.__new__(Coder)
+    older.__setstate__(state)
+    assert (older.provenance_, older.quote_learned_from) == ("learned", True)
     # not the lemma table or spaCy: the loaded coder uses this process's analyser
     from codingkit.swedish import get_analyzer
     assert loaded.feature_similarity_._analyzer is get_analyzer()

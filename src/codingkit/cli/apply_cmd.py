@@ -169,7 +169,7 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     if pseudonymize:
         # the evidence of a learned coding must not quote the (not
         # pseudonymised) interviews the coder learned from
-        coder.quote_learned_from = False
+        coder.set_params(quote_learned_from=False)
     from ..tables import check_group_keys, warn_unknown_groups
 
     check_group_keys((t.metadata for t in transcripts), by_keys)  # before the slow part
@@ -296,12 +296,11 @@ def coder_description(coder) -> dict:
     """What coded, for manifest.json and the summary line."""
     from ..coding.bundled import bundled_info, bundled_paths
 
-    learner = getattr(coder, "learner_", None)
-    if learner is None:
+    if coder.learner_ is None:
         return {"kind": "codebook"}
     info = bundled_info(coder.codebook_.id)
     path, _ = bundled_paths(coder.codebook_.id)
-    if info is not None and getattr(coder, "_bundled", False):
+    if info is not None and coder.provenance_ == "bundled":
         return {"kind": "bundled", "file": path.name, "sha256": info["coder_sha256"],
                 "built": info["built"], "interviews": info["learned_from"]["interviews"]}
     return {"kind": "learned", "segments": len(coder.training_segment_ids_)}

@@ -149,7 +149,7 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
                           _read_gold(learn_from, None))
             elif not rules_only:
                 coder = bundled_or(coder)
-                if getattr(coder, "_bundled", False):
+                if coder.is_fitted() and coder.provenance_ == "bundled":
                     warn_if_learned_from(transcripts)
             ev = evaluate(human, coder.code(transcripts), level=level)
             kind = coder_description(coder)["kind"]

@@ -54,8 +54,8 @@ def bundled_coder(codebook: "Codebook | None" = None, *, unit: str = "turn",
     coding respondents only).
 
     >>> coder = bundled_coder()
-    >>> coder.codebook_.id, coder.learner_ is not None
-    ('innovationsupphandling', True)
+    >>> coder.codebook_.id, coder.learner_ is not None, coder.provenance_
+    ('innovationsupphandling', True, 'bundled')
     """
     from ..codebook import load_codebook
 
@@ -90,5 +90,5 @@ def _load(path: str, mtime_ns: int, size: int) -> "Coder":
     from .coder import Coder
 
     coder = Coder.load(path)
-    coder._bundled = True
+    coder.provenance_ = "bundled"
     return coder

@@ -160,6 +160,22 @@ class Coder:
         after), ``min_positives`` (human-coded segments a code needs before
         it is learned), ``modes`` (the combinations allowed). Defaults:
         :data:`codingkit.coding.learned.DEFAULTS`.
+    quote_learned_from:
+        Quote, in the evidence of a learned coding, the nearest human-coded
+        segment the coder learned from (default). ``False`` names only its
+        similarity: ``codingkit apply --pseudonymize`` sets it, since the
+        interviews learned from are not pseudonymised.
+
+    Attributes
+    ----------
+    codebook_:
+        The codebook the coder was fitted on (set by :meth:`fit`).
+    provenance_:
+        Where the fitted state comes from: ``"codebook"`` (:meth:`fit` on
+        the codebook alone), ``"learned"`` (:meth:`fit` learned from human
+        coding), ``"bundled"`` (the coder that comes with the default
+        codebook, :func:`codingkit.coding.bundled.bundled_coder`). Kept by
+        :meth:`save` and :meth:`load`.
 
     Examples
     --------
@@ -183,6 +199,7 @@ class Coder:
         similarity: str = "tfidf",
         cache_dir: str | os.PathLike[str] | None = None,
         learner_options: dict[str, Any] | None = None,
+        quote_learned_from: bool = True,
     ) -> None:
         if similarity not in SIMILARITY_OPTIONS:
             from ..errors import CodingkitError
@@ -195,6 +212,7 @@ class Coder:
         self.similarity = similarity
         self.cache_dir = cache_dir
         self.learner_options = learner_options
+        self.quote_learned_from = quote_learned_from
 
     #: Attributes rebuilt on demand, left out of a saved coder.
     _DERIVED = ("rule_matcher_", "exclusion_matcher_", "_pairs_cache", "_default_codebook")
@@ -204,6 +222,11 @@ class Coder:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        # coders saved before these were kept (the same format, codingkit-coder/2)
+        self.__dict__.setdefault("quote_learned_from", True)
+        if "codebook_" in state:
+            self.__dict__.setdefault("provenance_", "learned" if state.get("learner_")
+                                     else "codebook")
         learner = state.get("learner_")
         if learner is not None and getattr(learner, "neighbour_vectors_", 0) is None:
             # a saved coder keeps the human-coded texts, not their vectors
@@ -315,7 +338,7 @@ class Coder:
         """
         return {name: getattr(self, name) for name in
                 ("codebook", "unit", "code_interviewer", "similarity", "cache_dir",
-                 "learner_options")}
+                 "learner_options", "quote_learned_from")}
 
     def set_params(self, **params: Any) -> "Coder":
         """Set parameters (as scikit-learn's estimators); fit again afterwards."""
@@ -553,6 +576,7 @@ class Coder:
             self.learner_ = None
             self.training_segment_ids_ = []
             self.codebook_ = codebook
+            self.provenance_ = "codebook"
             self._rule_matcher()
             self._exclusion_matcher()
             return self
@@ -659,6 +683,7 @@ class Coder:
         self.learner_ = learner
         self.training_segment_ids_ = [s.segment_id for s in train]
         self.codebook_ = codebook
+        self.provenance_ = "learned"
         return self
 
     # -- coding ------------------------------------------------------------
@@ -931,7 +956,7 @@ class Coder:
                     jj = learned_col[cid]
                     if nearest is not None and nearest[0][i, jj] >= 0:
                         ref = nearest[0][i, jj]
-                        if getattr(self, "quote_learned_from", True):
+                        if self.quote_learned_from:
                             parts.insert(0, f"nearest human-coded {nearest[1][i, jj]:.2f} "
                                             f"({learner.neighbour_ids_[ref]}): "
                                             f"'{_short(learner.neighbour_texts_[ref], 50)}'")
