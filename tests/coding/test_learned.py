@@ -9,6 +9,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codingkit.errors import CodingkitWarning
 
@@ -27,6 +29,7 @@ from codingkit.evaluation import read_human_coding
 from codingkit.evaluation.cv import (
     cross_validate,
     source_folds,
+    source_splits,
     tune_thresholds,
     write_tuned_codebook,
 )
@@ -291,6 +294,25 @@ def test_source_folds_keep_transcripts_whole():
     assert folds == [["a", "d"], ["b", "e"], ["c"]]
     with pytest.raises(EvaluationError, match="E620"):
         source_folds(["a"], 2)
+
+
+@given(st.sets(st.text(min_size=1, max_size=4), min_size=2, max_size=40),
+       st.integers(min_value=2, max_value=10))
+@settings(max_examples=200, deadline=None)
+def test_scikit_learns_splits_are_the_round_robin_folds(sources, k):
+    """PredefinedSplit deals the sorted sources as the hand-written loop did
+    (fold i: sorted[i::k]; training: the others in order), so every
+    cross-validated figure is the same."""
+    srcs = sorted(sources)
+    if len(srcs) < k:
+        with pytest.raises(EvaluationError, match="E620"):
+            source_splits(srcs, k)
+        return
+    splits = source_splits(list(reversed(srcs)), k)
+    assert [test for _, test in splits] == [srcs[i::k] for i in range(k)]
+    assert [train for train, _ in splits] == [
+        sorted(set(srcs) - set(srcs[i::k])) for i in range(k)]
+    assert source_folds(srcs, k) == [srcs[i::k] for i in range(k)]
 
 
 def test_tune_writes_a_copy_and_leaves_the_original_untouched(corpus, tmp_path):

@@ -34,18 +34,33 @@ from .agreement import Evaluation, evaluate
 TUNE_MIN_POSITIVES = 30
 
 __all__ = ["CrossValidation", "cross_validate", "TuningResult", "tune_thresholds",
-           "write_tuned_codebook", "source_folds"]
+           "write_tuned_codebook", "source_folds", "source_splits"]
 
 
 def source_folds(sources: Sequence[str], k: int) -> list[list[str]]:
     """Split sources into ``k`` folds of (nearly) equal size, deterministically.
 
-    Sources are sorted and dealt round-robin, so each fold mixes projects
-    and rounds when the file names are ordered by them.
+    Sources are sorted and dealt round-robin (source ``i`` goes to fold
+    ``i % k``), so each fold mixes projects and rounds when the file names
+    are ordered by them. The folds are those of scikit-learn's
+    :class:`~sklearn.model_selection.PredefinedSplit` (see :func:`source_splits`).
 
     >>> source_folds(["a", "b", "c", "d", "e"], 2)
     [['a', 'c', 'e'], ['b', 'd']]
     """
+    return [test for _, test in source_splits(sources, k)]
+
+
+def source_splits(sources: Sequence[str], k: int) -> list[tuple[list[str], list[str]]]:
+    """The ``(training sources, test sources)`` of each of ``k`` folds:
+    scikit-learn's ``PredefinedSplit(test_fold=[i % k ...])`` over the sorted
+    sources (a transcript is never split).
+
+    >>> source_splits(["b", "a", "c"], 2)
+    [(['b'], ['a', 'c']), (['a', 'c'], ['b'])]
+    """
+    from sklearn.model_selection import PredefinedSplit
+
     srcs = sorted(set(sources))
     if k < 2:
         raise EvaluationError(f"cross-validation needs at least 2 folds, got {k}",
@@ -54,7 +69,9 @@ def source_folds(sources: Sequence[str], k: int) -> list[list[str]]:
         raise EvaluationError(
             f"{k} folds need at least {k} human-coded transcripts; there are "
             f"{len(srcs)}", code="E620")
-    return [srcs[i::k] for i in range(k)]
+    splitter = PredefinedSplit(test_fold=[i % k for i in range(len(srcs))])
+    return [([srcs[i] for i in train], [srcs[i] for i in test])
+            for train, test in splitter.split()]
 
 
 @dataclass
@@ -149,7 +166,7 @@ def cross_validate(
     human = _human(human)
     segments, _ = _segments(data, unit)
     coded_sources = set(human.sources) & {s.source for s in segments}
-    folds = source_folds(sorted(coded_sources), k)
+    splits = source_splits(sorted(coded_sources), k)
     if codebook is None:
         from ..codebook import load_codebook
 
@@ -159,9 +176,8 @@ def cross_validate(
     training: list[set[str]] = []
     min_positives = 0
     kept: dict[str, int] = {}  # code → folds in which it kept the codebook's coding
-    for test_sources in folds:
+    for train_sources, test_sources in splits:
         test_set = set(test_sources)
-        train_sources = sorted(coded_sources - test_set)
         coder = Coder(codebook, **opts)
         if learn:
             train_segs = [s for s in segments if s.source in train_sources]
@@ -179,13 +195,14 @@ def cross_validate(
     if kept:
         warnings.warn(LittleHumanCodingWarning(
             "too little human coding to learn " + ", ".join(
-                f"{c} (in {n} of {len(folds)} folds)" for c, n in kept.items())
+                f"{c} (in {n} of {k} folds)" for c, n in kept.items())
             + ": there the codebook's coding is kept; learning a code needs "
             f"{min_positives} segments coded with it"), stacklevel=2)
     used = [s for s in segments if s.source in coded_sources]
     result = CodingResult(used, codings, codebook,
                           options={**opts, "cv_folds": k, "learn": learn})
-    return CrossValidation(evaluate(human, result, level=level), result, folds, training, kept)
+    return CrossValidation(evaluate(human, result, level=level), result,
+                           [test for _, test in splits], training, kept)
 
 
 # --------------------------------------------------------------------------
@@ -344,9 +361,8 @@ def tune_thresholds(
         return out
 
     src = np.array([s.source for s in todo], dtype=object)
-    folds = source_folds(sorted(set(src)), k)
     P = np.zeros_like(Y)
-    for test_sources in folds:
+    for _, test_sources in source_splits(sorted(set(src)), k):
         te = np.isin(src, test_sources)
         th = choose(~te)
         P[te] = Z[te] >= np.array(th)
