@@ -18,11 +18,25 @@ folder of its own, so sources stay distinct) and prints, for each size:
 
 The goal is ratio ≤ 1.5 and memory flat as the corpus grows.
 
+A real corpus instead of copies: ``--journal-digital WHEEL_OR_DIR`` codes
+the 2,544 speech-recognised newsreel subtitles (.srt, 13.5 MB of text) of
+the ``journal-digital`` package on PyPI. It is not a dependency of
+codingkit: fetch the wheel with ``pip download --no-deps journal-digital -d
+DIR`` and give the ``.whl`` (or a folder it was unpacked into). Its
+``corpus/speech`` files are copied to ``benchmarks/_data/`` (never commit
+them); ``--every N`` keeps every N-th file (``--every 8``: about 2.6 MB).
+Each line then times one set of options: ``--unit turn`` (default: the
+learned coder bundled with the default codebook), ``--unit turn
+--rules-only`` (the codebook alone), and ``--unit sentence`` (the codebook
+alone, as no learned coder is bundled for sentences) with and without
+``--similarity none``.
+
 Usage::
 
     python benchmarks/apply_speed.py                      # 1, 4 and 10 MB
     python benchmarks/apply_speed.py --mb 1 --mb 5        # other sizes
     python benchmarks/apply_speed.py --distinct           # no repeated turns
+    python benchmarks/apply_speed.py --journal-digital journal_digital-*.whl [--every 8]
 
 Not run by the tests. The corpus is built under ``benchmarks/_data/``
 (ignored by git).
@@ -102,6 +116,61 @@ def build_corpus(megabytes: float, distinct: bool = False) -> tuple[Path, int]:
     return target, total
 
 
+def build_journal_digital(source: Path, every: int = 1) -> tuple[Path, int]:
+    """The speech subtitles of the journal-digital wheel (or unpacked folder)
+    ``source``, every ``every``-th file (sorted by path), under ``benchmarks/_data/``."""
+    import zipfile
+
+    target = DATA / f"journal_digital_every{every}"
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    if source.is_file():
+        with zipfile.ZipFile(source) as zf:
+            names = sorted(n for n in zf.namelist()
+                           if "/corpus/speech/" in n and n.endswith(".srt"))[::every]
+            for name in names:
+                dest = target / name.split("/corpus/speech/", 1)[1]
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(zf.read(name))
+    else:
+        speech = next((p for p in [source / "journal_digital" / "corpus" / "speech",
+                                   source / "corpus" / "speech", source]
+                       if p.is_dir()), source)
+        for path in sorted(speech.rglob("*.srt"))[::every]:
+            dest = target / path.relative_to(speech)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
+    files = list(target.rglob("*.srt"))
+    if not files:
+        raise SystemExit(f"no corpus/speech/*.srt files in {source}")
+    return target, sum(p.stat().st_size for p in files)
+
+
+def text_megabytes(corpus: Path) -> float:
+    """MB (UTF-8) of the turns' text as codingkit reads it (no subtitle timings)."""
+    import codingkit as ck
+
+    return sum(len(t.text[turn.start:turn.end].encode("utf-8"))
+               for t in ck.read_transcripts(corpus) for turn in t.turns) / 1e6
+
+
+def journal_digital(source: Path, every: int, start: float, tok_tiny: float,
+                    tiny_mb: float) -> None:
+    corpus, nbytes = build_journal_digital(source, every)
+    mb = text_megabytes(corpus)
+    tok = tokenizer_seconds(corpus)
+    print(f"journal-digital: {sum(1 for _ in corpus.rglob('*.srt'))} files, "
+          f"{nbytes / 1e6:.1f} MB of .srt, {mb:.1f} MB of text; tokenizer {tok:.2f} s")
+    for label, options in [("turn", ()), ("turn, --rules-only", ("--rules-only",)),
+                           ("sentence", ("--unit", "sentence")),
+                           ("sentence, --similarity none",
+                            ("--unit", "sentence", "--similarity", "none"))]:
+        wall, rss = apply_run(corpus, *options)
+        print(_row(f"{mb:.1f}MB", wall, start, tok, tok_tiny, mb, tiny_mb, rss), f"  {label}",
+              flush=True)
+
+
 def tokenizer_seconds(corpus: Path) -> float:
     """Time spaCy's blank Swedish tokenizer over the transcripts' turn texts."""
     import spacy
@@ -163,6 +232,10 @@ def main() -> None:
     ap.add_argument("--rules-only", action="store_true",
                     help="also time 'apply --similarity none' and print how much the default "
                          "TF-IDF similarity adds (goal: at most 2x)")
+    ap.add_argument("--journal-digital", type=Path, metavar="WHEEL_OR_DIR",
+                    help="code the journal-digital subtitles (see above) instead of copies")
+    ap.add_argument("--every", type=int, default=1,
+                    help="with --journal-digital: every N-th file only")
     args = ap.parse_args()
     sizes = args.mb or [1.0, 4.0, 10.0]
     tiny, tiny_bytes = build_tiny()
@@ -174,6 +247,9 @@ def main() -> None:
           f"max RSS {start_rss:.0f} MB")
     print(f"{'corpus':>8} {'apply s':>8} {'start s':>8} {'tok s':>7} {'apply s/MB':>11} "
           f"{'tok s/MB':>9} {'ratio':>6} {'ratio marg.':>12} {'max RSS MB':>11}")
+    if args.journal_digital:
+        journal_digital(args.journal_digital, args.every, start, tok_tiny, tiny_mb)
+        return
     for mb in sizes:
         corpus, nbytes = build_corpus(mb, distinct=args.distinct)
         wall, rss = apply_run(corpus)

@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .model import Segment, Transcript, Turn, strip_span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .coding.tokens import Tokens
 
 UNITS = ("turn", "sentence", "paragraph")
 
@@ -52,31 +55,60 @@ def segment(transcripts: Transcript | Iterable[Transcript], unit: str = "turn") 
     >>> [s.text for s in segment(t, "sentence")]
     ['Vi bjöd in företagen.', 'Det gick bra.']
     """
+    return segment_with_tokens(transcripts, unit, keep_tokens=False)[0]
+
+
+def segment_with_tokens(transcripts: Transcript | Iterable[Transcript], unit: str = "turn", *,
+                        keep_tokens: bool = True
+                        ) -> tuple[list[Segment], "list[Tokens | None]"]:
+    """:func:`segment`, and the tokens of each segment where cutting made them.
+
+    Cutting into sentences tokenises each paragraph; the tokens of each
+    sentence (:class:`~codingkit.coding.tokens.Tokens`) are then kept for
+    coding, which need not tokenise the sentence again. A segment gets
+    ``None`` when its tokens were not made here (turns and paragraphs), or
+    when a sentence ends inside a word (``"bra.Sen"``), where tokenising the
+    sentence alone might cut it otherwise.
+
+    >>> from codingkit.model import Transcript, Turn
+    >>> t = Transcript("a.txt", "IP: Ja. Vi bjöd in dem.",
+    ...                turns=[Turn(1, 4, 23, speaker="IP")])
+    >>> segs, toks = segment_with_tokens(t, "sentence")
+    >>> [s.text for s in segs], [len(x) for x in toks]
+    (['Ja.', 'Vi bjöd in dem.'], [2, 5])
+    """
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {', '.join(UNITS)}; got {unit!r}")
     if isinstance(transcripts, Transcript):
         transcripts = [transcripts]
     out: list[Segment] = []
+    tokens: list = []
+    keep = tokens if keep_tokens else None
     for transcript in transcripts:
-        out.extend(_segment_one(transcript, unit))
-    return out
+        out.extend(_segment_one(transcript, unit, keep))
+    if not keep_tokens:
+        tokens = [None] * len(out)
+    return out, tokens
 
 
-def _segment_one(transcript: Transcript, unit: str) -> Iterator[Segment]:
+def _segment_one(transcript: Transcript, unit: str, tokens: list | None) -> Iterator[Segment]:
+    """The segments of one transcript; with ``tokens``, each segment's
+    tokens (or ``None``) are appended to it."""
     text = transcript.text
     for turn in transcript.turns:
-        if unit == "turn":
-            spans = [(turn.start, turn.end)]
-        elif unit == "paragraph":
-            spans = list(_paragraph_spans(text, turn.start, turn.end))
+        if unit == "sentence":
+            spans = list(_sentence_spans(text, turn.start, turn.end, tokens is not None))
         else:
-            spans = list(_sentence_spans(text, turn.start, turn.end))
-        spans = [strip_span(text, a, b) for a, b in spans]
-        spans = [(a, b) for a, b in spans if b > a]
-        for k, (a, b) in enumerate(spans, start=1):
+            cuts = ([(turn.start, turn.end)] if unit == "turn"
+                    else _paragraph_spans(text, turn.start, turn.end))
+            spans = [(a, b, None) for a, b in (strip_span(text, a, b) for a, b in cuts)
+                     if b > a]
+        for k, (a, b, toks) in enumerate(spans, start=1):
             sid = f"{transcript.source}:{turn.number}"
             if unit != "turn":
                 sid += f".{k}"
+            if tokens is not None:
+                tokens.append(toks)
             yield _make(transcript, turn, sid, a, b, unit)
 
 
@@ -105,17 +137,30 @@ def _paragraph_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int
 
 @lru_cache(maxsize=1)
 def _sentencizer():
-    import spacy
+    """spaCy's rule-based sentencizer, with the shared Swedish tokenizer."""
+    from spacy.pipeline import Sentencizer
 
-    nlp = spacy.blank("sv")
-    nlp.add_pipe("sentencizer")
-    return nlp
+    from .swedish import get_analyzer
+
+    return get_analyzer().nlp.tokenizer, Sentencizer()
 
 
-def _sentence_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+def _sentence_spans(text: str, start: int, end: int, keep_tokens: bool = False
+                    ) -> Iterator[tuple[int, int, "Tokens | None"]]:
+    """The non-empty sentences of ``text[start:end]`` (stripped of white
+    space) and, with ``keep_tokens``, their tokens where they are the same as
+    tokenising the sentence alone (else ``None``)."""
+    from .coding.tokens import Tokens, cut_at_space
+
     # Paragraph breaks always end a sentence; within a paragraph, spaCy decides.
-    nlp = _sentencizer()
+    tokenizer, sentencizer = _sentencizer()
     for pa, pb in _paragraph_spans(text, start, end):
-        doc = nlp(text[pa:pb])
+        doc = sentencizer(tokenizer(text[pa:pb]))
         for sent in doc.sents:
-            yield pa + sent.start_char, pa + sent.end_char
+            a, b = strip_span(text, pa + sent.start_char, pa + sent.end_char)
+            if b <= a:
+                continue
+            toks = None
+            if keep_tokens and cut_at_space(text, a, b, pa, pb):
+                toks = Tokens.of(doc, a - pa, b - pa)
+            yield a, b, toks

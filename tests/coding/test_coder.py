@@ -85,3 +85,36 @@ def _with_threshold(cb, t):
     from dataclasses import replace
 
     return replace(cb, codes={cid: replace(c, threshold=t) for cid, c in cb.codes.items()})
+
+
+def test_leaving_out_segments_that_cannot_be_coded_changes_no_coding():
+    """code() scores similarity and the learned model only where a segment
+    can be coded (content words, or a rule hit in a short one); with every
+    segment scored the codings are the same."""
+    import copy
+    from pathlib import Path
+
+    import codingkit as ck
+    from codingkit.coding.bundled import bundled_coder
+    from codingkit.model import Transcript, Turn
+
+    root = Path(__file__).resolve().parents[2]
+    sample = ck.read_transcripts(root / "transcripts" / "syd")[:2]
+    lines = ["Ja, precis.", "Tack!", "Marknadsdialog, absolut.", "Leverantörerna träffade vi.",
+             "Mm.", TEXTS[0]]
+    text = "\n".join(lines)
+    turns, pos = [], 0
+    for n, line in enumerate(lines, start=1):
+        turns.append(Turn(n, pos, pos + len(line), speaker="IP"))
+        pos += len(line) + 1
+    sample.append(Transcript("extra.txt", text, turns=turns))
+    for coder in (Coder().fit(), copy.copy(bundled_coder())):
+        segments = coder._segments(sample)[0]
+        todo = coder._todo(segments)
+        got = []
+        for codable_only in (False, True):
+            R, hits, content, sim, index, learned, near = coder._parts(
+                todo, segments, nearest=True, codable_only=codable_only)
+            got.append(coder._combine(todo, R, hits, content, sim.take(index), learned, near))
+        assert got[0] == got[1] and got[0]
+        assert any(s.source == "extra.txt" for s in todo)

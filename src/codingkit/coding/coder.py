@@ -407,15 +407,25 @@ class Coder:
         return segment.speaker_role in code_scope
 
     def _segments(self, data) -> tuple[list[Segment], list[Transcript]]:
-        from ..segmenting import segment as make_segments
+        segments, transcripts, _ = self._segments_tokens(data, keep_tokens=False)
+        return segments, transcripts
+
+    def _segments_tokens(self, data, keep_tokens: bool = True
+                         ) -> tuple[list[Segment], list[Transcript], list]:
+        """The segments of ``data``, its transcripts, and each segment's
+        :class:`~.tokens.Tokens` where cutting made them (else ``None``)."""
+        from ..segmenting import segment_with_tokens
 
         if isinstance(data, (Transcript, Segment)):
             data = [data]
         items = list(data)
         transcripts = [x for x in items if isinstance(x, Transcript)]
         if transcripts:
-            return make_segments(transcripts, self.unit), transcripts
-        return [x for x in items if isinstance(x, Segment)], transcripts
+            segments, tokens = segment_with_tokens(transcripts, self.unit,
+                                                   keep_tokens=keep_tokens)
+            return segments, transcripts, tokens
+        segments = [x for x in items if isinstance(x, Segment)]
+        return segments, transcripts, [None] * len(segments)
 
     def _todo(self, segments: Sequence[Segment]) -> list[Segment]:
         """The segments some code may apply to."""
@@ -460,11 +470,16 @@ class Coder:
                     R[i, col[h.code]] = -1.0
         return R, hits_all
 
-    def _rule_pass(self, texts: Sequence[str], progress=None):
+    def _rule_pass(self, texts: Sequence[str], progress=None,
+                   tokens: "Sequence | None" = None):
         """Rule scores and hits (as :meth:`_rule_scores`) and the number of
         content words of each text (:func:`.features.content_words`), filled
-        while the returned generator of spaCy Docs (one per text) is consumed."""
+        while the returned generator of the texts' :class:`~.tokens.Tokens`
+        is consumed. ``tokens``: each text's tokens if already made (else
+        ``None``); the others are tokenised here, each text once."""
         import numpy as np
+
+        from .tokens import Tokens
 
         codebook = self._codebook()
         col = {cid: j for j, cid in enumerate(codebook.codes)}
@@ -479,7 +494,10 @@ class Coder:
         def docs():
             for b in range(0, len(texts), BATCH_SIZE):
                 batch = list(texts[b : b + BATCH_SIZE])
-                batch_docs = list(tokenizer.pipe(batch, batch_size=BATCH_SIZE))
+                made = list(tokens[b : b + BATCH_SIZE]) if tokens is not None else [None] * len(batch)
+                missing = [t for t, m in zip(batch, made) if m is None]
+                new = iter(tokenizer.pipe(missing, batch_size=BATCH_SIZE))
+                batch_docs = [m if m is not None else Tokens.of(next(new)) for m in made]
                 for k, doc in enumerate(batch_docs):
                     content[b + k] = content_words(doc, words)
                 for k, hits in enumerate(matcher.match_docs(batch, batch_docs)):
@@ -712,12 +730,15 @@ class Coder:
         """
         if not self.is_fitted():
             self.fit()
-        segments, transcripts = self._segments(data)
+        segments, transcripts, tokens = self._segments_tokens(data)
         codebook = self.codebook_
         todo = self._todo(segments)
+        if len(todo) != len(segments):
+            kept = {id(s) for s in todo}
+            tokens = [t for s, t in zip(segments, tokens) if id(s) in kept]
         learner = self.learner_
         R, hits_all, content, sim_scores, index, learned, nearest = self._parts(
-            todo, segments, progress, nearest=True)
+            todo, segments, progress, nearest=True, tokens=tokens, codable_only=True)
         # combine in chunks, so that the segment × code arrays stay small
         codings: list[Coding] = []
         for b in range(0, len(todo), COMBINE_CHUNK):
@@ -743,27 +764,55 @@ class Coder:
         )
 
     def _parts(self, todo: Sequence[Segment], segments: Sequence[Segment], progress=None, *,
-               nearest: bool = False):
+               nearest: bool = False, tokens: "Sequence | None" = None,
+               codable_only: bool = False):
         """Every part of the score of the segments ``todo``: rule scores,
         hits and content words, similarity scores per distinct text and each
         text's row, learned scores and (with ``nearest``) the nearest
         human-coded segments. One tokenisation: the rules run on each batch
-        of Docs as the similarity model reads them."""
+        of tokens as the similarity model reads them (``tokens``: those of
+        each segment already made, or ``None``).
+
+        With ``codable_only``, the similarity and learned parts are left at 0
+        for segments that cannot be coded whatever they score (no content
+        word, or fewer than :data:`.features.MIN_CONTENT_WORDS` and no rule
+        hit: see :meth:`_combine`)."""
+        import numpy as np
+
         texts = [s.text for s in todo]
         sim_scores = learned = index = near = None
-        R, hits_all, content, docs = self._rule_pass(texts, progress)
+        R, hits_all, content, docs = self._rule_pass(texts, progress, tokens)
+
+        def codable(i: int) -> bool:
+            n = content[i]
+            return bool(n >= MIN_CONTENT_WORDS or (n > 0 and (R[i] > 0).any()))
+
+        keep = codable if codable_only else None
         if self.similarity_ is not None and texts:
             sim_scores, index = self.similarity_.score_distinct(texts, docs=docs,
-                                                                use_human=False)
+                                                                use_human=False, keep=keep)
         else:
             for _ in docs:
                 pass
-        if self.learner_ is not None and texts:
-            if nearest:
-                X, near = self._learned_features(todo, segments, R, nearest=True)
-            else:
-                X = self._learned_features(todo, segments, R)
-            learned = self.learner_.predict_proba(X)
+        rows = (np.flatnonzero([codable(i) for i in range(len(texts))]) if codable_only
+                else np.arange(len(texts)))
+        if self.learner_ is not None and len(rows):
+            part = [todo[i] for i in rows]
+            got = self._learned_features(part, segments, R[rows], nearest=nearest)
+            X, near_part = got if nearest else (got, None)
+            learned_part = self.learner_.predict_proba(X)
+            learned = np.zeros((len(texts), learned_part.shape[1]))
+            learned[rows] = learned_part
+            if near_part is not None:
+                near = (np.full((len(texts), near_part[0].shape[1]), -1, dtype=near_part[0].dtype),
+                        np.zeros((len(texts), near_part[1].shape[1])))
+                near[0][rows] = near_part[0]
+                near[1][rows] = near_part[1]
+        elif self.learner_ is not None and texts:  # nothing codable: a learned score of 0
+            learned = np.zeros((len(texts), len(self.learner_.codes_)))
+            if nearest and self.learner_.neighbours:
+                m = len(self.learner_.codes_)
+                near = (np.full((len(texts), m), -1, dtype=int), np.zeros((len(texts), m)))
         return R, hits_all, content, sim_scores, index, learned, near
 
     def segment_scores(self, todo: Sequence[Segment], segments: Sequence[Segment]

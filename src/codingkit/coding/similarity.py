@@ -68,7 +68,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import CodingkitError
 from ..model import Codebook
@@ -761,14 +761,19 @@ class SimilarityModel:
                                   code="E703")
 
     def score_distinct(self, texts: Iterable[str], *, docs: Iterable | None = None,
-                       use_human: bool = True) -> tuple[SimilarityScores, "np.ndarray"]:
+                       use_human: bool = True, keep: "Callable[[int], bool] | None" = None
+                       ) -> tuple[SimilarityScores, "np.ndarray"]:
         """Score each distinct text once: the scores and, per text, its row.
 
         ``scores.take(index)`` equals ``score(texts)``; a repeated text
         ("Ja.", "Mm.") is scored once. ``docs`` (optional, one spaCy ``Doc``
-        per text, see :meth:`fit`) may be a generator that does other work
-        per text (the :class:`~codingkit.Coder` matches the rules there);
-        only each text's lemma features are kept, compactly.
+        or :class:`~.tokens.Tokens` per text, see :meth:`fit`) may be a
+        generator that does other work per text (the
+        :class:`~codingkit.Coder` matches the rules there); only each text's
+        lemma features are kept, compactly. ``keep`` (optional) is asked,
+        with its position, about each text once its doc has been taken:
+        a text it refuses is not scored and gets the scores of an empty text
+        (0).
         """
         import numpy as np
 
@@ -780,7 +785,12 @@ class SimilarityModel:
         rows: dict[str, int] = {}
         pairs = zip(texts, docs) if docs is not None else ((t, None) for t in texts)
         tokenizer = self._analyzer.nlp.tokenizer
-        for t, d in pairs:
+        skipped = False
+        for i, (t, d) in enumerate(pairs):
+            if keep is not None and not keep(i):
+                order.append(-1)
+                skipped = True
+                continue
             r = rows.get(t)
             if r is None:
                 r = rows[t] = len(rows)
@@ -788,9 +798,14 @@ class SimilarityModel:
             order.append(r)
         distinct = list(rows)
         rows.clear()
+        if skipped:  # the texts not kept: a last row, of an empty text
+            distinct.append("")
+            store.add(())
         scores = self.score(distinct, use_human=use_human,
                             lemma_rows=lambda b, e: [store.get(u) for u in range(b, e)])
         index = np.frombuffer(order, dtype=np.int32) if len(order) else np.zeros(0, np.int32)
+        if skipped:
+            index = np.where(index < 0, len(distinct) - 1, index).astype(np.int32)
         return scores, index
 
     def transform(self, texts: Sequence[str]) -> "sparse.csr_matrix":
