@@ -91,9 +91,9 @@ def main() -> None:
 
     frame = dd.from_pandas(rows, npartitions=args.partitions, sort=False)
     t0 = time.perf_counter()
-    seg, cod = code_frame(frame, coder, source="enkat.csv").compute(scheduler="sync")
-    report("dask sync", time.perf_counter() - t0, n, f"{len(cod)} codings")
-    assert len(cod) == len(result.coding_list)
+    tables = code_frame(frame, coder, source="enkat.csv").compute(scheduler="sync")
+    report("dask sync", time.perf_counter() - t0, n, f"{len(tables.codings)} codings")
+    assert len(tables.codings) == len(result.coding_list)
 
     for workers in (1, 2):
         t0 = time.perf_counter()

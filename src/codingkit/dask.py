@@ -25,8 +25,9 @@ Each row of the frame becomes a :class:`~codingkit.Transcript`, by one of
 coder, so a row is coded exactly as :meth:`codingkit.Coder.code` codes it
 in one process. The coder is shipped to the workers once (one task holds
 it, see :func:`ship_coder`). :func:`write_parquet` writes the segment and
-coding tables as partitioned Parquet, with the columns and values of the
-tables ``codingkit apply --format parquet`` writes.
+coding tables as partitioned Parquet and the frequencies (each partition's
+counts, added up), with the columns and values of the tables ``codingkit
+apply --format parquet`` writes.
 
 >>> import pandas as pd, dask.dataframe as dd
 >>> from codingkit import Coder
@@ -35,11 +36,14 @@ tables ``codingkit apply --format parquet`` writes.
 ...                         "svar": ["Vi skickade ut en RFI till leverantörerna.", ""]})
 >>> coder = Coder(similarity="none").fit()        # the codebook's rules alone
 >>> coded = code_frame(dd.from_pandas(answers, npartitions=1), coder, source="enkat.csv")
->>> seg, cod = coded.compute(scheduler="sync")
+>>> seg, cod, freq = coded.compute(scheduler="sync")
 >>> seg[["segment_id", "project", "text"]].values.tolist()
 [['enkat.csv#1:1', 'Syd', 'Vi skickade ut en RFI till leverantörerna.']]
 >>> cod[["segment_id", "code", "theme", "method"]].values.tolist()
 [['enkat.csv#1:1', 'tidig_dialog.rfi', 'tidig_dialog', 'rule']]
+>>> freq.loc[freq["code"] == "tidig_dialog", ["project", "round", "sources", "sources_total"]
+...          ].values.tolist()
+[['Syd', '(okänd)', 1, 1]]
 """
 
 from __future__ import annotations
@@ -50,9 +54,9 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Sequence
 
-from .errors import CodingkitError, InputError, OutputError
+from .errors import CodingkitError, InputError
 
 try:
     import dask
@@ -67,15 +71,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from .coding import Coder
     from .model import Transcript
 
-__all__ = ["Coded", "ROW_KINDS", "code_frame", "code_partition", "default_coder",
-           "ShippedCoder", "ship_coder", "write_parquet"]
+__all__ = ["Coded", "ROW_KINDS", "ShippedCoder", "Tables", "code_frame", "code_partition",
+           "default_coder", "ship_coder", "total_frequencies", "write_parquet"]
 
-#: The folders (and the run record) :func:`write_parquet` writes.
-TABLES = ("segments", "codings")
-RUN_FILE = "run.json"
-
-# which table a row of the combined partition frame belongs to
-_TABLE = "_codingkit_table"
+#: What :func:`write_parquet` writes into its folder, in this order.
+FREQUENCIES, RUN_FILE = "frequencies.parquet", "run.json"
+OWNED = ("segments", "codings", FREQUENCIES, RUN_FILE)
 
 # one coder object serves every thread of a worker process; spaCy's
 # tokenizer and the coder's lazily built parts are not made for concurrent
@@ -259,16 +260,27 @@ def _empty(columns: Sequence[str], ints: Sequence[str] = (), floats: Sequence[st
 _SEG_INTS = ("turn", "start", "end")
 
 
+class Tables(NamedTuple):
+    """The tables of coded rows (pandas data frames)."""
+
+    segments: "pd.DataFrame"
+    codings: "pd.DataFrame"
+    #: Counts per group × code as :func:`codingkit.tables.frequencies_table`
+    #: makes them (of one partition, from :func:`code_partition`).
+    frequencies: "pd.DataFrame"
+
+
 def code_partition(rows: "pd.DataFrame", coder: "Coder", *, kind: str = "answer",
                    text_column: str | None = None, id_column: str | None = None,
-                   source: str = "svar", first_row: int = 0
-                   ) -> tuple["pd.DataFrame", "pd.DataFrame"]:
-    """Code one partition: its segment table and its coding table.
+                   source: str = "svar", first_row: int = 0,
+                   by: Sequence[str] = ("project", "round")) -> Tables:
+    """Code one partition: its segment, coding and frequency tables.
 
     A pure function of ``rows`` and the fitted ``coder``: the tables
     :meth:`codingkit.Coder.code` makes of the same transcripts
     (:data:`codingkit.tables.CODING_COLUMNS`; the segment table with a column
-    for every metadata column of ``rows``, ``""`` where a row has no value).
+    for every metadata column of ``rows``, ``""`` where a row has no value;
+    the frequencies of these rows alone, per ``by``).
 
     Parameters
     ----------
@@ -276,7 +288,7 @@ def code_partition(rows: "pd.DataFrame", coder: "Coder", *, kind: str = "answer"
         A pandas data frame (one partition).
     coder:
         A fitted :class:`codingkit.Coder`.
-    kind, text_column, id_column, source:
+    kind, text_column, id_column, source, by:
         See :func:`code_frame`.
     first_row:
         How many rows of the whole frame come before ``rows`` (answers are
@@ -287,19 +299,40 @@ def code_partition(rows: "pd.DataFrame", coder: "Coder", *, kind: str = "answer"
     InputError
         E108: a named column is missing, or an id occurs twice.
     """
-    from .tables import CODING_COLUMNS, codings_table, segment_rows
+    from dataclasses import replace
+
+    from .tables import CODING_COLUMNS, codings_table, frequency_rows, segment_rows
 
     layout = _layout(rows.columns, kind, text_column, id_column)
     transcripts = list(ROW_KINDS[kind](rows, layout, source=source, first_row=first_row))
     with _CODING:
         result = coder.code(transcripts)
     columns = _segment_columns(layout)
-    seg = _empty(columns, ints=_SEG_INTS)
-    seg = seg.astype(seg.dtypes.to_dict()) if not result.segment_list else _records(
-        columns, segment_rows(result.segment_list, columns)).astype(seg.dtypes.to_dict())
-    cod = codings_table(result.coding_list) if result.coding_list else _empty(
-        CODING_COLUMNS, floats=("score",))
-    return seg, cod.astype({"score": "float64"})
+    seg_dtypes = _empty(columns, ints=_SEG_INTS).dtypes.to_dict()
+    seg = _records(columns, segment_rows(result.segment_list, columns)).astype(seg_dtypes)
+    cod = (codings_table(result.coding_list) if result.coding_list
+           else _empty(CODING_COLUMNS)).astype({"score": "float64"})
+    # every source has each key (empty: the group "(okänd)"), so that a
+    # partition where no row has a value for a key counts in that group
+    # instead of failing the check for a misspelt key (checked by code_frame)
+    filled = [replace(t, metadata={**dict.fromkeys(by, ""), **t.metadata})
+              for t in result.transcripts]
+    freq = _records(_frequency_columns(by), frequency_rows(
+        result.segment_list, result.coding_list, result.codebook, filled, by=tuple(by)))
+    return Tables(seg, cod, freq.astype(_frequency_meta(by).dtypes.to_dict()))
+
+
+def _frequency_columns(by: Sequence[str]) -> list[str]:
+    from .tables import FREQUENCY_COUNTS
+
+    return [*by, *FREQUENCY_COUNTS]
+
+
+_COUNTS = ("codings", "segments", "sources", "sources_total", "segments_total")
+
+
+def _frequency_meta(by: Sequence[str]) -> "pd.DataFrame":
+    return _empty(_frequency_columns(by), ints=_COUNTS, floats=("share_sources",))
 
 
 def _records(columns: Sequence[str], rows) -> "pd.DataFrame":
@@ -308,44 +341,90 @@ def _records(columns: Sequence[str], rows) -> "pd.DataFrame":
     return pd.DataFrame.from_records(list(rows), columns=list(columns))
 
 
-def _both(rows: "pd.DataFrame", coder: "Coder", offsets: Sequence[int], options: dict,
-          partition_info: dict | None = None) -> "pd.DataFrame":
-    """:func:`code_partition` of a partition as one frame (both tables, told apart by
-    :data:`_TABLE`), so that Dask codes each partition once for both tables."""
+def _all(rows: "pd.DataFrame", coder: "Coder", offsets: Sequence[int], options: dict,
+         partition_info: dict | None = None) -> "pd.DataFrame":
+    """:func:`code_partition` of a partition as one frame: the three tables one
+    below the other, their columns prefixed with the table's name
+    (``segments:text``), so that Dask codes each partition once for all three."""
     import pandas as pd
 
     number = partition_info["number"] if partition_info else 0
-    seg, cod = code_partition(rows, coder, first_row=offsets[number], **options)
-    both = pd.concat([seg.assign(**{_TABLE: "segments"}), cod.assign(**{_TABLE: "codings"})],
+    tables = code_partition(rows, coder, first_row=offsets[number], **options)
+    return pd.concat([t.add_prefix(f"{name}:") for name, t in tables._asdict().items()],
                      ignore_index=True, sort=False)
-    return both[[*seg.columns, *cod.columns[1:], _TABLE]]
+
+
+def _all_meta(metas: dict[str, "pd.DataFrame"]) -> "pd.DataFrame":
+    import pandas as pd
+
+    frames = [m.add_prefix(f"{name}:") for name, m in metas.items()]
+    both = pd.concat(frames, ignore_index=True, sort=False)
+    # the integer columns hold NaN on the other tables' rows
+    return both.astype({c: "float64" for c in both.columns if both[c].dtype == "int64"})
 
 
 def _take(both: "pd.DataFrame", table: str, meta: "pd.DataFrame") -> "pd.DataFrame":
-    """The rows and columns of one table out of :func:`_both`'s frame."""
-    part = both.loc[both[_TABLE] == table, list(meta.columns)]
+    """The rows and columns of one table out of :func:`_all`'s frame."""
+    first = f"{table}:{meta.columns[0]}"
+    part = both.loc[both[first].notna(), [f"{table}:{c}" for c in meta.columns]]
+    part.columns = list(meta.columns)
     return part.astype(meta.dtypes.to_dict()).reset_index(drop=True)
+
+
+def total_frequencies(partials: "pd.DataFrame", by: Sequence[str], codes: Sequence[str]
+                      ) -> "pd.DataFrame":
+    """The frequency table of a whole frame from those of its partitions.
+
+    Every source is in one partition, so its counts add up: codings,
+    segments, sources and the denominators are sums, the share is made
+    again (``sources / sources_total``, 4 decimals). Rows are in the order
+    of :func:`codingkit.tables.frequencies_table`: groups sorted, then
+    ``codes`` (codebook order).
+    """
+    by = list(by)
+    keys = [*by, "code"]
+    sums = partials.groupby(keys, sort=False, dropna=False)[list(_COUNTS)].sum()
+    names = partials.drop_duplicates(keys).set_index(keys)[["theme", "label"]]
+    out = names.join(sums).reset_index()
+    order = {c: k for k, c in enumerate(codes)}
+    out = out.iloc[sorted(range(len(out)), key=lambda i: (
+        tuple(out[b].iat[i] for b in by), order.get(out["code"].iat[i], len(order))))]
+    total = out["sources_total"]
+    out["share_sources"] = [round(n / t, 4) if t else 0.0
+                            for n, t in zip(out["sources"], total)]
+    return out[_frequency_columns(by)].astype(_frequency_meta(by).dtypes.to_dict()
+                                              ).reset_index(drop=True)
 
 
 @dataclass(frozen=True)
 class Coded:
-    """The segment and coding tables of a coded Dask frame (lazy Dask frames).
+    """The tables of a coded Dask frame, lazy: ``segments`` and ``codings``
+    (Dask frames) and the frequencies (from :attr:`partial_frequencies`,
+    the counts of each partition, added up by :meth:`compute` and
+    :func:`write_parquet`).
 
-    Compute both at once (:meth:`compute`, :func:`write_parquet`, or
+    Compute them together (:meth:`compute`, :func:`write_parquet`, or
     ``dask.compute(coded.segments, coded.codings)``): each partition is
-    then coded once for both.
+    then coded once for all.
     """
 
     segments: "dd.DataFrame"
     codings: "dd.DataFrame"
+    partial_frequencies: "dd.DataFrame"
+    #: The metadata keys the frequencies are counted per.
+    by: tuple[str, ...] = ("project", "round")
+    #: The codebook's codes, in order (the frequency table's order).
+    codes: tuple[str, ...] = ()
     #: What ``run.json`` records of the run: the codebook, the coder's
     #: options, how rows were read.
     run: dict = field(default_factory=dict)
 
-    def compute(self, **kwargs: Any) -> tuple["pd.DataFrame", "pd.DataFrame"]:
-        """Both tables as pandas data frames (``kwargs``: for :func:`dask.compute`)."""
-        seg, cod = dask.compute(self.segments, self.codings, **kwargs)
-        return seg.reset_index(drop=True), cod.reset_index(drop=True)
+    def compute(self, **kwargs: Any) -> Tables:
+        """The three tables as pandas data frames (``kwargs``: for :func:`dask.compute`)."""
+        seg, cod, part = dask.compute(self.segments, self.codings, self.partial_frequencies,
+                                      **kwargs)
+        return Tables(seg.reset_index(drop=True), cod.reset_index(drop=True),
+                      total_frequencies(part, self.by, self.codes))
 
 
 @dataclass(frozen=True)
@@ -364,7 +443,8 @@ def _about(coder: "Coder") -> dict:
             "coder": {"unit": coder.unit, "similarity": coder.similarity,
                       "code_interviewer": coder.code_interviewer,
                       "learned": coder.learner_ is not None,
-                      "bundled": bool(getattr(coder, "_bundled", False))}}
+                      "bundled": bool(getattr(coder, "_bundled", False))},
+            "codes": list(cb.codes)}
 
 
 def ship_coder(coder: "Coder", client: Any = None) -> ShippedCoder:
@@ -408,9 +488,21 @@ def _row_offsets(frame: "dd.DataFrame") -> list[int]:
     return [0, *itertools.accumulate(int(n) for n in lengths)]
 
 
+def _current_client() -> Any:
+    """The ``distributed`` client in use, if any."""
+    try:
+        from distributed import default_client
+    except ImportError:  # pragma: no cover - installed with the extra
+        return None
+    try:
+        return default_client()
+    except ValueError:  # no client
+        return None
+
+
 def code_frame(frame: "dd.DataFrame", coder: "Coder | Any" = None, *, kind: str = "answer",
                text_column: str | None = None, id_column: str | None = None,
-               source: str = "svar") -> Coded:
+               source: str = "svar", by: Sequence[str] = ("project", "round")) -> Coded:
     """Code every row of a Dask data frame with a fitted coder.
 
     Parameters
@@ -420,9 +512,10 @@ def code_frame(frame: "dd.DataFrame", coder: "Coder | Any" = None, *, kind: str 
         dtype=str, keep_default_na=False)`` or ``dd.read_parquet``).
     coder:
         A fitted :class:`codingkit.Coder` (``None``: the coder ``codingkit
-        apply`` codes with by default, :func:`default_coder`), or what
-        :func:`ship_coder` returned (to scatter it to a cluster's workers
-        once for several frames).
+        apply`` codes with by default, :func:`default_coder`), shipped with
+        :func:`ship_coder` (scattered to every worker when a
+        ``distributed`` client is in use), or what :func:`ship_coder`
+        returned (to ship it once for several frames).
     kind:
         ``"answer"`` (a survey answer per row) or ``"transcript"`` (a whole
         interview per row); see the module docstring.
@@ -437,50 +530,60 @@ def code_frame(frame: "dd.DataFrame", coder: "Coder | Any" = None, *, kind: str 
         Answers: the name before ``#`` in each transcript's name (the survey
         file's name, ``"enkat_omg2.csv"``, gives the names ``codingkit
         apply`` gives its rows).
+    by:
+        The metadata keys the frequencies are counted per (as ``apply
+        --by``).
 
     Returns
     -------
     Coded
-        The lazy segment and coding tables. For answers, the rows of each
-        partition are first counted (one quick pass over the frame), as
-        answers are numbered by their position in the whole frame.
+        The lazy tables. For answers, the rows of each partition are first
+        counted (one quick pass over the frame), as answers are numbered by
+        their position in the whole frame.
 
     Raises
     ------
     InputError
         E108: no text column can be found, a named column is missing, or an
         id occurs twice in one partition.
+    OutputError
+        E404: a key of ``by`` is no column of the frame.
     """
-    from .tables import CODING_COLUMNS
+    from .tables import CODING_COLUMNS, check_group_keys
 
     if not isinstance(frame, dd.DataFrame):
         raise TypeError(f"expected a dask.dataframe.DataFrame, got {type(frame).__name__}")
     layout = _layout(frame.columns, kind, text_column, id_column)
+    by = tuple(by)
+    check_group_keys([{key: "x" for _, key in layout.metadata}], by)
     if not isinstance(coder, ShippedCoder):
-        coder = ship_coder(coder if coder is not None else default_coder())
+        coder = ship_coder(coder if coder is not None else default_coder(), _current_client())
     options = {"kind": kind, "text_column": layout.columns[layout.text],
                "id_column": layout.columns[layout.id] if layout.id is not None else None,
                "source": source}
     offsets = _row_offsets(frame) if kind == "answer" else [0] * frame.npartitions
-    seg_meta = _empty(_segment_columns(layout), ints=_SEG_INTS)
-    cod_meta = _empty(CODING_COLUMNS, floats=("score",))
-    both_meta = _empty([*seg_meta.columns, *CODING_COLUMNS[1:], _TABLE],
-                       floats=(*_SEG_INTS, "score"))
-    both = frame.map_partitions(_both, coder.handle, offsets, options, meta=both_meta,
-                                align_dataframes=False)
-    return Coded(segments=both.map_partitions(_take, "segments", seg_meta, meta=seg_meta),
-                 codings=both.map_partitions(_take, "codings", cod_meta, meta=cod_meta),
-                 run={**coder.about, "rows_read_as": options})
+    metas = {"segments": _empty(_segment_columns(layout), ints=_SEG_INTS),
+             "codings": _empty(CODING_COLUMNS, floats=("score",)),
+             "frequencies": _frequency_meta(by)}
+    every = frame.map_partitions(_all, coder.handle, offsets, {**options, "by": by},
+                                 meta=_all_meta(metas), align_dataframes=False)
+    seg, cod, freq = (every.map_partitions(_take, name, meta, meta=meta)
+                      for name, meta in metas.items())
+    return Coded(segments=seg, codings=cod, partial_frequencies=freq, by=by,
+                 codes=tuple(coder.about["codes"]),
+                 run={**{k: v for k, v in coder.about.items() if k != "codes"},
+                      "rows_read_as": options, "by": list(by)})
 
 
 def write_parquet(coded: Coded, out_dir: str | os.PathLike[str], *, force: bool = False,
                   **compute_kwargs: Any) -> list[Path]:
-    """Write the coded tables as partitioned Parquet, computing both at once.
+    """Write the coded tables as Parquet, coding each partition once for all.
 
     ``out_dir`` gets ``segments/`` and ``codings/`` (one ``part.<n>.parquet``
     per partition; ``pandas.read_parquet(out_dir / "segments")`` reads the
-    table whole) and ``run.json`` (the codingkit version and the partitions
-    and rows written). The folder is written as one unit, like a results
+    table whole), ``frequencies.parquet`` (per ``by`` × code, as ``apply``
+    counts them) and ``run.json`` (the codingkit version, the codebook, the
+    coder's options, how rows were read, the partitions and rows written). The folder is written as one unit, like a results
     folder of ``codingkit apply`` (:class:`~codingkit.fileio.ResultsFolder`:
     beside ``out_dir`` first, then moved into place), so it must be a path
     every worker can write to (a local folder, or a shared file system
@@ -499,7 +602,7 @@ def write_parquet(coded: Coded, out_dir: str | os.PathLike[str], *, force: bool 
     Returns
     -------
     list of Path
-        The two table folders and ``run.json``.
+        The two table folders, ``frequencies.parquet`` and ``run.json``.
 
     Raises
     ------
@@ -511,21 +614,22 @@ def write_parquet(coded: Coded, out_dir: str | os.PathLike[str], *, force: bool 
     from . import __version__
     from .fileio import ResultsFolder
 
-    owned = {*TABLES, RUN_FILE}.__contains__
-    with ResultsFolder(out_dir, force=force, owned=owned) as rf:
+    with ResultsFolder(out_dir, force=force, owned=set(OWNED).__contains__) as rf:
         stage = rf.staging
         assert stage is not None
         tables = {"segments": coded.segments, "codings": coded.codings}
         writes = [frame.to_parquet(str(stage / name), write_index=False, compute=False)
                   for name, frame in tables.items()]
-        dask.compute(*writes, **compute_kwargs)
+        *_, partials = dask.compute(*writes, coded.partial_frequencies, **compute_kwargs)
+        freq = total_frequencies(partials, coded.by, coded.codes)
+        freq.to_parquet(stage / FREQUENCIES, index=False)
         import pyarrow.parquet as pq
 
         rows = {name: sum(pq.ParquetFile(p).metadata.num_rows
                           for p in (stage / name).glob("*.parquet")) for name in tables}
         run = {"codingkit_version": __version__, "written_by": "codingkit.dask.write_parquet",
-               **coded.run, "partitions": coded.segments.npartitions, "rows": rows}
+               **coded.run, "partitions": coded.segments.npartitions,
+               "rows": {**rows, "frequencies": len(freq)}}
         (stage / RUN_FILE).write_text(json.dumps(run, ensure_ascii=False, indent=2) + "\n",
                                       encoding="utf-8")
-    out = Path(out_dir)
-    return [out / "segments", out / "codings", out / RUN_FILE]
+    return [Path(out_dir) / name for name in OWNED]

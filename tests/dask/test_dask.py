@@ -19,8 +19,8 @@ from click.testing import CliRunner
 import codingkit as ck
 from codingkit.cli import cli
 from codingkit.coding import Coder
-from codingkit.dask import code_frame, code_partition, default_coder, ship_coder, write_parquet
-from codingkit.errors import CodingkitError, InputError
+from codingkit.dask import code_frame, code_partition, default_coder, write_parquet
+from codingkit.errors import InputError, OutputError
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
@@ -67,7 +67,7 @@ def expected(coders, survey):
     """The tables a single-process Coder.code makes of the survey file."""
     transcripts = ck.read_transcripts([survey])
     results = {name: c.code(transcripts) for name, c in coders.items()}
-    return {name: (r.segments, r.codings) for name, r in results.items()}
+    return {name: (r.segments, r.codings, r.frequencies()) for name, r in results.items()}
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -75,10 +75,14 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
-def _same(got: tuple[pd.DataFrame, pd.DataFrame], want: tuple[pd.DataFrame, pd.DataFrame]):
-    for g, w in zip(got, want):
+def _same(got, want):
+    """The same segments and codings (sorted by id), and the same frequencies
+    in the same order."""
+    assert len(got) == len(want) == 3
+    for g, w in zip(got[:2], want[:2]):
         assert len(w)
         pd.testing.assert_frame_equal(_sorted(g), _sorted(w), check_dtype=False)
+    pd.testing.assert_frame_equal(got[2], want[2], check_dtype=False)
 
 
 @pytest.mark.parametrize("name", ["codebook", "learned"])
@@ -89,25 +93,28 @@ def test_the_local_schedulers_code_as_one_process(coders, survey, expected, name
 
 
 def test_a_distributed_cluster_codes_as_one_process(coders, survey, expected):
+    """With a client in use, the coder is scattered to every worker (not put
+    into the graph) and the cluster codes as one process does."""
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=2, processes=False,
                       dashboard_address=None) as cluster, Client(cluster) as client:
-        shipped = ship_coder(coders["learned"], client)
-        assert shipped.handle.key in client.has_what()[next(iter(client.has_what()))]
-        coded = code_frame(_frame(survey, 5), shipped, source="enkat.csv")
+        coded = code_frame(_frame(survey, 5), coders["learned"], source="enkat.csv")
+        graph = dict(dask.base.collections_to_expr([coded.segments]).__dask_graph__())
+        assert not [v for v in graph.values() if getattr(v, "value", None) is coders["learned"]]
+        holders = {k: v for k, v in client.who_has().items() if str(k).startswith("Coder-")}
+        assert [len(workers) for workers in holders.values()] == [2]
         _same(coded.compute(), expected["learned"])
 
 
 def test_the_coder_is_one_task_and_each_partition_is_coded_once(coders, survey):
     coded = code_frame(_frame(survey, 3), coders["codebook"], source="enkat.csv")
-    graph = dict(coded.segments.__dask_graph__())
-    coder_keys = [k for k, v in graph.items() if getattr(v, "value", None) is coders["codebook"]]
-    assert len(coder_keys) == 1
-    # the coding tasks: those whose function is codingkit.dask._both
-    coding = {str(k) for k in dask.base.collections_to_expr(
-        [coded.segments, coded.codings]).__dask_graph__() if "_both" in str(k)}
-    assert len(coding) == 3
+    graph = dict(dask.base.collections_to_expr(
+        [coded.segments, coded.codings, coded.partial_frequencies]).__dask_graph__())
+    holders = [k for k, v in graph.items() if getattr(v, "value", None) is coders["codebook"]]
+    assert len(holders) == 1
+    coding = [k for k in graph if isinstance(k, tuple) and str(k[0]).startswith("_all-")]
+    assert sorted(k[1] for k in coding) == [0, 1, 2]
 
 
 def test_parquet_is_written_as_apply_writes_it(coders, survey, tmp_path):
@@ -121,12 +128,15 @@ def test_parquet_is_written_as_apply_writes_it(coders, survey, tmp_path):
     assert frame.npartitions > 1
     written = write_parquet(code_frame(frame, source="enkat.csv"), tmp_path / "dask",
                             scheduler="threads")
-    assert [p.name for p in written] == ["segments", "codings", "run.json"]
+    assert [p.name for p in written] == ["segments", "codings", "frequencies.parquet",
+                                         "run.json"]
     assert len(list((tmp_path / "dask" / "segments").glob("*.parquet"))) == frame.npartitions
     for table in ("segments", "codings"):
         got = pd.read_parquet(tmp_path / "dask" / table)
         want = pd.read_parquet(tmp_path / "apply" / f"{table}.parquet")
         pd.testing.assert_frame_equal(_sorted(got), _sorted(want))
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "dask" / "frequencies.parquet"),
+                                  pd.read_parquet(tmp_path / "apply" / "frequencies.parquet"))
     run = json.loads((tmp_path / "dask" / "run.json").read_text(encoding="utf-8"))
     assert run["codebook"]["id"] == "innovationsupphandling" and run["coder"]["bundled"]
     assert run["rows"]["segments"] == len(pd.read_parquet(tmp_path / "dask" / "segments"))
@@ -145,10 +155,10 @@ def test_whole_transcripts_are_read_as_read_transcripts_reads_them(coders, inter
     coded = code_frame(dd.from_pandas(rows, npartitions=2, sort=False), coders["learned"],
                        kind="transcript")
     result = coders["learned"].code(chosen)
-    seg, cod = coded.compute(scheduler="sync")
+    seg, cod, freq = coded.compute(scheduler="sync")
     assert set(seg["speaker_role"]) == {"interviewer", "respondent"}
     want = result.segments[seg.columns]
-    _same((seg, cod), (want, result.codings))
+    _same((seg, cod, freq), (want, result.codings, result.frequencies()))
 
 
 def test_a_partition_is_a_pure_function_of_its_rows(coders):
@@ -156,7 +166,8 @@ def test_a_partition_is_a_pure_function_of_its_rows(coders):
                          "fritextsvar": ["Vi blev deras första referenskund.", "Ja."]})
     a = code_partition(rows, coders["codebook"], id_column="nr", source="s.csv", first_row=10)
     b = code_partition(rows, coders["codebook"], id_column="nr", source="s.csv", first_row=10)
-    pd.testing.assert_frame_equal(a[0], b[0])
+    for x, y in zip(a, b):
+        pd.testing.assert_frame_equal(x, y)
     assert a[0][["segment_id", "kommun"]].values.tolist() == [["s.csv#7:11", "Lund"],
                                                               ["s.csv#8:12", ""]]
     assert set(a[1]["code"]) >= {"kommersialisering"}
@@ -171,6 +182,8 @@ def test_bad_columns_and_repeated_ids_are_one_line_errors(coders):
         code_frame(frame, coders["codebook"], text_column="answer")
     with pytest.raises(InputError, match=r"cannot tell which column.*\[E108\]"):
         code_frame(frame[["id", "projekt"]], coders["codebook"])
+    with pytest.raises(OutputError, match=r"cannot count per kommun: .*\[E404\]"):
+        code_frame(frame, coders["codebook"], by=("project", "kommun"))
     with pytest.raises(InputError, match=r"the id '1' occurs twice in column 'id'.*\[E108\]"):
         code_frame(frame, coders["codebook"], id_column="id").compute(scheduler="sync")
 
