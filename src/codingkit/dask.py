@@ -88,20 +88,15 @@ def _cell(value: Any) -> str:
     """A cell as the text a survey reader gives: ``""`` for a missing value,
     a whole float without ``.0`` (a column of round numbers with a gap in it
     is read as floats: ``2.0`` is round ``2``)."""
-    if value is None:
+    import pandas as pd
+
+    if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, float):
         if math.isnan(value):
             return ""
         if value.is_integer():
             return str(int(value))
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return ""
-    except ImportError:  # pragma: no cover
-        pass
     return str(value)
 
 

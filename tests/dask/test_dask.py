@@ -162,14 +162,14 @@ def test_whole_transcripts_are_read_as_read_transcripts_reads_them(coders, inter
 
 
 def test_a_partition_is_a_pure_function_of_its_rows(coders):
-    rows = pd.DataFrame({"nr": ["7", "8"], "kommun": ["Lund", None],
+    rows = pd.DataFrame({"nr": ["7", "8"], "kommun": ["Lund", None], "omgång": [2.0, None],
                          "fritextsvar": ["Vi blev deras första referenskund.", "Ja."]})
     a = code_partition(rows, coders["codebook"], id_column="nr", source="s.csv", first_row=10)
     b = code_partition(rows, coders["codebook"], id_column="nr", source="s.csv", first_row=10)
     for x, y in zip(a, b):
         pd.testing.assert_frame_equal(x, y)
-    assert a[0][["segment_id", "kommun"]].values.tolist() == [["s.csv#7:11", "Lund"],
-                                                              ["s.csv#8:12", ""]]
+    assert a[0][["segment_id", "kommun", "round"]].values.tolist() == [
+        ["s.csv#7:11", "Lund", "2"], ["s.csv#8:12", "", ""]]
     assert set(a[1]["code"]) >= {"kommersialisering"}
 
 
