@@ -477,9 +477,18 @@ def default_coder() -> "Coder":
     return bundled_coder() or Coder().fit()
 
 
-def _row_offsets(frame: "dd.DataFrame") -> list[int]:
-    """How many rows come before each partition (one pass that counts them)."""
-    lengths = frame.map_partitions(len).compute()
+def _row_offsets(frame: "dd.DataFrame", layout: _Layout) -> list[int]:
+    """How many rows come before each partition, in one pass that counts them
+    and, with an id column, finds an id given to two answers (E108)."""
+    lengths = frame.map_partitions(len)
+    if layout.id is None:
+        return [0, *itertools.accumulate(int(n) for n in lengths.compute())]
+    text = frame[layout.columns[layout.text]].fillna("").astype(str).str.strip()
+    ids = frame[layout.columns[layout.id]].fillna("").astype(str).str.strip()
+    counts = ids[(text != "") & (ids != "")].value_counts()
+    lengths, twice = dask.compute(lengths, counts[counts > 1])
+    if len(twice):
+        raise _twice(str(sorted(twice.index)[0]), layout)
     return [0, *itertools.accumulate(int(n) for n in lengths)]
 
 
@@ -540,7 +549,8 @@ def code_frame(frame: "dd.DataFrame", coder: "Coder | Any" = None, *, kind: str 
     ------
     InputError
         E108: no text column can be found, a named column is missing, or an
-        id occurs twice in one partition.
+        answer id occurs twice (found when the rows are counted; a
+        transcript name given twice is found within a partition).
     OutputError
         E404: a key of ``by`` is no column of the frame.
     """
@@ -556,7 +566,7 @@ def code_frame(frame: "dd.DataFrame", coder: "Coder | Any" = None, *, kind: str 
     options = {"kind": kind, "text_column": layout.columns[layout.text],
                "id_column": layout.columns[layout.id] if layout.id is not None else None,
                "source": source}
-    offsets = _row_offsets(frame) if kind == "answer" else [0] * frame.npartitions
+    offsets = _row_offsets(frame, layout) if kind == "answer" else [0] * frame.npartitions
     metas = {"segments": _empty(_segment_columns(layout), ints=_SEG_INTS),
              "codings": _empty(CODING_COLUMNS, floats=("score",)),
              "frequencies": _frequency_meta(by)}

@@ -184,8 +184,17 @@ def test_bad_columns_and_repeated_ids_are_one_line_errors(coders):
         code_frame(frame[["id", "projekt"]], coders["codebook"])
     with pytest.raises(OutputError, match=r"cannot count per kommun: .*\[E404\]"):
         code_frame(frame, coders["codebook"], by=("project", "kommun"))
+    # in two partitions: found when the rows are counted, before any coding
+    apart = dd.from_pandas(pd.concat([rows.assign(id=["1", "2"]), rows.assign(id=["3", "1"])]),
+                           npartitions=2, sort=False)
+    assert apart.npartitions == 2
     with pytest.raises(InputError, match=r"the id '1' occurs twice in column 'id'.*\[E108\]"):
-        code_frame(frame, coders["codebook"], id_column="id").compute(scheduler="sync")
+        code_frame(apart, coders["codebook"], id_column="id")
+    with pytest.raises(InputError, match=r"the id '1' occurs twice in column 'id'.*\[E108\]"):
+        code_partition(rows, coders["codebook"], id_column="id")
+    # a repeated id of a blank answer is no answer (as the survey reader skips it)
+    blank = rows.assign(svar=["Vi bjöd in leverantörerna.", "  "])
+    code_frame(dd.from_pandas(blank, npartitions=1), coders["codebook"], id_column="id")
 
 
 def _python(code: str) -> subprocess.CompletedProcess:
