@@ -277,6 +277,7 @@ ERROR_CODES: dict[str, str] = {
     "E702": "an unknown similarity backend",
     "E703": "a similarity model used before it was fitted",
     "E704": "a similarity background that is not bundled",
+    "E705": "the Dask extra is not installed (pip install 'codingkit[dask]')",
     # E8xx pseudonymisation
     "E800": "pseudonymisation cannot be done",
     "E801": "a --key file that is not a codingkit pseudonym key",
