@@ -119,40 +119,67 @@ def _arrow_table(columns: Sequence[str], rows):
     return pa.table(dict(zip(map(str, columns), cols)), schema=schema)
 
 
+def _data_frame(columns: Sequence[str], rows):
+    """A data frame of ``rows``, with the column types of the pandas tables
+    (:func:`~codingkit.tables.segments_table` etc.)."""
+    from ..tables import _frame
+
+    df = _frame(list(columns), rows)
+    return df.astype({c: t for c, t in _PARQUET_TYPES.items() if c in df.columns})
+
+
 class _ParquetTables:
-    """segments.parquet and codings.parquet, a row group per part; frequencies at the end."""
+    """segments.parquet and codings.parquet, a row group per part; frequencies
+    at the end. A table written in one part is the file ``DataFrame.to_parquet``
+    writes (the schema and pandas metadata of the first part's frame)."""
 
     def __init__(self, folder: Path, *, columns: Sequence[str], csv_raw: bool) -> None:
-        import pyarrow.parquet as pq
-
         from ..tables import CODING_COLUMNS
 
-        self.folder, self.columns = folder, list(columns)
-        self._writers = {
-            name: pq.ParquetWriter(folder / f"{name}.parquet",
-                                   _arrow_table(header, ()).schema)
-            for name, header in (("segments", self.columns), ("codings", CODING_COLUMNS))}
+        self.folder = folder
+        self.columns = {"segments": list(columns), "codings": CODING_COLUMNS}
+        self._writers: dict[str, Any] = {}
+
+    def _write(self, name: str, rows) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        df = _data_frame(self.columns[name], rows)
+        if not len(df):
+            return
+        writer = self._writers.get(name)
+        if writer is None:
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            writer = self._writers[name] = pq.ParquetWriter(self.folder / f"{name}.parquet",
+                                                            table.schema)
+        else:
+            table = pa.Table.from_pandas(df, schema=writer.schema, preserve_index=False)
+        writer.write_table(table)
 
     def add(self, result: CodingResult) -> None:
         from .. import tables
 
-        if result.segment_list:
-            self._writers["segments"].write_table(_arrow_table(
-                self.columns, tables.segment_rows(result.segment_list, self.columns)))
-        if result.coding_list:
-            self._writers["codings"].write_table(_arrow_table(
-                tables.CODING_COLUMNS, tables.coding_rows(result.coding_list)))
+        self._write("segments", tables.segment_rows(result.segment_list,
+                                                    self.columns["segments"]))
+        self._write("codings", tables.coding_rows(result.coding_list))
 
     def close(self, frequencies) -> list[str]:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         self.abort()
-        pq.write_table(_arrow_table(*frequencies), self.folder / "frequencies.parquet")
+        for name, header in self.columns.items():
+            if not (self.folder / f"{name}.parquet").exists():  # no rows: text columns as text
+                pq.write_table(_arrow_table(header, ()), self.folder / f"{name}.parquet")
+        df = _data_frame(*frequencies)
+        table = pa.Table.from_pandas(df, preserve_index=False) if len(df) else \
+            _arrow_table(*frequencies)
+        pq.write_table(table, self.folder / "frequencies.parquet")
         return [f"{name}.parquet" for name in TABLES]
 
     def abort(self) -> None:
-        for writer in self._writers.values():
-            writer.close()
+        while self._writers:
+            self._writers.popitem()[1].close()
 
 
 def _whole(stream):
