@@ -221,6 +221,7 @@ ERROR_CODES: dict[str, str] = {
     "E406": "the results folder (or its parent) cannot be written",
     "E407": "the results folder would hold an input",
     "E408": "an output file exists (give --force to replace it)",
+    "E409": "the cache folder (--cache) cannot be created",
     # E5xx REFI-QDA
     "E500": "a REFI-QDA file cannot be read",
     "E501": "a codebook without codes cannot be exported",

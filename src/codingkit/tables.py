@@ -53,6 +53,18 @@ def segment_columns(segments: Sequence[Segment]) -> list[str]:
     return SEGMENT_COLUMNS + extra
 
 
+def transcript_segment_columns(transcripts: Sequence[Transcript]) -> list[str]:
+    """The columns of the segment table of ``transcripts``, known before they
+    are segmented: :func:`segment_columns` of their segments (a transcript
+    gives segments when some turn has text, and its segments carry its
+    metadata)."""
+    with_text = [t for t in transcripts
+                 if any(not t.text[u.start:u.end].isspace() and u.end > u.start
+                        for u in t.turns)]
+    extra = sorted({k for t in with_text for k in t.metadata} - set(CORE_METADATA) - _SKIP_META)
+    return SEGMENT_COLUMNS + extra
+
+
 def segment_rows(segments: Sequence[Segment], columns: Sequence[str] | None = None
                  ) -> Iterator[tuple]:
     """The rows of the segment table, one tuple per segment (see :func:`segment_columns`)."""
@@ -201,58 +213,93 @@ def frequency_rows(
 ) -> list[tuple[Any, ...]]:
     """The rows of :func:`frequencies_table`, as tuples (``by`` keys, then
     :data:`FREQUENCY_COUNTS`)."""
-    by = tuple(by)
-    check_group_keys((t.metadata for t in transcripts) if transcripts else
-                     (s.metadata for s in segments), by)
-    seg_by_id = {s.segment_id: s for s in segments}
+    counter = FrequencyCounter(codebook, by=by)
+    counter.add(segments, codings)
+    return counter.rows(transcripts)
 
-    # Denominators.
-    group_sources: dict[tuple, set[str]] = defaultdict(set)
-    if transcripts:
-        for t in transcripts:
-            group_sources[_group_key(t.metadata, by)].add(t.source)
-    else:
+
+class FrequencyCounter:
+    """The counts of :func:`frequencies_table`, added up part by part.
+
+    ``add(segments, codings)`` counts one part of a run (every segment of a
+    source and its codings in the same part); ``rows(transcripts)`` gives
+    the table's rows. A run coded in parts (:mod:`codingkit.run`) so gives
+    the table of the whole run without holding its segments.
+    """
+
+    def __init__(self, codebook: Codebook, *, by: Sequence[str] = ("project", "round")) -> None:
+        self.codebook = codebook
+        self.by = tuple(by)
+        # ancestors (self included) of each code, for roll-up
+        self._ancestors = {code.id: [code.id, *codebook.ancestors(code.id)]
+                           for code in codebook}
+        self._metadata: list[Mapping[str, str]] = []   # of the segments' sources
+        self._segment_sources: dict[tuple, set[str]] = defaultdict(set)
+        self._group_segments: dict[tuple, int] = defaultdict(int)
+        self._codings: dict[tuple, int] = defaultdict(int)
+        self._segments: dict[tuple, int] = defaultdict(int)
+        self._sources: dict[tuple, int] = defaultdict(int)
+
+    def add(self, segments: Sequence[Segment], codings: Iterable[Coding]) -> None:
+        """Count a part: its segments (all of their sources' segments) and their codings."""
+        by = self.by
+        seg_by_id = {s.segment_id: s for s in segments}
+        seen_meta: set[int] = set()
         for s in segments:
-            group_sources[_group_key(s.metadata, by)].add(s.source)
-    group_segments: dict[tuple, int] = defaultdict(int)
-    for s in segments:
-        if s.speaker_role == "respondent":
-            group_segments[_group_key(s.metadata, by)] += 1
+            g = _group_key(s.metadata, by)
+            self._segment_sources[g].add(s.source)
+            if id(s.metadata) not in seen_meta:
+                seen_meta.add(id(s.metadata))
+                self._metadata.append(s.metadata)
+            if s.speaker_role == "respondent":
+                self._group_segments[g] += 1
+        seg_sets: dict[tuple, set[str]] = defaultdict(set)
+        src_sets: dict[tuple, set[str]] = defaultdict(set)
+        for c in codings:
+            seg = seg_by_id.get(c.segment_id)
+            if seg is None:
+                continue
+            g = _group_key(seg.metadata, by)
+            for cid in self._ancestors.get(c.code, [c.code]):
+                self._codings[(g, cid)] += 1
+                seg_sets[(g, cid)].add(c.segment_id)
+                src_sets[(g, cid)].add(seg.source)
+        for key, ids in seg_sets.items():
+            self._segments[key] += len(ids)
+        for key, sources in src_sets.items():
+            self._sources[key] += len(sources)
 
-    # Ancestors (self included) of each code, for roll-up.
-    ancestors = {code.id: [code.id, *codebook.ancestors(code.id)] for code in codebook}
-
-    n_codings: dict[tuple, int] = defaultdict(int)
-    seg_sets: dict[tuple, set[str]] = defaultdict(set)
-    src_sets: dict[tuple, set[str]] = defaultdict(set)
-    for c in codings:
-        seg = seg_by_id.get(c.segment_id)
-        if seg is None:
-            continue
-        g = _group_key(seg.metadata, by)
-        for cid in ancestors.get(c.code, [c.code]):
-            n_codings[(g, cid)] += 1
-            seg_sets[(g, cid)].add(c.segment_id)
-            src_sets[(g, cid)].add(seg.source)
-
-    rows = []
-    for g in sorted(group_sources):
-        total_sources = len(group_sources[g])
-        for code in codebook:
-            n_src = len(src_sets.get((g, code.id), ()))
-            rows.append((
-                *g,
-                code.id,
-                codebook.theme_of(code.id),
-                code.label,
-                n_codings.get((g, code.id), 0),
-                len(seg_sets.get((g, code.id), ())),
-                n_src,
-                total_sources,
-                round(n_src / total_sources, 4) if total_sources else 0.0,
-                group_segments.get(g, 0),
-            ))
-    return rows
+    def rows(self, transcripts: Sequence[Transcript] = ()) -> list[tuple[Any, ...]]:
+        """The rows of the table; ``transcripts``: all of the run's (so that
+        sources without a coded segment count in the denominators; when
+        empty, the sources of the segments counted)."""
+        by, codebook = self.by, self.codebook
+        check_group_keys((t.metadata for t in transcripts) if transcripts else
+                         self._metadata, by)
+        if transcripts:
+            group_sources: dict[tuple, set[str]] = defaultdict(set)
+            for t in transcripts:
+                group_sources[_group_key(t.metadata, by)].add(t.source)
+        else:
+            group_sources = self._segment_sources
+        rows = []
+        for g in sorted(group_sources):
+            total_sources = len(group_sources[g])
+            for code in codebook:
+                n_src = self._sources.get((g, code.id), 0)
+                rows.append((
+                    *g,
+                    code.id,
+                    codebook.theme_of(code.id),
+                    code.label,
+                    self._codings.get((g, code.id), 0),
+                    self._segments.get((g, code.id), 0),
+                    n_src,
+                    total_sources,
+                    round(n_src / total_sources, 4) if total_sources else 0.0,
+                    self._group_segments.get(g, 0),
+                ))
+        return rows
 
 
 # --------------------------------------------------------------------------

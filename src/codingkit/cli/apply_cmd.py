@@ -76,6 +76,12 @@ from .pseudonymize_cmd import _pseudo_options, apply_pseudonymization as _pseudo
               help="A sub-folder or file that cannot be read is an error (default: skipped "
                    "with a warning).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True,
+              metavar="N", help="Code in N processes (0: one per core); the results are "
+                                "the same as with one.")
+@click.option("--cache", "cache_dir", type=click.Path(path_type=Path), metavar="DIR",
+              help="Keep each file's coding in DIR and reuse it when the file and the coder "
+                   "are unchanged: a rerun codes only new and changed files.")
 @click.option("--pseudonymize", is_flag=True,
               help="Replace names, personnummer, phones, e-mails and addresses by pseudonyms "
                    "before coding (needs --key; see 'codingkit pseudonymize').")
@@ -86,7 +92,8 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
                   text_column, id_column, similarity, learn_from, learn_transcripts,
                   min_positives, save_model,
                   model_path, rules_only, code_interviewer, formats, by, csv_raw, force,
-                  strict, quiet, pseudonymize, pseudo_key, lists, keep, pseudonym_format):
+                  strict, quiet, jobs, cache_dir, pseudonymize, pseudo_key, lists, keep,
+                  pseudonym_format):
     """Code transcripts with a codebook and write segments, codings and frequencies.
 
     PATHS are transcript files (.txt .md .docx .vtt .srt, survey .csv .xlsx)
@@ -130,7 +137,7 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
             text_column, id_column, similarity, learn_from, learn_transcripts,
             min_positives, save_model, model_path, rules_only, code_interviewer, formats,
             by_keys, csv_raw, strict, quiet,
-            (pseudonymize, pseudo_key, lists, keep, pseudonym_format))
+            (pseudonymize, pseudo_key, lists, keep, pseudonym_format), (jobs, cache_dir))
     click.echo(summary)
     click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
 
@@ -138,9 +145,9 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
 def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
            text_column, id_column, similarity, learn_from, learn_transcripts,
            min_positives, save_model, model_path, rules_only, code_interviewer, formats,
-           by_keys, csv_raw, strict, quiet, pseudo):
+           by_keys, csv_raw, strict, quiet, pseudo, run_options):
     """The run of ``apply`` inside its locked results folder (``pseudo``: the
-    --pseudonymize options)."""
+    --pseudonymize options; ``run_options``: --jobs and --cache)."""
     from .. import readers
     from ..codebook import load_codebook
     from ..coding import Coder
@@ -204,41 +211,60 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     if save_model is not None:
         coder.save(save_model)
 
-    try:
-        if bar.on:
-            bar.start("coding", _segments_to_code(coder, codebook, transcripts), "segments")
-        result = coder.code(transcripts, progress=bar.update if bar.on else None)
-        bar.close()
-        written = write_outputs(result, folder, formats=formats, by=by_keys, csv_raw=csv_raw,
-                                progress=bar.counts("writing", "files"),
-                                options={"speaker_pattern": speaker_pattern,
-                                         "text_column": text_column, "id_column": id_column,
-                                         "manifest": str(manifest_path) if manifest_path else None,
-                                         "learn_from": [str(p) for p in learn_from],
-                                         "learn_transcripts": [str(p) for p in learn_transcripts],
-                                         "min_positives": min_positives,
-                                         "model": str(model_path) if model_path else None,
-                                         "model_sha256": _sha256(model_path),
-                                         "save_model": str(save_model) if save_model else None,
-                                         "rules_only": rules_only,
-                                         "coder": coder_description(coder),
-                                         "learned_from": learned_inputs, **pseudo_options})
-    finally:
-        bar.close()
-    coded = {c.segment_id for c in result.coding_list}
-    themes = {c.theme for c in result.coding_list}
+    jobs, cache_dir = run_options
+    options = {"speaker_pattern": speaker_pattern,
+               "text_column": text_column, "id_column": id_column,
+               "manifest": str(manifest_path) if manifest_path else None,
+               "learn_from": [str(p) for p in learn_from],
+               "learn_transcripts": [str(p) for p in learn_transcripts],
+               "min_positives": min_positives,
+               "model": str(model_path) if model_path else None,
+               "model_sha256": _sha256(model_path),
+               "save_model": str(save_model) if save_model else None,
+               "rules_only": rules_only,
+               "coder": coder_description(coder),
+               "learned_from": learned_inputs, **pseudo_options}
+    writer, written = _code_and_write(
+        coder, codebook, transcripts, folder, bar, formats=formats, by_keys=by_keys,
+        csv_raw=csv_raw, jobs=jobs, cache_dir=cache_dir, options=options)
     how = coder_description(coder)
     by_whom = {"bundled": f" and the coder learned from its {how.get('interviews')} gold "
                           "interviews",
                "learned": " and what it learned from the human coding"}.get(how["kind"], "")
     summary = (
-        f"Coded {plural(len(result.segment_list), 'segment')} from "
+        f"Coded {plural(writer.segments, 'segment')} from "
         f"{plural(len(transcripts), 'transcript')} with codebook {codebook.id} "
-        f"{codebook.version}{by_whom}: {plural(len(result.coding_list), 'coding')} in "
-        f"{plural(len(coded), 'segment')}, {plural(len(themes), 'theme')}."
+        f"{codebook.version}{by_whom}: {plural(writer.codings, 'coding')} in "
+        f"{plural(writer.coded_segments, 'segment')}, {plural(len(writer.themes), 'theme')}."
     )
     return summary, written
 
+
+def _code_and_write(coder, codebook, transcripts, folder, bar, *, formats, by_keys, csv_raw,
+                    jobs, cache_dir, options):
+    """Code the transcripts part by part (--jobs, --cache) and write each
+    part's tables into ``folder`` as it comes; the writer (its counts) and
+    the files written."""
+    from ..run import CodingCache, code_parts
+    from ..writers import ResultWriter
+
+    cache = CodingCache(cache_dir, coder) if cache_dir is not None else None
+    try:
+        if bar.on:
+            bar.start("coding", _segments_to_code(coder, codebook, transcripts), "segments")
+        with ResultWriter(folder, coder.codebook_, transcripts, formats=formats, by=by_keys,
+                          csv_raw=csv_raw) as writer:
+            for part in code_parts(coder, transcripts, jobs=jobs, cache=cache,
+                                   progress=bar.update if bar.on else None):
+                writer.add(part)
+            bar.close()
+            if cache is not None:
+                options = {**options, "cache": str(cache_dir),
+                           "cached_files": cache.hits}
+            written = writer.close(options=options, progress=bar.counts("writing", "files"))
+    finally:
+        bar.close()
+    return writer, written
 
 def _segments_to_code(coder, codebook, transcripts) -> int | None:
     """How many segments the coder will code (the coding bar's total): turns

@@ -43,21 +43,163 @@ class Writer:
 
     ``write(result, folder, by=..., csv_raw=...)`` writes ``files`` (names
     inside the folder) and returns them in the order written.
+
+    ``stream`` (optional) writes a run part by part as it is coded
+    (:class:`ResultWriter`): ``stream(folder, columns=..., csv_raw=...)``
+    gives an object with ``add(result)`` (one part) and
+    ``close(frequencies)`` (``(columns, rows)`` of the whole run; returns
+    the names written). A format without one gets the whole result at the
+    end, which is then held in memory.
     """
 
     files: tuple[str, ...]
     write: Callable[..., list[str]]
+    stream: Callable[..., Any] | None = None
 
 
-def _csv(result, folder: Path, *, by, csv_raw) -> list[str]:
-    return [p.name for p in _write_csv_tables(result, folder, by, raw=csv_raw)]
+class _CsvTables:
+    """segments.csv and codings.csv appended part by part, frequencies.csv at the end."""
+
+    def __init__(self, folder: Path, *, columns: Sequence[str], csv_raw: bool) -> None:
+        import csv
+
+        self.folder, self.columns, self.raw = folder, list(columns), csv_raw
+        self._files = {}
+        self._writers = {}
+        from ..tables import CODING_COLUMNS
+
+        for name, header in (("segments", self.columns), ("codings", CODING_COLUMNS)):
+            fh = open(folder / f"{name}.csv", "w", encoding="utf-8", newline="")
+            self._files[name] = fh
+            self._writers[name] = csv.writer(fh, lineterminator="\n")
+            self._writers[name].writerow(_csv_cells(header, (), csv_raw)[0])
+
+    def add(self, result: CodingResult) -> None:
+        from .. import tables
+
+        for name, rows in (("segments", tables.segment_rows(result.segment_list, self.columns)),
+                           ("codings", tables.coding_rows(result.coding_list))):
+            self._writers[name].writerows(_csv_cells((), rows, self.raw)[1])
+
+    def close(self, frequencies) -> list[str]:
+        import csv
+
+        for fh in self._files.values():
+            fh.close()
+        columns, rows = _csv_cells(*frequencies, self.raw)
+        with open(self.folder / "frequencies.csv", "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows(rows)
+        return [f"{name}.csv" for name in TABLES]
+
+    def abort(self) -> None:
+        for fh in self._files.values():
+            fh.close()
 
 
-def _parquet(result, folder: Path, *, by, csv_raw) -> list[str]:
-    tables = result_tables(result, by=by)
-    for name in TABLES:
-        tables[name].to_parquet(folder / f"{name}.parquet", index=False)
-    return [f"{name}.parquet" for name in TABLES]
+#: Parquet types of the table columns that are not text.
+_PARQUET_TYPES = {"turn": "int64", "start": "int64", "end": "int64", "score": "float64",
+                  "codings": "int64", "segments": "int64", "sources": "int64",
+                  "sources_total": "int64", "share_sources": "float64",
+                  "segments_total": "int64"}
+
+
+def _arrow_table(columns: Sequence[str], rows):
+    """A pyarrow table of ``rows`` with fixed column types (text unless
+    :data:`_PARQUET_TYPES` says otherwise), whatever the rows hold."""
+    import pyarrow as pa
+
+    cols: list[list] = [[] for _ in columns]
+    appends = [c.append for c in cols]
+    for row in rows:
+        for append, value in zip(appends, row):
+            append(value)
+    schema = pa.schema([(str(c), pa.type_for_alias(_PARQUET_TYPES.get(c, "large_string")))
+                        for c in columns])
+    return pa.table(dict(zip(map(str, columns), cols)), schema=schema)
+
+
+def _data_frame(columns: Sequence[str], rows):
+    """A data frame of ``rows``, with the column types of the pandas tables
+    (:func:`~codingkit.tables.segments_table` etc.)."""
+    from ..tables import _frame
+
+    df = _frame(list(columns), rows)
+    return df.astype({c: t for c, t in _PARQUET_TYPES.items() if c in df.columns})
+
+
+class _ParquetTables:
+    """segments.parquet and codings.parquet, a row group per part; frequencies
+    at the end. A table written in one part is the file ``DataFrame.to_parquet``
+    writes (the schema and pandas metadata of the first part's frame)."""
+
+    def __init__(self, folder: Path, *, columns: Sequence[str], csv_raw: bool) -> None:
+        from ..tables import CODING_COLUMNS
+
+        self.folder = folder
+        self.columns = {"segments": list(columns), "codings": CODING_COLUMNS}
+        self._writers: dict[str, Any] = {}
+
+    def _write(self, name: str, rows) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        df = _data_frame(self.columns[name], rows)
+        if not len(df):
+            return
+        writer = self._writers.get(name)
+        if writer is None:
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            writer = self._writers[name] = pq.ParquetWriter(self.folder / f"{name}.parquet",
+                                                            table.schema)
+        else:
+            table = pa.Table.from_pandas(df, schema=writer.schema, preserve_index=False)
+        writer.write_table(table)
+
+    def add(self, result: CodingResult) -> None:
+        from .. import tables
+
+        self._write("segments", tables.segment_rows(result.segment_list,
+                                                    self.columns["segments"]))
+        self._write("codings", tables.coding_rows(result.coding_list))
+
+    def close(self, frequencies) -> list[str]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.abort()
+        for name, header in self.columns.items():
+            if not (self.folder / f"{name}.parquet").exists():  # no rows: text columns as text
+                pq.write_table(_arrow_table(header, ()), self.folder / f"{name}.parquet")
+        df = _data_frame(*frequencies)
+        table = pa.Table.from_pandas(df, preserve_index=False) if len(df) else \
+            _arrow_table(*frequencies)
+        pq.write_table(table, self.folder / "frequencies.parquet")
+        return [f"{name}.parquet" for name in TABLES]
+
+    def abort(self) -> None:
+        while self._writers:
+            self._writers.popitem()[1].close()
+
+
+def _whole(stream):
+    """The ``write`` of a format that streams: the whole result as one part."""
+    def write(result, folder: Path, *, by, csv_raw) -> list[str]:
+        from ..tables import frequency_rows, segment_columns, FREQUENCY_COUNTS
+
+        columns = segment_columns(result.segment_list)
+        frequencies = ([*by, *FREQUENCY_COUNTS],
+                       frequency_rows(result.segment_list, result.coding_list,
+                                      result.codebook, result.transcripts, by=tuple(by)))
+        tables = stream(folder, columns=columns, csv_raw=csv_raw)
+        try:
+            tables.add(result)
+        except BaseException:
+            tables.abort()
+            raise
+        return tables.close(frequencies)
+    return write
 
 
 def _xlsx(result, folder: Path, *, by, csv_raw) -> list[str]:
@@ -75,8 +217,9 @@ def _qdpx(result, folder: Path, *, by, csv_raw) -> list[str]:
 #: The output formats, by name (``--format``'s choices come from here):
 #: add a :class:`Writer` to offer another (see docs/extending.md).
 WRITERS: dict[str, Writer] = {
-    "csv": Writer(tuple(f"{t}.csv" for t in TABLES), _csv),
-    "parquet": Writer(tuple(f"{t}.parquet" for t in TABLES), _parquet),
+    "csv": Writer(tuple(f"{t}.csv" for t in TABLES), _whole(_CsvTables), _CsvTables),
+    "parquet": Writer(tuple(f"{t}.parquet" for t in TABLES), _whole(_ParquetTables),
+                      _ParquetTables),
     "xlsx": Writer(("codingkit.xlsx",), _xlsx),
     "qdpx": Writer(("project.qdpx",), _qdpx),
 }
@@ -170,23 +313,6 @@ def _csv_cells(columns, rows, raw: bool):
     if raw:
         return columns, rows
     return [neutralise_cell(c) for c in columns], neutralised_rows(rows)
-
-
-def _write_csv_tables(result: CodingResult, out: Path, by: Sequence[str],
-                      raw: bool = False) -> list[Path]:
-    """Stream the three CSV tables into ``out`` (a staging folder)."""
-    import csv
-
-    paths = []
-    for name, (columns, rows) in table_rows(result, by=by).items():
-        columns, rows = _csv_cells(columns, rows, raw)
-        path = out / f"{name}.csv"
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(columns)
-            writer.writerows(rows)
-        paths.append(path)
-    return paths
 
 
 #: The sheets of ``codingkit.xlsx``, in order.
@@ -284,8 +410,10 @@ def write_xlsx(result: CodingResult, path: str | os.PathLike[str], *,
 
 
 def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
-                 outputs: Sequence[str] = ()) -> dict[str, Any]:
-    """What ``manifest.json`` records about a run."""
+                 outputs: Sequence[str] = (), counts: dict[str, int] | None = None
+                 ) -> dict[str, Any]:
+    """What ``manifest.json`` records about a run (``counts``: its segments
+    and codings, when ``result`` does not hold them)."""
     from .. import __version__
 
     cb = result.codebook
@@ -310,7 +438,7 @@ def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
         "options": {**result.options, **(options or {})},
         "counts": {"transcripts": len(result.transcripts),
                    "segments": len(result.segment_list),
-                   "codings": len(result.coding_list)},
+                   "codings": len(result.coding_list), **(counts or {})},
         "inputs": inputs,
         "outputs": list(outputs),
     }
@@ -382,26 +510,138 @@ def _write_all(result: CodingResult, rf: ResultsFolder, *, formats: Sequence[str
                csv_raw: bool, progress: Callable[[int, int], None] | None = None
                ) -> list[Path]:
     """Write every file into the staging folder of ``rf``; the paths they will have."""
-    stage = rf.staging
-    if stage is None:
-        raise ValueError("write_outputs: the results folder is not entered (use 'with')")
-    chosen = [f for f in WRITERS if f in formats]
-    total = sum(len(WRITERS[f].files) for f in chosen) + 1
+    from ..tables import segment_columns
 
-    def tick(n_written: int) -> None:
-        if progress is not None:
-            progress(n_written, total)
+    with ResultWriter(rf, result.codebook, result.transcripts, formats=formats, by=by,
+                      csv_raw=csv_raw, columns=segment_columns(result.segment_list)) as writer:
+        writer.add(result)
+        return writer.close(options=options, progress=progress)
 
-    tick(0)
-    names: list[str] = []
-    for f in chosen:
-        names += WRITERS[f].write(result, stage, by=by, csv_raw=csv_raw)
+
+class ResultWriter:
+    """Write a run's results folder part by part, as the parts are coded.
+
+    The CSV tables are appended to and Parquet gets a row group per part,
+    so the run's segments and codings are never all held at once; the
+    frequencies are counted as the parts come (:class:`~codingkit.tables.FrequencyCounter`)
+    and written at the end with the other formats and ``manifest.json``.
+    Formats that need the whole result (xlsx, qdpx and writers without a
+    ``stream``) get it at the end, and it is then held in memory.
+
+    ``with ResultWriter(rf, codebook, transcripts, ...) as w:``, then
+    ``w.add(part)`` per :class:`~codingkit.model.CodingResult` (every segment
+    of a transcript in one part, parts in the run's order) and
+    ``w.close(options=...)``. The files written are those
+    :func:`write_outputs` writes for the whole result.
+
+    Parameters
+    ----------
+    rf:
+        A :func:`results_folder` already entered.
+    codebook, transcripts:
+        The run's codebook and all its transcripts (the frequencies'
+        denominators and ``manifest.json``'s inputs).
+    formats, by, csv_raw:
+        As in :func:`write_outputs`.
+    columns:
+        The segment table's columns (default:
+        :func:`~codingkit.tables.transcript_segment_columns` of ``transcripts``).
+    """
+
+    def __init__(self, rf: ResultsFolder, codebook, transcripts: Sequence, *,
+                 formats: Sequence[str] = ("csv",), by: Sequence[str] = ("project", "round"),
+                 csv_raw: bool = False, columns: Sequence[str] | None = None) -> None:
+        from ..tables import FrequencyCounter, transcript_segment_columns
+
+        bad = [f for f in formats if f not in WRITERS]
+        if bad:
+            raise OutputError(f"unknown output format {bad[0]!r}; expected one of "
+                              f"{', '.join(WRITERS)}", code="E403")
+        if rf.staging is None:
+            raise ValueError("ResultWriter: the results folder is not entered (use 'with')")
+        self.rf, self.codebook, self.transcripts = rf, codebook, list(transcripts)
+        self.by, self.csv_raw = tuple(by), csv_raw
+        self.formats = list(formats)
+        self.chosen = [f for f in WRITERS if f in formats]
+        self.columns = list(columns) if columns is not None else \
+            transcript_segment_columns(self.transcripts)
+        self.counter = FrequencyCounter(codebook, by=self.by)
+        self.options: dict[str, Any] = {}
+        #: What was added so far: segments, codings, coded segments, and the themes coded.
+        self.segments = self.codings = self.coded_segments = 0
+        self.themes: set[str] = set()
+        self._streams: dict[str, Any] = {}
+        self._whole = [f for f in self.chosen if WRITERS[f].stream is None]
+        self._segment_list: list = []
+        self._coding_list: list = []
+        try:
+            for f in self.chosen:
+                if WRITERS[f].stream is not None:
+                    self._streams[f] = WRITERS[f].stream(rf.staging, columns=self.columns,
+                                                         csv_raw=csv_raw)
+        except BaseException:
+            self.abort()
+            raise
+
+    def __enter__(self) -> "ResultWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.abort()
+
+    def add(self, part: CodingResult) -> None:
+        """Write one part of the run (see the class)."""
+        for stream in self._streams.values():
+            stream.add(part)
+        self.counter.add(part.segment_list, part.coding_list)
+        self.options = part.options
+        self.segments += len(part.segment_list)
+        self.codings += len(part.coding_list)
+        self.coded_segments += len({c.segment_id for c in part.coding_list})
+        self.themes.update(c.theme for c in part.coding_list)
+        if self._whole:
+            self._segment_list += part.segment_list
+            self._coding_list += part.coding_list
+
+    def close(self, *, options: dict[str, Any] | None = None,
+              progress: Callable[[int, int], None] | None = None) -> list[Path]:
+        """Write the frequencies, the formats that need the whole result and
+        ``manifest.json``; the paths the files will have (``manifest.json`` last)."""
+        from ..tables import FREQUENCY_COUNTS
+
+        stage = self.rf.staging
+        total = sum(len(WRITERS[f].files) for f in self.chosen) + 1
+
+        def tick(n_written: int) -> None:
+            if progress is not None:
+                progress(n_written, total)
+
+        tick(0)
+        frequencies = ([*self.by, *FREQUENCY_COUNTS], self.counter.rows(self.transcripts))
+        whole = None
+        names: list[str] = []
+        for f in self.chosen:
+            if f in self._streams:
+                names += self._streams.pop(f).close(frequencies)
+            else:
+                if whole is None:
+                    whole = CodingResult(self._segment_list, self._coding_list, self.codebook,
+                                         self.transcripts, self.options)
+                names += WRITERS[f].write(whole, stage, by=self.by, csv_raw=self.csv_raw)
+            tick(len(names))
+        summary = CodingResult([], [], self.codebook, self.transcripts, self.options)
+        manifest = run_manifest(summary, options={**(options or {}), "formats": self.formats,
+                                                  "by": list(self.by),
+                                                  "csv_raw": bool(self.csv_raw)},
+                                outputs=names, counts={"segments": self.segments,
+                                                       "codings": self.codings})
+        (stage / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2)
+                                             + "\n", encoding="utf-8")
+        names.append("manifest.json")
         tick(len(names))
-    manifest = run_manifest(result, options={**(options or {}), "formats": list(formats),
-                                             "by": list(by), "csv_raw": bool(csv_raw)},
-                            outputs=names)
-    (stage / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2)
-                                         + "\n", encoding="utf-8")
-    names.append("manifest.json")
-    tick(len(names))
-    return [rf.out / n for n in names]
+        return [self.rf.out / n for n in names]
+
+    def abort(self) -> None:
+        """Close the files still open (after an error; the staging folder goes)."""
+        while self._streams:
+            self._streams.popitem()[1].abort()

@@ -1,0 +1,377 @@
+"""A coding run in parts: bounded memory, several processes, a cache.
+
+:func:`code_parts` codes transcripts with a fitted :class:`~codingkit.Coder`
+part by part, and yields each part's :class:`~codingkit.model.CodingResult`
+in input order, so that a run's tables can be written as they are made
+(:class:`~codingkit.writers.ResultWriter`) and its memory is bounded by the
+part, not the corpus. A coder's codings of a transcript do not depend on
+what is coded beside it, so the parts give, together, exactly what
+``coder.code(transcripts)`` gives.
+
+- ``jobs``: the parts are coded by that many processes (the coder is sent
+  to each once); the output is the same as with one.
+- ``cache``: a :class:`CodingCache` folder keeps each input file's segments
+  and codings, keyed by the file's transcripts (source, text, turns) and
+  the coder's :func:`fingerprint`; a rerun codes only what changed.
+
+Examples
+--------
+>>> from codingkit import Coder
+>>> from codingkit.model import Transcript, Turn
+>>> texts = ["Vi bjöd in leverantörerna till en dialog.", "Det gick bra."]
+>>> ts = [Transcript(f"t{i}.txt", x, turns=[Turn(1, 0, len(x))]) for i, x in enumerate(texts)]
+>>> coder = Coder(similarity="none").fit()
+>>> [len(part.segment_list) for part in code_parts(coder, ts, part_chars=10)]
+[1, 1]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import deque
+from dataclasses import astuple
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
+
+from .model import Coding, CodingResult, Segment, Transcript
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .coding.coder import Coder
+
+#: Characters of transcript text per part (several files make a part; a
+#: file is never split). See benchmarks/RESULTS.md, "Coding in parts".
+PART_CHARS = 1_000_000
+
+#: What a cache entry says it is (a change of layout starts a new cache).
+CACHE_FORMAT = "codingkit-cache/1"
+
+
+def jobs_count(jobs: int) -> int:
+    """The processes ``jobs`` asks for: ``0`` means every core this process may use.
+
+    >>> jobs_count(3)
+    3
+    """
+    if jobs > 0:
+        return jobs
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def file_groups(transcripts: Iterable[Transcript]) -> list[list[Transcript]]:
+    """The transcripts grouped by the file they were read from (a survey
+    file's answers are one group), in input order."""
+    groups: list[list[Transcript]] = []
+    last = object()
+    for t in transcripts:
+        key = str(t.path) if t.path is not None else t.source
+        if groups and key == last:
+            groups[-1].append(t)
+        else:
+            groups.append([t])
+            last = key
+    return groups
+
+
+def parts(groups: Sequence[list[Transcript]], part_chars: int = PART_CHARS
+          ) -> list[list[list[Transcript]]]:
+    """The groups (:func:`file_groups`) gathered into parts of about
+    ``part_chars`` characters of text (a group is never split)."""
+    out: list[list[list[Transcript]]] = []
+    size = part_chars
+    for g in groups:
+        n = sum(len(t.text) for t in g)
+        if size + n > part_chars and (not out or out[-1]):
+            out.append([])
+            size = 0
+        out[-1].append(g)
+        size += n
+    return out
+
+
+# --------------------------------------------------------------------------
+# The coder's fingerprint and the cache
+# --------------------------------------------------------------------------
+
+def _code_digest() -> str:
+    """A digest of codingkit's own modules and data: a changed codingkit
+    codes anew (its rules, tokeniser or scores may have changed)."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.suffix in {".py", ".json", ".gz", ".yaml", ".ckm", ".txt"} \
+                and "__pycache__" not in p.parts:
+            h.update(str(p.relative_to(root)).encode("utf-8") + b"\0")
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def fingerprint(coder: "Coder") -> str:
+    """A sha256 of what decides a fitted coder's codings: its pickled state
+    (codebook, options, what it learned) and codingkit's code.
+
+    The same coder gives the same fingerprint in every process (a
+    bundled or saved coder, a coder fitted again from the same data), so
+    it keys :class:`CodingCache`.
+    """
+    import pickle
+
+    coder.check_fitted("fingerprinting it")
+    h = hashlib.sha256(CACHE_FORMAT.encode("utf-8"))
+    h.update(_code_digest().encode("ascii"))
+    h.update(pickle.dumps(_canonical(coder.__getstate__()), protocol=4))
+    return h.hexdigest()
+
+
+def _canonical(value):
+    """``value`` with its sets as sorted lists and its objects as their
+    state, so that it pickles to the same bytes in every process (a set of
+    strings is iterated in an order that changes with the process)."""
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_canonical(v) for v in value) if isinstance(value, list) \
+            else tuple(_canonical(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return ("<set>", sorted((_canonical(v) for v in value), key=repr))
+    if isinstance(value, (str, bytes, int, float, bool, type(None))):
+        return value
+    if type(value).__module__ == "numpy" or hasattr(value, "__array__"):
+        return value
+    state = getattr(value, "__getstate__", None)
+    try:
+        state = state() if state is not None else vars(value)
+    except TypeError:
+        return value
+    if state is None or state is value:
+        return value
+    return (type(value).__module__, type(value).__qualname__, _canonical(state))
+
+
+def transcripts_key(group: Sequence[Transcript], coder_fingerprint: str) -> str:
+    """The cache key of one file's transcripts for one coder: their
+    sources, texts and turns (metadata do not change codings)."""
+    h = hashlib.sha256(coder_fingerprint.encode("ascii"))
+    for t in group:
+        h.update(json.dumps([t.source, t.text, [astuple(u) for u in t.turns]],
+                            ensure_ascii=False).encode("utf-8"))
+    return h.hexdigest()
+
+
+class CodingCache:
+    """Each input file's segments and codings from earlier runs, in a folder.
+
+    One gzip-compressed JSON file per file × coder (``<key>.json.gz``, key:
+    :func:`transcripts_key`), written atomically; a file that cannot be read
+    is coded again. The folder grows with every changed file or coder:
+    delete it to start afresh.
+
+    Parameters
+    ----------
+    folder:
+        The cache folder (created).
+    coder:
+        The fitted coder whose codings are kept.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], coder: "Coder") -> None:
+        from .errors import OutputError
+
+        self.folder = Path(folder)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create the cache folder ({exc.strerror}); expected a "
+                              "folder you can write to", path=self.folder, code="E409") from None
+        self.fingerprint = fingerprint(coder)
+        #: Files found in the cache and files coded (and added) in this run.
+        self.hits = self.misses = 0
+
+    def _path(self, group: Sequence[Transcript]) -> Path:
+        return self.folder / f"{transcripts_key(group, self.fingerprint)}.json.gz"
+
+    def get(self, group: Sequence[Transcript]) -> tuple[list[Segment], list[Coding]] | None:
+        """The segments and codings of one file's transcripts, if cached."""
+        import gzip
+
+        try:
+            data = json.loads(gzip.decompress(self._path(group).read_bytes()))
+            if data["format"] != CACHE_FORMAT:
+                raise ValueError(data["format"])
+            by_source = {t.source: t for t in group}
+            segments = []
+            for source, sid, start, end, turn, speaker, role, unit in data["segments"]:
+                t = by_source[source]
+                segments.append(Segment(sid, source, start, end, t.text[start:end], turn,
+                                        speaker, role, unit, t.metadata))
+            codings = [Coding(*c) for c in data["codings"]]
+        except (OSError, ValueError, KeyError, TypeError, EOFError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return segments, codings
+
+    def put(self, group: Sequence[Transcript], segments: Sequence[Segment],
+            codings: Sequence[Coding]) -> None:
+        """Keep one file's segments and codings."""
+        import gzip
+
+        from .fileio import atomic_write_bytes
+
+        data = {"format": CACHE_FORMAT,
+                "segments": [(s.source, s.segment_id, s.start, s.end, s.turn, s.speaker,
+                              s.speaker_role, s.unit) for s in segments],
+                "codings": [(c.segment_id, c.code, c.theme, c.score, c.method, c.evidence)
+                            for c in codings]}
+        try:
+            atomic_write_bytes(self._path(group), gzip.compress(
+                json.dumps(data, ensure_ascii=False).encode("utf-8"), 6, mtime=0))
+        except OSError:
+            pass  # a cache that cannot be written only costs time next run
+
+
+# --------------------------------------------------------------------------
+# Coding the parts
+# --------------------------------------------------------------------------
+
+_WORKER_CODER: "Coder | None" = None
+
+
+def _start_worker(coder: "Coder") -> None:
+    """A worker process's set-up: the coder (sent once), one BLAS thread."""
+    global _WORKER_CODER
+    _WORKER_CODER = coder
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # pragma: no cover - scikit-learn brings it
+        pass
+
+
+def _code(coder: "Coder", transcripts: list[Transcript]
+          ) -> tuple[list[Segment], list[Coding], dict]:
+    """The segments, codings and options of ``coder.code(transcripts)``."""
+    result = coder.code(transcripts)
+    return result.segment_list, result.coding_list, result.options
+
+
+def _code_in_worker(transcripts: list[Transcript]) -> tuple[list[Segment], list[Coding], dict]:
+    assert _WORKER_CODER is not None, "the worker was not started with a coder"
+    return _code(_WORKER_CODER, transcripts)
+
+
+def _split(groups: Sequence[list[Transcript]], segments: Sequence[Segment],
+           codings: Sequence[Coding]) -> list[tuple[list[Segment], list[Coding]]]:
+    """The segments and codings of each group (by source)."""
+    index = {t.source: i for i, g in enumerate(groups) for t in g}
+    out: list[tuple[list[Segment], list[Coding]]] = [([], []) for _ in groups]
+    group_of = {}
+    for s in segments:
+        i = index[s.source]
+        out[i][0].append(s)
+        group_of[s.segment_id] = i
+    for c in codings:
+        out[group_of[c.segment_id]][1].append(c)
+    return out
+
+
+def code_parts(
+    coder: "Coder",
+    transcripts: Sequence[Transcript],
+    *,
+    jobs: int = 1,
+    cache: CodingCache | None = None,
+    part_chars: int = PART_CHARS,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[CodingResult]:
+    """Code ``transcripts`` part by part; each part's result, in input order.
+
+    Parameters
+    ----------
+    coder:
+        A fitted coder.
+    transcripts:
+        The transcripts of the run.
+    jobs:
+        Processes that code (``1``: this one; ``0``: one per core).
+    cache:
+        Where earlier codings are looked up and new ones kept.
+    part_chars:
+        About how many characters of text a part holds (:data:`PART_CHARS`).
+    progress:
+        Called with the number of segments coded (those some code may
+        apply to) as each part is done.
+
+    Yields
+    ------
+    CodingResult
+        One per part (at least one): its segments and codings, and its
+        transcripts. Together, what ``coder.code(transcripts)`` returns.
+    """
+    coder.check_fitted("coding")
+    chunks = parts(file_groups(transcripts), part_chars) or [[]]
+    jobs = min(jobs_count(jobs), len(chunks))
+    options: dict = {}
+
+    def plan(chunk):
+        """The chunk's cached groups (None where it must be coded) and what to code."""
+        found = [cache.get(g) if cache is not None else None for g in chunk]
+        todo = [t for g, hit in zip(chunk, found) if hit is None for t in g]
+        return found, todo
+
+    def assemble(chunk, found, coded) -> CodingResult:
+        segments, codings, opts = coded
+        options.update(opts)
+        if any(hit is not None for hit in found) or cache is not None:
+            fresh = iter(_split([g for g, hit in zip(chunk, found) if hit is None],
+                                segments, codings))
+            segments, codings = [], []
+            for g, hit in zip(chunk, found):
+                if hit is None:
+                    hit = next(fresh)
+                    if cache is not None:
+                        cache.put(g, *hit)
+                segments += hit[0]
+                codings += hit[1]
+        if progress is not None:
+            progress(len(coder._todo(segments)))  # as code()'s progress counts
+        return CodingResult(segments, codings, coder.codebook_,
+                            [t for g in chunk for t in g], dict(options))
+
+    if jobs <= 1:
+        for chunk in chunks:
+            found, todo = plan(chunk)
+            yield assemble(chunk, found, _code(coder, todo))
+        return
+    yield from _code_in_processes(coder, chunks, jobs, plan, assemble)
+
+
+def _code_in_processes(coder, chunks, jobs, plan, assemble) -> Iterator[CodingResult]:
+    """The chunks coded by ``jobs`` worker processes, at most two per worker
+    under way (memory stays bounded), yielded in order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                               initializer=_start_worker, initargs=(coder,))
+    pending: deque = deque()
+    try:
+        upcoming = iter(chunks)
+        for chunk in upcoming:
+            found, todo = plan(chunk)
+            pending.append((chunk, found, pool.submit(_code_in_worker, todo)))
+            if len(pending) >= 2 * jobs:
+                chunk, found, future = pending.popleft()
+                yield assemble(chunk, found, future.result())
+        while pending:
+            chunk, found, future = pending.popleft()
+            yield assemble(chunk, found, future.result())
+    finally:
+        pool.shutdown(wait=not pending, cancel_futures=True)

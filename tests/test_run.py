@@ -1,0 +1,186 @@
+"""Coding in parts (codingkit.run): the same codings in parts, in processes
+and from the cache as in one call; the tables written part by part are the
+tables of the whole result."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from codingkit import Coder, read_transcripts
+from codingkit.cli import cli
+from codingkit.codebook import load_codebook
+from codingkit.model import Transcript, Turn
+from codingkit.run import CodingCache, code_parts, file_groups, fingerprint, parts
+from codingkit.segmenting import segment
+from codingkit.tables import segment_columns, transcript_segment_columns
+from codingkit.writers import ResultWriter, results_folder, write_outputs
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "transcripts"
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return read_transcripts(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def coder():
+    """The default codebook with TF-IDF similarity (its own examples)."""
+    return Coder(load_codebook(None), unit="sentence").fit()
+
+
+@pytest.fixture(scope="module")
+def whole(coder, corpus):
+    return coder.code(corpus)
+
+
+def _rows(result):
+    return ([(s.segment_id, s.start, s.end, s.text, dict(s.metadata))
+             for s in result.segment_list],
+            [tuple(vars(c).values()) for c in result.coding_list])
+
+
+def _joined(results):
+    segments, codings = [], []
+    for r in results:
+        s, c = _rows(r)
+        segments += s
+        codings += c
+    return segments, codings
+
+
+def test_parts_gather_whole_files_in_order(corpus):
+    groups = file_groups(corpus)
+    chunks = parts(groups, part_chars=20_000)
+    assert [g for chunk in chunks for g in chunk] == groups
+    assert len(chunks) > 3 and all(chunk for chunk in chunks)
+    assert parts(groups, part_chars=10**9) == [groups]
+
+
+def test_parts_give_the_codings_of_one_call(coder, corpus, whole):
+    results = list(code_parts(coder, corpus, part_chars=15_000))
+    assert len(results) > 3
+    assert _joined(results) == _rows(whole)
+    assert {t.source for r in results for t in r.transcripts} == {t.source for t in corpus}
+    assert results[0].options == whole.options
+
+
+def test_two_processes_give_what_one_gives(coder, corpus, whole):
+    results = list(code_parts(coder, corpus, jobs=2, part_chars=30_000))
+    assert _joined(results) == _rows(whole)
+
+
+def test_the_cache_codes_only_what_changed(tmp_path, coder, corpus, whole):
+    cache = CodingCache(tmp_path / "cache", coder)
+    first = list(code_parts(coder, corpus, cache=cache, part_chars=40_000))
+    n_files = len(file_groups(corpus))
+    assert (cache.hits, cache.misses) == (0, n_files)
+    assert _joined(first) == _rows(whole)
+
+    # one file changed, one file's metadata changed: one file coded again,
+    # and the changed metadata in its segments
+    changed = list(corpus)
+    t = changed[0]
+    changed[0] = Transcript(t.source, t.text.replace("leverantör", "leverantöR"), t.turns,
+                            t.metadata, t.format, t.path, "changed")
+    t = changed[1]
+    changed[1] = Transcript(t.source, t.text, t.turns, {**t.metadata, "round": "9"},
+                            t.format, t.path, t.sha256)
+    again = CodingCache(tmp_path / "cache", coder)
+    second = list(code_parts(coder, changed, cache=again, part_chars=40_000))
+    assert (again.hits, again.misses) == (n_files - 1, 1)
+    assert _joined(second) == _rows(coder.code(changed))
+
+    # another coder does not read this coder's entries
+    other = Coder(load_codebook(None), unit="sentence", similarity="none").fit()
+    assert fingerprint(other) != fingerprint(coder)
+    assert CodingCache(tmp_path / "cache", other).get(file_groups(corpus)[2]) is None
+
+
+def test_a_broken_cache_entry_is_coded_again(tmp_path, coder, corpus):
+    cache = CodingCache(tmp_path / "cache", coder)
+    group = file_groups(corpus)[:1]
+    list(code_parts(coder, group[0], cache=cache))
+    for p in (tmp_path / "cache").iterdir():
+        p.write_bytes(b"not gzip")
+    assert cache.get(group[0]) is None
+
+
+def test_segment_columns_are_known_before_segmenting():
+    text = "IP: Ja.\nIP:   \n"
+    ts = [Transcript("a.txt", text, [Turn(1, 4, 7)], {"kommun": "Lund", "project": "p"}),
+          Transcript("b.txt", text, [Turn(1, 12, 15)], {"län": "Skåne"}),
+          Transcript("c.txt", text, [], {"ort": "Ystad"})]
+    for unit in ("turn", "sentence", "paragraph"):
+        assert transcript_segment_columns(ts) == segment_columns(segment(ts, unit))
+    assert transcript_segment_columns(ts)[-1] == "kommun"
+
+
+def test_tables_written_part_by_part_are_those_of_the_whole(tmp_path, coder, corpus, whole):
+    formats = ("csv", "parquet", "xlsx")
+    write_outputs(whole, tmp_path / "whole", formats=formats)
+    with results_folder(tmp_path / "parts") as rf:
+        with ResultWriter(rf, coder.codebook_, corpus, formats=formats) as writer:
+            for part in code_parts(coder, corpus, part_chars=15_000):
+                writer.add(part)
+            writer.close()
+    for name in ("segments.csv", "codings.csv", "frequencies.csv"):
+        assert (tmp_path / "parts" / name).read_bytes() == (tmp_path / "whole" / name
+                                                            ).read_bytes(), name
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(tmp_path / "parts" / "segments.parquet").metadata
+    assert meta.num_row_groups > 3
+    for name in ("segments", "codings", "frequencies"):
+        a = pd.read_parquet(tmp_path / "parts" / f"{name}.parquet")
+        b = pd.read_parquet(tmp_path / "whole" / f"{name}.parquet")
+        pd.testing.assert_frame_equal(a, b)
+        assert len(a) == len(pd.read_csv(tmp_path / "whole" / f"{name}.csv"))
+    manifests = [json.loads((tmp_path / d / "manifest.json").read_text("utf-8"))
+                 for d in ("parts", "whole")]
+    assert manifests[0]["counts"] == manifests[1]["counts"]
+    assert (tmp_path / "parts" / "codingkit.xlsx").stat().st_size > 10_000
+
+
+def test_apply_with_jobs_and_cache_writes_the_same_tables(tmp_path):
+    """Real processes and a rerun from the cache: byte-identical tables; a
+    new transcript is all the rerun codes."""
+    src = tmp_path / "in"
+    shutil.copytree(SAMPLE / "syd", src)
+    runner = CliRunner()
+    common = ["--rules-only", "--unit", "paragraph", "--quiet"]
+
+    def apply(out, *extra):
+        res = runner.invoke(cli, ["apply", str(src), "--out", str(tmp_path / out),
+                                  *common, *extra])
+        assert res.exit_code == 0, res.output
+        return res.output
+
+    apply("first", "--jobs", "2", "--cache", str(tmp_path / "cache"))
+    new = SAMPLE / "ostergotland" / "05_upphandlare_omg1.txt"
+    shutil.copyfile(new, src / new.name)
+    apply("plain")
+    apply("cached", "--cache", str(tmp_path / "cache"), "--jobs", "0")
+    for name in ("segments.csv", "codings.csv", "frequencies.csv"):
+        assert (tmp_path / "plain" / name).read_bytes() == (tmp_path / "cached" / name
+                                                            ).read_bytes()
+    options = json.loads((tmp_path / "cached" / "manifest.json").read_text("utf-8"))["options"]
+    n_files = len(list(src.iterdir()))
+    assert options["cached_files"] == n_files - 1
+    assert options["cache"] == str(tmp_path / "cache")
+
+
+def test_a_cache_that_cannot_be_made_is_one_line(tmp_path):
+    (tmp_path / "file").write_text("x")
+    res = CliRunner().invoke(cli, ["apply", str(SAMPLE / "syd"), "--out", str(tmp_path / "o"),
+                                   "--rules-only", "--cache", str(tmp_path / "file" / "c")])
+    assert res.exit_code == 1
+    assert "E409" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "o").exists()
