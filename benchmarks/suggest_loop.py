@@ -14,8 +14,8 @@ N = 25, 50, 100, 200:
 It also prints default ``apply``'s α on the split (the shipped coder, no
 user coding), the share of content-free respondent turns (no content word)
 it codes, the share of hard-negative turns it codes wrongly (when the split
-marks them: ``gold/<split>_marks.csv`` with ``source, turn`` and a
-``kind``/``mark`` column saying ``hard_negative``), and the wall time of
+marks them: ``gold/<split>_marks.csv``, ``source, turn, mark`` with
+``content_free`` or ``hard_negative:<code>``), and the wall time of
 learning from the gold + 200 user turns and coding 12 interviews.
 
 Test sets (``heldout3``, ``heldout4``) are run once, at the end, and the
@@ -99,28 +99,39 @@ def loop(base, transcripts, human, picks: set, weight: float):
 
 
 def content_free_and_hard_negatives(coder, transcripts, split: str) -> tuple[str, str]:
+    """The share of content-free respondent turns coded (those the split
+    marks ``content_free`` in ``gold/<split>_marks.csv``, else those with no
+    content word) and of hard-negative turns (marked ``hard_negative:<code>``:
+    the code's words used about something else) coded with that code
+    although the human did not code it."""
     result = coder.code(transcripts)
-    coded = {c.segment_id for c in result.coding_list}
-    todo = [s for s in coder._todo(result.segment_list) if s.speaker_role == RESPONDENT]
-    _, content = coder.segment_scores(todo, result.segment_list)
-    free = [s for s, k in zip(todo, content) if k == 0]
-    free_txt = f"{sum(s.segment_id in coded for s in free)} of {len(free)}"
-    marks = ROOT / "gold" / f"{split}_marks.csv"
-    hard_txt = "not marked in this split"
-    if marks.is_file():
-        m = pd.read_csv(marks, dtype=str, keep_default_na=False)
-        col = next((c for c in ("kind", "mark", "type") if c in m.columns), None)
-        rows = m[m[col].str.contains("hard", case=False)] if col else m
-        wanted = {f"{s}:{int(t)}" for s, t in zip(rows["source"], rows["turn"])}
-        human_codes = {}
-        for s, t, c in zip(*(read_human_coding([ROOT / "gold" / f"{split}_coding.csv"])
-                             .codings[k] for k in ("source", "turn", "code"))):
-            human_codes.setdefault(f"{s}:{int(t)}", set()).add(c)
-        # wrongly coded: codingkit codes a theme the human did not give the turn
-        wrong = sum(any(c.theme not in human_codes.get(c.segment_id, set())
-                        for c in result.coding_list if c.segment_id == sid) for sid in wanted)
-        hard_txt = f"{wrong} of {len(wanted)} ({100 * wrong / max(len(wanted), 1):.0f} %)"
-    return free_txt, hard_txt
+    coded: dict[str, set[str]] = {}
+    for c in result.coding_list:
+        coded.setdefault(c.segment_id, set()).add(c.theme)
+    marks_file = ROOT / "gold" / f"{split}_marks.csv"
+    marks = (pd.read_csv(marks_file, dtype=str, keep_default_na=False)
+             if marks_file.is_file() else None)
+    if marks is not None:
+        free = [f"{s}:{int(t)}" for s, t, m in zip(marks["source"], marks["turn"], marks["mark"])
+                if m == "content_free"]
+    else:
+        todo = [s for s in coder._todo(result.segment_list) if s.speaker_role == RESPONDENT]
+        _, content = coder.segment_scores(todo, result.segment_list)
+        free = [s.segment_id for s, k in zip(todo, content) if k == 0]
+    n_free = sum(sid in coded for sid in free)
+    free_txt = f"{n_free} of {len(free)} ({100 * n_free / max(len(free), 1):.0f} %)"
+    if marks is None:
+        return free_txt, "not marked in this split"
+    human = read_human_coding([ROOT / "gold" / f"{split}_coding.csv"]).codings
+    human_codes: dict[str, set[str]] = {}
+    for s, t, c in zip(human["source"], human["turn"], human["code"]):
+        human_codes.setdefault(f"{s}:{int(t)}", set()).add(c)
+    hard = [(f"{s}:{int(t)}", m.split(":", 1)[1])
+            for s, t, m in zip(marks["source"], marks["turn"], marks["mark"])
+            if m.startswith("hard_negative:")]
+    wrong = sum(code in coded.get(sid, set()) and code not in human_codes.get(sid, set())
+                for sid, code in hard)
+    return free_txt, f"{wrong} of {len(hard)} ({100 * wrong / max(len(hard), 1):.0f} %)"
 
 
 def main(argv=None) -> int:
@@ -129,6 +140,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
     ap.add_argument("--seeds", type=int, default=3, help="random draws per N")
     ap.add_argument("--weight", type=float, default=USER_WEIGHT)
+    ap.add_argument("--baseline-only", action="store_true",
+                    help="only the shipped coder's alpha on the turns each pick leaves")
     args = ap.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(",")]
     base = bundled_coder()
@@ -142,25 +155,46 @@ def main(argv=None) -> int:
     print(f"default apply (shipped coder): macro alpha {macro:.3f}; "
           + ", ".join(f"{c} {a:.2f}" for c, a in theme.items()))
     print(f"content-free turns coded: {free}; hard-negative turns wrongly coded: {hard}")
+    # the turns left to measure on differ between suggested and random picks
+    # (suggest takes the uncertain ones away): the shipped coder's alpha on
+    # the same turns shows how much of a difference is that selection
+    shipped = base.code(transcripts)
+
+    def before(picks):
+        per = evaluate(restrict(human, picks, keep=False), shipped).per_code
+        return statistics.fmean(float(a) for a in per["alpha"])
+
     rows = []
     for n in sizes:
         picks = suggested(base, transcripts, n)
+        draws = [set(random.Random(seed).sample(turns, min(n, len(turns))))
+                 for seed in range(args.seeds)]
+        if args.baseline_only:
+            rows.append((n, len(picks), before(picks),
+                         statistics.fmean(before(d) for d in draws)))
+            continue
         s_macro, s_theme = loop(base, transcripts, human, picks, args.weight)
-        r = [loop(base, transcripts, human,
-                  set(random.Random(seed).sample(turns, min(n, len(turns)))), args.weight)
-             for seed in range(args.seeds)]
+        r = [loop(base, transcripts, human, d, args.weight) for d in draws]
         r_macro = [m for m, _ in r]
         rows.append((n, len(picks), s_macro, min(s_theme.values()),
                      statistics.fmean(r_macro),
                      statistics.stdev(r_macro) if len(r_macro) > 1 else 0.0,
-                     statistics.fmean(min(t.values()) for _, t in r)))
+                     statistics.fmean(min(t.values()) for _, t in r),
+                     before(picks), statistics.fmean(before(d) for d in draws)))
         print(f"N={n}: suggested per theme " + ", ".join(f"{c} {a:.2f}"
                                                            for c, a in s_theme.items()),
               flush=True)
-    print("\n   N  suggested macro (lowest theme)   random macro mean ± sd (lowest theme, mean)")
-    for n, k, sm, slo, rm, rsd, rlo in rows:
+    if args.baseline_only:
+        print("\n   N  shipped coder on the turns left: after suggested picks / random (mean)")
+        for n, k, sb, rb in rows:
+            print(f"{n:4d}  {sb:.3f} / {rb:.3f}")
+        return 0
+    print("\n   N  suggested macro (lowest theme)   random macro mean ± sd (lowest theme, "
+          "mean)   shipped coder on the same turns: suggested / random")
+    for n, k, sm, slo, rm, rsd, rlo, sb, rb in rows:
         print(f"{n:4d}  {sm:.3f} ({slo:.2f})                     {rm:.3f} ± {rsd:.3f} "
-              f"({rlo:.2f})" + ("" if k == n else f"   [{k} suggested]"))
+              f"({rlo:.2f})                          {sb:.3f} / {rb:.3f}"
+              + ("" if k == n else f"   [{k} suggested]"))
     # wall time: learning from the gold + 200 user turns and coding 12 interviews
     twelve = load_split("train4")[0][:12]
     picks = suggested(base, transcripts, 200)

@@ -148,6 +148,7 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
                     + (" on top of the gold of the coder bundled with the codebook"
                        if base is not None else "") + f", similarity {similarity})")
             if base is not None:  # the same turns, coded without the human's coding
+                warn_if_learned_from(transcripts)
                 shipped = evaluate(human, base.code(res.result.segment_list), level=level)
         else:
             from ..coding import Coder
