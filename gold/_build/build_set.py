@@ -22,7 +22,8 @@ measurement of two failure modes:
   other themes). A turn may mimic several themes:
   ``[[hard_negative:risk_regelverk,hard_negative:samverkan]]``.
 
-Example: ``IP: Vi har ju en kör också, där är samverkan allt. {{larande}} [[hard_negative:samverkan]]``.
+Examples: ``IP: Jag sjunger i kör, där är samverkan allt. [[hard_negative:samverkan]]``
+and ``IP: Med facket har vi haft en dialog hela vägen. {{forankring}} [[hard_negative:tidig_dialog]]``.
 
 Written:
 
