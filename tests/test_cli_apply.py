@@ -258,7 +258,9 @@ def test_apply_learn_from_human_coding(tmp_path):
     # themes, too little for three of them (fewer than 30 segments)
     learn = [x for name in ("syd", "ost") for kind in ("coding", "turns")
              for x in ("--learn-from", str(ROOT / "gold" / f"{name}_{kind}.csv"))]
-    r = _run("apply", str(ROOT / "transcripts"), "--out", str(out), "--quiet", *learn)
+    # --rules-only: learn from this coding alone, not on top of the gold
+    r = _run("apply", str(ROOT / "transcripts"), "--out", str(out), "--quiet", *learn,
+             "--rules-only")
     assert r.exit_code == 0, r.output
     assert ("Warning: too little human coding to learn behov (24), kommersialisering (28), "
             "samverkan (25): these codes keep the codebook's coding") in r.output
@@ -276,7 +278,7 @@ def test_apply_learn_from_human_coding(tmp_path):
     # a researcher may accept less human coding per code
     out2 = tmp_path / "res2"
     r = _run("apply", str(ROOT / "transcripts"), "--out", str(out2), "--quiet", *learn,
-             "--min-positives", "20")
+             "--min-positives", "20", "--rules-only")
     assert r.exit_code == 0 and "Warning" not in r.output, r.output
     assert json.loads((out2 / "manifest.json").read_text("utf-8"))["options"][
         "min_positives"] == 20
@@ -295,7 +297,7 @@ def test_learn_from_last_rounds_transcripts(tmp_path):
              for x in ("--learn-from", str(ROOT / "gold" / f"ost_{kind}.csv"))]
     out = tmp_path / "res"
     args = ("apply", str(ROOT / "transcripts" / "syd"), "--out", str(out), "--quiet", *learn,
-            "--min-positives", "10")
+            "--min-positives", "10", "--rules-only")
     # the coding's transcripts are not among PATHS: a one-line error naming both sides
     r = _run(*args)
     assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
@@ -352,7 +354,8 @@ def test_learn_from_paths_and_learn_transcripts_together(tmp_path):
         pd.concat([r for r in rows if r.kind.iloc[0] == kind]).drop(columns="kind").to_csv(
             tmp_path / f"h_{kind}.csv", index=False)
     learn = ["--learn-from", str(tmp_path / "h_coding.csv"),
-             "--learn-from", str(tmp_path / "h_turns.csv"), "--min-positives", "0"]
+             "--learn-from", str(tmp_path / "h_turns.csv"), "--min-positives", "0",
+             "--rules-only"]
     out = tmp_path / "res"
     r = _run("apply", str(omg2), "--out", str(out), "--quiet", *learn,
              "--learn-transcripts", str(omg1))
@@ -413,7 +416,7 @@ def test_save_model_then_apply_with_it_codes_the_same(tmp_path):
              for x in ("--learn-from", str(ROOT / "gold" / f"{name}_{kind}.csv"))]
     model = tmp_path / "kodare.ckm"
     r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "a"), "--quiet",
-             *learn, "--save-model", str(model))
+             *learn, "--save-model", str(model), "--rules-only")
     assert r.exit_code == 0, r.output
     assert model.is_file()
     r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "b"), "--quiet",

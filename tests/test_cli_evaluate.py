@@ -206,3 +206,25 @@ def test_tune_writes_a_copy_never_the_original(tmp_path):
     assert hashlib.sha256(cb.read_bytes()).hexdigest() == before
     res = runner.invoke(cli, [*args, "--out", str(tmp_path / "tuned.yaml")])
     assert res.exit_code == 1 and "E623" in res.output
+
+
+def test_the_researcher_is_told_whether_learning_from_their_coding_is_good_enough():
+    import numpy as np
+
+    from codingkit.cli.evaluate_cmd import good_enough
+    from codingkit.evaluation.agreement import evaluation_from_matrices
+
+    gold = np.array([[1, 0], [0, 1], [1, 1], [0, 0]] * 5, dtype=bool)
+    wrong = gold.copy()
+    wrong[:8, 1] = ~gold[:8, 1]  # the second code: 8 of 20 turns wrong
+    codes = ["behov", "resurser"]
+    perfect, _ = evaluation_from_matrices(codes, gold, gold)
+    weaker, _ = evaluation_from_matrices(codes, gold, wrong)
+    low = float(weaker["alpha"].mean())
+    text = good_enough(perfect, 1.0, low)
+    assert text.startswith(f"Learning from your coding: macro alpha 1.00 on the turns you "
+                           f"coded, cross-validated (the bundled coder without your coding: "
+                           f"{low:.2f}, +{1 - low:.2f}).")
+    assert "\nGood enough by codingkit's goal" in text
+    text = good_enough(weaker, low, 1.0)
+    assert "Not yet at codingkit's goal" in text and "below it: resurser:" in text

@@ -39,7 +39,7 @@ TURN_FILES = sorted(GOLD.glob("*_turns.csv"))
 
 def test_every_set_has_its_turn_list():
     names = {p.name.split("_")[0] for p in TURN_FILES}
-    assert {"syd", "ost", "heldout", "heldout2", "heldout3", "train2", "train3",
+    assert {"syd", "ost", "heldout", "heldout2", "heldout3", "heldout4", "train2", "train3",
             "train4"} <= names
 
 
@@ -72,3 +72,24 @@ def test_every_coded_turn_is_listed_and_uses_a_theme(coding_csv):
     listed = set(zip(turns.source, turns.turn))
     assert set(zip(coding.source, coding.turn)) <= listed
     assert set(coding.code) <= {c.id for c in ck.load_codebook().themes}
+
+
+@pytest.mark.parametrize("marks_csv", sorted(GOLD.glob("*_marks.csv")), ids=lambda p: p.name)
+def test_marked_turns_are_listed_and_never_coded_with_what_they_mimic(marks_csv):
+    """``<set>_marks.csv`` (heldout4 on): a content-free turn carries no theme, a
+    hard negative ``hard_negative:<code>`` does not carry ``<code>``."""
+    name = marks_csv.name.replace("_marks.csv", "")
+    marks = pd.read_csv(marks_csv, dtype=str)
+    turns = pd.read_csv(GOLD / f"{name}_turns.csv", dtype=str)
+    coding = pd.read_csv(GOLD / f"{name}_coding.csv", dtype=str)
+    assert set(zip(marks.source, marks.turn)) <= set(zip(turns.source, turns.turn))
+    codes = coding.groupby(["source", "turn"])["code"].agg(set).to_dict()
+    themes = {c.id for c in ck.load_codebook().themes}
+    for source, turn, mark in marks[["source", "turn", "mark"]].itertuples(index=False):
+        got = codes.get((source, turn), set())
+        if mark == "content_free":
+            assert not got, (source, turn, got)
+        else:
+            kind, _, code = mark.partition(":")
+            assert kind == "hard_negative" and code in themes, mark
+            assert code not in got, (source, turn, mark)

@@ -8,9 +8,9 @@ respondent turns of the bundled interviews it occurs, and writes
 ``src/codingkit/data/background-intervjuer-sv.json.gz``.
 
 The corpus: the sample interviews (``transcripts/``) and the learning sets
-of ``gold/transcripts/`` (train2, train3, train4, heldout2). ``heldout3``,
-the final test set, is left out on purpose: nothing that is measured on
-it may have been built from it.
+of ``gold/transcripts/`` (train2, train3, train4, heldout2). ``heldout3``
+and ``heldout4``, the final test sets, are left out on purpose: nothing
+that is measured on them may have been built from them.
 
 Run from the repository root::
 

@@ -544,8 +544,37 @@ SET_HEADER = ("Projekt", "Omgång", "Roll", "Datum", "Intervjuare", "Obs")
 SET_LABELS = {"I": "interviewer", "IP": "respondent"}
 
 
-def parse_set_source(path: Path) -> tuple[list[str], list[tuple[str, str, list[str]]]]:
-    """Header lines and ``(label, text, codes)`` per turn of one set source."""
+MARK_RE = re.compile(r"\s*\[\[([^\]]*)\]\]\s*$")
+
+
+def parse_marks(raw: str, where: str) -> tuple[str, list[str]]:
+    """The line without its trailing ``[[...]]`` and the marks in it.
+
+    Marks (used from ``heldout4`` on) flag a respondent turn for measuring two
+    failure modes: ``[[content_free]]`` (a greeting, "Mm.", "Ja, precis.": it
+    may carry no code) and ``[[hard_negative:<code>]]`` (a turn that uses the
+    words of theme ``<code>`` about something else, e.g. "samverkan" in a
+    choir: it may not carry ``<code>``; several: ``[[hard_negative:a,hard_negative:b]]``).
+    They come after the ``{{codes}}``, e.g.
+    ``IP: Med facket har vi haft en dialog hela vägen. {{forankring}} [[hard_negative:tidig_dialog]]``,
+    and are written to ``gold/<SET>_marks.csv`` (``source,turn,mark``).
+    """
+    m = MARK_RE.search(raw)
+    if not m:
+        return raw, []
+    marks = [x.strip() for x in m.group(1).split(",") if x.strip()]
+    for mark in marks:
+        kind, _, code = mark.partition(":")
+        if not (mark == "content_free" or (kind == "hard_negative" and code in CODES)):
+            raise SourceError(f"{where}: unknown mark {mark!r} (content_free or "
+                              "hard_negative:<code>)")
+    if not marks or len(set(marks)) != len(marks):
+        raise SourceError(f"{where}: an empty mark or a mark given twice")
+    return raw[: m.start()], marks
+
+
+def parse_set_source(path: Path) -> tuple[list[str], list[tuple[str, str, list[str], list[str]]]]:
+    """Header lines and ``(label, text, codes, marks)`` per turn of one set source."""
     lines = path.read_text(encoding="utf-8").splitlines()
     if "" not in lines:
         raise SourceError(f"{path}: no blank line after the header")
@@ -558,17 +587,25 @@ def parse_set_source(path: Path) -> tuple[list[str], list[tuple[str, str, list[s
     for n, raw in enumerate(lines[blank + 1:], start=blank + 2):
         if not raw.strip():
             raise SourceError(f"{path}:{n}: blank line between turns")
+        raw, marks = parse_marks(raw, f"{path}:{n}")
         raw, codes = _codes(raw, f"{path}:{n}")
         label, sep, text = raw.partition(": ")
         if not sep or label not in SET_LABELS:
             raise SourceError(f"{path}:{n}: expected 'I: ' or 'IP: ' at the start")
         if codes and label != "IP":
             raise SourceError(f"{path}:{n}: an interviewer turn is never coded")
-        if "{{" in text or "}}" in text:
+        if marks and label != "IP":
+            raise SourceError(f"{path}:{n}: only a respondent turn is marked")
+        if "content_free" in marks and (codes or len(marks) > 1):
+            raise SourceError(f"{path}:{n}: a content-free turn carries no code or other mark")
+        for mark in marks:
+            if mark.startswith("hard_negative:") and mark.partition(":")[2] in codes:
+                raise SourceError(f"{path}:{n}: {mark} but the turn is coded with its theme")
+        if any(x in text for x in ("{{", "}}", "[[", "]]")):
             raise SourceError(f"{path}:{n}: a stray code mark")
         if not text.strip():
             raise SourceError(f"{path}:{n}: an empty turn")
-        turns.append((label, text.strip(), codes))
+        turns.append((label, text.strip(), codes, marks))
     return header, turns
 
 
@@ -581,27 +618,32 @@ def build_set(name: str, check: bool = False) -> int:
     sets = {path: parse_set_source(path) for path in sources}  # all checked before writing
     out_dir = GOLD / "transcripts" / name
     out_dir.mkdir(parents=True, exist_ok=True)
-    coding_rows, turn_rows, split_rows = [], [], []
+    coding_rows, turn_rows, split_rows, mark_rows = [], [], [], []
     rendered: dict[str, Path] = {}
     parsed = {}
     for path, (header, turns) in sets.items():
-        body = "\n".join(f"{label}: {text}" for label, text, _ in turns)
+        body = "\n".join(f"{label}: {text}" for label, text, _, _ in turns)
         target = out_dir / path.name
         target.write_text("\n".join(header) + "\n\n" + body + "\n", encoding="utf-8")
         source = f"{name}/{path.name}"
         split_rows.append([source, name])
         rendered[source] = target
         parsed[source] = turns
-        for number, (label, text, codes) in enumerate(turns, start=1):
+        for number, (label, text, codes, marks) in enumerate(turns, start=1):
             if label != "IP":
                 continue
             excerpt = text[:40]
             turn_rows.append([source, number, label, excerpt])
             coding_rows.extend([source, number, label, code, excerpt] for code in codes)
+            mark_rows.extend([source, number, mark] for mark in marks)
     _write_csv(GOLD / f"{name}_coding.csv", ["source", "turn", "speaker", "code", "excerpt"],
                coding_rows)
     _write_csv(GOLD / f"{name}_turns.csv", ["source", "turn", "speaker", "excerpt"], turn_rows)
     _write_csv(GOLD / f"{name}_splits.csv", ["source", "split"], split_rows)
+    if mark_rows:
+        _write_csv(GOLD / f"{name}_marks.csv", ["source", "turn", "mark"], mark_rows)
+        print(f"{name}: {len(mark_rows)} marks on "
+              f"{len({(r[0], r[1]) for r in mark_rows})} turns")
     _report(name, len(sources), turn_rows, coding_rows)
     return check_set(rendered, parsed) if check else 0
 
@@ -618,7 +660,7 @@ def check_set(rendered: dict[str, Path], parsed: dict[str, list]) -> int:
             print(f"{source}: codingkit reads {len(t.turns)} turns, the source has {len(turns)}")
             problems += 1
             continue
-        for turn, (label, text, _) in zip(t.turns, turns):
+        for turn, (label, text, *_) in zip(t.turns, turns):
             got = t.turn_text(turn)
             if turn.speaker != label or turn.speaker_role != SET_LABELS[label] or got != text:
                 print(f"{source}: turn {turn.number}: codingkit reads {turn.speaker!r} "

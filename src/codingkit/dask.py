@@ -438,7 +438,7 @@ def _about(coder: "Coder") -> dict:
             "coder": {"unit": coder.unit, "similarity": coder.similarity,
                       "code_interviewer": coder.code_interviewer,
                       "learned": coder.learner_ is not None,
-                      "bundled": bool(getattr(coder, "_bundled", False))},
+                      "bundled": getattr(coder, "provenance_", None) == "bundled"},
             "codes": list(cb.codes)}
 
 

@@ -263,6 +263,7 @@ ERROR_CODES: dict[str, str] = {
     "E613": "not a coder saved by codingkit",
     "E614": "a saved coder of another format or for another codebook",
     "E615": "a coder used before it was fitted",
+    "E616": "a coder to learn on top of that keeps no training texts or has another codebook",
     "E620": "cross-validation with too few folds or transcripts",
     "E621": "thresholds tuned without a similarity backend",
     "E622": "a tuned codebook would overwrite its original",

@@ -45,8 +45,8 @@ from .model import RESPONDENT, Codebook, Segment
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["HumanCoding", "read_human_coding", "align_human_coding", "sources_mismatch",
-           "unknown_codes", "read_review_sheet"]
+__all__ = ["HumanCoding", "read_human_coding", "read_coding_rounds", "align_human_coding",
+           "sources_mismatch", "unknown_codes", "read_review_sheet"]
 
 #: The sheet of a coding sheet of ``codingkit suggest`` holding the turns
 #: (:func:`codingkit.suggest.write_review_sheet`; else its first sheet).
@@ -295,6 +295,31 @@ def read_human_coding(
         all_turns = pd.concat(turns, ignore_index=True).drop_duplicates(
             subset=["source", "turn"]).reset_index(drop=True)
     return HumanCoding(kind, all_codings, all_turns, splits, files)
+
+
+def read_coding_rounds(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+) -> list[HumanCoding]:
+    """Human coding from several files, as rounds of coding to learn from.
+
+    Each coding sheet (``.xlsx``) and each REFI-QDA project (``.qdpx``) is a
+    round of its own, in the order given; the CSV files and folders together
+    are one round (they may be a coding and its list of turns read), before
+    them. Rounds may have different shapes (a sheet codes turns, a project
+    spans); :meth:`codingkit.Coder.fit` aligns each on its own, and where two
+    rounds read the same turn the later one counts.
+
+    Raises
+    ------
+    EvaluationError
+        As :func:`read_human_coding`, for any file.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    plist = [Path(p) for p in paths]
+    single = [p for p in plist if p.suffix.lower() in (".xlsx", ".qdpx") and not p.is_dir()]
+    csvs = [p for p in plist if p not in single]
+    return ([read_human_coding(csvs)] if csvs else []) + [read_human_coding(p) for p in single]
 
 
 def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd.DataFrame"]:

@@ -162,15 +162,12 @@ def suggest(
     theme_cols = {t: [j for j, c in enumerate(code_ids) if codebook.theme_of(c) == t]
                   for t in themes}
 
-    result = coder.code(transcripts)
-    segments = result.segment_list
-    todo = [s for s in coder._todo(segments) if s.speaker_role == RESPONDENT]
+    combined, content, codings, segments, todo = _scores_and_codings(coder, transcripts)
     guess: dict[str, list[str]] = {}
-    for c in result.coding_list:
+    for c in codings:
         themes_of = guess.setdefault(c.segment_id, [])
         if c.theme not in themes_of:
             themes_of.append(c.theme)
-    combined, content = segment_scores(coder, segments, todo)
     # a theme's score: the highest of its codes
     S = np.column_stack([combined[:, theme_cols[t]].max(axis=1) for t in themes]) if todo \
         else np.zeros((0, len(themes)))
@@ -238,6 +235,22 @@ def suggest(
                        candidates=n_candidates,
                        options={"n": n, "max_similarity": max_similarity,
                                 "per_interview": per_interview})
+
+
+def _scores_and_codings(coder: "Coder", transcripts: Sequence["Transcript"]):
+    """The combined score of every respondent turn × code, each turn's
+    content words, the codings ``codingkit apply`` would give them, all
+    segments and the respondent turns: one pass of the coding pipeline
+    (the parts of :meth:`codingkit.Coder.code`, scored and decided once)."""
+    from .segmenting import segment
+
+    segments = segment(transcripts, coder.unit)
+    todo = [s for s in coder._todo(segments) if s.speaker_role == RESPONDENT]
+    R, hits, content, sim_scores, index, learned, _ = coder._parts(todo, segments)
+    sim = sim_scores.take(index) if sim_scores is not None else None
+    combined = coder._combined_scores(R, sim, learned)[0]
+    codings = coder._combine(todo, R, hits, content, sim, learned) if todo else []
+    return combined, content, codings, segments, todo
 
 
 def _meta(seg: "Segment", key: str) -> str:

@@ -733,3 +733,81 @@ def test_a_saved_coder_is_refused_for_another_format_or_codebook(corpus, tmp_pat
         Coder.load(tmp_path / "gammal.ckm")
     with pytest.raises(EvaluationError, match="not fitted.*E615"):
         Coder(corpus["codebook"]).save(tmp_path / "ofitted.ckm")
+
+
+# --------------------------------------------------------------------------
+# learning on top of a coder's human coding (the shipped gold), in rounds
+# --------------------------------------------------------------------------
+
+
+def _key(result):
+    return [(c.segment_id, c.code, c.score, c.method) for c in result.coding_list]
+
+
+def test_learning_on_top_of_a_saved_coder_equals_learning_from_both(corpus, tmp_path):
+    human = read_human_coding(corpus["gold"])
+    first, later = human.select(sources=["i1.txt", "i2.txt"]), human.select(sources=["i3.txt"])
+    base = Coder(corpus["codebook"], learner_options=TINY).fit(corpus["transcripts"], first)
+    base = Coder.load(base.save(tmp_path / "bas.ckm"))  # a saved coder keeps what it learned from
+    on_top = Coder(corpus["codebook"], learner_options=TINY).fit(
+        corpus["transcripts"], later, base=base)
+    both = Coder(corpus["codebook"], learner_options=TINY).fit(
+        corpus["transcripts"], human.select(sources=["i1.txt", "i2.txt", "i3.txt"]))
+    assert on_top.training_segment_ids_ == both.training_segment_ids_
+    assert on_top.learner_.thresholds_ == both.learner_.thresholds_
+    assert _key(on_top.code(corpus["transcripts"])) == _key(both.code(corpus["transcripts"]))
+    # the new coding weighs more: its rows, not the base's, carry the weight
+    heavy = Coder(corpus["codebook"], learner_options=TINY).fit(
+        corpus["transcripts"], later, base=base, weight=4.0)
+    weights = dict(zip(heavy.training_segment_ids_, heavy.training_weights_))
+    assert weights["i1.txt:2"] == 1.0 and weights["i3.txt:2"] == 4.0
+    assert heavy.learner_.thresholds_ != both.learner_.thresholds_
+
+
+def test_a_segment_coded_again_counts_as_the_later_coding(corpus):
+    human = read_human_coding(corpus["gold"])
+    first = human.select(sources=["i1.txt", "i2.txt", "i3.txt"])
+    base = Coder(corpus["codebook"], learner_options=TINY).fit(corpus["transcripts"], first)
+    assert base.training_codes_[base.training_segment_ids_.index("i1.txt:2")] == ["tidig_dialog"]
+    # a second round reads i1 turn 2 and codes it behov instead
+    again = pd.DataFrame({"segment_id": ["i1.txt:2"], "code": ["behov"]})
+    for fitted in (Coder(corpus["codebook"], learner_options=TINY).fit(
+                       corpus["transcripts"], again, base=base),
+                   Coder(corpus["codebook"], learner_options=TINY).fit(
+                       corpus["transcripts"], [first, read_human_coding_of(again)])):
+        ids = fitted.training_segment_ids_
+        assert ids.count("i1.txt:2") == 1
+        assert fitted.training_codes_[ids.index("i1.txt:2")] == ["behov"]
+
+
+def read_human_coding_of(table):
+    from codingkit.humancoding import HumanCoding
+
+    return HumanCoding("segment", table)
+
+
+def test_learning_on_top_needs_a_coder_that_kept_its_human_coding(corpus):
+    import dataclasses
+
+    human = read_human_coding(corpus["gold"]).select(sources=["i3.txt"])
+    with pytest.raises(EvaluationError, match=r"keeps no human-coded training texts.*E616"):
+        Coder(corpus["codebook"]).fit(corpus["transcripts"], human,
+                                      base=Coder(corpus["codebook"]).fit())
+    base = Coder(corpus["codebook"], learner_options=TINY).fit(
+        corpus["transcripts"], read_human_coding(corpus["gold"]).select("dev"))
+    other = dataclasses.replace(corpus["codebook"], version="2")
+    with pytest.raises(EvaluationError, match=r"fitted for codebook liten 1, not liten 2.*E616"):
+        Coder(other).fit(corpus["transcripts"], human, base=base)
+
+
+def test_weights_choose_the_threshold_and_the_mode():
+    y = np.array([1, 1, 0, 0, 0], bool)
+    s = np.array([0.9, 0.4, 0.5, 0.1, 0.2])
+    assert best_threshold(y, s)[0] == pytest.approx(0.3)
+    # the negative at 0.5 weighs more than the positive at 0.4: leaving both out pays
+    assert best_threshold(y, s, sample_weight=np.array([1, 1, 5, 1, 1]))[0] == pytest.approx(0.7)
+    oof, cb = np.array([0.9, 0.9, 0.1, 0.1]), np.array([0.0, 1.0, 1.0, 0.0])
+    yy = np.array([1, 0, 1, 0], bool)
+    assert choose_mode(yy, oof, 0.5, cb, modes=("learned", "codebook")) == "learned"
+    assert choose_mode(yy, oof, 0.5, cb, modes=("learned", "codebook"),
+                       sample_weight=np.array([1, 1, 3, 1])) == "codebook"

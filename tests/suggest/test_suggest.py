@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from codingkit import read_transcripts
 from codingkit.cli import cli
-from codingkit.coding.bundled import bundled_coder
+from codingkit.coding.bundled import USER_WEIGHT, bundled_coder
 from codingkit.coding.features import MIN_CONTENT_WORDS
 from codingkit.evaluation import read_human_coding
 from codingkit.segmenting import segment
@@ -209,7 +209,9 @@ def test_apply_and_evaluate_learn_from_a_filled_sheet(tiny, tmp_path):
                               "--min-positives", "1", "--save-model", str(model),
                               "--out", str(out), "-q"], catch_exceptions=False)
     assert res.exit_code == 0, res.output
-    assert "what it learned from the human coding" in res.output
+    # on top of the gold the coder shipped with, the sheet's turns weighing more
+    assert ("and what it learned from its 60 gold interviews and 4 turns of your coding"
+            in res.output)
     # the next round: chosen by what the coder learned, the coded turns left out
     again = tmp_path / "granska2.xlsx"
     res = runner.invoke(cli, ["suggest", str(tiny), "--model", str(model), "--exclude",
@@ -217,7 +219,11 @@ def test_apply_and_evaluate_learn_from_a_filled_sheet(tiny, tmp_path):
     assert res.exit_code == 0, res.output
     assert "Chose 0 turns" in res.output  # all 4 turns coded
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["options"]["learned_from"]["files"][0]["path"] == str(filled)
+    learned = manifest["options"]["learned_from"]
+    assert learned["files"][0]["path"] == str(filled)
+    assert learned["turns"] == 4 and learned["weight"] == USER_WEIGHT
+    assert learned["on_top_of"]["kind"] == "bundled"
+    assert learned["on_top_of"]["interviews"] == 60
     res = runner.invoke(cli, ["evaluate", "--gold", str(filled), "--pred", str(out)],
                         catch_exceptions=False)
     assert res.exit_code == 0, res.output

@@ -35,9 +35,12 @@ from .pseudonymize_cmd import _pseudo_options, apply_pseudonymization as _pseudo
                    "(pip install codingkit[semantic]) or none (rules only).")
 @click.option("--learn-from", "learn_from", multiple=True, type=click.Path(path_type=Path),
               callback=lambda ctx, param, v: split_paths(v),
-              help="Human coding (CSV, folder or .qdpx; see 'codingkit evaluate') to learn from "
-                   "before coding; its transcripts are among PATHS or given with "
-                   "--learn-transcripts. Repeatable.")
+              help="Human coding (CSV, folder, a filled-in coding sheet .xlsx or a coded "
+                   ".qdpx; see 'codingkit evaluate') to learn from before coding; its "
+                   "transcripts are among PATHS or given with --learn-transcripts. With the "
+                   "default codebook it is learned on top of the gold interviews, weighing "
+                   "more. Repeatable: each sheet or project is a round, a later round's "
+                   "coding of a turn counts.")
 @click.option("--learn-transcripts", "learn_transcripts", multiple=True,
               type=click.Path(path_type=Path), metavar="PATH",
               callback=lambda ctx, param, v: split_paths(v),
@@ -56,7 +59,7 @@ from .pseudonymize_cmd import _pseudo_options, apply_pseudonymization as _pseudo
 @click.option("--rules-only", is_flag=True,
               help="Code with the codebook alone (its rules and its examples), not with the "
                    "coder learned from the gold interviews that comes with the default "
-                   "codebook.")
+                   "codebook; with --learn-from: learn from that coding alone.")
 @click.option("--code-interviewer", is_flag=True,
               help="Also code the interviewer's turns (default: respondents only).")
 @click.option("--format", "formats", multiple=True, metavar="[csv|parquet|xlsx|qdpx]",
@@ -124,9 +127,6 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
             raise click.UsageError(f"--model brings its own codebook, options and learning; "
                                    f"leave out {', '.join(clash)}")
     check_learn_options(learn_from, learn_transcripts)
-    if rules_only and learn_from:
-        raise click.UsageError("--rules-only codes with the codebook alone; leave out "
-                               "--learn-from (or --rules-only)")
     check_out_not_input(out_dir, paths)
     # the results folder is checked and locked before the slow part, written
     # beside --out and moved into place at the end (whole results or none);
@@ -183,29 +183,9 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     warn_unknown_groups(transcripts, by_keys)
     learned_inputs = None
     if learn_from:
-        from ..errors import EvaluationError
-        from ..evaluation import read_human_coding
-        from ..fileio import sha256_file
-
-        coded_by_hand = hand_coded_transcripts(
-            transcripts, learn_transcripts, speaker_pattern=speaker_pattern,
-            text_column=text_column, id_column=id_column)
-        human = read_human_coding(list(learn_from))
-        # what was learned from, for manifest.json: the coding's files and the
-        # hand-coded transcripts that are not among the inputs
-        coded_sources = set(human.sources)
-        learned_inputs = {
-            "files": [{"path": str(p), "sha256": sha256_file(p)} for p in human.paths],
-            "transcripts": [{"path": str(t.path) if t.path else None, "source": t.source,
-                             "sha256": t.sha256}
-                            for t in coded_by_hand[len(transcripts):]
-                            if t.source in coded_sources]}
-        try:
-            coder.fit(coded_by_hand, human)
-        except EvaluationError as err:
-            if getattr(err, "sources_differ", False) and not learn_transcripts:
-                err.message += "; or name them with --learn-transcripts"
-            raise
+        learned_inputs = learn(coder, transcripts, learn_from, learn_transcripts,
+                               gold=not rules_only, speaker_pattern=speaker_pattern,
+                               text_column=text_column, id_column=id_column)
     if not coder.is_fitted():
         coder.fit()  # on the codebook alone
     if save_model is not None:
@@ -231,6 +211,10 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     by_whom = {"bundled": f" and the coder learned from its {how.get('interviews')} gold "
                           "interviews",
                "learned": " and what it learned from the human coding"}.get(how["kind"], "")
+    if learned_inputs and learned_inputs["on_top_of"]:
+        by_whom = (f" and what it learned from its {learned_inputs['on_top_of']['interviews']} "
+                   f"gold interviews and {plural(learned_inputs['turns'], 'turn')} of your "
+                   "coding")
     summary = (
         f"Coded {plural(writer.segments, 'segment')} from "
         f"{plural(len(transcripts), 'transcript')} with codebook {codebook.id} "
@@ -330,6 +314,42 @@ def coder_description(coder) -> dict:
         return {"kind": "bundled", "file": path.name, "sha256": info["coder_sha256"],
                 "built": info["built"], "interviews": info["learned_from"]["interviews"]}
     return {"kind": "learned", "segments": len(coder.training_segment_ids_)}
+
+
+def learn(coder, transcripts, learn_from, learn_transcripts, *, gold: bool = True,
+          **read_options) -> dict:
+    """Fit ``coder`` on the human coding of ``learn_from`` (rounds: every
+    sheet and project one, see :func:`codingkit.humancoding.read_coding_rounds`)
+    and return what it learned from, for manifest.json. With a codebook that
+    has a bundled coder (the default codebook), it learns on top of that
+    coder's gold, the human coding weighing ``USER_WEIGHT``."""
+    from ..coding.bundled import USER_WEIGHT, bundled_coder
+    from ..errors import EvaluationError
+    from ..fileio import sha256_file
+    from ..humancoding import read_coding_rounds
+
+    coded_by_hand = hand_coded_transcripts(transcripts, learn_transcripts, **read_options)
+    rounds = read_coding_rounds(list(learn_from))
+    base = bundled_coder(coder._codebook(), unit=coder.unit, similarity=coder.similarity,
+                         code_interviewer=coder.code_interviewer) if gold else None
+    weight = USER_WEIGHT if base is not None else 1.0
+    try:
+        coder.fit(coded_by_hand, rounds, base=base, weight=weight)
+    except EvaluationError as err:
+        if getattr(err, "sources_differ", False) and not learn_transcripts:
+            err.message += "; or name them with --learn-transcripts"
+        raise
+    # what was learned from: the coding's files and the hand-coded
+    # transcripts that are not among the inputs
+    coded_sources = {s for h in rounds for s in h.sources}
+    return {
+        "files": [{"path": str(p), "sha256": sha256_file(p)} for h in rounds for p in h.paths],
+        "transcripts": [{"path": str(t.path) if t.path else None, "source": t.source,
+                         "sha256": t.sha256}
+                        for t in coded_by_hand[len(transcripts):] if t.source in coded_sources],
+        "turns": len(coder.training_segment_ids_) - coder.base_segments_,
+        "weight": weight,
+        "on_top_of": coder_description(base) if base is not None else None}
 
 
 def check_learn_options(learn_from, learn_transcripts) -> None:

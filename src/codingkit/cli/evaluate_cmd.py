@@ -9,7 +9,7 @@ import click
 from ..coding.coder import SIMILARITY_OPTIONS
 from ..coding.similarity import BACKENDS
 from ..evaluation.cv import TUNE_MIN_POSITIVES
-from .apply_cmd import bundled_or, check_learn_options, coder_description, hand_coded_transcripts
+from .apply_cmd import bundled_or, check_learn_options, coder_description, learn
 from .main import cli
 from .options import plural, split_paths, split_values
 
@@ -108,6 +108,7 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
     if by is not None:
         keys = by.split(",")
     human = _read_gold(gold, split)
+    shipped = None
     if pred_dir is not None:
         if paths or cv:
             raise EvaluationError("give either --pred or transcripts to code, not both",
@@ -132,21 +133,30 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
                 [dict.fromkeys(FREQUENCY_GROUPS), *(t.metadata for t in transcripts)]))
         learner = None if min_positives is None else {"min_positives": min_positives}
         if cv:
+            from ..coding.bundled import USER_WEIGHT, bundled_coder
             from ..evaluation.cv import cross_validate
 
+            base = None if no_learn or rules_only else bundled_coder(
+                codebook, unit=unit, similarity=similarity)
             res = cross_validate(transcripts, human, codebook=codebook, k=cv, unit=unit,
                                  similarity=similarity, learn=not no_learn, level=level,
-                                 coder_options={"learner_options": learner})
+                                 coder_options={"learner_options": learner},
+                                 fit_options=None if base is None else
+                                 {"base": base, "weight": USER_WEIGHT})
             ev = res.evaluation
             what = (f"{cv}-fold cross-validation ({'codebook alone' if no_learn else 'learning'}"
-                    f", similarity {similarity})")
+                    + (" on top of the gold of the coder bundled with the codebook"
+                       if base is not None else "") + f", similarity {similarity})")
+            if base is not None:  # the same turns, coded without the human's coding
+                warn_if_learned_from(transcripts)
+                shipped = evaluate(human, base.code(res.result.segment_list), level=level)
         else:
             from ..coding import Coder
 
             coder = Coder(codebook, unit=unit, similarity=similarity, learner_options=learner)
             if learn_from:
-                coder.fit(hand_coded_transcripts(transcripts, learn_transcripts),
-                          _read_gold(learn_from, None))
+                learn(coder, transcripts, learn_from, learn_transcripts, gold=not rules_only)
+                warn_if_evaluated_on_learned(coder, human)
             elif not rules_only:
                 coder = bundled_or(coder)
                 if coder.is_fitted() and coder.provenance_ == "bundled":
@@ -175,6 +185,8 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
                + (f", split {split}" if split else "") + "):")
     click.echo(ev.table())
     click.echo(f"{plural(n_fp, 'false positive')}, {plural(n_fn, 'false negative')}.")
+    if shipped is not None:
+        click.echo(good_enough(ev.per_code, ev.macro["alpha"], shipped.macro["alpha"]))
     if errors is not None:
         kind = "Theme" if level == "theme" else "Code"
         click.echo(f"\n{kind} frequencies, share of {ev.unit}s coded (all evaluated "
@@ -192,6 +204,32 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
             atomic_write_text(p, compared.to_csv(index=False, lineterminator="\n"))
             written.append(p)
         click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
+
+
+#: What the loop aims for after learning from a researcher's coding
+#: (issue 13): macro alpha, and every theme at least.
+GOAL_MACRO, GOAL_THEME = 0.80, 0.65
+
+
+def good_enough(per_code, macro: float, before: float) -> str:
+    """What a cross-validation of learning on top of the gold says to the
+    researcher (``per_code``: its per-code table, ``macro`` its macro alpha;
+    ``before``: the bundled coder's alone): the gain from their coding, and
+    whether it reaches the goal."""
+    low = [r.code for r in per_code.itertuples() if not r.alpha >= GOAL_THEME]
+    lines = [f"Learning from your coding: macro alpha {macro:.2f} on the turns you coded, "
+             f"cross-validated (the bundled coder without your coding: {before:.2f}, "
+             f"{macro - before:+.2f})."]
+    if macro >= GOAL_MACRO and not low:
+        lines.append(f"Good enough by codingkit's goal (macro alpha >= {GOAL_MACRO:.2f}, every "
+                     f"theme >= {GOAL_THEME:.2f}; two human coders agree at about 0.92).")
+    else:
+        lines.append(f"Not yet at codingkit's goal (macro alpha >= {GOAL_MACRO:.2f}, every theme "
+                     f">= {GOAL_THEME:.2f}; two human coders agree at about 0.92)"
+                     + (f"; below it: {', '.join(low)}" if low else "")
+                     + ": code more turns ('codingkit suggest ... --model', after 'apply "
+                       "--learn-from ... --save-model').")
+    return "\n".join(lines)
 
 
 def _pred_codebook(pred_dir: Path, codebook_path: Path | None):
@@ -306,6 +344,27 @@ def tune_command(paths, gold, out_path, codebook_path, cv, metric, similarity, u
     write_tuned_codebook(codebook, res.thresholds, out_path, force=force)
     click.echo(f"Wrote {out_path} (a copy of {codebook.path or codebook.id}; "
                f"{len(res.thresholds)} of {len(table)} thresholds tuned).")
+
+
+def warn_if_evaluated_on_learned(coder, human) -> None:
+    """Warn when the human coding evaluated is (partly) the coding just
+    learned from: agreement on it is not a test; ``--cv`` is."""
+    import warnings
+
+    from ..errors import CodingkitWarning
+
+    learned = set(coder.training_segment_ids_[coder.base_segments_:])
+    if human.kind == "turn":
+        keys = human.turns if human.turns is not None else human.codings
+        ids = {f"{s}:{t}" for s, t in zip(keys["source"], keys["turn"])}
+    else:
+        ids = set()
+    both = learned & ids
+    if both:
+        warnings.warn(CodingkitWarning(
+            f"{plural(len(both), 'turn')} evaluated {'was' if len(both) == 1 else 'were'} "
+            "learned from (--learn-from): agreement on them is not a fair test; for the "
+            "agreement on what you coded, give it as --gold alone with --cv K"))
 
 
 def warn_if_pred_learned_from(pred_dir: Path) -> None:

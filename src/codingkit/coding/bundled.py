@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..model import Codebook
     from .coder import Coder
 
-__all__ = ["bundled_coder", "bundled_info", "bundled_paths", "DEFAULT_CODEBOOK_ID"]
+__all__ = ["bundled_coder", "bundled_info", "bundled_paths", "DEFAULT_CODEBOOK_ID", "USER_WEIGHT"]
 
 #: The codebook a learned coder is bundled for.
 DEFAULT_CODEBOOK_ID = "innovationsupphandling"
@@ -92,3 +92,10 @@ def _load(path: str, mtime_ns: int, size: int) -> "Coder":
     coder = Coder.load(path)
     coder.provenance_ = "bundled"
     return coder
+
+
+#: Weight of a researcher's own coding when ``apply``/``evaluate``
+#: ``--learn-from`` learn on top of the bundled coder's gold (a gold turn
+#: weighs 1). Chosen by cross-validation on the gold learning sets
+#: (``benchmarks/user_weight.py``; figures in ``benchmarks/RESULTS.md``).
+USER_WEIGHT = 2.0

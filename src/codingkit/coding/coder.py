@@ -526,6 +526,8 @@ class Coder:
         *,
         min_overlap: float = 0.5,
         rules_tuned_on: Iterable[str] = (),
+        base: "Coder | None" = None,
+        weight: float = 1.0,
     ) -> "Coder":
         """Fit the coder: on its codebook alone, or learning from human coding.
 
@@ -558,6 +560,23 @@ class Coder:
             transcripts, where the rules show how far they carry over to
             new interviews (when those hold at least 2 of the code's
             positives).
+        base:
+            A coder fitted on human coding (e.g. the coder bundled with the
+            default codebook, :func:`codingkit.coding.bundled.bundled_coder`)
+            whose training segments are learned from as well: the segments
+            it kept (their texts, questions and coding) join the new human
+            coding, so the new coder learns on top of what ``base`` learned.
+            A segment coded in both counts as the new coding says.
+        weight:
+            Weight of each segment of ``human`` among the training rows
+            (a segment of ``base`` keeps its weight, 1 for human coding).
+            Above 1 the new coding counts as the more relevant, also when
+            each code's threshold and combination mode are chosen. How the
+            command line's weight was chosen is in ``benchmarks/RESULTS.md``.
+
+        ``human`` may also be a list of :class:`~codingkit.evaluation.HumanCoding`
+        (rounds of coding, of any shapes): each is aligned on its own, and
+        where two code the same segment the later one counts.
 
         Returns
         -------
@@ -569,14 +588,14 @@ class Coder:
         ------
         EvaluationError
             If the human coding does not fall on these segments (E606) or
-            uses no code of the codebook (E609).
+            uses no code of the codebook (E609); if ``base`` keeps no
+            training texts or was fitted for another codebook (E616).
         """
         import numpy as np
         import pandas as pd
 
         from ..errors import EvaluationError, LittleHumanCodingWarning
-        from ..humancoding import (HumanCoding, align_human_coding, read_human_coding,
-                                  sources_mismatch, unknown_codes)
+        from ..humancoding import HumanCoding, _source_of, read_human_coding, unknown_codes
         from .learned import LearnedModel
 
         import warnings
@@ -599,37 +618,50 @@ class Coder:
             self._exclusion_matcher()
             return self
         segments, _ = self._segments(data)
-        roles = None if self.code_interviewer else (RESPONDENT,)
-        if isinstance(human, pd.DataFrame):
-            human = HumanCoding("segment", human[["segment_id", "code"]].astype(str))
-        elif not isinstance(human, HumanCoding):
-            human = read_human_coding(human)
-        sources = set(human.sources)
-        train = [s for s in self._todo(segments) if s.source in sources
-                 and (roles is None or s.speaker_role in roles)]
-        if human.kind == "turn" and human.turns is not None:
-            read = set(zip(human.turns["source"], human.turns["turn"])) | set(
-                zip(human.codings["source"], human.codings["turn"]))
-            train = [s for s in train if (s.source, s.turn) in read]
-        if not train:
-            raise sources_mismatch(human, {s.source for s in segments})
-        aligned = align_human_coding(human, train, min_overlap=min_overlap, roles=roles)
-        unknown_codes(human, codebook)
-        codes = [c for c in codebook.codes if c in set(aligned["code"])]
+        rounds = (list(human) if isinstance(human, (list, tuple)) and human
+                  and all(isinstance(h, HumanCoding) for h in human) else [human])
+        for k, h in enumerate(rounds):
+            if isinstance(h, pd.DataFrame):
+                rounds[k] = HumanCoding("segment", h[["segment_id", "code"]].astype(str))
+            elif not isinstance(h, HumanCoding):
+                rounds[k] = read_human_coding(h)
+        # each round aligned on its own; a later round's reading of a segment counts
+        by_id: dict[str, Segment] = {}
+        labels: dict[str, set[str]] = {}
+        for h in rounds:
+            train_h, aligned = self._aligned(segments, h, min_overlap)
+            unknown_codes(h, codebook)
+            coded: dict[str, set[str]] = {s.segment_id: set() for s in train_h}
+            for sid, code in zip(aligned["segment_id"], aligned["code"]):
+                coded[sid].add(code)
+            for s in train_h:
+                by_id[s.segment_id] = s
+                labels[s.segment_id] = coded[s.segment_id]
+        train = [s for s in segments if s.segment_id in by_id]
+        prior = self._base_rows(base, codebook, set(by_id))
+        used = set().union(*labels.values(), *prior["codes"])
+        codes = [c for c in codebook.codes if c in used]
         if not codes:
             raise EvaluationError(f"the human coding uses no code of codebook "
                                   f"{codebook.id}", code="E609")
-        row = {s.segment_id: i for i, s in enumerate(train)}
-        Y = np.zeros((len(train), len(codes)), dtype=bool)
         cidx = {c: j for j, c in enumerate(codes)}
-        for sid, code in zip(aligned["segment_id"], aligned["code"]):
-            if code in cidx:
-                Y[row[sid], cidx[code]] = True
+        Y = np.zeros((len(prior["texts"]) + len(train), len(codes)), dtype=bool)
+        for i, have in enumerate(prior["codes"]):
+            Y[i, [cidx[c] for c in have if c in cidx]] = True
+        for i, s in enumerate(train, start=len(prior["texts"])):
+            Y[i, [cidx[c] for c in labels[s.segment_id] if c in cidx]] = True
+        ids = prior["ids"] + [s.segment_id for s in train]
+        questions = prior["questions"] + preceding_questions(segments, train)
+        before, after = adjacent_answers(segments, train)
+        context = (prior["before"] + before, prior["after"] + after)
+        human_weights = np.r_[prior["weights"], np.full(len(train), float(weight))]
+        rules_tuned_on = set(rules_tuned_on) | set(prior["tuned"])
 
         # the learned model's text features: vocabulary and IDF from the
         # codebook's references and the training segments (the human-coded
         # segments act as references through the neighbour features)
-        texts = [s.text for s in train]
+        texts = prior["texts"] + [s.text for s in train]
+        sources = [_source_of(sid) for sid in ids]
         sim = self._new_similarity().fit(codebook, texts=texts)
 
         learner = LearnedModel(**{"seed_weight": SEED_WEIGHT, **(self.learner_options or {})})
@@ -638,11 +670,11 @@ class Coder:
         # the codebook's own similarity, as without learning (the codebook
         # part of the combination, and what a code with too little human
         # coding keeps)
-        base = self._new_similarity().fit(codebook) if self.similarity != "none" else None
+        cb_sim = self._new_similarity().fit(codebook) if self.similarity != "none" else None
         seed_texts, seed_y, seed_self, base_self = [], [], [], []
         ref_index = {(r.code, r.text, r.kind): k for k, r in enumerate(sim.references_)}
-        base_index = ({(r.code, r.text, r.kind): k for k, r in enumerate(base.references_)}
-                      if base is not None else {})
+        base_index = ({(r.code, r.text, r.kind): k for k, r in enumerate(cb_sim.references_)}
+                      if cb_sim is not None else {})
         for code in codebook if learner.seed_weight > 0 else ():
             for kind, texts_k in (("example", code.examples), ("negative", code.negative_examples)):
                 for t in texts_k:
@@ -660,30 +692,29 @@ class Coder:
         all_texts = texts + seed_texts
         R, _ = self._rule_scores(all_texts)
         self_index = [-1] * len(texts) + seed_self
-        groups = [s.source for s in train] + [""] * len(seed_texts)
+        groups = sources + [""] * len(seed_texts)
         V = sim.transform(all_texts)
         S = sim.score(vectors=V, use_human=False, self_index=self_index)
         if learner.neighbours:  # the human-coded segments are the references
             learner.neighbour_vectors_ = _rounded(V[: len(texts)])
             learner.neighbour_labels_ = Y
-            learner.neighbour_ids_ = [s.segment_id for s in train]
+            learner.neighbour_ids_ = ids
             learner.neighbour_texts_ = texts
         # each training segment is compared with the other transcripts'
         # segments only, as a new transcript will be
         X = self._features(learner, sim, all_texts, R, V, S,
-                           lambda: preceding_questions(segments, train) + [""] * len(seed_texts),
-                           lambda: tuple(a + [""] * len(seed_texts)
-                                         for a in adjacent_answers(segments, train)),
+                           lambda: questions + [""] * len(seed_texts),
+                           lambda: tuple(a + [""] * len(seed_texts) for a in context),
                            groups=groups, ref_groups=groups[: len(texts)])
         Yall = np.vstack([Y, np.array(seed_y, dtype=bool).reshape(-1, len(codes))])
         is_seed = np.r_[np.zeros(len(texts), bool), np.ones(len(seed_texts), bool)]
-        weights = np.where(is_seed, learner.seed_weight, 1.0)
-        S_base = (base.score(all_texts, self_index=[-1] * len(texts) + base_self)
-                  if base is not None else None)
+        weights = np.r_[human_weights, np.full(len(seed_texts), float(learner.seed_weight))]
+        S_base = (cb_sim.score(all_texts, self_index=[-1] * len(texts) + base_self)
+                  if cb_sim is not None else None)
         _, c_plus, _ = self._codebook_parts(R, S_base)
         code_ids = list(codebook.codes)
         cb_part = c_plus[:, [code_ids.index(c) for c in codes]]
-        tuned = set(rules_tuned_on)
+        tuned = rules_tuned_on
         choose_on = np.array([g not in tuned for g in groups], dtype=bool) if tuned else None
         learner.fit(X, Yall, codes, groups=groups, sample_weight=weights, is_seed=is_seed,
                     codebook_part=cb_part, choose_on=choose_on)
@@ -696,13 +727,74 @@ class Coder:
                 f"coding; learning a code needs {learner.min_positives} segments coded with "
                 f"it (code more interviews, or lower min_positives / --min-positives)"),
                 stacklevel=2)
-        self.similarity_ = base
+        self.similarity_ = cb_sim
         self.feature_similarity_ = sim
         self.learner_ = learner
-        self.training_segment_ids_ = [s.segment_id for s in train]
+        self.training_segment_ids_ = ids
+        # what it learned from, kept so that a later fit can learn on top of it (base=)
+        self.training_texts_ = texts
+        self.training_questions_ = questions
+        self.training_context_ = context if learner.context_weight else None
+        self.training_codes_ = [[c for c, y in zip(codes, row) if y] for row in Y.tolist()]
+        self.training_weights_ = human_weights.tolist()
+        self.rules_tuned_on_ = sorted(tuned)
+        self.base_segments_ = len(prior["ids"])  # the first rows: base's
         self.codebook_ = codebook
         self.provenance_ = "learned"
         return self
+
+    def _aligned(self, segments: Sequence[Segment], human: "HumanCoding", min_overlap: float):
+        """The segments ``human`` read (the training segments) and its coding
+        aligned to them (``segment_id, code``)."""
+        from ..humancoding import align_human_coding, sources_mismatch
+
+        roles = None if self.code_interviewer else (RESPONDENT,)
+        sources = set(human.sources)
+        train = [s for s in self._todo(segments) if s.source in sources
+                 and (roles is None or s.speaker_role in roles)]
+        if human.kind == "turn" and human.turns is not None:
+            read = set(zip(human.turns["source"], human.turns["turn"])) | set(
+                zip(human.codings["source"], human.codings["turn"]))
+            train = [s for s in train if (s.source, s.turn) in read]
+        if not train:
+            raise sources_mismatch(human, {s.source for s in segments})
+        return train, align_human_coding(human, train, min_overlap=min_overlap, roles=roles)
+
+    @staticmethod
+    def _base_rows(base: "Coder | None", codebook: Codebook, replaced: set[str]) -> dict:
+        """The training rows of ``base`` (for :meth:`fit`'s ``base``),
+        without the segments in ``replaced`` (coded anew)."""
+        from ..errors import EvaluationError
+
+        rows: dict = {"texts": [], "ids": [], "questions": [], "before": [], "after": [],
+                      "codes": [], "weights": [], "tuned": []}
+        if base is None:
+            return rows
+        if not base.is_fitted() or getattr(base, "training_questions_", None) is None:
+            raise EvaluationError(
+                "the coder to learn on top of keeps no human-coded training texts (expected "
+                "a coder fitted on human coding by this codingkit version)", code="E616")
+        cb = base.codebook_
+        if (cb.id, cb.version) != (codebook.id, codebook.version):
+            raise EvaluationError(
+                f"the coder to learn on top of was fitted for codebook {cb.id} {cb.version}, "
+                f"not {codebook.id} {codebook.version}", code="E616")
+        if base.training_context_ is not None:
+            before, after = base.training_context_
+        else:
+            before = after = [""] * len(base.training_texts_)
+        for k, sid in enumerate(base.training_segment_ids_):
+            if sid in replaced:
+                continue
+            rows["texts"].append(base.training_texts_[k])
+            rows["ids"].append(sid)
+            rows["questions"].append(base.training_questions_[k])
+            rows["before"].append(before[k])
+            rows["after"].append(after[k])
+            rows["codes"].append(base.training_codes_[k])
+            rows["weights"].append(base.training_weights_[k])
+        rows["tuned"] = list(base.rules_tuned_on_)
+        return rows
 
     # -- coding ------------------------------------------------------------
     def code(

@@ -67,9 +67,11 @@ def combine_parts(mode: str, learned: "np.ndarray", codebook: "np.ndarray") -> "
 
 def choose_mode(y: "np.ndarray", oof: "np.ndarray", threshold: float,
                 codebook: "np.ndarray", metric: str = "f1",
-                modes: Sequence[str] = MODES) -> str:
+                modes: Sequence[str] = MODES, *,
+                sample_weight: "np.ndarray | None" = None) -> str:
     """The mode of ``modes`` (default :data:`MODES`) whose out-of-fold
-    decisions score best.
+    decisions score best (each unit counted with its ``sample_weight``,
+    default 1).
 
     Ties go to the earlier mode in ``modes``.
     """
@@ -78,12 +80,13 @@ def choose_mode(y: "np.ndarray", oof: "np.ndarray", threshold: float,
     from ..metrics import binary_agreement
 
     y = np.asarray(y, dtype=bool)
+    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     L = part(oof, threshold)
     best, best_v = modes[0], -np.inf
     for mode in modes:
         d = combine_parts(mode, L, codebook) >= 0.5
-        v = binary_agreement(int((d & y).sum()), int((d & ~y).sum()), int((~d & y).sum()),
-                             int((~d & ~y).sum()))[metric]
+        v = binary_agreement(float(w[d & y].sum()), float(w[d & ~y].sum()),
+                             float(w[~d & y].sum()), float(w[~d & ~y].sum()))[metric]
         v = -1.0 if np.isnan(v) else v
         if v > best_v + 1e-12:
             best, best_v = mode, v

@@ -86,7 +86,8 @@ METRICS = ("f1", "kappa", "alpha", "precision", "recall")
 
 
 def best_threshold(y: "np.ndarray", scores: "np.ndarray", *, metric: str = "f1",
-                   default: float = 0.5) -> tuple[float, float]:
+                   default: float = 0.5, sample_weight: "np.ndarray | None" = None
+                   ) -> tuple[float, float]:
     """The decision threshold on ``scores`` that maximises ``metric``.
 
     Candidate thresholds lie halfway between consecutive distinct scores
@@ -103,6 +104,8 @@ def best_threshold(y: "np.ndarray", scores: "np.ndarray", *, metric: str = "f1",
         One of :data:`METRICS`.
     default:
         Returned (with value ``nan``) when ``y`` has no positive.
+    sample_weight:
+        Weight of each unit in the counts (default: 1 each).
 
     Returns
     -------
@@ -125,13 +128,15 @@ def best_threshold(y: "np.ndarray", scores: "np.ndarray", *, metric: str = "f1",
     # counts for every candidate at once: sort scores descending
     order = np.argsort(-s, kind="stable")
     ys, ss = y[order], s[order]
-    tp_cum = np.concatenate([[0], np.cumsum(ys)])
-    P, N = int(y.sum()), int((~y).sum())
+    w = (np.ones(len(y)) if sample_weight is None
+         else np.asarray(sample_weight, dtype=float))[order]
+    tp_cum = np.concatenate([[0.0], np.cumsum(w * ys)])
+    fp_cum = np.concatenate([[0.0], np.cumsum(w * ~ys)])
+    P, N = float(tp_cum[-1]), float(fp_cum[-1])
     best_t, best_v = default, -np.inf
     for t in cands[::-1]:  # high to low: ties keep the higher threshold
         k = int(np.searchsorted(-ss, -t, side="right"))  # number of scores >= t
-        tp = int(tp_cum[k])
-        fp = k - tp
+        tp, fp = float(tp_cum[k]), float(fp_cum[k])
         m = binary_agreement(tp, fp, P - tp, N - fp)[metric]
         if not np.isnan(m) and m > best_v + 1e-12:
             best_t, best_v = float(t), float(m)
@@ -287,11 +292,16 @@ class LearnedModel:
         self.min_positives = min_positives
         self.modes = tuple(modes)
 
-    def _new_clf(self):
+    def _new_clf(self, shape: tuple[int, int] = (1, 0)):
+        """A logistic regression for a ``shape`` (rows × features) matrix:
+        liblinear solves the dual problem when there are more features than
+        rows (the same optimum; 20 times faster on the gold standard's
+        2,500 × 180,000 features, see ``benchmarks/RESULTS.md``)."""
         from sklearn.linear_model import LogisticRegression
 
         return LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
-                                  max_iter=1000, random_state=self.random_state)
+                                  dual=shape[1] > shape[0], max_iter=1000,
+                                  random_state=self.random_state)
 
     def fit(self, X: "sparse.spmatrix | np.ndarray", Y: "np.ndarray", codes: Sequence[str], *,
             groups: "Sequence[str] | None" = None,
@@ -313,7 +323,8 @@ class LearnedModel:
             The source of each row (seed rows: any label, e.g. ``""``); the
             inner cross-validation keeps a source's rows together.
         sample_weight:
-            Weight of each row (seed rows usually lower).
+            Weight of each row (seed rows usually lower). Human rows' weights
+            also weigh their decisions when thresholds and modes are chosen.
         is_seed:
             Which rows are codebook examples rather than human coding; they
             are always in the training part of the inner cross-validation
@@ -369,7 +380,7 @@ class LearnedModel:
                 self.models_[code] = _CodeModel(None, 0.5, float(y.mean()) if n else 0.0,
                                                 self.modes[0] if enough else fallback)
                 continue
-            clf = _to_float32(self._new_clf().fit(X, y, sample_weight=w))
+            clf = _to_float32(self._new_clf(X.shape).fit(X, y, sample_weight=w))
             threshold, mode = 0.5, self.modes[0] if enough else fallback
             if folds and y[human_rows].sum() >= 2:
                 oof = np.full(n, np.nan)
@@ -378,13 +389,14 @@ class LearnedModel:
                     if ytr.sum() < 1 or (~ytr).sum() < 1:
                         oof[te] = ytr.mean()
                         continue
-                    inner = self._new_clf().fit(X[tr], ytr, sample_weight=w[tr])
+                    inner = self._new_clf(X[tr].shape).fit(X[tr], ytr, sample_weight=w[tr])
                     oof[te] = inner.predict_proba(X[te])[:, 1]
-                threshold, _ = best_threshold(y[rows], oof[rows], metric=self.metric)
+                threshold, _ = best_threshold(y[rows], oof[rows], metric=self.metric,
+                                              sample_weight=w[rows])
                 if codebook_part is not None and enough:
                     mode = choose_mode(y[rows], oof[rows], threshold,
                                        np.asarray(codebook_part)[rows, j], self.metric,
-                                       self.modes)
+                                       self.modes, sample_weight=w[rows])
             self.models_[code] = _CodeModel(clf, threshold, 0.0, mode)
         return self
 
