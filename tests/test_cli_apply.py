@@ -404,6 +404,8 @@ def test_sample_surveys(tmp_path):
     out = tmp_path / "enkat"
     r = _run("apply", str(ROOT / "surveys"), "--out", str(out), "--quiet")
     assert r.exit_code == 0, r.output
+    # answers are counted as answers of their survey, not as transcripts
+    assert "Coded 12 segments from 12 answers from 1 survey with codebook" in r.output
     segs = pd.read_csv(out / "segments.csv")
     assert len(segs) == 12 and segs.source.str.startswith("enkat_omg2.csv#").all()
     assert set(segs.project) == {"Innovationsupphandling Syd", "Region Östergötland"}

@@ -9,7 +9,7 @@ import click
 from ..coding.coder import SIMILARITY_OPTIONS
 from ..writers import FORMATS
 from .main import cli
-from .options import Phases, plural, split_paths, split_values
+from .options import Phases, inputs_read, plural, split_paths, split_values
 from .pseudonymize_cmd import _pseudo_options, apply_pseudonymization as _pseudonymize
 
 
@@ -217,7 +217,7 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
                    "coding")
     summary = (
         f"Coded {plural(writer.segments, 'segment')} from "
-        f"{plural(len(transcripts), 'transcript')} with codebook {codebook.id} "
+        f"{inputs_read(transcripts)} with codebook {codebook.id} "
         f"{codebook.version}{by_whom}: {plural(writer.codings, 'coding')} in "
         f"{plural(writer.coded_segments, 'segment')}, {plural(len(writer.themes), 'theme')}."
     )

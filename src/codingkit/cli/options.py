@@ -14,6 +14,28 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
+def inputs_read(transcripts) -> str:
+    """What was read, for a summary line: interviews count as transcripts,
+    survey answers as answers from their surveys.
+
+    >>> from codingkit.model import Transcript
+    >>> t = Transcript(source="a.txt", text="x", turns=[])
+    >>> s = [Transcript(source=f"e.csv#{i}", text="x", turns=[], format="survey", path="e.csv")
+    ...      for i in (1, 2)]
+    >>> inputs_read([t]), inputs_read(s), inputs_read([t, *s])
+    ('1 transcript', '2 answers from 1 survey', '1 transcript and 2 answers from 1 survey')
+    """
+    answers = [t for t in transcripts if t.format == "survey"]
+    parts = []
+    if len(answers) < len(transcripts) or not transcripts:
+        parts.append(plural(len(transcripts) - len(answers), "transcript"))
+    if answers:
+        surveys = {str(t.path) if t.path is not None else t.source.rpartition("#")[0]
+                   for t in answers}
+        parts.append(f"{plural(len(answers), 'answer')} from {plural(len(surveys), 'survey')}")
+    return " and ".join(parts)
+
+
 class Phases:
     """The progress bar of a command: one bar per phase (reading, coding,
     writing) with the count against its total, on a terminal only (stderr
