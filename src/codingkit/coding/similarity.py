@@ -845,7 +845,7 @@ class SimilarityModel:
         docs:
             The spaCy ``Doc`` of each text (optional; see :meth:`fit`).
         lemma_rows:
-            Internal (:meth:`fit_score`): a function ``(begin, end)`` giving
+            Internal (:meth:`score_distinct`): a function ``(begin, end)`` giving
             the lemma features of those texts.
 
         Returns

@@ -315,10 +315,6 @@ def _csv_cells(columns, rows, raw: bool):
     return [neutralise_cell(c) for c in columns], neutralised_rows(rows)
 
 
-#: The sheets of ``codingkit.xlsx``, in order.
-XLSX_SHEETS = ("segments", "quotes", "frequencies", "codebook")
-
-
 def workbook_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round")
                     ) -> dict[str, tuple[list[str], Any]]:
     """The sheets of the analysis workbook as ``(columns, rows)`` (rows lazy):
