@@ -1,4 +1,5 @@
-"""The package's shape: no import cycles."""
+"""The package's shape: no import cycles, one meaning per error code, and
+the extension points of docs/extending.md used the way it shows."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import ast
 import re
 from collections import defaultdict
 from pathlib import Path
+
+import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "codingkit"
 
@@ -163,3 +166,121 @@ def test_a_new_reader_and_output_format_each_touch_one_place(tmp_path, monkeypat
     assert [p.name for p in written][-2:] == ["codings.jsonl", "manifest.json"]
     rows = (tmp_path / "out" / "codings.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(rows[0]) == {"segment_id": "a.tsv:2", "code": "tidig_dialog"}
+
+
+DOCS = PACKAGE.parents[1] / "docs"
+
+
+def _doc_example(section: str) -> str:
+    """The first Python block of a section of docs/extending.md."""
+    text = (DOCS / "extending.md").read_text(encoding="utf-8")
+    body = text.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return body.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.fixture
+def all_of_kind():
+    """The ``all_of:`` rule kind of docs/extending.md, registered as shown
+    there, and unregistered afterwards."""
+    from codingkit.rulekinds import RULE_KINDS, unregister_rule_kind
+
+    assert "all_of" not in RULE_KINDS
+    try:
+        exec(compile(_doc_example("A rule kind"), "docs/extending.md", "exec"), {})
+        yield RULE_KINDS["all_of"]
+    finally:
+        unregister_rule_kind("all_of")
+
+
+ALL_OF_CODEBOOK = """\
+codebook: {id: demo, version: "1"}
+codes:
+  - id: innovation
+    label: Innovation
+    rules:
+      - all_of: [upphandling, innovation*]
+  - id: risk
+    label: Risk
+    rules:
+      - all_of: [risk*, leverantör]
+        compound: false
+"""
+
+
+def test_a_new_rule_kind_touches_one_place(tmp_path, all_of_kind):
+    """A rule kind registered as docs/extending.md shows is read from the
+    codebook, codes a transcript with its evidence, and is written back."""
+    from dataclasses import replace
+
+    import codingkit as ck
+    from codingkit.codebook import dump_codebook, load_codebook
+
+    (tmp_path / "kodbok.yaml").write_text(ALL_OF_CODEBOOK, encoding="utf-8")
+    cb = load_codebook(tmp_path / "kodbok.yaml")
+    assert [r.describe() for r in cb["innovation"].rules] == ["all_of(upphandling, innovation*)"]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(
+        "I: Hur gick upphandlingen?\n"
+        "IP: Upphandlingen var svår, men vi fick in flera innovationer till slut.\n"
+        "I: Och riskerna?\n"
+        "IP: Riskerna låg hos leverantörerna, inte hos en enda leverantör.\n"
+        "I: Något mer?\n"
+        "IP: Innovationen var bra.\n", encoding="utf-8")
+    result = ck.Coder(cb, similarity="none").code(ck.read_transcripts(tmp_path / "in"))
+    assert [(c.segment_id, c.code, c.evidence) for c in result.coding_list] == [
+        ("a.txt:2", "innovation",
+         "rule: all_of(upphandling, innovation*) → 'Upphandlingen … innovationer'"),
+        ("a.txt:4", "risk", "rule: all_of(risk*, leverantör) → 'Riskerna … leverantörerna'"),
+    ]
+    (tmp_path / "igen.yaml").write_text(dump_codebook(cb), encoding="utf-8")
+    assert "- all_of: [upphandling, innovation*]" in dump_codebook(cb)
+    again = load_codebook(tmp_path / "igen.yaml")
+
+    def unlined(book):
+        return [[replace(r, line=None) for r in c.rules] for c in book]
+
+    assert unlined(again) == unlined(cb)
+
+
+def test_a_rule_kind_is_checked_like_the_built_in_ones(tmp_path, all_of_kind):
+    from codingkit.codebook import validate_codebook
+
+    path = tmp_path / "kodbok.yaml"
+    path.write_text("codes:\n  - id: a\n    label: A\n    rules:\n"
+                    "      - all_of: []\n"
+                    "      - all_of: [ett ord]\n"
+                    "      - all_of: [a]\n        gap: 1\n"
+                    "      - all_off: [a]\n"
+                    "      - {}\n", encoding="utf-8")
+    assert validate_codebook(path) == [
+        (5, "code 'a': rules[0].all_of: all_of: needs at least one word"),
+        (6, ("code 'a': rules[1].all_of: word 'ett ord' is not one word (letters, digits, -, *, "
+             "?, [...]); write several words as a phrase, or use regex:")),
+        (7, "code 'a': rules[2]: gap: does not apply to a all_of: rule"),
+        (9, "code 'a': rules[3]: unknown key 'all_off' (did you mean 'all_of'?)"),
+        (10, ("code 'a': rules[4]: a rule needs exactly one of term:, phrase:, regex:, near:, "
+              "all_of: (found none)")),
+    ]
+
+
+def test_an_unknown_rule_kind_names_the_file_and_line(tmp_path):
+    from codingkit.codebook import load_codebook
+    from codingkit.errors import CodebookError
+
+    path = tmp_path / "kodbok.yaml"
+    path.write_text(ALL_OF_CODEBOOK, encoding="utf-8")
+    with pytest.raises(CodebookError) as info:
+        load_codebook(path)
+    assert info.value.code == "E203"
+    assert info.value.problems == [(6, "code 'innovation': rules[0]: unknown key 'all_of'"),
+                                   (10, "code 'risk': rules[0]: unknown key 'all_of'")]
+    assert str(info.value).startswith(
+        f"{path}: 2 problems: line 6: code 'innovation': rules[0]: unknown key 'all_of'")
+
+
+def test_the_documented_rule_kinds_are_the_registered_ones():
+    from codingkit.rulekinds import RULE_KINDS
+
+    listed = "with exactly one of `term:`, `phrase:`, `regex:`, `near:`"
+    assert listed in (DOCS / "codebook.md").read_text(encoding="utf-8")
+    assert ", ".join(f"`{k}:`" for k in RULE_KINDS) in listed

@@ -150,9 +150,6 @@ class Segment:
 # Codebook
 # --------------------------------------------------------------------------
 
-RuleKind = Literal["term", "phrase", "regex", "near"]
-
-
 @dataclass(frozen=True)
 class Rule:
     """One matching rule of a code, as written in the codebook.
@@ -162,6 +159,7 @@ class Rule:
     Attributes
     ----------
     kind:
+        The kind's key in the codebook (:mod:`codingkit.rulekinds`).
         ``"term"``: one word or glob (``upphandl*``), matched by lemma and
         stem, and (if ``compound``) as part of a Swedish compound.
         ``"phrase"``: several words in order, each matched like a term, with
@@ -189,7 +187,7 @@ class Rule:
         Line of the rule in the codebook file, for messages.
     """
 
-    kind: RuleKind
+    kind: str
     pattern: str = ""
     groups: tuple[tuple[str, ...], ...] = ()
     within: int | None = None
@@ -202,10 +200,9 @@ class Rule:
 
     def describe(self) -> str:
         """The rule as a researcher would write it, in full."""
-        if self.kind == "near":
-            groups = " | ".join("/".join(g) for g in self.groups)
-            return f"near({groups}; within {self.within})"
-        return f"{self.kind}({self.pattern})"
+        from .rulekinds import rule_kind
+
+        return rule_kind(self.kind).describe(self)
 
     def short(self) -> str:
         """The rule in a few words, for evidence columns: a term, phrase or
@@ -217,10 +214,9 @@ class Rule:
         ...      line=41).short()
         'near(within 8, line 41)'
         """
-        if self.kind == "near":
-            return f"near(within {self.within}" + (f", line {self.line})" if self.line
-                                                    else ")")
-        return f"{self.kind}({self.pattern})"
+        from .rulekinds import rule_kind
+
+        return rule_kind(self.kind).short(self)  # type: ignore[misc]
 
 
 @dataclass

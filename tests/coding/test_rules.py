@@ -373,7 +373,7 @@ def test_regex_prefilter_over_a_batch_finds_each_text():
     m = matcher(Rule("regex", r"\bRFI\b"), Rule("regex", r"LOU|upphandlingslag"))
     texts = ["Vi skickade en RFI.", "Inget.", "Enligt LOU och RFI-processen", "rfi", "",
              "upphandlingslagen"]
-    refs = m._regex_refs(texts)
+    refs = m._scan_refs(texts)
     assert [len(r) for r in refs] == [1, 0, 2, 1, 0, 1]
     assert [len(h) for h in m.match_many(texts)] == [1, 0, 2, 1, 0, 1]
 

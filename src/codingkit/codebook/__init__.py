@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from ..errors import CodebookError, CodingkitWarning
 from ..model import Code, Codebook, Rule
-from ..patterns import control_characters, show_pattern
+from ..rulekinds import DEFAULT_WITHIN, RULE_KINDS, rule_kind
 from . import schema
 from .yamltree import line_of, parse_with_lines
 
@@ -42,9 +42,6 @@ __all__ = [
     "codebook_csv",
     "DEFAULT_WITHIN",
 ]
-
-#: Window (in words) of a ``near:`` rule that gives no ``within:``.
-DEFAULT_WITHIN = 8
 
 #: Error codes of this module.
 E_NOT_FOUND = "E201"
@@ -387,12 +384,13 @@ def _build(data: Any, lines: dict[tuple, int], *, path: Path | None,
                             problems=problems)
     assert spec is not None
     cb = _to_model(spec, lines, path)
-    _warn_control_characters(cb)
+    _warn_doubtful_rules(cb)
     return cb
 
 
-def _warn_control_characters(cb: Codebook) -> None:
-    """Warn about regexes holding control characters (``"\\bRFI"`` in double quotes)."""
+def _warn_doubtful_rules(cb: Codebook) -> None:
+    """Warn about rules their kind finds likely wrong (``lint``): regexes
+    holding control characters (``"\\bRFI"`` in double quotes)."""
     def rules_of(rules: Iterable[Rule]) -> Iterable[Rule]:
         for rule in rules:
             yield rule
@@ -400,13 +398,10 @@ def _warn_control_characters(cb: Codebook) -> None:
 
     for code in cb:
         for rule in rules_of((*code.rules, *code.exclusions)):
-            if rule.kind != "regex":
-                continue
-            bad = control_characters(rule.pattern)
-            if bad:
-                warnings.warn(CodingkitWarning(
-                    f"code '{code.id}': regex {show_pattern(rule.pattern)} {bad}",
-                    path=cb.path, line=rule.line), stacklevel=4)
+            problem = rule_kind(rule.kind).lint(rule)
+            if problem:
+                warnings.warn(CodingkitWarning(f"code '{code.id}': {problem}",
+                                               path=cb.path, line=rule.line), stacklevel=4)
 
 
 def _yaml_type(value: Any) -> str:
@@ -496,7 +491,8 @@ def _allowed_keys(loc: tuple) -> list[str]:
         model = schema.RuleSpec
     elif "codes" in parent:
         model = schema.CodeSpec
-    return [f.alias or name for name, f in model.model_fields.items()]
+    keys = [f.alias or name for name, f in model.model_fields.items()]
+    return keys + list(RULE_KINDS) if model is schema.RuleSpec else keys
 
 
 def _where(path: tuple, data: Any) -> str:
@@ -659,27 +655,21 @@ def _to_model(spec: schema.CodebookSpec, lines: dict[tuple, int],
                     language=language, description=description, path=path)
 
 
+#: The kinds a rule written as a plain string is: one word, several words.
+_SHORT_FORM = ("term", "phrase")
+
+
 def _rule(item: str | schema.RuleSpec, lines: dict[tuple, int], p: tuple) -> Rule:
     line = lines.get(p)
     if isinstance(item, str):
         words = item.split()
-        if len(words) == 1:
-            return Rule(kind="term", pattern=words[0], line=line)
-        return Rule(kind="phrase", pattern=" ".join(words), line=line)
+        return Rule(kind=_SHORT_FORM[len(words) > 1], pattern=" ".join(words), line=line)
     unless = tuple(_rule(u, lines, p + ("unless", k)) for k, u in enumerate(item.unless))
     common: dict[str, Any] = {"unless": unless, "weight": item.weight, "line": line}
     if item.compound is not None:
         common["compound"] = item.compound
-    kind = item.kind
-    if kind == "term":
-        return Rule(kind="term", pattern=item.term or "", fuzzy=item.fuzzy, **common)
-    if kind == "phrase":
-        return Rule(kind="phrase", pattern=item.phrase or "", gap=item.gap or 0, **common)
-    if kind == "regex":
-        return Rule(kind="regex", pattern=item.regex or "", **common)
-    groups = (tuple(item.near or ()),) + tuple(tuple(g) for g in (item.with_ or ()))
-    return Rule(kind="near", groups=groups,
-                within=item.within if item.within is not None else DEFAULT_WITHIN, **common)
+    fields = rule_kind(item.kind).to_rule(item.value, item)
+    return Rule(kind=item.kind, **fields, **common)
 
 
 # --------------------------------------------------------------------------
@@ -711,11 +701,7 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 _Dumper.add_representer(str, _str_representer)
 
 
-class _Flow(list):
-    """A list written in flow style: ``[a, b]``."""
-
-
-def _flow_representer(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
+def _flow_representer(dumper: yaml.SafeDumper, value: tuple) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
 
 
@@ -727,29 +713,19 @@ def _block_dict_representer(dumper: yaml.SafeDumper, value: dict) -> yaml.Node:
     return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=False)
 
 
-_Dumper.add_representer(_Flow, _flow_representer)
+_Dumper.add_representer(tuple, _flow_representer)   # a word group: [a, b]
 _Dumper.add_representer(list, _block_list_representer)
 _Dumper.add_representer(dict, _block_dict_representer)
 
 
 def _dump_rule(rule: Rule) -> Any:
+    kind = rule_kind(rule.kind)
+    d = kind.dump(rule)
     plain = (rule.weight == 1.0 and not rule.unless and rule.compound
              and rule.fuzzy is None)
-    if plain and rule.kind == "term":
+    if plain and rule.kind in _SHORT_FORM and d == {rule.kind: rule.pattern}:
         return rule.pattern
-    if plain and rule.kind == "phrase" and rule.gap == 0:
-        return rule.pattern
-    d: dict[str, Any] = {}
-    if rule.kind == "near":
-        d["near"] = _Flow(rule.groups[0])
-        rest = rule.groups[1:]
-        d["with"] = _Flow(rest[0]) if len(rest) == 1 else [_Flow(g) for g in rest]
-        d["within"] = int(rule.within) if rule.within is not None else DEFAULT_WITHIN
-    else:
-        d[rule.kind] = rule.pattern
-    if rule.kind == "phrase" and rule.gap:
-        d["gap"] = int(rule.gap)
-    if not rule.compound and rule.kind != "regex":
+    if not rule.compound and "compound" in kind.options:
         d["compound"] = False
     if rule.fuzzy is not None:
         d["fuzzy"] = int(rule.fuzzy)

@@ -10,81 +10,36 @@ described in ``docs/codebook.md``.
 from __future__ import annotations
 
 import re
-import unicodedata
-from typing import Annotated, Any, Literal, Union
-
-from ..patterns import PatternError, compile_user_pattern, show_pattern
+from typing import Annotated, Any, Literal, Mapping, Union
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
+    TypeAdapter,
+    ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails
+
+from ..rulekinds import OPTIONS, RULE_KINDS, RuleKind
+from ..rulekinds.values import Phrase, Word, as_list, check_word, nfc, scalar_to_str
 
 #: A code id: lower-case ASCII, may be dotted (``tidig_dialog.rfi``).
 CODE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 #: A codebook id.
 CODEBOOK_ID = re.compile(r"^[a-z0-9_]+$")
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-#: Characters allowed in a term or a word of a phrase (letters, digits,
-#: hyphen, apostrophe, colon as in "LOU:s", and the glob characters
-#: ``*``, ``?`` and ``[...]``).
-WORD = re.compile(r"^[\w\-':*?.\[\]]+$")
 
 MAX_WITHIN = 50
 MAX_GAP = 10
 
-# Keys of a rule in long form, by kind.
-RULE_KINDS = ("term", "phrase", "regex", "near")
-
-
-def _nfc(value: Any) -> Any:
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value).strip()
-    return value
-
-
-def _as_list(value: Any) -> Any:
-    """Let a single value stand for a list of one."""
-    if value is None or isinstance(value, (str, dict)):
-        return [] if value is None else [value]
-    return value
-
-
-def _scalar_to_str(value: Any) -> Any:
-    """YAML reads ``- 2030`` as a number; a rule or example means the text."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return _nfc(value)
-
-
-Text = Annotated[str, BeforeValidator(_nfc)]
-Word = Annotated[str, BeforeValidator(_scalar_to_str)]
-
-
-def _check_word(word: str, what: str) -> str:
-    if not word:
-        raise ValueError(f"{what} is empty")
-    if not WORD.match(word):
-        raise ValueError(
-            f"{what} {word!r} is not one word (letters, digits, -, *, ?, [...]); "
-            "write several words as a phrase, or use regex:")
-    return word
-
-
-def _check_phrase(text: str) -> str:
-    words = text.split()
-    if not words:
-        raise ValueError("phrase is empty")
-    for w in words:
-        _check_word(w, "word")
-    return " ".join(words)
+Text = Annotated[str, BeforeValidator(nfc)]
 
 
 def _rule_kind(value: Any) -> str:
@@ -97,56 +52,52 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class RuleSpec(_Strict):
-    """A rule in long form: exactly one of ``term``, ``phrase``, ``regex``, ``near``."""
+class _KindsRead(dict):
+    """A rule's keys without its kind keys, whose values are already checked."""
 
-    term: Word | None = None
-    phrase: Word | None = None
-    regex: Annotated[str, BeforeValidator(_scalar_to_str)] | None = None
-    near: Annotated[list[Word], BeforeValidator(_as_list)] | None = None
-    with_: Annotated[list[Any], BeforeValidator(_as_list)] | None = Field(
+    values: dict[str, Any]
+    errors: list[InitErrorDetails]
+
+
+_ADAPTERS: dict[str, tuple[RuleKind, TypeAdapter]] = {}
+
+
+def _read_value(kind: RuleKind, value: Any) -> Any:
+    """The value of a kind's key, checked by the kind's type (``None``: absent)."""
+    cached = _ADAPTERS.get(kind.name)
+    if cached is None or cached[0] is not kind:
+        cached = _ADAPTERS[kind.name] = (kind, TypeAdapter(Union[kind.value, None]))
+    return cached[1].validate_python(value)
+
+
+def _errors(exc: ValidationError, *loc: str | int) -> list[InitErrorDetails]:
+    """The errors of ``exc``, their locations below ``loc``."""
+    return [InitErrorDetails(type=e["type"], loc=(*loc, *e["loc"]), input=e["input"],
+                             **({"ctx": e["ctx"]} if "ctx" in e else {}))  # type: ignore[typeddict-item]
+            for e in exc.errors(include_url=False)]
+
+
+class RuleSpec(_Strict):
+    """A rule in long form: exactly one kind key (``term``, ``phrase``,
+    ``regex``, ``near`` or a kind registered in :mod:`codingkit.rulekinds`),
+    with the options its kind takes.
+
+    The kind keys are not fields: they are looked up in the registry, their
+    values checked by the kind's type (errors are reported at the key, with
+    every other problem of the rule), and the kind and its value are
+    :attr:`kind` and :attr:`value`.
+    """
+
+    with_: Annotated[list[Any], BeforeValidator(as_list)] | None = Field(
         default=None, alias="with")
     within: Annotated[int, Field(ge=1, le=MAX_WITHIN)] | None = None
     gap: Annotated[int, Field(ge=0, le=MAX_GAP)] | None = None
     compound: bool | None = None
     fuzzy: Annotated[int, Field(ge=0, le=100)] | None = None
     weight: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0
-    unless: Annotated[list["RuleItem"], BeforeValidator(_as_list)] = []
-
-    @field_validator("term")
-    @classmethod
-    def _term_is_one_word(cls, v: str | None) -> str | None:
-        return None if v is None else _check_word(v, "term")
-
-    @field_validator("phrase")
-    @classmethod
-    def _phrase_words(cls, v: str | None) -> str | None:
-        return None if v is None else _check_phrase(v)
-
-    @field_validator("regex")
-    @classmethod
-    def _regex_compiles(cls, v: str | None) -> str | None:
-        if v is None:
-            return None
-        if not v:
-            raise ValueError("regex is empty")
-        try:
-            compile_user_pattern(v, re.IGNORECASE)
-        except PatternError as exc:
-            if exc.reason == "syntax":
-                raise ValueError(f"bad regular expression {show_pattern(v)}: "
-                                 f"{exc.detail}") from None
-            raise ValueError(exc.message) from None
-        return v
-
-    @field_validator("near")
-    @classmethod
-    def _near_words(cls, v: list[str] | None) -> list[str] | None:
-        if v is None:
-            return None
-        if not v:
-            raise ValueError("near: needs at least one word")
-        return [_check_word(w, "word") for w in v]
+    unless: Annotated[list["RuleItem"], BeforeValidator(as_list)] = []
+    _kind: str = PrivateAttr("")
+    _value: Any = PrivateAttr(None)
 
     @field_validator("with_")
     @classmethod
@@ -167,56 +118,79 @@ class RuleSpec(_Strict):
                 raise ValueError("with: has an empty word list")
             words = []
             for w in group:
-                w = _scalar_to_str(w)
+                w = scalar_to_str(w)
                 if not isinstance(w, str):
                     raise ValueError(f"with: expected words, got {w!r}")
-                words.append(_check_word(w, "word"))
+                words.append(check_word(w, "word"))
             out.append(words)
         return out
 
-    @model_validator(mode="after")
-    def _one_kind(self) -> "RuleSpec":
-        kinds = [k for k in RULE_KINDS if getattr(self, k) is not None]
-        if len(kinds) != 1:
-            found = ", ".join(kinds) if kinds else "none"
+    @model_validator(mode="wrap")
+    @classmethod
+    def _kind_keys(cls, data: Any, handler: Any) -> "RuleSpec":
+        if isinstance(data, _KindsRead) or not isinstance(data, Mapping):
+            # pydantic runs this twice on a nested rule: the outer call has
+            # read the kind keys already
+            return handler(data)
+        rest = _KindsRead((k, v) for k, v in data.items() if k not in RULE_KINDS)
+        rest.values, errors = {}, []
+        for name, kind in RULE_KINDS.items():
+            if name in data:
+                try:
+                    value = _read_value(kind, data[name])
+                except ValidationError as exc:
+                    errors += _errors(exc, name)
+                    continue
+                if value is not None:
+                    rest.values[name] = value
+        try:
+            spec = handler(rest)
+        except ValidationError as exc:
+            errors += _errors(exc)
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        spec._check_kind(rest.values)
+        return spec
+
+    def _check_kind(self, values: dict[str, Any]) -> None:
+        if len(values) != 1:
+            found = ", ".join(values) if values else "none"
             raise ValueError(
-                "a rule needs exactly one of term:, phrase:, regex:, near: "
+                f"a rule needs exactly one of {', '.join(k + ':' for k in RULE_KINDS)} "
                 f"(found {found})")
-        kind = kinds[0]
-        misplaced = []
-        if kind != "near" and self.with_ is not None:
-            misplaced.append("with")
-        if kind != "near" and self.within is not None:
-            misplaced.append("within")
-        if kind != "phrase" and self.gap is not None:
-            misplaced.append("gap")
-        if kind != "term" and self.fuzzy is not None:
-            misplaced.append("fuzzy")
-        if kind == "regex" and self.compound is not None:
-            misplaced.append("compound")
+        [(name, value)] = values.items()
+        kind = RULE_KINDS[name]
+        given = {"with": self.with_, "within": self.within, "gap": self.gap,
+                 "fuzzy": self.fuzzy, "compound": self.compound}
+        misplaced = [k for k in OPTIONS if given[k] is not None and k not in kind.options]
         if misplaced:
             raise ValueError(
-                f"{', '.join(k + ':' for k in misplaced)} does not apply to a {kind}: rule")
-        if kind == "near" and not self.with_:
-            raise ValueError("a near: rule needs with: (the words that must be close by)")
-        return self
+                f"{', '.join(k + ':' for k in misplaced)} does not apply to a {name}: rule")
+        if kind.check is not None:
+            kind.check(self)
+        self._kind, self._value = name, value
 
     @property
     def kind(self) -> str:
-        return next(k for k in RULE_KINDS if getattr(self, k) is not None)
+        """The rule's kind: its key (``term``, ``near``, ...)."""
+        return self._kind
+
+    @property
+    def value(self) -> Any:
+        """The value of the kind's key, as the kind's type read it."""
+        return self._value
 
 
 RuleItem = Annotated[
     Union[
-        Annotated[Annotated[str, BeforeValidator(_scalar_to_str), AfterValidator(_check_phrase)],
-                  Tag("short")],
+        Annotated[Phrase, Tag("short")],
         Annotated[RuleSpec, Tag("long")],
     ],
     Discriminator(_rule_kind),
 ]
 RuleSpec.model_rebuild()
 
-RuleList = Annotated[list[RuleItem], BeforeValidator(_as_list)]
+RuleList = Annotated[list[RuleItem], BeforeValidator(as_list)]
 Role = Literal["respondent", "interviewer"]
 
 
@@ -231,13 +205,13 @@ class CodeSpec(_Strict):
     include: Text = ""
     exclude: Text = ""
     codable: bool = True
-    scope: Annotated[list[Role], BeforeValidator(_as_list)] = ["respondent"]
+    scope: Annotated[list[Role], BeforeValidator(as_list)] = ["respondent"]
     threshold: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
     parent: str | None = None
     rules: RuleList = []
     exclusions: RuleList = []
-    examples: Annotated[list[Word], BeforeValidator(_as_list)] = []
-    negative_examples: Annotated[list[Word], BeforeValidator(_as_list)] = []
+    examples: Annotated[list[Word], BeforeValidator(as_list)] = []
+    negative_examples: Annotated[list[Word], BeforeValidator(as_list)] = []
     codes: list["CodeSpec"] = []
 
     @field_validator("id", "parent")

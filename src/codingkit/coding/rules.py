@@ -2,7 +2,10 @@
 
 A :class:`RuleMatcher` compiles every rule of a :class:`~codingkit.model.Codebook`
 once and then finds, for a segment of text, every rule that matches it, with
-the words that matched (:class:`RuleHit`). How words match is described in
+the words that matched (:class:`RuleHit`). Each rule compiles and matches
+as its kind says (:mod:`codingkit.rulekinds`); the matcher holds the index
+of the word patterns the kinds compile to, finds them in a segment, and
+tries only the rules whose words occur. How words match is described in
 ``docs/codebook.md``; in short:
 
 * a **term** matches every inflection of the word (lookup lemma or Snowball
@@ -61,17 +64,13 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator
 
 from rapidfuzz import fuzz, process
 from spacy.attrs import IDX, LENGTH, LOWER
 
 from ..model import Codebook, Rule
-from ..patterns import (
-    PatternError,
-    UserPattern,
-    compile_user_pattern,
-)
+from ..rulekinds import Compiled, Match, SegmentWords, rule_kind
 from ..swedish import (
     DERIVATION_PREFIXES,
     LINKING_LETTERS,
@@ -179,116 +178,12 @@ class _Word:
     compound: bool
 
 
-@dataclass
-class _Compiled:
-    """A compiled rule."""
-
-    rule: Rule
-    kind: str
-    words: tuple[int, ...] = ()                   # term: 1, phrase: n word ids
-    groups: tuple[tuple[int, ...], ...] = ()      # near: word ids per group
-    regex: UserPattern | None = None
-    fuzzy: int | None = None                      # fuzzy word id (term only)
-    unless: tuple["_Compiled", ...] = ()
-    gap: int = 0
-    within: int = 0
-    simple: bool = False    # a term without fuzzy matching or vetoes
-    # word groups of which one word each must occur for any match (phrase:
-    # every word; near: every group); () when there is no such test
-    needs: tuple[frozenset[int], ...] = ()
-
-    def __post_init__(self) -> None:
-        self.simple = self.kind == "term" and self.fuzzy is None and not self.unless
-        if self.kind == "phrase":
-            self.needs = tuple(frozenset((w,)) for w in dict.fromkeys(self.words))
-        elif self.kind == "near":
-            self.needs = tuple(frozenset(g) for g in self.groups)
-
-
 def _position(hit: RuleHit) -> tuple[tuple[int, int], tuple[int, int]]:
     return hit.spans[0], hit.spans[-1]
 
 
 def _is_glob(word: str) -> bool:
     return any(ch in _GLOB_CHARS for ch in word)
-
-
-def _required_literal(pattern: str) -> tuple[str, ...] | None:
-    """Plain strings of which every match of ``pattern`` contains one.
-
-    Lower-cased, each at least two characters, or ``None`` when no such
-    strings are found. Used only to skip texts cheaply: a pattern the
-    analysis does not understand gets ``None`` and is searched everywhere.
-
-    >>> _required_literal(r"\\bRFI\\b"), _required_literal(r"LOU|upphandlingslag")
-    (('rfi',), ('lou', 'upphandlingslag'))
-    >>> _required_literal(r"\\w+ning") , _required_literal(r"a|\\d+")
-    (('ning',), None)
-    """
-    try:
-        from re import _constants as c  # type: ignore[attr-defined]
-        from re import _parser  # type: ignore[attr-defined]
-
-        parsed = _parser.parse(pattern, re.IGNORECASE)
-    except Exception:  # noqa: BLE001 - private parser: any failure means "none"
-        return None
-
-    def score(cands: tuple[str, ...] | None) -> tuple[int, int]:
-        if not cands:
-            return (0, 0)
-        return (min(len(x) for x in cands), -len(cands))
-
-    def required(seq) -> tuple[str, ...] | None:
-        best: tuple[str, ...] | None = None
-        run = ""
-        for op, arg in seq:
-            if op is c.LITERAL:
-                run += chr(arg)
-                continue
-            if op is c.AT:          # \b, ^, $: consume nothing
-                continue
-            if len(run) >= 2 and score((run,)) > score(best):
-                best = (run,)
-            run = ""
-            sub: tuple[str, ...] | None = None
-            if op is c.SUBPATTERN:
-                sub = required(arg[-1])
-            elif op is c.BRANCH:
-                alts = [required(alt) for alt in arg[1]]
-                if all(alts):
-                    sub = tuple(dict.fromkeys(x for alt in alts for x in alt))  # type: ignore[union-attr]
-            if sub and score(sub) > score(best):
-                best = sub
-        if len(run) >= 2 and score((run,)) > score(best):
-            best = (run,)
-        return best
-
-    try:
-        found = required(parsed)
-    except Exception:  # noqa: BLE001
-        return None
-    return tuple(x.lower() for x in found) if found else None
-
-
-# --------------------------------------------------------------------------
-# per-segment state
-# --------------------------------------------------------------------------
-
-class _Segment:
-    """What one segment offers the rules: words found, at which positions."""
-
-    __slots__ = ("text", "spans", "pos", "fuzzy", "ends", "cache")
-
-    def __init__(self, text: str, spans: dict[int, tuple[int, int]],
-                 pos: dict[int, list[int]],
-                 fuzzy: dict[int, list[tuple[tuple[int, ...], float]]],
-                 ends: Sequence[int] = ()) -> None:
-        self.text = text
-        self.ends = ends              # word positions after which a sentence ends
-        self.spans = spans            # token index → (start, end)
-        self.pos = pos                # word id → token indexes
-        self.fuzzy = fuzzy            # fuzzy id → [(token indexes, similarity)]
-        self.cache: dict[int, list[tuple[tuple[tuple[int, int], ...], str, float | None]]] = {}
 
 
 class RuleMatcher:
@@ -330,9 +225,9 @@ class RuleMatcher:
         self._word_ids: dict[_Word, int] = {}
         self._fuzzy: list[tuple[int, str, int]] = []          # (word id, term, cutoff)
         self._fuzzy_ids: dict[tuple[int, int], int] = {}
-        self._compiled: dict[int, _Compiled] = {}             # id(rule) → compiled
+        self._compiled: dict[int, Compiled] = {}             # id(rule) → compiled
         # the code's rules in order: (code id, [compiled], [exclusions])
-        self._codes: list[tuple[str, list[_Compiled], list[_Compiled]]] = []
+        self._codes: list[tuple[str, list[Compiled], list[Compiled]]] = []
         for code in codebook:
             if not code.codable:
                 continue
@@ -348,7 +243,11 @@ class RuleMatcher:
     # ------------------------------------------------------------------
     # compiling
     # ------------------------------------------------------------------
-    def _word(self, text: str, compound: bool) -> int:
+    # the kinds' compilers (codingkit.rulekinds) build their rules from these
+    def word(self, text: str, compound: bool) -> int:
+        """The id of a word pattern (a term or a glob; lower-cased, NFC):
+        its occurrences are found in every segment (``SegmentWords.pos``).
+        ``compound``: it may also match as a part of a compound."""
         lower = unicodedata.normalize("NFC", text).lower()
         glob = _is_glob(lower)
         word = _Word(lower, glob, compound and not glob and len(lower) >= MIN_COMPOUND_TERM)
@@ -359,7 +258,7 @@ class RuleMatcher:
             self._word_ids[word] = wid
         return wid
 
-    def _split(self, pattern: str) -> list[str]:
+    def split(self, pattern: str) -> list[str]:
         """Words of a term or phrase, as the tokenizer would split them."""
         out: list[str] = []
         for piece in unicodedata.normalize("NFC", pattern).split():
@@ -370,44 +269,29 @@ class RuleMatcher:
                 out.extend(toks or [piece])
         return out
 
-    def _compile(self, rule: Rule, code_id: str = "") -> _Compiled:
+    def fuzzy_word(self, wid: int, cutoff: int) -> int | None:
+        """The id under which word ``wid`` is also matched fuzzily (RapidFuzz
+        ratio ≥ ``cutoff``; ``SegmentWords.fuzzy``), ``None`` for a glob."""
+        word = self._words[wid]
+        if word.glob:
+            return None
+        key = (wid, cutoff)
+        fid = self._fuzzy_ids.get(key)
+        if fid is None:
+            fid = len(self._fuzzy)
+            self._fuzzy.append((wid, word.pattern, cutoff))
+            self._fuzzy_ids[key] = fid
+        return fid
+
+    def _compile(self, rule: Rule, code_id: str = "") -> Compiled:
         done = self._compiled.get(id(rule))
         if done is not None:
             return done
         unless = tuple(self._compile(r, code_id) for r in rule.unless)
-        kind = rule.kind
-        if kind == "regex":
-            try:
-                # searches are time-limited; the loader has already probed the
-                # pattern for catastrophic backtracking
-                rx: UserPattern | None = compile_user_pattern(
-                    rule.pattern, re.IGNORECASE, path=self.codebook.path, line=rule.line,
-                    label=f"code '{code_id}'" if code_id else "", probe=False)
-            except PatternError:
-                rx = None  # refused by the codebook's schema; never matches
-            comp = _Compiled(rule, "regex", regex=rx, unless=unless)
-        elif kind == "near":
-            groups = tuple(tuple(self._word(w, rule.compound) for g_word in g
-                                 for w in self._split(g_word)[:1]) for g in rule.groups)
-            comp = _Compiled(rule, "near", groups=groups, unless=unless,
-                             within=rule.within if rule.within is not None else 0)
-        else:
-            words = tuple(self._word(w, rule.compound) for w in self._split(rule.pattern))
-            if not words:
-                comp = _Compiled(rule, "none", unless=unless)
-            elif len(words) == 1:
-                fid = None
-                word = self._words[words[0]]
-                if rule.fuzzy is not None and not word.glob:
-                    key = (words[0], int(rule.fuzzy))
-                    fid = self._fuzzy_ids.get(key)
-                    if fid is None:
-                        fid = len(self._fuzzy)
-                        self._fuzzy.append((words[0], word.pattern, int(rule.fuzzy)))
-                        self._fuzzy_ids[key] = fid
-                comp = _Compiled(rule, "term", words=words, fuzzy=fid, unless=unless)
-            else:
-                comp = _Compiled(rule, "phrase", words=words, unless=unless, gap=max(rule.gap, 0))
+        kind = rule_kind(rule.kind)
+        comp = kind.compile(rule, self, code_id)
+        comp.kind, comp.unless = kind, unless
+        comp.simple = comp.simple and not unless
         self._compiled[id(rule)] = comp
         return comp
 
@@ -451,16 +335,16 @@ class RuleMatcher:
         # rules by word and fuzzy id (main rules only; vetoes are run on demand)
         # every main rule gets a number in codebook order, so that sorting
         # the numbers orders hits by code
-        self._flat: list[tuple[int, str, _Compiled]] = []
+        self._flat: list[tuple[int, str, Compiled]] = []
         self._by_word: dict[int, set[int]] = {}
         self._by_fuzzy: dict[int, set[int]] = {}
-        self._regex_rules: list[int] = []
+        self._scan_rules: list[int] = []
         for ci, (code_id, rules, _) in enumerate(self._codes):
             for comp in rules:
                 gi = len(self._flat)
                 self._flat.append((ci, code_id, comp))
-                if comp.kind == "regex":
-                    self._regex_rules.append(gi)
+                if comp.scan:
+                    self._scan_rules.append(gi)
                 # a rule is tried on a text when a word of its key group
                 # occurs: a term's word, or the group of a phrase or
                 # near-rule least likely to occur everywhere (all its groups
@@ -486,15 +370,14 @@ class RuleMatcher:
         # an inflected word is further from the bare term than from its
         # inflected form ("leverantörernas" ~ "leverantör": 80)
         self._fuzzy_loose = max(self._min_cutoff - 30, 0)
-        # a literal that every match of a regex contains: texts without it
-        # (lower-cased) are not searched
-        self._regex_lits = [(gi, _required_literal(self._flat[gi][2].rule.pattern))
-                            for gi in self._regex_rules]
+        # rules tried on the text (a regex), with the literals of which a text
+        # (lower-cased) must hold one to be tried
+        self._scan_lits = [(gi, self._flat[gi][2].literals) for gi in self._scan_rules]
 
-    def _key_group(self, comp: _Compiled) -> frozenset[int] | tuple[int, ...]:
+    def _key_group(self, comp: Compiled) -> frozenset[int] | tuple[int, ...]:
         """The word ids under which ``comp`` is indexed (see :meth:`_build_indexes`)."""
         if not comp.needs:
-            return comp.words[:1]
+            return comp.index
         from spacy.lang.sv.stop_words import STOP_WORDS
 
         def commonness(group: frozenset[int]) -> tuple[int, int, int]:
@@ -691,8 +574,8 @@ class RuleMatcher:
         >>> [len(h) for h in m.match_docs(texts, [m.analyzer.nlp.make_doc(t) for t in texts])]
         [1, 0]
         """
-        regex_refs = self._regex_refs(texts)
-        return [self._match_doc(t, d, r) for t, d, r in zip(texts, docs, regex_refs)]
+        scan_refs = self._scan_refs(texts)
+        return [self._match_doc(t, d, r) for t, d, r in zip(texts, docs, scan_refs)]
 
     def _lex_info(self, lex: int, doc) -> object:
         lower = doc.vocab.strings[lex]
@@ -715,17 +598,17 @@ class RuleMatcher:
             self._form_cache[lower] = info
         return info
 
-    def _regex_refs(self, texts: list[str]) -> list[list[int]]:
-        """For each text, the regex rules worth running on it."""
+    def _scan_refs(self, texts: list[str]) -> list[list[int]]:
+        """For each text, the rules tried on the text (regexes) worth running on it."""
         out: list[list[int]] = [[] for _ in texts]
-        if not self._regex_lits:
+        if not self._scan_lits:
             return out
         # one search per literal over the whole batch (texts joined by NUL)
         lows = [t.lower() for t in texts]
         joined = "\0".join(lows)
         starts = list(itertools.accumulate((len(x) + 1 for x in lows[:-1]), initial=0))
         ends = starts[1:] + [len(joined)]
-        for ref, lit in self._regex_lits:
+        for ref, lit in self._scan_lits:
             if lit is None or any("\0" in x for x in lit):
                 for k, low in enumerate(lows):
                     if lit is None or any(x in low for x in lit):
@@ -743,9 +626,9 @@ class RuleMatcher:
         return out
 
     def _match_doc(self, text: str, doc,
-                   regex: list[int] | None = None) -> list[RuleHit]:
+                   scan: list[int] | None = None) -> list[RuleHit]:
         if not len(doc):
-            return self._finish(text, {}, {}, {}, regex)
+            return self._finish(text, {}, {}, {}, scan)
         get = self._lex_cache.get
         pos: dict[int, list[int]] = {}
         fuzzy: dict[int, list[tuple[tuple[int, ...], float]]] = {}
@@ -785,7 +668,7 @@ class RuleMatcher:
             if pair:
                 pending = i
                 pending_lower = doc.vocab.strings[lex]
-        return self._finish(text, spans, pos, fuzzy, regex, ends)
+        return self._finish(text, spans, pos, fuzzy, scan, ends)
 
     def _pair(self, text: str, first: str, second: str, i: int,
               spans: dict[int, tuple[int, int]],
@@ -798,11 +681,11 @@ class RuleMatcher:
 
     def _finish(self, text: str, spans: dict[int, tuple[int, int]], pos: dict[int, list[int]],
                 fuzzy: dict[int, list[tuple[tuple[int, ...], float]]],
-                regex: list[int] | None = None, ends: list[int] | None = None
+                scan: list[int] | None = None, ends: list[int] | None = None
                 ) -> list[RuleHit]:
         """Run the rules whose words occur, apply vetoes, order the hits.
 
-        ``regex``: the regex rules to run (``None``: find them for ``text``);
+        ``scan``: the rules tried on the text to run (``None``: find them for ``text``);
         ``ends``: the word positions after which a sentence ends.
         """
         refs: set[int] = set()
@@ -815,12 +698,12 @@ class RuleMatcher:
             r = self._by_fuzzy.get(fid)
             if r:
                 refs.update(r)
-        if regex is None:
-            regex = self._regex_refs([text])[0]
-        refs.update(regex)
+        if scan is None:
+            scan = self._scan_refs([text])[0]
+        refs.update(scan)
         if not refs:
             return []
-        seg = _Segment(text, spans, pos, fuzzy, ends or ())
+        seg = SegmentWords(text, spans, pos, fuzzy, ends or ())
         out: list[RuleHit] = []
         current = -1
         code_hits: list[RuleHit] = []
@@ -835,7 +718,7 @@ class RuleMatcher:
             rule = comp.rule
             if comp.simple:  # a term without fuzzy or unless: the common case
                 weight = rule.weight
-                for i in pos[comp.words[0]]:
+                for i in pos[comp.index[0]]:
                     s, e = spans[i]
                     code_hits.append(RuleHit(code_id, rule, "rule", ((s, e),), (text[s:e],),
                                              weight, None))
@@ -856,7 +739,7 @@ class RuleMatcher:
             self._close(current, code_hits, seg, out)
         return out
 
-    def _close(self, ci: int, code_hits: list[RuleHit], seg: _Segment,
+    def _close(self, ci: int, code_hits: list[RuleHit], seg: SegmentWords,
                out: list[RuleHit]) -> None:
         """Apply the code's exclusions, order its hits by position, add them to ``out``."""
         excl = self._codes[ci][2]
@@ -866,94 +749,12 @@ class RuleMatcher:
             code_hits.sort(key=_position)
         out.extend(code_hits)
 
-    def _eval(self, comp: _Compiled, seg: _Segment
-              ) -> list[tuple[tuple[tuple[int, int], ...], str, float | None]]:
+    def _eval(self, comp: Compiled, seg: SegmentWords) -> list[Match]:
         """All matches of one compiled rule in a segment (memoised per segment)."""
         key = id(comp)
         done = seg.cache.get(key)
         if done is not None:
             return done
-        spans = seg.spans
-        res: list[tuple[tuple[tuple[int, int], ...], str, float | None]] = []
-        kind = comp.kind
-        if kind == "term":
-            exact = seg.pos.get(comp.words[0], ())
-            for i in exact:
-                res.append(((spans[i],), "rule", None))
-            if comp.fuzzy is not None:
-                taken = set(exact)
-                for idxs, sim in seg.fuzzy.get(comp.fuzzy, ()):
-                    if taken.isdisjoint(idxs):
-                        res.append((tuple(spans[i] for i in idxs), "fuzzy", sim))
-        elif kind == "phrase":
-            res = [(tuple(spans[i] for i in m), "rule", None)
-                   for m in self._phrase(comp, seg.pos, seg.ends)]
-        elif kind == "near":
-            res = [(tuple(spans[i] for i in m), "rule", None)
-                   for m in self._near(comp, seg.pos)]
-        elif kind == "regex" and comp.regex is not None:
-            res = [(((m.start(), m.end()),), "rule", None)
-                   for m in comp.regex.finditer(seg.text) if m.end() > m.start()]
+        res = comp.kind.evaluate(comp, seg)  # type: ignore[union-attr]
         seg.cache[key] = res
         return res
-
-    @staticmethod
-    def _phrase(comp: _Compiled, pos: dict[int, list[int]],
-                ends: Sequence[int] = ()) -> list[tuple[int, ...]]:
-        lists = []
-        for wid in comp.words:
-            p = pos.get(wid)
-            if not p:
-                return []
-            lists.append(p)
-        sets = [set(p) for p in lists]
-        step = comp.gap + 1
-        n = len(lists)
-
-        def extend(path: list[int]) -> list[int] | None:
-            if len(path) == n:
-                return path
-            last = path[-1]
-            stop = last + step
-            if ends:  # not across a sentence end
-                k = bisect.bisect_left(ends, last)
-                if k < len(ends):
-                    stop = min(stop, ends[k])
-            for q in range(last + 1, stop + 1):
-                if q in sets[len(path)]:
-                    got = extend(path + [q])
-                    if got:
-                        return got
-            return None
-
-        matches: list[tuple[int, ...]] = []
-        after = -1
-        for p0 in lists[0]:
-            if p0 <= after:
-                continue
-            m = extend([p0])
-            if m:
-                matches.append(tuple(m))
-                after = m[-1]
-        return matches
-
-    @staticmethod
-    def _near(comp: _Compiled, pos: dict[int, list[int]]) -> list[tuple[int, ...]]:
-        groups = comp.groups
-        for wids in groups:       # cheap test first: every group has a word here
-            if not any(wid in pos for wid in wids):
-                return []
-        events: dict[int, list[int]] = {}
-        for g, wids in enumerate(groups):
-            for wid in wids:
-                for i in pos.get(wid, ()):
-                    events.setdefault(i, []).append(g)
-        last: dict[int, int] = {}
-        matches: list[tuple[int, ...]] = []
-        for i in sorted(events):
-            for g in events[i]:
-                last[g] = i
-            if len(last) == len(groups) and i - min(last.values()) <= comp.within:
-                matches.append(tuple(sorted(set(last.values()))))
-                last = {}
-        return matches
