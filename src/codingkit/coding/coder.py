@@ -100,6 +100,10 @@ BATCH_SIZE = 256
 #: Segments combined at a time (their segment × code arrays are the transient).
 COMBINE_CHUNK = 4096
 
+#: Segments scored at a time by :meth:`Coder.code` (their feature matrices
+#: are the transient; a multiple of :data:`COMBINE_CHUNK`).
+SCORE_CHUNK = 4 * COMBINE_CHUNK
+
 #: Similarity options of :class:`Coder` (``"none"``: rules only).
 SIMILARITY_OPTIONS = (*BACKENDS, "none")
 
@@ -829,16 +833,31 @@ class Coder:
             kept = {id(s) for s in todo}
             tokens = [t for s, t in zip(segments, tokens) if id(s) in kept]
         learner = self.learner_
-        R, hits_all, content, sim_scores, index, learned, nearest = self._parts(
-            todo, segments, progress, nearest=True, tokens=tokens, codable_only=True)
-        # combine in chunks, so that the segment × code arrays stay small
+        # the questions and answers around each segment, found once for all
+        questions = context = None
+        if learner is not None and learner.question_weight:
+            questions = preceding_questions(segments, todo)
+        if learner is not None and learner.context_weight:
+            context = adjacent_answers(segments, todo)
+        # scored and combined in blocks, so that the feature matrices and the
+        # segment × code arrays stay small whatever the size of the batch (one
+        # long transcript, a survey of 100,000 answers): each segment's score
+        # does not depend on the others, so the codings are the same
         codings: list[Coding] = []
-        for b in range(0, len(todo), COMBINE_CHUNK):
-            e = min(b + COMBINE_CHUNK, len(todo))
-            chunk_scores = sim_scores.take(index[b:e]) if sim_scores is not None else None
-            codings += self._combine(todo[b:e], R[b:e], hits_all[b:e], content[b:e], chunk_scores,
-                                     learned[b:e] if learned is not None else None,
-                                     tuple(a[b:e] for a in nearest) if nearest else None)
+        for a in range(0, len(todo), SCORE_CHUNK):
+            z = min(a + SCORE_CHUNK, len(todo))
+            R, hits_all, content, sim_scores, index, learned, nearest = self._parts(
+                todo[a:z], segments, progress, nearest=True, tokens=tokens[a:z],
+                codable_only=True, questions=questions[a:z] if questions is not None else None,
+                context=(context[0][a:z], context[1][a:z]) if context is not None else None)
+            for b in range(0, z - a, COMBINE_CHUNK):
+                e = min(b + COMBINE_CHUNK, z - a)
+                chunk_scores = sim_scores.take(index[b:e]) if sim_scores is not None else None
+                codings += self._combine(todo[a + b:a + e], R[b:e], hits_all[b:e], content[b:e],
+                                         chunk_scores,
+                                         learned[b:e] if learned is not None else None,
+                                         tuple(x[b:e] for x in nearest) if nearest else None)
+            del R, hits_all, content, sim_scores, index, learned, nearest
         options: dict[str, Any] = {"unit": self.unit, "code_interviewer": self.code_interviewer,
                                    "similarity": self.similarity}
         if learner is not None:
@@ -857,7 +876,8 @@ class Coder:
 
     def _parts(self, todo: Sequence[Segment], segments: Sequence[Segment], progress=None, *,
                nearest: bool = False, tokens: "Sequence | None" = None,
-               codable_only: bool = False):
+               codable_only: bool = False, questions: "Sequence[str] | None" = None,
+               context: "tuple[Sequence[str], Sequence[str]] | None" = None):
         """Every part of the score of the segments ``todo``: rule scores,
         hits and content words, similarity scores per distinct text and each
         text's row, learned scores and (with ``nearest``) the nearest
@@ -868,7 +888,9 @@ class Coder:
         With ``codable_only``, the similarity and learned parts are left at 0
         for segments that cannot be coded whatever they score (no content
         word, or fewer than :data:`.features.MIN_CONTENT_WORDS` and no rule
-        hit: see :meth:`_combine`)."""
+        hit: see :meth:`_combine`). ``questions`` and ``context``: the
+        question before each segment of ``todo`` and the answers before and
+        after it, if already found (else they are found in ``segments``)."""
         import numpy as np
 
         texts = [s.text for s in todo]
@@ -890,7 +912,11 @@ class Coder:
                 else np.arange(len(texts)))
         if self.learner_ is not None and len(rows):
             part = [todo[i] for i in rows]
-            got = self._learned_features(part, segments, R[rows], nearest=nearest)
+            got = self._learned_features(
+                part, segments, R[rows], nearest=nearest,
+                questions=[questions[i] for i in rows] if questions is not None else None,
+                context=(([context[0][i] for i in rows], [context[1][i] for i in rows])
+                         if context is not None else None))
             X, near_part = got if nearest else (got, None)
             learned_part = self.learner_.predict_proba(X)
             learned = np.zeros((len(texts), learned_part.shape[1]))
@@ -924,7 +950,9 @@ class Coder:
         return combined, np.asarray(content)
 
     def _learned_features(self, todo: Sequence[Segment], segments: Sequence[Segment],
-                          R: "np.ndarray", *, nearest: bool = False):
+                          R: "np.ndarray", *, nearest: bool = False,
+                          questions: "list[str] | None" = None,
+                          context: "tuple[list[str], list[str]] | None" = None):
         """The learned model's features of the segments ``todo`` (rule
         scores ``R``), with their questions looked up in ``segments``.
         With ``nearest``: ``(features, (index, cosine))`` of each segment's
@@ -935,8 +963,11 @@ class Coder:
         V = fsim.transform(texts)
         S = fsim.score(vectors=V, use_human=False)
         return self._features(self.learner_, fsim, texts, R, V, S,
-                              lambda: preceding_questions(segments, todo),
-                              lambda: adjacent_answers(segments, todo), nearest=nearest)
+                              lambda: (questions if questions is not None
+                                       else preceding_questions(segments, todo)),
+                              lambda: (context if context is not None
+                                       else adjacent_answers(segments, todo)),
+                              nearest=nearest)
 
     @staticmethod
     def _features(learner, sim, texts: Sequence[str], R: "np.ndarray", V, S,
