@@ -28,6 +28,9 @@ Turns are then chosen one at a time (greedily):
 researcher fills in (0/1 per theme); :func:`codingkit.read_human_coding`
 reads the filled-in workbook back as turn coding
 (``codingkit apply --learn-from granska.xlsx``).
+:func:`codingkit.refiqda.write_review_project` writes them as a REFI-QDA
+project instead, one source per turn, to code in QualCoder or NVivo
+(``--out granska.qdpx``), read back the same way.
 """
 
 from __future__ import annotations
