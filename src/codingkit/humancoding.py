@@ -551,10 +551,11 @@ def _qdpx_coding(path: Path) -> tuple[str, "pd.DataFrame", "pd.DataFrame | None"
     # kept: together they are the corrected coding; several humans are pooled
     coders = sorted({c for c in df["coder"] if c and c != AUTOMATIC_USER})
     if len(coders) > 1:
+        hint = ("" if review is not None else "; to use one coder, run 'codingkit "
+                "import-project' and keep that coder's rows of human_coding.csv")
         warnings.warn(CodingkitWarning(
-            f"the codings of {len(coders)} coders ({', '.join(coders)}) are pooled; to use "
-            "one coder, run 'codingkit import-project' and keep that coder's rows of "
-            "human_coding.csv", path=path), stacklevel=3)
+            f"the codings of {len(coders)} coders ({', '.join(coders)}) are pooled{hint}",
+            path=path), stacklevel=3)
     warn_if_codingkits_own(df, path, stacklevel=4)
     if project.problems:
         warnings.warn(CodingkitWarning(
