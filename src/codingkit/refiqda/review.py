@@ -48,7 +48,14 @@ from lxml import etree
 
 from .. import __version__
 from ..errors import CodingkitWarning, EvaluationError, RefiQdaError
-from ._common import PROJECT_NS, atomic_write_bytes, make_guid, serialize, utc_timestamp, xml_safe
+from ._common import (
+    PROJECT_NS,
+    atomic_write_bytes,
+    make_guid,
+    serialize,
+    utc_timestamp,
+    xml_safe,
+)
 from .codebook import _check_exportable, code_elements
 from .project import AUTOMATIC_USER, flat_source_names
 
@@ -137,8 +144,8 @@ def _describe(row, turn: ReviewTurn) -> str:
         f"codingkits gissning: {guess or 'inget tema'}",
         f"Osäkrast: {row.theme} ({float(row.score):.2f})",
         f"Intervju: {row.source}, tur {int(row.turn)}" + (f" ({meta})" if meta else ""),
-        "Koda svaret från början efter kodboken, inte efter gissningen. Inget tema: lämna "
-        "det okodat.",
+        ("Koda svaret från början efter kodboken, inte efter gissningen. Inget tema: lämna "
+         "det okodat."),
         turn.line(),
     ]
     return xml_safe("\n".join(lines))
