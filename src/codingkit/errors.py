@@ -273,6 +273,8 @@ ERROR_CODES: dict[str, str] = {
     "E632": "two different transcripts under one name",
     "E633": "a suggestion of turns to hand-code that cannot be made (n < 1, a coder "
             "that does not code turns)",
+    "E634": "a source of a review project (granska.qdpx) whose text was edited since "
+            "codingkit suggest wrote it",
     # E7xx coding
     "E700": "the similarity model cannot be built or used",
     "E701": "the semantic backend is not installed",

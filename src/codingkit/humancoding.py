@@ -23,7 +23,9 @@ A CSV file in one of three shapes (extra columns such as ``speaker``,
 
 A coding sheet written by ``codingkit suggest`` and filled in (``.xlsx``:
 ``source, turn`` and one 0/1 column per theme) is turn coding with its own
-list of the turns read: the rows where a theme cell is filled in.
+list of the turns read: the rows where a theme cell is filled in. A review
+project of ``codingkit suggest`` (``granska.qdpx``, one source per turn),
+coded in QualCoder or NVivo, is turn coding too, every source a turn read.
 
 A CSV with ``source, turn`` and no ``code`` column lists the turns the human
 coder *read*: the universe of the evaluation, so that turns left uncoded
@@ -46,7 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["HumanCoding", "read_human_coding", "read_coding_rounds", "align_human_coding",
-           "sources_mismatch", "unknown_codes", "read_review_sheet"]
+           "sources_mismatch", "unknown_codes", "read_review_sheet", "read_review_turns"]
 
 #: The sheet of a coding sheet of ``codingkit suggest`` holding the turns
 #: (:func:`codingkit.suggest.write_review_sheet`; else its first sheet).
@@ -191,7 +193,11 @@ def read_human_coding(
         codingkit's source names, as ``codingkit export-project`` writes
         them). A reviewed export's own codings and the automatic ones kept
         are the corrected coding; the codings of several human coders are
-        pooled, with a warning. A ``.xlsx`` file is a coding sheet of
+        pooled, with a warning. A review project of ``codingkit suggest``
+        (``granska.qdpx``: one source per suggested turn), coded, is turn
+        coding whose every source is a turn read: a code coded in a source
+        codes its turn, a source without a coding is a turn about no theme
+        (:func:`codingkit.refiqda.review.review_coding`). A ``.xlsx`` file is a coding sheet of
         ``codingkit suggest``, filled in: turn coding (a ``1`` codes the
         turn with the column's theme) whose rows with at least one theme
         cell filled (0 or 1) are the turns read
@@ -228,7 +234,10 @@ def read_human_coding(
     splits: dict[str, str] = {}
     for f in files:
         if f.suffix.lower() == ".qdpx":
-            codings.append(("span", _qdpx_coding(f)))
+            kind, project_codings, project_turns = _qdpx_coding(f)
+            codings.append((kind, project_codings))
+            if project_turns is not None:  # a review project of 'codingkit suggest'
+                turns.append(project_turns)
             continue
         if f.suffix.lower() == ".xlsx":  # a coding sheet of 'codingkit suggest', filled in
             sheet_codings, sheet_turns = read_review_sheet(f)
@@ -521,13 +530,20 @@ def unknown_codes(human: HumanCoding, codebook: Codebook, *, stacklevel: int = 2
     return unknown
 
 
-def _qdpx_coding(path: Path) -> "pd.DataFrame":
-    """The coded selections of a REFI-QDA project as span coding."""
+def _qdpx_coding(path: Path) -> tuple[str, "pd.DataFrame", "pd.DataFrame | None"]:
+    """The coding of a REFI-QDA project: ``(kind, codings, turns read)``.
+
+    A review project of ``codingkit suggest`` (every source one turn,
+    :mod:`codingkit.refiqda.review`) is turn coding with every source a
+    turn read; any other project is span coding (its coded selections),
+    without a list of turns read."""
     from .refiqda import read_qdpx
     from .refiqda.project import AUTOMATIC_USER
+    from .refiqda.review import review_coding
 
     project = read_qdpx(path)
-    df = project.human_coding
+    review = review_coding(project)
+    df = review[0] if review is not None else project.human_coding
     if df.empty:
         raise EvaluationError("the project has no coded selections to compare with",
                               path=path, code="E602")
@@ -535,17 +551,46 @@ def _qdpx_coding(path: Path) -> "pd.DataFrame":
     # kept: together they are the corrected coding; several humans are pooled
     coders = sorted({c for c in df["coder"] if c and c != AUTOMATIC_USER})
     if len(coders) > 1:
+        hint = ("" if review is not None else "; to use one coder, run 'codingkit "
+                "import-project' and keep that coder's rows of human_coding.csv")
         warnings.warn(CodingkitWarning(
-            f"the codings of {len(coders)} coders ({', '.join(coders)}) are pooled; to use "
-            "one coder, run 'codingkit import-project' and keep that coder's rows of "
-            "human_coding.csv", path=path), stacklevel=3)
+            f"the codings of {len(coders)} coders ({', '.join(coders)}) are pooled{hint}",
+            path=path), stacklevel=3)
     warn_if_codingkits_own(df, path, stacklevel=4)
     if project.problems:
         warnings.warn(CodingkitWarning(
             f"{len(project.problems)} selection(s) left out (offsets that do not fit their "
             f"text), e.g. {project.problems[0]}", path=path), stacklevel=3)
+    if review is not None:
+        return "turn", _clean_coding(df[["source", "turn", "code"]].astype(str), "turn",
+                                     path), review[1]
     spans = df[["source", "start", "end", "code"]].astype(str)
-    return _clean_coding(spans, "span", path)
+    return "span", _clean_coding(spans, "span", path), None
+
+
+def read_review_turns(path: str | os.PathLike[str]) -> "pd.DataFrame":
+    """The turns read (``source, turn``) of a filled-in coding sheet
+    (``.xlsx``) or a coded review project (``.qdpx``) of ``codingkit
+    suggest`` (for ``suggest --exclude``).
+
+    Raises
+    ------
+    EvaluationError
+        As :func:`read_review_sheet`; E602 for a ``.qdpx`` that is not a
+        review project of ``codingkit suggest``.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".qdpx":
+        if not path.is_file():
+            raise EvaluationError(f"human coding not found: {path}", path=path, code="E601")
+        kind, _, turns = _qdpx_coding(path)
+        if turns is None:
+            raise EvaluationError(
+                "not a review project of 'codingkit suggest' (no source names its turn); "
+                "expected a coded granska.qdpx or a filled-in coding sheet (.xlsx)",
+                path=path, code="E602")
+        return turns
+    return read_review_sheet(path)[1]
 
 
 #: Columns of codingkit's own coding tables (codings.csv; the quotes sheet)

@@ -28,6 +28,9 @@ Turns are then chosen one at a time (greedily):
 researcher fills in (0/1 per theme); :func:`codingkit.read_human_coding`
 reads the filled-in workbook back as turn coding
 (``codingkit apply --learn-from granska.xlsx``).
+:func:`codingkit.refiqda.write_review_project` writes them as a REFI-QDA
+project instead, one source per turn, to code in QualCoder or NVivo
+(``--out granska.qdpx``), read back the same way.
 """
 
 from __future__ import annotations
@@ -71,7 +74,9 @@ class Suggestions:
         One row per chosen turn: ``rank, source, turn, segment_id, project,
         round, role, question, text, guess`` (the themes codingkit codes the
         turn with, comma-separated), ``theme`` (the theme it was chosen
-        for), ``score`` (that theme's combined score) and ``uncertainty``.
+        for), ``score`` (that theme's combined score), ``uncertainty``,
+        ``start, end`` (the turn's offsets in its transcript's text) and
+        ``scores`` (theme → combined score, every theme).
     themes:
         The theme ids (the codebook's top-level codes), codebook order.
     codebook:
@@ -228,9 +233,11 @@ def suggest(
                      "question": q, "text": seg.text,
                      "guess": ", ".join(guess.get(seg.segment_id, ())),
                      "theme": themes[t], "score": round(float(Sc[k, t]), 4),
-                     "uncertainty": round(float(Uc[k, t]), 4)})
+                     "uncertainty": round(float(Uc[k, t]), 4),
+                     "start": seg.start, "end": seg.end,
+                     "scores": {th: round(float(Sc[k, j]), 4) for j, th in enumerate(themes)}})
     columns = ["rank", "source", "turn", "segment_id", "project", "round", "role", "question",
-               "text", "guess", "theme", "score", "uncertainty"]
+               "text", "guess", "theme", "score", "uncertainty", "start", "end", "scores"]
     return Suggestions(pd.DataFrame(rows, columns=columns), themes, codebook,
                        candidates=n_candidates,
                        options={"n": n, "max_similarity": max_similarity,

@@ -1,4 +1,5 @@
-"""``codingkit suggest``: the turns to hand-code next, as a coding sheet."""
+"""``codingkit suggest``: the turns to hand-code next, as a coding sheet or a
+REFI-QDA project to code in QualCoder or NVivo."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from .options import plural
 @cli.command("suggest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "-o", "out_path", required=True, type=click.Path(path_type=Path),
-              help="The coding sheet to write (.xlsx).")
+              help="The coding sheet to write (.xlsx), or a REFI-QDA project (.qdpx) with one "
+                   "source per turn to code in QualCoder, NVivo, ATLAS.ti or MAXQDA.")
 @click.option("--n", "n", type=click.IntRange(min=1), default=100, show_default=True,
               help="How many turns to suggest.")
 @click.option("--codebook", "-c", "codebook_path", type=click.Path(path_type=Path),
@@ -32,9 +34,9 @@ from .options import plural
 @click.option("--per-interview", type=click.IntRange(min=1), default=None, metavar="N",
               help="At most N turns per interview (default: an even share of --n).")
 @click.option("--exclude", "exclude", multiple=True, type=click.Path(path_type=Path),
-              metavar="SHEET",
-              help="A coding sheet filled in earlier (.xlsx): its coded turns are not "
-                   "suggested again. Repeatable.")
+              metavar="FILE",
+              help="A coding sheet filled in earlier (.xlsx) or a review project coded earlier "
+                   "(.qdpx): its coded turns are not suggested again. Repeatable.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.option("--strict", is_flag=True,
               help="A sub-folder or file that cannot be read is an error (default: skipped "
@@ -50,30 +52,39 @@ def suggest_command(paths, out_path, n, codebook_path, model_path, manifest_path
     it. Fill it in (Excel or LibreOffice) and learn from it with
     'codingkit apply ... --learn-from SHEET'.
 
+    With --out granska.qdpx it writes a REFI-QDA project instead: one text
+    source per turn (the question and codingkit's guess in its memo), the
+    themes as codes. Code it in QualCoder or NVivo (a source left uncoded
+    is a turn about no theme; remove the sources you do not review), export
+    it and learn from it the same way.
+
     \b
     Example:
       codingkit suggest intervjuer/ --n 100 --out granska.xlsx
       codingkit apply intervjuer/ --learn-from granska.xlsx --save-model kodare.ckm \\
           --out resultat/
       codingkit suggest intervjuer/ --model kodare.ckm --exclude granska.xlsx \\
-          --out granska2.xlsx
+          --out granska2.qdpx
     """
     from .. import readers
     from ..codebook import load_codebook
     from ..errors import OutputError
-    from ..suggest import default_coder, read_review_sheet, suggest, write_review_sheet
+    from ..humancoding import read_review_turns
+    from ..suggest import default_coder, suggest, write_review_sheet
 
-    if out_path.suffix.lower() != ".xlsx":
-        raise click.BadParameter(f"{str(out_path)!r}: the coding sheet is written as .xlsx",
-                                 param_hint="--out")
+    kind = out_path.suffix.lower()
+    if kind not in (".xlsx", ".qdpx"):
+        raise click.BadParameter(f"{str(out_path)!r}: the coding sheet is written as .xlsx, "
+                                 "the review project as .qdpx", param_hint="--out")
     if out_path.is_dir():
-        raise OutputError("a folder; expected a .xlsx file name", path=out_path, code="E408")
+        raise OutputError(f"a folder; expected a {kind} file name", path=out_path,
+                          code="E408")
     if out_path.exists() and not force:
         raise OutputError("the file exists; expected a new file (use --force to replace it)",
                           path=out_path, code="E408")
     done = set()
     for sheet in exclude:
-        _, turns = read_review_sheet(sheet)
+        turns = read_review_turns(sheet)
         done |= set(zip(turns["source"], turns["turn"]))
     if model_path is not None:
         if codebook_path is not None:
@@ -86,7 +97,12 @@ def suggest_command(paths, out_path, n, codebook_path, model_path, manifest_path
     transcripts = readers.read_transcripts(list(paths), manifest=manifest_path,
                                            speaker_pattern=speaker_pattern, strict=strict)
     chosen = suggest(transcripts, coder, n=n, per_interview=per_interview, exclude=done)
-    write_review_sheet(chosen, out_path)
+    if kind == ".qdpx":
+        from ..refiqda.review import write_review_project
+
+        write_review_project(chosen, out_path)
+    else:
+        write_review_sheet(chosen, out_path)
     table = chosen.table
     click.echo(f"Chose {plural(len(table), 'turn')} of {chosen.candidates} respondent turns with "
                f"content in {plural(len(transcripts), 'transcript')} "

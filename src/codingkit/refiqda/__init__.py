@@ -10,7 +10,9 @@ XSDs) and reads the files they write, including their known quirks.
 >>> project = read_qdpx("granskad.qdpx")                    # doctest: +SKIP
 >>> project.human_coding                                    # doctest: +SKIP
 
-See ``docs/refiqda.md`` for the review workflow in QualCoder or NVivo.
+``write_review_project`` writes the turns ``codingkit suggest`` chose as a
+project to code (one source per turn), ``review_coding`` reads it back once
+coded. See ``docs/refiqda.md`` for the review workflow in QualCoder or NVivo.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from .importer import (
 )
 from .outputdir import export_project, result_from_output_dir
 from .project import AUTOMATIC_USER, qdpx_bytes, source_guid, write_qdpx
+from .review import review_coding, write_review_project
 
 __all__ = [
     "AUTOMATIC_USER",
@@ -40,9 +43,11 @@ __all__ = [
     "read_qdc",
     "read_qdpx",
     "result_from_output_dir",
+    "review_coding",
     "source_file_name",
     "source_guid",
     "write_imported_project",
     "write_qdc",
     "write_qdpx",
+    "write_review_project",
 ]

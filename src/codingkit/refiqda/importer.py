@@ -123,6 +123,8 @@ class ImportedProject:
     corrections:
         Source name → the offset reading used when it was not plain code
         points (e.g. ``"crlf"``: the tool counted line breaks as two).
+    descriptions:
+        Source name → the source's ``Description`` (its memo), where it has one.
     """
 
     path: Path
@@ -137,6 +139,7 @@ class ImportedProject:
     annotations: "pd.DataFrame"
     problems: list[SelectionProblem] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
 
     @property
     def human_coding(self) -> "pd.DataFrame":
@@ -300,6 +303,7 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
         annotations: list[dict] = []
         problems: list[SelectionProblem] = []
         corrections: dict[str, str] = {}
+        descriptions: dict[str, str] = {}
         text_bytes = 0
 
         def coder_of(*els) -> str:
@@ -376,6 +380,9 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
             sources[name] = st.text
             source_guids[name] = sguid
             guid_to_source[sguid] = name
+            description = text_of(kid(ts, "Description")).strip()
+            if description:
+                descriptions[name] = description
             meta = metadata.setdefault(name, {})
             for vv in kids(ts, "VariableValue"):
                 g, value = _variable_value(vv)
@@ -498,7 +505,8 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
     return ImportedProject(path=path, name=project_name, sources=sources,
                            source_guids=source_guids, metadata=metadata, codebook=codebook,
                            code_guids=dict(table.by_guid), users=users, selections=selections,
-                           annotations=ann, problems=problems, corrections=corrections)
+                           annotations=ann, problems=problems, corrections=corrections,
+                           descriptions=descriptions)
 
 
 # --------------------------------------------------------------------------
