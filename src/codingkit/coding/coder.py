@@ -102,7 +102,7 @@ COMBINE_CHUNK = 4096
 
 #: Segments scored at a time by :meth:`Coder.code` (their feature matrices
 #: are the transient; a multiple of :data:`COMBINE_CHUNK`).
-SCORE_CHUNK = 4 * COMBINE_CHUNK
+SCORE_CHUNK = COMBINE_CHUNK
 
 #: Similarity options of :class:`Coder` (``"none"``: rules only).
 SIMILARITY_OPTIONS = (*BACKENDS, "none")

@@ -49,7 +49,7 @@ MIN_CONTENT_WORDS = 3
 DENSE_WEIGHT = 1.0
 
 #: Texts compared with the human-coded segments at a time (:func:`neighbour_scores`).
-NEIGHBOUR_BLOCK = 2048
+NEIGHBOUR_BLOCK = 512
 
 
 def preceding_questions(segments: Sequence[Segment], todo: Sequence[Segment]) -> list[str]:
