@@ -118,3 +118,27 @@ def test_leaving_out_segments_that_cannot_be_coded_changes_no_coding():
             got.append(coder._combine(todo, R, hits, content, sim.take(index), learned, near))
         assert got[0] == got[1] and got[0]
         assert any(s.source == "extra.txt" for s in todo)
+
+
+def test_coding_in_blocks_gives_the_same_codings(monkeypatch):
+    """code() scores a long batch in blocks (bounded memory); the learned
+    coder's questions and neighbouring answers cross the blocks' borders, and
+    the codings are those of one block."""
+    import copy
+    from pathlib import Path
+
+    import codingkit as ck
+    from codingkit.coding import features as featmod
+    from codingkit.coding.bundled import bundled_coder
+
+    root = Path(__file__).resolve().parents[2]
+    sample = ck.read_transcripts(root / "transcripts" / "syd")[:2]
+    coder = copy.copy(bundled_coder())
+    whole = coder.code(sample)
+    monkeypatch.setattr(codermod, "SCORE_CHUNK", 24)
+    monkeypatch.setattr(codermod, "COMBINE_CHUNK", 8)
+    monkeypatch.setattr(featmod, "NEIGHBOUR_BLOCK", 5)
+    blocks = coder.code(sample)
+    assert len(coder._todo(whole.segment_list)) > 3 * 24     # several blocks
+    assert blocks.coding_list == whole.coding_list
+    assert any(c.method == "learned" for c in whole.coding_list)
