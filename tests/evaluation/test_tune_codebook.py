@@ -117,3 +117,27 @@ def test_tune_on_four_interviews_warns_and_keeps_the_thresholds(tmp_path):
     assert list(few.table["threshold"]) == [0.35, 0.2]
     tuned = tune_thresholds(*args, codebook=ck.load_codebook(small), k=2, min_positives=4)
     assert set(tuned.thresholds) == {"tidig_dialog", "behov"} and tuned.kept == {}
+
+
+def test_tune_on_transcripts_named_otherwise_names_both_sides(tmp_path):
+    """The coding names 'train2/13_….txt', the folder given reads '13_….txt':
+    one line naming the transcripts that were given, not "none"."""
+    from pathlib import Path
+
+    gold = Path(__file__).resolve().parents[2] / "gold"
+    res = CliRunner().invoke(cli, ["tune", str(gold / "transcripts" / "train2"), "--gold",
+                                   str(gold / "train2_coding.csv"), "--out",
+                                   str(tmp_path / "t.yaml")])
+    assert res.exit_code == 1
+    line = res.output.strip()
+    assert "\n" not in line and "[E606]" in line and "among the 16 given" in line
+    assert "'13_verksamhet_omg1.txt'" in line and "'train2/13_verksamhet_omg1.txt'" in line
+    assert not (tmp_path / "t.yaml").exists()
+
+
+def test_more_folds_than_transcripts_says_how_many_can_be_used():
+    from codingkit.errors import EvaluationError
+    from codingkit.evaluation.cv import source_splits
+
+    with pytest.raises(EvaluationError, match="there are 4: use at most 4 folds"):
+        source_splits(["a", "b", "c", "d"], 5)

@@ -309,7 +309,7 @@ def tune_command(paths, gold, out_path, codebook_path, cv, metric, similarity, u
 
     \b
     Example:
-      codingkit tune transcripts/ --gold gold/ --split dev --out tuned.yaml
+      codingkit tune gold/transcripts/ --gold gold/train2_coding.csv --out tuned.yaml
       codingkit apply transcripts/ --codebook tuned.yaml --out results/
     """
     from .. import readers

@@ -68,7 +68,10 @@ def source_splits(sources: Sequence[str], k: int) -> list[tuple[list[str], list[
     if len(srcs) < k:
         raise EvaluationError(
             f"{k} folds need at least {k} human-coded transcripts; there are "
-            f"{len(srcs)}", code="E620")
+            f"{len(srcs)}: use at most {len(srcs)} folds, or code more transcripts"
+            if len(srcs) >= 2 else
+            f"{k} folds need at least {k} human-coded transcripts; there are "
+            f"{len(srcs)}: cross-validation needs at least 2", code="E620")
     splitter = PredefinedSplit(test_fold=[i % k for i in range(len(srcs))])
     return [([srcs[i] for i in train], [srcs[i] for i in test])
             for train, test in splitter.split()]
@@ -313,6 +316,10 @@ def tune_thresholds(
         read = set(zip(human.turns["source"], human.turns["turn"])) | set(
             zip(human.codings["source"], human.codings["turn"]))
         todo = [s for s in todo if (s.source, s.turn) in read]
+    if not todo:  # name the transcripts given, not the none left
+        from ..humancoding import sources_mismatch
+
+        raise sources_mismatch(human, {s.source for s in segments})
     aligned = align_human_coding(human, todo)
     codes = [c for c in codebook.codes if c in set(aligned["code"])]
     if not codes:
