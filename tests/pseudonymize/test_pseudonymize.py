@@ -163,7 +163,19 @@ def test_key_reused_across_runs_and_private(tmp_path, tune):
     r3 = runner.invoke(cli, ["depseudonymize", str(tmp_path / "o2" / "a1_upphandlare.txt"),
                              "--key", str(key_path), "--out", str(out)])
     assert r3.exit_code == 0, r3.output
-    assert "Karin Sjöberg: Välkommen, Johan Ekström." in out.read_text(encoding="utf-8")
+    restored = out.read_text(encoding="utf-8")
+    assert "Karin Sjöberg: Välkommen, Johan Ekström." in restored
+    n = int(r3.output.split("Restored ")[1].split()[0])
+    assert n == b.count("[") + sum(line.startswith(("Person ",)) for line in b.splitlines())
+    # an existing --out is refused unless --force; a table without pseudonyms says so
+    r4 = runner.invoke(cli, ["depseudonymize", str(tmp_path / "o2" / "a1_upphandlare.txt"),
+                             "--key", str(key_path), "--out", str(out)])
+    assert r4.exit_code == 1 and "[E408]" in r4.output and out.read_text(encoding="utf-8") == restored
+    plain = tmp_path / "plain.csv"
+    plain.write_text("code,theme\nbehov,Behov\n", encoding="utf-8")
+    r5 = runner.invoke(cli, ["depseudonymize", str(plain), "--key", str(key_path), "--out",
+                             str(out), "--force"])
+    assert r5.exit_code == 0 and "No pseudonym of the key" in r5.output
 
 
 def test_scan_lists_replacements_and_candidates():

@@ -138,17 +138,19 @@ def scan_command(paths, key_path, manifest_path, lists, keep, pseudonym_format):
               help="The key written by pseudonymize or apply --pseudonymize.")
 @click.option("--out", "-o", "out_path", required=True, type=click.Path(path_type=Path),
               help="The restored copy (TABLE itself is never changed).")
-def depseudonymize_command(table, key_path, out_path):
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+def depseudonymize_command(table, key_path, out_path, force):
     """Restore the originals in a results table or quote list (CSV, TSV,
     text, Markdown, JSON) for the research team.
 
     \b
     Example:
-      codingkit depseudonymize results/codings.csv --key ~/nycklar/projekt.key.json \\
-          --out ~/privat/codings_med_namn.csv
+      codingkit depseudonymize results/segments.csv --key ~/nycklar/projekt.key.json \\
+          --out ~/privat/segments_med_namn.csv
     """
+    from ..errors import OutputError
     from ..fileio import atomic_write_text
-    from ..pseudonymize import PseudonymError, PseudonymKey, depseudonymize_text
+    from ..pseudonymize import PseudonymError, PseudonymKey, restore_originals
 
     key = PseudonymKey.load(key_path)
     try:
@@ -161,9 +163,16 @@ def depseudonymize_command(table, key_path, out_path):
                              "(save a workbook as CSV first)", path=table, code="E805") from None
     if Path(out_path).resolve() == Path(table).resolve():
         raise click.UsageError("--out must not be TABLE itself: inputs are never changed")
-    restored = depseudonymize_text(text, key)
+    if Path(out_path).is_dir():
+        raise OutputError("a folder; expected a file name", path=out_path, code="E408")
+    if Path(out_path).exists() and not force:
+        raise OutputError("the file exists; expected a new file (use --force to replace it)",
+                          path=out_path, code="E408")
+    restored, n = restore_originals(text, key)
     atomic_write_text(out_path, restored)
-    click.echo(f"Restored {len(key)} pseudonyms' originals into {out_path}.")
+    click.echo(f"Restored {n} pseudonyms to their originals ({len(key)} in the key) "
+               f"into {out_path}." if n else
+               f"No pseudonym of the key in {table}; wrote an unchanged copy to {out_path}.")
 
 
 def apply_pseudonymization(transcripts, pseudonymize, key_path, out_dir, lists, keep,

@@ -686,18 +686,25 @@ def is_role_label(label: str) -> bool:
 
 def depseudonymize_text(text: str, key: PseudonymKey) -> str:
     """``text`` with every pseudonym of ``key`` replaced by its original."""
+    return restore_originals(text, key)[0]
+
+
+def restore_originals(text: str, key: PseudonymKey) -> tuple[str, int]:
+    """``text`` with every pseudonym of ``key`` replaced by its original, and
+    how many replacements were made."""
     originals = key.originals()
     if not originals:
-        return text
+        return text, 0
     rx = re.compile("|".join(re.escape(p) for p in sorted(originals, key=len, reverse=True)))
-    text = rx.sub(lambda m: originals[m.group()], text)
+    text, n = rx.subn(lambda m: originals[m.group()], text)
     # speaker labels of pseudonymised copies are written without brackets ("Person 1:")
     labels = {p.strip("[]"): o for p, o in originals.items() if p.strip("[]") != p}
     if labels:
         rx = re.compile(r"(?m)^(" + "|".join(re.escape(p) for p in
                                               sorted(labels, key=len, reverse=True)) + r")(?=:)")
-        text = rx.sub(lambda m: labels[m.group(1)], text)
-    return text
+        text, m = rx.subn(lambda m: labels[m.group(1)], text)
+        n += m
+    return text, n
 
 
 def pseudonymize_for_apply(transcripts: Sequence[Transcript], *, key_path, out_dir,
