@@ -256,3 +256,20 @@ def test_apply_cuts_a_survey_into_parts_with_the_same_tables(tmp_path, monkeypat
                                                             ).read_bytes(), (out, name)
     options = json.loads((tmp_path / "cached" / "manifest.json").read_text("utf-8"))["options"]
     assert options["cached_files"] == 1
+
+
+def test_word_caches_are_bounded_without_changing_codings(monkeypatch, corpus, whole):
+    """Emptied between every two parts (a bound of 0 words), the caches of
+    word forms give the codings of one call, and hold nothing new after."""
+    import codingkit.swedish
+
+    coder = Coder(load_codebook(None), unit="sentence").fit()
+    sim = coder.similarity_
+    fitted = (len(sim._lemma_vocab), len(sim._char_vocab))
+    monkeypatch.setattr(codingkit.swedish, "WORDS_KEPT", 0)
+    results = list(code_parts(coder, corpus, part_chars=15_000))
+    assert len(results) > 3
+    assert _joined(results) == _rows(whole)
+    assert (len(sim._lemma_vocab), len(sim._char_vocab)) == fitted
+    assert not sim._lemma_pairs and not sim._char_words
+    assert not coder.rule_matcher_._form_cache

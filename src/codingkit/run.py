@@ -297,8 +297,20 @@ def _start_worker(coder: "Coder") -> None:
 
 def _code(coder: "Coder", transcripts: list[Transcript]
           ) -> tuple[list[Segment], list[Coding], dict]:
-    """The segments, codings and options of ``coder.code(transcripts)``."""
-    result = coder.code(transcripts)
+    """The segments, codings and options of ``coder.code(transcripts)``.
+
+    The words the tokenizer first meets in them are kept in a spaCy memory
+    zone, freed when they are coded, and the coder's word caches are
+    bounded (:meth:`~codingkit.Coder.forget_words`): memory does not grow
+    with every new word of the corpus."""
+    from contextlib import nullcontext
+
+    from .swedish import get_analyzer
+
+    nlp = get_analyzer().nlp
+    with nullcontext() if nlp.vocab.in_memory_zone else nlp.memory_zone():
+        result = coder.code(transcripts)
+    coder.forget_words()
     return result.segment_list, result.coding_list, result.options
 
 
