@@ -184,3 +184,92 @@ def test_a_cache_that_cannot_be_made_is_one_line(tmp_path):
     assert res.exit_code == 1
     assert "E409" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "o").exists()
+
+
+SURVEY = ROOT / "surveys" / "enkat_omg2.csv"
+
+
+def test_a_survey_is_cut_between_its_answers(coder):
+    """A survey file larger than a part is coded in pieces (an answer is
+    never cut): the codings are those of one call."""
+    survey = read_transcripts(SURVEY)
+    mixed = [*survey, *read_transcripts(SAMPLE / "syd" / "01_projektledare_omg1.txt")]
+    chunks = parts(file_groups(mixed), part_chars=300)
+    assert len(chunks) > 3
+    assert [t for chunk in chunks for g in chunk for t in g] == mixed
+    assert all(sum(len(t.text) for t in g) <= 300 or len(g) == 1
+               for chunk in chunks for g in chunk)
+    results = list(code_parts(coder, mixed, part_chars=300))
+    assert len(results) == len(chunks)
+    assert _joined(results) == _rows(coder.code(mixed))
+    assert _joined(code_parts(coder, mixed, jobs=2, part_chars=300)) == _rows(coder.code(mixed))
+
+
+def test_the_cache_keeps_a_cut_survey_piece_by_piece(tmp_path, coder):
+    survey = read_transcripts(SURVEY)
+    whole = _rows(coder.code(survey))
+    cache = CodingCache(tmp_path / "cache", coder)
+    assert _joined(code_parts(coder, survey, cache=cache, part_chars=300)) == whole
+    assert (cache.hits, cache.misses) == (0, 1)  # one file, in several pieces
+    n_pieces = len(list((tmp_path / "cache").iterdir()))
+    assert n_pieces == sum(len(chunk) for chunk in parts(file_groups(survey), 300)) > 3
+
+    again = CodingCache(tmp_path / "cache", coder)
+    assert _joined(code_parts(coder, survey, cache=again, part_chars=300)) == whole
+    assert (again.hits, again.misses) == (1, 0)
+
+    # one answer changed: its piece is coded again, the file counts as coded
+    changed = list(survey)
+    t = changed[-1]
+    changed[-1] = Transcript(t.source, t.text + " Mer dialog.", [
+        Turn(t.turns[0].number, t.turns[0].start, t.turns[0].end + 12)], t.metadata,
+        t.format, t.path, "changed")
+    third = CodingCache(tmp_path / "cache", coder)
+    assert _joined(code_parts(coder, changed, cache=third, part_chars=300)) == \
+        _rows(coder.code(changed))
+    assert (third.hits, third.misses) == (0, 1)
+    assert len(list((tmp_path / "cache").iterdir())) == n_pieces + 1
+
+
+def test_apply_cuts_a_survey_into_parts_with_the_same_tables(tmp_path, monkeypatch):
+    """The command line with a small part size (a survey in several parts,
+    in two processes, from the cache): the tables of one part."""
+    import codingkit.run
+
+    runner = CliRunner()
+
+    def apply(out, *extra):
+        res = runner.invoke(cli, ["apply", str(SURVEY), "--out", str(tmp_path / out),
+                                  "--rules-only", "--quiet", *extra])
+        assert res.exit_code == 0, res.output
+
+    apply("one")
+    monkeypatch.setattr(codingkit.run, "PART_CHARS", 300)
+    apply("parts")
+    apply("jobs", "--jobs", "2")
+    apply("cache", "--cache", str(tmp_path / "cache"))
+    apply("cached", "--cache", str(tmp_path / "cache"))
+    assert len(list((tmp_path / "cache").iterdir())) > 3
+    for out in ("parts", "jobs", "cache", "cached"):
+        for name in ("segments.csv", "codings.csv", "frequencies.csv"):
+            assert (tmp_path / out / name).read_bytes() == (tmp_path / "one" / name
+                                                            ).read_bytes(), (out, name)
+    options = json.loads((tmp_path / "cached" / "manifest.json").read_text("utf-8"))["options"]
+    assert options["cached_files"] == 1
+
+
+def test_word_caches_are_bounded_without_changing_codings(monkeypatch, corpus, whole):
+    """Emptied between every two parts (a bound of 0 words), the caches of
+    word forms give the codings of one call, and hold nothing new after."""
+    import codingkit.swedish
+
+    coder = Coder(load_codebook(None), unit="sentence").fit()
+    sim = coder.similarity_
+    fitted = (len(sim._lemma_vocab), len(sim._char_vocab))
+    monkeypatch.setattr(codingkit.swedish, "WORDS_KEPT", 0)
+    results = list(code_parts(coder, corpus, part_chars=15_000))
+    assert len(results) > 3
+    assert _joined(results) == _rows(whole)
+    assert (len(sim._lemma_vocab), len(sim._char_vocab)) == fitted
+    assert not sim._lemma_pairs and not sim._char_words
+    assert not coder.rule_matcher_._form_cache

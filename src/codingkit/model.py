@@ -45,7 +45,7 @@ def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Turn:
     """One speaker turn of a transcript (or one answer of a survey).
 
@@ -78,7 +78,7 @@ class Turn:
     finish: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Transcript:
     """A transcript: NFC text, its turns and its metadata.
 

@@ -41,7 +41,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .coding.coder import Coder
 
 #: Characters of transcript text per part (several files make a part; a
-#: file is never split). See benchmarks/RESULTS.md, "Coding in parts".
+#: survey file of more is cut between its answers, a transcript never).
+#: See benchmarks/RESULTS.md, "Coding in parts".
 PART_CHARS = 1_000_000
 
 #: What a cache entry says it is (a change of layout starts a new cache).
@@ -77,19 +78,47 @@ def file_groups(transcripts: Iterable[Transcript]) -> list[list[Transcript]]:
     return groups
 
 
+def pieces(group: list[Transcript], part_chars: int = PART_CHARS) -> list[list[Transcript]]:
+    """One file's transcripts cut into runs of about ``part_chars``
+    characters of text, in order (a transcript is never cut): a survey of a
+    million answers is coded a part at a time. A group within the size is
+    one piece, itself. The cut depends on the file alone, so a rerun cuts
+    it the same way (:class:`CodingCache` keeps each piece).
+
+    >>> from codingkit.model import Transcript
+    >>> ts = [Transcript(f"s.csv#{i}", "x" * 4) for i in range(5)]
+    >>> [len(p) for p in pieces(ts, part_chars=8)]
+    [2, 2, 1]
+    """
+    if sum(len(t.text) for t in group) <= part_chars:
+        return [group]
+    out: list[list[Transcript]] = [[]]
+    size = 0
+    for t in group:
+        n = len(t.text)
+        if out[-1] and size + n > part_chars:
+            out.append([])
+            size = 0
+        out[-1].append(t)
+        size += n
+    return out
+
+
 def parts(groups: Sequence[list[Transcript]], part_chars: int = PART_CHARS
           ) -> list[list[list[Transcript]]]:
     """The groups (:func:`file_groups`) gathered into parts of about
-    ``part_chars`` characters of text (a group is never split)."""
+    ``part_chars`` characters of text; a group of more is first cut into
+    :func:`pieces` (a transcript is never split)."""
     out: list[list[list[Transcript]]] = []
     size = part_chars
     for g in groups:
-        n = sum(len(t.text) for t in g)
-        if size + n > part_chars and (not out or out[-1]):
-            out.append([])
-            size = 0
-        out[-1].append(g)
-        size += n
+        for piece in pieces(g, part_chars):
+            n = sum(len(t.text) for t in piece)
+            if size + n > part_chars and (not out or out[-1]):
+                out.append([])
+                size = 0
+            out[-1].append(piece)
+            size += n
     return out
 
 
@@ -195,7 +224,22 @@ class CodingCache:
         return self.folder / f"{transcripts_key(group, self.fingerprint)}.json.gz"
 
     def get(self, group: Sequence[Transcript]) -> tuple[list[Segment], list[Coding]] | None:
-        """The segments and codings of one file's transcripts, if cached."""
+        """The segments and codings of one file's transcripts, if cached
+        (counted in :attr:`hits` or :attr:`misses`)."""
+        found = self.lookup(group)
+        self.count(found is not None)
+        return found
+
+    def count(self, found: bool) -> None:
+        """Count one file as found in the cache, or as coded."""
+        if found:
+            self.hits += 1
+        else:
+            self.misses += 1
+
+    def lookup(self, group: Sequence[Transcript]) -> tuple[list[Segment], list[Coding]] | None:
+        """The segments and codings of some transcripts (a file, or a piece
+        of a survey file: :func:`pieces`), if cached; not counted."""
         import gzip
 
         try:
@@ -210,14 +254,12 @@ class CodingCache:
                                         speaker, role, unit, t.metadata))
             codings = [Coding(*c) for c in data["codings"]]
         except (OSError, ValueError, KeyError, TypeError, EOFError):
-            self.misses += 1
             return None
-        self.hits += 1
         return segments, codings
 
     def put(self, group: Sequence[Transcript], segments: Sequence[Segment],
             codings: Sequence[Coding]) -> None:
-        """Keep one file's segments and codings."""
+        """Keep the segments and codings of one file's transcripts (or of a piece of them)."""
         import gzip
 
         from .fileio import atomic_write_bytes
@@ -255,8 +297,20 @@ def _start_worker(coder: "Coder") -> None:
 
 def _code(coder: "Coder", transcripts: list[Transcript]
           ) -> tuple[list[Segment], list[Coding], dict]:
-    """The segments, codings and options of ``coder.code(transcripts)``."""
-    result = coder.code(transcripts)
+    """The segments, codings and options of ``coder.code(transcripts)``.
+
+    The words the tokenizer first meets in them are kept in a spaCy memory
+    zone, freed when they are coded, and the coder's word caches are
+    bounded (:meth:`~codingkit.Coder.forget_words`): memory does not grow
+    with every new word of the corpus."""
+    from contextlib import nullcontext
+
+    from .swedish import get_analyzer
+
+    nlp = get_analyzer().nlp
+    with nullcontext() if nlp.vocab.in_memory_zone else nlp.memory_zone():
+        result = coder.code(transcripts)
+    coder.forget_words()
     return result.segment_list, result.coding_list, result.options
 
 
@@ -286,7 +340,7 @@ def code_parts(
     *,
     jobs: int = 1,
     cache: CodingCache | None = None,
-    part_chars: int = PART_CHARS,
+    part_chars: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[CodingResult]:
     """Code ``transcripts`` part by part; each part's result, in input order.
@@ -300,9 +354,12 @@ def code_parts(
     jobs:
         Processes that code (``1``: this one; ``0``: one per core).
     cache:
-        Where earlier codings are looked up and new ones kept.
+        Where earlier codings are looked up and new ones kept (each file,
+        or each piece of a survey file cut by :func:`pieces`; a file counts
+        as a hit when all its pieces are found).
     part_chars:
-        About how many characters of text a part holds (:data:`PART_CHARS`).
+        About how many characters of text a part holds (default:
+        :data:`PART_CHARS`).
     progress:
         Called with the number of segments coded (those some code may
         apply to) as each part is done.
@@ -314,13 +371,26 @@ def code_parts(
         transcripts. Together, what ``coder.code(transcripts)`` returns.
     """
     coder.check_fitted("coding")
-    chunks = parts(file_groups(transcripts), part_chars) or [[]]
+    groups = file_groups(transcripts)
+    chunks = parts(groups, PART_CHARS if part_chars is None else part_chars) or [[]]
     jobs = min(jobs_count(jobs), len(chunks))
     options: dict = {}
+    # the last transcript of each file: a file's pieces are planned in order,
+    # and the file counts as a cache hit when none of them was missing
+    file_ends = {id(g[-1]) for g in groups} if cache is not None else set()
+    missing = False
 
     def plan(chunk):
         """The chunk's cached groups (None where it must be coded) and what to code."""
-        found = [cache.get(g) if cache is not None else None for g in chunk]
+        nonlocal missing
+        found = []
+        for g in chunk:
+            hit = cache.lookup(g) if cache is not None else None
+            found.append(hit)
+            missing = missing or hit is None
+            if id(g[-1]) in file_ends:
+                cache.count(not missing)
+                missing = False
         todo = [t for g, hit in zip(chunk, found) if hit is None for t in g]
         return found, todo
 

@@ -166,6 +166,14 @@ def is_word(text: str) -> bool:
 #: Version of the lemma cache file layout (part of its name).
 _CACHE_FORMAT = 1
 
+#: Word forms (and other word-keyed entries) the caches of a coding run may
+#: hold before :meth:`SwedishAnalyzer.forget_words` and its kin empty them
+#: between parts of a run: each new word of a corpus costs a few hundred
+#: bytes in every cache, so a large corpus of varied words would grow
+#: without bound (the caches only save time: emptied, they give the same
+#: answers).
+WORDS_KEPT = 100_000
+
 
 def lemma_cache_dir() -> Path:
     """Where codingkit keeps its lemma cache.
@@ -347,6 +355,14 @@ class SwedishAnalyzer:
     # ------------------------------------------------------------------
     # single words
     # ------------------------------------------------------------------
+    def forget_words(self, keep: int | None = None) -> None:
+        """Empty the word caches once they hold more than ``keep`` entries
+        (default :data:`WORDS_KEPT`); the answers stay the same."""
+        caches = (self._lemmas, self._stems, self._known, self._lex)
+        if sum(map(len, caches)) > (WORDS_KEPT if keep is None else keep):
+            for cache in caches:
+                cache.clear()
+
     def lemma(self, word: str) -> str:
         """The lookup lemma of ``word``, in lower case.
 

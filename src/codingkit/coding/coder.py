@@ -405,6 +405,23 @@ class Coder:
             self.exclusion_matcher_ = matcher
         return matcher
 
+    def forget_words(self, keep: int | None = None) -> None:
+        """Empty the caches of word forms (the rule matchers', the
+        similarity models' and the Swedish analyser's) once they hold more
+        than ``keep`` entries (default :data:`codingkit.swedish.WORDS_KEPT`):
+        :func:`codingkit.run.code_parts` calls it between parts, so that
+        memory does not grow with every new word of a corpus. The codings
+        stay the same."""
+        from ..swedish import get_analyzer
+
+        for part in (getattr(self, "rule_matcher_", None),
+                     getattr(self, "exclusion_matcher_", None),
+                     getattr(self, "similarity_", None),
+                     getattr(self, "feature_similarity_", None)):
+            if part:  # (an exclusion matcher is False without exclusions)
+                part.forget_words(keep)
+        get_analyzer().forget_words(keep)
+
     def _in_scope(self, segment: Segment, code_scope: Sequence[str]) -> bool:
         if self.code_interviewer:
             return True

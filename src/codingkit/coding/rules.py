@@ -533,6 +533,17 @@ class RuleMatcher:
     # ------------------------------------------------------------------
     # matching
     # ------------------------------------------------------------------
+    def forget_words(self, keep: int | None = None) -> None:
+        """Empty the caches of word forms once they hold more than ``keep``
+        entries (default :data:`codingkit.swedish.WORDS_KEPT`); the hits
+        stay the same."""
+        from .. import swedish
+
+        caches = (self._form_cache, self._lex_cache, self._pair_cache)
+        if sum(map(len, caches)) > (swedish.WORDS_KEPT if keep is None else keep):
+            for cache in caches:
+                cache.clear()
+
     def match(self, text: str) -> list[RuleHit]:
         """All rule hits in ``text``, ordered by code (codebook order), then position.
 

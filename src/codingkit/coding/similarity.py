@@ -437,6 +437,33 @@ class SimilarityModel:
             self._oov_idf = {"lemma": np.zeros(0), "char": np.zeros(0)}
             self.reference_vectors_ = self.reference_vectors_.astype(np.float64)
 
+    def forget_words(self, keep: int | None = None) -> None:
+        """Forget the features first seen while scoring and the caches of
+        word forms once they hold more than ``keep`` entries (default
+        :data:`codingkit.swedish.WORDS_KEPT`), keeping the vocabulary as
+        fitted. The vectors stay the same: a feature never seen in fitting
+        only counts in a text's length, by its name's background frequency
+        (:meth:`_unseen_idf`), whatever id it had."""
+        from .. import swedish
+
+        if not hasattr(self, "_lemma_cols"):
+            return
+        import numpy as np
+
+        unseen = (len(self._lemma_vocab) - len(self._lemma_cols)
+                  + len(self._char_vocab) - len(self._char_cols))
+        caches = (self._lemma_form_id, self._lemma_lex_id, self._lemma_pairs, self._char_words)
+        if unseen + sum(map(len, caches)) <= (swedish.WORDS_KEPT if keep is None else keep):
+            return
+        for vocab, n in ((self._lemma_vocab, len(self._lemma_cols)),
+                         (self._char_vocab, len(self._char_cols))):
+            for name in vocab.names[n:]:
+                del vocab.ids[name]
+            del vocab.names[n:]
+        for cache in caches:
+            cache.clear()
+        self._oov_idf = {"lemma": np.zeros(0), "char": np.zeros(0)}
+
     # -- references --------------------------------------------------------
     def _references(self, codebook: Codebook, human: Mapping[str, Sequence[str]] | None
                     ) -> list[Reference]:
