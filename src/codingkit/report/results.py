@@ -162,9 +162,27 @@ def stale_message(ag: Agreement, results_folder: Path) -> str:
             "tables changed since: 'codingkit apply' ran again?)" if ag.status == "other_coding"
             else "does not record which coding it measured (written before codingkit "
             "recorded it)")
-    return (f"{path}: {what}; its agreement figures are not shown as this run's: re-run "
+    return (f"{path}: {what}; 'codingkit report' does not show its figures: re-run "
             f"'codingkit evaluate --gold ... --pred {results_folder} --by project,round "
             f"--out {ag.folder}'")
+
+
+def stale_agreement(folder: str | os.PathLike[str]) -> str | None:
+    """The one-line warning for agreement figures in a results folder (as the
+    report finds them) that were measured on another coding than the
+    folder's now, or that do not record which (``None``: none there, they
+    are this coding's, or they were measured by coding transcripts).
+    ``codingkit apply --force`` says it after replacing a folder's tables."""
+    folder = Path(folder)
+    where = find_agreement(folder)
+    if where is None:
+        return None
+    try:
+        ag = _read_agreement(where)
+    except ReportError:
+        return None  # the report refuses it itself (E906)
+    ag.status = agreement_status(ag, folder)
+    return None if ag.usable else stale_message(ag, folder)
 
 
 def find_agreement(folder: Path) -> Path | None:
