@@ -44,3 +44,21 @@ def test_no_verdict_when_not_fair():
     assert text.startswith("Learning from your coding: macro alpha 1.00")
     assert "Good enough" not in text and "Not yet" not in text and "cannot tell" in text
     assert "Good enough" in good_enough(perfect, 1.0, 0.5)
+
+
+def test_every_evaluate_example_in_the_docs_gives_the_gold():
+    """--gold is required: every example that names files (README, docs/) has it."""
+    import re
+
+    seen = 0
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = path.read_text("utf-8")
+        inline = [m.group(1) for m in re.finditer(r"`codingkit evaluate([^`]*)`",
+                                                  text.replace("\n", " "))]
+        blocks = [ln.split("codingkit evaluate", 1)[1] for ln in text.splitlines()
+                  if re.match(r"\s*(\$ )?codingkit evaluate", ln)]
+        for args in inline + blocks:
+            if "/" in args or "." in args:
+                seen += 1
+                assert re.search(r"(--gold|-g) ", args), (path.name, args)
+    assert seen >= 5

@@ -19,7 +19,7 @@ _T = {
         "inputs": "Transkript ({n})",
         "schema": "Resultatmappens schemaversion",
         "unvalidated": "Siffrorna är automatisk kodning som inte har validerats mot mänsklig kodning. "
-                       "Mät överensstämmelsen (codingkit evaluate --by project,round --out …) innan "
+                       "Mät överensstämmelsen (codingkit evaluate --gold … --pred … --by project,round --out …) innan "
                        "andelarna används i en rapport.",
         "validated": "± anger hur långt codingkits andelar låg från en mänsklig kodares, i genomsnitt "
                      "per {by} (största avvikelse inom parentes), mätt {how}: {interviews} intervjuer, "
@@ -115,7 +115,7 @@ _T = {
         "inputs": "Transcripts ({n})",
         "schema": "Results folder schema version",
         "unvalidated": "These figures are automatic coding that has not been validated against human "
-                       "coding. Measure agreement (codingkit evaluate --by project,round --out …) "
+                       "coding. Measure agreement (codingkit evaluate --gold … --pred … --by project,round --out …) "
                        "before using the shares in a report.",
         "validated": "± is how far codingkit's shares were from a human coder's, on average per {by} "
                      "(largest in brackets), measured {how}: {interviews} interviews, {units} "
