@@ -176,6 +176,25 @@ class LittleHumanCodingWarning(CodingkitWarning):
     ``min_positives``."""
 
 
+class UnfairTestWarning(CodingkitWarning):
+    """Agreement that is not a fair test of codingkit's coding: the coder
+    learned from the turns evaluated, or the "human" coding is codingkit's
+    own. ``kind`` says which (``"bundled_learned_from"``,
+    ``"evaluated_learned"``, ``"own_coding"``) and ``details`` holds its
+    figures; ``codingkit evaluate --out`` records both in ``agreement.json``
+    (``"warnings"``) and ``codingkit report`` shows them by the figures."""
+
+    def __init__(self, message: str, *, kind: str, details: dict | None = None,
+                 path: str | os.PathLike[str] | None = None, line: int | None = None) -> None:
+        super().__init__(message, path=path, line=line)
+        self.kind = kind
+        self.details = dict(details or {})
+
+    def record(self) -> dict:
+        """The warning as ``agreement.json`` records it."""
+        return {"kind": self.kind, "message": str(self), **self.details}
+
+
 #: Every error code and the one kind of problem it stands for (a test checks
 #: that each code raised anywhere in codingkit is here, and that no two codes
 #: share a meaning). The README's "Errors" section lists the classes.
@@ -275,6 +294,7 @@ ERROR_CODES: dict[str, str] = {
             "that does not code turns)",
     "E634": "a source of a review project (granska.qdpx) whose text was edited since "
             "codingkit suggest wrote it",
+    "E635": "a results folder evaluated (--pred) changed while it was read",
     # E7xx coding
     "E700": "the similarity model cannot be built or used",
     "E701": "the semantic backend is not installed",

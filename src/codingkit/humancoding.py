@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from .errors import CodingkitWarning, EvaluationError
+from .errors import CodingkitWarning, EvaluationError, UnfairTestWarning
 from .model import RESPONDENT, Codebook, Segment
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -623,10 +623,11 @@ def warn_if_codingkits_own(df: "pd.DataFrame", path: Path, *, stacklevel: int = 
                 "a corrected copy, delete those columns)")
     else:
         return False
-    warnings.warn(CodingkitWarning(
+    warnings.warn(UnfairTestWarning(
         f"not a human's coding: {what}, so agreement with it says nothing (codingkit "
         "agrees with itself); review it in QualCoder or NVivo first ('codingkit apply "
-        "--format qdpx' writes a project to review), or give a human's coding", path=path),
+        "--format qdpx' writes a project to review), or give a human's coding", path=path,
+        kind="own_coding", details={"file": str(path)}),
         stacklevel=stacklevel + 1)
     return True
 

@@ -140,6 +140,12 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
             (pseudonymize, pseudo_key, lists, keep, pseudonym_format), (jobs, cache_dir))
     click.echo(summary)
     click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
+    if force:  # agreement figures kept in --out now measure another coding: say so
+        from ..report.results import stale_agreement
+
+        stale = stale_agreement(out_dir)
+        if stale:
+            click.echo(f"Warning: {stale}", err=True)
 
 
 def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,

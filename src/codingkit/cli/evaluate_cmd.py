@@ -100,6 +100,15 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
       codingkit evaluate transcripts/ --gold gold/ --split test --out agreement/
       codingkit evaluate transcripts/ --gold gold/ --split dev --cv 4
     """
+    with _recording_unfair() as unfair:
+        _evaluate(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, learn_from,
+                  learn_transcripts, min_positives, unit, rules_only, split, level, by,
+                  out_dir, unfair)
+
+
+def _evaluate(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, learn_from,
+              learn_transcripts, min_positives, unit, rules_only, split, level, by, out_dir,
+              unfair):
     from ..errors import EvaluationError
     from ..evaluation import FREQUENCY_GROUPS, check_frequency_groups, evaluate
 
@@ -114,7 +123,7 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
             raise EvaluationError("give either --pred or transcripts to code, not both",
                                   code="E630")
         warn_if_pred_learned_from(pred_dir)
-        ev = evaluate(human, pred_dir, level=level,
+        ev = evaluate(human, pred_dir, level=level,  # ev.coding: the fingerprint measured
                       codebook=_pred_codebook(pred_dir, codebook_path))
         what = f"predictions in {pred_dir}"
     else:
@@ -185,8 +194,10 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
                + (f", split {split}" if split else "") + "):")
     click.echo(ev.table())
     click.echo(f"{plural(n_fp, 'false positive')}, {plural(n_fn, 'false negative')}.")
+    ev.warnings = [w.record() for w in unfair]
     if shipped is not None:
-        click.echo(good_enough(ev.per_code, ev.macro["alpha"], shipped.macro["alpha"]))
+        click.echo(good_enough(ev.per_code, ev.macro["alpha"], shipped.macro["alpha"],
+                               fair=not unfair))
     if errors is not None:
         kind = "Theme" if level == "theme" else "Code"
         click.echo(f"\n{kind} frequencies, share of {ev.unit}s coded (all evaluated "
@@ -206,21 +217,54 @@ def evaluate_command(paths, gold, pred_dir, cv, no_learn, codebook_path, similar
         click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
 
 
+class _recording_unfair:
+    """Within: every :class:`~codingkit.errors.UnfairTestWarning` issued is
+    also kept (a list, the context's value), for agreement.json; warnings
+    are shown as before."""
+
+    def __enter__(self) -> list:
+        import warnings
+
+        from ..errors import UnfairTestWarning
+
+        self.kept: list = []
+        self.shown = warnings.showwarning
+
+        def show(message, category, *args, **kw):
+            if isinstance(message, UnfairTestWarning) and not any(
+                    str(message) == str(k) for k in self.kept):
+                self.kept.append(message)
+            return self.shown(message, category, *args, **kw)
+
+        warnings.showwarning = show
+        return self.kept
+
+    def __exit__(self, *exc) -> None:
+        import warnings
+
+        warnings.showwarning = self.shown
+
+
 #: What the loop aims for after learning from a researcher's coding
 #: (issue 13): macro alpha, and every theme at least.
 GOAL_MACRO, GOAL_THEME = 0.80, 0.65
 
 
-def good_enough(per_code, macro: float, before: float) -> str:
+def good_enough(per_code, macro: float, before: float, *, fair: bool = True) -> str:
     """What a cross-validation of learning on top of the gold says to the
     researcher (``per_code``: its per-code table, ``macro`` its macro alpha;
     ``before``: the bundled coder's alone): the gain from their coding, and
-    whether it reaches the goal."""
+    whether it reaches the goal. Not ``fair`` (the bundled coder learned
+    from the turns evaluated): no verdict, the figures cannot tell."""
     low = [r.code for r in per_code.itertuples() if not r.alpha >= GOAL_THEME]
     lines = [f"Learning from your coding: macro alpha {macro:.2f} on the turns you coded, "
              f"cross-validated (the bundled coder without your coding: {before:.2f}, "
              f"{macro - before:+.2f})."]
-    if macro >= GOAL_MACRO and not low:
+    if not fair:
+        lines.append("Whether that reaches codingkit's goal these figures cannot tell: "
+                     "agreement on these turns is not a fair test (see the warning above); "
+                     "cross-validate on interviews the bundled coder did not learn from.")
+    elif macro >= GOAL_MACRO and not low:
         lines.append(f"Good enough by codingkit's goal (macro alpha >= {GOAL_MACRO:.2f}, every "
                      f"theme >= {GOAL_THEME:.2f}; two human coders agree at about 0.92).")
     else:
@@ -351,7 +395,7 @@ def warn_if_evaluated_on_learned(coder, human) -> None:
     learned from: agreement on it is not a test; ``--cv`` is."""
     import warnings
 
-    from ..errors import CodingkitWarning
+    from ..errors import UnfairTestWarning
 
     learned = set(coder.training_segment_ids_[coder.base_segments_:])
     if human.kind == "turn":
@@ -361,10 +405,11 @@ def warn_if_evaluated_on_learned(coder, human) -> None:
         ids = set()
     both = learned & ids
     if both:
-        warnings.warn(CodingkitWarning(
+        warnings.warn(UnfairTestWarning(
             f"{plural(len(both), 'turn')} evaluated {'was' if len(both) == 1 else 'were'} "
             "learned from (--learn-from): agreement on them is not a fair test; for the "
-            "agreement on what you coded, give it as --gold alone with --cv K"))
+            "agreement on what you coded, give it as --gold alone with --cv K",
+            kind="evaluated_learned", details={"turns": len(both), "of": len(ids)}))
 
 
 def warn_if_pred_learned_from(pred_dir: Path) -> None:
@@ -392,13 +437,15 @@ def _warn_learned(sources: list[tuple[str, str]]) -> None:
     import warnings
 
     from ..coding.bundled import bundled_info
-    from ..errors import CodingkitWarning
+    from ..errors import UnfairTestWarning
 
     info = bundled_info()
     seen = {t["sha256"] for t in info["learned_from"]["transcripts"]} if info else set()
     known = [source for source, sha in sources if sha in seen]
     if known:
-        warnings.warn(CodingkitWarning(
+        warnings.warn(UnfairTestWarning(
             f"the coder bundled with the default codebook learned from {len(known)} of these "
             f"{len(sources)} transcripts (such as {known[0]!r}): agreement on them is not "
-            "a fair test; evaluate on other interviews, or add --rules-only"))
+            "a fair test; evaluate on other interviews, or add --rules-only",
+            kind="bundled_learned_from",
+            details={"transcripts": len(known), "of": len(sources), "example": known[0]}))

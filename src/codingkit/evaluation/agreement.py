@@ -113,6 +113,10 @@ class Evaluation:
         ``"turn"`` or ``"segment"``: what one decision is about.
     options:
         The options used.
+    coding:
+        With a results folder as ``pred``: the fingerprint of its coding.
+    warnings:
+        Why the agreement is not a fair test, if it is not.
     counts:
         One row per transcript × code: ``source``, the transcript's
         ``project``, ``round``, ``role`` and other metadata (``""`` where
@@ -128,6 +132,14 @@ class Evaluation:
     unit: str
     options: dict[str, Any] = field(default_factory=dict)
     counts: "pd.DataFrame | None" = None
+    #: The coding measured, when it was a results folder's
+    #: (:func:`codingkit.writers.readback.coding_fingerprint`): which tables,
+    #: with their sha256. ``codingkit report`` shows the figures as a run's
+    #: own only when its coding has this fingerprint.
+    coding: dict[str, Any] | None = None
+    #: Why the agreement is not a fair test, if it is not
+    #: (:meth:`codingkit.errors.UnfairTestWarning.record`: kind, message, figures).
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def frequencies(self, by: Sequence[str] = ("project", "round")) -> "pd.DataFrame":
         """How far codingkit's theme frequencies are from the human's, per group.
@@ -226,6 +238,7 @@ class Evaluation:
                      for k, v in r.items()} for r in records]
 
         return {"unit": self.unit, "options": self.options,
+                "coding": self.coding, "warnings": list(self.warnings),
                 "summary": clean(self.summary.to_dict("records")),
                 "per_code": clean(self.per_code.to_dict("records")),
                 "disagreements": clean(self.disagreements.to_dict("records"))}
@@ -378,7 +391,16 @@ def evaluate(
     human = gold if isinstance(gold, HumanCoding) else read_human_coding(gold)
     if split is not None:
         human = human.select(split)
+    coding = None
+    if isinstance(pred, (str, os.PathLike)):  # a results folder: what is measured
+        from ..writers.readback import coding_fingerprint, read_manifest
+
+        read_manifest(pred)  # E901/E902 before anything is hashed
+        coding = coding_fingerprint(pred)
     pcod, segs, cb = _pred_tables(pred, segments)
+    if coding is not None and coding_fingerprint(pred) != coding:
+        raise EvaluationError("changed while it was read (did 'codingkit apply' write it "
+                              "meanwhile?); run evaluate again", path=pred, code="E635")
     codebook = codebook or cb
 
     units = _units(human.kind, segs, human, roles)
@@ -482,7 +504,7 @@ def evaluate(
                "min_overlap": min_overlap, "gold_kind": human.kind,
                "gold": [str(p) for p in human.paths]}
     return Evaluation(per_code, summary, dis, "turn" if human.kind == "turn" else "segment",
-                      options, counts)
+                      options, counts, coding=coding)
 
 
 #: The metadata :meth:`Evaluation.frequencies` can group by (besides any

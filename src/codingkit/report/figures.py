@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..errors import ReportError
@@ -414,6 +413,11 @@ def _errors(results: Results, theme_ids: list[str]):
     ag = results.agreement
     if ag is None:
         return {}, {}, None
+    unfair = [dict(w) for w in ag.warnings if w.get("kind")]
+    if not ag.usable:  # measured on another coding (or one not recorded): none of it shown
+        return {}, {}, {"folder": str(ag.folder), "status": ag.status, "refused": True,
+                        "has_errors": False, "own_run": False, "unfair": unfair,
+                        "alpha": None, "cv": None}
     alphas = {}
     for row in ag.per_code:
         a = row.get("alpha")
@@ -426,13 +430,11 @@ def _errors(results: Results, theme_ids: list[str]):
         "gold": list(opts.get("gold") or []), "split": opts.get("split"),
         "cv": opts.get("cv"), "by": list(opts.get("by") or []),
         "units": macro.get("n_units"), "alpha": macro.get("alpha"),
-        "level": opts.get("level"), "interviews": None, "own_run": False,
+        "level": opts.get("level"), "interviews": None,
+        # this run's own coding: the coding measured is the folder's (by content, not path)
+        "own_run": ag.status == "own", "status": ag.status, "refused": False,
+        "unfair": unfair,
     }
-    pred = opts.get("pred")
-    try:
-        validation["own_run"] = bool(pred) and Path(pred).resolve() == results.folder.resolve()
-    except OSError:  # pragma: no cover
-        pass
     errors: dict[str, Error] = {}
     comp = ag.compared
     if comp is not None and len(comp):

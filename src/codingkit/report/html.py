@@ -22,6 +22,7 @@ h3{font-size:1.1rem;margin:.8rem 0 .4rem}h4{font-size:1rem;margin:.8rem 0 .3rem}
 .sub{color:var(--muted)}
 .banner{border-left:5px solid #b35806;background:#fff4e5;padding:.6rem .9rem;margin:1rem 0}
 .banner.ok{border-color:#1a7f37;background:#eef8f0}
+.unfair{color:#b42318}.banner p.unfair{margin:.4rem 0 0}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
 th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f3f3}td.n{text-align:right;white-space:nowrap}
@@ -84,21 +85,42 @@ def _diff_html(d: float, w: Words) -> str:
     return f'<span class="{cls}">{arrow}{_e(w.pp(d))}</span>'
 
 
-def _validation_html(fig: Figures, w: Words) -> str:
+def validation_text(fig: Figures, w: Words) -> tuple[str, list[str], bool]:
+    """Where the report's ± come from, in words (HTML and Word alike): the
+    banner's text, the warnings that the agreement is not a fair test (each
+    a sentence), and whether the banner may say the figures are validated."""
     v = fig.validation
     if v is None:
-        return f'<div class="banner" id="validation">{_e(w("unvalidated"))}</div>'
+        return w("unvalidated"), [], False
+    unfair = [unfair_text(u, w) for u in v.get("unfair") or []]
+    if v.get("refused"):  # measured on another coding: nothing of it is shown
+        key = "stale" if v.get("status") == "other_coding" else "stale_unknown"
+        return w(key, path=f"{v['folder']}/agreement.json"), [], False
     alpha = w.num(v["alpha"], 2) if isinstance(v.get("alpha"), (int, float)) else "–"
     if not v.get("has_errors"):
-        return (f'<div class="banner" id="validation">'
-                f'{_e(w("validated_noshares", alpha=alpha, folder=v["folder"]))}</div>')
+        return w("validated_noshares", alpha=alpha, folder=v["folder"]), unfair, False
     how = w("how_own") if v.get("own_run") else w("how_other", evaluated=v.get("evaluated") or "")
     if v.get("cv"):
         how += ", " + w("how_cv", cv=v["cv"])
     by = " × ".join(w.key(k) for k in v.get("by") or []) or w("all").lower()
-    return (f'<div class="banner ok" id="validation">'
-            f'{_e(w("validated", by=by, how=how, interviews=v.get("interviews"), units=v.get("units"), alpha=alpha, folder=v["folder"]))}'
-            f'</div>')
+    return (w("validated", by=by, how=how, interviews=v.get("interviews"), units=v.get("units"),
+              alpha=alpha, folder=v["folder"]), unfair, not unfair)
+
+
+def unfair_text(record: dict, w: Words) -> str:
+    """One warning of agreement.json (an UnfairTestWarning record) in the report's words."""
+    kind = record.get("kind")
+    try:
+        why = w(f"unfair_{kind}", **{k: v for k, v in record.items() if k not in ("kind",)})
+    except (KeyError, IndexError, ValueError):  # a kind (or its figures) this codingkit lacks
+        why = w("unfair_other", message=record.get("message", ""))
+    return w("unfair", why=why)
+
+
+def _validation_html(fig: Figures, w: Words) -> str:
+    text, unfair, ok = validation_text(fig, w)
+    warn = "".join(f'<p class="unfair"><strong>{_e(u)}</strong></p>' for u in unfair)
+    return (f'<div class="banner{" ok" if ok else ""}" id="validation">{_e(text)}{warn}</div>')
 
 
 def _provenance(fig: Figures, w: Words) -> str:
@@ -193,7 +215,10 @@ def _theme(fig: Figures, th: Theme, w: Words, ymax: float, n_quotes: int) -> str
     elif fig.results.codebook is None:
         parts.append(f'<p class="meta">{_e(w("nodef"))}</p>')
     if th.alpha is not None:
-        parts.append(f'<p class="meta">{_e(w("alpha"))}: {_e(w.num(th.alpha, 2))}</p>')
+        unfair = fig.validation.get("unfair") if fig.validation else None
+        parts.append(f'<p class="meta">{_e(w("alpha"))}: {_e(w.num(th.alpha, 2))}'
+                     + (f' <strong class="unfair">({_e(w("unfair_short"))}, '
+                        f'<a href="#validation">↑</a>)</strong>' if unfair else "") + '</p>')
     # shares per group
     err_i, err_t = _err_cell(th, w, "interviews"), _err_cell(th, w, "turns")
     head = (f"<tr><th>{_e(w('project'))}</th><th>{_e(w('round'))}</th>"

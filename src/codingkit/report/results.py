@@ -43,6 +43,20 @@ class Agreement:
     per_code: list[dict[str, Any]]
     #: frequencies_compared.csv, or None when evaluate ran without --by
     compared: "pd.DataFrame | None" = None
+    #: the fingerprint of the coding measured (``evaluate --pred``); None before it was recorded
+    coding: dict[str, Any] | None = None
+    #: why the agreement is not a fair test (UnfairTestWarning records), if it is not
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: what the figures were measured on, for this results folder (:func:`agreement_status`):
+    #: ``"own"`` its coding, ``"other_coding"`` another coding (stale),
+    #: ``"unknown_coding"`` a results folder's coding not recorded,
+    #: ``"coded"`` transcripts coded by evaluate itself (an estimate)
+    status: str = "coded"
+
+    @property
+    def usable(self) -> bool:
+        """Whether the report may show the figures (as this run's or as an estimate)."""
+        return self.status in ("own", "coded")
 
 
 @dataclass
@@ -122,8 +136,53 @@ def _read_agreement(folder: Path) -> Agreement:
                  "difference": "number"}
         compared = readback.read_table(cpath, [{"name": c, "type": kinds.get(c, "integer")}
                                                for c in need])
+    coding = data.get("coding") if isinstance(data, dict) else None
+    warns = data.get("warnings") if isinstance(data, dict) else None
+    warns = [w for w in warns if isinstance(w, dict)] if isinstance(warns, list) else []
     return Agreement(folder=folder, options=options, summary=summary, per_code=per_code,
-                     compared=compared)
+                     compared=compared, coding=coding, warnings=warns)
+
+
+def agreement_status(ag: Agreement, results_folder: Path) -> str:
+    """What ``ag`` was measured on, for ``results_folder`` (see
+    :attr:`Agreement.status`): figures of ``evaluate --pred`` are this
+    run's own only when the coding they measured (its fingerprint,
+    :func:`codingkit.writers.readback.coding_fingerprint`) is the folder's
+    coding now, whatever path ``--pred`` named."""
+    if not (ag.options or {}).get("pred"):
+        return "coded"
+    same = readback.same_coding(ag.coding, results_folder)
+    return "unknown_coding" if same is None else ("own" if same else "other_coding")
+
+
+def stale_message(ag: Agreement, results_folder: Path) -> str:
+    """One line: why the agreement figures of ``ag`` are not shown."""
+    path = ag.folder / "agreement.json"
+    what = ("was measured on another coding than this folder's (its codings and segments "
+            "tables changed since: 'codingkit apply' ran again?)" if ag.status == "other_coding"
+            else "does not record which coding it measured (written before codingkit "
+            "recorded it)")
+    return (f"{path}: {what}; 'codingkit report' does not show its figures: re-run "
+            f"'codingkit evaluate --gold ... --pred {results_folder} --by project,round "
+            f"--out {ag.folder}'")
+
+
+def stale_agreement(folder: str | os.PathLike[str]) -> str | None:
+    """The one-line warning for agreement figures in a results folder (as the
+    report finds them) that were measured on another coding than the
+    folder's now, or that do not record which (``None``: none there, they
+    are this coding's, or they were measured by coding transcripts).
+    ``codingkit apply --force`` says it after replacing a folder's tables."""
+    folder = Path(folder)
+    where = find_agreement(folder)
+    if where is None:
+        return None
+    try:
+        ag = _read_agreement(where)
+    except ReportError:
+        return None  # the report refuses it itself (E906)
+    ag.status = agreement_status(ag, folder)
+    return None if ag.usable else stale_message(ag, folder)
 
 
 def find_agreement(folder: Path) -> Path | None:
@@ -173,4 +232,11 @@ def read_results(folder: str | os.PathLike[str], *,
                           "'codingkit evaluate --out'", path=where, code="E906")
     if where is not None:
         res.agreement = _read_agreement(where)
+        res.agreement.status = agreement_status(res.agreement, folder)
+        if not res.agreement.usable:
+            import warnings
+
+            from ..errors import CodingkitWarning
+
+            warnings.warn(CodingkitWarning(stale_message(res.agreement, folder)), stacklevel=2)
     return res

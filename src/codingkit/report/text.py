@@ -19,7 +19,7 @@ _T = {
         "inputs": "Transkript ({n})",
         "schema": "Resultatmappens schemaversion",
         "unvalidated": "Siffrorna är automatisk kodning som inte har validerats mot mänsklig kodning. "
-                       "Mät överensstämmelsen (codingkit evaluate --by project,round --out …) innan "
+                       "Mät överensstämmelsen (codingkit evaluate --gold … --pred … --by project,round --out …) innan "
                        "andelarna används i en rapport.",
         "validated": "± anger hur långt codingkits andelar låg från en mänsklig kodares, i genomsnitt "
                      "per {by} (största avvikelse inom parentes), mätt {how}: {interviews} intervjuer, "
@@ -30,6 +30,27 @@ _T = {
         "how_own": "på denna körnings egen kodning",
         "how_other": "på andra intervjuer ({evaluated})",
         "how_cv": "med korsvalidering ({cv} delar)",
+        "stale": "Överensstämmelsen med mänsklig kodning i {path} mättes på en annan kodning än "
+                 "denna körnings (resultatmappens kodning har ändrats sedan, till exempel av en ny "
+                 "codingkit apply) och visas därför inte: inga ±-värden eller α nedan. Andelarna "
+                 "är automatisk kodning som inte har validerats. Kör codingkit evaluate --pred på "
+                 "den här resultatmappen igen.",
+        "stale_unknown": "Överensstämmelsen med mänsklig kodning i {path} anger inte vilken kodning "
+                         "den mättes på (den skrevs av en äldre codingkit) och visas därför inte: "
+                         "inga ±-värden eller α nedan. Andelarna är automatisk kodning som inte har "
+                         "validerats. Kör codingkit evaluate --pred på den här resultatmappen igen.",
+        "unfair_bundled_learned_from": "Kodaren som följer med kodboken har lärt sig av {transcripts} "
+                                       "av de {of} intervjuer som överensstämmelsen mättes på "
+                                       "(till exempel {example}).",
+        "unfair_evaluated_learned": "{turns} av de svarsturer som överensstämmelsen mättes på har "
+                                    "codingkit lärt sig av (--learn-from).",
+        "unfair_own_coding": "Den mänskliga kodningen som jämfördes ({file}) är codingkits egen "
+                             "kodning, inte en människas.",
+        "unfair_other": "Överensstämmelsen är inte mätt på ett rättvist sätt ({message}).",
+        "unfair": "Inte ett rättvist test: {why} Överensstämmelsen säger därför inte hur väl "
+                  "kodningen stämmer: α och ± nedan överskattar den, och andelarna ska räknas som "
+                  "ovaliderade.",
+        "unfair_short": "inte ett rättvist test",
         "overview": "Översikt: teman per projekt och omgång",
         "heatmap_caption": "Andel svarsturer kodade med temat (färg och procent) och antal intervjuer "
                            "där temat förekommer av alla intervjuer i gruppen.",
@@ -94,7 +115,7 @@ _T = {
         "inputs": "Transcripts ({n})",
         "schema": "Results folder schema version",
         "unvalidated": "These figures are automatic coding that has not been validated against human "
-                       "coding. Measure agreement (codingkit evaluate --by project,round --out …) "
+                       "coding. Measure agreement (codingkit evaluate --gold … --pred … --by project,round --out …) "
                        "before using the shares in a report.",
         "validated": "± is how far codingkit's shares were from a human coder's, on average per {by} "
                      "(largest in brackets), measured {how}: {interviews} interviews, {units} "
@@ -105,6 +126,28 @@ _T = {
         "how_own": "on this run's own coding",
         "how_other": "on other interviews ({evaluated})",
         "how_cv": "by cross-validation ({cv} folds)",
+        "stale": "The agreement with human coding in {path} was measured on another coding than "
+                 "this run's (the results folder's coding has changed since, e.g. by another "
+                 "codingkit apply) and is therefore not shown: no ± or α below. The shares are "
+                 "automatic coding that has not been validated. Run codingkit evaluate --pred on "
+                 "this results folder again.",
+        "stale_unknown": "The agreement with human coding in {path} does not record which coding it "
+                         "was measured on (written by an older codingkit) and is therefore not "
+                         "shown: no ± or α below. The shares are automatic coding that has not "
+                         "been validated. Run codingkit evaluate --pred on this results folder "
+                         "again.",
+        "unfair_bundled_learned_from": "The coder bundled with the codebook learned from "
+                                       "{transcripts} of the {of} interviews the agreement was "
+                                       "measured on (such as {example}).",
+        "unfair_evaluated_learned": "codingkit learned from {turns} of the turns the agreement was "
+                                    "measured on (--learn-from).",
+        "unfair_own_coding": "The human coding compared with ({file}) is codingkit's own coding, "
+                             "not a human's.",
+        "unfair_other": "The agreement was not measured fairly ({message}).",
+        "unfair": "Not a fair test: {why} The agreement therefore does not say how well the "
+                  "coding agrees: α and ± below overstate it, and the shares should be taken as "
+                  "unvalidated.",
+        "unfair_short": "not a fair test",
         "overview": "Overview: themes per project and round",
         "heatmap_caption": "Share of respondent turns coded with the theme (colour and percent) and "
                            "interviews raising the theme of all interviews in the group.",

@@ -137,7 +137,9 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
     from docx.shared import Cm
 
     from .. import __version__
-    from .html import _err_cell  # the same ± text as the HTML
+    from docx.shared import RGBColor
+
+    from .html import _err_cell, validation_text  # the same words as the HTML
 
     m = fig.results.manifest
     cb = m.get("codebook", {})
@@ -148,23 +150,15 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
     para.heading(w("title"), 0)
     para(_t(w("subtitle", codebook=f"{cb.get('id')} {cb.get('version')}",
                            interviews=fig.interviews, turns=fig.turns)))
-    # validation
-    v = fig.validation
-    if v is None:
-        text = w("unvalidated")
-    else:
-        alpha = w.num(v["alpha"], 2) if isinstance(v.get("alpha"), (int, float)) else "–"
-        if v.get("has_errors"):
-            how = w("how_own") if v.get("own_run") else w("how_other", evaluated=v.get("evaluated") or "")
-            if v.get("cv"):
-                how += ", " + w("how_cv", cv=v["cv"])
-            by = " × ".join(w.key(k) for k in v.get("by") or []) or w("all").lower()
-            text = w("validated", by=by, how=how, interviews=v.get("interviews"),
-                     units=v.get("units"), alpha=alpha, folder=v["folder"])
-        else:
-            text = w("validated_noshares", alpha=alpha, folder=v["folder"])
+    # validation: where the ± come from, and why the agreement is not a fair test
+    text, unfair, _ = validation_text(fig, w)
     p = para(style="Intense Quote")
     p.add_run(_t(text))
+    for u in unfair:
+        p = para()
+        run = p.add_run(_t(u))
+        run.bold = True
+        run.font.color.rgb = RGBColor(0xB4, 0x23, 0x18)
 
     # provenance
     para.heading(w("provenance"), 1)
@@ -239,7 +233,9 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
         if not th.description and fig.results.codebook is None:
             para(w("nodef"))
         if th.alpha is not None:
-            para(f"{w('alpha')}: {w.num(th.alpha, 2)}")
+            unfair = fig.validation.get("unfair") if fig.validation else None
+            para(f"{w('alpha')}: {w.num(th.alpha, 2)}"
+                 + (f" ({w('unfair_short')})" if unfair else ""))
         para.heading(w("shares"), 3)
         err_i, err_t = _err_cell(th, w, "interviews"), _err_cell(th, w, "turns")
         rows = [[p, r, _share(c, w, "interviews") + (f" {err_i}" if err_i else ""),

@@ -272,3 +272,45 @@ def read_results(folder: str | os.PathLike[str]) -> Results:
     fields = {r["name"]: r["schema"]["fields"] for r in contract["resources"]}
     tables = {name: read_table(table_path(folder, name), fields[name]) for name in TABLES}
     return Results(folder=folder, manifest=manifest, **tables)
+
+
+#: The tables whose bytes identify the coding of a results folder (what
+#: ``codingkit evaluate --pred`` measured): :func:`coding_fingerprint`.
+FINGERPRINT_TABLES = ("codings", "segments")
+
+
+def coding_fingerprint(folder: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
+    """What identifies the coding of a results folder: per table of
+    :data:`FINGERPRINT_TABLES` the file read (``codings.csv``, else
+    ``codings.parquet``) and the sha256 of its bytes. The same inputs,
+    codebook and options give byte-identical tables, so a re-run that codes
+    the same way keeps the fingerprint; any other coding changes it.
+
+    ``codingkit evaluate --pred`` records it in ``agreement.json``
+    (``"coding"``); ``codingkit report`` compares it with the folder's
+    (:func:`same_coding`).
+    """
+    from ..fileio import sha256_file
+
+    folder = Path(folder)
+    out = {}
+    for name in FINGERPRINT_TABLES:
+        path = table_path(folder, name)
+        out[name] = {"file": path.name,
+                     "sha256": sha256_file(path) if path.is_file() else None}
+    return out
+
+
+def same_coding(recorded: Any, folder: str | os.PathLike[str]) -> bool | None:
+    """Whether a fingerprint recorded by :func:`coding_fingerprint` is that of
+    ``folder``'s coding now; ``None`` when nothing (or nothing usable) was
+    recorded (agreement figures written before codingkit recorded it)."""
+    if not isinstance(recorded, dict) or not all(
+            isinstance(recorded.get(n), dict) and recorded[n].get("sha256")
+            for n in FINGERPRINT_TABLES):
+        return None
+    try:
+        now = coding_fingerprint(folder)
+    except OSError:
+        return False
+    return all(recorded[n]["sha256"] == now[n]["sha256"] for n in FINGERPRINT_TABLES)
