@@ -3,6 +3,7 @@ says when they are not a fair test (agreement.json's fingerprint and warnings)."
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -116,3 +117,35 @@ def test_agreement_of_a_folder_evaluated_elsewhere_is_not_this_runs(copy_results
     assert STALE in (tmp_path / "r.html").read_text("utf-8")
     r = run("report", other, "--out", tmp_path / "o.html", "--agreement", res / "agreement")
     assert r.exit_code == 0 and "Warning" not in r.stderr
+
+
+def test_agreement_evaluate_coded_says_whose_interviews(tmp_path, run):
+    """Figures of an evaluate that coded transcripts itself are said to be on
+    this run's interviews, on others, or on some of each (by the sha256 of
+    the files it evaluated: those the human coded)."""
+    res = tmp_path / "res"
+    r = run("apply", ROOT / "transcripts", "--out", res, "--rules-only")
+    assert r.exit_code == 0, r.output
+    gold, ost = ROOT / "gold", ROOT / "gold" / "ost_coding.csv"  # ost: 4 of the 12 coded
+    others = tmp_path / "others"  # heldout4's 8 interviews alone (faster than all of gold)
+    shutil.copytree(gold / "transcripts" / "heldout4", others / "heldout4")
+    words = {}
+    for name, args in (("same", [gold / "syd_coding.csv", ost, ROOT / "transcripts"]),
+                       ("other", [gold / "heldout4_coding.csv", others]),
+                       ("partly", [ost, gold / "heldout4_coding.csv", ROOT / "transcripts", others])):
+        ag = tmp_path / f"ag_{name}"
+        paths = [a for a in args if not str(a).endswith(".csv")]
+        golds = [x for a in args if str(a).endswith(".csv") for x in ("--gold", a)]
+        r = run("evaluate", *golds, *paths, "--rules-only", "--by", "project,round",
+                "--out", ag)
+        assert r.exit_code == 0, r.output
+        data = json.loads((ag / "agreement.json").read_text("utf-8"))
+        assert data["options"]["inputs_sha256"]
+        r = run("report", res, "--out", tmp_path / f"{name}.html", "--agreement", ag,
+                "--language", "en")
+        assert r.exit_code == 0, r.output
+        words[name] = html.unescape(_banner((tmp_path / f"{name}.html").read_text("utf-8")))
+    assert "measured on this run's interviews, coded again by codingkit evaluate" in words["same"]
+    assert "measured on other interviews than this run's" in words["other"]
+    assert "measured on 4 of this run's interviews and 8 others" in words["partly"], words
+    assert all(_bars((tmp_path / f"{name}.html").read_text("utf-8")) for name in words)

@@ -183,7 +183,12 @@ def _evaluate(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, le
                        "unit": None if pred_dir is not None else unit,
                        "learn_from": [str(p) for p in learn_from],
                        "learn_transcripts": [str(p) for p in learn_transcripts],
-                       "min_positives": min_positives, "by": keys})
+                       "min_positives": min_positives, "by": keys,
+                       # the files evaluate coded itself, so that a report can tell
+                       # whether they are its run's interviews or others
+                       "inputs_sha256": None if pred_dir is not None else
+                       sorted({t.sha256 for t in transcripts
+                               if t.sha256 and t.source in set(human.sources)})})
     compared = errors = None
     if keys is not None:  # before anything is printed: E631 for a column --pred lacks
         compared, errors = ev.frequencies(by=keys), ev.frequency_errors(by=keys)

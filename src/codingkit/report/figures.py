@@ -408,6 +408,19 @@ def _pick_quotes(cand, n: int, limit: int) -> list[Quote]:
     return out
 
 
+def _inputs_shared(options: dict, manifest: dict) -> tuple[int, int] | None:
+    """Of the files ``codingkit evaluate`` coded itself (agreement.json's
+    ``inputs_sha256``): how many are among the run's inputs and how many
+    are not; ``None`` when evaluate measured a results folder (--pred) or
+    did not record its files."""
+    evaluated = options.get("inputs_sha256")
+    if options.get("pred") or not isinstance(evaluated, list):
+        return None
+    run = {i.get("sha256") for i in manifest.get("inputs") or [] if isinstance(i, dict)}
+    shared = sum(1 for h in set(evaluated) if h in run)
+    return shared, len(set(evaluated)) - shared
+
+
 def _errors(results: Results, theme_ids: list[str]):
     """Per theme: the measured error of its shares, its α; and where they come from."""
     ag = results.agreement
@@ -433,7 +446,7 @@ def _errors(results: Results, theme_ids: list[str]):
         "level": opts.get("level"), "interviews": None,
         # this run's own coding: the coding measured is the folder's (by content, not path)
         "own_run": ag.status == "own", "status": ag.status, "refused": False,
-        "unfair": unfair,
+        "unfair": unfair, "inputs": _inputs_shared(opts, results.manifest),
     }
     errors: dict[str, Error] = {}
     comp = ag.compared

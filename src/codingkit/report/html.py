@@ -99,12 +99,27 @@ def validation_text(fig: Figures, w: Words) -> tuple[str, list[str], bool]:
     alpha = w.num(v["alpha"], 2) if isinstance(v.get("alpha"), (int, float)) else "–"
     if not v.get("has_errors"):
         return w("validated_noshares", alpha=alpha, folder=v["folder"]), unfair, False
-    how = w("how_own") if v.get("own_run") else w("how_other", evaluated=v.get("evaluated") or "")
+    how = w("how_own") if v.get("own_run") else _how_coded(v, w)
     if v.get("cv"):
         how += ", " + w("how_cv", cv=v["cv"])
     by = " × ".join(w.key(k) for k in v.get("by") or []) or w("all").lower()
     return (w("validated", by=by, how=how, interviews=v.get("interviews"), units=v.get("units"),
               alpha=alpha, folder=v["folder"]), unfair, not unfair)
+
+
+def _how_coded(v: dict, w: Words) -> str:
+    """Which interviews ``codingkit evaluate`` coded itself, said against the
+    run's own (by the files' sha256; ``inputs``: the shared and other files,
+    ``None`` when agreement.json does not record them)."""
+    evaluated = v.get("evaluated") or ""
+    if v.get("inputs") is None:
+        return w("how_coded", evaluated=evaluated)
+    shared, others = v["inputs"]
+    if not others:
+        return w("how_same", evaluated=evaluated)
+    if not shared:
+        return w("how_other", evaluated=evaluated)
+    return w("how_partly", shared=shared, others=others, evaluated=evaluated)
 
 
 def unfair_text(record: dict, w: Words) -> str:

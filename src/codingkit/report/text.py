@@ -28,7 +28,11 @@ _T = {
                               "andelarnas avvikelse: kör codingkit evaluate med --by project,round för "
                               "ett ±-värde per andel. Andelarna nedan är därför ovaliderade.",
         "how_own": "på denna körnings egen kodning",
-        "how_other": "på andra intervjuer ({evaluated})",
+        "how_other": "på andra intervjuer än denna körnings ({evaluated})",
+        "how_same": "på denna körnings intervjuer, kodade på nytt av codingkit evaluate ({evaluated})",
+        "how_partly": "på {shared} av denna körnings intervjuer och {others} andra, kodade av "
+                      "codingkit evaluate ({evaluated})",
+        "how_coded": "på intervjuer som codingkit evaluate kodade ({evaluated})",
         "how_cv": "med korsvalidering ({cv} delar)",
         "stale": "Överensstämmelsen med mänsklig kodning i {path} mättes på en annan kodning än "
                  "denna körnings (resultatmappens kodning har ändrats sedan, till exempel av en ny "
@@ -124,7 +128,11 @@ _T = {
                               "shares' error: run codingkit evaluate with --by project,round for a ± "
                               "per share. The shares below are therefore unvalidated.",
         "how_own": "on this run's own coding",
-        "how_other": "on other interviews ({evaluated})",
+        "how_other": "on other interviews than this run's ({evaluated})",
+        "how_same": "on this run's interviews, coded again by codingkit evaluate ({evaluated})",
+        "how_partly": "on {shared} of this run's interviews and {others} others, coded by "
+                      "codingkit evaluate ({evaluated})",
+        "how_coded": "on interviews codingkit evaluate coded ({evaluated})",
         "how_cv": "by cross-validation ({cv} folds)",
         "stale": "The agreement with human coding in {path} was measured on another coding than "
                  "this run's (the results folder's coding has changed since, e.g. by another "
