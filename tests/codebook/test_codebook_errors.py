@@ -70,6 +70,27 @@ def test_bad_indentation_is_malformed_yaml(tmp_path):
     assert problems[0][1].startswith("malformed YAML")
 
 
+@pytest.mark.parametrize("text, line, hint", [
+    ("codes:\n  - id: a\n    label: A\n   rules: [x]\n", 4,
+     "this line's indentation does not match the lines above it"),
+    ("codes:\n\t- id: a\n", 2, "indent with spaces, not tabs"),
+    ("codes:\n  - id: a\n    label: Behov: nya\n", 3,
+     "a ': ' inside a value (put the whole value in quotes)"),
+    ('codes:\n  - id: a\n    label: "Behov\n  - id: b\n', 3,
+     "the quote that opens on this line is never closed"),
+])
+def test_malformed_yaml_says_what_it_means(tmp_path, text, line, hint):
+    """PyYAML's words are kept, and what they mean is said after them."""
+    p = tmp_path / "kodbok.yaml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(CodebookError) as info:
+        load_codebook(p)
+    assert info.value.code == "E202" and info.value.line == line
+    first, _, said = str(info.value).partition("; ")
+    assert first.startswith(f"{p}, line {line}: malformed YAML: ")
+    assert said.startswith(hint) and "\n" not in str(info.value)
+
+
 def test_missing_file_names_the_file(tmp_path):
     p = tmp_path / "finns_inte.yaml"
     with pytest.raises(CodebookError) as info:

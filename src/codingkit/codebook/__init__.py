@@ -332,6 +332,25 @@ _FAULT_AT_CONTEXT = ("while scanning a simple key", "while scanning a quoted sca
                      "while parsing a flow sequence", "while parsing a flow mapping")
 
 
+#: What PyYAML's words for the commonest faults mean, in a researcher's words
+#: (added after them, so that the original can still be looked up).
+_YAML_HINTS = (
+    (("cannot start any token",), "indent with spaces, not tabs"),
+    (("expected <block end>", "did not find expected key", "expected <block mapping start>"),
+     "this line's indentation does not match the lines above it: keys on the same level "
+     "start in the same column, a list item's keys two spaces in from its '-'"),
+    (("mapping values are not allowed here",),
+     "a ': ' inside a value (put the whole value in quotes), or a ':' missing on the "
+     "line above"),
+    (("while scanning a quoted scalar", "while scanning a double-quoted scalar",
+      "while scanning a single-quoted scalar"),
+     "the quote that opens on this line is never closed"),
+    (("could not find expected ':'",),
+     "a line that is neither 'key: value' nor '- item' (a ':' missing?), or a quote "
+     "left open above it"),
+)
+
+
 def _yaml_error(exc: yaml.YAMLError, p: Path) -> CodebookError:
     problem_mark = getattr(exc, "problem_mark", None)
     context_mark = getattr(exc, "context_mark", None)
@@ -345,6 +364,10 @@ def _yaml_error(exc: yaml.YAMLError, p: Path) -> CodebookError:
     line = mark.line + 1 if mark is not None else None
     what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     msg = f"malformed YAML: {what}" + (f" ({context}{noticed})" if context else "")
+    hint = next((h for faults, h in _YAML_HINTS if any(f in f"{what} {context}" for f in faults)),
+                None)
+    if hint:
+        msg += f"; {hint}"
     if "unknown escape character" in str(what):
         msg += ("; in double quotes YAML reads a backslash as an escape: write regexes in "
                 "single quotes, where a backslash is kept (regex: '\\s+')")
