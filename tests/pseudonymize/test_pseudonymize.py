@@ -197,6 +197,8 @@ def test_apply_pseudonymize_records_key_hash(tmp_path):
     assert m["options"]["pseudonymized"] is True
     assert m["options"]["pseudonym_key_sha256"] == hashlib.sha256(key.read_bytes()).hexdigest()
     assert str(key) not in json.dumps(m)
+    # the run says where the key went (the only place it is said)
+    assert f"The key to the pseudonyms is in {key}: keep it apart" in r.output
     for f in (tmp_path / "res").iterdir():
         body = f.read_text(encoding="utf-8")
         for secret in ("Sjöberg", "800314-1234", "070-123 45 67", "@norrkoping.se"):

@@ -140,6 +140,9 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
             (pseudonymize, pseudo_key, lists, keep, pseudonym_format), (jobs, cache_dir))
     click.echo(summary)
     click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
+    if pseudonymize:
+        click.echo(f"The key to the pseudonyms is in {pseudo_key}: keep it apart from the "
+                   "results; 'codingkit depseudonymize' needs it to put the originals back.")
     if force:  # agreement figures kept in --out now measure another coding: say so
         from ..report.results import stale_agreement
 
