@@ -188,6 +188,8 @@ def test_evaluate_with_cv_and_errors(tmp_path):
     assert res.output.rstrip().endswith("[E630]")
     res = runner.invoke(cli, ["evaluate", str(folder), "--gold", str(tmp_path / "nej.csv")])
     assert res.exit_code == 1 and "E601" in res.output
+    assert res.output.startswith(f"Error: {tmp_path / 'nej.csv'}: no such file or folder; "
+                                 "expected human coding: a coding CSV")
 
 
 def test_tune_writes_a_copy_never_the_original(tmp_path):

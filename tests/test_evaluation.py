@@ -310,7 +310,7 @@ def test_evaluate_reads_an_apply_output_folder(tmp_path):
     pc = ev.per_code.set_index("code")
     assert pc.loc["tidig_dialog", "tp"] == 1 and pc.loc["behov", "fn"] == 1
     # the one reader of a results folder speaks for evaluate too
-    with pytest.raises(ResultsFolderError, match=r"nowhere: not a folder; expected a results "
+    with pytest.raises(ResultsFolderError, match=r"nowhere: no such folder; expected a results "
                                                  r"folder of 'codingkit apply'.*\[E901\]"):
         evaluate(gold, tmp_path / "nowhere")
     (out / "segments.csv").unlink()

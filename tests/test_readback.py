@@ -58,7 +58,9 @@ def _expect(folder, *parts: str) -> None:
 
 
 def test_what_is_not_a_results_folder_is_refused_in_one_line(tmp_path):
-    _expect(tmp_path / "saknas", "saknas: not a folder", "[E901]")
+    _expect(tmp_path / "saknas", "saknas: no such folder", "[E901]")
+    (tmp_path / "fil.csv").write_text("a\n", encoding="utf-8")
+    _expect(tmp_path / "fil.csv", "fil.csv: not a folder", "[E901]")
     _expect(tmp_path, "no manifest.json; expected a results folder", "[E901]")
     out = tmp_path / "res"
     ck.write_outputs(_result(), out)

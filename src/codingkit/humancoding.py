@@ -167,7 +167,10 @@ def _csv_files(paths: Sequence[Path]) -> list[Path]:
         elif p.is_file():
             out.append(p)
         else:
-            raise EvaluationError(f"human coding not found: {p}", path=p, code="E601")
+            raise EvaluationError("no such file or folder; expected human coding: a coding "
+                                  "CSV, a filled coding sheet (.xlsx), a .qdpx, or a folder "
+                                  "of coding CSVs",
+                                  path=p, code="E601")
     if not out:
         raise EvaluationError("no human-coding CSV found in "
                               + ", ".join(str(p) for p in paths), code="E601")

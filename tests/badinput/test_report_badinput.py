@@ -56,7 +56,7 @@ def _check(code: str, args, out: Path, *fragments: str) -> None:
 
 def test_not_a_results_folder(tmp_path):
     out = tmp_path / "r.html"
-    _check("E901", [tmp_path / "saknas"], out, "saknas", "not a folder")
+    _check("E901", [tmp_path / "saknas"], out, "saknas", "no such folder")
     (tmp_path / "tom").mkdir()
     _check("E901", [tmp_path / "tom"], out, "no manifest.json")
     _check("E901", [ROOT / "transcripts"], out, "transcripts")

@@ -161,7 +161,8 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
     folder = Path(folder)
     path = folder / "manifest.json"
     if not folder.is_dir():
-        raise ResultsFolderError(f"not a folder; expected {_WHAT}", path=folder, code="E901")
+        what = "not a folder" if folder.exists() else "no such folder"
+        raise ResultsFolderError(f"{what}; expected {_WHAT}", path=folder, code="E901")
     if not path.is_file():
         raise ResultsFolderError(f"no manifest.json; expected {_WHAT}", path=folder,
                                  code="E901")
