@@ -273,3 +273,50 @@ def test_word_caches_are_bounded_without_changing_codings(monkeypatch, corpus, w
     assert (len(sim._lemma_vocab), len(sim._char_vocab)) == fitted
     assert not sim._lemma_pairs and not sim._char_words
     assert not coder.rule_matcher_._form_cache
+
+
+def test_two_readings_code_what_one_reading_codes(coder, corpus, whole):
+    """Read once to check (transcripts kept without text) and again part by
+    part: the codings, columns and transcripts of one reading."""
+    from codingkit.readers import input_files
+    from codingkit.run import TwoPassInput
+
+    two = TwoPassInput(input_files(SAMPLE), count=len).read()
+    assert [t.source for t in two.transcripts] == [t.source for t in corpus]
+    assert all(t.text == "" and t.turns == [] for t in two.transcripts)
+    assert [t.metadata for t in two.transcripts] == [t.metadata for t in corpus]
+    assert two.columns == transcript_segment_columns(corpus)
+    assert two.counted == len(corpus)
+    assert [two.size(t) for t in two.transcripts] == [len(t.text) for t in corpus]
+    for jobs in (1, 2):
+        results = list(code_parts(coder, two.transcripts, jobs=jobs, part_chars=15_000,
+                                  reread=two.reread, size=two.size))
+        assert len(results) > 3
+        assert _joined(results) == _rows(whole)
+        assert [t.text for r in results for t in r.transcripts] == [t.text for t in corpus]
+
+
+def test_a_file_changed_between_the_readings_is_refused(tmp_path, coder):
+    from codingkit.errors import InputError
+    from codingkit.readers import input_files
+    from codingkit.run import TwoPassInput
+
+    shutil.copytree(SAMPLE / "syd", tmp_path / "syd")
+    two = TwoPassInput(input_files(tmp_path / "syd")).read()
+    changed = tmp_path / "syd" / "04_verksamhet_omg3.txt"
+    changed.write_text(changed.read_text("utf-8") + "\nIP: Och en sak till.\n", "utf-8")
+    with pytest.raises(InputError) as info:
+        list(code_parts(coder, two.transcripts, part_chars=1_000, reread=two.reread,
+                        size=two.size))
+    assert info.value.code == "E114" and info.value.path == str(changed)
+    assert "changed while codingkit was coding it" in str(info.value)
+
+
+def test_apply_reads_twice_but_warns_once(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "utan_huvud.txt").write_text("IP: Vi bjöd in leverantörerna tidigt.\n", "utf-8")
+    res = CliRunner().invoke(cli, ["apply", str(folder), "--out", str(tmp_path / "r"),
+                                   "--rules-only", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr.count("no 'project' in the header or manifest") == 1, res.stderr

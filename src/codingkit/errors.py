@@ -215,6 +215,7 @@ ERROR_CODES: dict[str, str] = {
     "E111": "not a regular file (a named pipe, a device, a socket)",
     "E112": "over a size limit (file, unpacked archive, turn)",
     "E113": "with --strict: a folder or file that cannot be read",
+    "E114": "a file that changed between the run's first reading and its coding",
     # E2xx codebooks
     "E200": "a codebook cannot be used",
     "E201": "the codebook file is missing",

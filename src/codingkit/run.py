@@ -78,7 +78,12 @@ def file_groups(transcripts: Iterable[Transcript]) -> list[list[Transcript]]:
     return groups
 
 
-def pieces(group: list[Transcript], part_chars: int = PART_CHARS) -> list[list[Transcript]]:
+def _chars(t: Transcript) -> int:
+    return len(t.text)
+
+
+def pieces(group: list[Transcript], part_chars: int = PART_CHARS,
+           size: Callable[[Transcript], int] = _chars) -> list[list[Transcript]]:
     """One file's transcripts cut into runs of about ``part_chars``
     characters of text, in order (a transcript is never cut): a survey of a
     million answers is coded a part at a time. A group within the size is
@@ -90,36 +95,125 @@ def pieces(group: list[Transcript], part_chars: int = PART_CHARS) -> list[list[T
     >>> [len(p) for p in pieces(ts, part_chars=8)]
     [2, 2, 1]
     """
-    if sum(len(t.text) for t in group) <= part_chars:
+    if sum(size(t) for t in group) <= part_chars:
         return [group]
     out: list[list[Transcript]] = [[]]
-    size = 0
+    held = 0
     for t in group:
-        n = len(t.text)
-        if out[-1] and size + n > part_chars:
+        n = size(t)
+        if out[-1] and held + n > part_chars:
             out.append([])
-            size = 0
+            held = 0
         out[-1].append(t)
-        size += n
+        held += n
     return out
 
 
-def parts(groups: Sequence[list[Transcript]], part_chars: int = PART_CHARS
-          ) -> list[list[list[Transcript]]]:
+def parts(groups: Sequence[list[Transcript]], part_chars: int = PART_CHARS,
+          size: Callable[[Transcript], int] = _chars) -> list[list[list[Transcript]]]:
     """The groups (:func:`file_groups`) gathered into parts of about
-    ``part_chars`` characters of text; a group of more is first cut into
-    :func:`pieces` (a transcript is never split)."""
+    ``part_chars`` characters of text (``size``: a transcript's); a group of
+    more is first cut into :func:`pieces` (a transcript is never split)."""
     out: list[list[list[Transcript]]] = []
-    size = part_chars
+    held = part_chars
     for g in groups:
-        for piece in pieces(g, part_chars):
-            n = sum(len(t.text) for t in piece)
-            if size + n > part_chars and (not out or out[-1]):
+        for piece in pieces(g, part_chars, size):
+            n = sum(size(t) for t in piece)
+            if held + n > part_chars and (not out or out[-1]):
                 out.append([])
-                size = 0
+                held = 0
             out[-1].append(piece)
-            size += n
+            held += n
     return out
+
+
+# --------------------------------------------------------------------------
+# Reading twice: once to check every file, again part by part to code it
+# --------------------------------------------------------------------------
+
+class TwoPassInput:
+    """A run's input read twice, so that its memory does not grow with the
+    corpus: :meth:`read` reads every file once (a bad file stops the run
+    before anything is coded) and keeps of each transcript only what the
+    tables need (source, metadata, path, sha256, format: its text and turns
+    are dropped); :meth:`reread` reads a part's files again when it is
+    coded, and refuses a file whose bytes changed in between (E114).
+
+    Give :attr:`transcripts` and ``reread``/``size`` to :func:`code_parts`,
+    and :attr:`columns` to :class:`~codingkit.writers.ResultWriter`.
+    """
+
+    def __init__(self, files: Sequence, *, count: Callable[[list[Transcript]], int] | None = None
+                 ) -> None:
+        #: the input files (:class:`codingkit.readers.InputFile`), in order
+        self.files = list(files)
+        self._count = count
+        #: the run's transcripts without text or turns, after :meth:`read`
+        self.transcripts: list[Transcript] = []
+        #: the segment table's columns (:func:`codingkit.tables.transcript_segment_columns`)
+        self.columns: list[str] = []
+        #: what ``count`` gave for all files (the coding bar's total), if given
+        self.counted: int | None = None
+        self._sizes: dict[int, int] = {}
+        self._file_of: dict[int, object] = {}
+        self._last: tuple[object, list[Transcript]] | None = None
+
+    def read(self, progress: Callable[[int, int], None] | None = None) -> "TwoPassInput":
+        """Read every file once (see the class); ``progress(done, total)`` after each."""
+        from dataclasses import replace
+
+        from .tables import SEGMENT_COLUMNS, transcript_segment_columns
+
+        extra: set[str] = set()
+        counted = 0
+        for done, f in enumerate(self.files):
+            if progress is not None:
+                progress(done, len(self.files))
+            full = f.read()
+            extra.update(transcript_segment_columns(full)[len(SEGMENT_COLUMNS):])
+            if self._count is not None:
+                counted += self._count(full)
+            for t in full:
+                light = replace(t, text="", turns=[])
+                self._sizes[id(light)] = len(t.text)
+                self._file_of[id(light)] = f
+                self.transcripts.append(light)
+        if progress is not None:
+            progress(len(self.files), len(self.files))
+        self.columns = SEGMENT_COLUMNS + sorted(extra)
+        self.counted = counted if self._count is not None else None
+        return self
+
+    def size(self, t: Transcript) -> int:
+        """A transcript's characters of text (as read the first time)."""
+        return self._sizes.get(id(t), len(t.text))
+
+    def reread(self, group: list[Transcript]) -> list[Transcript]:
+        """The transcripts of ``group`` (all from one file, as :func:`pieces`
+        makes them) read again, whole; the file's last reading is kept while
+        its pieces are coded."""
+        import warnings
+
+        from .errors import InputError
+
+        f = self._file_of.get(id(group[0])) if group else None
+        if f is None:
+            return group  # read whole already
+        if self._last is None or self._last[0] is not f:
+            self._last = None  # let the previous file go first
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # said at the first reading
+                self._last = (f, f.read())
+        full = {t.source: t for t in self._last[1]}
+        out = []
+        for light in group:
+            t = full.get(light.source)
+            if t is None or t.sha256 != light.sha256:
+                raise InputError("changed while codingkit was coding it; expected it to stay "
+                                 "as it was when the run began: run again",
+                                 path=f.path, code="E114")
+            out.append(t)
+        return out
 
 
 # --------------------------------------------------------------------------
@@ -342,6 +436,8 @@ def code_parts(
     cache: CodingCache | None = None,
     part_chars: int | None = None,
     progress: Callable[[int], None] | None = None,
+    reread: Callable[[list[Transcript]], list[Transcript]] | None = None,
+    size: Callable[[Transcript], int] | None = None,
 ) -> Iterator[CodingResult]:
     """Code ``transcripts`` part by part; each part's result, in input order.
 
@@ -363,6 +459,10 @@ def code_parts(
     progress:
         Called with the number of segments coded (those some code may
         apply to) as each part is done.
+    reread, size:
+        For transcripts kept without their text (:class:`TwoPassInput`):
+        what reads a file's group (or piece) again when its part is coded,
+        and a transcript's size in characters.
 
     Yields
     ------
@@ -372,12 +472,17 @@ def code_parts(
     """
     coder.check_fitted("coding")
     groups = file_groups(transcripts)
-    chunks = parts(groups, PART_CHARS if part_chars is None else part_chars) or [[]]
-    jobs = min(jobs_count(jobs), len(chunks))
+    chunks = parts(groups, PART_CHARS if part_chars is None else part_chars,
+                   size or _chars) or [[]]
+    n_chunks = len(chunks)
+    if reread is not None:  # each part's files read again as it comes (a generator)
+        chunks = _reread_each(chunks, reread)
+    jobs = min(jobs_count(jobs), n_chunks)
     options: dict = {}
     # the last transcript of each file: a file's pieces are planned in order,
     # and the file counts as a cache hit when none of them was missing
-    file_ends = {id(g[-1]) for g in groups} if cache is not None else set()
+    # (by source: unique in a run, and the same after a re-reading)
+    file_ends = {g[-1].source for g in groups} if cache is not None else set()
     missing = False
 
     def plan(chunk):
@@ -388,7 +493,7 @@ def code_parts(
             hit = cache.lookup(g) if cache is not None else None
             found.append(hit)
             missing = missing or hit is None
-            if id(g[-1]) in file_ends:
+            if g[-1].source in file_ends:
                 cache.count(not missing)
                 missing = False
         todo = [t for g, hit in zip(chunk, found) if hit is None for t in g]
@@ -419,6 +524,11 @@ def code_parts(
             yield assemble(chunk, found, _code(coder, todo))
         return
     yield from _code_in_processes(coder, chunks, jobs, plan, assemble)
+
+
+def _reread_each(chunks, reread) -> Iterator[list[list[Transcript]]]:
+    for chunk in chunks:
+        yield [reread(g) for g in chunk]
 
 
 def _code_in_processes(coder, chunks, jobs, plan, assemble) -> Iterator[CodingResult]:

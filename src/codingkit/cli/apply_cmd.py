@@ -160,7 +160,7 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     from .. import readers
     from ..codebook import load_codebook
     from ..coding import Coder
-    from ..writers import write_outputs
+    from ..writers import WRITERS
 
     if model_path is not None:
         coder = Coder.load(model_path)
@@ -173,13 +173,22 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
         if not (rules_only or learn_from):
             coder = bundled_or(coder)
     bar = Phases(quiet)
-    transcripts = readers.read_transcripts(
-        list(paths), manifest=manifest_path, speaker_pattern=speaker_pattern,
-        text_column=text_column, id_column=id_column, strict=strict,
-        progress=bar.counts("reading", "files"),
-    )
-    bar.close()
     pseudonymize, pseudo_key, lists, keep, pseudonym_format = pseudo
+    files = readers.input_files(list(paths), manifest=manifest_path,
+                                speaker_pattern=speaker_pattern, text_column=text_column,
+                                id_column=id_column, strict=strict)
+    two_pass = None
+    if not (pseudonymize or learn_from) and not any(WRITERS[f].needs_text for f in formats):
+        # each file read now to check it, and again when its part is coded:
+        # memory does not grow with the corpus (benchmarks/RESULTS.md)
+        from ..run import TwoPassInput
+
+        two_pass = TwoPassInput(files, count=None if coder.unit == "sentence"
+                                else lambda ts: _segments_to_code(coder, codebook, ts))
+        transcripts = two_pass.read(progress=bar.counts("reading", "files")).transcripts
+    else:
+        transcripts = readers.read_files(files, progress=bar.counts("reading", "files"))
+    bar.close()
     transcripts, pseudo_options = _pseudonymize(transcripts, pseudonymize, pseudo_key, out_dir,
                                                 lists, keep, pseudonym_format, codebook)
     if pseudonymize:
@@ -215,7 +224,7 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
                "learned_from": learned_inputs, **pseudo_options}
     writer, written = _code_and_write(
         coder, codebook, transcripts, folder, bar, formats=formats, by_keys=by_keys,
-        csv_raw=csv_raw, jobs=jobs, cache_dir=cache_dir, options=options)
+        csv_raw=csv_raw, jobs=jobs, cache_dir=cache_dir, options=options, two_pass=two_pass)
     how = coder_description(coder)
     by_whom = {"bundled": f" and the coder learned from its {how.get('interviews')} gold "
                           "interviews",
@@ -234,21 +243,26 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
 
 
 def _code_and_write(coder, codebook, transcripts, folder, bar, *, formats, by_keys, csv_raw,
-                    jobs, cache_dir, options):
+                    jobs, cache_dir, options, two_pass=None):
     """Code the transcripts part by part (--jobs, --cache) and write each
     part's tables into ``folder`` as it comes; the writer (its counts) and
-    the files written."""
+    the files written (``two_pass``: the transcripts are kept without their
+    text and read again part by part)."""
     from ..run import CodingCache, code_parts
     from ..writers import ResultWriter
 
     cache = CodingCache(cache_dir, coder) if cache_dir is not None else None
     try:
         if bar.on:
-            bar.start("coding", _segments_to_code(coder, codebook, transcripts), "segments")
+            bar.start("coding", two_pass.counted if two_pass is not None else
+                      _segments_to_code(coder, codebook, transcripts), "segments")
+        streamed = {} if two_pass is None else {"reread": two_pass.reread,
+                                                "size": two_pass.size}
         with ResultWriter(folder, coder.codebook_, transcripts, formats=formats, by=by_keys,
-                          csv_raw=csv_raw) as writer:
+                          csv_raw=csv_raw,
+                          columns=None if two_pass is None else two_pass.columns) as writer:
             for part in code_parts(coder, transcripts, jobs=jobs, cache=cache,
-                                   progress=bar.update if bar.on else None):
+                                   progress=bar.update if bar.on else None, **streamed):
                 writer.add(part)
             bar.close()
             if cache is not None:

@@ -47,6 +47,7 @@ import os
 import re
 import unicodedata
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
@@ -56,7 +57,9 @@ from ..patterns import locate_timeouts
 from .manifest import MANIFEST_NAME, read_manifest
 from .roles import assign_roles
 
-__all__ = ["read_transcripts", "read_transcript", "read_manifest", "register_reader", "READERS",
+__all__ = ["read_transcripts", "read_transcript", "input_files", "read_files", "InputFile",
+           "read_manifest",
+           "register_reader", "READERS",
            "FORMATS", "SUFFIXES"]
 
 def _text(path, source, *, format, speaker_pattern, metadata, **_):
@@ -399,6 +402,56 @@ def read_transcripts(
     ManifestError
         A manifest without a ``file`` column or naming missing files.
     """
+    files = input_files(paths, manifest=manifest, speaker_pattern=speaker_pattern,
+                        text_column=text_column, id_column=id_column, format=format,
+                        strict=strict)
+    return read_files(files, progress=progress)
+
+
+def read_files(files: "Iterable[InputFile]", *,
+               progress: "Callable[[int, int], None] | None" = None) -> list[Transcript]:
+    """The transcripts of :func:`input_files`' files, in order
+    (``progress(done, total)`` after each file)."""
+    files = list(files)
+    transcripts: list[Transcript] = []
+    for done, f in enumerate(files):
+        if progress is not None:
+            progress(done, len(files))
+        transcripts.extend(f.read())
+    if progress is not None:
+        progress(len(files), len(files))
+    return transcripts
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file of a run's input, found and named but not yet read
+    (:func:`input_files`); :meth:`read` reads it, as often as needed."""
+
+    path: Path
+    #: its name in the output tables (see :func:`read_transcripts`)
+    source: str
+    #: the reading options and the file's row of the manifest
+    options: dict = field(default_factory=dict, compare=False)
+
+    def read(self) -> list[Transcript]:
+        """The file's transcripts (one; a survey's answers)."""
+        return _read_file(self.path, self.source, **self.options)
+
+
+def input_files(
+    paths: PathLike | Iterable[PathLike],
+    *,
+    manifest: PathLike | None = None,
+    speaker_pattern: str | re.Pattern[str] | None = None,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    format: str | None = None,
+    strict: bool = False,
+) -> list[InputFile]:
+    """The files :func:`read_transcripts` reads, in its order, with their
+    source names and manifest rows, without reading them (the parameters
+    and errors are its own, except those a file's contents raise)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = list(paths)
@@ -437,12 +490,10 @@ def read_transcripts(
             key = unicodedata.normalize("NFC", str((m.parent / file).resolve()))
             by_file[key] = {**by_file.get(key, {}), **meta}
 
-    transcripts: list[Transcript] = []
+    out: list[InputFile] = []
     seen_paths: set[Path] = set()
     seen_sources: dict[str, Path] = {}
-    for done, (p, source) in enumerate(jobs, start=1):
-        if progress is not None:
-            progress(done - 1, len(jobs))
+    for p, source in jobs:
         resolved = p.resolve()
         if resolved in seen_paths:
             continue
@@ -452,12 +503,9 @@ def read_transcripts(
                              "expected unique names (give their common folder instead)",
                              path=p, code="E109")
         seen_sources[source] = p
-        transcripts.extend(_read_file(
-            p, source, format=format, speaker_pattern=speaker_pattern,
-            text_column=text_column, id_column=id_column,
-            manifest_meta=by_file.get(unicodedata.normalize("NFC", str(resolved))),
-        ))
-    if progress is not None:
-        progress(len(jobs), len(jobs))
-    return transcripts
+        out.append(InputFile(p, source, {
+            "format": format, "speaker_pattern": speaker_pattern,
+            "text_column": text_column, "id_column": id_column,
+            "manifest_meta": by_file.get(unicodedata.normalize("NFC", str(resolved)))}))
+    return out
 

@@ -50,11 +50,17 @@ class Writer:
     ``close(frequencies)`` (``(columns, rows)`` of the whole run; returns
     the names written). A format without one gets the whole result at the
     end, which is then held in memory.
+
+    ``needs_text``: the format writes the transcripts' whole text (a
+    .qdpx's sources), so a run that writes it keeps every transcript's text
+    in memory instead of reading the files again part by part
+    (:class:`codingkit.run.TwoPassInput`).
     """
 
     files: tuple[str, ...]
     write: Callable[..., list[str]]
     stream: Callable[..., Any] | None = None
+    needs_text: bool = False
 
 
 class _CsvTables:
@@ -221,7 +227,7 @@ WRITERS: dict[str, Writer] = {
     "parquet": Writer(tuple(f"{t}.parquet" for t in TABLES), _whole(_ParquetTables),
                       _ParquetTables),
     "xlsx": Writer(("codingkit.xlsx",), _xlsx),
-    "qdpx": Writer(("project.qdpx",), _qdpx),
+    "qdpx": Writer(("project.qdpx",), _qdpx, needs_text=True),
 }
 FORMATS = tuple(WRITERS)
 
