@@ -811,3 +811,30 @@ def test_weights_choose_the_threshold_and_the_mode():
     assert choose_mode(yy, oof, 0.5, cb, modes=("learned", "codebook")) == "learned"
     assert choose_mode(yy, oof, 0.5, cb, modes=("learned", "codebook"),
                        sample_weight=np.array([1, 1, 3, 1])) == "codebook"
+
+
+def test_training_rule_scores_are_remembered_by_the_codebooks_content():
+    """Fits on top of the same gold score its turns once per process, and a
+    codebook changed in memory (same file, same sha256) is scored anew."""
+    import dataclasses
+
+    from codingkit.codebook import load_codebook
+    from codingkit.coding import coder as coder_module
+
+    texts = ["Vi bjöd in leverantörerna till en dialog innan upphandlingen.",
+             "Behovet var oklart, så vi gjorde en behovsanalys.", "Tack, hej."]
+    cb = load_codebook(None)
+    coder_module._FIT_RULE_ROWS.clear()
+    c = Coder(cb, similarity="none")
+    fresh = c._rule_scores(texts)[0]
+    assert np.array_equal(c._fit_rule_scores(texts), fresh)
+    assert np.array_equal(c._fit_rule_scores(texts[::-1]), fresh[::-1])  # remembered
+    assert fresh[0].max() > 0 and fresh[2].max() == 0
+    # the same codebook without its dialogue rules: not the remembered rows
+    code = next(x for x in cb if x.rules and fresh[0][list(cb.codes).index(x.id)] > 0)
+    changed = dataclasses.replace(cb, codes={**cb.codes,
+                                             code.id: dataclasses.replace(code, rules=[])})
+    assert changed.sha256 == cb.sha256
+    other = Coder(changed, similarity="none")
+    assert np.array_equal(other._fit_rule_scores(texts), other._rule_scores(texts)[0])
+    assert not np.array_equal(other._fit_rule_scores(texts), fresh)

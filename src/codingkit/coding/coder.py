@@ -107,6 +107,12 @@ SCORE_CHUNK = COMBINE_CHUNK
 #: Similarity options of :class:`Coder` (``"none"``: rules only).
 SIMILARITY_OPTIONS = (*BACKENDS, "none")
 
+#: Rule scores of training texts by codebook content and text, kept for the
+#: process's next fit (:meth:`Coder._fit_rule_scores`); at most
+#: ``_FIT_RULE_ROWS_MAX`` texts per codebook (about 10 MB).
+_FIT_RULE_ROWS: dict[str, dict[str, "np.ndarray"]] = {}
+_FIT_RULE_ROWS_MAX = 50_000
+
 #: Default similarity threshold per backend, for codes without a
 #: ``threshold`` in the codebook. Chosen on the development split of the
 #: gold standard (``gold/``): with the default codebook's rules, lower
@@ -491,6 +497,30 @@ class Coder:
                     R[i, col[h.code]] = -1.0
         return R, hits_all
 
+    def _fit_rule_scores(self, texts: Sequence[str]) -> "np.ndarray":
+        """:meth:`_rule_scores` of training texts, remembered in this process
+        by codebook and text (:data:`_FIT_RULE_ROWS`): fits on top of the
+        same gold (``evaluate --cv``'s folds, ``--learn-from`` rounds) score
+        its turns once."""
+        import numpy as np
+
+        import dataclasses
+        import hashlib
+
+        # by the codebook's whole content (a tuned codebook keeps its file's sha256)
+        cb = dataclasses.replace(self._codebook(), path=None, sha256=None)
+        key = hashlib.sha256(repr(cb).encode("utf-8")).hexdigest()
+        if len(_FIT_RULE_ROWS) > 4:
+            _FIT_RULE_ROWS.clear()
+        rows = _FIT_RULE_ROWS.setdefault(key, {})
+        new = list(dict.fromkeys(t for t in texts if t not in rows))
+        if new:
+            if len(rows) + len(new) > _FIT_RULE_ROWS_MAX:
+                rows.clear()
+            for t, r in zip(new, self._rule_scores(new)[0]):
+                rows[t] = r
+        return np.array([rows[t] for t in texts]).reshape(len(texts), -1)
+
     def _rule_pass(self, texts: Sequence[str], progress=None,
                    tokens: "Sequence | None" = None):
         """Rule scores and hits (as :meth:`_rule_scores`) and the number of
@@ -711,7 +741,7 @@ class Coder:
                     seed_self.append(ref_index.get((code.id, t, kind), -1))
                     base_self.append(base_index.get((code.id, t, kind), -1))
         all_texts = texts + seed_texts
-        R, _ = self._rule_scores(all_texts)
+        R = self._fit_rule_scores(all_texts)
         self_index = [-1] * len(texts) + seed_self
         groups = sources + [""] * len(seed_texts)
         V = sim.transform(all_texts)
