@@ -170,8 +170,6 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
         coder = Coder(codebook, unit=unit, code_interviewer=code_interviewer,
                       similarity=similarity, learner_options=None if min_positives is None
                       else {"min_positives": min_positives})
-        if not (rules_only or learn_from):
-            coder = bundled_or(coder)
     bar = Phases(quiet)
     pseudonymize, pseudo_key, lists, keep, pseudonym_format = pseudo
     files = readers.input_files(list(paths), manifest=manifest_path,
@@ -191,14 +189,17 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     bar.close()
     transcripts, pseudo_options = _pseudonymize(transcripts, pseudonymize, pseudo_key, out_dir,
                                                 lists, keep, pseudonym_format, codebook)
-    if pseudonymize:
-        # the evidence of a learned coding must not quote the (not
-        # pseudonymised) interviews the coder learned from
-        coder.set_params(quote_learned_from=False)
     from ..tables import check_group_keys, warn_unknown_groups
 
     check_group_keys((t.metadata for t in transcripts), by_keys)  # before the slow part
     warn_unknown_groups(transcripts, by_keys)
+    if model_path is None and not (rules_only or learn_from):
+        # loaded once the input is read and checked: a bad file is said at once
+        coder = bundled_or(coder)
+    if pseudonymize:
+        # the evidence of a learned coding must not quote the (not
+        # pseudonymised) interviews the coder learned from
+        coder.set_params(quote_learned_from=False)
     learned_inputs = None
     if learn_from:
         learned_inputs = learn(coder, transcripts, learn_from, learn_transcripts,
