@@ -294,6 +294,10 @@ def test_two_readings_code_what_one_reading_codes(coder, corpus, whole):
         assert len(results) > 3
         assert _joined(results) == _rows(whole)
         assert [t.text for r in results for t in r.transcripts] == [t.text for t in corpus]
+    # a survey's answers are kept whole (coded in pieces, not held twice)
+    survey = TwoPassInput(input_files(SURVEY)).read().transcripts
+    assert len(survey) > 1 and all(t.text for t in survey)
+    assert two.reread(survey[:2]) == survey[:2]
 
 
 def test_a_file_changed_between_the_readings_is_refused(tmp_path, coder):

@@ -137,7 +137,9 @@ class TwoPassInput:
     before anything is coded) and keeps of each transcript only what the
     tables need (source, metadata, path, sha256, format: its text and turns
     are dropped); :meth:`reread` reads a part's files again when it is
-    coded, and refuses a file whose bytes changed in between (E114).
+    coded, and refuses a file whose bytes changed in between (E114). A
+    file of several transcripts (a survey's answers) is kept whole: it is
+    coded in pieces anyway, and re-read it would be held twice.
 
     Give :attr:`transcripts` and ``reread``/``size`` to :func:`code_parts`,
     and :attr:`columns` to :class:`~codingkit.writers.ResultWriter`.
@@ -156,7 +158,6 @@ class TwoPassInput:
         self.counted: int | None = None
         self._sizes: dict[int, int] = {}
         self._file_of: dict[int, object] = {}
-        self._last: tuple[object, list[Transcript]] | None = None
 
     def read(self, progress: Callable[[int, int], None] | None = None) -> "TwoPassInput":
         """Read every file once (see the class); ``progress(done, total)`` after each."""
@@ -173,6 +174,9 @@ class TwoPassInput:
             extra.update(transcript_segment_columns(full)[len(SEGMENT_COLUMNS):])
             if self._count is not None:
                 counted += self._count(full)
+            if len(full) > 1:  # a survey's answers: kept whole (cut into pieces
+                self.transcripts += full  # anyway, and not held twice when coded)
+                continue
             for t in full:
                 light = replace(t, text="", turns=[])
                 self._sizes[id(light)] = len(t.text)
@@ -189,22 +193,18 @@ class TwoPassInput:
         return self._sizes.get(id(t), len(t.text))
 
     def reread(self, group: list[Transcript]) -> list[Transcript]:
-        """The transcripts of ``group`` (all from one file, as :func:`pieces`
-        makes them) read again, whole; the file's last reading is kept while
-        its pieces are coded."""
+        """The transcripts of ``group`` (one file's, :func:`file_groups`)
+        read again, whole; a group kept whole is itself."""
         import warnings
 
         from .errors import InputError
 
         f = self._file_of.get(id(group[0])) if group else None
         if f is None:
-            return group  # read whole already
-        if self._last is None or self._last[0] is not f:
-            self._last = None  # let the previous file go first
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # said at the first reading
-                self._last = (f, f.read())
-        full = {t.source: t for t in self._last[1]}
+            return group
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # said at the first reading
+            full = {t.source: t for t in f.read()}
         out = []
         for light in group:
             t = full.get(light.source)
