@@ -160,6 +160,7 @@ def test_unknown_yaml_escape_in_double_quotes_says_how_to_quote(tmp_path):
     assert (err.code, err.line) == ("E202", 9)
     assert "unknown escape character 's'" in str(err)
     assert "write regexes in single quotes" in str(err)
+    assert "never closed" not in str(err)  # the quote is closed: not that hint
 
 
 def test_yaml_error_names_the_line_of_the_fault_not_the_next(tmp_path):

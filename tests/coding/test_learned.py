@@ -838,3 +838,17 @@ def test_training_rule_scores_are_remembered_by_the_codebooks_content():
     other = Coder(changed, similarity="none")
     assert np.array_equal(other._fit_rule_scores(texts), other._rule_scores(texts)[0])
     assert not np.array_equal(other._fit_rule_scores(texts), fresh)
+
+
+def test_remembered_rule_scores_past_their_bound_are_scored_anew(monkeypatch):
+    from codingkit.codebook import load_codebook
+    from codingkit.coding import coder as coder_module
+
+    monkeypatch.setattr(coder_module, "_FIT_RULE_ROWS_MAX", 3)
+    coder_module._FIT_RULE_ROWS.clear()
+    c = Coder(load_codebook(None), similarity="none")
+    first = ["Vi bjöd in leverantörerna.", "Behovet var oklart.", "Tack."]
+    second = ["Ja.", "Vi gjorde en behovsanalys.", "Tack."]
+    assert np.array_equal(c._fit_rule_scores(first), c._rule_scores(first)[0])
+    assert np.array_equal(c._fit_rule_scores(second), c._rule_scores(second)[0])
+    assert c._fit_rule_scores([]).shape == (0, len(c._codebook().codes))

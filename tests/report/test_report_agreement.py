@@ -149,3 +149,13 @@ def test_agreement_evaluate_coded_says_whose_interviews(tmp_path, run):
     assert "measured on other interviews than this run's" in words["other"]
     assert "measured on 4 of this run's interviews and 8 others" in words["partly"], words
     assert all(_bars((tmp_path / f"{name}.html").read_text("utf-8")) for name in words)
+    # an edited agreement.json: what is not a checksum is left out, nothing breaks
+    path = tmp_path / "ag_same" / "agreement.json"
+    data = json.loads(path.read_text("utf-8"))
+    data["options"]["inputs_sha256"] = [["x"], 5, {"a": 1}]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    r = run("report", res, "--out", tmp_path / "edited.html", "--agreement", tmp_path / "ag_same",
+            "--language", "en")
+    assert r.exit_code == 0, r.output
+    banner = html.unescape(_banner((tmp_path / "edited.html").read_text("utf-8")))
+    assert "measured on interviews codingkit evaluate coded" in banner

@@ -187,8 +187,7 @@ def _evaluate(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, le
                        # the files evaluate coded itself, so that a report can tell
                        # whether they are its run's interviews or others
                        "inputs_sha256": None if pred_dir is not None else
-                       sorted({t.sha256 for t in transcripts
-                               if t.sha256 and t.source in set(human.sources)})})
+                       _evaluated_files(transcripts, human)})
     compared = errors = None
     if keys is not None:  # before anything is printed: E631 for a column --pred lacks
         compared, errors = ev.frequencies(by=keys), ev.frequency_errors(by=keys)
@@ -393,6 +392,12 @@ def tune_command(paths, gold, out_path, codebook_path, cv, metric, similarity, u
     write_tuned_codebook(codebook, res.thresholds, out_path, force=force)
     click.echo(f"Wrote {out_path} (a copy of {codebook.path or codebook.id}; "
                f"{len(res.thresholds)} of {len(table)} thresholds tuned).")
+
+
+def _evaluated_files(transcripts, human) -> list[str]:
+    """The sha256 of the files whose transcripts the human coded (those evaluated)."""
+    coded = set(human.sources)
+    return sorted({t.sha256 for t in transcripts if t.sha256 and t.source in coded})
 
 
 def warn_if_evaluated_on_learned(coder, human) -> None:

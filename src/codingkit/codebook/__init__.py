@@ -364,8 +364,8 @@ def _yaml_error(exc: yaml.YAMLError, p: Path) -> CodebookError:
     line = mark.line + 1 if mark is not None else None
     what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     msg = f"malformed YAML: {what}" + (f" ({context}{noticed})" if context else "")
-    hint = next((h for faults, h in _YAML_HINTS if any(f in f"{what} {context}" for f in faults)),
-                None)
+    hint = None if "unknown escape character" in str(what) else next(
+        (h for faults, h in _YAML_HINTS if any(f in f"{what} {context}" for f in faults)), None)
     if hint:
         msg += f"; {hint}"
     if "unknown escape character" in str(what):

@@ -514,12 +514,13 @@ class Coder:
             _FIT_RULE_ROWS.clear()
         rows = _FIT_RULE_ROWS.setdefault(key, {})
         new = list(dict.fromkeys(t for t in texts if t not in rows))
-        if new:
-            if len(rows) + len(new) > _FIT_RULE_ROWS_MAX:
-                rows.clear()
-            for t, r in zip(new, self._rule_scores(new)[0]):
-                rows[t] = r
-        return np.array([rows[t] for t in texts]).reshape(len(texts), -1)
+        if len(rows) + len(new) > _FIT_RULE_ROWS_MAX:
+            rows.clear()  # this call's texts are then all new
+            new = list(dict.fromkeys(texts))
+        for t, r in zip(new, self._rule_scores(new)[0] if new else ()):
+            rows[t] = r
+        width = len(self._codebook().codes)
+        return np.array([rows[t] for t in texts]).reshape(len(texts), width)
 
     def _rule_pass(self, texts: Sequence[str], progress=None,
                    tokens: "Sequence | None" = None):

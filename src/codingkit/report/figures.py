@@ -416,9 +416,12 @@ def _inputs_shared(options: dict, manifest: dict) -> tuple[int, int] | None:
     evaluated = options.get("inputs_sha256")
     if options.get("pred") or not isinstance(evaluated, list):
         return None
+    evaluated = {h for h in evaluated if isinstance(h, str)}  # an edited file: strings only
+    if not evaluated:
+        return None
     run = {i.get("sha256") for i in manifest.get("inputs") or [] if isinstance(i, dict)}
-    shared = sum(1 for h in set(evaluated) if h in run)
-    return shared, len(set(evaluated)) - shared
+    shared = sum(1 for h in evaluated if h in run)
+    return shared, len(evaluated) - shared
 
 
 def _errors(results: Results, theme_ids: list[str]):
