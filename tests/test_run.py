@@ -281,7 +281,7 @@ def test_two_readings_code_what_one_reading_codes(coder, corpus, whole):
     from codingkit.readers import input_files
     from codingkit.run import TwoPassInput
 
-    two = TwoPassInput(input_files(SAMPLE), count=len, keep_chars=0).read()
+    two = TwoPassInput(input_files(SAMPLE), count=len).read()
     assert [t.source for t in two.transcripts] == [t.source for t in corpus]
     assert all(t.text == "" and t.turns == [] for t in two.transcripts)
     assert [t.metadata for t in two.transcripts] == [t.metadata for t in corpus]
@@ -295,14 +295,9 @@ def test_two_readings_code_what_one_reading_codes(coder, corpus, whole):
         assert _joined(results) == _rows(whole)
         assert [t.text for r in results for t in r.transcripts] == [t.text for t in corpus]
     # a survey's answers are kept whole (coded in pieces, not held twice)
-    survey = TwoPassInput(input_files(SURVEY), keep_chars=0).read().transcripts
+    survey = TwoPassInput(input_files(SURVEY)).read().transcripts
     assert len(survey) > 1 and all(t.text for t in survey)
     assert two.reread(survey[:2]) == survey[:2]
-    # within keep_chars, the first files are kept whole and not read again
-    first = len(corpus[0].text)
-    kept = TwoPassInput(input_files(SAMPLE), keep_chars=first).read().transcripts
-    assert kept[0].text == corpus[0].text and kept[1].text == ""
-    assert all(t.text for t in TwoPassInput(input_files(SAMPLE)).read().transcripts)
 
 
 def test_a_file_changed_between_the_readings_is_refused(tmp_path, coder):
@@ -311,7 +306,7 @@ def test_a_file_changed_between_the_readings_is_refused(tmp_path, coder):
     from codingkit.run import TwoPassInput
 
     shutil.copytree(SAMPLE / "syd", tmp_path / "syd")
-    two = TwoPassInput(input_files(tmp_path / "syd"), keep_chars=0).read()
+    two = TwoPassInput(input_files(tmp_path / "syd")).read()
     changed = tmp_path / "syd" / "04_verksamhet_omg3.txt"
     changed.write_text(changed.read_text("utf-8") + "\nIP: Och en sak till.\n", "utf-8")
     with pytest.raises(InputError) as info:
@@ -321,10 +316,7 @@ def test_a_file_changed_between_the_readings_is_refused(tmp_path, coder):
     assert "changed while codingkit was coding it" in str(info.value)
 
 
-def test_apply_reads_twice_but_warns_once(tmp_path, monkeypatch):
-    import codingkit.run
-
-    monkeypatch.setattr(codingkit.run, "KEEP_CHARS", 0)  # every file read again
+def test_apply_reads_twice_but_warns_once(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "utan_huvud.txt").write_text("IP: Vi bjöd in leverantörerna tidigt.\n", "utf-8")
@@ -332,10 +324,3 @@ def test_apply_reads_twice_but_warns_once(tmp_path, monkeypatch):
                                    "--rules-only", "--quiet"])
     assert res.exit_code == 0, res.output
     assert res.stderr.count("no 'project' in the header or manifest") == 1, res.stderr
-    # and the tables are those of one reading
-    monkeypatch.setattr(codingkit.run, "KEEP_CHARS", 10**9)
-    again = CliRunner().invoke(cli, ["apply", str(folder), "--out", str(tmp_path / "once"),
-                                     "--rules-only", "--quiet"])
-    assert again.exit_code == 0, again.output
-    for name in ("segments.csv", "codings.csv", "frequencies.csv"):
-        assert (tmp_path / "r" / name).read_bytes() == (tmp_path / "once" / name).read_bytes()

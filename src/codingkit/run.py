@@ -45,11 +45,6 @@ if TYPE_CHECKING:  # pragma: no cover
 #: See benchmarks/RESULTS.md, "Coding in parts".
 PART_CHARS = 1_000_000
 
-#: Characters of interview text a run keeps from its first reading
-#: (:class:`TwoPassInput`): about 40 MB held; beyond it, files are read again
-#: when coded, so that memory does not grow with the corpus.
-KEEP_CHARS = 10_000_000
-
 #: What a cache entry says it is (a change of layout starts a new cache).
 CACHE_FORMAT = "codingkit-cache/1"
 
@@ -142,24 +137,19 @@ class TwoPassInput:
     before anything is coded) and keeps of each transcript only what the
     tables need (source, metadata, path, sha256, format: its text and turns
     are dropped); :meth:`reread` reads a part's files again when it is
-    coded, and refuses a file whose bytes changed in between (E114). The
-    first files, up to ``keep_chars`` characters of text, are kept whole
-    and not read again (a corpus of dozens of interviews is read once), and
-    so is a file of several transcripts (a survey's answers: coded in
-    pieces anyway, and re-read they would be held twice).
+    coded, and refuses a file whose bytes changed in between (E114). A
+    file of several transcripts (a survey's answers) is kept whole: it is
+    coded in pieces anyway, and re-read it would be held twice.
 
     Give :attr:`transcripts` and ``reread``/``size`` to :func:`code_parts`,
     and :attr:`columns` to :class:`~codingkit.writers.ResultWriter`.
     """
 
-    def __init__(self, files: Sequence, *, count: Callable[[list[Transcript]], int] | None = None,
-                 keep_chars: int | None = None) -> None:
+    def __init__(self, files: Sequence, *, count: Callable[[list[Transcript]], int] | None = None
+                 ) -> None:
         #: the input files (:class:`codingkit.readers.InputFile`), in order
         self.files = list(files)
         self._count = count
-        #: characters of interview text kept whole from the first reading
-        #: (those files are not read again); default :data:`KEEP_CHARS`
-        self.keep_chars = KEEP_CHARS if keep_chars is None else keep_chars
         #: the run's transcripts without text or turns, after :meth:`read`
         self.transcripts: list[Transcript] = []
         #: the segment table's columns (:func:`codingkit.tables.transcript_segment_columns`)
@@ -176,7 +166,7 @@ class TwoPassInput:
         from .tables import SEGMENT_COLUMNS, transcript_segment_columns
 
         extra: set[str] = set()
-        counted = kept = 0
+        counted = 0
         for done, f in enumerate(self.files):
             if progress is not None:
                 progress(done, len(self.files))
@@ -184,12 +174,8 @@ class TwoPassInput:
             extra.update(transcript_segment_columns(full)[len(SEGMENT_COLUMNS):])
             if self._count is not None:
                 counted += self._count(full)
-            n = sum(len(t.text) for t in full)
-            if len(full) > 1 or kept + n <= self.keep_chars:
-                # a survey's answers (cut into pieces anyway; re-read they
-                # would be held twice), or a file within what is kept
-                self.transcripts += full
-                kept += n if len(full) == 1 else 0
+            if len(full) > 1:  # a survey's answers: kept whole (cut into pieces
+                self.transcripts += full  # anyway, and not held twice when coded)
                 continue
             for t in full:
                 light = replace(t, text="", turns=[])
