@@ -152,26 +152,24 @@ class TwoPassInput:
         self._count = count
         #: the run's transcripts without text or turns, after :meth:`read`
         self.transcripts: list[Transcript] = []
-        #: the segment table's columns (:func:`codingkit.tables.transcript_segment_columns`)
+        #: the segment table's columns (as :func:`codingkit.tables.transcript_segment_columns`)
         self.columns: list[str] = []
         #: what ``count`` gave for all files (the coding bar's total), if given
         self.counted: int | None = None
-        self._sizes: dict[int, int] = {}
-        self._file_of: dict[int, object] = {}
+        #: by id of a transcript kept without text: its file and its size
+        self._unread: dict[int, tuple[object, int]] = {}
 
     def read(self, progress: Callable[[int, int], None] | None = None) -> "TwoPassInput":
         """Read every file once (see the class); ``progress(done, total)`` after each."""
         from dataclasses import replace
 
-        from .tables import SEGMENT_COLUMNS, transcript_segment_columns
+        from .readers import iter_files
+        from .tables import SEGMENT_COLUMNS, transcript_metadata_columns
 
         extra: set[str] = set()
         counted = 0
-        for done, f in enumerate(self.files):
-            if progress is not None:
-                progress(done, len(self.files))
-            full = f.read()
-            extra.update(transcript_segment_columns(full)[len(SEGMENT_COLUMNS):])
+        for f, full in iter_files(self.files, progress=progress):
+            extra |= transcript_metadata_columns(full)
             if self._count is not None:
                 counted += self._count(full)
             if len(full) > 1:  # a survey's answers: kept whole (cut into pieces
@@ -179,18 +177,16 @@ class TwoPassInput:
                 continue
             for t in full:
                 light = replace(t, text="", turns=[])
-                self._sizes[id(light)] = len(t.text)
-                self._file_of[id(light)] = f
+                self._unread[id(light)] = (f, len(t.text))
                 self.transcripts.append(light)
-        if progress is not None:
-            progress(len(self.files), len(self.files))
         self.columns = SEGMENT_COLUMNS + sorted(extra)
         self.counted = counted if self._count is not None else None
         return self
 
     def size(self, t: Transcript) -> int:
         """A transcript's characters of text (as read the first time)."""
-        return self._sizes.get(id(t), len(t.text))
+        unread = self._unread.get(id(t))
+        return len(t.text) if unread is None else unread[1]
 
     def reread(self, group: list[Transcript]) -> list[Transcript]:
         """The transcripts of ``group`` (one file's, :func:`file_groups`)
@@ -199,9 +195,10 @@ class TwoPassInput:
 
         from .errors import InputError
 
-        f = self._file_of.get(id(group[0])) if group else None
-        if f is None:
+        unread = self._unread.get(id(group[0])) if group else None
+        if unread is None:
             return group
+        f = unread[0]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # said at the first reading
             full = {t.source: t for t in f.read()}

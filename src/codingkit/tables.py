@@ -55,14 +55,18 @@ def segment_columns(segments: Sequence[Segment]) -> list[str]:
 
 def transcript_segment_columns(transcripts: Sequence[Transcript]) -> list[str]:
     """The columns of the segment table of ``transcripts``, known before they
-    are segmented: :func:`segment_columns` of their segments (a transcript
-    gives segments when some turn has text, and its segments carry its
-    metadata)."""
+    are segmented: :func:`segment_columns` of their segments."""
+    return SEGMENT_COLUMNS + sorted(transcript_metadata_columns(transcripts))
+
+
+def transcript_metadata_columns(transcripts: Sequence[Transcript]) -> set[str]:
+    """The metadata columns (beyond :data:`SEGMENT_COLUMNS`) that the segments
+    of ``transcripts`` bring: a transcript gives segments when some turn has
+    text, and its segments carry its metadata."""
     with_text = [t for t in transcripts
                  if any(not t.text[u.start:u.end].isspace() and u.end > u.start
                         for u in t.turns)]
-    extra = sorted({k for t in with_text for k in t.metadata} - set(CORE_METADATA) - _SKIP_META)
-    return SEGMENT_COLUMNS + extra
+    return {k for t in with_text for k in t.metadata} - set(CORE_METADATA) - _SKIP_META
 
 
 def segment_rows(segments: Sequence[Segment], columns: Sequence[str] | None = None

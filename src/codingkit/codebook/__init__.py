@@ -335,6 +335,9 @@ _FAULT_AT_CONTEXT = ("while scanning a simple key", "while scanning a quoted sca
 #: What PyYAML's words for the commonest faults mean, in a researcher's words
 #: (added after them, so that the original can still be looked up).
 _YAML_HINTS = (
+    (("unknown escape character",),
+     "in double quotes YAML reads a backslash as an escape: write regexes in single quotes, "
+     "where a backslash is kept (regex: '\\s+')"),
     (("cannot start any token",), "indent with spaces, not tabs"),
     (("expected <block end>", "did not find expected key", "expected <block mapping start>"),
      "this line's indentation does not match the lines above it: keys on the same level "
@@ -364,13 +367,10 @@ def _yaml_error(exc: yaml.YAMLError, p: Path) -> CodebookError:
     line = mark.line + 1 if mark is not None else None
     what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     msg = f"malformed YAML: {what}" + (f" ({context}{noticed})" if context else "")
-    hint = None if "unknown escape character" in str(what) else next(
-        (h for faults, h in _YAML_HINTS if any(f in f"{what} {context}" for f in faults)), None)
+    hint = next((h for faults, h in _YAML_HINTS if any(f in f"{what} {context}" for f in faults)),
+                None)  # the first that fits (an escape inside a closed quote is not an open one)
     if hint:
         msg += f"; {hint}"
-    if "unknown escape character" in str(what):
-        msg += ("; in double quotes YAML reads a backslash as an escape: write regexes in "
-                "single quotes, where a backslash is kept (regex: '\\s+')")
     return _single(msg, p, line, E_YAML)
 
 

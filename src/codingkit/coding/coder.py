@@ -502,10 +502,10 @@ class Coder:
         by codebook and text (:data:`_FIT_RULE_ROWS`): fits on top of the
         same gold (``evaluate --cv``'s folds, ``--learn-from`` rounds) score
         its turns once."""
-        import numpy as np
-
         import dataclasses
         import hashlib
+
+        import numpy as np
 
         # by the codebook's whole content (a tuned codebook keeps its file's sha256)
         cb = dataclasses.replace(self._codebook(), path=None, sha256=None)

@@ -49,7 +49,7 @@ import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from ..errors import CodingkitError, CodingkitWarning, InputError
 from ..model import Transcript
@@ -57,10 +57,8 @@ from ..patterns import locate_timeouts
 from .manifest import MANIFEST_NAME, read_manifest
 from .roles import assign_roles
 
-__all__ = ["read_transcripts", "read_transcript", "input_files", "read_files", "InputFile",
-           "read_manifest",
-           "register_reader", "READERS",
-           "FORMATS", "SUFFIXES"]
+__all__ = ["read_transcripts", "read_transcript", "input_files", "read_files", "iter_files",
+           "InputFile", "read_manifest", "register_reader", "READERS", "FORMATS", "SUFFIXES"]
 
 def _text(path, source, *, format, speaker_pattern, metadata, **_):
     from .text import read_text
@@ -412,15 +410,21 @@ def read_files(files: "Iterable[InputFile]", *,
                progress: "Callable[[int, int], None] | None" = None) -> list[Transcript]:
     """The transcripts of :func:`input_files`' files, in order
     (``progress(done, total)`` after each file)."""
+    return [t for _, found in iter_files(files, progress=progress) for t in found]
+
+
+def iter_files(files: "Iterable[InputFile]", *,
+               progress: "Callable[[int, int], None] | None" = None
+               ) -> "Iterator[tuple[InputFile, list[Transcript]]]":
+    """Each of :func:`input_files`' files with its transcripts, read in
+    order (``progress(done, total)`` before and after each file)."""
     files = list(files)
-    transcripts: list[Transcript] = []
     for done, f in enumerate(files):
         if progress is not None:
             progress(done, len(files))
-        transcripts.extend(f.read())
+        yield f, f.read()
     if progress is not None:
         progress(len(files), len(files))
-    return transcripts
 
 
 @dataclass(frozen=True)
