@@ -852,3 +852,72 @@ def test_remembered_rule_scores_past_their_bound_are_scored_anew(monkeypatch):
     assert np.array_equal(c._fit_rule_scores(first), c._rule_scores(first)[0])
     assert np.array_equal(c._fit_rule_scores(second), c._rule_scores(second)[0])
     assert c._fit_rule_scores([]).shape == (0, len(c._codebook().codes))
+
+
+def _neighbours_exhaustive(V, R, Y, k, groups=None, ref_groups=None):
+    """neighbour_scores by brute force: sort every reference for every text."""
+    sims = V @ R.T
+    if groups is not None:
+        sims = np.where(np.asarray(groups)[:, None] == np.asarray(ref_groups)[None, :],
+                        -np.inf, sims)
+    n, m = sims.shape[0], Y.shape[1]
+    out, near, cos = np.zeros((n, 2 * m)), np.full((n, m), -1), np.zeros((n, m))
+    for i in range(n):
+        for j in range(m):
+            means = []
+            for cols in (np.flatnonzero(Y[:, j]), np.flatnonzero(~Y[:, j])):
+                top = sorted(sims[i, cols], reverse=True)[:k]
+                top = [t for t in top if np.isfinite(t)]
+                means.append(sum(top) / len(top) if top else 0.0)
+            out[i, 2 * j], out[i, 2 * j + 1] = means[0], means[0] - means[1]
+            pos = np.flatnonzero(Y[:, j])
+            if len(pos) and np.isfinite(sims[i, pos].max()):
+                best = pos[np.argmax(sims[i, pos])]     # the first of equals
+                near[i, j], cos[i, j] = best, sims[i, best]
+    return out, near, cos
+
+
+@pytest.mark.parametrize("candidates", [2, 5, 48])
+def test_neighbour_scores_equal_an_exhaustive_search(monkeypatch, candidates):
+    """Reading the k nearest off each text's nearest candidates gives what a
+    search of all references gives: with ties (rounded cosines), own-source
+    references left out, a rare code (fewer coded references among the
+    candidates than k) and a code on almost every reference."""
+    import codingkit.coding.features as features
+
+    monkeypatch.setattr(features, "NEIGHBOUR_CANDIDATES", candidates)
+    rng = np.random.default_rng(11)
+    V = np.round(rng.random((40, 6)), 1)
+    R = np.round(rng.random((30, 6)), 1)
+    Y = np.zeros((30, 3), dtype=bool)
+    Y[[4, 17], 0] = True                       # rare
+    Y[rng.random(30) < 0.5, 1] = True
+    Y[:, 2] = True
+    Y[0, 2] = False                            # almost every reference
+    groups, ref_groups = list(rng.choice(list("abcd"), 40)), list(rng.choice(list("abcde"), 30))
+    for g, rg in ((None, None), (groups, ref_groups)):
+        got, near, cos = features.neighbour_scores(V, R, Y, k=3, groups=g, ref_groups=rg,
+                                                   nearest=True)
+        want, want_near, want_cos = _neighbours_exhaustive(V, R, Y, 3, g, rg)
+        assert np.allclose(got, want, rtol=0, atol=1e-12)
+        assert (near == want_near).all() and (cos == want_cos).all()
+
+
+def test_a_saved_coder_codes_without_importing_scikit_learn(tmp_path):
+    """Loading and coding with a saved learned coder scores with its saved
+    coefficients (as LogisticRegression does), not by importing scikit-learn."""
+    import subprocess
+    import sys
+
+    from codingkit.coding.bundled import bundled_paths
+
+    script = (
+        "import sys, codingkit as ck\n"
+        "from codingkit.coding.bundled import bundled_coder\n"
+        "r = bundled_coder().code(ck.read_transcripts(sys.argv[1]))\n"
+        "assert any(c.method == 'learned' for c in r.coding_list)\n"
+        "print('sklearn' in sys.modules)\n")
+    root = bundled_paths()[0].parents[3]
+    out = subprocess.run([sys.executable, "-c", script, str(root / "transcripts" / "syd")],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -950,6 +950,10 @@ class Coder:
             return bool(n >= MIN_CONTENT_WORDS or (n > 0 and (R[i] > 0).any()))
 
         keep = codable if codable_only else None
+        learner_rows: dict[int, Sequence[int]] = {}
+        if self.learner_ is not None:
+            # the learned model's lemma features, read off the same tokens
+            docs = self._learner_lemma_rows(docs, keep, learner_rows)
         if self.similarity_ is not None and texts:
             sim_scores, index = self.similarity_.score_distinct(texts, docs=docs,
                                                                 use_human=False, keep=keep)
@@ -962,6 +966,7 @@ class Coder:
             part = [todo[i] for i in rows]
             got = self._learned_features(
                 part, segments, R[rows], nearest=nearest,
+                lemma_rows=[learner_rows[i] for i in rows.tolist()],
                 questions=[questions[i] for i in rows] if questions is not None else None,
                 context=(([context[0][i] for i in rows], [context[1][i] for i in rows])
                          if context is not None else None))
@@ -980,6 +985,15 @@ class Coder:
                 m = len(self.learner_.codes_)
                 near = (np.full((len(texts), m), -1, dtype=int), np.zeros((len(texts), m)))
         return R, hits_all, content, sim_scores, index, learned, near
+
+    def _learner_lemma_rows(self, docs, keep, rows: dict):
+        """``docs`` again, keeping in ``rows`` (position → features) the
+        learned model's lemma features of each text ``keep`` accepts."""
+        features = self.feature_similarity_.lemma_features
+        for i, doc in enumerate(docs):
+            if keep is None or keep(i):
+                rows[i] = features(doc)
+            yield doc
 
     def segment_scores(self, todo: Sequence[Segment], segments: Sequence[Segment]
                        ) -> tuple["np.ndarray", "np.ndarray"]:
@@ -1000,15 +1014,17 @@ class Coder:
     def _learned_features(self, todo: Sequence[Segment], segments: Sequence[Segment],
                           R: "np.ndarray", *, nearest: bool = False,
                           questions: "list[str] | None" = None,
-                          context: "tuple[list[str], list[str]] | None" = None):
+                          context: "tuple[list[str], list[str]] | None" = None,
+                          lemma_rows: "Sequence[Sequence[int]] | None" = None):
         """The learned model's features of the segments ``todo`` (rule
         scores ``R``), with their questions looked up in ``segments``.
         With ``nearest``: ``(features, (index, cosine))`` of each segment's
         nearest human-coded segment per learned code (``None`` without
-        neighbour features)."""
+        neighbour features). ``lemma_rows``: the segments' lemma features
+        for the learned model's TF-IDF, if already made from their tokens."""
         fsim = self.feature_similarity_
         texts = [s.text for s in todo]
-        V = fsim.transform(texts)
+        V = fsim.transform(texts, lemma_rows=lemma_rows)
         S = fsim.score(vectors=V, use_human=False)
         return self._features(self.learner_, fsim, texts, R, V, S,
                               lambda: (questions if questions is not None

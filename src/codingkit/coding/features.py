@@ -185,48 +185,123 @@ def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
     near_cos = np.zeros((n, m))
     if n == 0 or ref_Y.shape[0] == 0:
         return (out, near, near_cos) if nearest else out
-    if n > NEIGHBOUR_BLOCK:  # keep the n × references matrix small
-        for b in range(0, n, NEIGHBOUR_BLOCK):
-            e = min(b + NEIGHBOUR_BLOCK, n)
-            out[b:e], near[b:e], near_cos[b:e] = neighbour_scores(
-                vectors[b:e], ref_vectors, ref_Y, k=k,
-                groups=None if groups is None else list(groups)[b:e],
-                ref_groups=ref_groups, nearest=True)
-        return (out, near, near_cos) if nearest else out
-    sims = vectors @ ref_vectors.T
-    sims = sims.toarray() if sparse.issparse(sims) else np.asarray(sims, dtype=float)
-    if groups is not None and ref_groups is not None:
-        g = np.asarray(groups, dtype=object)
-        rg = np.asarray(ref_groups, dtype=object)
-        sims[g[:, None] == rg[None, :]] = np.nan
+    if sparse.issparse(ref_vectors):  # the transpose once, not per block
+        ref_T = ref_vectors.T.tocsr()
+    else:
+        ref_T = np.asarray(ref_vectors).T
+    g = np.asarray(groups, dtype=object) if groups is not None and ref_groups is not None else None
+    rg = np.asarray(ref_groups, dtype=object) if g is not None else None
+    for b in range(0, n, NEIGHBOUR_BLOCK):  # keep the n × references matrix small
+        e = min(b + NEIGHBOUR_BLOCK, n)
+        sims = vectors[b:e] @ ref_T
+        sims = sims.toarray() if sparse.issparse(sims) else np.array(sims, dtype=float)
+        if g is not None:  # a text is not compared with its own source
+            sims[g[b:e, None] == rg[None, :]] = -np.inf
+        _neighbour_block(sims, ref_Y, k, out[b:e], near[b:e], near_cos[b:e])
+    return (out, near, near_cos) if nearest else out
 
-    def top_mean(block: "np.ndarray") -> "np.ndarray":
-        """Mean of each row's ``k`` largest values, NaN (own source) left out."""
-        if block.shape[1] == 0:
-            return np.zeros(block.shape[0])
-        kk = min(k, block.shape[1])
-        filled = np.where(np.isnan(block), -np.inf, block)
-        top = -np.partition(-filled, kk - 1, axis=1)[:, :kk]
-        found = np.isfinite(top)
-        total = np.where(found, top, 0.0).sum(axis=1)
-        count = found.sum(axis=1)
-        return np.divide(total, count, out=np.zeros(len(total)), where=count > 0)
 
+#: Nearest references per text looked at first by :func:`neighbour_scores`;
+#: a code whose ``k`` nearest (or nearest coded) references are not all
+#: among them is looked up in all references, for that text only.
+NEIGHBOUR_CANDIDATES = 48
+
+
+def _top_mean(block: "np.ndarray", k: int) -> "np.ndarray":
+    """Mean of each row's ``k`` largest values, ``-inf`` (own source) left out."""
+    import numpy as np
+
+    if block.shape[1] == 0:
+        return np.zeros(block.shape[0])
+    kk = min(k, block.shape[1])
+    top = -np.sort(-np.partition(block, block.shape[1] - kk, axis=1)[:, block.shape[1] - kk:],
+                   axis=1)
+    return _mean_found(top)
+
+
+def _mean_found(top: "np.ndarray") -> "np.ndarray":
+    """Mean of each row's finite values (largest first), 0 where there are none."""
+    import numpy as np
+
+    found = np.isfinite(top)
+    total = np.zeros(top.shape[0])
+    for c in range(top.shape[1]):  # largest first, whatever found them
+        total += np.where(found[:, c], top[:, c], 0.0)
+    count = found.sum(axis=1)
+    return np.divide(total, count, out=np.zeros(len(total)), where=count > 0)
+
+
+def _neighbour_block(sims: "np.ndarray", ref_Y: "np.ndarray", k: int, out: "np.ndarray",
+                     near: "np.ndarray", near_cos: "np.ndarray") -> None:
+    """:func:`neighbour_scores` of one block of texts (``sims``: their cosines
+    with every reference, ``-inf`` where a reference may not count), written
+    into ``out``, ``near`` and ``near_cos``.
+
+    The ``NEIGHBOUR_CANDIDATES`` largest cosines of each row are found
+    once, in order (largest first; ties: lowest reference first); a code's
+    ``k`` nearest references with (and without) it are read off them when
+    they hold ``k`` of them, and found among all references otherwise. The
+    values are those of a search of all references; each row depends on
+    its own cosines alone.
+    """
+    import numpy as np
+
+    n, r = sims.shape
+    m = ref_Y.shape[1]
+    K = min(r, NEIGHBOUR_CANDIDATES)
+    if K < r:
+        cand = np.argpartition(sims, r - K, axis=1)[:, r - K:]
+    else:
+        cand = np.broadcast_to(np.arange(r), (n, r))
+    vals = np.take_along_axis(sims, cand, axis=1)
+    order = np.lexsort((cand, -vals), axis=1)
+    cand = np.take_along_axis(cand, order, axis=1)
+    vals = np.take_along_axis(vals, order, axis=1)
+    # rows whose candidates hold every reference that can count
+    complete = np.full(n, K == r) | (vals[:, -1] == -np.inf)
+    kth = vals[:, -1]
+    rows = np.arange(n)
+    kk_all = [min(k, int(c)) for c in ref_Y.sum(axis=0)]
     for j in range(m):
-        pos = np.flatnonzero(ref_Y[:, j])
-        coded = sims[:, pos]
-        p = top_mean(coded)
-        q = top_mean(sims[:, ~ref_Y[:, j]])
+        labels = ref_Y[cand, j]
+        for side, mask, kk in ((0, labels, kk_all[j]), (1, ~labels, min(k, r - int(ref_Y[:, j].sum())))):
+            if kk == 0:
+                mean = np.zeros(n)
+            else:
+                taken = mask & (np.cumsum(mask, axis=1) <= kk)
+                enough = complete | (taken.sum(axis=1) == kk)
+                top = np.full((n, kk), -np.inf)
+                pos_in_top = np.cumsum(taken, axis=1) - 1
+                rr, cc = np.nonzero(taken)
+                top[rr, pos_in_top[rr, cc]] = vals[rr, cc]
+                mean = _mean_found(top)
+                if not enough.all():
+                    redo = np.flatnonzero(~enough)
+                    cols = ref_Y[:, j] if side == 0 else ~ref_Y[:, j]
+                    mean[redo] = _top_mean(sims[np.ix_(redo, np.flatnonzero(cols))], kk)
+            if side == 0:
+                p = mean
+            else:
+                q = mean
         out[:, 2 * j] = p
         out[:, 2 * j + 1] = p - q
-        if nearest and len(pos):
-            block = np.where(np.isnan(coded), -np.inf, coded)
-            best = block.argmax(axis=1)
-            top = block[np.arange(n), best]
-            found = np.isfinite(top)
-            near[:, j] = np.where(found, pos[best], -1)
-            near_cos[:, j] = np.where(found, top, 0.0)
-    return (out, near, near_cos) if nearest else out
+        pos = np.flatnonzero(ref_Y[:, j])
+        if not len(pos):
+            continue
+        has = labels.any(axis=1)
+        first = labels.argmax(axis=1)
+        best = np.where(has, cand[rows, first], -1)
+        top = np.where(has, vals[rows, first], -np.inf)
+        # exact unless the best coded one might tie with, or lie beyond, the candidates
+        redo = np.flatnonzero(~complete & (~has | (top <= kth)))
+        if len(redo):
+            block = sims[np.ix_(redo, pos)]
+            a = block.argmax(axis=1)
+            best[redo] = pos[a]
+            top[redo] = block[np.arange(len(redo)), a]
+        found = np.isfinite(top)
+        near[:, j] = np.where(found, best, -1)
+        near_cos[:, j] = np.where(found, top, 0.0)
 
 
 def segment_features(similarity, texts: Sequence[str], rule_scores: "np.ndarray", *,

@@ -835,16 +835,45 @@ class SimilarityModel:
             index = np.where(index < 0, len(distinct) - 1, index).astype(np.int32)
         return scores, index
 
-    def transform(self, texts: Sequence[str]) -> "sparse.csr_matrix":
-        """The (weighted, block-normalised) vectors of ``texts``."""
+    def transform(self, texts: Sequence[str], *,
+                  lemma_rows: "Sequence[Sequence[int]] | None" = None) -> "sparse.csr_matrix":
+        """The (weighted, block-normalised) vectors of ``texts``.
+
+        A text given more than once is vectorised once (a text's vector
+        depends on it alone). ``lemma_rows``: each text's lemma features
+        (from :meth:`lemma_features` of its tokens), if already made; then
+        the texts are not tokenised again.
+        """
+        import numpy as np
         from scipy import sparse
 
         self._check_fitted()
         texts = list(texts)
-        blocks = [self._vectors(texts[b:b + BLOCK]) for b in range(0, len(texts), BLOCK)]
+        first: dict[str, int] = {}
+        index = np.fromiter((first.setdefault(t, len(first)) for t in texts), dtype=np.int64,
+                            count=len(texts))
+        distinct = list(first)
+        rows = None
+        if lemma_rows is not None:
+            rows = [None] * len(distinct)
+            for i, r in zip(index.tolist(), lemma_rows):
+                rows[i] = r
+        blocks = [self._vectors(distinct[b:b + BLOCK], None,
+                                rows[b:b + BLOCK] if rows is not None else None)
+                  for b in range(0, len(distinct), BLOCK)]
         if not blocks:
             return self._vectors([])
-        return sparse.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+        X = sparse.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+        return X if len(distinct) == len(texts) else X[index]
+
+    def lemma_features(self, doc) -> Sequence[int]:
+        """The lemma features of one tokenised text (a spaCy ``Doc`` or
+        :class:`~.tokens.Tokens` made by the analyser's tokenizer), for
+        :meth:`transform`'s ``lemma_rows``."""
+        self._check_fitted()
+        from array import array
+
+        return array("i", self._lemma_features(doc))
 
     def score(self, texts: Sequence[str] | None = None, *,
               vectors: "sparse.csr_matrix | None" = None, use_human: bool = True,
