@@ -81,3 +81,32 @@ def test_a_colon_sentence_in_unnamed_cues_is_not_a_speaker(tmp_path):
     assert [(x.speaker, t.turn_text(x)) for x in t.turns] == [
         (None, "Vi lärde oss en sak."), (None, "Viktigast: att fråga användarna."),
         (None, "Sedan upphandlade vi.")]
+
+
+def test_a_malformed_srt_cue_is_refused_with_its_line_not_dropped(tmp_path):
+    """A cue whose time line is broken ("->") is not silently left out
+    (its words would be lost): the file is refused, naming the line."""
+    import pytest
+
+    from codingkit.errors import InputError
+
+    p = tmp_path / "trasig.srt"
+    p.write_text("1\n00:00:01,000 --> 00:00:03,000\nHur började ni?\n\n"
+                 "2\n00:00:04,000 -> 00:00:05,000\nMed en dialog.\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"trasig\.srt, line 5: not a valid subtitle file: "
+                                         r"expected SubRip.*\[E107\]"):
+        read_transcript(p)
+    p.write_text("Bara text, inga tider.\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 1: not a valid subtitle file"):
+        read_transcript(p)
+
+
+def test_srt_cues_without_numbers_or_milliseconds_are_read(tmp_path):
+    """Speech-recognition tools write SubRip loosely: no cue numbers, blank
+    lines first, times without milliseconds."""
+    p = tmp_path / "lost.srt"
+    p.write_text("\n\n00:00:01,250 --> 00:00:03,000\nAnna: Hur började ni?\n\n"
+                 "00:00:04 --> 00:00:06\nBo: Med en dialog.\n", encoding="utf-8")
+    [t] = read_transcript(p)
+    assert [(x.speaker, t.turn_text(x), x.begin, x.finish) for x in t.turns] == [
+        ("Anna", "Hur började ni?", 1.25, 3.0), ("Bo", "Med en dialog.", 4.0, 6.0)]

@@ -1,4 +1,4 @@
-"""Subtitle transcripts: WebVTT (``.vtt``) and SubRip (``.srt``), via webvtt-py.
+"""Subtitle transcripts: WebVTT (``.vtt``, via webvtt-py) and SubRip (``.srt``, via srt).
 
 Teams and Zoom export recordings' transcripts as WebVTT, with the speaker
 in a voice tag::
@@ -15,8 +15,8 @@ code (``I:``, ``IP:``). Cue times become ``Turn.begin``/``Turn.finish``
 ``Transcript.text`` is built as one line per turn, ``"<speaker>: <cue texts
 joined by a space>"`` (without a prefix when the speaker is unknown), and
 each turn points at the text after the prefix. Cues without a known speaker
-are kept as turns of their own. ``Turn.line`` is ``None`` (webvtt-py does not
-report cue lines).
+are kept as turns of their own. ``Turn.line`` is ``None`` (neither parser
+reports cue lines).
 """
 
 from __future__ import annotations
@@ -69,36 +69,27 @@ def read_subtitles(
     InputError
         ``E107`` if the file is not valid WebVTT/SubRip or has no cues.
     """
-    import webvtt
-    from webvtt.errors import MalformedCaptionError, MalformedFileError
-
     data = read_bytes(path)
     raw = decode_bytes(data, path)
     expected = "WebVTT (starting with WEBVTT)" if format == "vtt" else "SubRip (.srt)"
-    try:
-        captions = webvtt.from_buffer(io.StringIO(raw), format=format).captions
-    except (MalformedFileError, MalformedCaptionError, ValueError, IndexError) as exc:
-        raise InputError(f"not a valid subtitle file ({exc}); expected {expected}", path=path,
-                         code="E107") from None
+    captions = _srt_captions(raw, path) if format == "srt" else _vtt_captions(raw, path)
     if not captions:
         raise InputError(f"no subtitle cues found; expected {expected}", path=path, code="E107")
 
     cues: list[tuple[str | None, str, float, float, str | None]] = []  # speaker, text, t0, t1, prefix
-    for cap in captions:
-        voice_m = _VOICE_RE.search(cap.raw_text)
+    for cue_text, t0, t1 in captions:
+        voice_m = _VOICE_RE.search(cue_text)
         voice = _clean(voice_m.group(1)) if voice_m else None
-        text = _clean(cap.raw_text)
+        text = _clean(cue_text)
         prefix = None
         if voice is None:
             m = LABEL_RE.match(text)
             if m is not None and not _is_note(_label_name(m)):
                 prefix = _label_name(m)
                 text_after = text[m.end():].strip()
-                cues.append((None, text_after, cap.start_time.in_milliseconds() / 1000,
-                             cap.end_time.in_milliseconds() / 1000, prefix))
+                cues.append((None, text_after, t0, t1, prefix))
                 continue
-        cues.append((voice, text, cap.start_time.in_milliseconds() / 1000,
-                     cap.end_time.in_milliseconds() / 1000, None))
+        cues.append((voice, text, t0, t1, None))
 
     # a Name: prefix counts if it is a known code, recurs, or is a known speaker;
     # when most cues carry one (Zoom), every prefix counts
@@ -143,3 +134,41 @@ def read_subtitles(
                          code="E107")
     return Transcript(source=source, text="".join(parts), turns=turns, metadata={},
                       format=format, path=Path(path), sha256=sha256_of(data))
+
+
+def _vtt_captions(raw: str, path) -> list[tuple[str, float, float]]:
+    """The cues of a WebVTT file: text (with its tags), start and end (seconds)."""
+    import webvtt
+    from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+    try:
+        captions = webvtt.from_buffer(io.StringIO(raw), format="vtt").captions
+    except (MalformedFileError, MalformedCaptionError, ValueError, IndexError) as exc:
+        raise InputError(f"not a valid subtitle file ({exc}); expected WebVTT (starting "
+                         f"with WEBVTT)", path=path, code="E107") from None
+    return [(c.raw_text, c.start_time.in_milliseconds() / 1000,
+             c.end_time.in_milliseconds() / 1000) for c in captions]
+
+
+def _srt_captions(raw: str, path) -> list[tuple[str, float, float]]:
+    """The cues of a SubRip file: text (with its tags), start and end (seconds)."""
+    import srt
+
+    try:
+        subs = list(srt.parse(raw))
+    except srt.SRTParseError as exc:
+        line = raw.count("\n", 0, exc.expected_start) + 1
+        raise InputError(
+            "not a valid subtitle file: expected SubRip (.srt) cues (a number, a time line "
+            "'00:00:01,000 --> 00:00:04,000', then the text) but found other text",
+            path=path, line=line, code="E107") from None
+    except ValueError as exc:  # e.g. a time out of range
+        raise InputError(f"not a valid subtitle file ({exc}); expected SubRip (.srt)",
+                         path=path, code="E107") from None
+    return [(s.content, _ms(s.start) / 1000, _ms(s.end) / 1000) for s in subs]
+
+
+def _ms(t) -> int:
+    """A ``timedelta`` in whole milliseconds (as the cue time writes them)."""
+    return (t.days * 86_400 + t.seconds) * 1000 + t.microseconds // 1000
+
