@@ -714,7 +714,10 @@ class Coder:
         # segments act as references through the neighbour features)
         texts = prior["texts"] + [s.text for s in train]
         sources = [_source_of(sid) for sid in ids]
-        sim = self._new_similarity().fit(codebook, texts=texts)
+        sim = self._new_similarity()
+        # each training text tokenised once, for both similarity models
+        tokens = self._fit_tokens(texts)
+        sim.fit(codebook, texts=texts, docs=tokens)
 
         learner = LearnedModel(**{"seed_weight": SEED_WEIGHT, **(self.learner_options or {})})
         # seed rows: the codebook's examples (positive for the code and its
@@ -745,7 +748,8 @@ class Coder:
         R = self._fit_rule_scores(all_texts)
         self_index = [-1] * len(texts) + seed_self
         groups = sources + [""] * len(seed_texts)
-        V = sim.transform(all_texts)
+        tokens += self._fit_tokens(seed_texts)
+        V = sim.transform(all_texts, lemma_rows=[sim.lemma_features(t) for t in tokens])
         S = sim.score(vectors=V, use_human=False, self_index=self_index)
         if learner.neighbours:  # the human-coded segments are the references
             learner.neighbour_vectors_ = _rounded(V[: len(texts)])
@@ -761,8 +765,10 @@ class Coder:
         Yall = np.vstack([Y, np.array(seed_y, dtype=bool).reshape(-1, len(codes))])
         is_seed = np.r_[np.zeros(len(texts), bool), np.ones(len(seed_texts), bool)]
         weights = np.r_[human_weights, np.full(len(seed_texts), float(learner.seed_weight))]
-        S_base = (cb_sim.score(all_texts, self_index=[-1] * len(texts) + base_self)
+        S_base = (cb_sim.score(all_texts, self_index=[-1] * len(texts) + base_self,
+                               docs=tokens)
                   if cb_sim is not None else None)
+        del tokens
         _, c_plus, _ = self._codebook_parts(R, S_base)
         code_ids = list(codebook.codes)
         cb_part = c_plus[:, [code_ids.index(c) for c in codes]]
@@ -794,6 +800,14 @@ class Coder:
         self.codebook_ = codebook
         self.provenance_ = "learned"
         return self
+
+    def _fit_tokens(self, texts: Sequence[str]) -> list:
+        """The :class:`~.tokens.Tokens` of each text (training texts: few)."""
+        from ..swedish import get_analyzer
+        from .tokens import Tokens
+
+        tokenizer = get_analyzer().nlp.tokenizer
+        return [Tokens.of(d) for d in tokenizer.pipe(texts, batch_size=BATCH_SIZE)]
 
     def _aligned(self, segments: Sequence[Segment], human: "HumanCoding", min_overlap: float):
         """The segments ``human`` read (the training segments) and its coding
