@@ -185,6 +185,8 @@ def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
     near_cos = np.zeros((n, m))
     if n == 0 or ref_Y.shape[0] == 0:
         return (out, near, near_cos) if nearest else out
+    if sparse.issparse(vectors):  # sliced in blocks below (a COO matrix cannot be)
+        vectors = vectors.tocsr()
     if sparse.issparse(ref_vectors):  # the transpose once, not per block
         ref_T = ref_vectors.T.tocsr()
     else:
