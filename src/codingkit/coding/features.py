@@ -199,7 +199,8 @@ def neighbour_scores(vectors: "sparse.spmatrix | np.ndarray",
         sims = sims.toarray() if sparse.issparse(sims) else np.array(sims, dtype=float)
         if g is not None:  # a text is not compared with its own source
             sims[g[b:e, None] == rg[None, :]] = -np.inf
-        _neighbour_block(sims, ref_Y, k, out[b:e], near[b:e], near_cos[b:e])
+        _neighbour_block(sims, ref_Y, k, out[b:e], near[b:e] if nearest else None,
+                         near_cos[b:e] if nearest else None)
     return (out, near, near_cos) if nearest else out
 
 
@@ -234,10 +235,11 @@ def _mean_found(top: "np.ndarray") -> "np.ndarray":
 
 
 def _neighbour_block(sims: "np.ndarray", ref_Y: "np.ndarray", k: int, out: "np.ndarray",
-                     near: "np.ndarray", near_cos: "np.ndarray") -> None:
+                     near: "np.ndarray | None", near_cos: "np.ndarray | None") -> None:
     """:func:`neighbour_scores` of one block of texts (``sims``: their cosines
     with every reference, ``-inf`` where a reference may not count), written
-    into ``out``, ``near`` and ``near_cos``.
+    into ``out``, ``near`` and ``near_cos`` (``None``: the nearest coded
+    references are not wanted).
 
     The ``NEIGHBOUR_CANDIDATES`` largest cosines of each row are found
     once, in order (largest first; ties: lowest reference first); a code's
@@ -259,36 +261,34 @@ def _neighbour_block(sims: "np.ndarray", ref_Y: "np.ndarray", k: int, out: "np.n
     order = np.lexsort((cand, -vals), axis=1)
     cand = np.take_along_axis(cand, order, axis=1)
     vals = np.take_along_axis(vals, order, axis=1)
-    # rows whose candidates hold every reference that can count
-    complete = np.full(n, K == r) | (vals[:, -1] == -np.inf)
     kth = vals[:, -1]
+    # rows whose candidates hold every reference that can count
+    complete = np.full(n, K == r) | (kth == -np.inf)
+
+    def k_nearest_mean(mask: "np.ndarray", cols: "np.ndarray") -> "np.ndarray":
+        """Mean cosine of each row's k nearest references in ``cols``
+        (bool over references; ``mask``: the same over the candidates)."""
+        kk = min(k, int(cols.sum()))
+        if kk == 0:
+            return np.zeros(n)
+        taken = mask & (np.cumsum(mask, axis=1) <= kk)
+        top = np.full((n, kk), -np.inf)
+        rr, cc = np.nonzero(taken)
+        top[rr, (np.cumsum(taken, axis=1) - 1)[rr, cc]] = vals[rr, cc]
+        mean = _mean_found(top)
+        redo = np.flatnonzero(~(complete | (taken.sum(axis=1) == kk)))
+        if len(redo):
+            mean[redo] = _top_mean(sims[np.ix_(redo, np.flatnonzero(cols))], kk)
+        return mean
+
     rows = np.arange(n)
-    kk_all = [min(k, int(c)) for c in ref_Y.sum(axis=0)]
     for j in range(m):
         labels = ref_Y[cand, j]
-        for side, mask, kk in ((0, labels, kk_all[j]), (1, ~labels, min(k, r - int(ref_Y[:, j].sum())))):
-            if kk == 0:
-                mean = np.zeros(n)
-            else:
-                taken = mask & (np.cumsum(mask, axis=1) <= kk)
-                enough = complete | (taken.sum(axis=1) == kk)
-                top = np.full((n, kk), -np.inf)
-                pos_in_top = np.cumsum(taken, axis=1) - 1
-                rr, cc = np.nonzero(taken)
-                top[rr, pos_in_top[rr, cc]] = vals[rr, cc]
-                mean = _mean_found(top)
-                if not enough.all():
-                    redo = np.flatnonzero(~enough)
-                    cols = ref_Y[:, j] if side == 0 else ~ref_Y[:, j]
-                    mean[redo] = _top_mean(sims[np.ix_(redo, np.flatnonzero(cols))], kk)
-            if side == 0:
-                p = mean
-            else:
-                q = mean
+        p = k_nearest_mean(labels, ref_Y[:, j])
         out[:, 2 * j] = p
-        out[:, 2 * j + 1] = p - q
+        out[:, 2 * j + 1] = p - k_nearest_mean(~labels, ~ref_Y[:, j])
         pos = np.flatnonzero(ref_Y[:, j])
-        if not len(pos):
+        if near is None or not len(pos):
             continue
         has = labels.any(axis=1)
         first = labels.argmax(axis=1)
