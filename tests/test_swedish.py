@@ -170,3 +170,28 @@ def test_lemma_cache_dir_follows_environment(monkeypatch, tmp_path):
 
     monkeypatch.setenv("CODINGKIT_CACHE", str(tmp_path))
     assert lemma_cache_dir() == tmp_path
+
+
+# words of every kind the table answers: known forms, lemmas that are no
+# form, overrides, unknown words, upper case in the table, the empty word
+_LOOKUP_WORDS = ["leverantörerna", "bjöd", "med", "ni", "upphandlingarna", "xyzzy", "",
+                 "process", "ikation", "träffarna", "kommunikation", "kören",
+                 *list(LEMMA_OVERRIDES)[:20]]
+
+
+def test_look_up_gives_the_answers_of_one_word_at_a_time():
+    one = SwedishAnalyzer()
+    many = SwedishAnalyzer()
+    many.look_up(_LOOKUP_WORDS + ["bjöd"] * 3)
+    many._table = None  # from here on, only what look_up remembered may answer
+    for w in _LOOKUP_WORDS:
+        assert (many.lemma(w), many.is_known(w)) == (one.lemma(w), one.is_known(w)), w
+
+
+def test_lemma_table_many_at_once_agrees_with_one_at_a_time(tmp_path):
+    from codingkit.swedish import LemmaTable
+
+    for table in (LemmaTable(tmp_path), LemmaTable(False)):
+        words = _LOOKUP_WORDS * 60  # over one query's 500 words
+        assert table.get_many(words) == {w: table.get(w) for w in words if w in table}
+        assert table.lemmas_among(words) == {w for w in words if table.is_lemma(w)}

@@ -194,6 +194,34 @@ def test_exclusions_veto_every_rule_of_the_code():
     assert [h.code for h in m.match(text2)] == ["kommersialisering", "kommersialisering"]
 
 
+def test_match_with_exclusions_reports_every_kind_of_exclusion():
+    # the coder vetoes similarity with these, so they are found whether or
+    # not a rule of the code matched: terms, phrases, near, regex, unless
+    cb = book(
+        Code("samverkan", "Samverkan", rules=(Rule("term", "samverkan"),),
+             exclusions=(Rule("term", "kör"), Rule("phrase", "spela fotboll"))),
+        Code("effekter", "Effekter", rules=(Rule("term", "effekt"),),
+             exclusions=(Rule("regex", r"ljud ?effekt"),
+                         Rule("near", groups=(("film",), ("musik",)), within=4,
+                              unless=(Rule("term", "upphandling"),)))),
+        Code("behov", "Behov", rules=(Rule("term", "behov"),)),
+    )
+    m = RuleMatcher(cb)
+    texts = ["Vi sjöng i kören varje vecka.",              # samverkan, no rule hit
+             "Samverkan kring att spela fotboll.",         # samverkan, with a rule hit
+             "Ljudeffekterna i filmen var bra.",           # effekter by the regex
+             "Filmen hade fin musik.",                     # effekter by near
+             "Filmen om upphandlingen hade musik.",        # near vetoed by unless
+             "Behoven styrde och kören sjöng."]            # behov hit, samverkan excluded
+    docs = [m.analyzer.nlp.make_doc(t) for t in texts]
+    got = m.match_with_exclusions(texts, docs)
+    assert [ex for _, ex in got] == [("samverkan",), ("samverkan",), ("effekter",),
+                                     ("effekter",), (), ("samverkan",)]
+    # the hits are those of match_docs (an excluded code's hits are vetoed)
+    assert [hits for hits, _ in got] == m.match_docs(texts, docs)
+    assert [[h.code for h in hits] for hits, _ in got] == [[], [], [], [], [], ["behov"]]
+
+
 def test_uncodable_code_gives_no_hits():
     cb = book(Code("grupp", "Grupp", codable=False, rules=(Rule("term", "behov"),)),
               Code("behov", "Behov", parent="grupp", rules=(Rule("term", "behov"),)))

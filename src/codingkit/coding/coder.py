@@ -139,6 +139,17 @@ def _rounded(X):
     return X.astype(np.float32).astype(np.float64)
 
 
+
+def _score_row(row, hits, excluded, col: dict[str, int]) -> None:
+    """Fill one text's row of rule scores: each code's best hit, −1 where
+    one of the code's exclusions matched."""
+    for h in hits:
+        j = col[h.code]
+        if h.score > row[j]:
+            row[j] = h.score
+    for code in excluded:
+        row[col[code]] = -1.0
+
 class Coder:
     """Apply a codebook to Swedish transcripts.
 
@@ -225,7 +236,7 @@ class Coder:
         self.quote_learned_from = quote_learned_from
 
     #: Attributes rebuilt on demand, left out of a saved coder.
-    _DERIVED = ("rule_matcher_", "exclusion_matcher_", "_pairs_cache", "_default_codebook")
+    _DERIVED = ("rule_matcher_", "_pairs_cache", "_default_codebook")
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
@@ -396,21 +407,6 @@ class Coder:
             self.rule_matcher_ = matcher
         return matcher
 
-    def _exclusion_matcher(self):
-        """A matcher whose hits are the codes' exclusions (to veto similarity)."""
-        matcher = getattr(self, "exclusion_matcher_", None)
-        if matcher is None:
-            from dataclasses import replace
-
-            from .rules import RuleMatcher
-
-            cb = self._codebook()
-            codes = {c.id: replace(c, rules=c.exclusions, exclusions=()) for c in cb}
-            matcher = RuleMatcher(replace(cb, codes=codes)) if any(
-                c.rules for c in codes.values()) else False
-            self.exclusion_matcher_ = matcher
-        return matcher
-
     def forget_words(self, keep: int | None = None) -> None:
         """Empty the caches of word forms (the rule matchers', the
         similarity models' and the Swedish analyser's) once they hold more
@@ -421,10 +417,9 @@ class Coder:
         from ..swedish import get_analyzer
 
         for part in (getattr(self, "rule_matcher_", None),
-                     getattr(self, "exclusion_matcher_", None),
                      getattr(self, "similarity_", None),
                      getattr(self, "feature_similarity_", None)):
-            if part:  # (an exclusion matcher is False without exclusions)
+            if part is not None:
                 part.forget_words(keep)
         get_analyzer().forget_words(keep)
 
@@ -482,19 +477,15 @@ class Coder:
         R = np.zeros((len(texts), len(col)))
         hits_all: list[list] = []
         matcher = self._rule_matcher()
+        tokenizer = matcher.analyzer.nlp.tokenizer
         for b in range(0, len(texts), BATCH_SIZE):
-            batch = texts[b : b + BATCH_SIZE]
-            for k, hits in enumerate(matcher.match_many(batch)):
+            batch = list(texts[b : b + BATCH_SIZE])
+            docs = list(tokenizer.pipe(batch, batch_size=BATCH_SIZE))
+            for k, (hits, excluded) in enumerate(matcher.match_with_exclusions(batch, docs)):
                 hits_all.append(hits)
-                for h in hits:
-                    R[b + k, col[h.code]] = max(R[b + k, col[h.code]], h.score)
+                _score_row(R[b + k], hits, excluded, col)
             if progress is not None:
                 progress(len(batch))
-        excl = self._exclusion_matcher()
-        if excl:
-            for i, hits in enumerate(excl.match_many(texts)):
-                for h in hits:
-                    R[i, col[h.code]] = -1.0
         return R, hits_all
 
     def _fit_rule_scores(self, texts: Sequence[str]) -> "np.ndarray":
@@ -539,7 +530,6 @@ class Coder:
         content = np.zeros(len(texts), dtype=np.int32)
         hits_all: list[list] = []
         matcher = self._rule_matcher()
-        excl = self._exclusion_matcher()
         tokenizer = matcher.analyzer.nlp.tokenizer
         words: dict = {}
 
@@ -552,17 +542,10 @@ class Coder:
                 batch_docs = [m if m is not None else Tokens.of(next(new)) for m in made]
                 for k, doc in enumerate(batch_docs):
                     content[b + k] = content_words(doc, words)
-                for k, hits in enumerate(matcher.match_docs(batch, batch_docs)):
+                for k, (hits, excluded) in enumerate(
+                        matcher.match_with_exclusions(batch, batch_docs)):
                     hits_all.append(hits)
-                    row = R[b + k]
-                    for h in hits:
-                        j = col[h.code]
-                        if h.score > row[j]:
-                            row[j] = h.score
-                if excl:
-                    for k, hits in enumerate(excl.match_docs(batch, batch_docs)):
-                        for h in hits:
-                            R[b + k, col[h.code]] = -1.0
+                    _score_row(R[b + k], hits, excluded, col)
                 if progress is not None:
                     progress(len(batch))
                 yield from batch_docs
@@ -653,7 +636,7 @@ class Coder:
         import warnings
 
         codebook = self._codebook()
-        for name in ("rule_matcher_", "exclusion_matcher_", "_pairs_cache"):
+        for name in ("rule_matcher_", "_pairs_cache"):
             self.__dict__.pop(name, None)  # compiled again for this codebook
         if human is None:
             if data is not None:
@@ -667,7 +650,6 @@ class Coder:
             self.codebook_ = codebook
             self.provenance_ = "codebook"
             self._rule_matcher()
-            self._exclusion_matcher()
             return self
         segments, _ = self._segments(data)
         rounds = (list(human) if isinstance(human, (list, tuple)) and human

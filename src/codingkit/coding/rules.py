@@ -327,32 +327,42 @@ class RuleMatcher:
                 for part in {word.pattern, lemma}:
                     if len(part) >= MIN_COMPOUND_TERM:
                         self._parts.setdefault(part[:4], []).append((part, wid))
+        # one test whether any of the globs that may start anywhere matches
+        self._globs_any_rx = (re.compile("|".join(rx.pattern for _, rx in self._globs_any))
+                              if self._globs_any else None)
         self._stem_lengths = sorted({len(k) for k in self._stems_by_prefix}, reverse=True)
         # where a compound part or head may start: one regex over all prefixes
         prefixes = sorted(self._head_prefixes | set(self._parts))
         self._prefix_rx = (re.compile("(?=(" + "|".join(map(re.escape, prefixes)) + "))")
                            if prefixes else None)
-        # rules by word and fuzzy id (main rules only; vetoes are run on demand)
-        # every main rule gets a number in codebook order, so that sorting
-        # the numbers orders hits by code
+        # rules by word and fuzzy id (vetoes are run on demand); every rule
+        # gets a number in codebook order, so that sorting the numbers orders
+        # hits by code
         self._flat: list[tuple[int, str, Compiled]] = []
         self._by_word: dict[int, set[int]] = {}
         self._by_fuzzy: dict[int, set[int]] = {}
         self._scan_rules: list[int] = []
-        for ci, (code_id, rules, _) in enumerate(self._codes):
-            for comp in rules:
-                gi = len(self._flat)
-                self._flat.append((ci, code_id, comp))
-                if comp.scan:
-                    self._scan_rules.append(gi)
-                # a rule is tried on a text when a word of its key group
-                # occurs: a term's word, or the group of a phrase or
-                # near-rule least likely to occur everywhere (all its groups
-                # are needed, so any one of them would be correct)
-                for wid in self._key_group(comp):
-                    self._by_word.setdefault(wid, set()).add(gi)
-                if comp.fuzzy is not None:
-                    self._by_fuzzy.setdefault(comp.fuzzy, set()).add(gi)
+        # the codes' exclusions are numbered after every main rule: they are
+        # found the same way, and only looked at when asked for
+        # (:meth:`match_with_exclusions`)
+        main = [(ci, code_id, comp) for ci, (code_id, rules, _) in enumerate(self._codes)
+                for comp in rules]
+        self._n_main = len(main)
+        excl = [(ci, code_id, comp) for ci, (code_id, _, excl) in enumerate(self._codes)
+                for comp in excl]
+        for ci, code_id, comp in main + excl:
+            gi = len(self._flat)
+            self._flat.append((ci, code_id, comp))
+            if comp.scan:
+                self._scan_rules.append(gi)
+            # a rule is tried on a text when a word of its key group
+            # occurs: a term's word, or the group of a phrase or
+            # near-rule least likely to occur everywhere (all its groups
+            # are needed, so any one of them would be correct)
+            for wid in self._key_group(comp):
+                self._by_word.setdefault(wid, set()).add(gi)
+            if comp.fuzzy is not None:
+                self._by_fuzzy.setdefault(comp.fuzzy, set()).add(gi)
         self._fuzzy_prefixes = {term[:4] for _, term, _ in self._fuzzy}
         # each fuzzy term with its regular inflections, so that a slip in an
         # inflected word ("upphandligen") is compared with the inflected
@@ -411,9 +421,10 @@ class RuleMatcher:
                 for wid, rx in self._globs.get(form[:2], ()):
                     if rx.match(form):
                         found.add(wid)
-                for wid, rx in self._globs_any:
-                    if rx.match(form):
-                        found.add(wid)
+                if self._globs_any_rx is not None and self._globs_any_rx.match(form):
+                    for wid, rx in self._globs_any:
+                        if rx.match(form):
+                            found.add(wid)
         n = len(lower)
         if n >= MIN_COMPOUND_REST + MIN_COMPOUND_TERM and self._prefix_rx is not None:
             found.update(self._compound_words(lower))
@@ -552,7 +563,7 @@ class RuleMatcher:
         >>> [h.evidence() for h in RuleMatcher(cb).match("Vi kartlade behoven först.")]
         ["term(behov) → 'behoven'"]
         """
-        return self._match_doc(text, self.analyzer.nlp.make_doc(text))
+        return self._match_doc(text, self.analyzer.nlp.make_doc(text))[0]
 
     def match_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[list[RuleHit]]:
         """Match many texts (tokenised in batches); yields one hit list per text.
@@ -585,8 +596,48 @@ class RuleMatcher:
         >>> [len(h) for h in m.match_docs(texts, [m.analyzer.nlp.make_doc(t) for t in texts])]
         [1, 0]
         """
+        return [hits for hits, _ in self._match_batch(texts, docs, False)]
+
+    def match_with_exclusions(self, texts: list[str], docs: list
+                              ) -> list[tuple[list[RuleHit], tuple[str, ...]]]:
+        """As :meth:`match_docs`, and for each text also the codes whose
+        exclusions match anywhere in it (in codebook order), whether or not
+        a rule of the code matched: the coder keeps similarity from coding
+        them. One pass finds both.
+
+        >>> from codingkit.model import Code, Codebook, Rule
+        >>> cb = Codebook("d", {"samverkan": Code("samverkan", "Samverkan",
+        ...     rules=(Rule("term", "samverkan"),), exclusions=(Rule("term", "kör"),))})
+        >>> m = RuleMatcher(cb)
+        >>> texts = ["Samverkan i kören.", "Vi sjöng i kören."]
+        >>> [(len(h), ex) for h, ex in m.match_with_exclusions(
+        ...     texts, [m.analyzer.nlp.make_doc(t) for t in texts])]
+        [(0, ('samverkan',)), (0, ('samverkan',))]
+        """
+        return self._match_batch(texts, docs, True)
+
+    def _match_batch(self, texts: list[str], docs: list, exclusions: bool
+                     ) -> list[tuple[list[RuleHit], tuple[str, ...]]]:
         scan_refs = self._scan_refs(texts)
-        return [self._match_doc(t, d, r) for t, d, r in zip(texts, docs, scan_refs)]
+        arrays = [d.to_array(_ATTRS) for d in docs]
+        self._look_up(arrays, docs)
+        return [self._match_doc(t, d, r, a.tolist(), exclusions)
+                for t, d, r, a in zip(texts, docs, scan_refs, arrays)]
+
+    def _look_up(self, arrays: list, docs: list) -> None:
+        """Look the batch's new word forms up in the lemma table at once
+        (:meth:`SwedishAnalyzer.look_up`) before they are analysed one by one."""
+        import numpy as np
+
+        arrays = [a[:, 0] for a in arrays if len(a)]
+        if not arrays:
+            return
+        cache = self._lex_cache
+        new = [lex for lex in np.unique(np.concatenate(arrays)).tolist() if lex not in cache]
+        if new:
+            strings = docs[0].vocab.strings
+            forms = (strings[lex] for lex in new)
+            self.analyzer.look_up(f for f in forms if f not in _SENTENCE_END and is_word(f))
 
     def _lex_info(self, lex: int, doc) -> object:
         lower = doc.vocab.strings[lex]
@@ -636,10 +687,15 @@ class RuleMatcher:
                 out[k].append(ref)
         return out
 
-    def _match_doc(self, text: str, doc,
-                   scan: list[int] | None = None) -> list[RuleHit]:
+    def _match_doc(self, text: str, doc, scan: list[int] | None = None,
+                   rows: list[list[int]] | None = None, exclusions: bool = False
+                   ) -> tuple[list[RuleHit], tuple[str, ...]]:
+        """The hits in one tokenised text and, with ``exclusions``, the
+        codes whose exclusions match (as :meth:`_finish`)."""
         if not len(doc):
-            return self._finish(text, {}, {}, {}, scan)
+            return self._finish(text, {}, {}, {}, scan, exclusions=exclusions)
+        if rows is None:
+            rows = doc.to_array(_ATTRS).tolist()
         get = self._lex_cache.get
         pos: dict[int, list[int]] = {}
         fuzzy: dict[int, list[tuple[tuple[int, ...], float]]] = {}
@@ -648,7 +704,7 @@ class RuleMatcher:
         i = -1
         pending = -1
         pending_lower = ""
-        for lex, start, length in doc.to_array(_ATTRS).tolist():
+        for lex, start, length in rows:
             info = get(lex)
             if info is None:
                 info = self._lex_info(lex, doc)
@@ -679,7 +735,7 @@ class RuleMatcher:
             if pair:
                 pending = i
                 pending_lower = doc.vocab.strings[lex]
-        return self._finish(text, spans, pos, fuzzy, scan, ends)
+        return self._finish(text, spans, pos, fuzzy, scan, ends, exclusions)
 
     def _pair(self, text: str, first: str, second: str, i: int,
               spans: dict[int, tuple[int, int]],
@@ -692,12 +748,13 @@ class RuleMatcher:
 
     def _finish(self, text: str, spans: dict[int, tuple[int, int]], pos: dict[int, list[int]],
                 fuzzy: dict[int, list[tuple[tuple[int, ...], float]]],
-                scan: list[int] | None = None, ends: list[int] | None = None
-                ) -> list[RuleHit]:
+                scan: list[int] | None = None, ends: list[int] | None = None,
+                exclusions: bool = False) -> tuple[list[RuleHit], tuple[str, ...]]:
         """Run the rules whose words occur, apply vetoes, order the hits.
 
         ``scan``: the rules tried on the text to run (``None``: find them for ``text``);
-        ``ends``: the word positions after which a sentence ends.
+        ``ends``: the word positions after which a sentence ends. Returns the
+        hits and, with ``exclusions``, the codes whose exclusions match (else ``()``).
         """
         refs: set[int] = set()
         by_word = self._by_word
@@ -713,13 +770,15 @@ class RuleMatcher:
             scan = self._scan_refs([text])[0]
         refs.update(scan)
         if not refs:
-            return []
+            return [], ()
         seg = SegmentWords(text, spans, pos, fuzzy, ends or ())
         out: list[RuleHit] = []
         current = -1
         code_hits: list[RuleHit] = []
         flat = self._flat
-        for gi in sorted(refs):
+        ordered = sorted(refs)
+        n_main = bisect.bisect_left(ordered, self._n_main)
+        for gi in ordered[:n_main]:
             ci, code_id, comp = flat[gi]
             if ci != current:
                 if code_hits:
@@ -748,7 +807,28 @@ class RuleMatcher:
                                          tuple(text[s:e] for s, e in hspans), score, sim))
         if code_hits:
             self._close(current, code_hits, seg, out)
-        return out
+        return out, (self._excluded(ordered[n_main:], seg) if exclusions else ())
+
+    def _excluded(self, refs: list[int], seg: SegmentWords) -> tuple[str, ...]:
+        """The codes (in codebook order) that one of their exclusions, among
+        the rules numbered ``refs``, matches in the segment."""
+        out: list[str] = []
+        for gi in refs:
+            _, code_id, comp = self._flat[gi]
+            if out and out[-1] == code_id:
+                continue
+            if comp.simple:  # indexed by its one word, which occurs
+                out.append(code_id)
+                continue
+            needs = comp.needs
+            if needs and any(seg.pos.keys().isdisjoint(g) for g in needs):
+                continue
+            if not self._eval(comp, seg):
+                continue
+            if comp.unless and any(self._eval(u, seg) for u in comp.unless):
+                continue
+            out.append(code_id)
+        return tuple(out)
 
     def _close(self, ci: int, code_hits: list[RuleHit], seg: SegmentWords,
                out: list[RuleHit]) -> None:
