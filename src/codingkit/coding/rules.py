@@ -226,6 +226,7 @@ class RuleMatcher:
         self._fuzzy: list[tuple[int, str, int]] = []          # (word id, term, cutoff)
         self._fuzzy_ids: dict[tuple[int, int], int] = {}
         self._compiled: dict[int, Compiled] = {}             # id(rule) → compiled
+        self._split_cache: dict[str, list[str]] = {}         # word → its tokens
         # the code's rules in order: (code id, [compiled], [exclusions])
         self._codes: list[tuple[str, list[Compiled], list[Compiled]]] = []
         for code in codebook:
@@ -261,12 +262,15 @@ class RuleMatcher:
     def split(self, pattern: str) -> list[str]:
         """Words of a term or phrase, as the tokenizer would split them."""
         out: list[str] = []
+        cache = self._split_cache
         for piece in unicodedata.normalize("NFC", pattern).split():
             if _is_glob(piece):
                 out.append(piece)
-            else:
-                toks = [t.lower for t in self.analyzer.analyse(piece)]
-                out.extend(toks or [piece])
+                continue
+            toks = cache.get(piece)
+            if toks is None:
+                toks = cache[piece] = [t.lower for t in self.analyzer.analyse(piece)] or [piece]
+            out.extend(toks)
         return out
 
     def fuzzy_word(self, wid: int, cutoff: int) -> int | None:
@@ -300,18 +304,21 @@ class RuleMatcher:
         self._keys: dict[tuple[str, str], list[int]] = {}       # whole-word lemma/stem
         self._head_keys: dict[tuple[str, str], list[int]] = {}  # compound heads
         self._parts: dict[str, list[tuple[str, int]]] = {}      # first 4 letters → parts
-        self._globs: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+        # first two letters → (word id, the literal before the first glob
+        # character, its regex; None for "literal*", matched by startswith)
+        self._globs: dict[str, list[tuple[int, str, re.Pattern[str] | None]]] = {}
         self._globs_any: list[tuple[int, re.Pattern[str]]] = []
         self._stems_by_prefix: dict[str, set[str]] = {}
         self._head_prefixes: set[str] = set()
         for wid, word in enumerate(self._words):
             if word.glob:
-                rx = re.compile(fnmatch.translate(word.pattern))
                 lit = re.split(r"[*?\[]", word.pattern, maxsplit=1)[0]
+                prefix_only = word.pattern == lit + "*"
+                rx = None if prefix_only else re.compile(fnmatch.translate(word.pattern))
                 if len(lit) >= 2:
-                    self._globs.setdefault(lit[:2], []).append((wid, rx))
+                    self._globs.setdefault(lit[:2], []).append((wid, lit, rx))
                 else:
-                    self._globs_any.append((wid, rx))
+                    self._globs_any.append((wid, re.compile(fnmatch.translate(word.pattern))))
                 continue
             lemma, stem = an.lemma(word.pattern), an.stem(word.pattern)
             keys = {("L", lemma), ("L", word.pattern), ("S", stem)}
@@ -418,8 +425,8 @@ class RuleMatcher:
                 found.update(hit)
         if self._globs or self._globs_any:
             for form in {lower, lemma}:
-                for wid, rx in self._globs.get(form[:2], ()):
-                    if rx.match(form):
+                for wid, lit, rx in self._globs.get(form[:2], ()):
+                    if form.startswith(lit) if rx is None else rx.match(form):
                         found.add(wid)
                 if self._globs_any_rx is not None and self._globs_any_rx.match(form):
                     for wid, rx in self._globs_any:

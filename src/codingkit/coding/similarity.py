@@ -549,12 +549,12 @@ class SimilarityModel:
         if None in got:
             if len(cache) > _WORD_CACHE_SIZE:
                 cache.clear()
-            add = self._char_vocab.add
+            vocab = self._char_vocab
             for k, word in enumerate(words):
                 if got[k] is None:
                     ids = cache.get(word)
                     if ids is None:
-                        ids = cache[word] = [add(g) for g in _char_wb_ngrams(word)]
+                        ids = cache[word] = vocab.add_all(_char_wb_ngrams(word))
                     got[k] = ids
         return list(itertools.chain.from_iterable(got))
 
@@ -999,6 +999,15 @@ class _Vocabulary:
             self.names.append(name)
         return i
 
+    def add_all(self, names: Sequence[str]) -> list[int]:
+        """:meth:`add` of each name, in order (the known ones looked up at once)."""
+        ids = list(map(self.ids.get, names))
+        if None in ids:
+            for k, i in enumerate(ids):
+                if i is None:
+                    ids[k] = self.add(names[k])
+        return ids
+
     def __len__(self) -> int:
         return len(self.names)
 
@@ -1032,15 +1041,12 @@ def _char_wb_ngrams(word: str, lo: int = 3, hi: int = 5) -> list[str]:
     """
     w = " " + word + " "
     n_w = len(w)
-    out = []
+    out: list[str] = []
     for n in range(lo, hi + 1):
-        offset = 0
-        out.append(w[offset:offset + n])
-        while offset + n < n_w:
-            offset += 1
-            out.append(w[offset:offset + n])
-        if offset == 0:  # a short word is counted only once
+        if n >= n_w:  # a short word is counted only once
+            out.append(w)
             break
+        out += [w[i:i + n] for i in range(n_w - n + 1)]
     return out
 
 
