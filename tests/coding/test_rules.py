@@ -194,6 +194,15 @@ def test_exclusions_veto_every_rule_of_the_code():
     assert [h.code for h in m.match(text2)] == ["kommersialisering", "kommersialisering"]
 
 
+def test_compound_part_found_when_a_shorter_term_starts_the_same_way():
+    # "dagen" (lemma "dag") and "dagbok" both begin at the "dag" of
+    # "dagboksanteckningarna": the shorter must not hide the longer
+    cb = book(Code("a", "A", rules=(Rule("term", "dagen"),)),
+              Code("b", "B", rules=(Rule("term", "dagbok"),)))
+    hits = RuleMatcher(cb).match("Jag skrev i dagboksanteckningarna.")
+    assert [(h.code, h.words) for h in hits] == [("b", ("dagboksanteckningarna",))]
+
+
 def test_match_with_exclusions_reports_every_kind_of_exclusion():
     # the coder vetoes similarity with these, so they are found whether or
     # not a rule of the code matched: terms, phrases, near, regex, unless
@@ -413,3 +422,14 @@ def test_phrase_and_near_are_tried_on_their_rarest_group():
     assert keys == [{"leverantör*"}, {"marknadsdialog"}]
     assert matched(m, "Vi bjöd in leverantörerna.") == [("bjöd", "in", "leverantörerna")]
     assert matched(m, "Marknadsdialogen hade vi tidigt.") == [("Marknadsdialogen", "vi")]
+
+
+def test_match_docs_takes_docs_of_another_tokenizer():
+    import spacy
+
+    m = matcher(Rule("term", "behov"))
+    other = spacy.blank("sv")
+    texts = ["Behoven styrde.", "Ett okänt ordxyz om behovsanalysen."]
+    docs = [m.analyzer.nlp.make_doc(texts[0]), other.make_doc(texts[1])]
+    assert [[h.words for h in hits] for hits in m.match_docs(texts, docs)] == [
+        [("Behoven",)], [("behovsanalysen",)]]

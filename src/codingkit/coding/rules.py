@@ -339,9 +339,12 @@ class RuleMatcher:
                               if self._globs_any else None)
         self._stem_lengths = sorted({len(k) for k in self._stems_by_prefix}, reverse=True)
         # where a compound part or head may start: one regex over all prefixes
+        # (it finds the positions; which prefixes start there is looked up,
+        # as one that is a prefix of another — "dag", "dagb" — would hide it)
         prefixes = sorted(self._head_prefixes | set(self._parts))
-        self._prefix_rx = (re.compile("(?=(" + "|".join(map(re.escape, prefixes)) + "))")
+        self._prefix_rx = (re.compile("(?=(?:" + "|".join(map(re.escape, prefixes)) + "))")
                            if prefixes else None)
+        self._head_lengths = sorted({len(p) for p in self._head_prefixes})
         # rules by word and fuzzy id (vetoes are run on demand); every rule
         # gets a number in codebook order, so that sorting the numbers orders
         # hits by code
@@ -461,11 +464,12 @@ class RuleMatcher:
         an = self.analyzer
         found: set[int] = set()
         n = len(lower)
+        heads = self._head_prefixes
         for m in self._prefix_rx.finditer(lower):
             i = m.start()
-            key = m.group(1)
             # a head: at least 3 letters before it, not after a derivation prefix
-            if (key in self._head_prefixes and MIN_COMPOUND_REST <= i <= n - MIN_COMPOUND_TERM
+            if (MIN_COMPOUND_REST <= i <= n - MIN_COMPOUND_TERM
+                    and any(lower[i:i + k] in heads for k in self._head_lengths)
                     and lower[:i] not in DERIVATION_PREFIXES):
                 head = lower[i:]
                 hkeys = [("L", an.lemma(head)), ("L", head)]
@@ -477,7 +481,7 @@ class RuleMatcher:
                         found.update(hit)
             # a first or middle part: the rest after it (minus a linking
             # letter) must be a Swedish word or end in one
-            cands = self._parts.get(key)
+            cands = self._parts.get(lower[i:i + 4])  # parts are indexed by 4 letters
             if cands and (i == 0 or i >= MIN_COMPOUND_REST):
                 for part, wid in cands:
                     if wid in found or not lower.startswith(part, i):
@@ -636,15 +640,22 @@ class RuleMatcher:
         (:meth:`SwedishAnalyzer.look_up`) before they are analysed one by one."""
         import numpy as np
 
-        arrays = [a[:, 0] for a in arrays if len(a)]
-        if not arrays:
+        lows = [a[:, 0] for a in arrays if len(a)]
+        if not lows:
             return
         cache = self._lex_cache
-        new = [lex for lex in np.unique(np.concatenate(arrays)).tolist() if lex not in cache]
-        if new:
-            strings = docs[0].vocab.strings
-            forms = (strings[lex] for lex in new)
-            self.analyzer.look_up(f for f in forms if f not in _SENTENCE_END and is_word(f))
+        new = [lex for lex in np.unique(np.concatenate(lows)).tolist() if lex not in cache]
+        if not new:
+            return
+        # (docs may come from more than one tokenizer: each names its own words)
+        stores = list({id(d.vocab): d.vocab.strings for d in docs}.values())
+        forms = []
+        for lex in new:
+            for strings in stores:
+                if lex in strings:
+                    forms.append(strings[lex])
+                    break
+        self.analyzer.look_up(f for f in forms if f not in _SENTENCE_END and is_word(f))
 
     def _lex_info(self, lex: int, doc) -> object:
         lower = doc.vocab.strings[lex]
