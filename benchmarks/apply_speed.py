@@ -36,7 +36,7 @@ Usage::
     python benchmarks/apply_speed.py                      # 1, 4 and 10 MB
     python benchmarks/apply_speed.py --mb 1 --mb 5        # other sizes
     python benchmarks/apply_speed.py --distinct           # no repeated turns
-    python benchmarks/apply_speed.py --journal-digital journal_digital-*.whl [--every 8]
+    python benchmarks/apply_speed.py --journal-digital journal_digital-*.whl [--every 8] [--repeat 3]
 
 Not run by the tests. The corpus is built under ``benchmarks/_data/``
 (ignored by git).
@@ -156,23 +156,42 @@ def text_megabytes(corpus: Path) -> float:
 
 
 def journal_digital(source: Path, every: int, start: float, tok_tiny: float,
-                    tiny_mb: float) -> None:
+                    tiny_mb: float, repeat: int = 1) -> None:
+    """One line per set of options; with ``repeat`` > 1, the tokenizer and
+    ``apply`` are timed in turn that many times (tokenizer, apply,
+    tokenizer, apply, ...) and the line gives the medians, the ratio being
+    the median of the pairs' ratios (so that the machine's drift during the
+    run moves both sides of each ratio alike)."""
+    import statistics
+
     corpus, nbytes = build_journal_digital(source, every)
     mb = text_megabytes(corpus)
-    tok = tokenizer_seconds(corpus)
     print(f"journal-digital: {sum(1 for _ in corpus.rglob('*.srt'))} files, "
-          f"{nbytes / 1e6:.1f} MB of .srt, {mb:.1f} MB of text; tokenizer {tok:.2f} s")
+          f"{nbytes / 1e6:.1f} MB of .srt, {mb:.1f} MB of text"
+          + (f"; medians of {repeat} runs in turn with the tokenizer" if repeat > 1 else ""))
     for label, options in [("turn", ()), ("turn, --rules-only", ("--rules-only",)),
                            ("sentence", ("--unit", "sentence")),
                            ("sentence, --similarity none",
                             ("--unit", "sentence", "--similarity", "none"))]:
-        wall, rss = apply_run(corpus, *options)
-        print(_row(f"{mb:.1f}MB", wall, start, tok, tok_tiny, mb, tiny_mb, rss), f"  {label}",
-              flush=True)
+        runs = []
+        for _ in range(repeat):
+            tok = tokenizer_seconds(corpus)
+            wall, rss = apply_run(corpus, *options)
+            runs.append((tok, wall, rss))
+        tok = statistics.median(r[0] for r in runs)
+        wall = statistics.median(r[1] for r in runs)
+        rss = max(r[2] for r in runs)
+        ratio = statistics.median(w / t for t, w, _ in runs)
+        spread = (f"  (ratios {min(w / t for t, w, _ in runs):.1f}–"
+                  f"{max(w / t for t, w, _ in runs):.1f})" if repeat > 1 else "")
+        print(_row(f"{mb:.1f}MB", wall, start, tok, tok_tiny, mb, tiny_mb, rss, ratio),
+              f"  {label}{spread}", flush=True)
 
 
 def tokenizer_seconds(corpus: Path) -> float:
-    """Time spaCy's blank Swedish tokenizer over the transcripts' turn texts."""
+    """Time spaCy's blank Swedish tokenizer over the transcripts' turn texts
+    (a new tokenizer each time, so that every word is new to it, as to
+    ``apply``)."""
     import spacy
 
     import codingkit as ck
@@ -216,12 +235,13 @@ def apply_run(corpus: Path, *options: str) -> tuple[float, float]:
 
 
 def _row(label: str, wall: float, start: float, tok: float, tok_tiny: float, mb: float,
-         tiny_mb: float, rss: float) -> str:
+         tiny_mb: float, rss: float, ratio: float | None = None) -> str:
     span = max(mb - tiny_mb, 1e-9)
     apply_marg = (wall - start) / span
     tok_marg = (tok - tok_tiny) / span
+    ratio = wall / tok if ratio is None else ratio
     return (f"{label:>8} {wall:>8.2f} {start:>8.2f} {tok:>7.2f} {apply_marg:>11.2f} "
-            f"{tok_marg:>9.2f} {wall / tok:>6.1f} {apply_marg / tok_marg:>12.2f} {rss:>11.0f}")
+            f"{tok_marg:>9.2f} {ratio:>6.1f} {apply_marg / tok_marg:>12.2f} {rss:>11.0f}")
 
 
 def main() -> None:
@@ -236,6 +256,9 @@ def main() -> None:
                     help="code the journal-digital subtitles (see above) instead of copies")
     ap.add_argument("--every", type=int, default=1,
                     help="with --journal-digital: every N-th file only")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="with --journal-digital: time each line N times, in turn with the "
+                         "tokenizer, and print medians (default 1)")
     args = ap.parse_args()
     sizes = args.mb or [1.0, 4.0, 10.0]
     tiny, tiny_bytes = build_tiny()
@@ -248,7 +271,8 @@ def main() -> None:
     print(f"{'corpus':>8} {'apply s':>8} {'start s':>8} {'tok s':>7} {'apply s/MB':>11} "
           f"{'tok s/MB':>9} {'ratio':>6} {'ratio marg.':>12} {'max RSS MB':>11}")
     if args.journal_digital:
-        journal_digital(args.journal_digital, args.every, start, tok_tiny, tiny_mb)
+        journal_digital(args.journal_digital, args.every, start, tok_tiny, tiny_mb,
+                        max(args.repeat, 1))
         return
     for mb in sizes:
         corpus, nbytes = build_corpus(mb, distinct=args.distinct)
