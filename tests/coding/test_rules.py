@@ -203,6 +203,19 @@ def test_compound_part_found_when_a_shorter_term_starts_the_same_way():
     assert [(h.code, h.words) for h in hits] == [("b", ("dagboksanteckningarna",))]
 
 
+def test_an_exclusions_own_unless_lifts_it_for_rules_and_similarity_alike():
+    # "kör" excludes samverkan, unless the choir is a procurement working group
+    cb = book(Code("samverkan", "Samverkan", rules=(Rule("term", "samverkan"),),
+                   exclusions=(Rule("term", "kör", unless=(Rule("term", "arbetsgrupp"),)),)))
+    m = RuleMatcher(cb)
+    texts = ["Samverkan i kören var fin.",
+             "Samverkan i kören, som var vår arbetsgrupp, fungerade."]
+    docs = [m.analyzer.nlp.make_doc(t) for t in texts]
+    got = m.match_with_exclusions(texts, docs)
+    assert [([h.code for h in hits], ex) for hits, ex in got] == [
+        ([], ("samverkan",)), (["samverkan"], ())]
+
+
 def test_match_with_exclusions_reports_every_kind_of_exclusion():
     # the coder vetoes similarity with these, so they are found whether or
     # not a rule of the code matched: terms, phrases, near, regex, unless

@@ -835,24 +835,25 @@ class RuleMatcher:
             _, code_id, comp = self._flat[gi]
             if out and out[-1] == code_id:
                 continue
-            if comp.simple:  # indexed by its one word, which occurs
+            # (a simple one is indexed by its one word, which occurs)
+            if comp.simple or self._applies(comp, seg):
                 out.append(code_id)
-                continue
-            needs = comp.needs
-            if needs and any(seg.pos.keys().isdisjoint(g) for g in needs):
-                continue
-            if not self._eval(comp, seg):
-                continue
-            if comp.unless and any(self._eval(u, seg) for u in comp.unless):
-                continue
-            out.append(code_id)
         return tuple(out)
+
+    def _applies(self, comp: Compiled, seg: SegmentWords) -> bool:
+        """Whether a rule matches the segment and none of its ``unless`` vetoes it."""
+        needs = comp.needs
+        if needs and any(seg.pos.keys().isdisjoint(g) for g in needs):
+            return False
+        if not self._eval(comp, seg):
+            return False
+        return not (comp.unless and any(self._eval(u, seg) for u in comp.unless))
 
     def _close(self, ci: int, code_hits: list[RuleHit], seg: SegmentWords,
                out: list[RuleHit]) -> None:
         """Apply the code's exclusions, order its hits by position, add them to ``out``."""
         excl = self._codes[ci][2]
-        if excl and any(self._eval(c, seg) for c in excl):
+        if excl and any(self._applies(c, seg) for c in excl):
             return
         if len(code_hits) > 1:
             code_hits.sort(key=_position)
