@@ -251,9 +251,13 @@ class Coder:
         learner = state.get("learner_")
         if learner is not None and getattr(learner, "neighbour_vectors_", 0) is None:
             # a saved coder keeps the human-coded texts, not their vectors
-            # (the larger part of the file): the same vectors again
-            learner.neighbour_vectors_ = _rounded(
-                self.feature_similarity_.transform(learner.neighbour_texts_))
+            # (the larger part of the file): the same vectors again, from
+            # the cache of an earlier load of this file if there is one
+            from .vectorcache import cached_vectors
+
+            learner.neighbour_vectors_ = cached_vectors(
+                len(learner.neighbour_texts_),
+                lambda: self.feature_similarity_.transform(learner.neighbour_texts_))
 
     # -- saving ------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -320,11 +324,16 @@ class Coder:
             raise EvaluationError(f"cannot read the saved coder: {exc.strerror or exc}",
                                   path=path, code="E613") from None
         try:
+            import hashlib
+
+            from .vectorcache import loading
+
             if data.startswith(_MAGIC):
                 import zlib
 
                 data = zlib.decompress(data[len(_MAGIC):])
-            payload = pickle.loads(data) if data[:1] == b"\x80" else None
+            with loading(hashlib.sha256(data).hexdigest()):
+                payload = pickle.loads(data) if data[:1] == b"\x80" else None
         except Exception:  # noqa: BLE001 - any unpickling failure means "not ours"
             payload = None
         fmt = payload.get("format") if isinstance(payload, dict) else None
