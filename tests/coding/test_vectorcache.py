@@ -75,3 +75,41 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_time(tmp_path, monkeyp
     path, _ = bundled_paths()
     coder = Coder.load(path)
     assert _vectors(coder).shape[0] == len(coder.learner_.neighbour_texts_)
+
+
+def test_without_the_modules_source_there_is_no_cache_but_the_coder_loads(cache, monkeypatch):
+    from codingkit.coding import vectorcache
+
+    def no_source():
+        raise FileNotFoundError("similarity.py")  # an installation of .pyc files only
+    monkeypatch.setattr(vectorcache, "_code_digest", no_source)
+    path, _ = bundled_paths()
+    coder = Coder.load(path)
+    assert _vectors(coder).shape[0] == len(coder.learner_.neighbour_texts_)
+    assert not list(cache.glob("coder-vectors-*.npz"))
+
+
+def test_the_folder_keeps_only_the_newest_vector_files(cache, tmp_path, monkeypatch):
+    import os
+    import time
+
+    from codingkit.coding import vectorcache
+
+    monkeypatch.setattr(vectorcache, "KEPT", 2)
+    path, _ = bundled_paths()
+    coder = Coder.load(path)
+    # each file gets a time in the past, in the order written (a coarse
+    # file-system clock could give two files the same time)
+    past = time.time_ns() - 10**12
+    [first] = cache.glob("coder-vectors-*.npz")
+    os.utime(first, ns=(past, past))
+    names = [first.name]
+    for k in range(1, 4):  # three coders of other content, written one after another
+        coder.learner_options = {"note": k}
+        saved = coder.save(tmp_path / f"c{k}.ckm")
+        before = {f.name for f in cache.glob("coder-vectors-*.npz")}
+        Coder.load(saved)
+        [new] = [f for f in cache.glob("coder-vectors-*.npz") if f.name not in before]
+        os.utime(new, ns=(past + k * 10**9, past + k * 10**9))  # k seconds later
+        names.append(new.name)
+    assert sorted(f.name for f in cache.glob("coder-vectors-*.npz")) == sorted(names[-2:])

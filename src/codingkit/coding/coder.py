@@ -256,7 +256,7 @@ class Coder:
             from .vectorcache import cached_vectors
 
             learner.neighbour_vectors_ = cached_vectors(
-                len(learner.neighbour_texts_),
+                learner.neighbour_texts_,
                 lambda: self.feature_similarity_.transform(learner.neighbour_texts_))
 
     # -- saving ------------------------------------------------------------

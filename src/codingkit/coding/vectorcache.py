@@ -9,16 +9,17 @@ vectors are kept in a file in the cache folder of
 :func:`codingkit.swedish.lemma_cache_dir` (``~/.cache/codingkit`` or
 ``$CODINGKIT_CACHE``), named after
 
-* the SHA-256 of the saved coder's content, and
+* the SHA-256 of the saved coder's content and of the texts themselves, and
 * the code and data that make the vectors: this codingkit's version, the
   source of the modules that tokenise, lemmatise and vectorise, and the
   versions of spaCy and spacy-lookups-data,
 
 so a changed coder file or a changed codingkit never reads vectors made by
 another. The file is written atomically; a folder that cannot be written,
-or a file that cannot be read, only means the vectors are made again. The
-vectors are the same either way (the file holds the float32 values a saved
-coder rounds them to).
+a file that cannot be read, or an installation without the modules' source
+only means the vectors are made again. The vectors are the same either way
+(the file holds the float32 values a saved coder rounds them to). The
+folder keeps the :data:`KEPT` most recently written of these files.
 """
 
 from __future__ import annotations
@@ -27,12 +28,16 @@ import functools
 import hashlib
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
     from scipy import sparse
 
-__all__ = ["loading", "cached_vectors"]
+__all__ = ["loading", "cached_vectors", "KEPT"]
+
+#: How many vector files the cache folder keeps (the newest; about 5 MB each
+#: for the bundled coder).
+KEPT = 8
 
 _STATE = threading.local()
 
@@ -44,12 +49,14 @@ class loading:
 
     def __init__(self, digest: str) -> None:
         self.digest = digest
+        self._before: str | None = None
 
     def __enter__(self) -> None:
+        self._before = getattr(_STATE, "digest", None)
         _STATE.digest = self.digest
 
     def __exit__(self, *exc) -> None:
-        _STATE.digest = None
+        _STATE.digest = self._before
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,25 +75,43 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def _cache_file() -> Path | None:
+def _cache_file(texts: Sequence[str]) -> Path | None:
     digest = getattr(_STATE, "digest", None)
     if not digest:
         return None
     from ..swedish import lemma_cache_dir
 
-    key = hashlib.sha256(f"{digest}\0{_code_digest()}".encode()).hexdigest()[:32]
-    return lemma_cache_dir() / f"coder-vectors-{key}.npz"
+    try:
+        code = _code_digest()
+    except Exception:  # noqa: BLE001 - e.g. no source files: no cache
+        return None
+    h = hashlib.sha256(f"{digest}\0{code}\0{len(texts)}".encode())
+    for t in texts:
+        h.update(t.encode("utf-8", "surrogatepass") + b"\0")
+    return lemma_cache_dir() / f"coder-vectors-{h.hexdigest()[:32]}.npz"
 
 
-def cached_vectors(n_rows: int, make: Callable[[], "sparse.csr_matrix"]
+def _keep_newest(folder: Path, kept: int) -> None:
+    """Remove all but the ``kept`` most recently written vector files."""
+    try:
+        files = sorted(folder.glob("coder-vectors-*.npz"), key=lambda f: f.stat().st_mtime,
+                       reverse=True)
+        for f in files[kept:]:
+            f.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def cached_vectors(texts: Sequence[str], make: Callable[[], "sparse.csr_matrix"]
                    ) -> "sparse.csr_matrix":
-    """``make()`` rounded to float32 (as float64), read from the cache file of
-    the coder being loaded when it holds ``n_rows`` rows, else made and
-    written there. Outside :class:`loading`, simply made."""
+    """``make()`` (the vectors of ``texts``) rounded to float32, as float64:
+    read from the cache file of the coder being loaded, else made and written
+    there. Outside :class:`loading`, simply made."""
     import numpy as np
     from scipy import sparse
 
-    path = _cache_file()
+    n_rows = len(texts)
+    path = _cache_file(texts)
     if path is not None and path.is_file():
         try:
             X = sparse.load_npz(path)
@@ -102,6 +127,7 @@ def cached_vectors(n_rows: int, make: Callable[[], "sparse.csr_matrix"]
             with atomic_path(path) as tmp:
                 with open(tmp, "wb") as fh:
                     sparse.save_npz(fh, X.tocsr(), compressed=True)
+            _keep_newest(path.parent, KEPT)
         except OSError:
             pass  # no cache: the vectors are made again next time
     return X.astype(np.float64)
