@@ -43,13 +43,24 @@ def test_second_load_reads_the_vectors_the_first_wrote(cache, monkeypatch):
     assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
 
 
+def _small(texts):
+    from scipy import sparse
+
+    rng = np.random.default_rng(len(texts))
+    return sparse.random(len(texts), 50, density=0.2, format="csr", random_state=rng)
+
+
 def test_a_damaged_cache_file_is_made_again(cache):
-    path, _ = bundled_paths()
-    good = _vectors(Coder.load(path))
+    from codingkit.coding.vectorcache import cached_vectors, loading
+
+    texts = ["Vi bjöd in leverantörerna.", "Behoven styrde."]
+    with loading("a" * 64):
+        good = cached_vectors(texts, lambda: _small(texts))
     [file] = cache.glob("coder-vectors-*.npz")
     file.write_bytes(b"not a numpy file")
-    again = _vectors(Coder.load(path))
-    assert (again != good).nnz == 0
+    with loading("a" * 64):
+        again = cached_vectors(texts, lambda: _small(texts))
+    assert (again != good).nnz == 0 and again.dtype == np.float64
     assert file.read_bytes()[:2] == b"PK"  # written again, readable
 
 
@@ -89,27 +100,31 @@ def test_without_the_modules_source_there_is_no_cache_but_the_coder_loads(cache,
     assert not list(cache.glob("coder-vectors-*.npz"))
 
 
-def test_the_folder_keeps_only_the_newest_vector_files(cache, tmp_path, monkeypatch):
+def test_the_folder_keeps_only_the_newest_vector_files(cache, monkeypatch):
     import os
     import time
 
     from codingkit.coding import vectorcache
 
     monkeypatch.setattr(vectorcache, "KEPT", 2)
-    path, _ = bundled_paths()
-    coder = Coder.load(path)
-    # each file gets a time in the past, in the order written (a coarse
-    # file-system clock could give two files the same time)
     past = time.time_ns() - 10**12
-    [first] = cache.glob("coder-vectors-*.npz")
-    os.utime(first, ns=(past, past))
-    names = [first.name]
-    for k in range(1, 4):  # three coders of other content, written one after another
-        coder.learner_options = {"note": k}
-        saved = coder.save(tmp_path / f"c{k}.ckm")
-        before = {f.name for f in cache.glob("coder-vectors-*.npz")}
-        Coder.load(saved)
-        [new] = [f for f in cache.glob("coder-vectors-*.npz") if f.name not in before]
-        os.utime(new, ns=(past + k * 10**9, past + k * 10**9))  # k seconds later
+    names = []
+    for k in range(4):  # four coders' vectors, written one after another
+        texts = [f"text {k}"]
+        before = set(cache.glob("coder-vectors-*.npz"))
+        with vectorcache.loading(f"{k:064d}"):
+            vectorcache.cached_vectors(texts, lambda: _small(texts))
+        [new] = set(cache.glob("coder-vectors-*.npz")) - before
+        # a time in the past, k seconds apart (a coarse file-system clock
+        # could give two files the same time)
+        os.utime(new, ns=(past + k * 10**9, past + k * 10**9))
         names.append(new.name)
     assert sorted(f.name for f in cache.glob("coder-vectors-*.npz")) == sorted(names[-2:])
+
+
+def test_outside_loading_nothing_is_cached(cache):
+    from codingkit.coding.vectorcache import cached_vectors
+
+    texts = ["Ja."]
+    X = cached_vectors(texts, lambda: _small(texts))
+    assert X.shape == (1, 50) and not cache.exists()
