@@ -139,17 +139,6 @@ def _rounded(X):
     return X.astype(np.float32).astype(np.float64)
 
 
-
-def _score_row(row, hits, excluded, col: dict[str, int]) -> None:
-    """Fill one text's row of rule scores: each code's best hit, −1 where
-    one of the code's exclusions matched."""
-    for h in hits:
-        j = col[h.code]
-        if h.score > row[j]:
-            row[j] = h.score
-    for code in excluded:
-        row[col[code]] = -1.0
-
 class Coder:
     """Apply a codebook to Swedish transcripts.
 
@@ -478,23 +467,10 @@ class Coder:
     def _rule_scores(self, texts: Sequence[str], progress=None
                      ) -> tuple["np.ndarray", list[list]]:
         """Rule scores (n × codes, codebook order; −1 where an exclusion
-        matched) and the hits of each text."""
-        import numpy as np
-
-        codebook = self._codebook()
-        col = {cid: j for j, cid in enumerate(codebook.codes)}
-        R = np.zeros((len(texts), len(col)))
-        hits_all: list[list] = []
-        matcher = self._rule_matcher()
-        tokenizer = matcher.analyzer.nlp.tokenizer
-        for b in range(0, len(texts), BATCH_SIZE):
-            batch = list(texts[b : b + BATCH_SIZE])
-            docs = list(tokenizer.pipe(batch, batch_size=BATCH_SIZE))
-            for k, (hits, excluded) in enumerate(matcher.match_with_exclusions(batch, docs)):
-                hits_all.append(hits)
-                _score_row(R[b + k], hits, excluded, col)
-            if progress is not None:
-                progress(len(batch))
+        matched) and the hits of each text (:meth:`_rule_pass`)."""
+        R, hits_all, _, docs = self._rule_pass(texts, progress)
+        for _ in docs:
+            pass
         return R, hits_all
 
     def _fit_rule_scores(self, texts: Sequence[str]) -> "np.ndarray":
@@ -554,7 +530,13 @@ class Coder:
                 for k, (hits, excluded) in enumerate(
                         matcher.match_with_exclusions(batch, batch_docs)):
                     hits_all.append(hits)
-                    _score_row(R[b + k], hits, excluded, col)
+                    row = R[b + k]
+                    for h in hits:
+                        j = col[h.code]
+                        if h.score > row[j]:
+                            row[j] = h.score
+                    for code in excluded:  # an exclusion matched: −1
+                        row[col[code]] = -1.0
                 if progress is not None:
                     progress(len(batch))
                 yield from batch_docs

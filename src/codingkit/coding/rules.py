@@ -811,15 +811,7 @@ class RuleMatcher:
                     code_hits.append(RuleHit(code_id, rule, "rule", ((s, e),), (text[s:e],),
                                              weight, None))
                 continue
-            needs = comp.needs
-            if needs and any(pos.keys().isdisjoint(g) for g in needs):
-                continue  # a word the rule needs is missing: no match (cheap test)
-            found = self._eval(comp, seg)
-            if not found:
-                continue
-            if comp.unless and any(self._eval(u, seg) for u in comp.unless):
-                continue
-            for hspans, method, sim in found:
+            for hspans, method, sim in self._matches(comp, seg):
                 score = rule.weight if sim is None else rule.weight * sim / 100.0
                 code_hits.append(RuleHit(code_id, rule, method, hspans,
                                          tuple(text[s:e] for s, e in hspans), score, sim))
@@ -836,24 +828,25 @@ class RuleMatcher:
             if out and out[-1] == code_id:
                 continue
             # (a simple one is indexed by its one word, which occurs)
-            if comp.simple or self._applies(comp, seg):
+            if comp.simple or self._matches(comp, seg):
                 out.append(code_id)
         return tuple(out)
 
-    def _applies(self, comp: Compiled, seg: SegmentWords) -> bool:
-        """Whether a rule matches the segment and none of its ``unless`` vetoes it."""
+    def _matches(self, comp: Compiled, seg: SegmentWords) -> list[Match]:
+        """The matches of a rule in the segment; none if one of its ``unless`` matches."""
         needs = comp.needs
         if needs and any(seg.pos.keys().isdisjoint(g) for g in needs):
-            return False
-        if not self._eval(comp, seg):
-            return False
-        return not (comp.unless and any(self._eval(u, seg) for u in comp.unless))
+            return []  # a word the rule needs is missing: no match (cheap test)
+        found = self._eval(comp, seg)
+        if found and comp.unless and any(self._eval(u, seg) for u in comp.unless):
+            return []
+        return found
 
     def _close(self, ci: int, code_hits: list[RuleHit], seg: SegmentWords,
                out: list[RuleHit]) -> None:
         """Apply the code's exclusions, order its hits by position, add them to ``out``."""
         excl = self._codes[ci][2]
-        if excl and any(self._applies(c, seg) for c in excl):
+        if excl and any(self._matches(c, seg) for c in excl):
             return
         if len(code_hits) > 1:
             code_hits.sort(key=_position)

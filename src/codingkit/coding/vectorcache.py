@@ -24,11 +24,12 @@ folder keeps the :data:`KEPT` most recently written of these files.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
     from scipy import sparse
@@ -42,21 +43,17 @@ KEPT = 8
 _STATE = threading.local()
 
 
-class loading:
+@contextlib.contextmanager
+def loading(digest: str) -> Iterator[None]:
     """While a saved coder with content digest ``digest`` is being unpickled
     (``with loading(digest): pickle.loads(...)``), :func:`cached_vectors`
     may use the cache file of that coder."""
-
-    def __init__(self, digest: str) -> None:
-        self.digest = digest
-        self._before: str | None = None
-
-    def __enter__(self) -> None:
-        self._before = getattr(_STATE, "digest", None)
-        _STATE.digest = self.digest
-
-    def __exit__(self, *exc) -> None:
-        _STATE.digest = self._before
+    before = getattr(_STATE, "digest", None)
+    _STATE.digest = digest
+    try:
+        yield
+    finally:
+        _STATE.digest = before
 
 
 @functools.lru_cache(maxsize=1)
@@ -110,14 +107,13 @@ def cached_vectors(texts: Sequence[str], make: Callable[[], "sparse.csr_matrix"]
     import numpy as np
     from scipy import sparse
 
-    n_rows = len(texts)
     path = _cache_file(texts)
     if path is not None and path.is_file():
         try:
             X = sparse.load_npz(path)
         except Exception:  # noqa: BLE001 - an unreadable cache file is made again
             X = None
-        if X is not None and X.shape[0] == n_rows and X.dtype == np.float32:
+        if X is not None and X.shape[0] == len(texts) and X.dtype == np.float32:
             return X.tocsr().astype(np.float64)
     X = make().astype(np.float32)
     if path is not None:
