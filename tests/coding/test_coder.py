@@ -81,6 +81,27 @@ def test_content_free_turns_are_never_coded_and_short_ones_only_on_a_rule():
     assert {c.segment_id for c in coder.code(segs).coding_list} <= got
 
 
+def test_talk_about_the_talk_is_not_content():
+    """Greetings, politeness and remarks about the call ("God kväll! Hör ni
+    mig?", "Ingen brådska, ta din tid.") carry no theme even where their
+    words would count elsewhere; a word outside such a phrase still counts."""
+    from codingkit.coding.features import content_words
+    from codingkit.swedish import get_analyzer
+
+    nlp = get_analyzer().nlp
+    phatic = ["God kväll! Hör ni mig nu?", "Ingen brådska, ta din tid.",
+              "Vänta, jag ska bara stänga av mikrofonen.",
+              "Tack för samtalet, ha en trevlig helg!", "Jaha, bra fråga. Låt mig tänka."]
+    assert [content_words(nlp(t)) for t in phatic] == [0] * len(phatic)
+    # the same words outside the phrases are content
+    assert content_words(nlp("Vi behöver mer tid för att fråga brukarna.")) == 4
+    assert content_words(nlp("God morgon. Vi träffade leverantörerna i mars.")) == 3
+    texts = phatic + ["God morgon. Vi bjöd in leverantörerna till en dialog om marknaden."]
+    segs = [Segment(f"p.txt:{i + 1}", "p.txt", 0, len(t), t, i + 1) for i, t in enumerate(texts)]
+    lenient = Coder(_with_threshold(_codebook(), 0.0)).fit()
+    assert {c.segment_id for c in lenient.code(segs).coding_list} == {f"p.txt:{len(texts)}"}
+
+
 def _with_threshold(cb, t):
     from dataclasses import replace
 

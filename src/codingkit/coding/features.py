@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from scipy import sparse
 
 __all__ = ["preceding_questions", "adjacent_answers", "neighbour_scores", "segment_features",
-           "content_words", "CONTENT_FREE", "MIN_CONTENT_WORDS", "DENSE_WEIGHT",
+           "content_words", "CONTENT_FREE", "PHATIC_PHRASES", "MIN_CONTENT_WORDS", "DENSE_WEIGHT",
            "NEIGHBOUR_BLOCK"]
 
 #: Words that carry no theme on their own: back-channels, answers, thanks
@@ -37,7 +37,77 @@ ja jaa jo joo nej nä näe nja mm mhm hm hmm aha ah eh öh oj okej ok okay preci
 absolut visst javisst självklart såklart säkert sant stämmer riktigt just jättebra bra
 toppen perfekt kul roligt gärna tack tacksam detsamma själv varsågod hej hejdå hallå
 sådär typ liksom alltså ju väl nog kanske va
+hejsan tjena tjenare tja halloj godmorgon goddag godkväll välkommen välkomna
+förlåt ursäkta pardon vänta instämmer jaha jaså aa äh ähm öhm mmm nämen
 """.split())
+
+#: Phrases of talk about the talk itself, which carry no theme whatever
+#: their words mean elsewhere: greetings and leave-takings ("God morgon",
+#: "Trevligt att ses"), thanks, apologies and politeness ("Ingen fara, ta
+#: den tid du behöver"), hesitation ("Låt mig tänka"), and the call itself
+#: ("Hör du mig?", "Jag ska bara stänga dörren", "Det går bra att ni spelar
+#: in"). One phrase a line, lower case; ``a|b`` is either word. Their words
+#: are not counted as content words (:func:`content_words`), so a turn made
+#: of them alone is never coded; a word outside them still counts.
+PHATIC_PHRASES = """
+god morgon|dag|middag|eftermiddag|förmiddag|kväll|natt
+trevligt|kul|roligt|skönt att ses|höras|träffas|pratas
+trevligt|kul|roligt|skönt att se|höra dig|er|dej
+vi hörs|ses|pratas
+hörs|ses|pratas snart|sen|senare|då|igen
+ha det bra|gott|fint|så
+ha en bra|trevlig|fin|skön dag|helg|kväll|vecka|sommar|jul
+trevlig helg|kväll|sommar|jul
+tack för att du|ni ställde|ställer|ställt upp
+tack för att jag fick|får vara|komma med
+tack för samtalet|intervjun|pratstunden|frågan|frågorna|ordet|senast|sist
+tack för i dag
+ingen fara|orsak|brådska|stress
+inga problem
+inget problem
+det är lugnt
+ta den tid du|ni behöver
+ta din|er|god tid
+ta det lugnt
+bra fråga
+svår fråga
+låt mig tänka|se|fundera
+får se|tänka
+ska vi se
+hur ska jag|man uttrycka det|mig
+det tror jag
+jag tror det
+tror det
+håller med
+jag vet inte
+vet inte
+hör du|ni mig|oss
+hörs jag|vi|det
+jag|vi hör dig|er|dej
+ser du|ni mig|oss
+syns jag|vi
+jag|vi ser dig|er|dej
+nu hör|ser jag dig|er|dej
+du|ni hackar|laggar|försvann|frös
+det hackar|laggar|brusar
+jag tappade dig|er|dej
+nu är jag tillbaka
+vänta lite|litegrann
+en sekund|minut
+ett ögonblick|tag
+ge mig en sekund|minut
+stänga|stänger dörren|fönstret
+stänga|stänger|slå|slår|sätta|sätter av|på kameran|mikrofonen|micken|ljudet|telefonen|mobilen
+kameran|mikrofonen|micken|ljudet fungerar|funkar
+kameran|mikrofonen|micken|ljudet är av|på
+det går bra att du|ni spelar in
+spela|spelar in
+kan du upprepa|ta om frågan
+kan du ta frågan igen
+vad sa du
+jag hörde inte
+jag uppfattade inte frågan
+"""
 
 #: A segment with fewer content words than this is coded only where a rule
 #: of the code (or of a sub-code) matched: similarity and learned scores of
@@ -379,17 +449,41 @@ def segment_features(similarity, texts: Sequence[str], rule_scores: "np.ndarray"
     return sparse.hstack(blocks, format="csr")
 
 
+def _phatic_phrases() -> dict[str, list[tuple[str, ...]]]:
+    """:data:`PHATIC_PHRASES` expanded (``a|b``), by first word, longest first."""
+    global _PHATIC
+    if _PHATIC is None:
+        from itertools import product
+
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for line in PHATIC_PHRASES.splitlines():
+            if line.strip():
+                for words in product(*(w.split("|") for w in line.split())):
+                    by_first.setdefault(words[0], []).append(words)
+        _PHATIC = {w: sorted(set(p), key=len, reverse=True) for w, p in by_first.items()}
+    return _PHATIC
+
+
+_PHATIC: "dict[str, list[tuple[str, ...]]] | None" = None
+
+
 def content_words(doc, cache: dict | None = None) -> int:
     """The number of content words in a tokenised segment (a spaCy ``Doc``).
 
     Words (letters, not one-letter) that are neither Swedish stop words
-    nor :data:`CONTENT_FREE`. ``cache`` maps spaCy's lower-case hashes to
-    whether they count (shared between calls for speed).
+    nor :data:`CONTENT_FREE`, nor part of one of the
+    :data:`PHATIC_PHRASES` (compared word by word, punctuation skipped).
+    ``cache`` maps spaCy's lower-case hashes to whether they count and
+    whether a phrase may start there (shared between calls for speed).
 
     >>> from codingkit.swedish import get_analyzer
     >>> nlp = get_analyzer().nlp
     >>> content_words(nlp("Tack själv, ja precis!")), content_words(nlp("Vi bjöd in leverantörerna."))
     (0, 2)
+    >>> content_words(nlp("God morgon! Hör du mig? Ingen fara, ta den tid du behöver."))
+    0
+    >>> content_words(nlp("God morgon. Vi behöver tid att kartlägga behoven."))
+    4
     """
     from spacy.attrs import LOWER
     from spacy.lang.sv.stop_words import STOP_WORDS
@@ -397,13 +491,30 @@ def content_words(doc, cache: dict | None = None) -> int:
     from ..swedish import is_word
 
     cache = {} if cache is None else cache
+    phrases = _phatic_phrases()
     n = 0
+    starts = False
     strings = doc.vocab.strings
-    for lex in doc.to_array(LOWER).tolist():
-        counts = cache.get(lex)
-        if counts is None:
+    lexes = doc.to_array(LOWER).tolist()
+    for lex in lexes:
+        kind = cache.get(lex)
+        if kind is None:
             w = strings[lex]
-            counts = cache[lex] = (len(w) > 1 and is_word(w) and w not in STOP_WORDS
-                                   and w not in CONTENT_FREE)
-        n += counts
+            kind = cache[lex] = (len(w) > 1 and is_word(w) and w not in STOP_WORDS
+                                 and w not in CONTENT_FREE, w in phrases)
+        n += kind[0]
+        starts |= kind[1]
+    if not starts or not n:
+        return n
+    # some phrase may start here: leave out the content words inside phrases
+    words = [w for w in (strings[lex] for lex in lexes) if is_word(w)]
+    i = 0
+    while i < len(words):
+        for phrase in phrases.get(words[i], ()):
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                n -= sum(cache[strings[w]][0] for w in phrase)
+                i += len(phrase)
+                break
+        else:
+            i += 1
     return n
