@@ -16,6 +16,11 @@ folder of its own, so sources stay distinct) and prints, for each size:
 - ``ratio`` (total: apply / tok) and ``ratio marg.`` (marginal);
 - ``max RSS MB``: the peak memory of the apply process.
 
+With ``--journal-digital`` a first line also gives what ``apply --unit
+sentence`` spends before any coding (reading, and cutting each turn into
+sentences with their tokens), as a multiple of the tokenizer: the floor
+under the ratio that no faster coder can remove.
+
 The goal is ratio ≤ 1.5 and memory flat as the corpus grows.
 
 A real corpus instead of copies: ``--journal-digital WHEEL_OR_DIR`` codes
@@ -155,6 +160,27 @@ def text_megabytes(corpus: Path) -> float:
                for t in ck.read_transcripts(corpus) for turn in t.turns) / 1e6
 
 
+def sentence_floor(corpus: Path) -> tuple[float, float, float]:
+    """In-process seconds to read the transcripts, to tokenise their turns
+    (as :func:`tokenizer_seconds`) and to cut them into sentences with
+    their tokens (``segment_with_tokens``, what ``apply --unit sentence``
+    does before any coding): the part of ``apply --unit sentence`` that no
+    coder, however fast, can avoid."""
+    import spacy
+
+    import codingkit as ck
+    from codingkit.segmenting import segment_with_tokens
+
+    begin = time.perf_counter()
+    transcripts = ck.read_transcripts(corpus)
+    read = time.perf_counter() - begin
+    tok = tokenizer_seconds(corpus)
+    spacy.blank("sv")  # spaCy's start-up is not the cutting's
+    begin = time.perf_counter()
+    segment_with_tokens(transcripts, "sentence")
+    return read, tok, time.perf_counter() - begin
+
+
 def journal_digital(source: Path, every: int, start: float, tok_tiny: float,
                     tiny_mb: float, repeat: int = 1) -> None:
     """One line per set of options; with ``repeat`` > 1, the tokenizer and
@@ -169,6 +195,10 @@ def journal_digital(source: Path, every: int, start: float, tok_tiny: float,
     print(f"journal-digital: {sum(1 for _ in corpus.rglob('*.srt'))} files, "
           f"{nbytes / 1e6:.1f} MB of .srt, {mb:.1f} MB of text"
           + (f"; medians of {repeat} runs in turn with the tokenizer" if repeat > 1 else ""))
+    read, tok, cut = sentence_floor(corpus)
+    print(f"before any coding (in-process): reading {read:.2f} s, tokenizer {tok:.2f} s, "
+          f"cutting into sentences with their tokens {cut:.2f} s = {cut / tok:.2f} x the "
+          f"tokenizer; with reading {(read + cut) / tok:.2f} x", flush=True)
     for label, options in [("turn", ()), ("turn, --rules-only", ("--rules-only",)),
                            ("sentence", ("--unit", "sentence")),
                            ("sentence, --similarity none",
