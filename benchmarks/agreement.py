@@ -5,8 +5,8 @@ Codes the human-coded interviews (``transcripts/`` and the round-2 sets in
 ``gold/`` on one split (``--split``; default ``test``). The honest figure is
 ``--split heldout3 --train dev,test,heldout,heldout2,train2,train3,train4``: no one
 tuning codingkit has read ``heldout3`` (see ``gold/README.md``); ``heldout4``
-(issue 13's fresh test set) is measured on the same way and is refused in
-``--train`` and ``--cv-splits``. Configurations:
+and ``heldout5`` (issue 13's fresh test sets) are measured on the same way
+and are refused in ``--train`` and ``--cv-splits``. Configurations:
 
 1. ``rules``          rules only (fuzzy terms switched off)
 2. ``rules+fuzzy``    rules with the codebook's fuzzy terms
@@ -134,7 +134,7 @@ def main() -> None:
                          "(default dev,test; '' for none)")
     ap.add_argument("--split", default="test",
                     help="the split to measure on: test (default), heldout, heldout2, "
-                         "heldout3 or heldout4 (the final tests)")
+                         "heldout3, heldout4 or heldout5 (the final tests)")
     ap.add_argument("--train", default="dev",
                     help="splits to learn and tune from, comma-separated (default: dev)")
     args = ap.parse_args()
@@ -142,8 +142,9 @@ def main() -> None:
 
     train_splits = [x.strip() for x in args.train.split(",") if x.strip()]
     cv_splits = [x.strip() for x in (args.cv_splits or "").split(",") if x.strip()]
-    if "heldout4" in train_splits + cv_splits:
-        ap.error("heldout4 is a final test set; it is never learned from or tuned on")
+    for final in ("heldout4", "heldout5"):
+        if final in train_splits + cv_splits:
+            ap.error(f"{final} is a final test set; it is never learned from or tuned on")
     if args.split in train_splits:
         ap.error(f"--split {args.split} is also in --train: that would not be a fair test")
     needed = {args.split, *train_splits, *cv_splits}
