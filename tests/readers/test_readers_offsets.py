@@ -20,7 +20,10 @@ LABELS = [("I:", "I"), ("IP:", "IP"), ("IP1:", "IP1"), ("R:", "R"),
           ("[00:03:12] Karin Ek:", "Karin Ek"), ("(00:03:12) Lars:", "Lars"),
           ("00:03:12 Lars:", "Lars")]
 
-sentence = st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" ".join)
+# a sentence ends in punctuation: "Intervjuare: upphandling" on a line of its
+# own, before a blank line, is a header field by the reader's rules
+sentence = st.tuples(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8),
+                     st.sampled_from([".", "?", "!", "..."])).map(lambda x: " ".join(x[0]) + x[1])
 paragraph = st.lists(sentence, min_size=1, max_size=3).map("\n".join)
 turn_body = st.lists(paragraph, min_size=1, max_size=3).map("\n\n".join)
 newline = st.sampled_from(["\n", "\r\n", "\n\n", "\r\n\r\n"])

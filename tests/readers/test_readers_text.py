@@ -145,3 +145,24 @@ def test_focus_group_and_markdown_header():
     assert parsed.metadata == {"project": "Syd", "round": "2", "deltagare": "fem upphandlare"}
     assert got == [("Moderator", "Vad var svårast?"), ("Deltagare 1", "Kraven."),
                    ("Deltagare 2", "Tiden.")]
+
+
+def test_lines_like_a_header_with_no_turn_after_them_are_the_turns():
+    """'Intervjuare: ja' / 'Respondent: nej' blocks look like header fields;
+    when nothing after them is a turn, they were the turns (not one turn by
+    an unknown speaker). A real header before them stays the header."""
+    text = ("Intervjuare: upphandling\nRespondent: upphandling\n\nupphandling\n"
+            "Intervjuare: dialog\nRespondent: ja\n")
+    parsed = parse_turns(text)
+    assert [(t.speaker, t.line) for t in parsed.turns] == [
+        ("Intervjuare", 1), ("Respondent", 2), ("Intervjuare", 5), ("Respondent", 6)]
+    assert text[parsed.turns[1].start:parsed.turns[1].end] == "upphandling\n\nupphandling"
+    assert parsed.metadata == {}
+    parsed = parse_turns("Projekt: Syd\nOmgång: 1\n\n" + text)
+    assert [t.speaker for t in parsed.turns] == ["Intervjuare", "Respondent"] * 2
+    assert parsed.metadata == {"project": "Syd", "round": "1"}
+    # a header naming the two people, then their turns, is still read as before
+    parsed = parse_turns("Intervjuare: Helena Grip\nRespondent: Tobias Lind\n\n"
+                         "Helena Grip: Hej.\nTobias Lind: Hej!\nHelena Grip: Börja.\n")
+    assert parsed.metadata == {"interviewer": "Helena Grip", "respondent": "Tobias Lind"}
+    assert len(parsed.turns) == 3

@@ -372,21 +372,11 @@ def parse_turns(
                                     if k in ("interviewer", "intervjuperson", "respondent",
                                              "informant"))]
         # 2. candidate labels in the body
-        candidates = []
-        for i in range(header_end, len(lines)):
-            pos, line = lines[i]
-            m = LABEL_RE.match(line)
-            if m is None:
-                continue
-            name = _label_name(m)
-            if _is_note(name):
-                continue
-            stamp = m.group("t1") or m.group("t2") or m.group("t3")
-            candidates.append((i, name, pos + m.end(), _seconds(stamp)))
-        counts = Counter(name.casefold() for _, name, _, _ in candidates)
-        labels = [c for c in candidates
-                  if is_known_code(c[1]) or counts[c[1].casefold()] >= 2
-                  or _matches_known(c[1], known)]
+        labels = _body_labels(lines, header_end, known)
+        if not labels and header_end:
+            # "Intervjuare: ..." / "Respondent: ..." lines taken for a header,
+            # and no turn after them: those lines were the first turns
+            labels = _body_labels(lines, 0, list(known_speakers))
         if not labels:
             header_end = last_header_block_end
 
@@ -403,6 +393,28 @@ def parse_turns(
         turns.append(Turn(number=len(turns) + 1, start=start, end=end, speaker=speaker,
                           line=i + 1, begin=begin))
     return ParsedText(turns=turns, metadata=metadata, first_turn_line=first_line)
+
+
+def _body_labels(lines: list[tuple[int, str]], start: int, known: list[str]
+                 ) -> list[tuple[int, str, int, float | None]]:
+    """The speaker labels from line ``start`` on: ``(line index, speaker,
+    text start, begin)``. A label counts when it is a known code (``IP``),
+    occurs at least twice, or names a ``known`` speaker."""
+    candidates = []
+    for i in range(start, len(lines)):
+        pos, line = lines[i]
+        m = LABEL_RE.match(line)
+        if m is None:
+            continue
+        name = _label_name(m)
+        if _is_note(name):
+            continue
+        stamp = m.group("t1") or m.group("t2") or m.group("t3")
+        candidates.append((i, name, pos + m.end(), _seconds(stamp)))
+    counts = Counter(name.casefold() for _, name, _, _ in candidates)
+    return [c for c in candidates
+            if is_known_code(c[1]) or counts[c[1].casefold()] >= 2
+            or _matches_known(c[1], known)]
 
 
 def _compile_speaker_pattern(speaker_pattern: str | re.Pattern[str]) -> UserPattern:
