@@ -194,3 +194,19 @@ def test_codebook_moved_or_other(copy_results, tmp_path, run):
     out = tmp_path / "r.html"
     assert run("report", res, "--out", out).exit_code == 0
     assert "ingen definition" in out.read_text(encoding="utf-8")
+
+
+def test_an_existing_report_is_not_replaced_without_force(sample_results, tmp_path, run):
+    """A report the researcher may have edited is never overwritten silently."""
+    out = tmp_path / "rapport.html"
+    out.write_text("min redigerade rapport", encoding="utf-8")
+    r = run("report", sample_results, "--out", out)
+    assert r.exit_code == 1
+    assert "rapport.html" in r.output and "E408" in r.output and "--force" in r.output
+    assert "Traceback" not in r.output
+    assert out.read_text(encoding="utf-8") == "min redigerade rapport"
+    r = run("report", sample_results, "--out", out, "--force")
+    assert r.exit_code == 0, r.output
+    assert "<html" in out.read_text(encoding="utf-8").lower()
+    r = run("report", sample_results, "--out", tmp_path)
+    assert r.exit_code == 1 and "a folder; expected a report file name" in r.output

@@ -26,7 +26,9 @@ from .main import cli
               help="Folder of 'codingkit evaluate --out' (agreement.json, "
                    "frequencies_compared.csv). Default: RESULTS_DIR or a sub-folder holding "
                    "agreement.json.")
-def report_command(results_dir, out, since, language, quotes, codebook_path, agreement):
+@click.option("--force", is_flag=True, help="Replace an existing report file.")
+def report_command(results_dir, out, since, language, quotes, codebook_path, agreement,
+                   force):
     """A report of a results folder of 'codingkit apply', for an interim report.
 
     Per theme: definition, share of interviews and respondent turns per
@@ -38,8 +40,15 @@ def report_command(results_dir, out, since, language, quotes, codebook_path, agr
       codingkit report results/ --out rapport.html
       codingkit report results/ --out rapport.docx --since 1 --language en
     """
+    from ..errors import OutputError
     from ..report import build_report
 
+    if out.is_dir():
+        raise OutputError("a folder; expected a report file name (rapport.html or rapport.docx)",
+                          path=out, code="E408")
+    if out.exists() and not force:
+        raise OutputError("the file exists; expected a new file (use --force to replace it)",
+                          path=out, code="E408")
     path = build_report(results_dir, out, language=language, since=since, quotes=quotes,
                         codebook=codebook_path, agreement=agreement)
     click.echo(f"Wrote {path}")
