@@ -216,6 +216,7 @@ ERROR_CODES: dict[str, str] = {
     "E112": "over a size limit (file, unpacked archive, turn)",
     "E113": "with --strict: a folder or file that cannot be read",
     "E114": "a file that changed between the run's first reading and its coding",
+    "E115": "codingkit's own output (a coding sheet, a results table) given as a survey",
     # E2xx codebooks
     "E200": "a codebook cannot be used",
     "E201": "the codebook file is missing",

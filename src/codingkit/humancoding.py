@@ -389,6 +389,14 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
                 f"row; expected source, turn, … and one 0/1 column per theme, as 'codingkit "
                 f"suggest' writes it; found {', '.join(h for h in header if h) or 'nothing'}",
                 path=path, line=1, code="E602")
+        from .readers.survey import codingkit_output
+
+        own = codingkit_output(lower)
+        if own is not None and not own.startswith("codingkit's coding sheet"):
+            raise EvaluationError(
+                f"not a coding sheet: {where} is {own} (codingkit's own coding, not a "
+                f"human's); expected a coding sheet written by 'codingkit suggest' and filled "
+                f"in by a person", path=path, line=1, code="E602")
         src_j, turn_j = lower.index("source"), lower.index("turn")
         skip = {*CONTEXT_COLUMNS, COMMENT_COLUMN, "rank"}
         theme_js = [j for j, h in enumerate(lower) if h and h not in skip]

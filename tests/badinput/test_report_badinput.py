@@ -121,6 +121,6 @@ def test_agreement_folder_without_figures(results, tmp_path):
 def test_a_failed_build_keeps_an_earlier_report(results, tmp_path):
     out = tmp_path / "r.html"
     out.write_text("förra rapporten", encoding="utf-8")
-    status, err = _report(results, "--out", out, "--since", "9")
+    status, err = _report(results, "--out", out, "--since", "9", "--force")
     assert status == 1 and "[E903]" in err
     assert out.read_text(encoding="utf-8") == "förra rapporten"

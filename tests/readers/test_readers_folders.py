@@ -141,3 +141,36 @@ def test_unrelated_parent_manifest_is_ignored(tmp_path):
     (tmp_path / "sub" / "a.txt").write_text(DIALOG, encoding="utf-8")
     ts = read_transcripts(tmp_path / "sub")
     assert ts[0].metadata == {}
+
+
+def test_codingkits_own_sheets_and_tables_in_a_folder_are_not_read_as_surveys(tmp_path):
+    """A coding sheet of 'suggest' or a copy of apply's tables saved beside
+    the transcripts is skipped with a warning (it would be coded as a survey
+    and change the frequencies); given directly it is an error (E115)."""
+    import openpyxl
+
+    from codingkit import InputError
+
+    (tmp_path / "a.txt").write_text(DIALOG, encoding="utf-8")
+    (tmp_path / "granska.csv").write_text(
+        "source,turn,project,round,role,question,text,codingkit,behov\n"
+        "a.txt,2,Syd,1,upphandlare,Hur började ni?,Med en förstudie.,,1\n", encoding="utf-8")
+    (tmp_path / "codings.csv").write_text(
+        "segment_id,code,theme,score,method,evidence\na.txt:2,behov,behov,0.6,rule,x\n",
+        encoding="utf-8")
+    book = openpyxl.Workbook()
+    book.active.append(["segment_id", "source", "speaker_role", "turn", "text"])
+    book.active.append(["a.txt:2", "a.txt", "respondent", 2, "Med en förstudie och en lång text."])
+    book.save(tmp_path / "codingkit.xlsx")
+    (tmp_path / "enkat.csv").write_text("id,svar\n1,Vi träffade leverantörerna tidigt.\n",
+                                        encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = read_transcripts(tmp_path)
+    assert sorted({t.source.split("#")[0] for t in got}) == ["a.txt", "enkat.csv"]
+    skipped = sorted(str(w.message) for w in caught if "not a survey" in str(w.message))
+    assert len(skipped) == 3
+    assert any("granska.csv" in m and "coding sheet" in m for m in skipped)
+    for name in ("granska.csv", "codings.csv", "codingkit.xlsx"):
+        with pytest.raises(InputError, match=r"not a survey.*\[E115\]"):
+            read_transcripts(tmp_path / name)

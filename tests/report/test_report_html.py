@@ -208,5 +208,5 @@ def test_an_existing_report_is_not_replaced_without_force(sample_results, tmp_pa
     r = run("report", sample_results, "--out", out, "--force")
     assert r.exit_code == 0, r.output
     assert "<html" in out.read_text(encoding="utf-8").lower()
-    r = run("report", sample_results, "--out", tmp_path)
-    assert r.exit_code == 1 and "a folder; expected a report file name" in r.output
+    r = run("report", sample_results, "--out", tmp_path)  # a folder, suffix or not
+    assert r.exit_code == 1 and "is a folder; expected a file name ending in .html" in r.output

@@ -244,3 +244,20 @@ def test_exclude_skips_turns_already_coded(tiny, tmp_path):
     assert not set(keys) & {(r[0], r[1]) for r in rows}
     # the tiny corpus offers 4 turns (see above), 2 coded before
     assert len(rows) == 2
+
+
+def test_apply_results_workbook_is_not_taken_for_human_coding(tmp_path):
+    """codingkit.xlsx (apply --format xlsx) given to --learn-from is named
+    for what it is, not reported as a bad theme cell."""
+    from codingkit.errors import EvaluationError
+
+    book = openpyxl.Workbook()
+    book.active.title = "segments"
+    book.active.append(["segment_id", "source", "project", "round", "role", "speaker",
+                        "speaker_role", "turn", "unit", "start", "end", "text"])
+    book.active.append(["a.txt:2", "a.txt", "Syd", "1", "", "IP", "respondent", 2, "turn", 0,
+                        10, "Med en förstudie."])
+    book.save(tmp_path / "codingkit.xlsx")
+    with pytest.raises(EvaluationError, match=r"a table of codingkit's results \(codingkit's own "
+                                              r"coding, not a human's\).*\[E602\]"):
+        read_human_coding([tmp_path / "codingkit.xlsx"])

@@ -43,10 +43,7 @@ def report_command(results_dir, out, since, language, quotes, codebook_path, agr
     from ..errors import OutputError
     from ..report import build_report
 
-    if out.is_dir():
-        raise OutputError("a folder; expected a report file name (rapport.html or rapport.docx)",
-                          path=out, code="E408")
-    if out.exists() and not force:
+    if out.exists() and not out.is_dir() and not force:
         raise OutputError("the file exists; expected a new file (use --force to replace it)",
                           path=out, code="E408")
     path = build_report(results_dir, out, language=language, since=since, quotes=quotes,

@@ -348,6 +348,14 @@ def _walk(folder: Path, format: str | None, strict: bool = False
         if is_manifest:
             manifests.append(p)
             continue
+        if format is None and SUFFIXES.get(p.suffix.lower()) == "survey":
+            from .survey import peek_codingkit_output
+
+            own = peek_codingkit_output(p)
+            if own is not None:  # e.g. suggest's granska.xlsx saved beside the transcripts
+                warnings.warn(CodingkitWarning(f"skipped: {own}, not a survey", path=p),
+                              stacklevel=3)
+                continue
         files.append((p, unicodedata.normalize("NFC", rel.as_posix())))
     return files, manifests
 

@@ -170,6 +170,36 @@ def _excel_table(path, data: bytes) -> tuple[list[str], Iterator[tuple[int, list
     return columns, rows()
 
 
+def codingkit_output(columns: list[str]) -> str | None:
+    """What codingkit wrote, if a table with these columns is codingkit's own
+    output (a coding sheet of ``suggest``, the tables or workbook of
+    ``apply``), else ``None``: such a file is not read as a survey.
+
+    >>> codingkit_output(["segment_id", "code", "theme", "score", "method", "evidence"])
+    "a table of codingkit's results"
+    >>> codingkit_output(["id", "svar", "kommun"]) is None
+    True
+    """
+    cols = set(columns)
+    if {"source", "turn", "question", "text", "codingkit"} <= cols:
+        return "codingkit's coding sheet (from 'codingkit suggest')"
+    if "segment_id" in cols and cols & {"speaker_role", "method", "evidence"}:
+        return "a table of codingkit's results"
+    if {"sources_total", "share_sources"} <= cols:
+        return "codingkit's frequency table"
+    return None
+
+
+def peek_codingkit_output(path: str | os.PathLike[str]) -> str | None:
+    """:func:`codingkit_output` of a survey file's header row; ``None`` when
+    it cannot be read (its reading then reports why)."""
+    try:
+        columns, _ = read_table(path, read_bytes(path))
+    except Exception:  # noqa: BLE001 - any problem is reported when the file is read
+        return None
+    return codingkit_output(columns)
+
+
 def read_table(path: str | os.PathLike[str], data: bytes
                ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The column names of a CSV or Excel file and an iterator of its rows.
@@ -281,6 +311,12 @@ def read_survey(
     digest = sha256_of(data)
     columns, rows = read_table(path, data)
     del data
+    own = codingkit_output(columns)
+    if own is not None:
+        hint = (" (a filled-in sheet is read with --learn-from or evaluate --gold)"
+                if own.startswith("codingkit's coding sheet") else "")
+        raise InputError(f"{own}, not a survey{hint}; expected open survey answers, one per row",
+                         path=path, code="E115")
     sample = list(itertools.islice(rows, SAMPLE_ROWS))
     if not sample:
         raise InputError("no answers (no data rows)", path=path, code="E102")

@@ -66,6 +66,9 @@ def build_report(results_dir: str | os.PathLike[str], out: str | os.PathLike[str
     from .text import LANGUAGES, Words
 
     out = Path(out)
+    if out.is_dir():
+        raise ReportError("is a folder; expected a file name ending in .html or .docx",
+                          path=out, code="E904")
     kind = FORMATS.get(out.suffix.lower())
     if kind is None:
         raise ReportError(f"unknown report format {out.suffix or '(no suffix)'!r}; expected "
@@ -73,9 +76,6 @@ def build_report(results_dir: str | os.PathLike[str], out: str | os.PathLike[str
     if language not in LANGUAGES:
         raise ReportError(f"unknown language {language!r}; expected one of "
                           f"{', '.join(LANGUAGES)}", code="E904")
-    if out.is_dir():
-        raise ReportError("is a folder; expected a file name ending in .html or .docx",
-                          path=out, code="E904")
     results = read_results(results_dir, codebook=codebook, agreement=agreement)
     if out.resolve().parent == results.folder.resolve() and out.name in (
             "manifest.json", "segments.csv", "codings.csv", "frequencies.csv"):
