@@ -337,10 +337,22 @@ def _offsets_intact(t):
         last = turn.end
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
+    """UTF-16 text without its BOM is text, not binary content."""
+    p = tmp_path / "utan_bom.txt"
+    p.write_bytes(SAMPLE.encode(encoding))
+    assert read_transcript(p)[0].text == read_transcript(_utf8(tmp_path, SAMPLE))[0].text
+
+
+def _utf8(tmp_path, text):
+    p = tmp_path / "utf8.txt"
+    p.write_bytes(text.encode("utf-8"))
+    return p
+
+
 @pytest.mark.parametrize("name,data,code", [
-    ("utf16.txt", SAMPLE.encode("utf-16-le"), "E103"),  # no BOM: NUL bytes
-    ("utf16be.txt", SAMPLE.encode("utf-16-be"), "E103"),
-    ("utf32.txt", SAMPLE.encode("utf-32-le"), "E103"),
+    ("utf32.txt", SAMPLE.encode("utf-32-le"), "E103"),  # no BOM: NUL bytes
     ("nul.txt", SAMPLE.encode() + b"\x00\x00IP: mer\n", "E103"),
     ("bom_surrogat.txt", b"\xff\xfe" + SAMPLE.encode("utf-16-le") + b"\x00\xd8", "E104"),
 ])

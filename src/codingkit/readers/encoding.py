@@ -10,13 +10,22 @@ rest of codingkit expects it: Unicode NFC (so that "å" is one code point) and
 Decoding order
 --------------
 1. A byte-order mark decides: UTF-8, UTF-16 LE/BE or UTF-32 LE/BE.
-2. Bytes with NUL in them (and no BOM) are binary: an error.
+2. Bytes with NUL in them (and no BOM) are UTF-16 LE/BE without a BOM if
+   they have its pattern (:func:`_utf16_without_bom`: at least half of the
+   high bytes of the 16-bit units are zero, at most 5 % of the low bytes,
+   and the strict decoding looks like text); read without a warning.
+   Otherwise they are binary: an error.
 3. Strict UTF-8.
-4. Bytes that are partly UTF-8 and partly Windows-1252 (a pasted line):
+4. CP850 (old DOS) or MacRoman (old Mac), with a warning naming the file
+   and the encoding, if the Windows-1252 reading has no Swedish letter
+   (å ä ö Å Ä Ö é) but at least one unlikely character, and one of these
+   readings has a positive :func:`swedish_score` (the most wins; CP850 on a
+   tie). See :func:`_legacy_swedish`.
+5. Bytes that are partly UTF-8 and partly Windows-1252 (a pasted line):
    the majority decides, each part is read in its own encoding, and a
    warning names the file and line (no file turns into "fÃ¶r" mojibake).
-5. Windows-1252, if the result looks like text (few control characters).
-6. Otherwise an error: the file is not a text file codingkit can read.
+6. Windows-1252, if the result looks like text (few control characters).
+7. Otherwise an error: the file is not a text file codingkit can read.
 """
 
 from __future__ import annotations
@@ -104,6 +113,81 @@ def _looks_like_text(text: str) -> bool:
     return controls <= max(1, len(text) // 1000)
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` if ``data`` is UTF-16 text without
+    a byte-order mark, else ``None`` (binary content).
+
+    Text in Latin script has a zero high byte in most 16-bit units (every
+    ASCII character and å, ä, ö, é) and almost never a zero low byte. So:
+    an even number of bytes, at least half of the high bytes zero, at most
+    5 % of the low bytes zero, a strict decoding, and a result that looks
+    like text (which also refuses UTF-32, whose every other unit is NUL).
+    """
+    units = len(data) // 2
+    if not units or len(data) % 2:
+        return None
+    even_zeros, odd_zeros = data[0::2].count(0), data[1::2].count(0)
+    for high, low, name in ((odd_zeros, even_zeros, "utf-16-le"),
+                            (even_zeros, odd_zeros, "utf-16-be")):
+        if high * 2 >= units and low * 20 <= units:
+            try:
+                text = data.decode(name, errors="strict")
+            except UnicodeDecodeError:
+                return None
+            return name if _looks_like_text(text) else None
+    return None
+
+
+#: Letters a Swedish text has and its misreadings lack.
+_SWEDISH_LETTERS = frozenset("åäöÅÄÖé")
+#: Non-ASCII characters common in Swedish text besides its letters: they
+#: count neither for nor against an encoding.
+_COMMON_PUNCTUATION = frozenset("–—‘’“”«»…€§°½·•\u00a0")
+#: 8-bit encodings other than Windows-1252 that Swedish text files come in,
+#: in the order they win a tie, with the name a warning gives them.
+_LEGACY = {"cp850": "CP850 (old DOS)", "mac_roman": "MacRoman (old Mac)"}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def swedish_score(text: str) -> int:
+    """How Swedish ``text`` looks: the number of Swedish letters (å ä ö Å Ä
+    Ö é) minus the number of other non-ASCII characters, except common
+    punctuation (– — ” “ ’ ‘ » « … € § ° ½ · • and no-break space).
+
+    >>> swedish_score("Då är inspelningen igång")     # the right encoding
+    3
+    >>> swedish_score("D† „r inspelningen ig†ng")     # CP850 read as Windows-1252
+    -3
+    """
+    score = 0
+    for ch in _NON_ASCII.findall(text):
+        if ch in _SWEDISH_LETTERS:
+            score += 1
+        elif ch not in _COMMON_PUNCTUATION:
+            score -= 1
+    return score
+
+
+def _legacy_swedish(data: bytes) -> str | None:
+    """``"cp850"`` or ``"mac_roman"`` if ``data`` (not UTF-8) is Swedish text
+    in that encoding, else ``None``.
+
+    Only when the Windows-1252 reading has no Swedish letter but some
+    unlikely character (a Windows-1252 reading with only plain ASCII and
+    common punctuation stays Windows-1252), and a legacy reading has a
+    positive :func:`swedish_score`; the highest score wins, CP850 on a tie.
+    """
+    ansi = data.decode("cp1252", errors="replace")
+    if _SWEDISH_LETTERS.intersection(ansi) or swedish_score(ansi) >= 0:
+        return None
+    best, best_score = None, 0
+    for name in _LEGACY:
+        score = swedish_score(data.decode(name, errors="replace"))
+        if score > best_score:
+            best, best_score = name, score
+    return best
+
+
 def detect_encoding(data: bytes) -> str | None:
     """Name the encoding of ``data``, or ``None`` if it is not readable text.
 
@@ -113,17 +197,26 @@ def detect_encoding(data: bytes) -> str | None:
     'cp1252'
     >>> detect_encoding("Återkoppling".encode("utf-16"))   # with a BOM
     'utf-16-le'
+    >>> detect_encoding("Återkoppling".encode("utf-16-be"))   # without
+    'utf-16-be'
+    >>> detect_encoding("Då är inspelningen igång".encode("cp850"))
+    'cp850'
+    >>> detect_encoding("Då är inspelningen igång".encode("mac_roman"))
+    'mac_roman'
     """
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name
     if b"\x00" in data:
-        return None
+        return _utf16_without_bom(data)
     try:
         data.decode("utf-8", errors="strict")
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    legacy = _legacy_swedish(data)
+    if legacy is not None:
+        return legacy
     try:
         text = data.decode("cp1252", errors="strict")
     except UnicodeDecodeError:
@@ -144,9 +237,16 @@ def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None) -> str
     Raises
     ------
     InputError
-        ``E103`` for binary content (NUL bytes without a byte-order mark),
-        ``E104`` for bytes that are neither UTF-8 nor plausible
-        Windows-1252, ``E102`` if the text is only whitespace.
+        ``E103`` for binary content (NUL bytes without a byte-order mark
+        that are not UTF-16 text either), ``E104`` for bytes that are
+        neither UTF-8 nor plausible Windows-1252, CP850 or MacRoman,
+        ``E102`` if the text is only whitespace.
+
+    Warns
+    -----
+    CodingkitWarning
+        When the file is read as CP850 or MacRoman (once, naming the file
+        and the encoding), or as partly UTF-8 and partly Windows-1252.
     """
     encoding = detect_encoding(data)
     if encoding == "cp1252" and _UTF8_MULTIBYTE.search(data):
@@ -167,6 +267,9 @@ def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None) -> str
     if bom and not _looks_like_text(text):
         raise InputError(f"not a text file (binary content); {_EXPECTED}", path=path,
                          code="E103")
+    if encoding in _LEGACY:
+        warnings.warn(CodingkitWarning(f"read as {_LEGACY[encoding]}, not UTF-8; save it as "
+                                       "UTF-8 to be sure", path=path), stacklevel=3)
     return normalise_text(text)
 
 
