@@ -1,8 +1,8 @@
 """Ett kapitels tabell och diagram ur en resultatmapp: så läser en rapportgenerator codingkits utdata.
 
-Kör från repots rot, efter `codingkit apply transcripts/ --out resultat/`:
+Kör från repots rot, efter `codingkit apply transcripts/ --out results/`:
 
-    python examples/kapiteltabell.py resultat/ --out kapitel/
+    python examples/kapiteltabell.py results/ --out kapitel/
 
 Skriptet läser bara resultatmappen (inte transkripten) med pandas, enligt
 mappens kontrakt (codingkit/schemas/results-1.*.json): det kontrollerar
@@ -27,6 +27,9 @@ KNOWN_SCHEMA_VERSIONS = {1}
 def read_folder(folder) -> tuple[dict, pd.DataFrame]:
     """manifest.json och frequencies.csv; avbryter om mappen följer ett annat kontrakt."""
     folder = Path(folder)
+    if not (folder / "manifest.json").is_file():
+        raise SystemExit(f"{folder}: ingen manifest.json; ange en resultatmapp från "
+                         "'codingkit apply' (t.ex. results/)")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     if manifest.get("schema_version") not in KNOWN_SCHEMA_VERSIONS:
         raise SystemExit(f"{folder}: schema_version {manifest.get('schema_version')!r}; "
@@ -73,7 +76,7 @@ def chapter_chart(table: pd.DataFrame, out_png) -> Path:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("folder", nargs="?", default="resultat/", help="resultatmapp från codingkit apply")
+    ap.add_argument("folder", nargs="?", default="results/", help="resultatmapp från codingkit apply")
     ap.add_argument("--out", default="kapitel/", help="mapp för kapitel.csv och kapitel.png")
     args = ap.parse_args()
     table = chapter_table(args.folder)

@@ -71,4 +71,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except ck.CodingkitError as err:  # en rad om vad som är fel, ingen traceback
+        raise SystemExit(f"Fel: {err}") from None

@@ -76,3 +76,14 @@ def test_depseudonymize_bad_table(tmp_path):
                          str(tmp_path / "out.csv")])
         assert r.exit_code == 1 and len(lines) == 1 and "[E805]" in lines[0], r.output
         assert not (tmp_path / "out.csv").exists()
+
+
+def test_depseudonymize_with_a_key_that_does_not_exist(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("text\n<Person 1> sa ja\n", encoding="utf-8")
+    r, lines = _run(["depseudonymize", str(table), "--key", str(tmp_path / "utv.kye.json"),
+                     "--out", str(tmp_path / "ut.csv")])
+    assert r.exit_code == 1 and len(lines) == 1
+    assert lines[0].endswith("utv.kye.json: no such file; expected the key written by "
+                             "'codingkit pseudonymize --key' [E801]")
+    assert not (tmp_path / "ut.csv").exists()

@@ -921,3 +921,21 @@ def test_a_saved_coder_codes_without_importing_scikit_learn(tmp_path):
     out = subprocess.run([sys.executable, "-c", script, str(root / "transcripts" / "syd")],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_cross_validation_on_transcripts_named_otherwise_says_how(tmp_path):
+    """Coding that names 'heldout3/49.txt' against transcripts read as
+    '49.txt' is E606 (both names shown), not 'there are 0 transcripts'."""
+    from codingkit.evaluation import cross_validate, read_human_coding
+    from codingkit.model import Transcript, Turn
+
+    text = "I: Fråga?\nIP: Vi bjöd in leverantörerna.\n"
+    transcripts = [Transcript(f"{k}.txt", text, turns=[Turn(1, 3, 9, speaker="I"),
+                                                       Turn(2, 14, len(text) - 1, speaker="IP")])
+                   for k in range(4)]
+    gold = tmp_path / "g.csv"
+    gold.write_text("source,turn,code\n" + "".join(f"mapp/{k}.txt,2,tidig_dialog\n"
+                                                   for k in range(4)), encoding="utf-8")
+    with pytest.raises(EvaluationError, match=r"no transcript the human coded is among the 4 "
+                                              r"given.*'mapp/0.txt'.*'0.txt'.*\[E606\]"):
+        cross_validate(transcripts, read_human_coding([gold]), k=2)

@@ -168,7 +168,12 @@ def cross_validate(
 
     human = _human(human)
     segments, _ = _segments(data, unit)
-    coded_sources = set(human.sources) & {s.source for s in segments}
+    given = {s.source for s in segments}
+    coded_sources = set(human.sources) & given
+    if not coded_sources:
+        from ..humancoding import sources_mismatch
+
+        raise sources_mismatch(human, given)  # E606: the names differ, say how
     splits = source_splits(sorted(coded_sources), k)
     if codebook is None:
         from ..codebook import load_codebook

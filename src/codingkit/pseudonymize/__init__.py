@@ -170,6 +170,9 @@ class PseudonymKey:
     def load(cls, path: str | os.PathLike[str], format: str | None = None) -> "PseudonymKey":
         """Read a key; E801 when the file is not one, E802 when it was written
         with another pseudonym format than ``format``."""
+        if not Path(path).exists():
+            raise PseudonymError("no such file; expected the key written by 'codingkit "
+                                 "pseudonymize --key'", path=path, code="E801")
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeError, ValueError) as err:
