@@ -117,3 +117,30 @@ def test_missing_manifest_or_inputs_are_errors(apply_dir, tmp_path):
     original.transcripts[1].path.unlink()
     with pytest.raises(RefiQdaError, match=r"input .* not found.*\[E541\]"):
         result_from_output_dir(out)
+
+
+def test_the_bundled_codebook_is_found_without_a_sha256_by_id_and_version(tmp_path):
+    import json
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "01.txt").write_text(TEXT_SYD, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.CodingkitWarning)
+        result = ck.Coder(similarity="none").code(ck.read_transcripts([src]))
+    out = tmp_path / "resultat"
+    ck.write_outputs(result, out)
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["codebook"].update(sha256=None, bundled=None,
+                                path="C:\\venv\\Lib\\site-packages\\codingkit\\codebooks\\"
+                                     "innovationsupphandling.yaml")
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert result_from_output_dir(out).codebook.id == "innovationsupphandling"
+    manifest["codebook"]["version"] = "0.9"
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(RefiQdaError, match=r"codebook .* not found, and the codebook bundled with "
+                                           r"this codingkit .* is innovationsupphandling 1\.0, "
+                                           r"the run used innovationsupphandling 0\.9; give the "
+                                           r"codebook that was used with --codebook PATH \[E541\]"):
+        result_from_output_dir(out)

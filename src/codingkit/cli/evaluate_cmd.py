@@ -293,14 +293,13 @@ def _pred_codebook(pred_dir: Path, codebook_path: Path | None):
         return load_codebook(codebook_path)
     try:
         cb = json.loads((Path(pred_dir) / "manifest.json").read_text(encoding="utf-8"))
-        cb = cb.get("codebook") or {}
-        given = Path(cb["path"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        cb = dict(cb.get("codebook") or {})
+    except (OSError, ValueError, TypeError, AttributeError):
         return None
     from ..fileio import sha256_file
-    from ..writers.readback import find_beside
+    from ..writers.readback import find_codebook
 
-    path = find_beside(given, Path(pred_dir))
+    path = find_codebook(cb, Path(pred_dir))  # the bundled one wherever codingkit is now
     if path is None or (cb.get("sha256") and sha256_file(path) != cb["sha256"]):
         return None
     if path.suffix.lower() == ".qdc":

@@ -87,12 +87,17 @@ def import_codebook_cmd(qdc: Path, out: Path, force: bool) -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The .qdpx file to write.")
+@click.option("--codebook", "-c", "codebook_path", type=click.Path(path_type=Path),
+              help="The run's codebook, if it is no longer where manifest.json says "
+                   "(it must be the same file).")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
-def export_project_cmd(folder: Path, out: Path, force: bool) -> None:
+def export_project_cmd(folder: Path, out: Path, codebook_path: Path | None, force: bool) -> None:
     """Write the output folder of `codingkit apply` as a REFI-QDA project (.qdpx).
 
-    The transcripts named in the folder's manifest.json are read again and
-    must be unchanged since the coding. Open the file in QualCoder, NVivo,
+    The transcripts and the codebook named in the folder's manifest.json are
+    read again and must be unchanged since the coding (the bundled codebook
+    is found wherever codingkit is installed; a codebook of your own that
+    moved is given with --codebook). Open the file in QualCoder, NVivo,
     ATLAS.ti or MAXQDA to review the automatic coding.
 
     \b
@@ -104,7 +109,7 @@ def export_project_cmd(folder: Path, out: Path, force: bool) -> None:
     from ..refiqda.outputdir import _created
 
     _refuse_existing(out, force)
-    result = result_from_output_dir(folder)
+    result = result_from_output_dir(folder, codebook=codebook_path)
 
     write_qdpx(result, out, created=_created(folder))
     coded = {c.segment_id for c in result.coding_list}

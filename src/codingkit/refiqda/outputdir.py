@@ -17,12 +17,14 @@ from typing import Any, Callable
 from ..errors import RefiQdaError
 from ..fileio import sha256_file
 from ..model import CodingResult, Transcript
-from ..writers.readback import find_beside, read_manifest, read_results, table_path
+from ..writers.readback import (bundled_codebook, find_beside, read_manifest, read_results,
+                                table_path)
 
 
 def result_from_output_dir(
     folder: str | os.PathLike[str],
     *,
+    codebook: str | os.PathLike[str] | None = None,
     read_transcripts: Callable[..., list[Transcript]] | None = None,
     load_codebook: Callable[[Path], Any] | None = None,
 ) -> CodingResult:
@@ -31,12 +33,19 @@ def result_from_output_dir(
     The input transcripts are read again (with the reader options recorded in
     the manifest) and checked against the sha256 the manifest recorded; the
     codebook is loaded and checked the same way; segments and codings come
-    from ``segments.csv`` and ``codings.csv``.
+    from ``segments.csv`` and ``codings.csv``. The codebook is the file the
+    manifest names, or, when that is gone (another install, an upgrade), the
+    codebook bundled with this codingkit if it has the recorded sha256
+    (:func:`~codingkit.writers.readback.find_codebook`).
 
     Parameters
     ----------
     folder:
         The apply output folder.
+    codebook:
+        The run's codebook, when it is no longer where manifest.json says
+        (``--codebook``); refused unless it is the file that was used (same
+        sha256; same id and version when the manifest records no sha256).
     read_transcripts, load_codebook:
         Replacements for :func:`codingkit.read_transcripts` and
         :func:`codingkit.load_codebook` (default: those).
@@ -104,20 +113,36 @@ def result_from_output_dir(
             t.source = wanted + suffix
 
     cb = manifest["codebook"] or {}
-    cb_path = results.codebook_file()
-    if cb_path is None:
-        raise RefiQdaError(f"codebook {cb.get('path')!r} not found; expected the codebook "
-                           f"that was used", path=mpath, code="E541")
-    if cb.get("sha256") and sha256_file(cb_path) != cb["sha256"]:
-        raise RefiQdaError(f"codebook {cb_path} changed since the coding (sha256 differs); "
-                           f"expected the same file — run codingkit apply again",
-                           path=mpath, code="E543")
+    if codebook is not None:
+        cb_path = Path(codebook)
+        if not cb_path.is_file():
+            raise RefiQdaError("--codebook: file not found; expected the codebook that was used",
+                               path=cb_path, code="E541")
+        if cb.get("sha256") and sha256_file(cb_path) != cb["sha256"]:
+            raise RefiQdaError(f"--codebook {cb_path} is not the codebook of the run (sha256 "
+                               f"differs from that of the {cb.get('id')} {cb.get('version')} "
+                               f"used); expected the file that was used — or run codingkit "
+                               f"apply again",
+                               path=mpath, code="E543")
+    else:
+        cb_path = results.codebook_file()
+        if cb_path is None:
+            raise RefiQdaError(_codebook_not_found(cb), path=mpath, code="E541")
+        if cb.get("sha256") and sha256_file(cb_path) != cb["sha256"]:
+            raise RefiQdaError(f"codebook {cb_path} changed since the coding (sha256 differs); "
+                               f"expected the same file — give it with --codebook PATH, or run "
+                               f"codingkit apply again", path=mpath, code="E543")
     if load_codebook is None:
         if cb_path.suffix.lower() == ".qdc":
             from .codebook import read_qdc as load_codebook
         else:
             from .. import load_codebook
     codebook = load_codebook(cb_path)
+    if not cb.get("sha256") and cb.get("id") and (
+            codebook.id, str(codebook.version)) != (cb.get("id"), str(cb.get("version"))):
+        raise RefiQdaError(f"codebook {cb_path} is {codebook.id} {codebook.version}, the run "
+                           f"used {cb.get('id')} {cb.get('version')}; expected the codebook that "
+                           f"was used — give it with --codebook PATH", path=mpath, code="E543")
 
     texts = {t.source: t for t in transcripts}
     seg_path = table_path(folder, "segments")
@@ -138,6 +163,27 @@ def result_from_output_dir(
                                f"coded", path=seg_path, code="E544")
     return CodingResult(segment_list=segments, coding_list=results.coding_list(),
                         codebook=codebook, transcripts=transcripts, options=options)
+
+
+def _codebook_not_found(info: dict[str, Any]) -> str:
+    """The E541 message for a run's codebook that is found nowhere."""
+    from ..errors import CodingkitError
+
+    where = f"codebook {info.get('path')!r} not found"
+    bundled = bundled_codebook(info, same=False)
+    if bundled is not None:
+        try:
+            from .. import load_codebook
+
+            other = load_codebook(bundled)
+            what = f"{other.id} {other.version}"
+        except CodingkitError:
+            what = "not a codebook"
+        used = f"{info.get('id')} {info.get('version')}"
+        where += (f", and the codebook bundled with this codingkit ({bundled.name}) "
+                  + (f"is {used} with other content (sha256 differs)" if what == used
+                     else f"is {what}, the run used {used}"))
+    return where + "; give the codebook that was used with --codebook PATH"
 
 
 def export_project(folder: str | os.PathLike[str], out: str | os.PathLike[str], **kwargs) -> Path:

@@ -417,6 +417,7 @@ def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
     """What ``manifest.json`` records about a run (``counts``: its segments
     and codings, when ``result`` does not hold them)."""
     from .. import __version__
+    from .readback import bundled_codebook_name
 
     cb = result.codebook
     inputs = []
@@ -436,7 +437,9 @@ def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
         "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
         .replace("+00:00", "Z"),
         "codebook": {"id": cb.id, "version": cb.version, "sha256": cb.sha256,
-                     "path": str(cb.path) if cb.path else None},
+                     "path": str(cb.path) if cb.path else None,
+                     # install-independent: found again after a reinstall or in another venv
+                     "bundled": bundled_codebook_name(cb.path)},
         "options": {**result.options, **(options or {})},
         "counts": {"transcripts": len(result.transcripts),
                    "segments": len(result.segment_list),

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -126,10 +127,8 @@ class Results:
                 for r in self.codings.to_dict("records")]
 
     def codebook_file(self) -> Path | None:
-        """The codebook file manifest.json names, where it is found (as
-        given, or relative to the folder or the folder it is in)."""
-        given = (self.manifest.get("codebook") or {}).get("path")
-        return find_beside(given, self.folder) if given else None
+        """The run's codebook file (:func:`find_codebook`)."""
+        return find_codebook(self.manifest.get("codebook") or {}, self.folder)
 
 
 def _text(value: Any) -> str:
@@ -143,6 +142,71 @@ def find_beside(name: str | os.PathLike[str], folder: Path) -> Path | None:
     path = Path(name)
     candidates = [path] if path.is_absolute() else [path, folder / path, folder.parent / path]
     return next((c for c in candidates if c.is_file()), None)
+
+
+def find_codebook(info: dict[str, Any], folder: Path) -> Path | None:
+    """The codebook file of a run, from manifest.json's ``codebook`` entry
+    (``info``): the file it names where it is found (as given, or relative
+    to the results folder or the folder it is in) and unchanged; else the
+    codebook bundled with this codingkit when it is the run's
+    (:func:`bundled_codebook`: wherever codingkit is installed now); else
+    the named file, changed (the caller refuses it); ``None`` if none is
+    found."""
+    from ..fileio import sha256_file
+
+    given = info.get("path")
+    named = find_beside(given, folder) if given else None
+    if named is not None and (not info.get("sha256") or sha256_file(named) == info["sha256"]):
+        return named
+    return bundled_codebook(info) or named
+
+
+def bundled_codebook_name(path: str | os.PathLike[str] | None) -> str | None:
+    """The file name of the codebook bundled with codingkit that ``path`` is
+    (``codingkit/codebooks/<name>``, installed here), else ``None``."""
+    if not path:
+        return None
+    from ..codebook import default_codebook_path
+
+    try:
+        p = Path(path).resolve()
+        return p.name if p.is_file() and p.parent == default_codebook_path().parent.resolve() \
+            else None
+    except OSError:
+        return None
+
+
+def bundled_codebook(info: dict[str, Any], *, same: bool = True) -> Path | None:
+    """The codebook bundled with this codingkit that a run used, from
+    manifest.json's ``codebook`` entry (``info``), wherever codingkit was
+    installed then. With a recorded ``sha256``: the bundled file with those
+    bytes; without one: the bundled file named (``bundled``, or the recorded
+    path ending in ``codingkit/codebooks/<name>``) when its id and version
+    are the recorded ones. ``same=False``: the bundled file named, whatever
+    it holds (to say which one differs); ``None`` if there is none."""
+    from ..codebook import default_codebook_path, load_codebook
+    from ..errors import CodingkitError
+    from ..fileio import sha256_file
+
+    folder = default_codebook_path().parent
+    names = [Path(str(info["bundled"])).name] if info.get("bundled") else []
+    parts = re.split(r"[\\/]", str(info.get("path") or ""))
+    if len(parts) >= 3 and [p.lower() for p in parts[-3:-1]] == ["codingkit", "codebooks"]:
+        names.append(parts[-1])
+    named = [folder / n for n in names if n and (folder / n).is_file()]
+    if not same:
+        return named[0] if named else None
+    if info.get("sha256"):
+        files = named + sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+        return next((p for p in files if p.is_file() and sha256_file(p) == info["sha256"]), None)
+    for p in named:
+        try:
+            cb = load_codebook(p)
+        except CodingkitError:
+            continue
+        if cb.id == info.get("id") and str(cb.version) == str(info.get("version")):
+            return p
+    return None
 
 
 _WHAT = "a results folder of 'codingkit apply' (manifest.json, segments.csv, codings.csv, " \
