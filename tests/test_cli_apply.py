@@ -420,7 +420,7 @@ def test_save_model_then_apply_with_it_codes_the_same(tmp_path):
     r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "a"), "--quiet",
              *learn, "--save-model", str(model), "--rules-only")
     assert r.exit_code == 0, r.output
-    assert model.is_file()
+    assert model.is_file() and f"Saved the coder to {model}" in r.output
     r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "b"), "--quiet",
              "--model", str(model))
     assert r.exit_code == 0 and "Warning" not in r.output, r.output

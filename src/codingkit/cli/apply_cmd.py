@@ -140,6 +140,8 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
             (pseudonymize, pseudo_key, lists, keep, pseudonym_format), (jobs, cache_dir))
     click.echo(summary)
     click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
+    if save_model is not None:
+        click.echo(f"Saved the coder to {save_model} (code with it later: --model {save_model})")
     if pseudonymize:
         click.echo(f"The key to the pseudonyms is in {pseudo_key}: keep it apart from the "
                    "results; 'codingkit depseudonymize' needs it to put the originals back.")
