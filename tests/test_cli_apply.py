@@ -445,3 +445,33 @@ def test_save_model_then_apply_with_it_codes_the_same(tmp_path):
     assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
     assert "manifest.csv: not a coder saved by codingkit" in r.output and "[E613]" in r.output
     assert not (tmp_path / "d").exists()
+
+
+def test_learning_from_a_few_listed_turns_warns_that_the_rest_count_as_no_theme(tmp_path):
+    """A coding CSV without a list of turns read makes every respondent turn
+    of a coded transcript a negative: listing 1 turn of 46 is warned about;
+    the gold coding (most turns coded) and a CSV with its turn list are not."""
+    import warnings
+
+    from codingkit import CodingkitWarning, read_transcripts
+    from codingkit.cli.apply_cmd import warn_sparse_coding
+    from codingkit.humancoding import read_coding_rounds
+
+    transcripts = read_transcripts(ROOT / "transcripts")
+    few = tmp_path / "kodning.csv"
+    few.write_text("source,turn,code\nsyd/01_projektledare_omg1.txt,6,samverkan\n",
+                   encoding="utf-8")
+    listed = tmp_path / "lista"
+    listed.mkdir()
+    (listed / "kodning.csv").write_bytes(few.read_bytes())
+    (listed / "turer.csv").write_text("source,turn\nsyd/01_projektledare_omg1.txt,6\n",
+                                      encoding="utf-8")
+    for files, expected in (([few], 1), ([listed], 0), ([ROOT / "gold" / "syd_coding.csv"], 0)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            warn_sparse_coding(read_coding_rounds(files), transcripts)
+        got = [str(w.message) for w in caught if issubclass(w.category, CodingkitWarning)]
+        assert len(got) == expected, (files, got)
+        if expected:
+            assert got[0].startswith(f"{few}: codes 1 of the 46 respondent turns of "
+                                     "syd/01_projektledare_omg1.txt; without a list")

@@ -365,6 +365,7 @@ def learn(coder, transcripts, learn_from, learn_transcripts, *, gold: bool = Tru
         if getattr(err, "sources_differ", False) and not learn_transcripts:
             err.message += "; or name them with --learn-transcripts"
         raise
+    warn_sparse_coding(rounds, coded_by_hand)
     # what was learned from: the coding's files and the hand-coded
     # transcripts that are not among the inputs
     coded_sources = {s for h in rounds for s in h.sources}
@@ -376,6 +377,40 @@ def learn(coder, transcripts, learn_from, learn_transcripts, *, gold: bool = Tru
         "turns": len(coder.training_segment_ids_) - coder.base_segments_,
         "weight": weight,
         "on_top_of": coder_description(base) if base is not None else None}
+
+
+#: Below this share of a transcript's respondent turns carrying a code, a
+#: turn coding without a list of the turns read is probably a list of the
+#: relevant turns only (see :func:`warn_sparse_coding`).
+SPARSE_CODING = 0.2
+
+
+def warn_sparse_coding(rounds, transcripts) -> None:
+    """Warn, once per file, when turn coding without a list of the turns
+    read codes under :data:`SPARSE_CODING` of a transcript's respondent
+    turns: every other respondent turn of it is then learned as about no
+    theme, which is wrong if the coder only listed the turns that mattered."""
+    import warnings
+
+    from ..errors import CodingkitWarning
+    from ..model import RESPONDENT
+
+    respondent = {t.source: sum(turn.speaker_role == RESPONDENT for turn in t.turns)
+                  for t in transcripts}
+    for h in rounds:
+        if h.kind != "turn" or h.turns is not None or h.codings.empty:
+            continue
+        coded = h.codings.groupby(h.codings["source"].astype(str))["turn"].nunique()
+        sparse = [(src, int(k), respondent[src]) for src, k in coded.items()
+                  if respondent.get(src, 0) >= 10 and k < SPARSE_CODING * respondent[src]]
+        if sparse:
+            src, k, n = sparse[0]
+            more = f" (and {len(sparse) - 1} more transcripts)" if len(sparse) > 1 else ""
+            warnings.warn(CodingkitWarning(
+                f"codes {k} of the {n} respondent turns of {src}{more}; without a list of the "
+                f"turns read, the other {n - k} are learned as about no theme (code every turn "
+                f"you read, or give the list of turns read: source,turn)",
+                path=h.paths[0] if h.paths else None), stacklevel=2)
 
 
 def check_learn_options(learn_from, learn_transcripts) -> None:
