@@ -16,6 +16,7 @@ human-coded segments (:func:`neighbour_scores`).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
 from ..model import INTERVIEWER, Segment
@@ -467,6 +468,13 @@ def _phatic_phrases() -> dict[str, list[tuple[str, ...]]]:
 _PHATIC: "dict[str, list[tuple[str, ...]]] | None" = None
 
 
+@lru_cache(maxsize=1)
+def _phatic_words() -> frozenset[str]:
+    """Every word of the :data:`PHATIC_PHRASES`."""
+    return frozenset(w for phrase_list in _phatic_phrases().values()
+                     for phrase in phrase_list for w in phrase)
+
+
 def content_words(doc, cache: dict | None = None) -> int:
     """The number of content words in a tokenised segment (a spaCy ``Doc``).
 
@@ -491,20 +499,21 @@ def content_words(doc, cache: dict | None = None) -> int:
     from ..swedish import is_word
 
     cache = {} if cache is None else cache
-    phrases = _phatic_phrases()
+    phrases, phrase_words = _phatic_phrases(), _phatic_words()
     n = 0
-    starts = False
+    inside = False
     strings = doc.vocab.strings
     lexes = doc.to_array(LOWER).tolist()
     for lex in lexes:
         kind = cache.get(lex)
         if kind is None:
             w = strings[lex]
-            kind = cache[lex] = (len(w) > 1 and is_word(w) and w not in STOP_WORDS
-                                 and w not in CONTENT_FREE, w in phrases)
+            counts = (len(w) > 1 and is_word(w) and w not in STOP_WORDS
+                      and w not in CONTENT_FREE)
+            kind = cache[lex] = (counts, counts and w in phrase_words)
         n += kind[0]
-        starts |= kind[1]
-    if not starts or not n:
+        inside |= kind[1]
+    if not inside:  # no content word that a phrase holds: no phrase can change n
         return n
     # some phrase may start here: leave out the content words inside phrases
     words = [w for w in (strings[lex] for lex in lexes) if is_word(w)]
