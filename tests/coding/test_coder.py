@@ -96,6 +96,12 @@ def test_talk_about_the_talk_is_not_content():
     # the same words outside the phrases are content
     assert content_words(nlp("Vi behöver mer tid för att fråga brukarna.")) == 4
     assert content_words(nlp("God morgon. Vi träffade leverantörerna i mars.")) == 3
+    # a phrase inside a sentence that says something else leaves it as it is
+    for text, n in [("Jag jobbade där ett tag innan upphandlingen.", 3),
+                    ("Det tror jag att leverantörerna förstod.", 3),
+                    ("Vi hade inga problem med leverantörerna.", 2),
+                    ("Vänta. Lite senare kom leverantörerna.", 1)]:
+        assert content_words(nlp(text)) == n, text
     texts = phatic + ["God morgon. Vi bjöd in leverantörerna till en dialog om marknaden."]
     segs = [Segment(f"p.txt:{i + 1}", "p.txt", 0, len(t), t, i + 1) for i, t in enumerate(texts)]
     lenient = Coder(_with_threshold(_codebook(), 0.0)).fit()

@@ -159,8 +159,10 @@ def test_codingkits_own_sheets_and_tables_in_a_folder_are_not_read_as_surveys(tm
         "segment_id,code,theme,score,method,evidence\na.txt:2,behov,behov,0.6,rule,x\n",
         encoding="utf-8")
     book = openpyxl.Workbook()
-    book.active.append(["segment_id", "source", "speaker_role", "turn", "text"])
-    book.active.append(["a.txt:2", "a.txt", "respondent", 2, "Med en förstudie och en lång text."])
+    book.active.append(["segment_id", "source", "project", "round", "role", "speaker",
+                        "speaker_role", "turn", "unit", "start", "end", "text", "datum"])
+    book.active.append(["a.txt:2", "a.txt", "Syd", "1", "", "IP", "respondent", 2, "turn", 0, 9,
+                        "Med en förstudie och en lång text.", ""])
     book.save(tmp_path / "codingkit.xlsx")
     (tmp_path / "enkat.csv").write_text("id,svar\n1,Vi träffade leverantörerna tidigt.\n",
                                         encoding="utf-8")
@@ -174,3 +176,10 @@ def test_codingkits_own_sheets_and_tables_in_a_folder_are_not_read_as_surveys(tm
     for name in ("granska.csv", "codings.csv", "codingkit.xlsx"):
         with pytest.raises(InputError, match=r"not a survey.*\[E115\]"):
             read_transcripts(tmp_path / name)
+    # naming the answers' column reads it as a survey all the same
+    assert len(read_transcripts(tmp_path / "granska.csv", text_column="text")) == 1
+    # a survey that has a segment_id and a method column of its own is a survey
+    own = tmp_path / "kunder.csv"
+    own.write_text("respondent,segment_id,method,svar\n1,A,webb,Vi behöver mer dialog.\n",
+                   encoding="utf-8")
+    assert [t.text for t in read_transcripts(own)] == ["Vi behöver mer dialog."]

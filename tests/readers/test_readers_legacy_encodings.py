@@ -142,3 +142,11 @@ def test_binary_is_still_refused(tmp_path, name, data):
     with pytest.raises(InputError, match=rf"{re.escape(name)}: not a text file \(binary content\); "
                                          r"expected UTF-8, UTF-16 or Windows-1252 text \[E103\]"):
         read_transcript(p)
+
+
+@pytest.mark.parametrize("text", ["Han sa ”nej” till Müller.", "Budget: 500 € … Müller sa nej.",
+                                  "He said ”no”. We use Teams™ and it’s fine."])
+def test_windows_1252_with_curly_quotes_and_one_odd_letter_stays_windows_1252(text):
+    """” is byte 0x94, "ö" in CP850: a few quotes and a "ü" are not Swedish
+    text in another encoding (a review found these read as CP850/MacRoman)."""
+    assert detect_encoding(text.encode("cp1252")) == "cp1252"

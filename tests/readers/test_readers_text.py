@@ -166,3 +166,17 @@ def test_lines_like_a_header_with_no_turn_after_them_are_the_turns():
                          "Helena Grip: Hej.\nTobias Lind: Hej!\nHelena Grip: Börja.\n")
     assert parsed.metadata == {"interviewer": "Helena Grip", "respondent": "Tobias Lind"}
     assert len(parsed.turns) == 3
+
+
+def test_a_header_and_notes_without_labels_keep_the_header():
+    """A header followed by notes without speaker labels is a header and
+    one unlabelled turn, not header fields read as turns."""
+    text = ("Intervjuare: Anna Svensson\nIntervjuperson: Bo Ek\nProjekt: Syd\nOmgång: 2\n"
+            "Roll: projektledare\n\nAnteckningar från intervjun. Bo berättade att kommunen "
+            "saknade resurser.\n")
+    parsed = parse_turns(text)
+    assert parsed.turns == []
+    assert parsed.metadata["project"] == "Syd" and parsed.metadata["round"] == "2"
+    parsed = parse_turns("Intervjuare: Anna Svensson\nRespondent: Kommunchef\n\nAnteckningar.\n")
+    assert parsed.turns == [] and parsed.metadata == {"interviewer": "Anna Svensson",
+                                                      "respondent": "Kommunchef"}

@@ -475,12 +475,39 @@ def _phatic_words() -> frozenset[str]:
                      for phrase in phrase_list for w in phrase)
 
 
+#: Tokens that end a sentence for :func:`content_words` (a line break does too).
+_SENTENCE_ENDS = frozenset({".", "!", "?", "…", "...", "?!", "!!", "??"})
+
+
+def _phatic_sentence(words: list[str], phrases, cache: dict, strings) -> int:
+    """The content words of a sentence (its words, lower case) if every one
+    of them lies in a :data:`PHATIC_PHRASES` phrase, else 0."""
+    content = covered = 0
+    i = 0
+    while i < len(words):
+        for phrase in phrases.get(words[i], ()):
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                k = sum(cache[strings[w]][0] for w in phrase)
+                content += k
+                covered += k
+                i += len(phrase)
+                break
+        else:
+            if cache[strings[words[i]]][0]:
+                return 0  # a content word outside every phrase: the sentence says something
+            i += 1
+    return covered
+
+
 def content_words(doc, cache: dict | None = None) -> int:
     """The number of content words in a tokenised segment (a spaCy ``Doc``).
 
     Words (letters, not one-letter) that are neither Swedish stop words
-    nor :data:`CONTENT_FREE`, nor part of one of the
-    :data:`PHATIC_PHRASES` (compared word by word, punctuation skipped).
+    nor :data:`CONTENT_FREE`; a sentence whose every such word lies in one
+    of the :data:`PHATIC_PHRASES` (compared word by word, punctuation
+    skipped) counts none ("Ingen fara, ta den tid du behöver."), while a
+    phrase in a sentence that says something else counts as usual ("Jag
+    jobbade där ett tag innan upphandlingen.").
     ``cache`` maps spaCy's lower-case hashes to whether they count and
     whether a phrase may start there (shared between calls for speed).
 
@@ -515,6 +542,18 @@ def content_words(doc, cache: dict | None = None) -> int:
         inside |= kind[1]
     if not inside:  # no content word that a phrase holds: no phrase can change n
         return n
+    # a sentence whose every content word lies in phrases ("Ingen fara, ta
+    # den tid du behöver.") has none; phrases inside a sentence that says
+    # something else ("Jag jobbade där ett tag innan ...") leave it as it is
+    sentence: list[str] = []
+    for lex in [*lexes, None]:
+        w = strings[lex] if lex is not None else "."
+        if w in _SENTENCE_ENDS or "\n" in w:
+            n -= _phatic_sentence(sentence, phrases, cache, strings)
+            sentence = []
+        elif is_word(w):
+            sentence.append(w)
+    return n
     # some phrase may start here: leave out the content words inside phrases
     words = [w for w in (strings[lex] for lex in lexes) if is_word(w)]
     i = 0

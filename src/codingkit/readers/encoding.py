@@ -19,8 +19,9 @@ Decoding order
 4. CP850 (old DOS) or MacRoman (old Mac), with a warning naming the file
    and the encoding, if the Windows-1252 reading has no Swedish letter
    (å ä ö Å Ä Ö é) but at least one unlikely character, and one of these
-   readings has a positive :func:`swedish_score` (the most wins; CP850 on a
-   tie). See :func:`_legacy_swedish`.
+   readings has at least three Swedish letters and fewer than a quarter as
+   many other unusual characters (the highest :func:`swedish_score` wins;
+   CP850 on a tie). See :func:`_legacy_swedish`.
 5. Bytes that are partly UTF-8 and partly Windows-1252 (a pasted line):
    the majority decides, each part is read in its own encoding, and a
    warning names the file and line (no file turns into "fÃ¶r" mojibake).
@@ -149,6 +150,18 @@ _LEGACY = {"cp850": "CP850 (old DOS)", "mac_roman": "MacRoman (old Mac)"}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
+def _letters_and_odd(text: str) -> tuple[int, int]:
+    """The number of Swedish letters (å ä ö Å Ä Ö é) in ``text`` and of
+    other non-ASCII characters that are not common punctuation."""
+    letters = odd = 0
+    for ch in _NON_ASCII.findall(text):
+        if ch in _SWEDISH_LETTERS:
+            letters += 1
+        elif ch not in _COMMON_PUNCTUATION:
+            odd += 1
+    return letters, odd
+
+
 def swedish_score(text: str) -> int:
     """How Swedish ``text`` looks: the number of Swedish letters (å ä ö Å Ä
     Ö é) minus the number of other non-ASCII characters, except common
@@ -159,13 +172,14 @@ def swedish_score(text: str) -> int:
     >>> swedish_score("D† „r inspelningen ig†ng")     # CP850 read as Windows-1252
     -3
     """
-    score = 0
-    for ch in _NON_ASCII.findall(text):
-        if ch in _SWEDISH_LETTERS:
-            score += 1
-        elif ch not in _COMMON_PUNCTUATION:
-            score -= 1
-    return score
+    letters, odd = _letters_and_odd(text)
+    return letters - odd
+
+
+#: A legacy reading must give at least this many Swedish letters, and four
+#: times as many as other unusual characters: a Windows-1252 text with a
+#: few curly quotes and one "ü" is not taken for CP850 (where ” is "ö").
+MIN_LEGACY_LETTERS = 3
 
 
 def _legacy_swedish(data: bytes) -> str | None:
@@ -174,17 +188,19 @@ def _legacy_swedish(data: bytes) -> str | None:
 
     Only when the Windows-1252 reading has no Swedish letter but some
     unlikely character (a Windows-1252 reading with only plain ASCII and
-    common punctuation stays Windows-1252), and a legacy reading has a
-    positive :func:`swedish_score`; the highest score wins, CP850 on a tie.
+    common punctuation stays Windows-1252), and a legacy reading has at
+    least :data:`MIN_LEGACY_LETTERS` Swedish letters and fewer than a
+    quarter as many other unusual characters; the highest
+    :func:`swedish_score` wins, CP850 on a tie.
     """
     ansi = data.decode("cp1252", errors="replace")
     if _SWEDISH_LETTERS.intersection(ansi) or swedish_score(ansi) >= 0:
         return None
     best, best_score = None, 0
     for name in _LEGACY:
-        score = swedish_score(data.decode(name, errors="replace"))
-        if score > best_score:
-            best, best_score = name, score
+        letters, odd = _letters_and_odd(data.decode(name, errors="replace"))
+        if letters >= MIN_LEGACY_LETTERS and odd * 4 < letters and letters - odd > best_score:
+            best, best_score = name, letters - odd
     return best
 
 

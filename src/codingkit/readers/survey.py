@@ -171,30 +171,52 @@ def _excel_table(path, data: bytes) -> tuple[list[str], Iterator[tuple[int, list
 
 
 def codingkit_output(columns: list[str]) -> str | None:
-    """What codingkit wrote, if a table with these columns is codingkit's own
-    output (a coding sheet of ``suggest``, the tables or workbook of
-    ``apply``), else ``None``: such a file is not read as a survey.
+    """What codingkit wrote, if a table with these columns (its header row)
+    is codingkit's own output — a coding sheet of ``suggest``, or the
+    segments, codings or frequencies of ``apply`` — else ``None``. Only
+    codingkit's whole column sequence counts, so a survey that happens to
+    have a ``segment_id`` or ``method`` column is still a survey.
 
     >>> codingkit_output(["segment_id", "code", "theme", "score", "method", "evidence"])
     "a table of codingkit's results"
-    >>> codingkit_output(["id", "svar", "kommun"]) is None
+    >>> codingkit_output(["respondent", "segment_id", "method", "svar"]) is None
     True
     """
-    cols = set(columns)
-    if {"source", "turn", "question", "text", "codingkit"} <= cols:
+    from ..humancoding import CONTEXT_COLUMNS
+    from ..tables import CODING_COLUMNS, FREQUENCY_COUNTS, SEGMENT_COLUMNS
+
+    cols = [str(c).strip().lower() for c in columns]
+    if cols[:len(CONTEXT_COLUMNS)] == list(CONTEXT_COLUMNS):
         return "codingkit's coding sheet (from 'codingkit suggest')"
-    if "segment_id" in cols and cols & {"speaker_role", "method", "evidence"}:
+    if cols[:len(SEGMENT_COLUMNS)] == SEGMENT_COLUMNS or cols[:len(CODING_COLUMNS)] == \
+            CODING_COLUMNS:
         return "a table of codingkit's results"
-    if {"sources_total", "share_sources"} <= cols:
+    if cols[-len(FREQUENCY_COUNTS):] == FREQUENCY_COUNTS:
         return "codingkit's frequency table"
     return None
 
 
+#: How much of a CSV file :func:`peek_codingkit_output` reads for its header.
+PEEK_BYTES = 64 * 1024
+
+
 def peek_codingkit_output(path: str | os.PathLike[str]) -> str | None:
     """:func:`codingkit_output` of a survey file's header row; ``None`` when
-    it cannot be read (its reading then reports why)."""
+    it cannot be read (its reading then reports why). A CSV file is read
+    only as far as its first 64 kB; warnings are left to the real reading."""
+    import warnings
+
     try:
-        columns, _ = read_table(path, read_bytes(path))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if Path(path).suffix.lower() == ".csv":
+                with open(path, "rb") as fh:
+                    data = fh.read(PEEK_BYTES)
+                if len(data) == PEEK_BYTES and b"\n" in data:
+                    data = data[: data.rindex(b"\n") + 1]
+            else:
+                data = read_bytes(path)
+            columns, _ = read_table(path, data)
     except Exception:  # noqa: BLE001 - any problem is reported when the file is read
         return None
     return codingkit_output(columns)
@@ -311,7 +333,7 @@ def read_survey(
     digest = sha256_of(data)
     columns, rows = read_table(path, data)
     del data
-    own = codingkit_output(columns)
+    own = codingkit_output(columns) if text_column is None else None
     if own is not None:
         hint = (" (a filled-in sheet is read with --learn-from or evaluate --gold)"
                 if own.startswith("codingkit's coding sheet") else "")

@@ -374,9 +374,14 @@ def parse_turns(
         # 2. candidate labels in the body
         labels = _body_labels(lines, header_end, known)
         if not labels and header_end:
-            # "Intervjuare: ..." / "Respondent: ..." lines taken for a header,
-            # and no turn after them: those lines were the first turns
-            labels = _body_labels(lines, 0, list(known_speakers))
+            # "Intervjuare: ..." / "Respondent: ..." blocks taken for a header
+            # and no turn after them: if those labels recur, they were the
+            # turns (a header names each field once; notes after a header
+            # keep the header and become one turn, below)
+            again = _body_labels(lines, 0, list(known_speakers))
+            counts = Counter(name.casefold() for _, name, _, _ in again)
+            if any(k >= 2 for k in counts.values()):
+                labels = again
         if not labels:
             header_end = last_header_block_end
 
