@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .errors import CodingkitWarning, EvaluationError, UnfairTestWarning
 from .model import RESPONDENT, Codebook, Segment
+from .tables import CONTEXT_COLUMNS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -54,10 +55,8 @@ __all__ = ["HumanCoding", "read_human_coding", "read_coding_rounds", "align_huma
 #: (:func:`codingkit.suggest.write_review_sheet`; else its first sheet).
 SHEET_NAME = "Kodning"
 
-#: A coding sheet's columns before the theme columns (the reader skips
-#: them), and the free comment column after them.
-CONTEXT_COLUMNS = ("source", "turn", "project", "round", "role", "question", "text",
-                   "codingkit")
+#: The free comment column after a coding sheet's theme columns (the
+#: columns before them are :data:`codingkit.tables.CONTEXT_COLUMNS`).
 COMMENT_COLUMN = "comment"
 
 
@@ -389,7 +388,7 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
                 f"row; expected source, turn, … and one 0/1 column per theme, as 'codingkit "
                 f"suggest' writes it; found {', '.join(h for h in header if h) or 'nothing'}",
                 path=path, line=1, code="E602")
-        from .readers.survey import codingkit_output
+        from .tables import codingkit_output
 
         own = codingkit_output(lower)
         if own is not None and not own.startswith("codingkit's coding sheet"):

@@ -38,6 +38,35 @@ FREQUENCY_COUNTS = [
     "sources_total", "share_sources", "segments_total",
 ]
 
+#: The first columns of a coding sheet of ``codingkit suggest`` (the turn and
+#: its context), before one column per theme.
+CONTEXT_COLUMNS = ("source", "turn", "project", "round", "role", "question", "text",
+                   "codingkit")
+
+
+def codingkit_output(columns: list[str]) -> str | None:
+    """What codingkit wrote, if a table with these columns (its header row)
+    is codingkit's own output — a coding sheet of ``suggest``, or the
+    segments, codings or frequencies of ``apply`` — else ``None``. Only
+    codingkit's whole column sequence counts, so a survey that happens to
+    have a ``segment_id`` or ``method`` column is still a survey.
+
+    >>> codingkit_output(["segment_id", "code", "theme", "score", "method", "evidence"])
+    "a table of codingkit's results"
+    >>> codingkit_output(["respondent", "segment_id", "method", "svar"]) is None
+    True
+    """
+    cols = [str(c).strip().lower() for c in columns]
+    if cols[:len(CONTEXT_COLUMNS)] == list(CONTEXT_COLUMNS):
+        return "codingkit's coding sheet (from 'codingkit suggest')"
+    if cols[:len(SEGMENT_COLUMNS)] == SEGMENT_COLUMNS or cols[:len(CODING_COLUMNS)] == \
+            CODING_COLUMNS:
+        return "a table of codingkit's results"
+    if cols[-len(FREQUENCY_COUNTS):] == FREQUENCY_COUNTS:
+        return "codingkit's frequency table"
+    return None
+
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 

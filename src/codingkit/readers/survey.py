@@ -34,6 +34,7 @@ from typing import Iterator
 from ..errors import InputError
 from ..model import Transcript, Turn
 from .encoding import decode_bytes, normalise_text, read_bytes, sha256_of
+from ..tables import codingkit_output
 from .text import metadata_key
 
 #: Column names taken as the answer column (case-insensitive).
@@ -168,32 +169,6 @@ def _excel_table(path, data: bytes) -> tuple[list[str], Iterator[tuple[int, list
             book.close()
 
     return columns, rows()
-
-
-def codingkit_output(columns: list[str]) -> str | None:
-    """What codingkit wrote, if a table with these columns (its header row)
-    is codingkit's own output — a coding sheet of ``suggest``, or the
-    segments, codings or frequencies of ``apply`` — else ``None``. Only
-    codingkit's whole column sequence counts, so a survey that happens to
-    have a ``segment_id`` or ``method`` column is still a survey.
-
-    >>> codingkit_output(["segment_id", "code", "theme", "score", "method", "evidence"])
-    "a table of codingkit's results"
-    >>> codingkit_output(["respondent", "segment_id", "method", "svar"]) is None
-    True
-    """
-    from ..humancoding import CONTEXT_COLUMNS
-    from ..tables import CODING_COLUMNS, FREQUENCY_COUNTS, SEGMENT_COLUMNS
-
-    cols = [str(c).strip().lower() for c in columns]
-    if cols[:len(CONTEXT_COLUMNS)] == list(CONTEXT_COLUMNS):
-        return "codingkit's coding sheet (from 'codingkit suggest')"
-    if cols[:len(SEGMENT_COLUMNS)] == SEGMENT_COLUMNS or cols[:len(CODING_COLUMNS)] == \
-            CODING_COLUMNS:
-        return "a table of codingkit's results"
-    if cols[-len(FREQUENCY_COUNTS):] == FREQUENCY_COUNTS:
-        return "codingkit's frequency table"
-    return None
 
 
 #: How much of a CSV file :func:`peek_codingkit_output` reads for its header.
