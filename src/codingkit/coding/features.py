@@ -450,22 +450,17 @@ def segment_features(similarity, texts: Sequence[str], rule_scores: "np.ndarray"
     return sparse.hstack(blocks, format="csr")
 
 
+@lru_cache(maxsize=1)
 def _phatic_phrases() -> dict[str, list[tuple[str, ...]]]:
     """:data:`PHATIC_PHRASES` expanded (``a|b``), by first word, longest first."""
-    global _PHATIC
-    if _PHATIC is None:
-        from itertools import product
+    from itertools import product
 
-        by_first: dict[str, list[tuple[str, ...]]] = {}
-        for line in PHATIC_PHRASES.splitlines():
-            if line.strip():
-                for words in product(*(w.split("|") for w in line.split())):
-                    by_first.setdefault(words[0], []).append(words)
-        _PHATIC = {w: sorted(set(p), key=len, reverse=True) for w, p in by_first.items()}
-    return _PHATIC
-
-
-_PHATIC: "dict[str, list[tuple[str, ...]]] | None" = None
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for line in PHATIC_PHRASES.splitlines():
+        if line.strip():
+            for words in product(*(w.split("|") for w in line.split())):
+                by_first.setdefault(words[0], []).append(words)
+    return {w: sorted(set(p), key=len, reverse=True) for w, p in by_first.items()}
 
 
 @lru_cache(maxsize=1)
@@ -482,14 +477,12 @@ _SENTENCE_ENDS = frozenset({".", "!", "?", "…", "...", "?!", "!!", "??"})
 def _phatic_sentence(words: list[str], phrases, cache: dict, strings) -> int:
     """The content words of a sentence (its words, lower case) if every one
     of them lies in a :data:`PHATIC_PHRASES` phrase, else 0."""
-    content = covered = 0
+    covered = 0
     i = 0
     while i < len(words):
         for phrase in phrases.get(words[i], ()):
             if tuple(words[i : i + len(phrase)]) == phrase:
-                k = sum(cache[strings[w]][0] for w in phrase)
-                content += k
-                covered += k
+                covered += sum(cache[strings[w]][0] for w in phrase)
                 i += len(phrase)
                 break
         else:
