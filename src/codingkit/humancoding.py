@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .errors import CodingkitWarning, EvaluationError, UnfairTestWarning
 from .model import RESPONDENT, Codebook, Segment
-from .tables import CONTEXT_COLUMNS
+from .tables import CONTEXT_COLUMNS, unquote_cell
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -256,6 +256,10 @@ def read_human_coding(
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
             raise EvaluationError(f"not a readable CSV file ({exc})".replace("\n", " "),
                                   path=f, code="E602") from None
+        if not isinstance(df.index, pd.RangeIndex):  # every row had more cells than the header
+            raise EvaluationError(f"more cells than the {len(df.columns)} columns of the header",
+                                  path=f, line=2, code="E602")
+        df = df.map(unquote_cell)   # codingkit's own CSV (import-project) guards formulas
         df.columns = [str(c).strip().lower() for c in df.columns]
         cols = set(df.columns)
         if "code" in cols:
@@ -658,10 +662,11 @@ def _clean_coding(df: "pd.DataFrame", kind: str, path: Path) -> "pd.DataFrame":
                                   code="E603")
     int_cols = {"turn": ["turn"], "span": ["start", "end"], "segment": []}[kind]
     for col in int_cols:
-        bad = ~df[col].str.fullmatch(r"\d+")
+        bad = ~df[col].str.fullmatch(r"\d{1,9}")
         if bad.any():
             i = int(df.index[bad][0])
-            raise EvaluationError(f"{col} must be a whole number, got {df[col][i]!r}",
+            raise EvaluationError(f"{col} must be a whole number (at most 9 digits), got "
+                                  f"{df[col][i][:40]!r}",
                                   path=path, line=i + 2, code="E603")
         df[col] = df[col].astype(int)
     if kind == "span":
@@ -676,10 +681,11 @@ def _clean_coding(df: "pd.DataFrame", kind: str, path: Path) -> "pd.DataFrame":
 def _clean_turns(df: "pd.DataFrame", path: Path) -> "pd.DataFrame":
     df = df[["source", "turn"]].copy()
     df["source"] = df["source"].astype(str).str.strip()
-    bad = ~df["turn"].astype(str).str.strip().str.fullmatch(r"\d+")
+    bad = ~df["turn"].astype(str).str.strip().str.fullmatch(r"\d{1,9}")
     if bad.any():
         i = int(df.index[bad][0])
-        raise EvaluationError(f"turn must be a whole number, got {df['turn'][i]!r}",
+        raise EvaluationError("turn must be a whole number (at most 9 digits), got "
+                              f"{str(df['turn'][i])[:40]!r}",
                               path=path, line=i + 2, code="E603")
     df["turn"] = df["turn"].astype(int)
     return df

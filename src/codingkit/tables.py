@@ -394,6 +394,63 @@ def neutralised_rows(rows: Iterable[tuple]) -> Iterator[tuple]:
             yield row
 
 
+def unquote_cell(value: Any) -> Any:
+    """A cell of a CSV file a person or codingkit wrote, with codingkit's
+    formula guard taken off: the leading ``'`` goes only where
+    :func:`neutralise_cell` would have put it (``'=1+1`` → ``=1+1``,
+    ``''citat'`` → ``'citat'``), so a text that starts with ``'`` for
+    another reason is kept.
+
+    >>> unquote_cell("'-2 timmar"), unquote_cell("'hej"), unquote_cell("''citat'")
+    ('-2 timmar', "'hej", "'citat'")
+    """
+    if isinstance(value, str) and value.startswith("'") and neutralise_cell(value[1:]) == value:
+        return value[1:]
+    return value
+
+
+def csv_text(columns: Sequence[Any], rows: Iterable[Sequence[Any]], *, delimiter: str = ",",
+             raw: bool = False) -> str:
+    """A table as CSV text (``\\n`` line ends), every cell passed through
+    :func:`neutralise_cell` unless ``raw``: what every CSV codingkit writes
+    goes through, so that no cell opens as a formula in Excel or LibreOffice.
+
+    >>> print(csv_text(["namn", "svar"], [("Anna", "=1+1"), ("Bo", "-2")]), end="")
+    namn,svar
+    Anna,'=1+1
+    Bo,-2
+    """
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    if raw:
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        writer.writerow([neutralise_cell(c) for c in columns])
+        writer.writerows(neutralised_rows(tuple(r) for r in rows))
+    return buf.getvalue()
+
+
+def frame_csv_text(frame: "pd.DataFrame", *, raw: bool = False) -> str:
+    """A data frame as CSV text, as ``frame.to_csv(index=False)`` writes it
+    (numbers, missing values), with its text cells and column names passed
+    through :func:`neutralise_cell` unless ``raw``."""
+    if not raw:
+        frame = frame.rename(columns=neutralise_cell)
+        import pandas as pd
+
+        texts = [c for c in frame.columns
+                 if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)]
+        if texts:
+            frame = frame.copy()
+            for c in texts:
+                frame[c] = frame[c].map(neutralise_cell)
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
 def csv_is_neutralised(folder) -> bool:
     """Whether the CSV tables of a results folder were written with
     :func:`neutralise_cell` (its ``manifest.json`` says ``csv_raw: false``;

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from codingkit.cli import cli
@@ -146,3 +147,108 @@ def test_evidence_names_and_metadata_are_guarded_too(tmp_path):
     assert [quotes["F2"].value, quotes["M2"].value, quotes["N2"].value] == \
         ["-IP", "=evidens()", "\tHej!"]                    # speaker, evidence, text
     assert wb["frequencies"]["E2"].value == "=Budget"
+
+
+# --------------------------------------------------------------------------
+# Every other CSV codingkit writes goes through the same guard
+# --------------------------------------------------------------------------
+
+def _unguarded(path: Path) -> list[str]:
+    """Cells of a CSV file that a spreadsheet would run as a formula."""
+    from codingkit.tables import neutralise_cell
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [c for row in csv.reader(fh) for c in row if neutralise_cell(c) != c
+                and not c.startswith("'")]
+
+
+def test_evaluate_out_guards_disagreements(tmp_path):
+    out = _run(tmp_path, "res")
+    gold = tmp_path / "gold.csv"
+    gold.write_text("source,turn,code\n=meta.txt,2,budget\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["evaluate", "--gold", str(gold), "--pred", str(out),
+                                 "--codebook", str(tmp_path / "kb.yaml"),
+                                 "--out", str(tmp_path / "agr")], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    rows = _rows(tmp_path / "agr" / "disagreements.csv")
+    assert rows and all(not _unguarded(p) for p in (tmp_path / "agr").glob("*.csv"))
+    assert {restore_cell(row["source"]) for row in rows} == {"=meta.txt"}
+
+
+def test_pseudonymize_manifest_is_guarded_and_read_back(tmp_path):
+    import codingkit as ck
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "-a.txt").write_text(INTERVIEW, encoding="utf-8")
+    r = CliRunner().invoke(cli, ["pseudonymize", str(folder), "--out", str(tmp_path / "ps"),
+                                 "--key", str(tmp_path / "k.json")], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    manifest = tmp_path / "ps" / "manifest.csv"
+    row = _rows(manifest)[0]
+    assert (row["file"], row["project"], row["round"], row["role"]) == \
+        ("'-a.txt", "'=1+1", "'@2", "'-upphandlare")
+    back = ck.read_transcripts([str(tmp_path / "ps")])
+    assert [t.metadata["project"] for t in back] == ["=1+1"]
+    assert back[0].metadata["role"] == "-upphandlare"
+
+
+def test_depseudonymize_guards_restored_cells(tmp_path):
+    from codingkit.pseudonymize import PseudonymKey
+
+    key = PseudonymKey()
+    phone = key.pseudonym("phone", "+46701234567", "+46 70 123 45 67")
+    mail = key.pseudonym("email", "-anna@x.se", "-anna@x.se")
+    key.save(tmp_path / "k.json")
+    table = tmp_path / "t.csv"
+    table.write_text(f"text,note\n{phone} ringde,'=redan skyddad\n{mail},{phone}\n",
+                     encoding="utf-8")
+    out = tmp_path / "restored.csv"
+    r = CliRunner().invoke(cli, ["depseudonymize", str(table), "--key", str(tmp_path / "k.json"),
+                                 "--out", str(out)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    rows = _rows(out)
+    assert [r["text"] for r in rows] == ["'+46 70 123 45 67 ringde", "'-anna@x.se"]
+    assert rows[0]["note"] == "'=redan skyddad" and rows[1]["note"] == "'+46 70 123 45 67"
+    assert not _unguarded(out)
+    # a text file is restored as it is: no spreadsheet opens it
+    (tmp_path / "t.txt").write_text(f"{phone} ringde\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["depseudonymize", str(tmp_path / "t.txt"), "--key",
+                                 str(tmp_path / "k.json"), "--out", str(tmp_path / "r.txt")])
+    assert (tmp_path / "r.txt").read_text(encoding="utf-8") == "+46 70 123 45 67 ringde\n"
+    # a malformed CSV table is named, with its line
+    bad = tmp_path / "bad.csv"
+    bad.write_text('text\n"ok"\n"öppet citat\n', encoding="utf-8")
+    r = CliRunner().invoke(cli, ["depseudonymize", str(bad), "--key", str(tmp_path / "k.json"),
+                                 "--out", str(tmp_path / "b.csv")])
+    assert r.exit_code == 1 and "bad.csv, line" in r.output and "[E805]" in r.output
+
+
+def test_import_project_and_codebook_csv_are_guarded(tmp_path):
+    from codingkit.codebook import codebook_csv
+    from codingkit.humancoding import read_human_coding
+
+    out = _run(tmp_path, "res")
+    qdpx = tmp_path / "p.qdpx"
+    runner = CliRunner()
+    r = runner.invoke(cli, ["export-project", str(out), "--out", str(qdpx)],
+                      catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(cli, ["import-project", str(qdpx), "--out", str(tmp_path / "imp")],
+                      catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    imp = tmp_path / "imp"
+    assert not _unguarded(imp / "sources.csv") and not _unguarded(imp / "human_coding.csv")
+    assert _rows(imp / "sources.csv")[0]["project"] == "'=1+1"
+    # codingkit reads its guarded table back as coded
+    from codingkit.errors import UnfairTestWarning
+
+    with pytest.warns(UnfairTestWarning):    # codingkit's own coding, not reviewed
+        human = read_human_coding(imp / "human_coding.csv")
+    assert HYPERLINK in set(human.codings["text"]) and set(human.codings["source"]) == {"=meta.txt"}
+
+    codebook = codebook_from_dict({"codebook": {"id": "t", "version": "1"},
+                                   "codes": [{"id": "b", "label": "=Budget",
+                                              "description": "-pengar"}]})
+    text = codebook_csv(codebook)
+    assert text.splitlines()[1].startswith("'=Budget,")

@@ -212,11 +212,12 @@ def _evaluate(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, le
         click.echo(_frequency_table(errors))
     if out_dir is not None:
         from ..fileio import atomic_write_text
+        from ..tables import frame_csv_text
 
         written = ev.write(out_dir)
         if compared is not None:
             p = Path(out_dir) / "frequencies_compared.csv"
-            atomic_write_text(p, compared.to_csv(index=False, lineterminator="\n"))
+            atomic_write_text(p, frame_csv_text(compared))
             written.append(p)
         click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
 

@@ -150,7 +150,8 @@ def depseudonymize_command(table, key_path, out_path, force):
     """
     from ..errors import OutputError
     from ..fileio import atomic_write_text
-    from ..pseudonymize import PseudonymError, PseudonymKey, restore_originals
+    from ..pseudonymize import (PseudonymError, PseudonymKey, restore_originals,
+                                restore_originals_csv)
 
     key = PseudonymKey.load(key_path)
     try:
@@ -168,7 +169,17 @@ def depseudonymize_command(table, key_path, out_path, force):
     if Path(out_path).exists() and not force:
         raise OutputError("the file exists; expected a new file (use --force to replace it)",
                           path=out_path, code="E408")
-    restored, n = restore_originals(text, key)
+    suffix = Path(table).suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        from ..readers.survey import sniff_delimiter
+
+        try:
+            restored, n = restore_originals_csv(
+                text, key, delimiter="\t" if suffix == ".tsv" else sniff_delimiter(text))
+        except PseudonymError as exc:
+            raise PseudonymError(exc.message, path=table, line=exc.line, code="E805") from None
+    else:
+        restored, n = restore_originals(text, key)
     atomic_write_text(out_path, restored)
     click.echo(f"Restored {n} pseudonyms to their originals ({len(key)} in the key) "
                f"into {out_path}." if n else

@@ -263,12 +263,9 @@ def codebook_csv(codebook: Codebook) -> str:
     >>> print(codebook_csv(load_codebook()).splitlines()[0])
     tag,description
     """
-    import csv
-    import io
+    from ..tables import csv_text
 
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["tag", "description"])
+    rows = []
     for code in codebook:
         if not code.codable:
             continue
@@ -283,8 +280,8 @@ def codebook_csv(codebook: Codebook) -> str:
         if code.exclude:
             text.append(f"Ingår inte: {code.exclude.strip()}")
         text.append(f"[{code.id}]")
-        writer.writerow([" / ".join(parts), " ".join(" ".join(text).split())])
-    return buf.getvalue()
+        rows.append([" / ".join(parts), " ".join(" ".join(text).split())])
+    return csv_text(["tag", "description"], rows)
 
 
 # --------------------------------------------------------------------------

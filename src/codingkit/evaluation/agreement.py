@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from ..errors import CodingkitWarning, EvaluationError
 from ..fileio import atomic_write_text
+from ..tables import frame_csv_text
 from ..model import RESPONDENT, Codebook, CodingResult, Segment
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -260,7 +261,7 @@ class Evaluation:
         if self.counts is not None:
             tables.append(("agreement_counts.csv", self.counts))
         for name, df in tables:
-            out.append(_atomic_write(folder / name, df.to_csv(index=False, lineterminator="\n")))
+            out.append(_atomic_write(folder / name, frame_csv_text(df)))
         out.append(_atomic_write(folder / "agreement.json",
                                  json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"))
         return out

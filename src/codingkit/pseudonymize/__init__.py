@@ -710,6 +710,48 @@ def restore_originals(text: str, key: PseudonymKey) -> tuple[str, int]:
     return text, n
 
 
+def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str = ","
+                          ) -> tuple[str, int]:
+    """A CSV table with every pseudonym of ``key`` replaced by its original
+    cell by cell, and how many replacements were made.
+
+    A cell that starts with ``=``, ``+``, ``-`` or ``@`` once restored (a
+    phone number, an e-mail address in place of ``[Person 1]``) gets a
+    leading ``'`` as in codingkit's own tables
+    (:func:`~codingkit.tables.neutralise_cell`), so that the restored table
+    does not run it as a formula when opened in Excel or LibreOffice.
+
+    Raises
+    ------
+    PseudonymError
+        E805 if ``text`` is not a well-formed CSV table.
+    """
+    import csv
+    import io
+
+    from ..tables import csv_text, neutralise_cell
+
+    rows, n = [], 0
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        for row in reader:
+            cells = []
+            for cell in row:
+                restored, k = restore_originals(cell, key)
+                if k:
+                    n += k
+                    if not cell.startswith("'"):
+                        restored = neutralise_cell(restored)
+                cells.append(restored)
+            rows.append(cells)
+    except csv.Error as exc:
+        raise PseudonymError(f"malformed CSV ({exc}); expected a CSV table",
+                             line=reader.line_num, code="E805") from None
+    if not rows:
+        return text, 0
+    return csv_text(rows[0], rows[1:], delimiter=delimiter, raw=True), n
+
+
 def pseudonymize_for_apply(transcripts: Sequence[Transcript], *, key_path, out_dir,
                            lists: Sequence = (), keep: Sequence[str] = (),
                            pseudonym_format: str = DEFAULT_FORMAT,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from pathlib import Path, PurePosixPath
 from typing import Sequence
 
 from ..fileio import atomic_write_text
 from ..model import Transcript
+from ..tables import csv_text
 
 #: Header names for codingkit's metadata keys.
 HEADER_NAMES = {"project": "Projekt", "round": "Omgång", "role": "Roll",
@@ -50,10 +49,8 @@ def write_pseudonymized(transcripts: Sequence[Transcript],
         written.append(path)
         rows.append({"file": str(rel), **t.metadata})
         keys.update(dict.fromkeys(t.metadata))
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=["file", *keys], lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    atomic_write_text(out / "manifest.csv", buf.getvalue())
+    columns = ["file", *keys]
+    atomic_write_text(out / "manifest.csv",
+                      csv_text(columns, ([row.get(c, "") for c in columns] for row in rows)))
     written.append(out / "manifest.csv")
     return written

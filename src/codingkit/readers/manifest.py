@@ -23,6 +23,7 @@ import os
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError, ManifestError
+from ..tables import unquote_cell
 from .encoding import decode_bytes, read_bytes
 from .survey import sniff_delimiter
 from .text import metadata_key
@@ -102,7 +103,7 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
         if len(row) > len(columns):
             raise ManifestError(f"{len(row)} cells but {len(columns)} columns in the header",
                                 path=path, line=line, code="E304")
-        row = row + [""] * (len(columns) - len(row))
+        row = [unquote_cell(c) for c in row] + [""] * (len(columns) - len(row))
         file = manifest_key(row[file_index])
         if not file:
             raise ManifestError("empty 'file' cell", path=path, line=line, code="E302")

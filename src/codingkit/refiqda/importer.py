@@ -556,7 +556,9 @@ def source_file_name(source: str) -> str:
 
 
 def _csv_bytes(frame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    from ..tables import frame_csv_text
+
+    return frame_csv_text(frame).encode("utf-8")
 
 
 def write_imported_project(project: ImportedProject,
