@@ -47,41 +47,122 @@ def parse_with_lines(text: str) -> tuple[Any, dict[Path_, int], list[tuple[int, 
     return _parse(yaml.SafeLoader, text)
 
 
+#: The deepest nesting of lists and mappings a codebook may have (the
+#: default codebook has 8): deeper documents are refused before they are
+#: built, since PyYAML builds them recursively.
+MAX_NESTING = 100
+
+#: The most values (keys, scalars, lists, mappings) a codebook may stand for
+#: once its aliases (``*name``) are expanded: a few aliases that repeat each
+#: other ("billion laughs") would otherwise stand for billions.
+MAX_VALUES = 500_000
+
+
 def _parse(loader_class, text: str):
+    _check_nesting(loader_class, text)
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {(): 1}, []
+        _check_size(node)
         lines: dict[Path_, int] = {}
         problems: list[tuple[int, str]] = []
-        _walk(node, (), lines, problems, node.start_mark.line + 1)
+        _walk(node, lines, problems, node.start_mark.line + 1)
         data = loader.construct_document(node)
     finally:
         loader.dispose()
     return data, lines, problems
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int],
-          problems: list[tuple[int, str]], line: int) -> None:
-    lines.setdefault(path, line)
+def _limit_error(problem: str, node_or_event) -> yaml.MarkedYAMLError:
+    return yaml.MarkedYAMLError(problem=problem, problem_mark=node_or_event.start_mark)
+
+
+def _check_nesting(loader_class, text: str) -> None:
+    """Refuse a document nested deeper than :data:`MAX_NESTING` (its events
+    are read one at a time, without building anything)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=loader_class):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise _limit_error(f"lists and mappings nested more than {MAX_NESTING} "
+                                   "deep; expected a codebook's few levels", event)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            key_line = key_node.start_mark.line + 1
-            if key is None:
-                problems.append((key_line, "a mapping key must be a plain word"))
-                continue
-            if key in seen:
-                problems.append(
-                    (key_line, f"duplicate key '{key}' (first on line {seen[key]})"))
-                continue
-            seen[key] = key_line
-            _walk(value_node, path + (key,), lines, problems, key_line)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _walk(item, path + (i,), lines, problems, item.start_mark.line + 1)
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Refuse an alias that contains itself, and a document that stands for
+    more than :data:`MAX_VALUES` values with its aliases expanded (counted
+    once per node, so the count itself never expands anything)."""
+    size: dict[int, int] = {}
+    started: set[int] = set()      # the nodes on the path being counted
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            started.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in _children(node))
+            if size[key] > MAX_VALUES:
+                raise _limit_error(f"stands for more than {MAX_VALUES:,} values once its "
+                                   "aliases (*name) are expanded; expected a codebook "
+                                   "that repeats itself less", node)
+            continue
+        if key in size:
+            continue
+        started.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in started:
+                raise _limit_error("an alias (*name) inside the list or mapping it names; "
+                                   "expected an alias of something written before it", child)
+            if id(child) not in size:
+                stack.append((child, False))
+
+
+def _walk(root: yaml.Node, lines: dict[Path_, int], problems: list[tuple[int, str]],
+          root_line: int) -> None:
+    """Record the line of every path and the duplicate or non-word keys, in
+    document order. A node reached again through an alias is not walked
+    again: the paths below an alias take the alias's line (:func:`line_of`)."""
+    walked: set[int] = set()
+    stack: list[tuple[yaml.Node, Path_, int]] = [(root, (), root_line)]
+    while stack:
+        node, path, line = stack.pop()
+        lines.setdefault(path, line)
+        if id(node) in walked:
+            continue
+        walked.add(id(node))
+        todo = []
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                key_line = key_node.start_mark.line + 1
+                if key is None:
+                    problems.append((key_line, "a mapping key must be a plain word"))
+                    continue
+                if key in seen:
+                    problems.append(
+                        (key_line, f"duplicate key '{key}' (first on line {seen[key]})"))
+                    continue
+                seen[key] = key_line
+                todo.append((value_node, path + (key,), key_line))
+        elif isinstance(node, yaml.SequenceNode):
+            todo = [(item, path + (i,), item.start_mark.line + 1)
+                    for i, item in enumerate(node.value)]
+        stack.extend(reversed(todo))
 
 
 def line_of(lines: dict[Path_, int], loc: tuple[Any, ...]) -> tuple[int | None, Path_]:
