@@ -17,6 +17,14 @@ joined by a space>"`` (without a prefix when the speaker is unknown), and
 each turn points at the text after the prefix. Cues without a known speaker
 are kept as turns of their own. ``Turn.line`` is ``None`` (neither parser
 reports cue lines).
+
+A stray byte-order mark (U+FEFF, e.g. where two files were joined) is
+removed. Every line that is meant as a cue's time line (an arrow ``-->``,
+see :func:`_looks_like_time_line`) must be one: two times with hours up to
+99, minutes and seconds up to 59, milliseconds up to 999 and no minus sign;
+it must start a cue, and a SubRip cue number must be followed by one.
+Otherwise the file is refused naming the line (E107): such a cue is never
+read as words of the cue before (credited to its speaker) nor left out.
 """
 
 from __future__ import annotations
@@ -33,6 +41,24 @@ from ..errors import InputError
 from ..model import Transcript, Turn
 from .encoding import decode_bytes, read_bytes, sha256_of
 from .text import LABEL_RE, _is_note, _label_name, _matches_known, is_known_code
+
+#: The arrow of a cue time line, as the srt library reads it (``-->``, ``- >``).
+_ARROW_RE = re.compile(r"-[ -] *>")
+#: A SubRip cue number alone on its line.
+_CUE_NUMBER_RE = re.compile(r"\s*[0-9]+\s*")
+_SRT_DELIM = "[,.:\uff0c\uff0e\u3002\uff1a]"  # as the srt library: , . : and full-width ones
+_SRT_TIME = rf"([0-9]+){_SRT_DELIM}([0-9]+){_SRT_DELIM}([0-9]+)(?:{_SRT_DELIM}([0-9]*))?"
+_SRT_TIME_RE = re.compile(_SRT_TIME)
+_VTT_TIME = r"(?:([0-9]+):)?([0-9]{1,2}):([0-9]{1,2})\.([0-9]{1,3})"
+#: A well-formed time line per format; cue settings (VTT) or coordinates
+#: (SRT) may follow the end time after a space.
+_TIME_LINE_RE = {
+    "srt": re.compile(rf"\s*{_SRT_TIME} *-[ -] *> *{_SRT_TIME}(?:\s.*)?"),
+    "vtt": re.compile(rf"\s*{_VTT_TIME}\s*-->\s*{_VTT_TIME}(?:\s.*)?"),
+}
+_TIME_EXAMPLE = {"srt": "'00:00:01,000 --> 00:00:04,000'", "vtt": "'00:00:01.000 --> 00:00:04.000'"}
+#: The largest hours, minutes, seconds and milliseconds of a cue time.
+_TIME_MAX = (99, 59, 59, 999)
 
 _VOICE_RE = re.compile(r"<v(?:\.[\w\-]+)*[ \t]+([^>]+)>")
 _TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>|<\d[^>]*>")
@@ -67,10 +93,12 @@ def read_subtitles(
     Raises
     ------
     InputError
-        ``E107`` if the file is not valid WebVTT/SubRip or has no cues.
+        ``E107`` if the file is not valid WebVTT/SubRip or has no cues, or
+        if a cue time line is malformed or does not start a cue (naming
+        the line).
     """
     data = read_bytes(path)
-    raw = decode_bytes(data, path)
+    raw = decode_bytes(data, path).replace("\ufeff", "")  # a stray BOM: joined files
     expected = "WebVTT (starting with WEBVTT)" if format == "vtt" else "SubRip (.srt)"
     captions = _srt_captions(raw, path) if format == "srt" else _vtt_captions(raw, path)
     if not captions:
@@ -141,19 +169,23 @@ def _vtt_captions(raw: str, path) -> list[tuple[str, float, float]]:
     import webvtt
     from webvtt.errors import MalformedCaptionError, MalformedFileError
 
+    times = _time_lines(raw, path, "vtt")
     try:
         captions = webvtt.from_buffer(io.StringIO(raw), format="vtt").captions
     except (MalformedFileError, MalformedCaptionError, ValueError, IndexError) as exc:
         raise InputError(f"not a valid subtitle file ({exc}); expected WebVTT (starting "
                          f"with WEBVTT)", path=path, code="E107") from None
-    return [(c.raw_text, c.start_time.in_milliseconds() / 1000,
+    cues = [(c.raw_text, c.start_time.in_milliseconds() / 1000,
              c.end_time.in_milliseconds() / 1000) for c in captions]
+    _check_every_time_line_read(times, cues, path, "vtt")
+    return cues
 
 
 def _srt_captions(raw: str, path) -> list[tuple[str, float, float]]:
     """The cues of a SubRip file: text (with its tags), start and end (seconds)."""
     import srt
 
+    times = _time_lines(raw, path, "srt")
     try:
         subs = list(srt.parse(raw))
     except srt.SRTParseError as exc:
@@ -162,10 +194,118 @@ def _srt_captions(raw: str, path) -> list[tuple[str, float, float]]:
             "not a valid subtitle file: expected SubRip (.srt) cues (a number, a time line "
             "'00:00:01,000 --> 00:00:04,000', then the text) but found other text",
             path=path, line=line, code="E107") from None
-    except ValueError as exc:  # e.g. a time out of range
+    except (ValueError, OverflowError) as exc:  # e.g. a time out of range
         raise InputError(f"not a valid subtitle file ({exc}); expected SubRip (.srt)",
                          path=path, code="E107") from None
-    return [(s.content, _ms(s.start) / 1000, _ms(s.end) / 1000) for s in subs]
+    cues = [(s.content, _ms(s.start) / 1000, _ms(s.end) / 1000) for s in subs]
+    _check_every_time_line_read(times, cues, path, "srt")
+    return cues
+
+
+def _looks_like_time_line(line: str, format: str) -> bool:
+    """Whether ``line`` is meant as a cue's time line. WebVTT: any line with
+    ``-->`` (webvtt-py starts a cue block at each one, and leaves it out if it
+    cannot read its times). SubRip: an arrow (``-->``, ``- >``) with a digit
+    beside it (spaces aside), as ``-00:00:01,000 --> 00:00:02,000``; an arrow
+    between words stays cue text. Every time line either library reads is one.
+    """
+    if format == "vtt":
+        return "-->" in line
+    arrow = _ARROW_RE.search(line) if ">" in line else None
+    return arrow is not None and (line[:arrow.start()].rstrip()[-1:].isdigit()
+                                  or line[arrow.end():].lstrip()[:1].isdigit())
+
+
+def _time_lines(raw: str, path, format: str) -> list[tuple[int, int, int]]:
+    """Every cue time line of ``raw``: its line number, start and end (ms).
+
+    Raises
+    ------
+    InputError
+        ``E107`` naming the first line meant as a time line
+        (:func:`_looks_like_time_line`) that is not a well-formed one with
+        times in range (:data:`_TIME_MAX`): a minus sign, an hour of 20
+        digits, a VTT time with a comma...; or (SubRip) the line after a cue
+        number that is not a time line (:func:`_orphan_cue_number`).
+    """
+    lines = raw.split("\n")
+    found = []
+    for i, line in enumerate(lines):
+        if not _looks_like_time_line(line, format):
+            if format == "srt" and _orphan_cue_number(lines, i):
+                raise InputError(
+                    f"expected a time line like {_TIME_EXAMPLE[format]} after the cue number "
+                    f"{line.strip()!r} but found {lines[i + 1].strip()[:60]!r}",
+                    path=path, line=i + 2, code="E107")
+            continue
+        m = _TIME_LINE_RE[format].fullmatch(line)
+        times = (_time_ms(m.groups()[:4], format), _time_ms(m.groups()[4:], format)) if m \
+            else (None,)
+        if None in times:
+            raise InputError(
+                f"malformed cue time line {line.strip()[:60]!r}: expected a start and an end "
+                f"time like {_TIME_EXAMPLE[format]} (hours at most 99, minutes and seconds at "
+                f"most 59, milliseconds at most 999, no minus sign)",
+                path=path, line=i + 1, code="E107")
+        found.append((i + 1, *times))
+    return found
+
+
+def _orphan_cue_number(lines: list[str], i: int) -> bool:
+    """Whether SubRip line ``i`` (0-based) is a cue number (digits alone on
+    their line, first or after a blank line) followed by text that is no time
+    line and does not start with a time: the srt library would read both as
+    words of the cue before. (After a time with a broken arrow, ``->``, it
+    refuses the file itself, naming the cue number's line.)"""
+    return (_CUE_NUMBER_RE.fullmatch(lines[i]) is not None
+            and (i == 0 or not lines[i - 1].strip())
+            and i + 1 < len(lines) and bool(lines[i + 1].strip())
+            and not _looks_like_time_line(lines[i + 1], "srt")
+            and _SRT_TIME_RE.match(lines[i + 1]) is None)
+
+
+def _time_ms(fields: tuple[str | None, ...], format: str) -> int | None:
+    """The time of a cue in milliseconds from its hours, minutes, seconds and
+    fraction as written (missing ones 0), or ``None`` if one is out of range
+    (:data:`_TIME_MAX`). The fraction is read as the libraries do: SubRip's
+    as milliseconds, WebVTT's as a decimal fraction (``.5`` is 500 ms)."""
+    h, m, s, frac = (f or "0" for f in fields)
+    if format == "vtt":
+        frac = frac.ljust(3, "0")
+    if any(len(f) > 4 for f in (h, m, s, frac)):  # out of range whatever its digits
+        return None
+    values = tuple(int(f) for f in (h, m, s, frac))
+    if any(v > top for v, top in zip(values, _TIME_MAX)):
+        return None
+    return ((values[0] * 60 + values[1]) * 60 + values[2]) * 1000 + values[3]
+
+
+def _check_every_time_line_read(times: list[tuple[int, int, int]],
+                                cues: list[tuple[str, float, float]], path, format: str) -> None:
+    """Check that each time line (:func:`_time_lines`) started one of ``cues``,
+    in order: a line the library took for cue text (SubRip: after a cue number
+    it does not read, as ``2`` after a zero-width space) or left out would
+    give its cue's words to the cue before, or lose them.
+
+    Raises
+    ------
+    InputError
+        ``E107`` naming the first time line that did not start a cue.
+    """
+    if len(times) == len(cues):
+        return
+    read = iter(cues)
+    cue = next(read, None)
+    for number, start, end in times:
+        if cue is not None and (cue[1], cue[2]) == (start / 1000, end / 1000):
+            cue = next(read, None)
+            continue
+        before = "a blank line and a cue number alone on its line" if format == "srt" else \
+            "a blank line (and maybe a cue identifier)"
+        raise InputError(
+            f"a cue time line that was not read as the start of a cue: expected {before} "
+            f"before it, and the time line at the start of its line", path=path, line=number,
+            code="E107")
 
 
 def _ms(t) -> int:

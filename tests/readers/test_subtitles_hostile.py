@@ -1,0 +1,184 @@
+"""WebVTT and SubRip from hostile or damaged files: a stray byte-order mark
+is ignored; a cue time line that is malformed (a minus sign, numbers out of
+range) or that does not start a cue is refused naming its file and line,
+never read as words of the cue before nor left out."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from codingkit.cli import cli
+from codingkit.errors import InputError
+from codingkit.readers import read_transcript
+
+SRT_HEAD = "1\n00:00:01,000 --> 00:00:03,000\nAnna: Hur började ni?\n\n"
+VTT_HEAD = "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Anna>Hur började ni?</v>\n\n"
+BOTH = [("Anna", "Hur började ni?", 1.0, 3.0), ("Per", "Med en dialog.", 4.0, 6.0)]
+
+
+def _write(tmp_path, name: str, text: str):
+    p = tmp_path / name
+    p.write_bytes(text.encode("utf-8"))
+    return p
+
+
+def _turns(path):
+    [t] = read_transcript(path)
+    return [(x.speaker, t.turn_text(x), x.begin, x.finish) for x in t.turns]
+
+
+def _refused(path, line: int, what: str):
+    """The one-line error of reading ``path``: its file, line and message."""
+    with pytest.raises(InputError) as info:
+        read_transcript(path)
+    msg = str(info.value)
+    assert msg.startswith(f"{path}, line {line}: {what}") and msg.endswith("[E107]"), msg
+    assert "\n" not in msg and info.value.line == line
+    return msg
+
+
+# ------------------------------------------------------------ a stray byte-order mark
+
+
+def test_srt_bom_before_a_cue_number_in_the_middle_is_ignored(tmp_path):
+    """Two files joined: the second's BOM before its first cue number
+    (also as CRLF) no longer gives Per's words to Anna."""
+    p = _write(tmp_path, "hopslagen.srt",
+               "\ufeff" + SRT_HEAD + "\ufeff2\n00:00:04,000 --> 00:00:06,000\nPer: Med en dialog.\n")
+    assert _turns(p) == BOTH
+    p = _write(tmp_path, "crlf.srt", (SRT_HEAD + "\ufeff1\n00:00:04,000 --> 00:00:06,000\n"
+                                      "Per: Med en\ufeff dialog.\n").replace("\n", "\r\n"))
+    assert _turns(p) == BOTH
+
+
+def test_vtt_bom_before_a_time_line_in_the_middle_is_ignored(tmp_path):
+    """webvtt-py left the cue out (its words lost) when a BOM came first."""
+    p = _write(tmp_path, "hopslagen.vtt",
+               VTT_HEAD + "\ufeff00:00:04.000 --> 00:00:06.000\n<v Per>Med en dialog.</v>\n")
+    assert _turns(p) == BOTH
+
+
+# ------------------------------------------------------------ malformed time lines
+
+@pytest.mark.parametrize("time_line", [
+    "-00:00:04,000 --> 00:00:06,000",      # was read as Anna's words
+    "00:0-1:00,000 --> 00:00:06,000",      # was read as Anna's words
+    "00:00:0-1,000 --> 00:00:02,000",      # was refused at the cue number (line 5)
+    "00:00:04,000 --> -00:00:06,000",
+    "a00:00:04,000 --> 00:00:06,000",
+])
+def test_srt_negative_or_broken_time_is_refused_naming_its_line(tmp_path, time_line):
+    p = _write(tmp_path, "negativ.srt", SRT_HEAD + f"2\n{time_line}\nPer: Med en dialog.\n")
+    msg = _refused(p, 6, "malformed cue time line")
+    assert repr(time_line) in msg and "'00:00:01,000 --> 00:00:04,000'" in msg
+    assert "no minus sign" in msg
+
+
+@pytest.mark.parametrize("time_line", [
+    "-00:00:04.000 --> 00:00:06.000", "00:00:0-4.000 --> 00:00:06.000",
+    "00:00:04,000 --> 00:00:06,000",  # SubRip's comma in a .vtt
+    "00:00:04.000 --> 00:00:06.000abc",
+])
+def test_vtt_negative_or_broken_time_is_refused_not_dropped(tmp_path, time_line):
+    """webvtt-py silently left such a cue out with Per's words."""
+    p = _write(tmp_path, "negativ.vtt", VTT_HEAD + f"{time_line}\n<v Per>Med en dialog.</v>\n")
+    msg = _refused(p, 6, "malformed cue time line")
+    assert "'00:00:01.000 --> 00:00:04.000'" in msg
+
+
+def test_vtt_arrow_in_cue_text_is_refused_not_dropped(tmp_path):
+    """A ``-->`` line inside a cue starts a block webvtt-py drops: refused."""
+    p = _write(tmp_path, "pil.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n"
+                                     "<v Anna>Priset gick\n10 --> 20 kronor.</v>\n")
+    assert "'10 --> 20 kronor.</v>'" in _refused(p, 5, "malformed cue time line")
+
+
+@pytest.mark.parametrize("suffix, start", [
+    (".srt", "99999999999999999999:00:00,000"), (".srt", "100:00:00,000"),
+    (".srt", "00:60:00,000"), (".srt", "00:00:75,000"), (".srt", "00:00:01,1000"),
+    (".vtt", "99999999999999999999:00:00.000"), (".vtt", "100:00:00.000"),
+    (".vtt", "00:60:00.000"),
+])
+def test_times_out_of_range_are_refused_naming_the_line(tmp_path, suffix, start):
+    """An hour of 20 digits raised OverflowError in the srt library
+    ("internal error"); webvtt-py left such cues out."""
+    arrow_end = " --> 00:00:03,000" if suffix == ".srt" else " --> 00:00:03.000"
+    head = "1\n" if suffix == ".srt" else "WEBVTT\n\n"
+    p = _write(tmp_path, f"lang{suffix}", f"{head}{start}{arrow_end}\nAnna: Hur började ni?\n")
+    msg = _refused(p, 2 if suffix == ".srt" else 3, "malformed cue time line")
+    assert "hours at most 99, minutes and seconds at most 59, milliseconds at most 999" in msg
+
+
+def test_times_at_the_limits_and_loose_forms_are_still_read(tmp_path):
+    p = _write(tmp_path, "gräns.srt",
+               "1\n99:59:59,999 --> 99:59:59,999 X1:100 X2:200\nAnna: Sist.\n\n"
+               "00:00:04 - > 00:00:06\nPer: Utan millisekunder.\n\n"
+               "3\n00:00:07,000 --> 00:00:08,000\nAnna: Priset gick upp --> mycket.\n")
+    assert _turns(p) == [("Anna", "Sist.", 359999.999, 359999.999),
+                         ("Per", "Utan millisekunder.", 4.0, 6.0),
+                         ("Anna", "Priset gick upp --> mycket.", 7.0, 8.0)]
+    p = _write(tmp_path, "gräns.vtt",
+               "WEBVTT\n\n99:59:59.999 --> 99:59:59.999 align:start\n<v Anna>Sist.</v>\n\n"
+               "NOTE en kommentar\n\nid-2\n00:04.5-->00:06.000\n<v Per>Kort.</v>\n")
+    assert _turns(p) == [("Anna", "Sist.", 359999.999, 359999.999), ("Per", "Kort.", 4.5, 6.0)]
+
+
+def test_huge_hour_gives_a_one_line_cli_error_not_internal_error(tmp_path):
+    p = _write(tmp_path, "lang.srt",
+               "1\n99999999999999999999:00:00,000 --> 00:00:03,000\nAnna: Hur började ni?\n")
+    r = CliRunner().invoke(cli, ["apply", str(p), "--out", str(tmp_path / "ut"),
+                                 "--similarity", "none", "--quiet"])
+    assert r.exit_code == 1 and "internal error" not in r.output, r.output
+    assert r.output.startswith(f"Error: {p}, line 2: malformed cue time line")
+    assert r.output.count("\n") == 1
+
+
+# ------------------------------------------------------------ cues the library would merge
+
+
+@pytest.mark.parametrize("cue", [
+    "\u200b2\n00:00:04,000 --> 00:00:06,000\n",   # a cue number the library does not read
+    "2\n  00:00:04,000 --> 00:00:06,000\n",      # a time line indented
+])
+def test_srt_time_line_not_starting_a_cue_is_refused(tmp_path, cue):
+    """The srt library read these as words of Anna's cue."""
+    p = _write(tmp_path, "sammanslagen.srt", SRT_HEAD + cue + "Per: Med en dialog.\n")
+    msg = _refused(p, 6, "a cue time line that was not read as the start of a cue")
+    assert "a cue number alone on its line" in msg
+
+
+def test_srt_cue_number_without_time_line_is_refused(tmp_path):
+    """A cue whose time line is missing: its number and words were Anna's."""
+    p = _write(tmp_path, "utan_tid.srt", SRT_HEAD + "2\nPer: Med en dialog.\n")
+    msg = _refused(p, 6, "expected a time line like '00:00:01,000 --> 00:00:04,000' after "
+                         "the cue number '2'")
+    assert "'Per: Med en dialog.'" in msg
+
+
+# ------------------------------------------------------------ damage to the second time line
+
+SECOND = "00:00:04,000 --> 00:00:06,000"
+DAMAGE = ["-", "\ufeff", "\u200b", "9" * 20, ",", ":", " ", "\u2212", "a", "0", ">", "\t"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(edits=st.lists(st.tuples(st.integers(0, len(SECOND)), st.sampled_from(DAMAGE)),
+                      min_size=1, max_size=3))
+def test_damaged_srt_time_line_never_gives_per_words_to_anna(tmp_path_factory, edits):
+    """Whatever is inserted in the second cue's time line, Per's words stay
+    his (read or refused naming line 6), never Anna's."""
+    line = SECOND
+    for pos, s in edits:
+        line = line[:pos] + s + line[pos:]
+    p = _write(tmp_path_factory.mktemp("skadad"), "skadad.srt",
+               SRT_HEAD + f"2\n{line}\nPer: Med en dialog.\n")
+    try:
+        turns = _turns(p)
+    except InputError as exc:
+        assert exc.line in (5, 6) and str(exc).startswith(f"{p}, line "), str(exc)
+        return
+    assert [(s, t) for s, t, _, _ in turns] == [("Anna", "Hur började ni?"),
+                                                ("Per", "Med en dialog.")], line
