@@ -10,7 +10,12 @@ before it is read:
 * a file larger than its limit is refused with ``E112``, before it is
   read; a ``.docx``/``.xlsx`` also after decompression (the sizes the
   archive declares, which Python's zip reader enforces);
-* one turn longer than :func:`max_turn_chars` is refused with ``E112``.
+* one turn longer than :func:`max_turn_chars` is refused with ``E112``
+  (in a CSV survey, one field longer than it);
+* a survey sheet is read only within Excel's own bounds (:data:`MAX_ROWS`,
+  :data:`MAX_COLUMNS`) and, of a workbook, at most :func:`max_cells`
+  cells (each row counted to its last cell), whatever its stored
+  dimension claims (``E112``).
 
 Each limit can be raised with an environment variable:
 
@@ -71,6 +76,36 @@ def max_bytes(path: str | os.PathLike[str]) -> int:
 def max_turn_chars() -> int:
     """The longest turn, in characters, that is coded."""
     return int(_limit("CODINGKIT_MAX_TURN_MB") * MB)
+
+
+#: Excel's own bounds of a sheet (row 1,048,576, column XFD): a survey table
+#: beyond them was not made by a spreadsheet and is refused (``E112``).
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
+
+
+def max_cells(path: str | os.PathLike[str]) -> int:
+    """The most cells of a survey sheet that are read: one per byte of its
+    size limit (a real sheet holds far fewer; each cell takes bytes in the
+    file, while a row that only names its last cell makes every cell before
+    it one to read)."""
+    return max_bytes(path)
+
+
+def too_many_cells(path, row: int) -> InputError:
+    """The E112 error for a sheet over :func:`max_cells` (counted up to ``row``)."""
+    name = variable_for(path)
+    limit = max_cells(path)
+    return InputError(f"the sheet holds over {limit:,} cells up to this row (each row "
+                      f"counted to its last cell), over the limit; to read it, raise the "
+                      f"limit, e.g. {name}={2 * int(_limit(name)) + 1}", path=path, line=row,
+                      code="E112")
+
+
+def beyond_sheet(path, what: str, line: int | None = None) -> InputError:
+    """The E112 error for a survey table beyond :data:`MAX_ROWS` or :data:`MAX_COLUMNS`."""
+    return InputError(f"{what}; expected a table within Excel's bounds ({MAX_ROWS:,} rows, "
+                      f"{MAX_COLUMNS:,} columns)", path=path, line=line, code="E112")
 
 
 def _size(n: int) -> str:

@@ -67,19 +67,48 @@ def _iter_lines(text: str) -> Iterator[str]:
         start = end + 1
 
 
+class _ColumnNamer:
+    """Names header cells one at a time, as :func:`_column_names` does.
+
+    ``names`` is the list of names so far. Each name is found in constant
+    time (amortised): the names taken are a set, and for each repeated name
+    the next suffix to try is remembered (the smallest free ``name.n`` only
+    grows, as names are only added), so a header of thousands of equal
+    names takes linear, not cubic, time.
+    """
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._taken: set[str] = set()
+        self._next: dict[str, int] = {}
+
+    def add(self, cell) -> str:
+        """The name of the next column, whose header cell is ``cell``."""
+        name = str(cell).strip() if cell is not None else ""
+        base = name = name or f"Unnamed: {len(self.names)}"
+        if name in self._taken:
+            n = self._next.get(base, 1)
+            while f"{base}.{n}" in self._taken:
+                n += 1
+            name = f"{base}.{n}"
+            self._next[base] = n + 1
+        self._taken.add(name)
+        self.names.append(name)
+        return name
+
+
 def _column_names(cells: list) -> list[str]:
     """Header cells as column names: stripped, ``Unnamed: k`` for a blank
-    one, ``name.1`` for a repeated one (as pandas names them)."""
-    names: list[str] = []
-    for k, cell in enumerate(cells):
-        name = str(cell).strip() if cell is not None else ""
-        name = name or f"Unnamed: {k}"
-        base, n = name, 0
-        while name in names:
-            n += 1
-            name = f"{base}.{n}"
-        names.append(name)
-    return names
+    one, ``name.1`` for a repeated one (as pandas names them; the first
+    ``name.n`` not taken yet).
+
+    >>> _column_names(["id", " svar ", None, "svar", "svar.1"])
+    ['id', 'svar', 'Unnamed: 2', 'svar.1', 'svar.1.1']
+    """
+    namer = _ColumnNamer()
+    for cell in cells:
+        namer.add(cell)
+    return namer.names
 
 
 def _malformed(path, detail: str, line: int | None = None) -> InputError:
@@ -87,12 +116,43 @@ def _malformed(path, detail: str, line: int | None = None) -> InputError:
                       path=path, line=line, code="E107")
 
 
+def _next_row(reader, limit: int) -> list[str]:
+    """The next row of a :func:`csv.reader`, with fields of up to ``limit``
+    characters.
+
+    :func:`csv.field_size_limit` is global to the process: it is set for
+    this one row and put back, so other code reading CSV is not affected
+    (the reader checks it as it parses, and a survey's rows are read
+    lazily, interleaved with other work).
+    """
+    previous = csv.field_size_limit(limit)
+    try:
+        return next(reader)
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _field_too_long(path, limit: int, line: int) -> InputError:
+    """E112 for a CSV field longer than codingkit's longest turn."""
+    mb = limit / 1_000_000
+    return InputError(f"a field is over {limit:,} characters long, the limit of "
+                      f"one answer; to read it, raise the limit, e.g. "
+                      f"CODINGKIT_MAX_TURN_MB={int(2 * mb) + 1}", path=path, line=line,
+                      code="E112")
+
+
 def _csv_table(path, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """Column names and ``(line, cells)`` per non-blank data row of a CSV.
 
     The text is decoded once (like any transcript) and parsed line by line,
     so that a large survey is never held as several copies (no data frame).
+    A field may be as long as the longest turn
+    (:func:`~codingkit.readers.limits.max_turn_chars`, not the csv module's
+    131,072 characters); a longer one is an error (E112) naming its line.
     """
+    from .limits import MAX_COLUMNS, beyond_sheet, max_turn_chars
+
+    limit = max_turn_chars()
     text = decode_bytes(data, path)
     del data
     reader = csv.reader(_iter_lines(text), delimiter=sniff_delimiter(text), strict=True)
@@ -101,11 +161,13 @@ def _csv_table(path, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[s
         while True:
             start = reader.line_num + 1
             try:
-                cells = next(reader)
+                cells = _next_row(reader, limit)
             except StopIteration:
                 return
             except csv.Error as exc:
                 detail = str(exc)
+                if "field larger than field limit" in detail:
+                    raise _field_too_long(path, limit, start) from None
                 if "end of data" in detail:
                     detail = "a quoted field that never ends"
                 raise _malformed(path, detail, start) from None
@@ -116,6 +178,8 @@ def _csv_table(path, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[s
     first = next(body, None)
     if first is None:
         raise InputError("no answers (no data rows)", path=path, code="E102")
+    if len(first[1]) > MAX_COLUMNS:
+        raise beyond_sheet(path, f"the header row has {len(first[1]):,} columns", first[0])
     columns = _column_names(first[1])
 
     def checked() -> Iterator[tuple[int, list[str]]]:
@@ -128,9 +192,45 @@ def _csv_table(path, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[s
     return columns, checked()
 
 
+def _sheet_rows(path, sheet) -> Iterator[tuple[int, list[str]]]:
+    """``(row, values)`` for each row of a read-only worksheet, as strings
+    without the empty cells at its end (``[]`` for a blank row).
+
+    The sheet's stored dimension (``<dimension ref="A1:XFD1048576"/>``) is
+    not trusted: it may be stale (too small: rows or columns would be lost)
+    or hostile (too large: openpyxl would pad every row to 16,384 cells and
+    the sheet to a million rows). The rows there are are read, each as wide
+    as its last cell, within Excel's bounds and at most
+    :func:`~codingkit.readers.limits.max_cells` cells in all (E112).
+    """
+    from .limits import MAX_COLUMNS, MAX_ROWS, beyond_sheet, max_cells, too_many_cells
+
+    sheet.reset_dimensions()
+    budget = max_cells(path)
+    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > MAX_ROWS:
+            raise beyond_sheet(path, f"the sheet has rows beyond row {MAX_ROWS:,}")
+        if len(cells) > MAX_COLUMNS:
+            raise beyond_sheet(path, f"row {number:,} has a cell beyond column XFD "
+                               f"({MAX_COLUMNS:,})", number)
+        budget -= len(cells)
+        if budget < 0:
+            raise too_many_cells(path, number)
+        values = ["" if c is None else normalise_text(str(c)) for c in cells]
+        while values and not values[-1]:
+            values.pop()
+        yield number, values
+
+
 def _excel_table(path, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """Column names and ``(row, cells)`` per non-blank row of a workbook's first sheet,
-    read row by row (openpyxl's read-only mode)."""
+    read row by row (openpyxl's read-only mode, see :func:`_sheet_rows`).
+
+    The columns are those of the header row (the first that is not blank) up
+    to its last named one. A row with a value further right adds columns
+    (``Unnamed: k``) to the list returned as it is read, so that no value is
+    lost; a row is the sheet's own row number.
+    """
     import openpyxl
 
     from .limits import check_unpacked_size
@@ -141,28 +241,39 @@ def _excel_table(path, data: bytes) -> tuple[list[str], Iterator[tuple[int, list
         return InputError(f"not a readable Excel .xlsx file ({type(exc).__name__}); "
                           "expected a workbook with a header row", path=path, code="E106")
 
+    book = None
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        it = sheet.iter_rows(values_only=True)
-        header = None
-        for header in it:
-            if any(c is not None and str(c).strip() for c in header):
+        it = _sheet_rows(path, book.worksheets[0])
+        header: list[str] = []
+        for _, header in it:
+            if any(v.strip() for v in header):
                 break
     except Exception as exc:  # openpyxl raises zip, KeyError and XML errors alike
+        if book is not None:
+            book.close()
+        if isinstance(exc, InputError):
+            raise
         raise fail(exc) from None
-    if header is None:
+    while header and not header[-1].strip():
+        header.pop()
+    if not header:
+        book.close()
         raise InputError("no answers (no data rows)", path=path, code="E102")
-    columns = _column_names(list(header))
+    namer = _ColumnNamer()
+    for cell in header:
+        namer.add(cell)
+    columns = namer.names
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        number = 1
         try:
-            for cells in it:
-                number += 1
-                values = ["" if c is None else normalise_text(str(c)) for c in cells]
-                if any(values):
-                    yield number, values[:len(columns)]
+            for number, values in it:
+                while len(columns) < len(values):
+                    namer.add(None)  # a value right of the header: a column of its own
+                if values:
+                    yield number, values
+        except InputError:
+            raise
         except Exception as exc:
             raise fail(exc) from None
         finally:
@@ -203,7 +314,10 @@ def read_table(path: str | os.PathLike[str], data: bytes
 
     Each row is ``(line, cells)``: the line (CSV) or row (Excel) where it
     starts, and its cells as strings (``""`` for empty; at most one per
-    column). Blank rows are skipped. Rows are produced one at a time.
+    column, and maybe fewer). Blank rows are skipped. Rows are produced one
+    at a time. A CSV row with more fields than the header is an error
+    (E107); of a workbook, a value right of the header's columns adds a
+    column to ``columns`` (``Unnamed: k``) before its row is produced.
     """
     if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
         return _excel_table(path, data)
@@ -277,6 +391,11 @@ def _find_column(columns: list[str], name: str, what: str, path) -> str:
                      path=path, code="E108")
 
 
+def _metadata_keys(columns: list[str], text_k: int) -> list[tuple[int, str]]:
+    """``(k, key)`` of each column but the answer column, by position."""
+    return [(k, metadata_key(col)) for k, col in enumerate(columns) if k != text_k]
+
+
 def read_survey(
     path: str | os.PathLike[str],
     source: str,
@@ -327,20 +446,22 @@ def read_survey(
                          "--text-column (text_column=)", path=path, code="E108")
     text_k = columns.index(text_col)
     id_k = columns.index(id_col) if id_col else None
-    keys = [(k, metadata_key(col)) for k, col in enumerate(columns) if k != text_k]
+    keys = _metadata_keys(columns, text_k)
     file_path = Path(path)
     transcripts: list[Transcript] = []
     seen_ids: set[str] = set()
     # a CSV's text is NFC as a whole already; a workbook's cells are normalised as read
+    # a row is not padded to the header's width: the work per row is its own cells'
     for row_number, (line, cells) in enumerate(itertools.chain(sample, rows), start=1):
-        if len(cells) < len(columns):
-            cells = cells + [""] * (len(columns) - len(cells))
-        text = cells[text_k]
+        width = len(cells)
+        if len(keys) < len(columns) - 1:  # a workbook's columns grew (see read_table)
+            keys = _metadata_keys(columns, text_k)
+        text = cells[text_k] if text_k < width else ""
         stripped = text.strip()
         if not stripped:
             continue
         start = text.index(stripped)
-        answer_id = cells[id_k].strip() if id_k is not None else ""
+        answer_id = cells[id_k].strip() if id_k is not None and id_k < width else ""
         if not answer_id:
             answer_id = str(row_number)
         if answer_id in seen_ids:
@@ -349,6 +470,8 @@ def read_survey(
         seen_ids.add(answer_id)
         metadata: dict[str, str] = {}
         for k, key in keys:
+            if k >= width:
+                break
             value = cells[k].strip()
             if value and key not in metadata:
                 # values such as a project's name recur on every row: share them
