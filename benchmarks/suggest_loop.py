@@ -18,12 +18,12 @@ marks them: ``gold/<split>_marks.csv``, ``source, turn, mark`` with
 ``content_free`` or ``hard_negative:<code>``), and the wall time of
 learning from the gold + 200 user turns and coding 12 interviews.
 
-Test sets (``heldout3``, ``heldout4``) are run once, at the end, and the
+Test sets (``heldout3`` to ``heldout6``) are run once, at the end, and the
 figures reported as they come (never tuned on). Run from the repository
 root::
 
     python benchmarks/suggest_loop.py --split heldout3
-    python benchmarks/suggest_loop.py --split heldout4 --seeds 3
+    python benchmarks/suggest_loop.py --split heldout6 --seeds 2
 """
 
 from __future__ import annotations
