@@ -15,8 +15,11 @@ It also prints default ``apply``'s α on the split (the shipped coder, no
 user coding), the share of content-free respondent turns (no content word)
 it codes, the share of hard-negative turns it codes wrongly (when the split
 marks them: ``gold/<split>_marks.csv``, ``source, turn, mark`` with
-``content_free`` or ``hard_negative:<code>``), and the wall time of
-learning from the gold + 200 user turns and coding 12 interviews.
+``content_free`` or ``hard_negative:<code>``), the same two shares on the
+turns each suggested pick leaves, before and after learning it (does a
+researcher's coding teach the coder the traps of their corpus?), and the
+wall time of learning from the gold + 200 user turns and coding 12
+interviews.
 
 Test sets (``heldout3`` to ``heldout6``) are run once, at the end, and the
 figures reported as they come (never tuned on). Run from the repository
@@ -98,12 +101,14 @@ def loop(base, transcripts, human, picks: set, weight: float):
     return alphas(coder, transcripts, restrict(human, picks, keep=False))
 
 
-def content_free_and_hard_negatives(coder, transcripts, split: str) -> tuple[str, str]:
+def content_free_and_hard_negatives(coder, transcripts, split: str,
+                                     left_out: set = frozenset()) -> tuple[str, str]:
     """The share of content-free respondent turns coded (those the split
     marks ``content_free`` in ``gold/<split>_marks.csv``, else those with no
     content word) and of hard-negative turns (marked ``hard_negative:<code>``:
     the code's words used about something else) coded with that code
-    although the human did not code it."""
+    although the human did not code it; the turns ``(source, turn)`` in
+    ``left_out`` (those learned from) are not counted."""
     result = coder.code(transcripts)
     coded: dict[str, set[str]] = {}
     for c in result.coding_list:
@@ -113,7 +118,7 @@ def content_free_and_hard_negatives(coder, transcripts, split: str) -> tuple[str
              if marks_file.is_file() else None)
     if marks is not None:
         free = [f"{s}:{int(t)}" for s, t, m in zip(marks["source"], marks["turn"], marks["mark"])
-                if m == "content_free"]
+                if m == "content_free" and (s, int(t)) not in left_out]
     else:
         todo = [s for s in coder._todo(result.segment_list) if s.speaker_role == RESPONDENT]
         _, content = coder.segment_scores(todo, result.segment_list)
@@ -128,7 +133,7 @@ def content_free_and_hard_negatives(coder, transcripts, split: str) -> tuple[str
         human_codes.setdefault(f"{s}:{int(t)}", set()).add(c)
     hard = [(f"{s}:{int(t)}", m.split(":", 1)[1])
             for s, t, m in zip(marks["source"], marks["turn"], marks["mark"])
-            if m.startswith("hard_negative:")]
+            if m.startswith("hard_negative:") and (s, int(t)) not in left_out]
     wrong = sum(code in coded.get(sid, set()) and code not in human_codes.get(sid, set())
                 for sid, code in hard)
     return free_txt, f"{wrong} of {len(hard)} ({100 * wrong / max(len(hard), 1):.0f} %)"
@@ -173,7 +178,8 @@ def main(argv=None) -> int:
             rows.append((n, len(picks), before(picks),
                          statistics.fmean(before(d) for d in draws)))
             continue
-        s_macro, s_theme = loop(base, transcripts, human, picks, args.weight)
+        s_coder = refit(base, transcripts, restrict(human, picks), args.weight)
+        s_macro, s_theme = alphas(s_coder, transcripts, restrict(human, picks, keep=False))
         r = [loop(base, transcripts, human, d, args.weight) for d in draws]
         r_macro = [m for m, _ in r]
         rows.append((n, len(picks), s_macro, min(s_theme.values()),
@@ -184,6 +190,12 @@ def main(argv=None) -> int:
         print(f"N={n}: suggested per theme " + ", ".join(f"{c} {a:.2f}"
                                                            for c, a in s_theme.items()),
               flush=True)
+        # the traps on the turns left: does learning the suggested turns fix them?
+        traps = [content_free_and_hard_negatives(c, transcripts, args.split, picks)
+                 for c in (base, s_coder)]
+        print(f"N={n}: on the turns left, content-free coded {traps[0][0]} (shipped) -> "
+              f"{traps[1][0]} (learned); hard negatives wrongly coded {traps[0][1]} -> "
+              f"{traps[1][1]}", flush=True)
     if args.baseline_only:
         print("\n   N  shipped coder on the turns left: after suggested picks / random (mean)")
         for n, k, sb, rb in rows:
