@@ -5,6 +5,7 @@ verbatim with --csv-raw), and the coded texts and offsets do not change."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -252,3 +253,57 @@ def test_import_project_and_codebook_csv_are_guarded(tmp_path):
                                               "description": "-pengar"}]})
     text = codebook_csv(codebook)
     assert text.splitlines()[1].startswith("'=Budget,")
+
+
+def _depseudonymize(tmp_path, name, content, newline=""):
+    """Run ``depseudonymize`` on a table ``name`` holding ``content`` (with
+    a key of [Person 1] = Lars Nyström, [Person 2] = Sara); its output bytes."""
+    from codingkit.pseudonymize import PseudonymKey
+
+    key = PseudonymKey()
+    assert key.pseudonym("Person", "lars nyström", "Lars Nyström") == "[Person 1]"
+    assert key.pseudonym("Person", "sara", "Sara") == "[Person 2]"
+    key.save(tmp_path / "k.json")
+    table = tmp_path / name
+    table.write_bytes(content.encode("utf-8"))
+    out = tmp_path / ("ut" + table.suffix)
+    r = CliRunner().invoke(cli, ["depseudonymize", str(table), "--key", str(tmp_path / "k.json"),
+                                 "--out", str(out)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return out.read_bytes().decode("utf-8")
+
+
+def test_depseudonymize_takes_the_delimiter_from_the_header(tmp_path):
+    # semicolons in a quoted cell made the sniffer pick ';' and split the row apart
+    text = ('source,citat\r\nx.txt,"[Person 1] sa; ""nej""; sen gick hon"\r\n'
+            'y.txt,"Ingen här; alls"\r\n')
+    out = _depseudonymize(tmp_path, "t.csv", text)
+    assert out == ('source,citat\r\nx.txt,"Lars Nyström sa; ""nej""; sen gick hon"\r\n'
+                   'y.txt,"Ingen här; alls"\r\n')  # the untouched row as it was, CRLF kept
+
+
+def test_depseudonymize_without_pseudonyms_copies_the_bytes(tmp_path):
+    text = '"source";"citat"\r\n"x.txt";"rad1\rrad2"\r\n'
+    assert _depseudonymize(tmp_path, "t.csv", text) == text
+
+
+def test_depseudonymize_keeps_a_lone_cr_inside_its_cell(tmp_path):
+    out = _depseudonymize(tmp_path, "t.csv", 'a,b\nx,"rad1\rrad2 [Person 1]"\n')
+    assert list(csv.reader(io.StringIO(out, newline=""))) == [["a", "b"],
+                                                               ["x", "rad1\rrad2 Lars Nyström"]]
+
+
+def test_depseudonymize_reads_tsv_without_csv_quoting(tmp_path):
+    text = 'källa\tcitat\nx.txt\t"Nej" sa [Person 1] direkt.\ny.txt\tHon sa "ja" till [Person 2].\n'
+    assert _depseudonymize(tmp_path, "t.tsv", text) == (
+        'källa\tcitat\nx.txt\t"Nej" sa Lars Nyström direkt.\ny.txt\tHon sa "ja" till Sara.\n')
+
+
+def test_manifest_header_cells_lose_their_guard_too(tmp_path):
+    from codingkit.readers.manifest import read_manifest
+
+    (tmp_path / "a.txt").write_text(INTERVIEW, encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text("file,'-anteckning,projekt\na.txt,'=x,Syd\n",
+                                           encoding="utf-8")
+    assert read_manifest(tmp_path / "manifest.csv") == {
+        "a.txt": {"-anteckning": "=x", "project": "Syd"}}

@@ -182,3 +182,11 @@ def test_damaged_srt_time_line_never_gives_per_words_to_anna(tmp_path_factory, e
         return
     assert [(s, t) for s, t, _, _ in turns] == [("Anna", "Hur började ni?"),
                                                 ("Per", "Med en dialog.")], line
+
+
+@pytest.mark.parametrize("words", ["Vi gick från 3 --> 12 anbud på två år.", "2019 --> 2021.",
+                                   "Priset: 40 --> 35 kr."])
+def test_srt_arrow_between_numbers_in_words_stays_cue_text(tmp_path, words):
+    """An arrow beside plain numbers is words, not a broken time line (was E107)."""
+    p = _write(tmp_path, "pil.srt", SRT_HEAD + f"2\n00:00:04,000 --> 00:00:06,000\nPer: {words}\n")
+    assert _turns(p) == [BOTH[0], ("Per", words, 4.0, 6.0)]

@@ -171,11 +171,9 @@ def depseudonymize_command(table, key_path, out_path, force):
                           path=out_path, code="E408")
     suffix = Path(table).suffix.lower()
     if suffix in (".csv", ".tsv"):
-        from ..readers.survey import sniff_delimiter
-
         try:
-            restored, n = restore_originals_csv(
-                text, key, delimiter="\t" if suffix == ".tsv" else sniff_delimiter(text))
+            restored, n = (restore_originals_csv(text, key, delimiter="\t", quoted=False)
+                           if suffix == ".tsv" else restore_originals_csv(text, key))
         except PseudonymError as exc:
             raise PseudonymError(exc.message, path=table, line=exc.line, code="E805") from None
     else:

@@ -710,10 +710,32 @@ def restore_originals(text: str, key: PseudonymKey) -> tuple[str, int]:
     return text, n
 
 
-def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str = ","
-                          ) -> tuple[str, int]:
+def header_delimiter(text: str) -> str:
+    """The delimiter of a table, from its header line alone: the most
+    frequent of ``,``, ``;`` and tab there (``,`` if none). A header names
+    columns, so it is a surer guide than the cells below it, which may hold
+    any punctuation.
+
+    >>> header_delimiter('source;citat\\nx.txt;"Hon sa, ja"\\n')
+    ';'
+    >>> header_delimiter('source,citat\\nx.txt,"Hon sa; nej; sen gick hon"\\n')
+    ','
+    """
+    first = text.split("\n", 1)[0]
+    return max((",", ";", "\t"), key=lambda d: (first.count(d), d == ","))
+
+
+def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str | None = None,
+                          quoted: bool = True) -> tuple[str, int]:
     """A CSV table with every pseudonym of ``key`` replaced by its original
     cell by cell, and how many replacements were made.
+
+    Only the rows where something was restored are written anew (with the
+    table's delimiter and the row's own line ending); every other row, and
+    the whole text when nothing was restored, is kept exactly as it was.
+    ``delimiter`` is the header line's (:func:`header_delimiter`) unless
+    given. ``quoted=False`` reads a tab-separated file as plain lines split
+    at tabs (no CSV quoting: a cell may start with ``"``).
 
     A cell that starts with ``=``, ``+``, ``-`` or ``@`` once restored (a
     phone number, an e-mail address in place of ``[Person 1]``) gets a
@@ -729,27 +751,55 @@ def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str = ","
     import csv
     import io
 
-    from ..tables import csv_text, neutralise_cell
+    from ..tables import neutralise_cell
 
-    rows, n = [], 0
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    if delimiter is None:
+        delimiter = header_delimiter(text)
+    lines = list(io.StringIO(text, newline=""))  # split at \r\n, \n or \r, ends kept
+
+    def restore_row(row: list[str]) -> tuple[list[str], int]:
+        cells, count = [], 0
+        for cell in row:
+            restored, k = restore_originals(cell, key)
+            if k:
+                count += k
+                if not cell.startswith("'"):
+                    restored = neutralise_cell(restored)
+            cells.append(restored)
+        return cells, count
+
+    def ending(line: str) -> str:
+        return line[len(line.rstrip("\r\n")):]
+
+    out, n = [], 0
+    if not quoted:
+        for line in lines:
+            body = line[:len(line) - len(ending(line))]
+            cells, k = restore_row(body.split(delimiter))
+            out.append(delimiter.join(cells) + ending(line) if k else line)
+            n += k
+        return ("".join(out), n) if n else (text, 0)
+
+    reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
+    done = 0
     try:
         for row in reader:
-            cells = []
-            for cell in row:
-                restored, k = restore_originals(cell, key)
-                if k:
-                    n += k
-                    if not cell.startswith("'"):
-                        restored = neutralise_cell(restored)
-                cells.append(restored)
-            rows.append(cells)
+            span = lines[done:reader.line_num]
+            done = reader.line_num
+            cells, k = restore_row(row)
+            if not k:
+                out.extend(span)
+                continue
+            n += k
+            buffer = io.StringIO()
+            # "\r\n" as the terminator makes the writer quote a cell holding
+            # either character; the row's own ending goes back on after
+            csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(cells)
+            out.append(buffer.getvalue()[:-2] + ending(span[-1]))
     except csv.Error as exc:
         raise PseudonymError(f"malformed CSV ({exc}); expected a CSV table",
                              line=reader.line_num, code="E805") from None
-    if not rows:
-        return text, 0
-    return csv_text(rows[0], rows[1:], delimiter=delimiter, raw=True), n
+    return ("".join(out), n) if n else (text, 0)
 
 
 def pseudonymize_for_apply(transcripts: Sequence[Transcript], *, key_path, out_dir,

@@ -82,7 +82,7 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
     except (StopIteration, csv.Error):
         raise ManifestError("no header row; expected columns file, project, round, role",
                             path=path, line=1, code="E301") from None
-    columns = [_column_name(c) for c in header]
+    columns = [_column_name(unquote_cell(c)) for c in header]
     if "file" not in columns:
         raise ManifestError(f"no 'file' column (found: {', '.join(header)}); expected columns "
                             "file, project, round, role", path=path, line=1, code="E301")

@@ -49,6 +49,10 @@ _CUE_NUMBER_RE = re.compile(r"\s*[0-9]+\s*")
 _SRT_DELIM = "[,.:\uff0c\uff0e\u3002\uff1a]"  # as the srt library: , . : and full-width ones
 _SRT_TIME = rf"([0-9]+){_SRT_DELIM}([0-9]+){_SRT_DELIM}([0-9]+)(?:{_SRT_DELIM}([0-9]*))?"
 _SRT_TIME_RE = re.compile(_SRT_TIME)
+#: A piece of a SubRip time just before an arrow ("04,000 ") or just after
+#: it (" -00:0"): digits, a time delimiter, a digit.
+_SRT_TIME_END_RE = re.compile(rf"[0-9]{_SRT_DELIM}[0-9]+\s*$")
+_SRT_TIME_START_RE = re.compile(rf"\s*-?[0-9]+{_SRT_DELIM}[0-9]")
 _VTT_TIME = r"(?:([0-9]+):)?([0-9]{1,2}):([0-9]{1,2})\.([0-9]{1,3})"
 #: A well-formed time line per format; cue settings (VTT) or coordinates
 #: (SRT) may follow the end time after a space.
@@ -205,15 +209,18 @@ def _srt_captions(raw: str, path) -> list[tuple[str, float, float]]:
 def _looks_like_time_line(line: str, format: str) -> bool:
     """Whether ``line`` is meant as a cue's time line. WebVTT: any line with
     ``-->`` (webvtt-py starts a cue block at each one, and leaves it out if it
-    cannot read its times). SubRip: an arrow (``-->``, ``- >``) with a digit
-    beside it (spaces aside), as ``-00:00:01,000 --> 00:00:02,000``; an arrow
-    between words stays cue text. Every time line either library reads is one.
+    cannot read its times). SubRip: an arrow (``-->``, ``- >``) with a piece
+    of a time beside it (digits, a time delimiter, a digit; spaces aside), as
+    ``-00:00:01,000 --> 00:00:02,000`` or ``x00:00:04,000 --> …``; an arrow
+    between words or plain numbers ("från 3 --> 12 anbud", "2019 --> 2021.")
+    stays cue text. Every time line either library reads is one.
     """
     if format == "vtt":
         return "-->" in line
     arrow = _ARROW_RE.search(line) if ">" in line else None
-    return arrow is not None and (line[:arrow.start()].rstrip()[-1:].isdigit()
-                                  or line[arrow.end():].lstrip()[:1].isdigit())
+    return arrow is not None and (
+        _SRT_TIME_END_RE.search(line, 0, arrow.start()) is not None
+        or _SRT_TIME_START_RE.match(line, arrow.end()) is not None)
 
 
 def _time_lines(raw: str, path, format: str) -> list[tuple[int, int, int]]:
