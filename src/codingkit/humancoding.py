@@ -259,7 +259,9 @@ def read_human_coding(
         if not isinstance(df.index, pd.RangeIndex):  # every row had more cells than the header
             raise EvaluationError(f"more cells than the {len(df.columns)} columns of the header",
                                   path=f, line=2, code="E602")
-        df = df.map(unquote_cell)   # codingkit's own CSV (import-project) guards formulas
+        # codingkit's own CSV (import-project) guards formulas; column by column,
+        # as DataFrame.map needs pandas 2.1
+        df = df.apply(lambda column: column.map(unquote_cell))
         df.columns = [str(c).strip().lower() for c in df.columns]
         cols = set(df.columns)
         if "code" in cols:
@@ -349,10 +351,17 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
     Raises
     ------
     EvaluationError
-        Not a readable .xlsx (E602), no ``source``/``turn`` or no theme
-        column (E602), nothing filled in (E602), a theme cell other than
-        0, 1 or empty, an empty source or a turn that is not a whole number
-        (E603, naming the cell).
+        Not a readable .xlsx, or XML declaring entities (E602), no
+        ``source``/``turn`` or no theme column (E602), nothing filled in
+        (E602), a sheet beyond Excel's bounds or over its cell budget (one
+        cell per byte of ``CODINGKIT_MAX_SURVEY_MB``, each row counted to
+        its last cell; E602, naming the row), a theme cell other than 0, 1
+        or empty, an empty source or a turn that is not a whole number of
+        at most 9 digits (E603, naming the cell).
+
+    The sheet's stored dimension is not trusted (a stale one would hide
+    rows and columns, a hostile one make every row 16,384 cells): each row
+    is read to its last cell. ``source`` is read exactly as written.
     """
     import io
 
@@ -361,7 +370,8 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
     from openpyxl.utils import get_column_letter
 
     from .errors import CodingkitError
-    from .readers.limits import check_unpacked_size, read_limited
+    from .readers.limits import (MAX_COLUMNS, MAX_ROWS, beyond_sheet, check_unpacked_size,
+                                 max_cells, read_limited, too_many_cells)
 
     path = Path(path)
     try:
@@ -371,9 +381,16 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
         raise EvaluationError(exc.message, path=path, code="E601") from None
 
     def fail(exc: BaseException) -> EvaluationError:
+        if _defused(exc):
+            return EvaluationError("refused: the workbook's XML declares entities (entity "
+                                   "expansion is not allowed); expected a coding sheet written "
+                                   "by 'codingkit suggest'", path=path, code="E602")
         return EvaluationError(f"not a readable .xlsx workbook ({type(exc).__name__}); "
                                "expected a coding sheet written by 'codingkit suggest'",
                                path=path, code="E602")
+
+    def too_big(exc: CodingkitError) -> EvaluationError:
+        return EvaluationError(exc.message, path=path, line=exc.line, code="E602")
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -381,9 +398,18 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
         raise fail(exc) from None
     try:
         sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [("" if c is None else str(c).strip()) for c in next(rows, ())]
+        # the stored <dimension> is not trusted: a stale A1:K2 would drop every row after
+        # the second and every column after K, a hostile A1:XFD1048576 pad each row to
+        # 16,384 cells and the sheet to a million rows. The header is read to its last
+        # cell, and every other row as wide as the header (a cell further right is no
+        # column of the sheet: a row of one cell at XFD costs one cell, not 16,384)
+        sheet.reset_dimensions()
         where = f"sheet '{sheet.title}'"
+        header = [("" if c is None else str(c).strip())
+                  for c in next(sheet.iter_rows(max_row=1, values_only=True), ())]
+        if len(header) > MAX_COLUMNS:
+            raise too_big(beyond_sheet(path, f"{where} has a header cell beyond column XFD "
+                                             f"({MAX_COLUMNS:,})", 1))
         lower = [h.lower() for h in header]
         missing = [c for c in ("source", "turn") if c not in lower]
         if missing:
@@ -409,7 +435,14 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
                 f"after 'codingkit')", path=path, line=1, code="E602")
         coded: list[tuple[str, int, str]] = []
         read: list[tuple[str, int]] = []
+        budget = max_cells(path) - len(header)
+        rows = sheet.iter_rows(min_row=2, max_col=len(header), values_only=True)
         for r, cells in enumerate(rows, start=2):
+            if r > MAX_ROWS:
+                raise too_big(beyond_sheet(path, f"{where} has rows beyond row {MAX_ROWS:,}"))
+            budget -= len(header)  # blank rows and the gaps between rows count too
+            if budget < 0:
+                raise too_big(too_many_cells(path, r))
             cells = list(cells) + [None] * (len(header) - len(cells))
             marks = []
             for j in theme_js:
@@ -419,17 +452,19 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
                         f"cell {get_column_letter(j + 1)}{r} (theme {header[j]}) holds "
                         f"{cells[j]!r}; expected 0, 1 or empty", path=path, line=r, code="E603")
                 marks.append(v)
-            src = "" if cells[src_j] is None else str(cells[src_j]).strip()
+            # the source exactly as written (a file may be named '\t=x.txt' or ' a.txt')
+            src = "" if cells[src_j] is None else str(cells[src_j])
             if all(m == "" for m in marks):
                 continue  # not coded (yet)
-            if not src:
+            if not src.strip():
                 raise EvaluationError(f"cell {get_column_letter(src_j + 1)}{r}: empty source",
                                       path=path, line=r, code="E603")
             turn = _whole(cells[turn_j])
             if turn is None:
                 raise EvaluationError(
-                    f"cell {get_column_letter(turn_j + 1)}{r}: turn must be a whole number, "
-                    f"got {cells[turn_j]!r}", path=path, line=r, code="E603")
+                    f"cell {get_column_letter(turn_j + 1)}{r}: turn must be a whole number "
+                    f"(at most 9 digits), got {cells[turn_j]!r}", path=path, line=r,
+                    code="E603")
             read.append((src, turn))
             coded += [(src, turn, header[j]) for j, m in zip(theme_js, marks) if m == 1]
     except EvaluationError:
@@ -462,15 +497,38 @@ def _mark(v) -> int | str | None:
     return None
 
 
+#: The largest turn number read (9 digits, as in a human-coding CSV).
+_MAX_TURN = 999_999_999
+
+
 def _whole(v) -> int | None:
+    """A turn number of a sheet cell (0 to 999,999,999), ``None`` for anything else."""
     if isinstance(v, bool):
         return None
-    if isinstance(v, int):
-        return v if v >= 0 else None
     if isinstance(v, float):
-        return int(v) if v.is_integer() and v >= 0 else None
+        if not v.is_integer():
+            return None
+        v = int(v)
+    if isinstance(v, int):
+        return v if 0 <= v <= _MAX_TURN else None
     s = "" if v is None else str(v).strip()
-    return int(s) if s.isdigit() else None
+    # ASCII digits only: '²'.isdigit() is true but int('²') fails
+    return int(s) if s.isascii() and s.isdigit() and len(s) <= 9 else None
+
+
+def _defused(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is defusedxml refusing a DTD or an entity."""
+    try:
+        from defusedxml import DefusedXmlException
+    except ImportError:  # pragma: no cover - a dependency
+        return False
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
 
 
 def _files_label(paths: Sequence[str | os.PathLike[str]]) -> str | None:

@@ -29,7 +29,7 @@ from typing import Iterable, Mapping
 from ..errors import CodingkitWarning, InputError
 from ..model import Transcript
 from .encoding import normalise_text, read_bytes, sha256_of
-from .limits import check_unpacked_size
+from .limits import check_unpacked_size, max_bytes, too_large
 from .text import (_NAME, HEADER_KEYS, _is_note, is_known_code, metadata_key, parse_turns,
                    turns_and_metadata)
 
@@ -66,8 +66,15 @@ def _without_entities(data: bytes, path: str | os.PathLike[str]) -> bytes:
     for ent in (dtd.iterentities() if dtd is not None else ()):
         if ent.content is not None and "&" not in ent.content and "<" not in ent.content:
             values[ent.name] = ent.content
+    nodes = list(root.iter(etree.Entity))
+    # a few bytes of references may stand for far more text (one 1 MB entity referenced
+    # 180 times in a 77 kB .docx): the text they expand to counts against the same limit
+    # as the unpacked archive, before any of it is made
+    expanded = len(xml) + sum(len(values.get(node.name, "").encode("utf-8")) for node in nodes)
+    if expanded > max_bytes(path):
+        raise too_large(path, expanded, "with its XML entities expanded, the document is")
     left_out: dict[str, None] = {}
-    for node in list(root.iter(etree.Entity)):
+    for node in nodes:
         name = node.name
         if name not in values:
             left_out[f"&{name};"] = None

@@ -117,7 +117,7 @@ def utc_timestamp(when: datetime | None = None) -> str:
 
 _FORBIDDEN = [b"<!DOCTYPE", b"<!ENTITY"]
 _FORBIDDEN_ALL = _FORBIDDEN + [s.decode().encode(enc) for s in _FORBIDDEN
-                               for enc in ("utf-16-le", "utf-16-be")]
+                               for enc in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")]
 
 
 def parse_xml(data: bytes, *, where: str) -> etree._Element:

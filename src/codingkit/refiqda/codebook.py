@@ -45,6 +45,12 @@ from ._common import (
     xml_safe,
 )
 
+#: The deepest code hierarchy read from a .qdc or .qdpx (a theme is level 1). Real
+#: codebooks have a few levels; a YAML codebook holds at most 49 (its nesting limit,
+#: two per level), so a deeper one could not be written by ``import-codebook`` and
+#: read back.
+MAX_CODE_DEPTH = 40
+
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 _ORIGIN_RE = re.compile(r"\(codebook ([a-z0-9_]+) ([^()\s]+)\)")
 _MARKERS = {
@@ -242,22 +248,32 @@ def read_codes(container: etree._Element, *, where: str) -> CodeTable:
             table.by_guid[guid] = cid
         return cid
 
-    def walk(el: etree._Element, parent: str | None) -> None:
+    def deeper(el: etree._Element, depth: int) -> int:
+        if depth >= MAX_CODE_DEPTH:
+            raise RefiQdaError(
+                f"Code {(el.get('name') or '').strip()!r} is nested more than "
+                f"{MAX_CODE_DEPTH} levels deep; expected a code hierarchy of a few levels",
+                path=where, code="E504")
+        return depth + 1
+
+    def walk(el: etree._Element, parent: str | None, depth: int) -> None:
         for child in kids(el):
             name = local(child)
             if name == "Code":
+                level = deeper(child, depth)
                 cid = add(child, parent, folder=False)
-                walk(child, cid)
+                walk(child, cid, level)
             elif name in ("Description", "NoteRef", "MemberCode"):
                 continue
             elif any(local(d) == "Code" for d in child.iter() if isinstance(d.tag, str)):
                 if child.get("name"):
+                    level = deeper(child, depth)
                     cid = add(child, parent, folder=True)
-                    walk(child, cid)
+                    walk(child, cid, level)
                 else:
-                    walk(child, parent)
+                    walk(child, parent, depth)
 
-    walk(container, None)
+    walk(container, None, 0)
     return table
 
 
@@ -288,14 +304,13 @@ def read_qdc(path: str | os.PathLike[str]) -> Codebook:
     ------
     RefiQdaError
         E500 unreadable file, E510 DOCTYPE/ENTITY, E511 not XML, E503 bad
-        GUID, E504 no ``Codes``.
+        GUID, E504 no ``Codes`` or codes nested deeper than
+        :data:`MAX_CODE_DEPTH`. (:class:`~codingkit.errors.InputError`
+        E111 for a named pipe, a device or a folder, E112 for a file over
+        ``CODINGKIT_MAX_FILE_MB``.)
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise RefiQdaError(f"cannot read the file ({exc.strerror}); expected a .qdc file",
-                           path=path, code="E500") from None
+    data = _read_qdc_bytes(path)
     root = parse_xml(data, where=str(path))
     table = codebook_table(root, where=str(path))
     cid, version = slugify(path.stem), "1"
@@ -304,6 +319,46 @@ def read_qdc(path: str | os.PathLike[str]) -> Codebook:
         cid, version = m.group(1), m.group(2)
     return Codebook(id=cid, codes=table.codes, version=version,
                     title=path.stem, path=path, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _read_qdc_bytes(path: Path) -> bytes:
+    """The bytes of a .qdc file: a regular file within the transcripts' size limit.
+
+    Opened without blocking and measured before it is read, so that a named
+    pipe or a link to ``/dev/zero`` named ``x.qdc`` cannot stall the run or
+    fill the memory (E111), and a file over ``CODINGKIT_MAX_FILE_MB`` is
+    refused before it is read (E112).
+    """
+    from ..errors import InputError
+    from ..readers.limits import file_kind, max_bytes, too_large
+
+    def unreadable(exc: OSError) -> RefiQdaError:
+        return RefiQdaError(f"cannot read the file ({exc.strerror or exc}); expected a .qdc "
+                            "file", path=path, code="E500")
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise unreadable(exc) from None
+    try:
+        st = os.fstat(fd)
+        kind = file_kind(st.st_mode)
+        if kind is not None:
+            raise InputError(f"is {kind}, not a regular file; expected a .qdc codebook file",
+                             path=path, code="E111")
+        limit = max_bytes(path)
+        if st.st_size > limit:
+            raise too_large(path, st.st_size)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise too_large(path, len(data))
+        return data
+    except OSError as exc:
+        raise unreadable(exc) from None
+    finally:
+        os.close(fd)
 
 
 def codebook_table(root: etree._Element, *, where: str) -> CodeTable:
