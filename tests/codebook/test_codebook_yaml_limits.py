@@ -1,15 +1,18 @@
 """Hostile codebook YAML: aliases that repeat each other ("billion laughs"),
 an alias inside what it names, and deep nesting are refused with the line,
-in bounded time and memory, instead of exhausting memory or crashing."""
+in bounded time and memory, instead of exhausting memory or crashing; a
+named pipe, a device or an oversized file is refused before it is read."""
 
 from __future__ import annotations
 
+import os
 import resource
 
+import pytest
 from click.testing import CliRunner
 
 from codingkit.cli import cli
-from codingkit.codebook import load_codebook, validate_codebook
+from codingkit.codebook import CodebookError, load_codebook, validate_codebook
 from codingkit.codebook.yamltree import MAX_NESTING, MAX_VALUES, parse_with_lines
 
 HEAD = 'codebook:\n  id: t\n  version: "1"\ncodes:\n  - id: budget\n    label: Budget\n'
@@ -70,3 +73,23 @@ def test_the_default_codebook_is_far_inside_the_limits():
     from codingkit.codebook import default_codebook_path
 
     assert validate_codebook(default_codebook_path()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_or_device_as_codebook_is_refused_not_waited_on(tmp_path):
+    # validate fifo.yaml hung for ever; a link to /dev/zero ended in MemoryError
+    os.mkfifo(tmp_path / "fifo.yaml")
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    for name, kind in (("fifo.yaml", "a named pipe"), ("zero.yaml", "a character device")):
+        with pytest.raises(CodebookError, match=rf"{name}: is {kind}.*not a regular file; "
+                                                r"expected a codebook file \[E111\]"):
+            load_codebook(tmp_path / name)
+
+
+def test_a_codebook_over_the_file_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("CODINGKIT_MAX_FILE_MB", "0.01")
+    p = tmp_path / "stor.yaml"
+    p.write_text("codebook: {id: x}\n# " + "x" * 20_000 + "\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"stor\.yaml: the file is 20,0\d\d bytes, over the "
+                                            r"limit of 10,000 bytes.*\[E112\]"):
+        load_codebook(p)

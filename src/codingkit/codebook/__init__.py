@@ -111,15 +111,7 @@ def load_codebook(path: str | os.PathLike[str] | None = None) -> Codebook:
         raise _single(
             f"unknown codebook format {p.suffix or '(no suffix)'!r}: "
             "expected a .yaml/.yml codebook or a REFI-QDA .qdc file", p, None, E_FORMAT)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise _single("codebook file not found", p, None, E_NOT_FOUND) from None
-    except IsADirectoryError:
-        raise _single("is a folder, expected a codebook file", p, None, E_NOT_FOUND) from None
-    except OSError as exc:
-        raise _single(f"cannot read the codebook: {exc.strerror}", p, None,
-                      E_NOT_FOUND) from None
+    raw = _read_codebook_bytes(p)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -369,6 +361,26 @@ def _yaml_error(exc: yaml.YAMLError, p: Path) -> CodebookError:
     if hint:
         msg += f"; {hint}"
     return _single(msg, p, line, E_YAML)
+
+
+def _read_codebook_bytes(p: Path) -> bytes:
+    """The bytes of a codebook file, read as a transcript is: only from a
+    regular file (a named pipe would hang the run, ``/dev/zero`` fill the
+    memory: E111) within ``CODINGKIT_MAX_FILE_MB`` (E112)."""
+    from ..errors import InputError
+    from ..readers.limits import read_limited
+
+    if not p.exists():
+        raise _single("codebook file not found", p, None, E_NOT_FOUND)
+    if p.is_dir():
+        raise _single("is a folder, expected a codebook file", p, None, E_NOT_FOUND)
+    try:
+        return read_limited(p, expected="a codebook file")
+    except InputError as exc:
+        if exc.code == "E101":  # cannot be opened
+            raise _single(f"cannot read the codebook: {exc.message}", p, None,
+                          E_NOT_FOUND) from None
+        raise _single(exc.message, p, None, exc.code) from None
 
 
 def _single(message: str, path: Path | None, line: int | None, code: str) -> CodebookError:

@@ -146,13 +146,14 @@ def file_kind(mode: int) -> str | None:
     return next((what for test, what in _KINDS if test(mode)), "not a regular file")
 
 
-def not_regular(path, kind: str) -> InputError:
-    return InputError(f"is {kind}, not a regular file; expected a transcript file",
+def not_regular(path, kind: str, expected: str = "a transcript file") -> InputError:
+    return InputError(f"is {kind}, not a regular file; expected {expected}",
                       path=path, code="E111")
 
 
-def read_limited(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of a regular file no larger than its limit.
+def read_limited(path: str | os.PathLike[str], expected: str = "a transcript file") -> bytes:
+    """The bytes of a regular file no larger than its limit (``expected``
+    says what it should be, in the error for a file that is not regular).
 
     The file is opened without blocking (a named pipe cannot stall the run),
     checked to be a regular file and measured before it is read; at most
@@ -173,7 +174,7 @@ def read_limited(path: str | os.PathLike[str]) -> bytes:
         st = os.fstat(fd)
         kind = file_kind(st.st_mode)
         if kind is not None:
-            raise not_regular(p, kind)
+            raise not_regular(p, kind, expected)
         limit = max_bytes(p)
         if st.st_size > limit:
             raise too_large(p, st.st_size)

@@ -322,43 +322,21 @@ def read_qdc(path: str | os.PathLike[str]) -> Codebook:
 
 
 def _read_qdc_bytes(path: Path) -> bytes:
-    """The bytes of a .qdc file: a regular file within the transcripts' size limit.
-
-    Opened without blocking and measured before it is read, so that a named
-    pipe or a link to ``/dev/zero`` named ``x.qdc`` cannot stall the run or
-    fill the memory (E111), and a file over ``CODINGKIT_MAX_FILE_MB`` is
-    refused before it is read (E112).
-    """
+    """The bytes of a .qdc file: a regular file within the transcripts' size
+    limit (:func:`~codingkit.readers.limits.read_limited`: a named pipe or a
+    link to ``/dev/zero`` named ``x.qdc`` cannot stall the run or fill the
+    memory, E111; a file over ``CODINGKIT_MAX_FILE_MB`` is refused before it
+    is read, E112)."""
     from ..errors import InputError
-    from ..readers.limits import file_kind, max_bytes, too_large
-
-    def unreadable(exc: OSError) -> RefiQdaError:
-        return RefiQdaError(f"cannot read the file ({exc.strerror or exc}); expected a .qdc "
-                            "file", path=path, code="E500")
+    from ..readers.limits import read_limited
 
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
-                     | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise unreadable(exc) from None
-    try:
-        st = os.fstat(fd)
-        kind = file_kind(st.st_mode)
-        if kind is not None:
-            raise InputError(f"is {kind}, not a regular file; expected a .qdc codebook file",
-                             path=path, code="E111")
-        limit = max_bytes(path)
-        if st.st_size > limit:
-            raise too_large(path, st.st_size)
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(limit + 1)
-        if len(data) > limit:
-            raise too_large(path, len(data))
-        return data
-    except OSError as exc:
-        raise unreadable(exc) from None
-    finally:
-        os.close(fd)
+        return read_limited(path, expected="a .qdc codebook file")
+    except InputError as exc:
+        if exc.code != "E101":
+            raise
+        raise RefiQdaError(f"{exc.message}; expected a .qdc file", path=path,
+                           code="E500") from None
 
 
 def codebook_table(root: etree._Element, *, where: str) -> CodeTable:
