@@ -381,7 +381,9 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
         raise EvaluationError(exc.message, path=path, code="E601") from None
 
     def fail(exc: BaseException) -> EvaluationError:
-        if _defused(exc):
+        from .readers.limits import refused_entities
+
+        if refused_entities(exc):
             return EvaluationError("refused: the workbook's XML declares entities (entity "
                                    "expansion is not allowed); expected a coding sheet written "
                                    "by 'codingkit suggest'", path=path, code="E602")
@@ -514,21 +516,6 @@ def _whole(v) -> int | None:
     s = "" if v is None else str(v).strip()
     # ASCII digits only: '²'.isdigit() is true but int('²') fails
     return int(s) if s.isascii() and s.isdigit() and len(s) <= 9 else None
-
-
-def _defused(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what caused it) is defusedxml refusing a DTD or an entity."""
-    try:
-        from defusedxml import DefusedXmlException
-    except ImportError:  # pragma: no cover - a dependency
-        return False
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, DefusedXmlException):
-            return True
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return False
 
 
 def _files_label(paths: Sequence[str | os.PathLike[str]]) -> str | None:

@@ -294,3 +294,19 @@ def check_workbook_elements(path, archive) -> None:
                 f"(in one row, or outside the rows), over the limit of {limit:,}; expected a "
                 f"workbook as a spreadsheet program writes it; to read it, raise the limit, e.g. "
                 f"{variable_for(path)}={(held * 25) // MB + 1}", path=path, code="E112")
+
+
+def refused_entities(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is defusedxml refusing a DTD or an
+    entity in a workbook (openpyxl parses with defusedxml when it is installed)."""
+    try:
+        from defusedxml import DefusedXmlException
+    except ImportError:  # pragma: no cover - a dependency
+        return False
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False

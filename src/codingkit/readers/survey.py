@@ -233,11 +233,15 @@ def _excel_table(path, data: bytes) -> tuple[list[str], Iterator[tuple[int, list
     """
     import openpyxl
 
-    from .limits import check_unpacked_size
+    from .limits import check_unpacked_size, refused_entities
 
     check_unpacked_size(data, path)
 
     def fail(exc: BaseException) -> InputError:
+        if refused_entities(exc):
+            return InputError("refused: the workbook's XML declares entities (entity "
+                              "expansion is not allowed); expected a workbook as a "
+                              "spreadsheet program writes it", path=path, code="E106")
         return InputError(f"not a readable Excel .xlsx file ({type(exc).__name__}); "
                           "expected a workbook with a header row", path=path, code="E106")
 
