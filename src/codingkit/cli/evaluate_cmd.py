@@ -286,19 +286,17 @@ def _pred_codebook(pred_dir: Path, codebook_path: Path | None):
     codebook order as every other table does: ``--codebook`` when given,
     else the one its manifest.json names (when that file is unchanged);
     ``None`` (codes in alphabetical order) when neither is found."""
-    import json
-
     from ..codebook import load_codebook
+    from ..errors import ResultsFolderError
+    from ..writers.readback import find_codebook, read_manifest
 
     if codebook_path is not None:
         return load_codebook(codebook_path)
     try:
-        cb = json.loads((Path(pred_dir) / "manifest.json").read_text(encoding="utf-8"))
-        cb = dict(cb.get("codebook") or {})
-    except (OSError, ValueError, TypeError, AttributeError):
-        return None
+        cb = read_manifest(pred_dir)["codebook"]  # checked against its schema
+    except ResultsFolderError:
+        return None  # evaluate refuses the folder itself
     from ..fileio import sha256_file
-    from ..writers.readback import find_codebook
 
     path = find_codebook(cb, Path(pred_dir))  # the bundled one wherever codingkit is now
     if path is None or (cb.get("sha256") and sha256_file(path) != cb["sha256"]):
@@ -425,13 +423,14 @@ def warn_if_evaluated_on_learned(coder, human) -> None:
 def warn_if_pred_learned_from(pred_dir: Path) -> None:
     """As :func:`warn_if_learned_from`, for a results folder (``--pred``)
     that the bundled coder coded (its manifest.json says so)."""
-    import json
+    from ..errors import ResultsFolderError
+    from ..writers.readback import read_manifest
 
     try:
-        manifest = json.loads((Path(pred_dir) / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_manifest(pred_dir)  # checked against its schema
         coder = manifest["options"]["coder"]["kind"]
         inputs = [(i["source"], i["sha256"]) for i in manifest["inputs"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ResultsFolderError, KeyError, TypeError):
         return  # not ours, or older: evaluate's own checks speak
     if coder == "bundled":
         _warn_learned(inputs)

@@ -18,7 +18,10 @@ from ..errors import RefiQdaError
 from ..fileio import sha256_file
 from ..model import CodingResult, Transcript
 from ..writers.readback import (bundled_codebook, find_beside, read_manifest, read_results,
-                                table_path)
+                                shown, table_path)
+
+#: A path of manifest.json in a message: in full up to the longest path a system opens.
+_PATH_SHOWN = 4096
 
 
 def result_from_output_dir(
@@ -76,8 +79,9 @@ def result_from_output_dir(
     for i, entry in enumerate(inputs):
         p = find_beside(str(entry.get("path", "")), folder)
         if p is None:
-            raise RefiQdaError(f"input {entry.get('path')!r} (source {entry.get('source')!r}) "
-                               f"not found; expected the transcript that was coded",
+            raise RefiQdaError(f"input {shown(entry.get('path'), _PATH_SHOWN)} (source "
+                               f"{shown(entry.get('source'), _PATH_SHOWN)}) not found; expected "
+                               f"the transcript that was coded",
                                path=mpath, code="E541")
         digest = entry.get("sha256")
         if digest and sha256_file(p) != digest:
@@ -96,8 +100,9 @@ def result_from_output_dir(
     if "manifest" in kwargs:
         found = find_beside(str(kwargs["manifest"]), folder)
         if found is None:
-            raise RefiQdaError(f"the transcript manifest {kwargs['manifest']!r} used for the "
-                               f"coding is not found; expected it beside the transcripts",
+            raise RefiQdaError(f"the transcript manifest {shown(kwargs['manifest'], _PATH_SHOWN)}"
+                               f" used for the coding is not found; expected it beside the "
+                               f"transcripts",
                                path=mpath, code="E541")
         kwargs["manifest"] = found
     transcripts = list(read_transcripts(paths, **kwargs))
@@ -169,7 +174,7 @@ def _codebook_not_found(info: dict[str, Any]) -> str:
     """The E541 message for a run's codebook that is found nowhere."""
     from ..errors import CodingkitError
 
-    where = f"codebook {info.get('path')!r} not found"
+    where = f"codebook {shown(info.get('path'), _PATH_SHOWN)} not found"
     bundled = bundled_codebook(info, same=False)
     if bundled is not None:
         try:

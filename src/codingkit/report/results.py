@@ -93,7 +93,7 @@ def _codebook(manifest: dict[str, Any], codebook_path: str | os.PathLike[str] | 
     candidates.append(default_codebook_path())
     skipped = None
     for cand in candidates:
-        if not cand.is_file():
+        if not readback.exists_file(cand):
             continue
         try:
             st = cand.stat()

@@ -146,7 +146,8 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
     doc = Document()
     para = _Styles(doc)
     doc.core_properties.title = w("title")
-    doc.core_properties.subject = f"{cb.get('id')} {cb.get('version')}"
+    # a core property holds at most 255 characters of XML-safe text
+    doc.core_properties.subject = _t(f"{cb.get('id')} {cb.get('version')}")[:255]
     para.heading(w("title"), 0)
     para(_t(w("subtitle", codebook=f"{cb.get('id')} {cb.get('version')}",
                            interviews=fig.interviews, turns=fig.turns)))

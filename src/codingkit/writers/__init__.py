@@ -440,7 +440,9 @@ def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
                      "path": str(cb.path) if cb.path else None,
                      # install-independent: found again after a reinstall or in another venv
                      "bundled": bundled_codebook_name(cb.path)},
-        "options": {**result.options, **(options or {})},
+        # unit: what the contract requires, also of a result made by hand (its segments')
+        "options": {"unit": next((s.unit for s in result.segment_list), "turn"),
+                    **result.options, **(options or {})},
         "counts": {"transcripts": len(result.transcripts),
                    "segments": len(result.segment_list),
                    "codings": len(result.coding_list), **(counts or {})},

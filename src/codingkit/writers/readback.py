@@ -17,7 +17,9 @@ reads. Every problem is one line naming the file (and line) and what was
 expected (:class:`~codingkit.errors.ResultsFolderError`):
 
 - E901 not a results folder (no folder, no or not codingkit's
-  ``manifest.json``, a table missing);
+  ``manifest.json``, a table missing), or a ``manifest.json`` that breaks
+  its JSON Schema (:func:`schema_problem`: a field missing or of another
+  type, named with its place such as ``inputs[3].sha256``);
 - E902 a ``schema_version`` this codingkit does not read;
 - E905 a table without a column of the contract, or with a bad number.
 
@@ -37,6 +39,7 @@ expected (:class:`~codingkit.errors.ResultsFolderError`):
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -62,6 +65,9 @@ TABLES = ("segments", "codings", "frequencies")
 _SEGMENT_FIELDS = {"segment_id", "source", "speaker", "speaker_role", "turn", "unit", "start",
                    "end", "text"}
 _DTYPES = {"integer": "int64", "number": "float64"}
+#: The largest manifest.json read (a run's is a few KB), as
+#: :func:`codingkit.fileio.is_results_folder` reads.
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 
 
 def schema_path(kind: str, version: int = SCHEMA_VERSION) -> Path:
@@ -136,12 +142,38 @@ def _text(value: Any) -> str:
     return "" if value is None or value != value else str(value)
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """A value of manifest.json for a one-line message: JSON's ``true``,
+    ``false`` and ``null``, a string quoted and cut after ``limit``
+    characters (with its length), a list or object by its size."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return repr(value) if len(value) <= limit else \
+            f"{value[:limit]!r}… ({len(value):,} characters)"
+    if isinstance(value, (list, dict)):
+        kind = "a list" if isinstance(value, list) else "an object"
+        return ("[]" if kind == "a list" else "{}") if not value else \
+            f"{kind} of {len(value):,} item{'s' if len(value) > 1 else ''}"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def exists_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a file; ``False`` also for a path the system cannot
+    look up (a name too long, a NUL byte), as a manifest may name."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def find_beside(name: str | os.PathLike[str], folder: Path) -> Path | None:
     """A file a results folder's manifest names: ``name`` as given, or relative
     to the results folder or the folder it is in; ``None`` if none exists."""
     path = Path(name)
     candidates = [path] if path.is_absolute() else [path, folder / path, folder.parent / path]
-    return next((c for c in candidates if c.is_file()), None)
+    return next((c for c in candidates if exists_file(c)), None)
 
 
 def find_codebook(info: dict[str, Any], folder: Path) -> Path | None:
@@ -193,7 +225,7 @@ def bundled_codebook(info: dict[str, Any], *, same: bool = True) -> Path | None:
     parts = re.split(r"[\\/]", str(info.get("path") or ""))
     if len(parts) >= 3 and [p.lower() for p in parts[-3:-1]] == ["codingkit", "codebooks"]:
         names.append(parts[-1])
-    named = [folder / n for n in names if n and (folder / n).is_file()]
+    named = [folder / n for n in names if n and exists_file(folder / n)]
     if not same:
         return named[0] if named else None
     if info.get("sha256"):
@@ -212,15 +244,74 @@ def bundled_codebook(info: dict[str, Any], *, same: bool = True) -> Path | None:
 _WHAT = "a results folder of 'codingkit apply' (manifest.json, segments.csv, codings.csv, " \
         "frequencies.csv)"
 
+_KINDS = {"string": "a string", "integer": "an integer", "number": "a number",
+          "boolean": "true or false", "null": "null", "object": "an object", "array": "a list"}
+_PYTHON = {"string": str, "boolean": bool, "null": type(None), "object": dict, "array": list}
+
+
+def _is_kind(value: Any, kind: str) -> bool:
+    if kind in ("integer", "number"):  # true is no number; 1.0 and inf are no integer
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        return isinstance(value, int) or (kind == "number" and math.isfinite(value))
+    return isinstance(value, _PYTHON[kind])
+
+
+def schema_problem(value: Any, schema: dict[str, Any], where: str = "") -> str | None:
+    """Where ``value`` (a parsed manifest.json) first breaks ``schema``, in words
+    (``"inputs[3].sha256 is true, not a string or null"``); ``None`` if it does not.
+
+    Checks the JSON Schema keywords the bundled manifest schemas use (type,
+    const, enum, pattern, maxLength, minimum, required, properties, items),
+    a little stricter than JSON Schema: ``true`` is not ``1`` and ``1.0``
+    is not an integer, as in what ``codingkit apply`` writes."""
+    name = where or "the manifest"
+    kinds = schema.get("type")
+    if kinds is not None:
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        if not any(_is_kind(value, k) for k in kinds):
+            return f"{name} is {shown(value)}, not {' or '.join(_KINDS[k] for k in kinds)}"
+    same = (lambda a, b: type(a) is type(b) and a == b)  # noqa: E731
+    if "const" in schema and not same(value, schema["const"]):
+        return f"{name} is {shown(value)}, not {shown(schema['const'])}"
+    if "enum" in schema and not any(same(value, e) for e in schema["enum"]):
+        return f"{name} is {shown(value)}, not one of {', '.join(map(shown, schema['enum']))}"
+    if isinstance(value, str):
+        if len(value) > schema.get("maxLength", len(value)):
+            return f"{name} has {len(value):,} characters, over {schema['maxLength']:,}"
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            return f"{name} is {shown(value)}, not text matching {schema['pattern']}"
+    if _is_kind(value, "number") and value < schema.get("minimum", value):
+        return f"{name} is {shown(value)}, less than {schema['minimum']}"
+    if isinstance(value, dict):
+        for key in schema.get("required", ()):
+            if key not in value:
+                return f"has no {where + '.' if where else ''}{key}"
+        for key, sub in schema.get("properties", {}).items():
+            if key in value:
+                problem = schema_problem(value[key], sub, f"{where}.{key}" if where else key)
+                if problem:
+                    return problem
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            problem = schema_problem(item, schema["items"], f"{where}[{i}]")
+            if problem:
+                return problem
+    return None
+
 
 def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
     """The checked ``manifest.json`` of a results folder.
 
+    Every field is checked against the manifest's JSON Schema
+    (:func:`schema_path`, :func:`schema_problem`) before anything uses it.
+
     Raises
     ------
     ResultsFolderError
-        E901 no folder, no manifest.json or not codingkit's; E902 a
-        schema_version this codingkit does not read.
+        E901 no folder, no manifest.json, not codingkit's, or a field missing
+        or of another type than the schema's; E902 a schema_version this
+        codingkit does not read.
     """
     folder = Path(folder)
     path = folder / "manifest.json"
@@ -230,24 +321,43 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
     if not path.is_file():
         raise ResultsFolderError(f"no manifest.json; expected {_WHAT}", path=folder,
                                  code="E901")
+    if path.stat().st_size > MAX_MANIFEST_BYTES:
+        raise ResultsFolderError(f"over {MAX_MANIFEST_BYTES // 2**20} MiB; expected the "
+                                 "manifest.json of 'codingkit apply'", path=path, code="E901")
+    text = ""
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        manifest = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ResultsFolderError(f"not valid JSON ({getattr(exc, 'msg', exc)}); expected the "
                                  "manifest.json of 'codingkit apply'", path=path,
                                  line=getattr(exc, "lineno", None), code="E901") from None
+    except RecursionError:
+        raise ResultsFolderError("nested too deeply; expected the manifest.json of 'codingkit "
+                                 "apply'", path=path, code="E901") from None
+    except ValueError:  # an integer of more digits than int() converts (over 4300)
+        digits = re.search(r"\d{4301,}", text)
+        raise ResultsFolderError("holds a number too long to read; expected the manifest.json "
+                                 "of 'codingkit apply'", path=path, code="E901",
+                                 line=text.count("\n", 0, digits.start()) + 1 if digits else None
+                                 ) from None
     if not isinstance(manifest, dict) or not all(
             k in manifest for k in ("codebook", "counts", "inputs")):
         raise ResultsFolderError("not a manifest of 'codingkit apply' (no codebook, counts or "
                                  "inputs); expected a results folder", path=path, code="E901")
     version = manifest.get("schema_version")
-    if version not in SCHEMA_VERSIONS:
+    if not _is_kind(version, "integer") or version not in SCHEMA_VERSIONS:
         known = ", ".join(map(str, SCHEMA_VERSIONS))
         what = ("has no schema_version (written by a codingkit before 0.1's contract)"
-                if version is None else f"has schema_version {version!r}")
+                if "schema_version" not in manifest else f"has schema_version {shown(version)}")
         raise ResultsFolderError(f"{what}; this codingkit reads results folders of schema "
                                  f"version {known}: re-run 'codingkit apply' with this version",
                                  path=path, code="E902")
+    problem = schema_problem(manifest, load_schema("manifest", version))
+    if problem:
+        raise ResultsFolderError(f"{problem}; expected a manifest.json as 'codingkit apply' "
+                                 f"writes it ({schema_path('manifest', version).name})",
+                                 path=path, code="E901")
     return manifest
 
 
