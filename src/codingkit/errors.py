@@ -26,7 +26,35 @@ E9xx  reports (codingkit report) and reading a results folder back
 from __future__ import annotations
 
 import os
+import unicodedata
 from typing import Iterable
+
+
+#: Characters that :func:`one_line` escapes besides the control characters
+#: (Unicode category Cc): line and paragraph separators (``str.splitlines``
+#: splits at them), the bidirectional overrides and isolates (they reorder
+#: what a terminal shows) and lone surrogates (the bytes of a file name that
+#: are not UTF-8).
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _escaped(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs") or ch in _BIDI
+
+
+def one_line(text: str) -> str:
+    r"""``text`` with its control characters escaped as Python writes them in
+    a string literal (``\n``, ``\r``, ``\t``, ``\x1b``, ``\u2028``,
+    ``\udcff``), so that a message naming a file stays one line and cannot
+    colour or move a terminal's text. Letters such as å, ä and ö stay as
+    they are; backslashes too (Windows paths).
+
+    >>> print(one_line("intervjuer/a\nb\x1b[31m.txt: åäö"))
+    intervjuer/a\nb\x1b[31m.txt: åäö
+    """
+    if text.isprintable() and text.isascii():   # the common case, fast
+        return text
+    return "".join(repr(ch)[1:-1] if _escaped(ch) else ch for ch in text)
 
 
 class CodingkitError(Exception):
@@ -67,7 +95,8 @@ class CodingkitError(Exception):
             if self.line is not None:
                 where += f", line {self.line}"
             where += ": "
-        return f"{where}{self.message} [{self.code}]"
+        # one line whatever the file name (or a quoted value) holds
+        return one_line(f"{where}{self.message} [{self.code}]")
 
 
 class InputError(CodingkitError):
@@ -104,7 +133,8 @@ class CodebookError(CodingkitError):
         parts = [
             (f"line {ln}: {msg}" if ln is not None else msg) for ln, msg in self.problems
         ]
-        return f"{where}{len(self.problems)} problems: " + "; ".join(parts) + f" [{self.code}]"
+        return one_line(f"{where}{len(self.problems)} problems: " + "; ".join(parts)
+                        + f" [{self.code}]")
 
 
 class ManifestError(CodingkitError):
@@ -167,7 +197,7 @@ class CodingkitWarning(UserWarning):
         where = ""
         if self.path is not None:
             where = self.path + (f", line {line}" if line is not None else "") + ": "
-        super().__init__(where + message)
+        super().__init__(one_line(where + message))
 
 
 class LittleHumanCodingWarning(CodingkitWarning):

@@ -100,6 +100,13 @@ class ResultsFolder:
     (SIGKILL) leaves a hidden folder beside ``out`` that the next run into
     ``out`` removes (or restores, when the kill fell between the two renames).
 
+    While the ``with`` lasts, Ctrl-C and SIGTERM that come while the folder
+    is being set up, swapped in or cleaned up (in ``__enter__`` or
+    ``__exit__``) are held off until that is done, then take effect
+    (``KeyboardInterrupt``, or SIGTERM's default action: the process ends);
+    in the block they take effect at once. A SIGTERM with its default
+    action removes the staging folder and the lock before the process ends.
+
     Files in an existing ``out`` that codingkit does not own (``owned`` says
     which names it owns) are carried into the new folder (hard links where
     the file system allows, copies otherwise); codingkit's own files are not,
@@ -128,8 +135,12 @@ class ResultsFolder:
         self.force = force
         self.owned = owned
         self.staging: Path | None = None
+        self._old: Path | None = None      # the previous results, moved aside
         self._lock_fd: int | None = None
         self._lock_path: Path | None = None
+        self._handlers: dict[int, object] = {}   # signal -> the handler before ours
+        self._pid = os.getpid()
+        self._held: list[int] = []               # signals held off until set up or done
 
     # -- checks ------------------------------------------------------------
     def check(self) -> None:
@@ -197,6 +208,7 @@ class ResultsFolder:
                 same = False
             if same:
                 self._lock_fd, self._lock_path = fd, path
+                _HELD_LOCKS.add(fd)
                 return
             os.close(fd)
 
@@ -207,6 +219,7 @@ class ResultsFolder:
             if self._lock_path is not None:
                 self._lock_path.unlink(missing_ok=True)
         finally:
+            _HELD_LOCKS.discard(self._lock_fd)
             os.close(self._lock_fd)
             self._lock_fd = None
 
@@ -249,8 +262,9 @@ class ResultsFolder:
         except OSError as exc:
             raise OutputError(f"cannot create the folder ({exc.strerror}); expected a "
                               "folder you can write to", path=parent, code="E406") from None
-        self._lock()
+        self._guard_signals()
         try:
+            self._lock()
             self._clean_leftovers()
             self.check()    # again: a restored folder may not be empty
             target = self._target()
@@ -261,27 +275,144 @@ class ResultsFolder:
                 raise OutputError(f"cannot create a folder beside it ({exc.strerror}); "
                                   "expected a folder you can write to", path=self.out,
                                   code="E406") from None
+            if not self._held:
+                return self
         except BaseException:
-            self._unlock()
+            try:
+                self._cleanup()
+            finally:
+                self._release_signals()
             raise
-        return self
+        # Ctrl-C or SIGTERM came while setting up: nothing is left, then it
+        # takes effect (should its handler let the run go on: set up again)
+        try:
+            self._cleanup()
+        finally:
+            self._release_signals()
+        return self.__enter__()
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        # Ctrl-C and SIGTERM are held off until the end (see _on_signal): even
+        # one that comes as this method starts, or during the swap, leaves the
+        # previous or the new results, and no staging folder, previous results
+        # moved aside or lock
+        try:
+            if exc_type is None:
+                self._prepare()
+                self._swap()
+        finally:
+            try:
+                self._cleanup()
+            finally:
+                self._release_signals()
+
+    def _cleanup(self) -> None:
+        """Remove the staging folder and the previous results moved aside (if
+        any), and release the lock."""
         import shutil
 
         try:
-            if exc_type is None:
-                self.commit()
+            for attr in ("staging", "_old"):
+                folder = getattr(self, attr)
+                if folder is not None:
+                    if os.path.lexists(folder):
+                        shutil.rmtree(folder, ignore_errors=True)
+                    setattr(self, attr, None)
         finally:
-            if self.staging is not None and self.staging.exists():
-                shutil.rmtree(self.staging, ignore_errors=True)
             self._unlock()
 
-    def commit(self) -> None:
-        """Make the staging folder the results folder (signals held off meanwhile)."""
-        import shutil
+    # -- Ctrl-C and SIGTERM ------------------------------------------------------
+    def _guard_signals(self) -> None:
+        """Put :meth:`_on_signal` before the handlers of SIGINT and SIGTERM
+        (in the main thread: elsewhere Python runs no handlers)."""
+        import signal
+        import threading
+
+        self._held = []
+        self._pid = os.getpid()
+        if threading.current_thread() is not threading.main_thread():
+            return
+        try:
+            for signum in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
+                # a handler not set from Python (None) cannot be put back: left alone
+                if signum is not None and signal.getsignal(signum) is not None:
+                    self._handlers[signum] = signal.signal(signum, self._on_signal)
+        except BaseException:   # a signal that came before (its handler ran): undo
+            self._release_signals()
+            raise
+
+    def _on_signal(self, signum, frame) -> None:
+        """Hold the signal off while the folder is set up, swapped in or
+        cleaned up (``__enter__`` or ``__exit__`` on the stack); else hand it
+        on. Python runs handlers in the main thread, between two steps of
+        its code, whichever thread the signal came to."""
         import signal
 
+        handler = self._handlers.get(signum)
+        if os.getpid() != self._pid:   # a forked child (a --jobs worker): not its folder
+            if callable(handler):
+                handler(signum, frame)
+            elif handler == signal.SIG_DFL:
+                signal.signal(signum, signal.SIG_DFL)
+                signal.raise_signal(signum)
+            return
+        f = frame
+        while f is not None:
+            if f.f_code in _SETTING_UP_OR_DONE:
+                self._held.append(signum)
+                return
+            if f.f_code in _INTERRUPTIBLE:
+                break
+            f = f.f_back
+        if callable(handler):
+            handler(signum, frame)
+        elif handler == signal.SIG_DFL:   # the process ends: nothing left beside
+            try:
+                self._cleanup()
+            finally:
+                self._release_signals()
+            signal.raise_signal(signum)
+
+    def _release_signals(self) -> None:
+        """Put the previous handlers back, then let the signals held off take
+        effect (``KeyboardInterrupt``; the default action of SIGTERM)."""
+        import signal
+
+        raised = None
+        for signum, handler in list(self._handlers.items()):
+            for _ in range(10):
+                try:
+                    # runs the handlers of signals that came (before it sets this one)
+                    if signal.getsignal(signum) == self._on_signal:
+                        signal.signal(signum, handler)
+                    break
+                except BaseException as exc:   # one already put back raised: later
+                    raised = raised or exc
+            del self._handlers[signum]
+        held, self._held = list(dict.fromkeys(self._held)), []
+        for signum in held:
+            handler = signal.getsignal(signum)
+            if callable(handler):
+                handler(signum, None)     # e.g. KeyboardInterrupt
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
+        if raised is not None:
+            raise raised
+
+    def commit(self) -> None:
+        """Make the staging folder the results folder (``with`` does it, with
+        Ctrl-C and SIGTERM held off)."""
+        import shutil
+
+        self._prepare()
+        self._swap()
+        if self._old is not None:
+            shutil.rmtree(self._old, ignore_errors=True)
+            self._old = None
+
+    def _prepare(self) -> None:
+        """Carry the files codingkit does not own from the results folder into
+        the staging folder, and give it the folder's mode."""
         target = self._target()
         staging = self.staging
         assert staging is not None
@@ -294,22 +425,53 @@ class ResultsFolder:
         else:
             mode = 0o777 & ~_umask()
         os.chmod(staging, mode)
-        mask = getattr(signal, "pthread_sigmask", None)
-        old_mask = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if mask else None
+
+    def _swap(self) -> None:
+        """The two renames: the results folder aside (to be removed), the
+        staging folder in its place."""
+        target = self._target()
+        staging = self.staging
+        assert staging is not None
+        old = None
+        if target.exists():
+            old = target.parent / f".{target.name}.{_OLD}-{os.getpid()}"
+            os.rename(target, old)
         try:
-            old = None
-            if target.exists():
-                old = target.parent / f".{target.name}.{_OLD}-{os.getpid()}"
-                os.rename(target, old)
             os.rename(staging, target)
-            self.staging = None
-        finally:
-            if mask:
-                mask(signal.SIG_SETMASK, old_mask)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            if old is not None:   # the previous results back (else the next run does it)
+                os.rename(old, target)
+            raise
+        self.staging, self._old = None, old
 
 
+#: Signals that come while these run (or what they call) are held off until
+#: the folder is set up or done: ``__exit__`` (the swap and the cleanup) and
+#: ``__enter__``; but not while the files a user put in the results folder are
+#: carried over (a copy may take long), nor the staging folder written.
+_SETTING_UP_OR_DONE = frozenset({ResultsFolder.__enter__.__code__,
+                                 ResultsFolder.__exit__.__code__})
+_INTERRUPTIBLE = frozenset({ResultsFolder._prepare.__code__})
+
+
+#: The file descriptors of the locks this process holds. A child forked while
+#: one is held (``--jobs`` workers) closes its copy at once: a ``flock`` lock
+#: belongs to the open file, which the copy shares, so a worker outliving a
+#: killed run would otherwise keep the lock and refuse the next run (E405).
+_HELD_LOCKS: set[int] = set()
+
+
+def _close_held_locks() -> None:
+    for fd in list(_HELD_LOCKS):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_held_locks)
 
 
 def _link_copy(src: Path, dst: Path) -> None:
@@ -363,6 +525,6 @@ def is_results_folder(folder: str | os.PathLike[str]) -> bool:
         if not path.is_file() or path.stat().st_size > 64 * 1024 * 1024:
             return False
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: nested too deeply
         return False
     return isinstance(data, dict) and "codingkit_version" in data

@@ -150,7 +150,9 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
 
         stale = stale_agreement(out_dir)
         if stale:
-            click.echo(f"Warning: {stale}", err=True)
+            from ..errors import one_line
+
+            click.echo(f"Warning: {one_line(stale)}", err=True)
 
 
 def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,

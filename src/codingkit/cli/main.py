@@ -8,37 +8,42 @@ import warnings
 import click
 
 from .. import __version__
-from ..errors import CodingkitError, CodingkitWarning
+from ..errors import CodingkitError, CodingkitWarning, one_line
 
 
 class _Group(click.Group):
     """A click group that turns codingkit errors into one clean line."""
 
     def invoke(self, ctx: click.Context):  # noqa: D401
+        from ..fileio import terminate_as_interrupt
+
         try:
-            with warnings.catch_warnings():
+            # SIGTERM stops every command as Ctrl-C does: what it was writing is
+            # cleaned up (no temporary files, no lock), and "Aborted!" is said
+            with warnings.catch_warnings(), terminate_as_interrupt():
                 warnings.simplefilter("always", CodingkitWarning)
                 warnings.showwarning = _show_warning
                 return super().invoke(ctx)
         except CodingkitError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {one_line(str(exc))}", err=True)
             ctx.exit(1)
         except (OSError, UnicodeError) as exc:  # unexpected I/O trouble: still one line
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {one_line(str(exc))}", err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # a bug in codingkit: one line, traceback on request
             if os.environ.get("CODINGKIT_DEBUG"):
                 raise
-            click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); this is a bug in "
-                       f"codingkit {__version__}: please report it, with CODINGKIT_DEBUG=1 set "
+            click.echo(f"Error: internal error ({type(exc).__name__}: {one_line(str(exc))}); "
+                       f"this is a bug in codingkit {__version__}: please report it, with "
+                       "CODINGKIT_DEBUG=1 set "
                        "to see the traceback", err=True)
             ctx.exit(2)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    click.echo(f"Warning: {message}", err=True)
+    click.echo(f"Warning: {one_line(str(message))}", err=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
