@@ -387,10 +387,11 @@ def test_a_forked_worker_does_not_keep_the_lock_of_a_killed_run(tmp_path):
         rf = ResultsFolder(sys.argv[1]).__enter__()
         read, write = os.pipe()
         pid = os.fork()
-        if pid == 0:            # the worker: waits until the test closes its stdin
-            os.close(write)
+        if pid == 0:            # the worker: started (its fork hooks have run), it
+            os.write(write, b"x")   # says so, then waits until the test closes its stdin
             sys.stdin.read()
             os._exit(0)
+        os.read(read, 1)        # the worker has started (else the race is the test's)
         print(pid, flush=True)
         os._exit(9)             # the run dies without cleaning up, as with SIGKILL
         """), str(out)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,

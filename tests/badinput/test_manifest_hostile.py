@@ -154,3 +154,13 @@ def test_a_codebook_id_with_a_nul_byte_still_gives_a_word_report(results, tmp_pa
 
     assert Document(str(tmp_path / "r.docx")).core_properties.subject == \
         ("innovation" * 30)[:255]
+
+
+def test_apply_over_a_folder_holding_a_deeply_nested_manifest(results, tmp_path):
+    # is_results_folder's JSON reading hit RecursionError: an internal error
+    corpus = tmp_path / "korpus"
+    corpus.mkdir()
+    shutil.copy(ROOT / "transcripts" / "syd" / "01_projektledare_omg1.txt", corpus)
+    _broken(results, corpus, ("codebook", "id"), "[" * 100_000 + "]" * 100_000)
+    r = CliRunner().invoke(cli, ["apply", str(corpus), "--out", str(tmp_path / "ut"), "--quiet"])
+    assert "internal error" not in r.output and r.exit_code in (0, 1), r.output

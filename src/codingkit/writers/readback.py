@@ -38,6 +38,7 @@ expected (:class:`~codingkit.errors.ResultsFolderError`):
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -246,58 +247,67 @@ _WHAT = "a results folder of 'codingkit apply' (manifest.json, segments.csv, cod
 
 _KINDS = {"string": "a string", "integer": "an integer", "number": "a number",
           "boolean": "true or false", "null": "null", "object": "an object", "array": "a list"}
-_PYTHON = {"string": str, "boolean": bool, "null": type(None), "object": dict, "array": list}
 
 
 def _is_kind(value: Any, kind: str) -> bool:
-    if kind in ("integer", "number"):  # true is no number; 1.0 and inf are no integer
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return False
-        return isinstance(value, int) or (kind == "number" and math.isfinite(value))
-    return isinstance(value, _PYTHON[kind])
+    """JSON Schema's ``integer`` and ``number``, a little stricter, as in what
+    ``codingkit apply`` writes: ``true`` is no number, ``1.0`` no integer,
+    ``NaN`` and ``Infinity`` (which Python's JSON reader takes) no number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) or (kind == "number" and math.isfinite(value))
 
 
-def schema_problem(value: Any, schema: dict[str, Any], where: str = "") -> str | None:
+@functools.lru_cache(maxsize=None)
+def _validator_class():
+    """Draft 2020-12 (the schemas' draft) with :func:`_is_kind`'s numbers."""
+    from jsonschema import Draft202012Validator, validators
+
+    checker = Draft202012Validator.TYPE_CHECKER.redefine_many({
+        "integer": lambda _, value: _is_kind(value, "integer"),
+        "number": lambda _, value: _is_kind(value, "number")})
+    return validators.extend(Draft202012Validator, type_checker=checker)
+
+
+def _place(path) -> str:
+    """``inputs[3].sha256`` for the path ``["inputs", 3, "sha256"]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def schema_problem(value: Any, schema: dict[str, Any]) -> str | None:
     """Where ``value`` (a parsed manifest.json) first breaks ``schema``, in words
     (``"inputs[3].sha256 is true, not a string or null"``); ``None`` if it does not.
 
-    Checks the JSON Schema keywords the bundled manifest schemas use (type,
-    const, enum, pattern, maxLength, minimum, required, properties, items),
-    a little stricter than JSON Schema: ``true`` is not ``1`` and ``1.0``
-    is not an integer, as in what ``codingkit apply`` writes."""
+    Validated with :mod:`jsonschema` (the schemas' draft 2020-12), numbers as
+    :func:`_is_kind` has them. The first problem in the schema's order is
+    told, its value shortened (:func:`shown`): a broken field may hold
+    megabytes."""
+    error = next(_validator_class()(schema).iter_errors(value), None)
+    if error is None:
+        return None
+    where = _place(error.absolute_path)
     name = where or "the manifest"
-    kinds = schema.get("type")
-    if kinds is not None:
-        kinds = [kinds] if isinstance(kinds, str) else kinds
-        if not any(_is_kind(value, k) for k in kinds):
-            return f"{name} is {shown(value)}, not {' or '.join(_KINDS[k] for k in kinds)}"
-    same = (lambda a, b: type(a) is type(b) and a == b)  # noqa: E731
-    if "const" in schema and not same(value, schema["const"]):
-        return f"{name} is {shown(value)}, not {shown(schema['const'])}"
-    if "enum" in schema and not any(same(value, e) for e in schema["enum"]):
-        return f"{name} is {shown(value)}, not one of {', '.join(map(shown, schema['enum']))}"
-    if isinstance(value, str):
-        if len(value) > schema.get("maxLength", len(value)):
-            return f"{name} has {len(value):,} characters, over {schema['maxLength']:,}"
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            return f"{name} is {shown(value)}, not text matching {schema['pattern']}"
-    if _is_kind(value, "number") and value < schema.get("minimum", value):
-        return f"{name} is {shown(value)}, less than {schema['minimum']}"
-    if isinstance(value, dict):
-        for key in schema.get("required", ()):
-            if key not in value:
-                return f"has no {where + '.' if where else ''}{key}"
-        for key, sub in schema.get("properties", {}).items():
-            if key in value:
-                problem = schema_problem(value[key], sub, f"{where}.{key}" if where else key)
-                if problem:
-                    return problem
-    if isinstance(value, list) and "items" in schema:
-        for i, item in enumerate(value):
-            problem = schema_problem(item, schema["items"], f"{where}[{i}]")
-            if problem:
-                return problem
-    return None
+    kind, rule, instance = error.validator, error.validator_value, error.instance
+    if kind == "required":
+        missing = next(k for k in rule if k not in instance)
+        return f"has no {where + '.' if where else ''}{missing}"
+    if kind == "type":
+        kinds = [rule] if isinstance(rule, str) else rule
+        return f"{name} is {shown(instance)}, not {' or '.join(_KINDS[k] for k in kinds)}"
+    if kind == "const":
+        return f"{name} is {shown(instance)}, not {shown(rule)}"
+    if kind == "enum":
+        return f"{name} is {shown(instance)}, not one of {', '.join(map(shown, rule))}"
+    if kind == "maxLength":
+        return f"{name} has {len(instance):,} characters, over {rule:,}"
+    if kind == "pattern":
+        return f"{name} is {shown(instance)}, not text matching {rule}"
+    if kind == "minimum":
+        return f"{name} is {shown(instance)}, less than {rule}"
+    return f"{name} is {shown(instance)}, which breaks the schema's {kind!r}"
 
 
 def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
