@@ -330,6 +330,7 @@ class ResultsFolder:
 
         self._held = []
         self._pid = os.getpid()
+        self._released = False
         if threading.current_thread() is not threading.main_thread():
             return
         try:
@@ -349,7 +350,12 @@ class ResultsFolder:
         import signal
 
         handler = self._handlers.get(signum)
-        if os.getpid() != self._pid:   # a forked child (a --jobs worker): not its folder
+        # a forked child (a --jobs worker): not its folder; or this folder is done,
+        # and another one, entered after it and still open, had put this handler back
+        if os.getpid() != self._pid or self._released:
+            if handler is None:   # nothing saved: as if no folder were open
+                handler = (signal.default_int_handler if signum == signal.SIGINT
+                           else signal.SIG_DFL)
             if callable(handler):
                 handler(signum, frame)
             elif handler == signal.SIG_DFL:
@@ -379,16 +385,19 @@ class ResultsFolder:
         import signal
 
         raised = None
+        self._released = True
         for signum, handler in list(self._handlers.items()):
             for _ in range(10):
                 try:
                     # runs the handlers of signals that came (before it sets this one)
                     if signal.getsignal(signum) == self._on_signal:
                         signal.signal(signum, handler)
+                        del self._handlers[signum]
+                    # else a folder entered later is in front: when it puts this
+                    # handler back, it hands signals on to `handler` (_on_signal)
                     break
                 except BaseException as exc:   # one already put back raised: later
                     raised = raised or exc
-            del self._handlers[signum]
         held, self._held = list(dict.fromkeys(self._held)), []
         for signum in held:
             handler = signal.getsignal(signum)

@@ -410,3 +410,16 @@ def test_a_forked_worker_does_not_keep_the_lock_of_a_killed_run(tmp_path):
         with ResultsFolder(out, force=True):
             with ResultsFolder(out, force=True):
                 pass
+
+
+def test_ctrl_c_still_works_after_two_folders_closed_out_of_order(tmp_path):
+    """A in, B in, A out, B out (e.g. by hand in a notebook): B put A's
+    handler back after A was done, and A's then swallowed every Ctrl-C."""
+    a, b = ResultsFolder(tmp_path / "a"), ResultsFolder(tmp_path / "b")
+    a.__enter__()
+    b.__enter__()
+    a.__exit__(None, None, None)
+    b.__exit__(None, None, None)
+    with pytest.raises(KeyboardInterrupt):
+        signal.raise_signal(signal.SIGINT)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]

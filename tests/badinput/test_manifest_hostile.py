@@ -91,7 +91,7 @@ REFUSED = [
      f"codebook.sha256 is {'x' * 60!r}… (100 characters), not text matching ^[0-9a-f]{{64}}$; "
      f"{SCHEMA}", "E901"),
     (("counts", "codings"), "-1", f"counts.codings is -1, less than 0; {SCHEMA}", "E901"),
-    (("options", "unit"), DELETE, f"has no options.unit; {SCHEMA}", "E901"),
+    (("options", "by"), DELETE, f"has no options.by; {SCHEMA}", "E901"),
     # a pattern of 10 MB took export-project minutes to compile
     (("options", "speaker_pattern"), '"' + "x" * 200_000 + '"',
      f"options.speaker_pattern has 200,000 characters, over 131,072; {SCHEMA}", "E901"),
@@ -164,3 +164,15 @@ def test_apply_over_a_folder_holding_a_deeply_nested_manifest(results, tmp_path)
     _broken(results, corpus, ("codebook", "id"), "[" * 100_000 + "]" * 100_000)
     r = CliRunner().invoke(cli, ["apply", str(corpus), "--out", str(tmp_path / "ut"), "--quiet"])
     assert "internal error" not in r.output and r.exit_code in (0, 1), r.output
+
+
+@pytest.mark.parametrize("command", ["report", "export-project"])
+def test_a_manifest_without_options_unit_takes_the_unit_of_its_segments(results, tmp_path,
+                                                                         command):
+    # write_outputs of a hand-built result left options.unit out before 4361be6;
+    # the schema check made such folders unreadable
+    res = _broken(results, tmp_path, ("options", "unit"), DELETE)
+    assert _run(command, res, tmp_path) == (0, "")
+    from codingkit.writers.readback import read_manifest
+
+    assert read_manifest(res)["options"]["unit"] == "turn"

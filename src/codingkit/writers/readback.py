@@ -310,6 +310,21 @@ def schema_problem(value: Any, schema: dict[str, Any]) -> str | None:
     return f"{name} is {shown(instance)}, which breaks the schema's {kind!r}"
 
 
+def _unit_of_segments(folder: Path) -> str:
+    """The unit of a results folder's segments, from the first row of its
+    ``segments.csv`` (``"turn"`` when there is none to read): for a
+    manifest written without ``options.unit``."""
+    import csv
+
+    try:
+        with open(folder / "segments.csv", encoding="utf-8-sig", newline="") as fh:
+            row = next(csv.DictReader(line for _, line in zip(range(10_000), fh)), None)
+    except (OSError, UnicodeError, csv.Error):
+        row = None
+    unit = (row or {}).get("unit")
+    return unit if unit in ("turn", "sentence", "paragraph") else "turn"
+
+
 def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
     """The checked ``manifest.json`` of a results folder.
 
@@ -363,6 +378,10 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
         raise ResultsFolderError(f"{what}; this codingkit reads results folders of schema "
                                  f"version {known}: re-run 'codingkit apply' with this version",
                                  path=path, code="E902")
+    options = manifest.get("options")
+    if isinstance(options, dict) and "unit" not in options:
+        # write_outputs of a hand-built result left it out before 4361be6
+        options["unit"] = _unit_of_segments(folder)
     problem = schema_problem(manifest, load_schema("manifest", version))
     if problem:
         raise ResultsFolderError(f"{problem}; expected a manifest.json as 'codingkit apply' "
