@@ -423,3 +423,25 @@ def test_ctrl_c_still_works_after_two_folders_closed_out_of_order(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         signal.raise_signal(signal.SIGINT)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
+
+
+def test_ctrl_c_while_the_command_line_loads_says_aborted():
+    """Ctrl-C in the first tenth of a second (codingkit.cli being imported)
+    printed a traceback; now it ends as Ctrl-C later does."""
+    from importlib.metadata import entry_points
+
+    [script] = entry_points(group="console_scripts", name="codingkit")
+    assert script.value == "codingkit.__main__:run"
+    r = _python("""
+        import sys
+
+        class CtrlC:    # Ctrl-C as codingkit.cli is being imported
+            def find_spec(self, name, path=None, target=None):
+                if name == "codingkit.cli":
+                    raise KeyboardInterrupt
+
+        sys.meta_path.insert(0, CtrlC())
+        from codingkit.__main__ import run
+        run()
+        """)
+    assert (r.returncode, r.stderr) == (1, "Aborted!\n")
