@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .errors import CodingkitWarning, EvaluationError, UnfairTestWarning
 from .model import RESPONDENT, Codebook, Segment
-from .tables import CONTEXT_COLUMNS, unquote_cell
+from .tables import CONTEXT_COLUMNS, header_delimiter, unquote_cell
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -250,7 +250,7 @@ def read_human_coding(
             # "," or, as Swedish Excel writes it, ";" (or tab): told by the header
             with open(f, encoding="utf-8-sig") as fh:
                 header = fh.readline()
-            sep = max((",", ";", "\t"), key=header.count)
+            sep = header_delimiter(header)
             df = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig",
                              sep=sep)
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
@@ -369,9 +369,9 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
     import pandas as pd
     from openpyxl.utils import get_column_letter
 
-    from .errors import CodingkitError
-    from .readers.limits import (MAX_COLUMNS, MAX_ROWS, beyond_sheet, check_unpacked_size,
-                                 max_cells, read_limited, too_many_cells)
+    from .errors import CodingkitError, InputError
+    from .readers.limits import (MAX_COLUMNS, beyond_sheet, check_unpacked_size, read_limited,
+                                 sheet_rows)
 
     path = Path(path)
     try:
@@ -437,14 +437,9 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
                 f"after 'codingkit')", path=path, line=1, code="E602")
         coded: list[tuple[str, int, str]] = []
         read: list[tuple[str, int]] = []
-        budget = max_cells(path) - len(header)
-        rows = sheet.iter_rows(min_row=2, max_col=len(header), values_only=True)
-        for r, cells in enumerate(rows, start=2):
-            if r > MAX_ROWS:
-                raise too_big(beyond_sheet(path, f"{where} has rows beyond row {MAX_ROWS:,}"))
-            budget -= len(header)  # blank rows and the gaps between rows count too
-            if budget < 0:
-                raise too_big(too_many_cells(path, r))
+        rows = sheet_rows(path, sheet, what=where, min_row=2, max_col=len(header),
+                          used=len(header))
+        for r, cells in rows:
             cells = list(cells) + [None] * (len(header) - len(cells))
             marks = []
             for j in theme_js:
@@ -471,6 +466,8 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
             coded += [(src, turn, header[j]) for j, m in zip(theme_js, marks) if m == 1]
     except EvaluationError:
         raise
+    except InputError as exc:  # beyond the sheet's bounds (readers.limits.sheet_rows)
+        raise too_big(exc) from None
     except Exception as exc:  # a broken sheet part
         raise fail(exc) from None
     finally:

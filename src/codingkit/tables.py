@@ -409,6 +409,21 @@ def unquote_cell(value: Any) -> Any:
     return value
 
 
+def header_delimiter(text: str) -> str:
+    """The delimiter of a table, from its header line alone: the most
+    frequent of ``,``, ``;`` (as Swedish Excel writes CSV) and tab there
+    (``,`` if none). A header names columns, so it is a surer guide than
+    the cells below it, which may hold any punctuation.
+
+    >>> header_delimiter('source;citat\\nx.txt;"Hon sa, ja"\\n')
+    ';'
+    >>> header_delimiter('source,citat\\nx.txt,"Hon sa; nej; sen gick hon"\\n')
+    ','
+    """
+    first = text.split("\n", 1)[0]
+    return max((",", ";", "\t"), key=first.count)
+
+
 def csv_text(columns: Sequence[Any], rows: Iterable[Sequence[Any]], *, delimiter: str = ",",
              raw: bool = False) -> str:
     """A table as CSV text (``\\n`` line ends), every cell passed through

@@ -710,21 +710,6 @@ def restore_originals(text: str, key: PseudonymKey) -> tuple[str, int]:
     return text, n
 
 
-def header_delimiter(text: str) -> str:
-    """The delimiter of a table, from its header line alone: the most
-    frequent of ``,``, ``;`` and tab there (``,`` if none). A header names
-    columns, so it is a surer guide than the cells below it, which may hold
-    any punctuation.
-
-    >>> header_delimiter('source;citat\\nx.txt;"Hon sa, ja"\\n')
-    ';'
-    >>> header_delimiter('source,citat\\nx.txt,"Hon sa; nej; sen gick hon"\\n')
-    ','
-    """
-    first = text.split("\n", 1)[0]
-    return max((",", ";", "\t"), key=lambda d: (first.count(d), d == ","))
-
-
 def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str | None = None,
                           quoted: bool = True) -> tuple[str, int]:
     """A CSV table with every pseudonym of ``key`` replaced by its original
@@ -733,7 +718,8 @@ def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str | None
     Only the rows where something was restored are written anew (with the
     table's delimiter and the row's own line ending); every other row, and
     the whole text when nothing was restored, is kept exactly as it was.
-    ``delimiter`` is the header line's (:func:`header_delimiter`) unless
+    ``delimiter`` is the header line's
+    (:func:`~codingkit.tables.header_delimiter`) unless
     given. ``quoted=False`` reads a tab-separated file as plain lines split
     at tabs (no CSV quoting: a cell may start with ``"``).
 
@@ -751,7 +737,7 @@ def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str | None
     import csv
     import io
 
-    from ..tables import neutralise_cell
+    from ..tables import header_delimiter, neutralise_cell
 
     if delimiter is None:
         delimiter = header_delimiter(text)

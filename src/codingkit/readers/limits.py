@@ -102,6 +102,35 @@ def too_many_cells(path, row: int) -> InputError:
                       code="E112")
 
 
+def sheet_rows(path, sheet, *, what: str = "the sheet", min_row: int = 1,
+               max_col: int | None = None, used: int = 0):
+    """``(row, cells)`` for each row of a read-only openpyxl worksheet from
+    ``min_row`` on, the cells' values as openpyxl gives them, within bounds.
+
+    The sheet's stored dimension (``<dimension ref="A1:XFD1048576"/>``) is
+    not trusted: it may be stale (too small: rows or columns would be lost)
+    or hostile (too large: openpyxl would pad every row to 16,384 cells and
+    the sheet to a million rows). The rows there are are read, each as wide
+    as its last cell (or ``max_col`` cells, the gaps between rows too),
+    within Excel's bounds (:data:`MAX_ROWS`, :data:`MAX_COLUMNS`) and at
+    most :func:`max_cells` cells in all, ``used`` of them read before
+    (E112; ``what`` names the sheet in the error).
+    """
+    sheet.reset_dimensions()
+    budget = max_cells(path) - used
+    rows = sheet.iter_rows(min_row=min_row, max_col=max_col, values_only=True)
+    for number, cells in enumerate(rows, start=min_row):
+        if number > MAX_ROWS:
+            raise beyond_sheet(path, f"{what} has rows beyond row {MAX_ROWS:,}")
+        if len(cells) > MAX_COLUMNS:
+            raise beyond_sheet(path, f"row {number:,} has a cell beyond column XFD "
+                               f"({MAX_COLUMNS:,})", number)
+        budget -= len(cells)
+        if budget < 0:
+            raise too_many_cells(path, number)
+        yield number, cells
+
+
 def beyond_sheet(path, what: str, line: int | None = None) -> InputError:
     """The E112 error for a survey table beyond :data:`MAX_ROWS` or :data:`MAX_COLUMNS`."""
     return InputError(f"{what}; expected a table within Excel's bounds ({MAX_ROWS:,} rows, "

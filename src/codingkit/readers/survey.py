@@ -34,7 +34,7 @@ from typing import Iterator
 from ..errors import InputError
 from ..model import Transcript, Turn
 from .encoding import decode_bytes, normalise_text, read_bytes, sha256_of
-from ..tables import codingkit_output
+from ..tables import codingkit_output, header_delimiter
 from .text import metadata_key
 
 #: Column names taken as the answer column (case-insensitive).
@@ -51,8 +51,7 @@ def sniff_delimiter(text: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
-        first = text.split("\n", 1)[0]
-        return max((",", ";", "\t"), key=first.count)
+        return header_delimiter(text)
 
 
 def _iter_lines(text: str) -> Iterator[str]:
@@ -193,29 +192,13 @@ def _csv_table(path, data: bytes) -> tuple[list[str], Iterator[tuple[int, list[s
 
 
 def _sheet_rows(path, sheet) -> Iterator[tuple[int, list[str]]]:
-    """``(row, values)`` for each row of a read-only worksheet, as strings
-    without the empty cells at its end (``[]`` for a blank row).
+    """``(row, values)`` for each row of a read-only worksheet
+    (:func:`~codingkit.readers.limits.sheet_rows`: within bounds, whatever
+    the sheet's stored dimension claims), as strings without the empty
+    cells at its end (``[]`` for a blank row)."""
+    from .limits import sheet_rows
 
-    The sheet's stored dimension (``<dimension ref="A1:XFD1048576"/>``) is
-    not trusted: it may be stale (too small: rows or columns would be lost)
-    or hostile (too large: openpyxl would pad every row to 16,384 cells and
-    the sheet to a million rows). The rows there are are read, each as wide
-    as its last cell, within Excel's bounds and at most
-    :func:`~codingkit.readers.limits.max_cells` cells in all (E112).
-    """
-    from .limits import MAX_COLUMNS, MAX_ROWS, beyond_sheet, max_cells, too_many_cells
-
-    sheet.reset_dimensions()
-    budget = max_cells(path)
-    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if number > MAX_ROWS:
-            raise beyond_sheet(path, f"the sheet has rows beyond row {MAX_ROWS:,}")
-        if len(cells) > MAX_COLUMNS:
-            raise beyond_sheet(path, f"row {number:,} has a cell beyond column XFD "
-                               f"({MAX_COLUMNS:,})", number)
-        budget -= len(cells)
-        if budget < 0:
-            raise too_many_cells(path, number)
+    for number, cells in sheet_rows(path, sheet):
         values = ["" if c is None else normalise_text(str(c)) for c in cells]
         while values and not values[-1]:
             values.pop()
