@@ -375,9 +375,19 @@ _WORKER_CODER: "Coder | None" = None
 
 
 def _start_worker(coder: "Coder") -> None:
-    """A worker process's set-up: the coder (sent once), one BLAS thread."""
+    """A worker process's set-up: the coder (sent once), one BLAS thread,
+    and the signals left to the parent.
+
+    Ctrl-C in a terminal reaches every process of the group: a worker
+    ignores it (the parent stops the run and ends its workers), and SIGTERM
+    ends a worker quietly; a forked worker would otherwise inherit the
+    parent's handlers and print a traceback of its own."""
+    import signal
+
     global _WORKER_CODER
     _WORKER_CODER = coder
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         from threadpoolctl import threadpool_limits
 
@@ -551,4 +561,19 @@ def _code_in_processes(coder, chunks, jobs, plan, assemble) -> Iterator[CodingRe
             chunk, found, future = pending.popleft()
             yield assemble(chunk, found, future.result())
     finally:
+        if pending:  # stopped early (Ctrl-C, an error): end the workers now
+            _end_workers(pool)
         pool.shutdown(wait=not pending, cancel_futures=True)
+
+
+def _end_workers(pool) -> None:
+    """Terminate a process pool's workers (they ignore Ctrl-C, see
+    :func:`_start_worker`), so that a stopped run ends at once instead of
+    after the chunks under way."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()

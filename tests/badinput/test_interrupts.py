@@ -445,3 +445,50 @@ def test_ctrl_c_while_the_command_line_loads_says_aborted():
         run()
         """)
     assert (r.returncode, r.stderr) == (1, "Aborted!\n")
+
+
+def test_ctrl_c_with_jobs_ends_the_workers_without_their_tracebacks(tmp_path):
+    """Ctrl-C in a terminal reaches the workers of ``apply --jobs 2`` too:
+    they printed KeyboardInterrupt tracebacks of their own (and a worker
+    busy with a chunk held the run up). Now the run says only "Aborted!",
+    its workers are gone, and the folder it was writing is not there."""
+    out, started = tmp_path / "res", tmp_path / "started"
+    started.mkdir()
+    script = textwrap.dedent("""
+        import os, sys, time
+        import codingkit.run as run
+
+        def slow_chunk(todo):        # a worker busy with a long chunk
+            (started / str(os.getpid())).write_text("", encoding="utf-8")
+            time.sleep(120)
+
+        from pathlib import Path
+        started = Path(sys.argv[1])
+        run._code_in_worker = slow_chunk
+        run.PART_CHARS = 20_000              # several parts from 12 interviews
+        from codingkit.cli import main
+        main(sys.argv[2:])
+        """)
+    p = subprocess.Popen(
+        [sys.executable, "-c", script, str(started), "apply", str(ROOT / "transcripts"),
+         "--out", str(out), "--jobs", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)})
+    try:
+        for _ in range(1200):               # until both workers are coding
+            if len(list(started.iterdir())) == 2 or p.poll() is not None:
+                break
+            threading.Event().wait(0.05)
+        workers = [int(f.name) for f in started.iterdir()]
+        assert len(workers) == 2, p.communicate(timeout=5)
+        os.killpg(p.pid, signal.SIGINT)     # as Ctrl-C in a terminal does
+        _, err = p.communicate(timeout=60)  # not after the workers' 120 s
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+    assert p.returncode == 1, err
+    assert err.strip() == "Aborted!"
+    for pid in workers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert not out.exists() and _beside(out) == ["started"]
