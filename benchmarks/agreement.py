@@ -5,7 +5,7 @@ Codes the human-coded interviews (``transcripts/`` and the round-2 sets in
 ``gold/`` on one split (``--split``; default ``test``). The honest figure is
 ``--split heldout3 --train dev,test,heldout,heldout2,train2,train3,train4``: no one
 tuning codingkit has read ``heldout3`` (see ``gold/README.md``); ``heldout4``,
-``heldout5`` and ``heldout6`` (issue 13's fresh test sets) are measured on the same way
+``heldout5``, ``heldout6`` and ``heldout7`` (issue 13's fresh test sets) are measured on the same way
 and are refused in ``--train`` and ``--cv-splits``. Configurations:
 
 1. ``rules``          rules only (fuzzy terms switched off)
@@ -134,7 +134,7 @@ def main() -> None:
                          "(default dev,test; '' for none)")
     ap.add_argument("--split", default="test",
                     help="the split to measure on: test (default), heldout, heldout2, "
-                         "heldout3, heldout4, heldout5 or heldout6 (the final tests)")
+                         "heldout3, heldout4, heldout5, heldout6 or heldout7 (the final tests)")
     ap.add_argument("--train", default="dev",
                     help="splits to learn and tune from, comma-separated (default: dev)")
     args = ap.parse_args()
@@ -142,7 +142,7 @@ def main() -> None:
 
     train_splits = [x.strip() for x in args.train.split(",") if x.strip()]
     cv_splits = [x.strip() for x in (args.cv_splits or "").split(",") if x.strip()]
-    for final in ("heldout4", "heldout5", "heldout6"):
+    for final in ("heldout4", "heldout5", "heldout6", "heldout7"):
         if final in train_splits + cv_splits:
             ap.error(f"{final} is a final test set; it is never learned from or tuned on")
     if args.split in train_splits:
