@@ -86,7 +86,8 @@ def suggested(coder, transcripts, n: int) -> set:
 def refit(base, transcripts, human: HumanCoding, weight: float):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ck.CodingkitWarning)
-        return ck.Coder(base.codebook_).fit(transcripts, human, base=base, weight=weight)
+        return ck.Coder(base.codebook_, sense_check=base.sense_check).fit(
+            transcripts, human, base=base, weight=weight)
 
 
 def alphas(coder, transcripts, human: HumanCoding) -> tuple[float, dict[str, float]]:
@@ -147,14 +148,18 @@ def main(argv=None) -> int:
     ap.add_argument("--weight", type=float, default=USER_WEIGHT)
     ap.add_argument("--baseline-only", action="store_true",
                     help="only the shipped coder's alpha on the turns each pick leaves")
+    ap.add_argument("--no-sense-check", action="store_true",
+                    help="code without the sense check (as apply --no-sense-check)")
     args = ap.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(",")]
     base = bundled_coder()
+    base.set_params(sense_check=not args.no_sense_check)
     transcripts, human = load_split(args.split)
     turns = respondent_turns(human)
     print(f"{args.split}: {len(transcripts)} interviews, {len(turns)} respondent turns; "
           f"user coding weighted {args.weight:g} on top of the gold "
-          f"({len(base.training_segment_ids_)} turns)")
+          f"({len(base.training_segment_ids_)} turns); sense check "
+          f"{'on' if base.sense_check else 'off'}")
     macro, theme = alphas(base, transcripts, human)
     free, hard = content_free_and_hard_negatives(base, transcripts, args.split)
     print(f"default apply (shipped coder): macro alpha {macro:.3f}; "

@@ -120,6 +120,15 @@ _FIT_RULE_ROWS_MAX = 50_000
 #: finds per-code values for your own codebook and data.
 SIMILARITY_THRESHOLDS = {"tfidf": 0.2, "semantic": 0.62}
 
+#: The sense check (:meth:`Coder._sense_scores`): a learned coding whose
+#: score stays under :data:`SENSE_CONFIDENT` is dropped when, with the words
+#: the code's rules matched masked, the learned score falls below
+#: ``SENSE_MASKED`` × the code's threshold: the coding rested on the word
+#: alone, not on what the turn is about ("risk för regn på matchen").
+#: Chosen on ``heldout4``–``heldout6`` (see ``benchmarks/RESULTS.md``).
+SENSE_MASKED = 0.5
+SENSE_CONFIDENT = 0.6
+
 #: What a file written by :meth:`Coder.save` says it is.
 SAVED_FORMAT = "codingkit-coder/2"
 
@@ -210,6 +219,7 @@ class Coder:
         cache_dir: str | os.PathLike[str] | None = None,
         learner_options: dict[str, Any] | None = None,
         quote_learned_from: bool = True,
+        sense_check: bool = True,
     ) -> None:
         if similarity not in SIMILARITY_OPTIONS:
             from ..errors import CodingkitError
@@ -223,6 +233,7 @@ class Coder:
         self.cache_dir = cache_dir
         self.learner_options = learner_options
         self.quote_learned_from = quote_learned_from
+        self.sense_check = sense_check
 
     #: Attributes rebuilt on demand, left out of a saved coder.
     _DERIVED = ("rule_matcher_", "_pairs_cache", "_default_codebook")
@@ -234,6 +245,7 @@ class Coder:
         self.__dict__.update(state)
         # coders saved before these were kept (the same format, codingkit-coder/2)
         self.__dict__.setdefault("quote_learned_from", True)
+        self.__dict__.setdefault("sense_check", True)
         if "codebook_" in state:
             self.__dict__.setdefault("provenance_", "learned" if state.get("learner_")
                                      else "codebook")
@@ -357,7 +369,7 @@ class Coder:
         """
         return {name: getattr(self, name) for name in
                 ("codebook", "unit", "code_interviewer", "similarity", "cache_dir",
-                 "learner_options", "quote_learned_from")}
+                 "learner_options", "quote_learned_from", "sense_check")}
 
     def set_params(self, **params: Any) -> "Coder":
         """Set parameters (as scikit-learn's estimators); fit again afterwards."""
@@ -885,14 +897,19 @@ class Coder:
                 todo[a:z], segments, progress, nearest=True, tokens=tokens[a:z],
                 codable_only=True, questions=questions[a:z] if questions is not None else None,
                 context=(context[0][a:z], context[1][a:z]) if context is not None else None)
+            sense = self._sense_scores(
+                todo[a:z], segments, hits_all, learned,
+                questions[a:z] if questions is not None else None,
+                (context[0][a:z], context[1][a:z]) if context is not None else None)
             for b in range(0, z - a, COMBINE_CHUNK):
                 e = min(b + COMBINE_CHUNK, z - a)
                 chunk_scores = sim_scores.take(index[b:e]) if sim_scores is not None else None
                 codings += self._combine(todo[a + b:a + e], R[b:e], hits_all[b:e], content[b:e],
                                          chunk_scores,
                                          learned[b:e] if learned is not None else None,
-                                         tuple(x[b:e] for x in nearest) if nearest else None)
-            del R, hits_all, content, sim_scores, index, learned, nearest
+                                         tuple(x[b:e] for x in nearest) if nearest else None,
+                                         sense[b:e] if sense is not None else None)
+            del R, hits_all, content, sim_scores, index, learned, nearest, sense
         options: dict[str, Any] = {"unit": self.unit, "code_interviewer": self.code_interviewer,
                                    "similarity": self.similarity}
         if learner is not None:
@@ -901,6 +918,7 @@ class Coder:
             options["learned_codes"] = [c for c in learner.codes_ if learner.has_model(c)
                                         and learner.modes_[c] != "codebook"]
             options["codebook_kept"] = learner.codebook_kept_
+            options["sense_check"] = bool(self.sense_check)
         return CodingResult(
             segment_list=segments,
             coding_list=codings,
@@ -972,6 +990,64 @@ class Coder:
                 m = len(self.learner_.codes_)
                 near = (np.full((len(texts), m), -1, dtype=int), np.zeros((len(texts), m)))
         return R, hits_all, content, sim_scores, index, learned, near
+
+    def _sense_scores(self, todo: Sequence[Segment], segments: Sequence[Segment], hits_all,
+                      learned, questions: "Sequence[str] | None" = None,
+                      context: "tuple[Sequence[str], Sequence[str]] | None" = None):
+        """The sense check: the learned score of a segment again, with the
+        words the code's rules (or its sub-codes' rules) matched masked.
+
+        A theme's words also occur about other things ("dialog" with one's
+        wife, "risk för regn", "effekten" of a medicine): the rules match
+        them, and the learned model, which reads the words, may follow. If
+        the score falls below :data:`SENSE_MASKED` × the code's threshold
+        once those words are gone, the coding rested on the words, not on
+        what the turn is about, and :meth:`_combine` drops it — unless the
+        learned score was confident (:data:`SENSE_CONFIDENT` or more).
+        Computed only where it can change a coding: codes the learned model
+        decides alone (mode ``learned``), segments it codes with a score
+        under :data:`SENSE_CONFIDENT`, with a rule match of the code. Each
+        segment is scored on its own (with its own question and context),
+        so the result does not depend on what else is coded.
+
+        ``segments``: all segments of their transcripts; ``questions`` and
+        ``context``: those of each segment of ``todo`` if already found.
+        Returns ``n × len(learner.codes_)`` (``nan`` where not computed), or
+        ``None`` without a learned model or with ``sense_check`` off.
+        """
+        import dataclasses
+
+        import numpy as np
+
+        learner = self.learner_
+        if learner is None or learned is None or not getattr(self, "sense_check", True):
+            return None
+        out = np.full(learned.shape, np.nan)
+        codebook = self._codebook()
+        jobs: list[tuple[int, int, str]] = []
+        for jj, cid in enumerate(learner.codes_):
+            if not learner.has_model(cid) or learner.modes_[cid] != "learned":
+                continue
+            triggers = {cid, *(c for c in codebook.codes if codebook.is_descendant(c, cid))}
+            t = learner.thresholds_[cid]
+            for i in np.flatnonzero((learned[:, jj] >= t) & (learned[:, jj] < SENSE_CONFIDENT)):
+                spans = [sp for h in hits_all[i] if h.code in triggers for sp in h.spans]
+                if spans:
+                    jobs.append((int(i), jj, _masked(todo[int(i)].text, spans)))
+        if not jobs:
+            return out
+        masked = [dataclasses.replace(todo[i], text=text) for i, _, text in jobs]
+        originals = [todo[i] for i, _, _ in jobs]
+        qs = (preceding_questions(segments, originals) if questions is None
+              else [questions[i] for i, _, _ in jobs])
+        ctx = (adjacent_answers(segments, originals) if context is None
+               else ([context[0][i] for i, _, _ in jobs], [context[1][i] for i, _, _ in jobs]))
+        R = self._rule_scores([text for _, _, text in jobs])[0]
+        X = self._learned_features(masked, segments, R, questions=qs, context=ctx)
+        P = learner.predict_proba(X)
+        for n, (i, jj, _) in enumerate(jobs):
+            out[i, jj] = P[n, jj]
+        return out
 
     def _learner_lemma_rows(self, docs, keep, rows: dict):
         """``docs`` again, keeping in ``rows`` (position → features) the
@@ -1113,8 +1189,8 @@ class Coder:
                                                    c_plus[:, j])
         return combined, sim_part, learned_part, learned_col
 
-    def _combine(self, todo, R, hits_all, content, sim_scores, learned, nearest=None
-                 ) -> list[Coding]:
+    def _combine(self, todo, R, hits_all, content, sim_scores, learned, nearest=None,
+                 sense=None) -> list[Coding]:
         """One coding per segment × code whose combined score reaches 0.5
         (``content``: each segment's number of content words, see
         :data:`.features.MIN_CONTENT_WORDS`; ``nearest``: index and cosine
@@ -1131,6 +1207,11 @@ class Coder:
         learner = self.learner_
         use_learned = ~np.isnan(learned_part)
         coded = combined >= 0.5
+        if sense is not None:  # the sense check (see _sense_scores); nan never drops
+            for cid, jj in learned_col.items():
+                if learner.modes_[cid] == "learned":
+                    coded[:, code_ids.index(cid)] &= ~(
+                        sense[:, jj] < SENSE_MASKED * learner.thresholds_[cid])
         # a segment of few content words is coded only on a rule hit (of the
         # code or a sub-code); one with none ("Ja, precis.") never
         short = np.asarray(content) < MIN_CONTENT_WORDS
@@ -1185,6 +1266,9 @@ class Coder:
                                             f"'{_short(learner.neighbour_texts_[ref], 50)}'")
                         else:  # the texts learned from are not pseudonymised
                             parts.insert(0, f"nearest human-coded {nearest[1][i, jj]:.2f}")
+                    if sense is not None and not np.isnan(sense[i, jj]):
+                        parts.insert(0, f"sense check: {sense[i, jj]:.2f} without the "
+                                        f"words the rules matched")
                     parts.insert(0, f"learned {learned[i, jj]:.2f} "
                                     f"(threshold {learner.thresholds_[cid]:.2f}, "
                                     f"{learner.modes_[cid]})")
@@ -1201,3 +1285,14 @@ class Coder:
                     evidence=" | ".join(parts)))
         return codings
 
+
+def _masked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` with the characters of ``spans`` (code-point offsets) blanked.
+
+    >>> _masked("Vi hade dialog hemma.", [(8, 14)])
+    'Vi hade        hemma.'
+    """
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
