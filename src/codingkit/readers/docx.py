@@ -85,18 +85,24 @@ def _without_entities(data: bytes, path: str | os.PathLike[str]) -> bytes:
     if expanded > max_bytes(path):
         raise too_large(path, expanded, "with its XML entities expanded, the document is")
     left_out: dict[str, None] = {}
+    # the text of each reference goes where it stood: after the element before it
+    # (its tail) or at the start of its parent (its text). Collected first and set
+    # once per place: adding to a tail one reference at a time copies the tail
+    # each time (40,000 references in one run took 3 s, 200,000 took 48 s)
+    joined: dict[tuple[object, str], list[str]] = {}
     for node in nodes:
         name = node.name
         if name not in values:
             left_out[f"&{name};"] = None
-        text = values.get(name, "") + (node.tail or "")
         parent = node.getparent()
         prev = node.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + text
-        else:
-            parent.text = (parent.text or "") + text
-        parent.remove(node)
+        place = (prev, "tail") if prev is not None else (parent, "text")
+        if place not in joined:
+            joined[place] = [getattr(*place) or ""]
+        joined[place] += [values.get(name, ""), node.tail or ""]
+        parent.remove(node)  # (its tail goes with it)
+    for (element, attr), parts in joined.items():
+        setattr(element, attr, "".join(parts))
     if left_out:
         warnings.warn(CodingkitWarning(
             f"the document declares XML entities that cannot be read safely "
