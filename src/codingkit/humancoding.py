@@ -357,7 +357,16 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
         cell per byte of ``CODINGKIT_MAX_SURVEY_MB``, each row counted to
         its last cell; E602, naming the row), a theme cell other than 0, 1
         or empty, an empty source or a turn that is not a whole number of
-        at most 9 digits (E603, naming the cell).
+        at most 9 digits, or one of these cells holding a formula without
+        a saved value (E603, naming the cell).
+
+    A cell with a formula is read as the value saved with it, the value the
+    spreadsheet program computed. A workbook written by a script (openpyxl
+    saves no value) or by LibreOffice with recalculation turned off may have
+    none; such a cell would read as empty (a 1 lost, or the row left out as
+    not yet coded), so it is refused instead (open the file in Excel or
+    LibreOffice and save it, or type the value). A saved empty text
+    (``=OM(...;1;"")`` where the condition does not hold) is an empty cell.
 
     The sheet's stored dimension is not trusted (a stale one would hide
     rows and columns, a hostile one make every row 16,384 cells): each row
@@ -398,6 +407,7 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zip, KeyError and XML errors alike
         raise fail(exc) from None
+    written = None  # the workbook read a second time, formulas as written
     try:
         sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
         # the stored <dimension> is not trusted: a stale A1:K2 would drop every row after
@@ -437,9 +447,22 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
                 f"after 'codingkit')", path=path, line=1, code="E602")
         coded: list[tuple[str, int, str]] = []
         read: list[tuple[str, int]] = []
+        # a formula's cell gives the value saved with it, None when none was saved
+        # (as an empty cell): when the workbook has formulas, they are read too, in
+        # a second reading in step with the first, and the cells' types (a saved
+        # empty text is a value: its type is "str")
+        written = _with_formulas(data)
+        formulas = None if written is None else (
+            cells for _, cells in sheet_rows(path, written[sheet.title], what=where, min_row=2,
+                                             max_col=len(header), used=len(header)))
         rows = sheet_rows(path, sheet, what=where, min_row=2, max_col=len(header),
-                          used=len(header))
+                          used=len(header), values_only=formulas is None)
         for r, cells in rows:
+            if formulas is not None:
+                types = [getattr(c, "data_type", "n") for c in cells]
+                cells = [c.value for c in cells]
+                _no_unsaved_formula(path, r, cells, types, next(formulas, ()), header,
+                                    [src_j, turn_j, *theme_js], theme_js)
             cells = list(cells) + [None] * (len(header) - len(cells))
             marks = []
             for j in theme_js:
@@ -471,6 +494,8 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
     except Exception as exc:  # a broken sheet part
         raise fail(exc) from None
     finally:
+        if written is not None:
+            written.close()
         book.close()
     if not read:
         raise EvaluationError("nothing coded yet: no row has a theme cell filled in (0 or 1)",
@@ -478,6 +503,46 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
     codings = pd.DataFrame(coded, columns=["source", "turn", "code"]).drop_duplicates()
     turns = pd.DataFrame(read, columns=["source", "turn"]).drop_duplicates()
     return codings.reset_index(drop=True), turns.reset_index(drop=True)
+
+
+def _with_formulas(data: bytes):
+    """The workbook ``data`` opened (read-only) with its formulas as written
+    (``'=...'``) in place of the values saved with them, or ``None`` when no
+    sheet holds a formula (a sheet as :func:`write_review_sheet` writes it:
+    it is then read once)."""
+    import io
+    import re
+    import zipfile
+
+    import openpyxl
+
+    formula = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if not any(formula.search(archive.read(info)) for info in archive.infolist()
+                   if info.filename.startswith("xl/worksheets/")
+                   and info.filename.endswith(".xml")):
+            return None
+    return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+
+
+def _no_unsaved_formula(path: Path, r: int, values: list, types: list[str], written,
+                        header: list[str], used: list[int], theme_js: list[int]) -> None:
+    """E603 for the first cell of ``used`` in row ``r`` that holds a formula
+    (``written``: the row as written) but no saved value (``values``: the row
+    as read, ``None``; ``types``: not ``"str"``, a saved empty text)."""
+    from openpyxl.utils import get_column_letter
+
+    for j in sorted(used):
+        formula = written[j] if j < len(written) else None
+        if (j < len(values) and values[j] is None and types[j] != "str"
+                and isinstance(formula, str) and formula.startswith("=")):
+            what = f"theme {header[j]}" if j in theme_js else header[j].lower()
+            instead = "0 or 1" if j in theme_js else f"the {header[j].lower()}"
+            raise EvaluationError(
+                f"cell {get_column_letter(j + 1)}{r} ({what}) holds the formula {formula!r} "
+                f"without a saved value; open the file in Excel or LibreOffice and save it "
+                f"(that computes and saves it), or type {instead} in place of the formula",
+                path=path, line=r, code="E603")
 
 
 def _mark(v) -> int | str | None:

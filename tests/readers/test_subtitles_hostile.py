@@ -190,3 +190,114 @@ def test_srt_arrow_between_numbers_in_words_stays_cue_text(tmp_path, words):
     """An arrow beside plain numbers is words, not a broken time line (was E107)."""
     p = _write(tmp_path, "pil.srt", SRT_HEAD + f"2\n00:00:04,000 --> 00:00:06,000\nPer: {words}\n")
     assert _turns(p) == [BOTH[0], ("Per", words, 4.0, 6.0)]
+
+
+# ------------------------------------------------------------ a blank line inside a cue
+
+
+def _turns_and_warnings(path):
+    import warnings
+
+    from codingkit import CodingkitWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        turns = _turns(path)
+    return turns, [str(w.message) for w in caught if issubclass(w.category, CodingkitWarning)]
+
+
+def test_vtt_text_after_a_blank_line_in_a_cue_is_read_as_that_cue_s(tmp_path):
+    """webvtt-py ends a cue at a blank line and left the text after it out
+    (no time line: no cue), without a word; Teams and speech-recognition
+    exports write a long turn so. It is read as words of the cue before,
+    with one warning naming the first such line."""
+    p = _write(tmp_path, "teams.vtt",
+               VTT_HEAD + "00:00:04.000 --> 00:00:06.000\n<v Per>Med en dialog.\n\n"
+               "Sedan skrev vi kraven.</v>\n\n"
+               "00:00:07.000 --> 00:00:08.000\n<v Anna>Och sedan?</v>\n\n"
+               "00:00:09.000 --> 00:00:12.000\n<v Per>Vi utvärderade.\n\n"
+               "Med användarna.\nOch leverantörerna.</v>\n")
+    turns, caught = _turns_and_warnings(p)
+    assert turns == [BOTH[0], ("Per", "Med en dialog. Sedan skrev vi kraven.", 4.0, 6.0),
+                     ("Anna", "Och sedan?", 7.0, 8.0),
+                     ("Per", "Vi utvärderade. Med användarna. Och leverantörerna.", 9.0, 12.0)]
+    assert caught == [
+        f"{p}, line 9: text after a blank line inside a cue, without a time line of its own "
+        "(and 1 more such places): read as words of the cue before it (WebVTT would end the "
+        "cue at the blank line and leave the text out)"]
+
+
+def test_vtt_blank_line_in_cues_with_name_prefixes(tmp_path):
+    """Speech recognition writes 'Name: text' cues. Text after a blank line
+    that starts like a label but is no speaker of the file is words too;
+    a NOTE block is a comment, not read."""
+    p = _write(tmp_path, "asr.vtt",
+               "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nAnna: Hur började ni?\n\n"
+               "00:00:04.000 --> 00:00:06.000\nPer: Med en dialog.\n\n"
+               "Viktigast: att fråga användarna.\n\nNOTE rättat för hand\n\n"
+               "00:00:07.000 --> 00:00:08.000\nAnna: Tack.\n\nAnna: Hej då.\n")
+    turns, caught = _turns_and_warnings(p)
+    assert turns == [
+        ("Anna", "Hur började ni?", 1.0, 3.0),
+        ("Per", "Med en dialog. Viktigast: att fråga användarna.", 4.0, 6.0),
+        ("Anna", "Tack. Hej då.", 7.0, 8.0)]  # her own label again: hers, the label left out
+    assert len(caught) == 1 and caught[0].startswith(f"{p}, line 9: text after a blank line")
+
+
+def test_vtt_cue_identifier_a_blank_line_before_its_time_line_is_not_words(tmp_path):
+    """Teams' identifier (or a cue number) parted from its time line by a
+    blank line is no text of the cue before; a tag alone is nothing."""
+    p = _write(tmp_path, "id.vtt",
+               VTT_HEAD + "3f1c2a7e-1d2b-4c9e-9a51-2a0c0f1e8a11/21-0\n\n"
+               "00:00:04.000 --> 00:00:06.000\n<v Per>Med en dialog.\n\n</v>\n")
+    assert _turns_and_warnings(p) == (BOTH, [])
+
+
+@pytest.mark.parametrize("block, who", [
+    ("<v Per>Med en dialog.</v>", "'Per' without a time line, after a cue of 'Anna'"),
+    ("Per: Med en dialog.", "'Per' without a time line, after a cue of 'Anna'"),  # a speaker
+    ("IP: Med en dialog.", "'IP' without a time line, after a cue of 'Anna'"),    # a known code
+])
+def test_vtt_text_of_another_speaker_without_a_time_line_is_refused(tmp_path, block, who):
+    """A block after a blank line that names another speaker is that
+    speaker's cue with its time line missing: never Anna's words, nor left
+    out (as a cue whose time line is broken)."""
+    p = _write(tmp_path, "utan_tid.vtt",
+               "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nAnna: Hur började ni?\n\n"
+               f"{block}\n\n00:00:07.000 --> 00:00:08.000\nPer: Tack.\n")
+    msg = _refused(p, 6, f"text of {who}: expected a blank line and a time line like "
+                         "'00:00:01.000 --> 00:00:04.000' before it")
+    assert msg.endswith("(a blank line inside a cue's text ends the cue) [E107]")
+
+
+def test_vtt_text_before_the_first_cue_is_not_read_with_a_warning(tmp_path):
+    p = _write(tmp_path, "rubrik.vtt", "WEBVTT\nKind: captions\n\nIntervju 3, Region Östergötland"
+                                       "\n\n" + VTT_HEAD[len("WEBVTT\n\n"):])
+    turns, caught = _turns_and_warnings(p)
+    assert turns == [BOTH[0]]
+    assert caught == [f"{p}, line 4: text without a time line before the first cue was not "
+                      "read (a title or a note?); a cue's words need a time line like "
+                      "'00:00:01.000 --> 00:00:04.000' before them"]
+
+
+PER = "<v Per>Vi bjöd in fem leverantörer till en dialog om kraven.</v>".split(" ")
+PER[:2] = [" ".join(PER[:2])]  # ["<v Per>Vi", "bjöd", ..., "kraven.</v>"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(cuts=st.lists(st.integers(0, len(PER) - 1), min_size=1, max_size=4, unique=True))
+def test_blank_lines_anywhere_in_a_vtt_cue_never_lose_or_move_per_s_words(tmp_path_factory, cuts):
+    """A blank line before any word of Per's cue (0: right after its time
+    line), one or several: his words are all read, in order, as his, and
+    Anna's stay hers."""
+    lines = [" ".join(PER[a:b]) for a, b in zip([0, *sorted(cuts)], [*sorted(cuts), len(PER)])]
+    payload = "\n\n".join(lines).strip("\n")
+    if 0 in cuts:
+        payload = "\n" + payload
+    p = _write(tmp_path_factory.mktemp("tomrad"), "tomrad.vtt",
+               VTT_HEAD + f"00:00:04.000 --> 00:00:06.000\n{payload}\n\n"
+               "00:00:07.000 --> 00:00:08.000\n<v Anna>Tack.</v>\n")
+    turns, _ = _turns_and_warnings(p)
+    assert turns == [BOTH[0],
+                     ("Per", "Vi bjöd in fem leverantörer till en dialog om kraven.", 4.0, 6.0),
+                     ("Anna", "Tack.", 7.0, 8.0)], payload

@@ -103,9 +103,10 @@ def too_many_cells(path, row: int) -> InputError:
 
 
 def sheet_rows(path, sheet, *, what: str = "the sheet", min_row: int = 1,
-               max_col: int | None = None, used: int = 0):
+               max_col: int | None = None, used: int = 0, values_only: bool = True):
     """``(row, cells)`` for each row of a read-only openpyxl worksheet from
-    ``min_row`` on, the cells' values as openpyxl gives them, within bounds.
+    ``min_row`` on, the cells' values as openpyxl gives them (with
+    ``values_only=False`` the cells themselves), within bounds.
 
     The sheet's stored dimension (``<dimension ref="A1:XFD1048576"/>``) is
     not trusted: it may be stale (too small: rows or columns would be lost)
@@ -118,7 +119,7 @@ def sheet_rows(path, sheet, *, what: str = "the sheet", min_row: int = 1,
     """
     sheet.reset_dimensions()
     budget = max_cells(path) - used
-    rows = sheet.iter_rows(min_row=min_row, max_col=max_col, values_only=True)
+    rows = sheet.iter_rows(min_row=min_row, max_col=max_col, values_only=values_only)
     for number, cells in enumerate(rows, start=min_row):
         if number > MAX_ROWS:
             raise beyond_sheet(path, f"{what} has rows beyond row {MAX_ROWS:,}")

@@ -25,6 +25,17 @@ see :func:`_looks_like_time_line`) must be one: two times with hours up to
 it must start a cue, and a SubRip cue number must be followed by one.
 Otherwise the file is refused naming the line (E107): such a cue is never
 read as words of the cue before (credited to its speaker) nor left out.
+
+A blank line ends a WebVTT cue, so text after a blank line inside a cue's
+text (as Teams or a speech-recognition tool may write a long turn, or as
+someone who edited the file left it) is no cue at all, and webvtt-py leaves
+it out. codingkit reads it as words of the cue before, as the SubRip reader
+does (one warning per file naming the first such line), unless it names a
+speaker of its own, another than that cue's (``<v Anna>``, or ``Anna:``
+where Anna speaks elsewhere in the file): it is then a cue whose time line
+is missing, refused naming its line (E107). Text before the first cue (a
+title) is not read, with a warning naming its line. ``NOTE`` blocks are
+comments and are not read.
 """
 
 from __future__ import annotations
@@ -33,11 +44,12 @@ import html
 import io
 import os
 import re
+import warnings
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
-from ..errors import InputError
+from ..errors import CodingkitWarning, InputError
 from ..model import Transcript, Turn
 from .encoding import decode_bytes, read_bytes, sha256_of
 from .text import LABEL_RE, _is_note, _label_name, _matches_known, is_known_code
@@ -104,7 +116,11 @@ def read_subtitles(
     data = read_bytes(path)
     raw = decode_bytes(data, path).replace("\ufeff", "")  # a stray BOM: joined files
     expected = "WebVTT (starting with WEBVTT)" if format == "vtt" else "SubRip (.srt)"
-    captions = _srt_captions(raw, path) if format == "srt" else _vtt_captions(raw, path)
+    orphans: list[_Orphan] = []
+    if format == "srt":
+        captions = _srt_captions(raw, path)
+    else:
+        captions, orphans = _vtt_captions(raw, path)
     if not captions:
         raise InputError(f"no subtitle cues found; expected {expected}", path=path, code="E107")
 
@@ -137,6 +153,8 @@ def read_subtitles(
             else:  # not a speaker after all: keep the whole cue text
                 text = f"{prefix}: {text}".strip()
         resolved.append((speaker, text, t0, t1))
+    if orphans:
+        resolved = _with_orphans(resolved, orphans, path)
 
     # merge consecutive cues of one (known) speaker
     groups: list[list[tuple[str | None, str, float, float]]] = []
@@ -168,8 +186,9 @@ def read_subtitles(
                       format=format, path=Path(path), sha256=sha256_of(data))
 
 
-def _vtt_captions(raw: str, path) -> list[tuple[str, float, float]]:
-    """The cues of a WebVTT file: text (with its tags), start and end (seconds)."""
+def _vtt_captions(raw: str, path) -> tuple[list[tuple[str, float, float]], list[_Orphan]]:
+    """The cues of a WebVTT file: text (with its tags), start and end
+    (seconds); and the text blocks that are no cue (:func:`_vtt_orphans`)."""
     import webvtt
     from webvtt.errors import MalformedCaptionError, MalformedFileError
 
@@ -182,7 +201,131 @@ def _vtt_captions(raw: str, path) -> list[tuple[str, float, float]]:
     cues = [(c.raw_text, c.start_time.in_milliseconds() / 1000,
              c.end_time.in_milliseconds() / 1000) for c in captions]
     _check_every_time_line_read(times, cues, path, "vtt")
-    return cues
+    return cues, _vtt_orphans(raw)
+
+
+#: A cue identifier as exporters write them: one word with a digit ("12",
+#: Teams' "3f1c2a7e-1d2b-4c9e-9a51-2a0c0f1e8a11/17-0").
+_IDENTIFIER_RE = re.compile(r"\s*[^\s<]*\d[^\s<]*\s*")
+
+
+class _Orphan(NamedTuple):
+    """A block of text in a WebVTT file that is no cue: its first line (from
+    1), its lines (with their tags) and the cue before it (index into the
+    cues, ``None`` before the first cue)."""
+
+    line: int
+    text: str
+    cue: int | None
+
+
+def _vtt_orphans(raw: str) -> list[_Orphan]:
+    """The blocks of ``raw`` after its header that webvtt-py leaves out
+    although they hold text: neither a cue (a block with a time line) nor a
+    ``NOTE``, ``STYLE`` or ``REGION`` block, nor a cue identifier that a blank
+    line parts from its time line (one word with a digit, right before a cue
+    without an identifier).
+
+    The blocks are split as webvtt-py splits them: a block ends at an empty
+    line (a line of spaces does not end it), and a time line starts a new
+    block unless it follows the block's first line, the cue identifier.
+    Each time line starts one cue, in order (:func:`_check_every_time_line_read`
+    has made sure), so the cue before a block is the last time line before it.
+    """
+    blocks: list[list[tuple[int, str]]] = []
+    block: list[tuple[int, str]] = []
+    for number, line in enumerate(raw.split("\n"), start=1):
+        if not line or ("-->" in line and block
+                        and (len(blocks) == 0 or len(block) > 1 or "-->" in block[0][1])):
+            if block:
+                blocks.append(block)
+                block = []
+        if line:
+            block.append((number, line))
+    if block:
+        blocks.append(block)
+    orphans: list[_Orphan] = []
+    cues = -1
+    for k in range(1, len(blocks)):  # the first is the header (WEBVTT ...)
+        block = blocks[k]
+        if any("-->" in line for _, line in block):
+            cues += 1
+            continue
+        first = block[0][1]
+        if (first.startswith("NOTE") and first[4:5] in ("", " ", "\t")) \
+                or first.strip() in ("STYLE", "REGION"):
+            continue
+        if (len(block) == 1 and _IDENTIFIER_RE.fullmatch(first) and k + 1 < len(blocks)
+                and "-->" in blocks[k + 1][0][1]):
+            continue  # the identifier of the next cue, a blank line too early ("17-0")
+        orphans.append(_Orphan(block[0][0], "\n".join(line for _, line in block),
+                               cues if cues >= 0 else None))
+    return orphans
+
+
+def _with_orphans(cues: list[tuple[str | None, str, float, float]], orphans: list[_Orphan],
+                  path) -> list[tuple[str | None, str, float, float]]:
+    """``cues`` (speaker, text, start, end) with the text of each orphan block
+    (:func:`_vtt_orphans`) added to the cue before it, after a space (to a
+    cue without words, with the block's speaker: a blank line after the time
+    line).
+
+    Raises
+    ------
+    InputError
+        ``E107`` naming the first line of a block that names a speaker of
+        its own (a voice tag, or a ``Name:`` label that is a speaker of the
+        file or a known code) other than the speaker of the cue before it.
+
+    Warns
+    -----
+    CodingkitWarning
+        Once for the blocks read as words of the cue before them, once for
+        those before the first cue (not read), naming the first line of each.
+    """
+    speakers = {c[0].casefold() for c in cues if c[0] is not None}
+    out = list(cues)
+    added: list[int] = []
+    before_first: list[int] = []
+    for orphan in orphans:
+        if orphan.cue is None:
+            before_first.append(orphan.line)
+            continue
+        speaker, text, t0, t1 = out[orphan.cue]
+        words = _clean(orphan.text)
+        if not words:  # only tags ("</v>"): nothing to read
+            continue
+        voice_m = _VOICE_RE.search(orphan.text)
+        own = _clean(voice_m.group(1)) if voice_m else None
+        label = LABEL_RE.match(words)
+        if own is None and label is not None:
+            name = _label_name(label)
+            if not _is_note(name) and (name.casefold() in speakers or is_known_code(name)):
+                own, words = name, words[label.end():].strip()
+        if own is not None and not text:  # a cue without words: the text is its own
+            speaker = own
+        elif own is not None and (speaker is None or own.casefold() != speaker.casefold()):
+            after = f"a cue of {speaker!r}" if speaker is not None else "a cue without a speaker"
+            raise InputError(
+                f"text of {own!r} without a time line, after {after}: expected a blank line "
+                f"and a time line like {_TIME_EXAMPLE['vtt']} before it (a blank line inside "
+                f"a cue's text ends the cue)", path=path, line=orphan.line, code="E107")
+        if words:  # (not when it was only a label)
+            out[orphan.cue] = (speaker, f"{text} {words}".strip(), t0, t1)
+            added.append(orphan.line)
+    if added:
+        more = f" (and {len(added) - 1} more such places)" if len(added) > 1 else ""
+        warnings.warn(CodingkitWarning(
+            f"text after a blank line inside a cue, without a time line of its own{more}: read "
+            "as words of the cue before it (WebVTT would end the cue at the blank line and "
+            "leave the text out)", path=path, line=added[0]), stacklevel=5)
+    if before_first:
+        more = f" (and {len(before_first) - 1} more blocks)" if len(before_first) > 1 else ""
+        warnings.warn(CodingkitWarning(
+            f"text without a time line before the first cue{more} was not read (a title or a "
+            f"note?); a cue's words need a time line like {_TIME_EXAMPLE['vtt']} before them",
+            path=path, line=before_first[0]), stacklevel=5)
+    return out
 
 
 def _srt_captions(raw: str, path) -> list[tuple[str, float, float]]:
