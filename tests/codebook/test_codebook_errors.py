@@ -380,3 +380,26 @@ def test_not_utf8(tmp_path):
     with pytest.raises(CodebookError, match="not UTF-8") as info:
         load_codebook(p)
     assert info.value.line == 3
+
+
+def test_a_lone_surrogate_escape_is_refused_with_its_line(tmp_path):
+    """ "\\uD800" in a double-quoted label: validate said OK, and apply then
+    failed writing its tables with an encoding error naming no file."""
+    problems = _problems(tmp_path, r'''
+        codebook:
+          id: s
+          version: "1"
+        codes:
+          - id: a
+            label: "Tema \uD800 x"
+            rules: [leverantörsträff]
+        ''')
+    assert [line for line, _ in problems] == [6]
+    assert "half of a UTF-16 character pair" in problems[0][1]
+    # the character itself, escaped or written, is fine
+    p = _write(tmp_path, r'''
+        codebook: {id: s, version: "1"}
+        codes:
+          - {id: a, label: "Tema \u00e5 \U0001F600 å", rules: [leverantörsträff]}
+        ''', "ok.yaml")
+    assert load_codebook(p).codes["a"].label == "Tema å \U0001F600 å"

@@ -9,11 +9,15 @@ has to edit.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
 
 Path_ = tuple[Any, ...]
+
+#: A lone UTF-16 surrogate (only a ``\\uD800``-style escape gives one).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_with_lines(text: str) -> tuple[Any, dict[Path_, int], list[tuple[int, str]]]:
@@ -162,6 +166,13 @@ def _walk(root: yaml.Node, lines: dict[Path_, int], problems: list[tuple[int, st
         elif isinstance(node, yaml.SequenceNode):
             todo = [(item, path + (i,), item.start_mark.line + 1)
                     for i, item in enumerate(node.value)]
+        elif isinstance(node, yaml.ScalarNode) and _SURROGATE.search(node.value):
+            # a "\uD800" escape: Python keeps it, but no file (CSV, HTML,
+            # Word) can be written with it
+            problems.append((node.start_mark.line + 1,
+                             "the text holds half of a UTF-16 character pair (an escape "
+                             "such as \\uD800), which no output file can hold; write the "
+                             "character itself or remove the escape"))
         stack.extend(reversed(todo))
 
 
