@@ -14,8 +14,9 @@ before it is read:
   (in a CSV survey, one field longer than it);
 * a survey sheet is read only within Excel's own bounds (:data:`MAX_ROWS`,
   :data:`MAX_COLUMNS`) and, of a workbook, at most :func:`max_cells`
-  cells (each row counted to its last cell), whatever its stored
-  dimension claims (``E112``).
+  cells (each row counted to its last cell, and to the last cell a merged
+  cell above it reaches), whatever its stored dimension claims, with at
+  most :func:`max_merged_ranges` merged cells (``E112``).
 
 Each limit can be raised with an environment variable:
 
@@ -100,6 +101,24 @@ def too_many_cells(path, row: int) -> InputError:
                       f"counted to its last cell), over the limit; to read it, raise the "
                       f"limit, e.g. {name}={2 * int(_limit(name)) + 1}", path=path, line=row,
                       code="E112")
+
+
+def max_merged_ranges(path: str | os.PathLike[str]) -> int:
+    """The most merged cell ranges (``<mergeCell>``) of a survey sheet that
+    are read: one per 500 bytes of its size limit (100,000 at 50 MB; a
+    survey merges a project's or a round's cell over its answers, a few
+    hundred ranges; openpyxl builds an object of each range after the last
+    row: 20 s and 650 MB for a million)."""
+    return max_bytes(path) // 500
+
+
+def too_many_merged(path, count: int) -> InputError:
+    """The E112 error for a sheet of ``count`` merged ranges, over :func:`max_merged_ranges`."""
+    name = variable_for(path)
+    return InputError(f"the sheet has {count:,} merged cell ranges, over the limit of "
+                      f"{max_merged_ranges(path):,}; expected a survey as a spreadsheet program "
+                      f"writes it; to read it, unmerge the cells or raise the limit, e.g. "
+                      f"{name}={count * 500 // MB + 1}", path=path, code="E112")
 
 
 def sheet_rows(path, sheet, *, what: str = "the sheet", min_row: int = 1,
