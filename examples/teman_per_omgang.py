@@ -5,9 +5,9 @@ Kör från repots rot:
     python examples/teman_per_omgang.py                 # exempelkorpusen
     python examples/teman_per_omgang.py mina_intervjuer/ --out teman.csv
 
-Skriptet läser transkripten, kodar dem med standardkodboken ensam (som
-``codingkit apply --rules-only``; ``codingkit apply`` kodar som standard med
-den inlärda kodaren som följer med kodboken, så andelarna kan skilja) och skriver en
+Skriptet läser transkripten, kodar dem som ``codingkit apply`` gör (med den
+inlärda kodaren som följer med standardkodboken; med en egen kodbok med
+kodboken ensam) och skriver en
 tabell med en rad per projekt × tema och en kolumn per omgång: andelen av
 projektets intervjuer i omgången där temat förekommer (0–1). Enkätsvar
 räknas inte med här (de har formatet "survey").
@@ -22,8 +22,12 @@ import codingkit as ck
 
 def theme_shares(paths, codebook=None):
     """Andel intervjuer per projekt × tema × omgång, som en bred tabell."""
+    from codingkit.coding.bundled import bundled_coder
+
     transcripts = [t for t in ck.read_transcripts(paths) if t.format != "survey"]
-    result = ck.Coder(codebook).code(transcripts)
+    codebook = codebook if codebook is not None else ck.load_codebook()
+    coder = bundled_coder(codebook) or ck.Coder(codebook)    # som codingkit apply
+    result = coder.code(transcripts)
     freq = result.frequencies(by=("project", "round"))
     themes = freq[freq.code == freq.theme]            # bara teman, inte underkoder
     table = themes.pivot_table(index=["project", "code"], columns="round",

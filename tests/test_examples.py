@@ -19,6 +19,27 @@ def test_theme_shares_per_round(monkeypatch):
     assert set(table.loc["Innovationsupphandling Syd"]["1"].unique()) <= {0.0, 0.5, 1.0}
 
 
+
+def test_theme_shares_are_those_apply_writes(monkeypatch, tmp_path):
+    """The script codes as `codingkit apply` does (it coded with the codebook
+    alone, and its shares differed from frequencies.csv: 0.67 against 3 of 3)."""
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from codingkit.cli import cli
+
+    monkeypatch.chdir(ROOT)
+    example = runpy.run_path(str(ROOT / "examples" / "teman_per_omgang.py"))
+    table = example["theme_shares"](["transcripts/ostergotland"])
+    r = CliRunner().invoke(cli, ["apply", "transcripts/ostergotland", "--out", str(tmp_path / "r")])
+    assert r.exit_code == 0, r.output
+    freq = pd.read_csv(tmp_path / "r" / "frequencies.csv", dtype={"round": str})
+    themes = freq[freq.code == freq.theme]
+    cli_table = themes.pivot_table(index=["project", "code"], columns="round",
+                                   values="share_sources", sort=True).round(2)
+    assert table.equals(cli_table)
+
+
 def test_does_learning_pay_compares_codebook_and_learning(monkeypatch):
     monkeypatch.chdir(ROOT)
     example = runpy.run_path(str(ROOT / "examples" / "lonar_det_sig_att_lara.py"))
