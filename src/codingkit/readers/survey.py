@@ -455,8 +455,6 @@ def _merged_ranges(path, archive, part: str) -> list[int]:
         return []
     from xml.parsers import expat
 
-    from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
-
     from .limits import MAX_COLUMNS, MAX_ROWS, max_merged_ranges, too_many_merged
 
     limit = max_merged_ranges(path)
@@ -485,6 +483,19 @@ def _merged_ranges(path, archive, part: str) -> list[int]:
         if not depth:
             parser.EndElementHandler = None
 
+    parser.StartElementHandler = start
+    _parse_guarded(parser, archive, part)
+    if count > limit:
+        raise too_many_merged(path, count)
+    keys.sort()
+    return keys
+
+
+def _parse_guarded(parser, archive, part: str) -> None:
+    """Parse the part with an expat ``parser`` whose entity declarations are
+    refused as defusedxml refuses them (E106 where it is caught)."""
+    from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
+
     def entity(name, is_parameter, value, base, system_id, public_id, notation):
         raise EntitiesForbidden(name, value, base, system_id, public_id, notation)
 
@@ -494,16 +505,63 @@ def _merged_ranges(path, archive, part: str) -> list[int]:
     def external(context, base, system_id, public_id):
         raise ExternalReferenceForbidden(context, base, system_id, public_id)
 
-    parser.StartElementHandler = start
     parser.EntityDeclHandler = entity
     parser.UnparsedEntityDeclHandler = unparsed
     parser.ExternalEntityRefHandler = external
     with archive.open(part) as fh:
         parser.ParseFile(fh)
-    if count > limit:
-        raise too_many_merged(path, count)
-    keys.sort()
-    return keys
+
+
+#: At most this many cells with a formula but no saved value are listed
+#: (:func:`_unsaved_formulas`); the first at or below the header is the error.
+_UNSAVED_KEPT = 1000
+
+
+def _unsaved_formulas(archive, part: str) -> list[tuple[int, str, str]]:
+    """``(row, cell, formula)`` of the worksheet part's cells that hold a
+    formula without a saved value (``<c r="B3"><f>A3*2</f></c>``, no
+    ``<v>`` or an empty one, and not a saved empty text): a script or LibreOffice with recalculation off writes them,
+    and openpyxl reads them as empty cells, so an answer or a project would
+    be lost without a word. The part is looked through for ``<f`` first
+    (sheets without formulas are not parsed); at most :data:`_UNSAVED_KEPT`."""
+    if not (_mentions(archive, part, b"<f>") or _mentions(archive, part, b"<f ")
+            or _mentions(archive, part, b":f>") or _mentions(archive, part, b":f ")):
+        return []
+    from xml.parsers import expat
+
+    cell_tag, f_tag, v_tag = f"{_MAIN}}}c", f"{_MAIN}}}f", f"{_MAIN}}}v"
+    found: list[tuple[int, str, str]] = []
+    state = {"ref": None, "t": None, "f": None, "v": "", "in": None}
+    parser = expat.ParserCreate(namespace_separator="}")
+
+    def start(name, attrs):
+        if name == cell_tag:
+            state.update(ref=attrs.get("r"), t=attrs.get("t"), f=None, v="", **{"in": None})
+        elif name == f_tag:
+            state["f"], state["in"] = "", "f"
+        elif name == v_tag:
+            state["in"] = "v"
+
+    def text(data):
+        where = state["in"]
+        if where is not None and len(state[where]) < 200:
+            state[where] += data
+
+    def end(name):
+        if name in (f_tag, v_tag):
+            state["in"] = None
+        elif (name == cell_tag and state["f"] is not None and not state["v"].strip()
+              and state["t"] != "str"):  # t="str" with <v></v>: a saved empty text
+            ref = state["ref"] or ""
+            digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            if digits.isdigit() and len(found) < _UNSAVED_KEPT:
+                found.append((int(digits), ref, "=" + state["f"]))
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    _parse_guarded(parser, archive, part)
+    return found
 
 
 def _excel_table(path, data: bytes, text_column: str | None = None) -> _Table:
@@ -547,6 +605,7 @@ def _excel_table(path, data: bytes, text_column: str | None = None) -> _Table:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             part = _sheet_part(archive, sheet)
             merged = _merged_ranges(path, archive, part) if part else []
+            unsaved = _unsaved_formulas(archive, part) if part else []
         body = ((number, values) for number, values in _sheet_rows(path, sheet) if values)
         above, first, ahead = _split_header(body, text_column)
     except Exception as exc:  # openpyxl raises zip, KeyError and XML errors alike
@@ -566,6 +625,13 @@ def _excel_table(path, data: bytes, text_column: str | None = None) -> _Table:
         namer.add(cell)
     columns = namer.names
     header_line = first[0]
+    bad = next((u for u in unsaved if u[0] >= header_line), None)
+    if bad is not None:
+        book.close()
+        raise InputError(f"cell {bad[1]} holds the formula {bad[2]!r} without a saved value "
+                         f"(it would read as empty); open the file in Excel or LibreOffice "
+                         f"and save it (that computes and saves it), or type the value in "
+                         f"place of the formula", path=path, line=bad[0], code="E106")
     row_shift = _ROW_BITS + _COLUMN_BITS
     row_mask, column_mask = (1 << _ROW_BITS) - 1, (1 << _COLUMN_BITS) - 1
 
