@@ -59,6 +59,12 @@ SHEET_NAME = "Kodning"
 #: columns before them are :data:`codingkit.tables.CONTEXT_COLUMNS`).
 COMMENT_COLUMN = "comment"
 
+#: The sheet of a coding sheet that says how to fill it in, and ends in the
+#: list of the sheet's themes (a row per theme: id, label, description)
+#: after the row :data:`THEMES_HEADING`.
+INSTRUCTIONS_SHEET = "Instruktioner"
+THEMES_HEADING = "Teman (kolumnnamn = tema-id):"
+
 
 # --------------------------------------------------------------------------
 # Reading human coding
@@ -202,8 +208,8 @@ def read_human_coding(
         (:func:`codingkit.refiqda.review.review_coding`). A ``.xlsx`` file is a coding sheet of
         ``codingkit suggest``, filled in: turn coding (a ``1`` codes the
         turn with the column's theme) whose rows with at least one theme
-        cell filled (0 or 1) are the turns read
-        (:func:`read_review_sheet`).
+        cell filled (0 or 1) are the turns read; a theme column deleted is
+        refused (E602) (:func:`read_review_sheet`).
 
     Returns
     -------
@@ -346,13 +352,16 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
     A row counts as read when at least one theme cell holds 0 or 1; its
     empty theme cells then count as 0. A row with every theme cell empty
     is not read (not yet coded). The theme columns are the columns after
-    ``codingkit`` other than ``comment``.
+    ``codingkit`` other than ``comment``; every theme the sheet lists in
+    its sheet ``Instruktioner`` must have one (a deleted column would read
+    as 0 in every row).
 
     Raises
     ------
     EvaluationError
         Not a readable .xlsx, or XML declaring entities (E602), no
-        ``source``/``turn`` or no theme column (E602), nothing filled in
+        ``source``/``turn`` or no theme column, or no column for a theme
+        the sheet lists in ``Instruktioner`` (E602), nothing filled in
         (E602), a sheet beyond Excel's bounds or over its cell budget (one
         cell per byte of ``CODINGKIT_MAX_SURVEY_MB``, each row counted to
         its last cell; E602, naming the row), a theme cell other than 0, 1
@@ -445,6 +454,18 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
             raise EvaluationError(
                 f"not a coding sheet: {where} has no theme column (one 0/1 column per theme "
                 f"after 'codingkit')", path=path, line=1, code="E602")
+        # a theme column deleted (a theme the researcher did not code) would read as 0,
+        # "not about it", in every row: the sheet's own list of its themes says which
+        missing = [t for t in _listed_themes(path, book) if t not in
+                   {header[j] for j in theme_js}]
+        if missing:
+            s = "s" if len(missing) > 1 else ""
+            raise EvaluationError(
+                f"{where} has no column for the theme{s} {', '.join(missing)} (sheet "
+                f"'{INSTRUCTIONS_SHEET}' lists the sheet's themes): without its column a "
+                f"theme would be read as 0, not about it, in every row; put the column{s} "
+                f"back (header: the theme id) with 0 or 1 for each turn you coded",
+                path=path, line=1, code="E602")
         coded: list[tuple[str, int, str]] = []
         read: list[tuple[str, int]] = []
         # a formula's cell gives the value saved with it, None when none was saved
@@ -503,6 +524,26 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
     codings = pd.DataFrame(coded, columns=["source", "turn", "code"]).drop_duplicates()
     turns = pd.DataFrame(read, columns=["source", "turn"]).drop_duplicates()
     return codings.reset_index(drop=True), turns.reset_index(drop=True)
+
+
+def _listed_themes(path: Path, book) -> list[str]:
+    """The themes a coding sheet was written with: the ids listed after
+    :data:`THEMES_HEADING` in its sheet :data:`INSTRUCTIONS_SHEET` (as
+    :func:`codingkit.suggest.write_review_sheet` writes it), or none (a sheet
+    without that list: nothing to check its theme columns against)."""
+    from .readers.limits import sheet_rows
+
+    if INSTRUCTIONS_SHEET not in book.sheetnames:
+        return []
+    listed: list[str] = []
+    heading = False
+    for _, cells in sheet_rows(path, book[INSTRUCTIONS_SHEET],
+                               what=f"sheet '{INSTRUCTIONS_SHEET}'", max_col=1):
+        value = "" if not cells or cells[0] is None else str(cells[0]).strip()
+        if heading and value and value not in listed:
+            listed.append(value)
+        heading = heading or value == THEMES_HEADING
+    return listed
 
 
 def _with_formulas(data: bytes):
