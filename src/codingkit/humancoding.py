@@ -25,7 +25,8 @@ A coding sheet written by ``codingkit suggest`` and filled in (``.xlsx``:
 ``source, turn`` and one 0/1 column per theme) is turn coding with its own
 list of the turns read: the rows where a theme cell is filled in. A review
 project of ``codingkit suggest`` (``granska.qdpx``, one source per turn),
-coded in QualCoder or NVivo, is turn coding too, every source a turn read.
+coded in QualCoder or NVivo, is turn coding too, its turns read the sources
+with a coding (a turn about no theme coded ``granskad – inget tema``).
 
 A CSV with ``source, turn`` and no ``code`` column lists the turns the human
 coder *read*: the universe of the evaluation, so that turns left uncoded
@@ -203,13 +204,16 @@ def read_human_coding(
         are the corrected coding; the codings of several human coders are
         pooled, with a warning. A review project of ``codingkit suggest``
         (``granska.qdpx``: one source per suggested turn), coded, is turn
-        coding whose every source is a turn read: a code coded in a source
-        codes its turn, a source without a coding is a turn about no theme
+        coding whose sources with a coding are the turns read: a code coded
+        in a source codes its turn, a source coded only ``granskad – inget
+        tema`` is a turn about no theme, a source without any coding is not
+        read yet and left out, with a warning
         (:func:`codingkit.refiqda.review.review_coding`). A ``.xlsx`` file is a coding sheet of
         ``codingkit suggest``, filled in: turn coding (a ``1`` codes the
         turn with the column's theme) whose rows with at least one theme
-        cell filled (0 or 1) are the turns read; a theme column deleted is
-        refused (E602) (:func:`read_review_sheet`).
+        cell filled (0 or 1) are the turns read (the others left out, with a
+        warning); a theme column deleted is refused (E602)
+        (:func:`read_review_sheet`).
 
     Returns
     -------
@@ -351,7 +355,8 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
 
     A row counts as read when at least one theme cell holds 0 or 1; its
     empty theme cells then count as 0. A row with every theme cell empty
-    is not read (not yet coded). The theme columns are the columns after
+    is not read (not yet coded): left out, with a warning saying how many
+    rows were read and left out. The theme columns are the columns after
     ``codingkit`` other than ``comment``; every theme the sheet lists in
     its sheet ``Instruktioner`` must have one (a deleted column would read
     as 0 in every row).
@@ -468,6 +473,7 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
                 path=path, line=1, code="E602")
         coded: list[tuple[str, int, str]] = []
         read: list[tuple[str, int]] = []
+        unread = 0  # rows of a turn with every theme cell empty
         # a formula's cell gives the value saved with it, None when none was saved
         # (as an empty cell): when the workbook has formulas, they are read too, in
         # a second reading in step with the first, and the cells' types (a saved
@@ -496,6 +502,7 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
             # the source exactly as written (a file may be named '\t=x.txt' or ' a.txt')
             src = "" if cells[src_j] is None else str(cells[src_j])
             if all(m == "" for m in marks):
+                unread += src.strip() != ""
                 continue  # not coded (yet)
             if not src.strip():
                 raise EvaluationError(f"cell {get_column_letter(src_j + 1)}{r}: empty source",
@@ -521,6 +528,11 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
     if not read:
         raise EvaluationError("nothing coded yet: no row has a theme cell filled in (0 or 1)",
                               path=path, code="E602")
+    if unread:
+        warnings.warn(CodingkitWarning(
+            f"read {len(read)} of the {len(read) + unread} rows as coded; the {unread} row(s) "
+            f"with every theme cell empty are left out as not read yet (a turn you read that "
+            f"is about no theme: 0 in its theme cells)", path=path), stacklevel=3)
     codings = pd.DataFrame(coded, columns=["source", "turn", "code"]).drop_duplicates()
     turns = pd.DataFrame(read, columns=["source", "turn"]).drop_duplicates()
     return codings.reset_index(drop=True), turns.reset_index(drop=True)
@@ -706,7 +718,7 @@ def _qdpx_coding(path: Path) -> tuple[str, "pd.DataFrame", "pd.DataFrame | None"
     project = read_qdpx(path)
     review = review_coding(project)
     df = review[0] if review is not None else project.human_coding
-    if df.empty:
+    if df.empty and review is None:  # a review may have read turns about no theme only
         raise EvaluationError("the project has no coded selections to compare with",
                               path=path, code="E602")
     # a reviewed export holds the reviewer's codings and the automatic ones
