@@ -25,7 +25,8 @@ A coding sheet written by ``codingkit suggest`` and filled in (``.xlsx``:
 ``source, turn`` and one 0/1 column per theme) is turn coding with its own
 list of the turns read: the rows where a theme cell is filled in. A review
 project of ``codingkit suggest`` (``granska.qdpx``, one source per turn),
-coded in QualCoder or NVivo, is turn coding too, every source a turn read.
+coded in QualCoder or NVivo, is turn coding too, its turns read the sources
+with a coding (a turn about no theme coded ``granskad – inget tema``).
 
 A CSV with ``source, turn`` and no ``code`` column lists the turns the human
 coder *read*: the universe of the evaluation, so that turns left uncoded
@@ -58,6 +59,12 @@ SHEET_NAME = "Kodning"
 #: The free comment column after a coding sheet's theme columns (the
 #: columns before them are :data:`codingkit.tables.CONTEXT_COLUMNS`).
 COMMENT_COLUMN = "comment"
+
+#: The sheet of a coding sheet that says how to fill it in, and ends in the
+#: list of the sheet's themes (a row per theme: id, label, description)
+#: after the row :data:`THEMES_HEADING`.
+INSTRUCTIONS_SHEET = "Instruktioner"
+THEMES_HEADING = "Teman (kolumnnamn = tema-id):"
 
 
 # --------------------------------------------------------------------------
@@ -197,12 +204,15 @@ def read_human_coding(
         are the corrected coding; the codings of several human coders are
         pooled, with a warning. A review project of ``codingkit suggest``
         (``granska.qdpx``: one source per suggested turn), coded, is turn
-        coding whose every source is a turn read: a code coded in a source
-        codes its turn, a source without a coding is a turn about no theme
+        coding whose sources with a coding are the turns read: a code coded
+        in a source codes its turn, a source coded only ``granskad – inget
+        tema`` is a turn about no theme, a source without any coding is not
+        read yet and left out, with a warning
         (:func:`codingkit.refiqda.review.review_coding`). A ``.xlsx`` file is a coding sheet of
         ``codingkit suggest``, filled in: turn coding (a ``1`` codes the
         turn with the column's theme) whose rows with at least one theme
-        cell filled (0 or 1) are the turns read
+        cell filled (0 or 1) are the turns read (the others left out, with a
+        warning); a theme column deleted is refused (E602)
         (:func:`read_review_sheet`).
 
     Returns
@@ -345,14 +355,18 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
 
     A row counts as read when at least one theme cell holds 0 or 1; its
     empty theme cells then count as 0. A row with every theme cell empty
-    is not read (not yet coded). The theme columns are the columns after
-    ``codingkit`` other than ``comment``.
+    is not read (not yet coded): left out, with a warning saying how many
+    rows were read and left out. The theme columns are the columns after
+    ``codingkit`` other than ``comment``; every theme the sheet lists in
+    its sheet ``Instruktioner`` must have one (a deleted column would read
+    as 0 in every row).
 
     Raises
     ------
     EvaluationError
         Not a readable .xlsx, or XML declaring entities (E602), no
-        ``source``/``turn`` or no theme column (E602), nothing filled in
+        ``source``/``turn`` or no theme column, or no column for a theme
+        the sheet lists in ``Instruktioner`` (E602), nothing filled in
         (E602), a sheet beyond Excel's bounds or over its cell budget (one
         cell per byte of ``CODINGKIT_MAX_SURVEY_MB``, each row counted to
         its last cell; E602, naming the row), a theme cell other than 0, 1
@@ -445,8 +459,21 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
             raise EvaluationError(
                 f"not a coding sheet: {where} has no theme column (one 0/1 column per theme "
                 f"after 'codingkit')", path=path, line=1, code="E602")
+        # a theme column deleted (a theme the researcher did not code) would read as 0,
+        # "not about it", in every row: the sheet's own list of its themes says which
+        missing = [t for t in _listed_themes(path, book) if t not in
+                   {header[j] for j in theme_js}]
+        if missing:
+            s = "s" if len(missing) > 1 else ""
+            raise EvaluationError(
+                f"{where} has no column for the theme{s} {', '.join(missing)} (sheet "
+                f"'{INSTRUCTIONS_SHEET}' lists the sheet's themes): without its column a "
+                f"theme would be read as 0, not about it, in every row; put the column{s} "
+                f"back (header: the theme id) with 0 or 1 for each turn you coded",
+                path=path, line=1, code="E602")
         coded: list[tuple[str, int, str]] = []
         read: list[tuple[str, int]] = []
+        unread = 0  # rows of a turn with every theme cell empty
         # a formula's cell gives the value saved with it, None when none was saved
         # (as an empty cell): when the workbook has formulas, they are read too, in
         # a second reading in step with the first, and the cells' types (a saved
@@ -475,6 +502,7 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
             # the source exactly as written (a file may be named '\t=x.txt' or ' a.txt')
             src = "" if cells[src_j] is None else str(cells[src_j])
             if all(m == "" for m in marks):
+                unread += src.strip() != ""
                 continue  # not coded (yet)
             if not src.strip():
                 raise EvaluationError(f"cell {get_column_letter(src_j + 1)}{r}: empty source",
@@ -500,9 +528,34 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
     if not read:
         raise EvaluationError("nothing coded yet: no row has a theme cell filled in (0 or 1)",
                               path=path, code="E602")
+    if unread:
+        warnings.warn(CodingkitWarning(
+            f"read {len(read)} of the {len(read) + unread} rows as coded; the {unread} row(s) "
+            f"with every theme cell empty are left out as not read yet (a turn you read that "
+            f"is about no theme: 0 in its theme cells)", path=path), stacklevel=3)
     codings = pd.DataFrame(coded, columns=["source", "turn", "code"]).drop_duplicates()
     turns = pd.DataFrame(read, columns=["source", "turn"]).drop_duplicates()
     return codings.reset_index(drop=True), turns.reset_index(drop=True)
+
+
+def _listed_themes(path: Path, book) -> list[str]:
+    """The themes a coding sheet was written with: the ids listed after
+    :data:`THEMES_HEADING` in its sheet :data:`INSTRUCTIONS_SHEET` (as
+    :func:`codingkit.suggest.write_review_sheet` writes it), or none (a sheet
+    without that list: nothing to check its theme columns against)."""
+    from .readers.limits import sheet_rows
+
+    if INSTRUCTIONS_SHEET not in book.sheetnames:
+        return []
+    listed: list[str] = []
+    heading = False
+    for _, cells in sheet_rows(path, book[INSTRUCTIONS_SHEET],
+                               what=f"sheet '{INSTRUCTIONS_SHEET}'", max_col=1):
+        value = "" if not cells or cells[0] is None else str(cells[0]).strip()
+        if heading and value and value not in listed:
+            listed.append(value)
+        heading = heading or value == THEMES_HEADING
+    return listed
 
 
 def _with_formulas(data: bytes):
@@ -665,7 +718,7 @@ def _qdpx_coding(path: Path) -> tuple[str, "pd.DataFrame", "pd.DataFrame | None"
     project = read_qdpx(path)
     review = review_coding(project)
     df = review[0] if review is not None else project.human_coding
-    if df.empty:
+    if df.empty and review is None:  # a review may have read turns about no theme only
         raise EvaluationError("the project has no coded selections to compare with",
                               path=path, code="E602")
     # a reviewed export holds the reviewer's codings and the automatic ones

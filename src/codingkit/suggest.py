@@ -44,7 +44,9 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from .humancoding import (  # noqa: F401 - the sheet's layout, and its reader
     COMMENT_COLUMN,
     CONTEXT_COLUMNS,
+    INSTRUCTIONS_SHEET,
     SHEET_NAME,
+    THEMES_HEADING,
     read_review_sheet,
 )
 from .model import RESPONDENT
@@ -302,12 +304,14 @@ alla temaceller är tomma hoppas över, som om du inte hunnit till dem. Ett svar
 som inte handlar om något tema kodar du därför med 0 i minst en cell.
 
 Ändra inte kolumnerna source och turn, och lägg inte till kolumner: codingkit
-hittar svaren med dem. Spara som .xlsx och lär codingkit av arket:
+hittar svaren med dem. Ta inte bort någon temakolumn, inte heller för ett tema du
+inte kodar: utan sin kolumn skulle temat läsas som 0 på varje rad, så codingkit
+läser inte ett ark där en temakolumn saknas. Spara som .xlsx och lär codingkit av arket:
 
   codingkit apply intervjuer/ --learn-from {name} --out resultat/
   codingkit evaluate intervjuer/ --gold {name}
 
-Teman (kolumnnamn = tema-id):
+{themes_heading}
 """
 
 
@@ -379,8 +383,9 @@ def write_review_sheet(suggestions: Suggestions, path: str | os.PathLike[str]) -
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{last_row}"
 
-    info = wb.create_sheet("Instruktioner")
-    lines = _INSTRUCTIONS.format(sheet=SHEET_NAME, name=path.name).splitlines()
+    info = wb.create_sheet(INSTRUCTIONS_SHEET)
+    lines = _INSTRUCTIONS.format(sheet=SHEET_NAME, name=path.name,
+                                 themes_heading=THEMES_HEADING).splitlines()
     for line in lines:
         info.append([_cell_text(line)])
     for t in themes:

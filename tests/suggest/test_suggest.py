@@ -16,6 +16,7 @@ from codingkit import read_transcripts
 from codingkit.cli import cli
 from codingkit.coding.bundled import USER_WEIGHT, bundled_coder
 from codingkit.coding.features import MIN_CONTENT_WORDS
+from codingkit.errors import EvaluationError
 from codingkit.evaluation import read_human_coding
 from codingkit.segmenting import segment
 from codingkit.suggest import CONTEXT_COLUMNS, SHEET_NAME, segment_scores, suggest
@@ -180,7 +181,9 @@ def test_filled_sheet_reads_back_as_turn_coding(sample_sheet, tmp_path):
         5: {"samverkan": 1.0, "resurser": 0},
         # row 6 onwards: empty, not read
     })
-    human = read_human_coding(filled)
+    with pytest.warns(Warning, match=r"read 4 of the 30 rows as coded; the 26 row\(s\) with "
+                                     r"every theme cell empty are left out as not read yet"):
+        human = read_human_coding(filled)
     assert human.kind == "turn"
     got = sorted(zip(human.codings["source"], human.codings["turn"], human.codings["code"]))
     want = sorted([(*keys[1], "behov"), (*keys[1], "forfarande"), (*keys[2], "larande"),
@@ -188,6 +191,40 @@ def test_filled_sheet_reads_back_as_turn_coding(sample_sheet, tmp_path):
     assert got == want
     assert sorted(zip(human.turns["source"], human.turns["turn"])) == sorted(keys[1:5])
     assert human.paths == [filled]
+
+
+def test_a_deleted_theme_column_is_refused_naming_it(sample_sheet, tmp_path):
+    """A researcher who deletes the column of a theme they did not code: the
+    theme is not 0 in every row (not about it), the sheet is refused (E602),
+    naming the file and the column, at once in evaluate and apply."""
+    filled = tmp_path / "g_delcol.xlsx"
+    _fill(sample_sheet, filled, {r: {t: int(t == "behov") for t in THEMES} for r in (2, 3, 4)})
+    book = openpyxl.load_workbook(filled)
+    ws = book[SHEET_NAME]
+    header = [c.value for c in ws[1]]
+    ws.delete_cols(header.index("tidig_dialog") + 1)
+    book.save(filled)
+    with pytest.raises(EvaluationError, match=r"has no column for the theme tidig_dialog "
+                                              r".*put the column back.*0 or 1.*\[E602\]"):
+        read_human_coding(filled)
+    runner = CliRunner()
+    for args in (["evaluate", str(SAMPLE), "--gold", str(filled), "--rules-only"],
+                 ["apply", str(SAMPLE), "--learn-from", str(filled), "--out",
+                  str(tmp_path / "res")]):
+        res = runner.invoke(cli, args)
+        assert res.exit_code == 1 and "Traceback" not in res.output
+        [line] = [x for x in res.output.splitlines() if x.startswith("Error:")]
+        assert line.startswith(f"Error: {filled}, line 1: ") and "tidig_dialog" in line
+        assert line.endswith("[E602]")
+    assert not (tmp_path / "res").exists()
+    # two deleted: both named
+    ws.delete_cols(header.index("larande"))  # one to the left now
+    book.save(filled)
+    with pytest.raises(EvaluationError, match=r"themes tidig_dialog, larande \("):
+        read_human_coding(filled)
+    # the column put back (with 0 or 1 per turn coded, here empty = 0): read as before
+    _fill(sample_sheet, filled, {r: {t: int(t == "behov") for t in THEMES} for r in (2, 3, 4)})
+    assert len(read_human_coding(filled).turns) == 3
 
 
 def test_apply_and_evaluate_learn_from_a_filled_sheet(tiny, tmp_path):

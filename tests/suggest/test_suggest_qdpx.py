@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -21,10 +22,11 @@ from codingkit import read_transcripts
 from codingkit.cli import cli
 from codingkit.errors import EvaluationError
 from codingkit.evaluation import read_human_coding
-from codingkit.humancoding import read_coding_rounds
+from codingkit.humancoding import read_coding_rounds, read_review_turns
 from codingkit.refiqda import read_qdpx
 from codingkit.refiqda._common import schema_path
-from codingkit.refiqda.review import SET_NAME, TURN_VARIABLE, parse_marker, turn_hash
+from codingkit.refiqda.review import (NO_THEME_ID, NO_THEME_LABEL, SET_NAME, TURN_VARIABLE,
+                                      parse_marker, turn_hash)
 from codingkit.segmenting import segment
 from codingkit.suggest import SHEET_NAME
 
@@ -78,9 +80,12 @@ def test_the_project_validates_and_holds_one_source_per_turn(granska, turns):
     assert not list(root.iter(f"{Q}Coding")) and not list(root.iter(f"{Q}PlainTextSelection"))
     assert "varje källa (dokument) är ett svar" in root.findtext(f"{Q}Description")
     project = read_qdpx(granska)
-    # the codes: the codebook's themes, flat, by their ids
-    assert list(project.codebook.codes) == THEMES
+    # the codes: the codebook's themes, flat, by their ids, and the code for a
+    # turn read that is about no theme
+    assert list(project.codebook.codes) == THEMES + [NO_THEME_ID]
+    assert project.codebook[NO_THEME_ID].label == NO_THEME_LABEL == "granskad – inget tema"
     assert all(c.parent is None and c.codable for c in project.codebook)
+    assert "'granskad – inget tema'" in root.findtext(f"{Q}Description")
     assert len(project.sources) == N
     seen = set()
     for name, text in project.sources.items():
@@ -97,6 +102,7 @@ def test_the_project_validates_and_holds_one_source_per_turn(granska, turns):
         assert f"Fråga före svaret: {' '.join(question.text.split())}" in \
             project.descriptions[name]
         assert "codingkits gissning: " in project.descriptions[name]
+        assert f"Inget tema: koda det med '{NO_THEME_LABEL}'" in project.descriptions[name]
         seen.add((turn.source, turn.turn))
     assert len(seen) == N
     # every source in the Set "granska"
@@ -123,7 +129,10 @@ def _code(src: Path, out: Path, marks: dict[int, list[str]], *, remove: tuple[in
     etree.SubElement(root.find(f"{Q}Users"), f"{Q}User", guid=user, name="Anna")
     code_guid = {}
     for code in root.iter(f"{Q}Code"):
-        cid = code.findtext(f"{Q}Description").rsplit("codingkit-id: ", 1)[1].strip()
+        desc = code.findtext(f"{Q}Description") or ""
+        # a code the reviewer added (no codingkit-id) by its name
+        cid = (desc.rsplit("codingkit-id: ", 1)[1].strip() if "codingkit-id: " in desc
+               else code.get("name"))
         if as_qualcoder:
             code.set("guid", str(uuid.uuid4()))
         code_guid[cid] = code.get("guid")
@@ -176,16 +185,22 @@ def _code(src: Path, out: Path, marks: dict[int, list[str]], *, remove: tuple[in
 def test_a_coded_project_reads_back_as_the_reviewers_turn_coding(granska, tmp_path,
                                                                  as_qualcoder, drop):
     coded = tmp_path / "granskad.qdpx"
-    marks = {0: ["behov", "forfarande"], 1: ["larande"], 3: ["samverkan"], 5: ["behov"]}
+    marks = {0: ["behov", "forfarande"], 1: ["larande"], 3: ["samverkan"], 5: ["behov"],
+             2: [NO_THEME_ID], 4: [NO_THEME_ID]}
     keys = _code(granska, coded, marks, remove=(6,), as_qualcoder=as_qualcoder, drop=drop)
-    human = read_human_coding(coded)
+    with pytest.warns(Warning, match=r"read 6 of the 7 turns of the review project as coded "
+                                     r"\(4 with a theme, 2 'granskad – inget tema'\); the 1 "
+                                     r"source\(s\) without any coding are left out as not read"):
+        human = read_human_coding(coded)
     assert human.kind == "turn" and human.paths == [coded]
     got = sorted(zip(human.codings["source"], human.codings["turn"], human.codings["code"]))
-    assert got == sorted((*keys[k], t) for k, themes in marks.items() for t in themes)
-    # every source left is a turn read: the uncoded ones are negatives (2, 4, 7);
-    # the removed source (6) was not reviewed and is not among them
+    assert got == sorted((*keys[k], t) for k, themes in marks.items() for t in themes
+                         if t != NO_THEME_ID)
+    # the turns read: those coded, with a theme or "granskad – inget tema" (2, 4:
+    # negatives); the source left uncoded (7) is not read yet, and the removed
+    # source (6) was not reviewed: neither is among them
     assert sorted(zip(human.turns["source"], human.turns["turn"])) == \
-        sorted(keys[k] for k in range(N) if k != 6)
+        sorted(keys[k] for k in range(N) if k not in (6, 7))
 
 
 def test_an_edited_source_is_refused_naming_it(granska, tmp_path, interviews):
@@ -233,6 +248,7 @@ def test_an_uncoded_project_is_nothing_coded_yet_and_a_normal_project_keeps_span
 def test_apply_and_evaluate_from_a_coded_project(granska, interviews, tmp_path):
     coded = tmp_path / "granskad.qdpx"
     marks = {k: ["behov"] + (["larande"] if k % 2 else []) for k in range(N - 2)}
+    marks.update({N - 2: [NO_THEME_ID], N - 1: [NO_THEME_ID]})
     _code(granska, coded, marks)   # sources 6 and 7: reviewed, no theme
     runner = CliRunner()
     out = tmp_path / "resultat"
@@ -292,9 +308,79 @@ def test_a_sheet_and_a_project_are_rounds_and_mix(granska, interviews, tmp_path)
 
 
 def _coded_once(granska: Path, tmp_path: Path) -> Path:
+    """Every turn reviewed: the first about behov, the others about no theme."""
     coded = tmp_path / "granskad.qdpx"
-    _code(granska, coded, {0: ["behov"]})
+    _code(granska, coded, {0: ["behov"], **{k: [NO_THEME_ID] for k in range(1, N)}})
     return coded
+
+
+def test_a_partly_coded_project_leaves_out_the_sources_not_coded(granska, interviews,
+                                                                  tmp_path):
+    """A reviewer who codes 3 of the 8 turns in QualCoder and leaves the rest
+    untouched: the 5 untouched are not read yet (as empty rows of a sheet),
+    not 5 turns about no theme; the commands say how many were read and left
+    out."""
+    coded = tmp_path / "granskad.qdpx"
+    keys = _code(granska, coded, {0: ["behov"], 1: ["behov", "larande"], 2: [NO_THEME_ID]})
+    left_out = (r"read 3 of the 8 turns of the review project as coded \(2 with a theme, 1 "
+                r"'granskad – inget tema'\); the 5 source\(s\) without any coding are left out "
+                r"as not read yet \(code a turn you read that is about no theme with "
+                r"'granskad – inget tema'\)")
+    with pytest.warns(Warning, match=left_out):
+        human = read_human_coding(coded)
+    assert sorted(zip(human.turns["source"], human.turns["turn"])) == sorted(keys[:3])
+    assert sorted(human.codings["code"]) == ["behov", "behov", "larande"]
+    runner = CliRunner()
+    res = runner.invoke(cli, ["evaluate", str(interviews), "--gold", str(coded), "--rules-only"],
+                        catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "; 3 turns):" in res.output
+    assert len([x for x in res.output.splitlines() if x.startswith("Warning:")
+                and "left out as not read yet" in x]) == 1
+    positives = {line.split()[0]: int(line.split()[1]) for line in res.output.splitlines()
+                 if line.split()[:1] and line.split()[0] in THEMES}
+    assert positives["behov"] == 2 and positives["larande"] == 1
+    out = tmp_path / "res"
+    res = runner.invoke(cli, ["apply", str(interviews), "--learn-from", str(coded),
+                              "--rules-only", "--min-positives", "1", "--out", str(out)],
+                        catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "left out as not read yet" in res.output
+    learned = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert learned["options"]["learned_from"]["turns"] == 3
+    # the next round may suggest the 5 turns not read again
+    assert len(read_review_turns(coded)) == 3
+
+
+def test_a_no_theme_code_the_reviewer_added_counts_as_read(granska, tmp_path):
+    """A project without codingkit's no-theme code (written before it had
+    one): a code the reviewer adds, named "Inget tema", marks a turn read
+    and about no theme; it is no theme learned or evaluated."""
+    old = tmp_path / "gammal.qdpx"
+    with zipfile.ZipFile(granska) as zf:
+        entries = {n: zf.read(n) for n in zf.namelist()}
+    root = etree.fromstring(entries["project.qde"])
+    for code in list(root.iter(f"{Q}Code")):
+        if code.get("name") == NO_THEME_LABEL:
+            code.getparent().remove(code)
+    etree.SubElement(root.find(f"{Q}CodeBook/{Q}Codes"), f"{Q}Code", guid=str(uuid.uuid4()),
+                     name="Inget tema", isCodable="true")
+    entries["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    with zipfile.ZipFile(old, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    coded = tmp_path / "granskad.qdpx"
+    keys = _code(old, coded, {0: ["behov"], 1: ["Inget tema"], 2: ["Inget tema"]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        human = read_human_coding(coded)
+    assert sorted(zip(human.turns["source"], human.turns["turn"])) == sorted(keys[:3])
+    assert list(human.codings["code"]) == ["behov"]
+    assert [str(w.message) for w in caught if "left out as not read yet" in str(w.message)]
+    # every turn read about no theme: turns read, nothing coded (not "nothing coded yet")
+    _code(old, coded, {k: ["Inget tema"] for k in range(N)})
+    human = read_human_coding(coded)
+    assert len(human.turns) == N and human.codings.empty
 
 
 def test_suggest_refuses_other_suffixes_and_a_project_that_is_no_review(interviews, tmp_path):

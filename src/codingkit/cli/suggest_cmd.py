@@ -54,9 +54,10 @@ def suggest_command(paths, out_path, n, codebook_path, model_path, manifest_path
 
     With --out granska.qdpx it writes a REFI-QDA project instead: one text
     source per turn (the question and codingkit's guess in its memo), the
-    themes as codes. Code it in QualCoder or NVivo (a source left uncoded
-    is a turn about no theme; remove the sources you do not review), export
-    it and learn from it the same way.
+    themes as codes. Code it in QualCoder or NVivo (a turn about no theme
+    with the code 'granskad – inget tema'; a source left without any coding
+    is not read yet and left out, as an empty row of the sheet), export it
+    and learn from it the same way.
 
     \b
     Example:

@@ -17,12 +17,23 @@ exports a project; either one is enough for :func:`review_coding` to map
 the source back to its turn. A ``Set`` named ``granska`` holds every source,
 and the project's ``Description`` says that each source is one turn.
 
+Besides the themes, the project has one more code, :data:`NO_THEME_LABEL`
+(``granskad – inget tema``, id :data:`NO_THEME_ID`): the reviewer codes a
+turn that is about no theme with it (anywhere in the source).
+
 Read back (:func:`review_coding`, used by ``--learn-from granska.qdpx`` and
-``evaluate --gold granska.qdpx``), **every source that carries the line is a
-reviewed turn**: a code coded anywhere in it (by anyone but codingkit itself)
-is that theme present, a source without a coding is a turn reviewed and
-about no theme. A turn the reviewer did not get to is removed from the
-project before it is exported. The other turns of the transcripts are not
+``evaluate --gold granska.qdpx``), **a source with at least one coding is a
+reviewed turn**, as a row of the coding sheet with a theme cell filled in: a
+theme coded anywhere in it (by anyone but codingkit itself) is that theme
+present, its other themes absent; a source coded only with the no-theme code
+is a turn reviewed and about no theme. **A source without any coding is a
+turn not read yet** and is left out (with a warning saying how many), so a
+reviewer can stop anywhere, as in the sheet. A code named ``granskad – inget
+tema`` or ``inget tema`` that the reviewer added (a project written before
+codingkit wrote that code) counts as the no-theme code. Only review projects
+(their sources carry the line below) are read so: in any other project (an
+export of ``apply``'s coding, reviewed) every respondent turn of a coded
+transcript is read, as before. The other turns of the transcripts are not
 part of the review and count for nothing.
 
 The sha256 is of the turn's text (NFC, ``\\n`` line breaks, without the
@@ -48,6 +59,7 @@ from lxml import etree
 
 from .. import __version__
 from ..errors import CodingkitWarning, EvaluationError, RefiQdaError
+from ..model import Code
 from ._common import (
     PROJECT_NS,
     atomic_write_bytes,
@@ -56,7 +68,7 @@ from ._common import (
     utc_timestamp,
     xml_safe,
 )
-from .codebook import _check_exportable, code_elements
+from .codebook import _check_exportable, code_elements, slugify
 from .project import AUTOMATIC_USER, flat_source_names
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,6 +83,15 @@ TURN_VARIABLE = "codingkit_turn"
 SET_NAME = "granska"
 #: How the line naming a source's turn starts.
 MARKER = "codingkit-granska:"
+#: The code a reviewer codes a turn about no theme with: the turn was read.
+NO_THEME_ID = "granskad_inget_tema"
+NO_THEME_LABEL = "granskad – inget tema"
+#: A code whose name (or id) slugs to one of these is the no-theme code.
+_NO_THEME_SLUGS = frozenset({NO_THEME_ID, "inget_tema"})
+_NO_THEME_DESCRIPTION = (
+    "Inget tema: koda ett svar (en källa) med den här koden när du har läst det och det inte "
+    "handlar om något av temana. En källa utan någon kodning räknas som inte läst ännu och "
+    "lämnas utanför. Koden är inget tema: codingkit lär sig inte av den.")
 
 _MARKER_RE = re.compile(
     r"^\s*" + re.escape(MARKER) + r"\s*(?P<source>.+?) · tur (?P<turn>\d+) · "
@@ -81,9 +102,9 @@ _NS = PROJECT_NS
 _PROJECT_DESCRIPTION = (
     "Granskning från codingkit suggest: varje källa (dokument) är ett svar (en tur) ur en "
     "intervju, valt där codingkit är som mest osäkert. Koda varje svar med de teman det "
-    "handlar om, efter kodboken. Ett svar som inte handlar om något tema lämnar du okodat: "
-    "en källa utan kodning räknas som granskad, utan tema. Ta bort de källor du inte hinner "
-    "granska innan du exporterar projektet. Ändra inte källornas text och inte raden "
+    "handlar om, efter kodboken. Ett svar som inte handlar om något tema kodar du med koden "
+    "'granskad – inget tema'. En källa utan någon kodning räknas som inte läst ännu och "
+    "lämnas utanför, så du kan sluta var du vill. Ändra inte källornas text och inte raden "
     "'codingkit-granska' i deras beskrivning (memo). Lär codingkit av projektet med: "
     "codingkit apply intervjuer/ --learn-from {name} --out resultat/")
 
@@ -144,8 +165,8 @@ def _describe(row, turn: ReviewTurn) -> str:
         f"codingkits gissning: {guess or 'inget tema'}",
         f"Osäkrast: {row.theme} ({float(row.score):.2f})",
         f"Intervju: {row.source}, tur {int(row.turn)}" + (f" ({meta})" if meta else ""),
-        ("Koda svaret från början efter kodboken, inte efter gissningen. Inget tema: lämna "
-         "det okodat."),
+        ("Koda svaret från början efter kodboken, inte efter gissningen. Inget tema: koda "
+         f"det med '{NO_THEME_LABEL}' (en källa utan kodning räknas som inte läst)."),
         turn.line(),
     ]
     return xml_safe("\n".join(lines))
@@ -175,6 +196,11 @@ def review_qdpx_bytes(suggestions: "Suggestions", *, name: str = "granska.qdpx",
     book = dataclasses.replace(codebook, codes={
         t: dataclasses.replace(codebook[t], codable=True) for t in themes})
     _check_exportable(book, name)
+    # and the code for a turn read that is about no theme (after the themes)
+    if NO_THEME_ID not in book.codes:
+        book = dataclasses.replace(book, codes={**book.codes, NO_THEME_ID: Code(
+            id=NO_THEME_ID, label=NO_THEME_LABEL, description=_NO_THEME_DESCRIPTION,
+            color="#A0A0A0")})
     user = make_guid("user", AUTOMATIC_USER)
 
     root = etree.Element(f"{{{_NS}}}Project", nsmap={None: _NS})
@@ -272,14 +298,24 @@ def review_turns(project: "ImportedProject") -> dict[str, ReviewTurn]:
     return out
 
 
+def is_no_theme_code(code_id: str, name: str | None = None) -> bool:
+    """Whether a code of a review project is the no-theme code: codingkit's
+    (:data:`NO_THEME_ID`) or one a reviewer added named ``granskad – inget
+    tema`` or ``inget tema`` (any case, dashes or spaces)."""
+    return (str(code_id).rsplit(".", 1)[-1] in _NO_THEME_SLUGS
+            or slugify(str(name or "")) in _NO_THEME_SLUGS)
+
+
 def review_coding(project: "ImportedProject"
                   ) -> tuple["pd.DataFrame", "pd.DataFrame"] | None:
     """The turn coding of a coded review project: ``(codings, turns)``.
 
     ``codings`` has a row ``source, turn, code, coder`` per turn × code
-    coded in its source (by anyone but "codingkit (automatic)"), ``turns``
-    a row ``source, turn`` per source of the project: every one a turn
-    reviewed, those without a coding about no theme. ``None`` when the
+    coded in its source (by anyone but "codingkit (automatic)"), the
+    no-theme code left out; ``turns`` a row ``source, turn`` per source with
+    at least one such coding (the no-theme code too): the turns read. A
+    source without any coding is a turn not read yet: left out, with a
+    warning saying how many were read and left out. ``None`` when the
     project is not a review project (no source names its turn).
 
     Raises
@@ -292,7 +328,8 @@ def review_coding(project: "ImportedProject"
     Warns
     -----
     CodingkitWarning
-        For sources without the turn's line (added by hand: left out).
+        For sources without the turn's line (added by hand: left out); for
+        sources without any coding (not read yet: left out).
     """
     import pandas as pd
 
@@ -313,15 +350,29 @@ def review_coding(project: "ImportedProject"
             f"'{MARKER}' line) and are left out, e.g. {other[0]!r}", path=where), stacklevel=3)
     sel = project.selections
     sel = sel[sel["source"].isin(list(turns)) & (sel["coder"] != AUTOMATIC_USER)]
+    names = sel["code_name"] if "code_name" in sel else [None] * len(sel)
+    nothing = [is_no_theme_code(c, n) for c, n in zip(sel["code"], names)]
+    # a source with any coding was read; the no-theme code codes no theme
+    read_sources = set(sel["source"])
     rows = [(turns[s].source, turns[s].turn, c, coder)
-            for s, c, coder in zip(sel["source"], sel["code"], sel["coder"])]
+            for s, c, coder, no in zip(sel["source"], sel["code"], sel["coder"], nothing)
+            if not no]
     codings = pd.DataFrame(rows, columns=["source", "turn", "code", "coder"])
     codings = codings.drop_duplicates(subset=["source", "turn", "code"]).reset_index(drop=True)
-    read = pd.DataFrame(sorted({(t.source, t.turn) for t in turns.values()}),
-                        columns=["source", "turn"])
-    if codings.empty:
+    if not read_sources:
         raise EvaluationError(
             f"nothing coded yet: none of the {len(turns)} turns of the review project has a "
-            "coding; code the turns in QualCoder or NVivo and export the project again",
-            path=where, code="E602")
+            "coding; code the turns in QualCoder or NVivo (a turn about no theme with "
+            f"'{NO_THEME_LABEL}') and export the project again", path=where, code="E602")
+    read = pd.DataFrame(sorted({(turns[s].source, turns[s].turn) for s in read_sources}),
+                        columns=["source", "turn"])
+    unread = len(turns) - len(read_sources)
+    if unread:
+        with_theme = set(zip(codings["source"], codings["turn"]))
+        warnings.warn(CodingkitWarning(
+            f"read {len(read_sources)} of the {len(turns)} turns of the review project as "
+            f"coded ({len(with_theme)} with a theme, {len(read_sources) - len(with_theme)} "
+            f"'{NO_THEME_LABEL}'); the {unread} source(s) without any coding are left out as "
+            f"not read yet (code a turn you read that is about no theme with "
+            f"'{NO_THEME_LABEL}')", path=where), stacklevel=3)
     return codings, read
