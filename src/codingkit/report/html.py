@@ -294,7 +294,7 @@ def render_html(fig: Figures, w: Words, *, quotes: int = 3) -> str:
                    f'<td class="n">{u["turns"]}</td></tr>' for u in fig.uncoded) + "</table>")
     body = [
         f'<header><h1>{_e(w("title"))}</h1><p class="sub">'
-        f'{_e(w("subtitle", codebook=cb_name, interviews=fig.interviews, turns=fig.turns))}'
+        f'{_e(w("subtitle", codebook=cb_name, interviews=fig.interviews - fig.answers, answers=fig.answers, turns=fig.turns))}'
         f'</p></header>',
         _validation_html(fig, w),
         _provenance(fig, w),

@@ -290,12 +290,101 @@ _T = {
 }
 
 
-class Words:
-    """Words and number formats of one language."""
+#: The words that change with what was coded (:attr:`Figures.material`):
+#: survey answers (one answer a respondent, ``<file>#<id>``) or interviews
+#: and survey answers together; interviews use :data:`_T` as it is.
+_MATERIAL = {
+    "sv": {
+        "survey": {
+            "title": "Teman i enkätsvaren",
+            "subtitle": "Rapport från codingkit: kodbok {codebook}, {answers} enkätsvar",
+            "counts_text": "{transcripts} enkätsvar, {segments} segment, {codings} kodningar",
+            "inputs": "Enkäter ({n})",
+            "heatmap_caption": "Andel svar kodade med temat (färg och procent) och antal "
+                               "svarande där temat förekommer av alla svarande i gruppen.",
+            "turns_share": "Andel svar",
+            "interviews_share": "Andel svarande",
+            "new_in": "Nytt i (svar)",
+            "cooc_caption": "Antal svar som kodats med båda temana (diagonalen: med temat). "
+                            "Antal svarande med båda inom parentes.",
+            "interviews": "Svarande",
+            "turns": "Svar",
+            "trend": "Utveckling över omgångarna (andel svar)",
+            "uncoded": "Svar utan någon kodning",
+            "uncoded_none": "Alla svar har minst en kodning.",
+            "n_turns": "Svar",
+            "quotes_caption": "Upp till {n} citat per projekt och omgång, från olika svarande "
+                              "och roller där det går; matchade ord är markerade.",
+            "method_text": "Andel svarande: svarande med minst en kodning av temat eller en "
+                           "underkod, av gruppens svarande. Andel svar: svar kodade med temat, "
+                           "av gruppens svar. Samma tal som frequencies.csv.",
+        },
+        "mixed": {
+            "title": "Teman i intervjuerna och enkätsvaren",
+            "subtitle": "Rapport från codingkit: kodbok {codebook}, {interviews} intervjuer och "
+                        "{answers} enkätsvar, {turns} svarsturer",
+            "counts_text": "{transcripts} transkript och enkätsvar, {segments} segment, "
+                           "{codings} kodningar",
+            "inputs": "Transkript och enkäter ({n})",
+            "interviews_share": "Andel intervjuer och svarande",
+            "interviews": "Intervjuer och svarande",
+            "uncoded": "Intervjuer och enkätsvar utan någon kodning",
+            "uncoded_none": "Alla intervjuer och enkätsvar har minst en kodning.",
+        },
+    },
+    "en": {
+        "survey": {
+            "title": "Themes in the survey answers",
+            "subtitle": "codingkit report: codebook {codebook}, {answers} survey answers",
+            "counts_text": "{transcripts} survey answers, {segments} segments, {codings} codings",
+            "inputs": "Surveys ({n})",
+            "heatmap_caption": "Share of answers coded with the theme (colour and percent) and "
+                               "respondents raising the theme of all respondents in the group.",
+            "turns_share": "Share of answers",
+            "interviews_share": "Share of respondents",
+            "new_in": "New in (answers)",
+            "cooc_caption": "Answers coded with both themes (diagonal: with the theme). "
+                            "Respondents with both in brackets.",
+            "interviews": "Respondents",
+            "turns": "Answers",
+            "trend": "Trend across rounds (share of answers)",
+            "uncoded": "Answers without any coding",
+            "uncoded_none": "Every answer has at least one coding.",
+            "n_turns": "Answers",
+            "quotes_caption": "Up to {n} quotes per project and round, from different "
+                              "respondents and roles where possible; matched words are "
+                              "highlighted.",
+            "method_text": "Share of respondents: respondents with at least one coding of the "
+                           "theme or a sub-code, of the group's respondents. Share of answers: "
+                           "answers coded with the theme, of the group's answers. The same "
+                           "figures as frequencies.csv.",
+        },
+        "mixed": {
+            "title": "Themes in the interviews and survey answers",
+            "subtitle": "codingkit report: codebook {codebook}, {interviews} interviews and "
+                        "{answers} survey answers, {turns} respondent turns",
+            "counts_text": "{transcripts} transcripts and survey answers, {segments} segments, "
+                           "{codings} codings",
+            "inputs": "Transcripts and surveys ({n})",
+            "interviews_share": "Share of interviews and respondents",
+            "interviews": "Interviews and respondents",
+            "uncoded": "Interviews and survey answers without any coding",
+            "uncoded_none": "Every interview and survey answer has at least one coding.",
+        },
+    },
+}
+#: What a report can be about (:attr:`codingkit.report.figures.Figures.material`).
+MATERIALS = ("interviews", "survey", "mixed")
 
-    def __init__(self, language: str = "sv") -> None:
+
+class Words:
+    """Words and number formats of one language, for what was coded
+    (``material``: ``"interviews"``, ``"survey"`` answers, or ``"mixed"``)."""
+
+    def __init__(self, language: str = "sv", material: str = "interviews") -> None:
         self.language = language
-        self.t = _T[language]
+        self.material = material
+        self.t = {**_T[language], **_MATERIAL[language].get(material, {})}
 
     def __call__(self, key: str, **kw) -> str:
         s = self.t[key]

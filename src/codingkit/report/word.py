@@ -151,7 +151,8 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
     doc.core_properties.subject = _t(f"{cb.get('id')} {cb.get('version')}")[:255]
     para.heading(w("title"), 0)
     para(_t(w("subtitle", codebook=f"{cb.get('id')} {cb.get('version')}",
-                           interviews=fig.interviews, turns=fig.turns)))
+                           interviews=fig.interviews - fig.answers, answers=fig.answers,
+                           turns=fig.turns)))
     # validation: where the ± come from, and why the agreement is not a fair test
     text, unfair, _ = validation_text(fig, w)
     p = para(style="Intense Quote")
