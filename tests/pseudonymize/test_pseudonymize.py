@@ -217,3 +217,38 @@ def test_unknown_names_replaced_when_asked(tmp_path):
     assert r.exit_code == 0, r.output
     text = (tmp_path / "o" / "x.txt").read_text(encoding="utf-8")
     assert "hjälp av [Namn 1] och [Namn 2] på Vinnova. [Person 1] tyckte" in text
+
+
+def test_depseudonymize_refuses_to_write_into_a_pseudonymised_results_folder(tmp_path):
+    """The restored table (real names) never lands in the folder meant for
+    sharing, where apply --force would keep it: refused (E806) naming the
+    folder and saying to write it elsewhere; outside the folder it is written."""
+    key = tmp_path / "utv.key.json"
+    res = tmp_path / "res"
+    runner = CliRunner()
+    r = runner.invoke(cli, ["apply", str(TUNE), "--out", str(res), "-q", "--rules-only",
+                            "--pseudonymize", "--key", str(key)])
+    assert r.exit_code == 0, r.output
+    before = sorted(p.name for p in res.iterdir())
+    for out in (res / "klar.csv", res / "privat" / "klar.csv"):
+        r = runner.invoke(cli, ["depseudonymize", str(res / "segments.csv"), "--key", str(key),
+                                "--out", str(out)])
+        assert r.exit_code == 1, r.output
+        lines = r.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"Error: {out}: ")
+        assert "[E806]" in lines[0] and "pseudonymised results" in lines[0]
+        assert "meant to be shared" in lines[0] and "outside it" in lines[0]
+        assert not out.exists()
+    assert sorted(p.name for p in res.iterdir()) == before
+    # a folder of results that were not pseudonymised is no such folder
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "manifest.json").write_text(json.dumps(
+        {**json.loads((res / "manifest.json").read_text(encoding="utf-8")),
+         "options": {"pseudonymized": False}}), encoding="utf-8")
+    for out in (tmp_path / "privat" / "klar.csv", plain / "klar.csv"):
+        out.parent.mkdir(exist_ok=True)
+        r = runner.invoke(cli, ["depseudonymize", str(res / "segments.csv"), "--key", str(key),
+                                "--out", str(out)])
+        assert r.exit_code == 0, r.output
+        assert "Sjöberg" in out.read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -104,7 +105,9 @@ def test_html_report_in_chromium(sample_results, tmp_path, browser, run):
         trends: document.querySelectorAll('details.theme svg.trend').length,
         marks: document.querySelectorAll('mark').length,
         width: document.documentElement.scrollWidth,
-        title: document.title
+        title: document.title,
+        provenance: document.getElementById('provenance').textContent,
+        text: document.body.textContent
     })""")["result"]["value"]
     errors = [e for e in browser.events if e.get("method") == "Runtime.exceptionThrown"
               or (e.get("method") == "Runtime.consoleAPICalled"
@@ -121,6 +124,13 @@ def test_html_report_in_chromium(sample_results, tmp_path, browser, run):
     assert state["themes"] == [f"theme-{t}" for t in themes]
     assert state["trends"] == len(themes) and state["marks"] > 50
     assert state["title"].startswith("Teman i intervjuerna")
+    # the provenance in words (closed details too: textContent), and no path of the
+    # machine that ran it (a report is shared)
+    root = str(Path(__file__).resolve().parents[2])
+    for raw in (root, str(sample_results.parent), "{'", "['", "False", "True"):
+        assert raw not in state["text"], raw
+    assert "innovationsupphandling.yaml" in state["provenance"]
+    assert "inlärd kodare (60 guldintervjuer)" in state["provenance"]
     shot = base64.b64decode(browser.call("Page.captureScreenshot", format="png")["data"])
     assert shot.startswith(b"\x89PNG") and len(shot) > 20_000
     (tmp_path / "rapport.png").write_bytes(shot)

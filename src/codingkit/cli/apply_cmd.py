@@ -218,6 +218,7 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
                                text_column=text_column, id_column=id_column)
     if not coder.is_fitted():
         coder.fit()  # on the codebook alone
+    _warn_uncodable(coder)
     if save_model is not None:
         coder.save(save_model)
 
@@ -252,6 +253,16 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
         f"{plural(writer.coded_segments, 'segment')}, {plural(len(writer.themes), 'theme')}."
     )
     return summary, written
+
+
+def _warn_uncodable(coder) -> None:
+    """Warn about each theme this run cannot code (no rule, no example it
+    can use, no human coding learned): its 0 % would read as "nobody raised it"."""
+    from ..codebook import warn_uncodable_themes
+
+    positives = getattr(coder.learner_, "positives_", None) or {}
+    warn_uncodable_themes(coder._codebook(), similarity=coder.similarity != "none",
+                          learned=[c for c, n in positives.items() if n > 0])
 
 
 def _code_and_write(coder, codebook, transcripts, folder, bar, *, formats, by_keys, csv_raw,

@@ -137,7 +137,8 @@ def scan_command(paths, key_path, manifest_path, lists, keep, pseudonym_format):
 @click.option("--key", "key_path", required=True, type=click.Path(path_type=Path),
               help="The key written by pseudonymize or apply --pseudonymize.")
 @click.option("--out", "-o", "out_path", required=True, type=click.Path(path_type=Path),
-              help="The restored copy (TABLE itself is never changed).")
+              help="The restored copy (TABLE itself is never changed); refused inside a "
+                   "folder of pseudonymised results, which is meant to be shared.")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 def depseudonymize_command(table, key_path, out_path, force):
     """Restore the originals in a results table or quote list (CSV, TSV,
@@ -150,9 +151,10 @@ def depseudonymize_command(table, key_path, out_path, force):
     """
     from ..errors import OutputError
     from ..fileio import atomic_write_text
-    from ..pseudonymize import (PseudonymError, PseudonymKey, restore_originals,
-                                restore_originals_csv)
+    from ..pseudonymize import (PseudonymError, PseudonymKey, check_restored_location,
+                                restore_originals, restore_originals_csv)
 
+    check_restored_location(out_path)  # before the key is read: the real names stay private
     key = PseudonymKey.load(key_path)
     try:
         text = Path(table).read_bytes().decode("utf-8-sig")

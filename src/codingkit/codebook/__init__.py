@@ -40,6 +40,8 @@ __all__ = [
     "codebook_from_dict",
     "dump_codebook",
     "codebook_csv",
+    "uncodable_themes",
+    "warn_uncodable_themes",
     "DEFAULT_WITHIN",
 ]
 
@@ -150,6 +152,74 @@ def validate_codebook(path: str | os.PathLike[str]) -> list[tuple[int | None, st
     except CodebookError as exc:
         return list(exc.problems)
     return []
+
+
+def uncodable_themes(codebook: Codebook, *, similarity: bool = True,
+                     learned: Iterable[str] = ()) -> list[tuple[Code, str]]:
+    """The themes nothing in ``codebook`` can code, each with why.
+
+    A theme is coded when it or one of its codable sub-codes is: by a rule,
+    by similarity to its examples or to the sentences of its description
+    and include criteria (``similarity``: the run uses a similarity
+    backend), or by what was learned from human coding (``learned``: the
+    codes the human coding used). Why is ``"nothing"`` (no rule, example or
+    description: never coded), ``"no_similarity"`` (no rule, and without
+    similarity nothing else codes it) or ``"description"`` (no rule and no
+    example: only similarity to its description can code it, which seldom
+    reaches the threshold). Such a theme's 0 % in the results does not mean
+    that nobody raised it.
+
+    >>> cb = codebook_from_dict({"codes": [{"id": "a", "label": "A", "rules": ["budget"]},
+    ...                                    {"id": "b", "label": "B"}]})
+    >>> [(c.id, why) for c, why in uncodable_themes(cb)]
+    [('b', 'nothing')]
+    """
+    learned = set(learned)
+    out = []
+    for theme in codebook.themes:
+        tree = [c for c in codebook if c.codable and (
+            c.id == theme.id or codebook.is_descendant(c.id, theme.id))]
+        if any(c.rules or c.id in learned for c in tree):
+            continue
+        if not similarity:
+            out.append((theme, "no_similarity" if any(
+                c.examples or c.description.strip() or c.include.strip() for c in tree)
+                else "nothing"))
+        elif any(c.examples for c in tree):
+            continue
+        elif any(c.description.strip() or c.include.strip() for c in tree):
+            out.append((theme, "description"))
+        else:
+            out.append((theme, "nothing"))
+    return out
+
+
+_UNCODABLE = {
+    "nothing": "can never be coded: neither it nor a sub-code has a rule, an example or a "
+               "description, so its 0 % would not mean that nobody raised it; expected at "
+               "least one rule or example",
+    "no_similarity": "can never be coded in this run: neither it nor a sub-code has a rule, "
+                     "and without similarity (--similarity none) its examples and description "
+                     "are not used, so its 0 % does not mean that nobody raised it; expected "
+                     "at least one rule",
+    "description": "has no rule and no example (nor has a sub-code): only similarity to its "
+                   "description can code it, seldom (never with --similarity none), so a "
+                   "share near 0 % would not mean that nobody raised it; expected at least "
+                   "one rule or example",
+}
+
+
+def warn_uncodable_themes(codebook: Codebook, *, similarity: bool = True,
+                          learned: Iterable[str] = (), stacklevel: int = 2) -> int:
+    """Warn (:class:`~codingkit.errors.CodingkitWarning`, naming the codebook
+    file and the theme's line) about each theme of :func:`uncodable_themes`;
+    returns how many."""
+    found = uncodable_themes(codebook, similarity=similarity, learned=learned)
+    for theme, why in found:
+        warnings.warn(CodingkitWarning(f"theme '{theme.id}' {_UNCODABLE[why]}",
+                                       path=codebook.path, line=theme.line),
+                      stacklevel=stacklevel + 1)
+    return len(found)
 
 
 def codebook_from_dict(data: Any, *, path: str | os.PathLike[str] | None = None) -> Codebook:

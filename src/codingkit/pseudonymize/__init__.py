@@ -32,7 +32,8 @@ Other capitalised words in the middle of a sentence that are not kept are
 
 Error codes: E801 not a key file; E802 a key for other settings; E803 an
 unreadable list file; E804 a key inside the results folder; E805 a table to
-restore that cannot be read.
+restore that cannot be read; E806 a restored table that would be written
+inside a folder of pseudonymised results.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ from ..model import Transcript
 from . import names as _names
 
 __all__ = ["PseudonymKey", "Pseudonymizer", "Span", "PseudonymError", "read_name_list",
-           "depseudonymize_text", "check_key_location", "pseudonymize_for_apply",
+           "depseudonymize_text", "check_key_location", "check_restored_location",
+           "pseudonymized_results_folder", "pseudonymize_for_apply",
            "DEFAULT_FORMAT", "KEY_FORMAT"]
 
 #: The default pseudonym format; ``{type}`` and ``{n}`` are filled in.
@@ -212,6 +214,53 @@ def check_key_location(key_path: str | os.PathLike[str],
     if key == out or out in key.parents:
         raise PseudonymError(f"the key must not be inside the results folder {out_dir}; "
                              "give --key a path outside it", path=key_path, code="E804")
+
+
+#: A manifest.json larger than this is not read to tell whether its folder was
+#: pseudonymised (codingkit's own are a few KiB per hundred inputs).
+_MANIFEST_LIMIT = 64 * 2**20
+
+
+def pseudonymized_results_folder(path: str | os.PathLike[str]) -> Path | None:
+    """The folder of pseudonymised results (``apply --pseudonymize``: its
+    manifest.json says ``"pseudonymized": true``) that the file ``path``
+    would be written inside, at any depth; ``None`` when there is none.
+
+    A manifest.json that cannot be read, or is not one of ``codingkit
+    apply``, does not make its folder one (this only guards where restored
+    text goes; reading a results folder checks its manifest itself).
+    """
+    target = Path(path).absolute()
+    try:
+        target = target.parent.resolve() / target.name
+    except (OSError, RuntimeError):  # pragma: no cover - a link loop: judge the path as given
+        pass
+    for folder in target.parents:
+        manifest = folder / "manifest.json"
+        try:
+            if not manifest.is_file() or manifest.stat().st_size > _MANIFEST_LIMIT:
+                continue
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            continue
+        options = data.get("options") if isinstance(data, dict) else None
+        if (isinstance(options, dict) and options.get("pseudonymized") is True
+                and all(k in data for k in ("codebook", "counts", "inputs"))):
+            return folder
+    return None
+
+
+def check_restored_location(out_path: str | os.PathLike[str]) -> None:
+    """E806 when a restored (depseudonymised) table would be written inside a
+    folder of pseudonymised results: that folder is meant to be shared, and
+    ``apply --force`` keeps files it did not write."""
+    folder = pseudonymized_results_folder(out_path)
+    if folder is not None:
+        raise PseudonymError(
+            f"inside {folder}, a folder of pseudonymised results (its manifest.json says so), "
+            "which is meant to be shared, and the restored table holds the real names; "
+            "expected --out outside it (e.g. in a private folder beside the key)",
+            path=out_path, code="E806")
 
 
 def read_name_list(path: str | os.PathLike[str]) -> list[tuple[str | None, str]]:

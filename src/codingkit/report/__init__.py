@@ -82,7 +82,7 @@ def build_report(results_dir: str | os.PathLike[str], out: str | os.PathLike[str
         raise ReportError("would overwrite a table of the results folder", path=out,  # pragma: no cover
                           code="E904")
     figures = compute(results, since=since, quotes=quotes, language=language)
-    words = Words(language)
+    words = Words(language, material=figures.material)  # interviews, survey answers or both
     if kind == "html":
         from .html import render_html
 

@@ -115,6 +115,31 @@ class Figures:
     turns: int
     #: None without agreement figures; else a dict describing where the errors come from
     validation: dict[str, Any] | None = None
+    #: of ``interviews``, the sources that are survey answers (:func:`survey_answers`)
+    answers: int = 0
+
+    @property
+    def material(self) -> str:
+        """What was coded: ``"interviews"``, ``"survey"`` (answers only) or ``"mixed"``."""
+        if not self.answers:
+            return "interviews"
+        return "survey" if self.answers >= self.interviews else "mixed"
+
+
+def survey_answers(manifest: dict[str, Any], sources) -> int:
+    """How many of ``sources`` (segments.csv's ``source``) are survey answers:
+    ``<file>#<id>`` of an input manifest.json lists with format ``survey``.
+
+    >>> survey_answers({"inputs": [{"source": "e.csv", "format": "survey"},
+    ...                            {"source": "a.txt", "format": "text"}]},
+    ...                ["e.csv#1", "e.csv#2", "a.txt"])
+    2
+    """
+    surveys = {i.get("source") for i in manifest.get("inputs") or []
+               if isinstance(i, dict) and i.get("format") == "survey"}
+    if not surveys:
+        return 0
+    return sum(str(s).rpartition("#")[0] in surveys for s in sources)
 
 
 def round_key(value: str):
@@ -354,7 +379,8 @@ def compute(results: Results, *, since: str | None = None, quotes: int = 3,
 
     return Figures(results=results, groups=groups, projects=projects, rounds=rounds,
                    themes=themes, since=span, cooc_turns=cooc_turns, cooc_interviews=cooc_int,
-                   uncoded=uncoded, interviews=n_int, turns=n_turns, validation=validation)
+                   uncoded=uncoded, interviews=n_int, turns=n_turns, validation=validation,
+                   answers=survey_answers(results.manifest, seg["source"].unique().tolist()))
 
 
 def _change(th: Theme, span, projects, cs) -> Change:

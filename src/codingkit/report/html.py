@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from .figures import Cell, Figures, Quote, Theme
+from .provenance import folder_name, option_rows, provenance_rows, shown_path
 from .svg import heat_colour, heatmap, trend
 from .text import Words
 
@@ -95,16 +96,18 @@ def validation_text(fig: Figures, w: Words) -> tuple[str, list[str], bool]:
     unfair = [unfair_text(u, w) for u in v.get("unfair") or []]
     if v.get("refused"):  # measured on another coding: nothing of it is shown
         key = "stale" if v.get("status") == "other_coding" else "stale_unknown"
-        return w(key, path=f"{v['folder']}/agreement.json"), [], False
+        return w(key, path=f"{shown_path(v['folder'], fig.results.folder)}/agreement.json"), [], False
     alpha = w.num(v["alpha"], 2) if isinstance(v.get("alpha"), (int, float)) else "–"
     if not v.get("has_errors"):
-        return w("validated_noshares", alpha=alpha, folder=v["folder"]), unfair, False
+        return (w("validated_noshares", alpha=alpha,
+                  folder=shown_path(v["folder"], fig.results.folder)), unfair, False)
     how = w("how_own") if v.get("own_run") else _how_coded(v, w)
     if v.get("cv"):
         how += ", " + w("how_cv", cv=v["cv"])
     by = " × ".join(w.key(k) for k in v.get("by") or []) or w("all").lower()
     return (w("validated", by=by, how=how, interviews=v.get("interviews"), units=v.get("units"),
-              alpha=alpha, folder=v["folder"]), unfair, not unfair)
+              alpha=alpha, folder=shown_path(v["folder"], fig.results.folder)), unfair,
+            not unfair)
 
 
 def _how_coded(v: dict, w: Words) -> str:
@@ -126,7 +129,8 @@ def unfair_text(record: dict, w: Words) -> str:
     """One warning of agreement.json (an UnfairTestWarning record) in the report's words."""
     kind = record.get("kind")
     try:
-        why = w(f"unfair_{kind}", **{k: v for k, v in record.items() if k not in ("kind",)})
+        why = w(f"unfair_{kind}", **{k: (shown_path(v) if k == "file" else v)
+                                     for k, v in record.items() if k not in ("kind",)})
     except (KeyError, IndexError, ValueError):  # a kind (or its figures) this codingkit lacks
         why = w("unfair_other", message=record.get("message", ""))
     return w("unfair", why=why)
@@ -140,21 +144,11 @@ def _validation_html(fig: Figures, w: Words) -> str:
 
 def _provenance(fig: Figures, w: Words) -> str:
     m = fig.results.manifest
-    cb = m.get("codebook", {})
-    counts = m.get("counts", {})
-    opts = {k: v for k, v in (m.get("options") or {}).items() if v not in (None, [], {}, "")}
-    rows = [
-        (w("results_folder"), str(fig.results.folder)),
-        (w("codebook"), f"{cb.get('id')} {cb.get('version')} · sha256 {str(cb.get('sha256'))[:12]}… · {cb.get('path')}"),
-        (w("created"), m.get("created", "")),
-        (w("codingkit"), m.get("codingkit_version", "")),
-        (w("counts"), w("counts_text", transcripts=counts.get("transcripts"),
-                        segments=counts.get("segments"), codings=counts.get("codings"))),
-        (w("schema"), m.get("schema_version")),
-    ]
-    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
-    opt_rows = "".join(f"<tr><th>{_e(k)}</th><td><code>{_e(v)}</code></td></tr>"
-                       for k, v in opts.items())
+    folder = fig.results.folder
+    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>"
+                   for k, v in provenance_rows(m, w, folder))
+    opt_rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>"
+                       for k, v in option_rows(m.get("options"), w, folder))
     inputs = m.get("inputs") or []
     inp = "".join(f"<tr><td>{_e(i.get('source'))}</td><td>{_e(i.get('format'))}</td>"
                   f"<td><code>{_e(str(i.get('sha256'))[:12])}</code></td></tr>" for i in inputs)
@@ -300,7 +294,7 @@ def render_html(fig: Figures, w: Words, *, quotes: int = 3) -> str:
                    f'<td class="n">{u["turns"]}</td></tr>' for u in fig.uncoded) + "</table>")
     body = [
         f'<header><h1>{_e(w("title"))}</h1><p class="sub">'
-        f'{_e(w("subtitle", codebook=cb_name, interviews=fig.interviews, turns=fig.turns))}'
+        f'{_e(w("subtitle", codebook=cb_name, interviews=fig.interviews - fig.answers, answers=fig.answers, turns=fig.turns))}'
         f'</p></header>',
         _validation_html(fig, w),
         _provenance(fig, w),
@@ -312,7 +306,7 @@ def render_html(fig: Figures, w: Words, *, quotes: int = 3) -> str:
         + "".join(_theme(fig, th, w, ymax, quotes) for th in fig.themes) + "</section>",
         f'<section id="uncoded"><h2>{_e(w("uncoded"))} ({len(fig.uncoded)})</h2>{uncoded}</section>',
         f'<section id="method"><h2>{_e(w("method"))}</h2><p>{_e(w("method_text"))}</p>'
-        f'<p class="meta">{_e(w("generated", version=__version__, folder=fig.results.folder))}</p>'
+        f'<p class="meta">{_e(w("generated", version=__version__, folder=folder_name(fig.results.folder)))}</p>'
         f'</section>',
     ]
     return (f'<!DOCTYPE html>\n<html lang="{w.language}"><head><meta charset="utf-8">'

@@ -83,6 +83,7 @@ def _load_codebook_cached(path: str, mtime_ns: int, size: int):
 def _codebook(manifest: dict[str, Any], codebook_path: str | os.PathLike[str] | None):
     """The codebook the run used, and a note when it cannot be found."""
     from ..codebook import default_codebook_path
+    from .provenance import shown_path  # a note the report shows: file names, not paths
 
     info = manifest.get("codebook") or {}
     candidates = []
@@ -104,16 +105,17 @@ def _codebook(manifest: dict[str, Any], codebook_path: str | os.PathLike[str] | 
             continue
         if cb.id != info.get("id") or str(cb.version) != str(info.get("version")):
             if codebook_path is not None and cand == Path(codebook_path):
-                skipped = (f"--codebook {cand} is {cb.id} {cb.version}, the run used "
+                skipped = (f"--codebook {cand.name} is {cb.id} {cb.version}, the run used "
                            f"{info.get('id')} {info.get('version')}: not used")
             continue
         note = skipped
         if info.get("sha256") and cb.sha256 != info.get("sha256"):
-            note = (f"codebook {cand} has the run's id and version but other bytes "
+            note = (f"codebook {cand.name} has the run's id and version but other bytes "
                     "(sha256 differs); its definitions are shown")
         return cb, note
     return None, ((skipped + "; ") if skipped else "") + (
-        f"codebook {info.get('id')} {info.get('version')} not found ({info.get('path')}); "
+        f"codebook {info.get('id')} {info.get('version')} not found "
+        f"({shown_path(info.get('path') or '')}); "
         "labels from frequencies.csv, no definitions (give it with --codebook)")
 
 

@@ -104,6 +104,46 @@ _T = {
         "alpha": "α mot mänsklig kodning",
         "of": "av",
         "generated": "Skapad av codingkit {version} från {folder}.",
+        "bundled_file": "följer med codingkit",
+        "yes": "ja", "no": "nej",
+        "coder_codebook": "kodboken ensam (regler och likhet med exempel)",
+        "coder_bundled": "inlärd kodare ({interviews} guldintervjuer)",
+        "coder_learned": "inlärd av mänsklig kodning ({segments} segment)",
+        "built": "byggd {date}",
+        "learned_turns": "{turns} segment kodade för hand ({files})",
+        "on_top_of": "utöver {coder}, med vikten {weight}",
+        "unit_turn": "talartur", "unit_sentence": "mening", "unit_paragraph": "stycke",
+        "similarity_tfidf": "tf-idf (ordlikhet)", "similarity_semantic": "semantisk",
+        "similarity_none": "ingen (bara regler)",
+        "unknown_list": "listas för granskning", "unknown_replace": "ersätts ([Namn n])",
+        "opt_unit": "Kodningsenhet",
+        "opt_code_interviewer": "Intervjuarens turer kodas",
+        "opt_similarity": "Likhet",
+        "opt_learned_codes": "Koder med inlärd modell",
+        "opt_codebook_kept": "Koder som kodboken ensam kodar",
+        "opt_sense_check": "Rimlighetskontroll",
+        "opt_speaker_pattern": "Talarmönster",
+        "opt_text_column": "Svarskolumn",
+        "opt_id_column": "Id-kolumn",
+        "opt_manifest": "Metadatafil",
+        "opt_learn_from": "Mänsklig kodning att lära av",
+        "opt_learn_transcripts": "Handkodade transkript",
+        "opt_min_positives": "Minsta antal kodade segment för inlärning",
+        "opt_model": "Sparad kodare",
+        "opt_model_sha256": "Sparad kodare, sha256",
+        "opt_save_model": "Kodaren sparad som",
+        "opt_rules_only": "Bara kodboken (ingen inlärd kodare)",
+        "opt_coder": "Kodare",
+        "opt_learned_from": "Lärt av",
+        "opt_pseudonymized": "Pseudonymiserad",
+        "opt_pseudonym_key_sha256": "Pseudonymnyckel, sha256",
+        "opt_pseudonym_format": "Pseudonymformat",
+        "opt_pseudonymize_unknown": "Okända namn",
+        "opt_formats": "Utdataformat",
+        "opt_by": "Frekvenser per",
+        "opt_csv_raw": "CSV-celler oskyddade mot formler",
+        "opt_cache": "Cachemapp",
+        "opt_cached_files": "Filer från cachen",
     },
     "en": {
         "title": "Themes in the interviews",
@@ -206,16 +246,145 @@ _T = {
         "alpha": "α against human coding",
         "of": "of",
         "generated": "Made by codingkit {version} from {folder}.",
+        "bundled_file": "comes with codingkit",
+        "yes": "yes", "no": "no",
+        "coder_codebook": "the codebook alone (rules and similarity to examples)",
+        "coder_bundled": "learned coder ({interviews} gold interviews)",
+        "coder_learned": "learned from human coding ({segments} segments)",
+        "built": "built {date}",
+        "learned_turns": "{turns} hand-coded segments ({files})",
+        "on_top_of": "on top of the {coder}, weighing {weight}",
+        "unit_turn": "speaker turn", "unit_sentence": "sentence", "unit_paragraph": "paragraph",
+        "similarity_tfidf": "tf-idf (word similarity)", "similarity_semantic": "semantic",
+        "similarity_none": "none (rules only)",
+        "unknown_list": "listed for review", "unknown_replace": "replaced ([Namn n])",
+        "opt_unit": "Unit coded",
+        "opt_code_interviewer": "Interviewer's turns coded",
+        "opt_similarity": "Similarity",
+        "opt_learned_codes": "Codes with a learned model",
+        "opt_codebook_kept": "Codes the codebook alone codes",
+        "opt_sense_check": "Sense check",
+        "opt_speaker_pattern": "Speaker pattern",
+        "opt_text_column": "Answer column",
+        "opt_id_column": "Id column",
+        "opt_manifest": "Metadata file",
+        "opt_learn_from": "Human coding learned from",
+        "opt_learn_transcripts": "Hand-coded transcripts",
+        "opt_min_positives": "Fewest coded segments to learn a code",
+        "opt_model": "Saved coder",
+        "opt_model_sha256": "Saved coder, sha256",
+        "opt_save_model": "Coder saved as",
+        "opt_rules_only": "Codebook only (no learned coder)",
+        "opt_coder": "Coder",
+        "opt_learned_from": "Learned from",
+        "opt_pseudonymized": "Pseudonymised",
+        "opt_pseudonym_key_sha256": "Pseudonym key, sha256",
+        "opt_pseudonym_format": "Pseudonym format",
+        "opt_pseudonymize_unknown": "Unknown names",
+        "opt_formats": "Output formats",
+        "opt_by": "Frequencies by",
+        "opt_csv_raw": "CSV cells unprotected against formulas",
+        "opt_cache": "Cache folder",
+        "opt_cached_files": "Files from the cache",
     },
 }
 
 
-class Words:
-    """Words and number formats of one language."""
+#: The words that change with what was coded (:attr:`Figures.material`):
+#: survey answers (one answer a respondent, ``<file>#<id>``) or interviews
+#: and survey answers together; interviews use :data:`_T` as it is.
+_MATERIAL = {
+    "sv": {
+        "survey": {
+            "title": "Teman i enkätsvaren",
+            "subtitle": "Rapport från codingkit: kodbok {codebook}, {answers} enkätsvar",
+            "counts_text": "{transcripts} enkätsvar, {segments} segment, {codings} kodningar",
+            "inputs": "Enkäter ({n})",
+            "heatmap_caption": "Andel svar kodade med temat (färg och procent) och antal "
+                               "svarande där temat förekommer av alla svarande i gruppen.",
+            "turns_share": "Andel svar",
+            "interviews_share": "Andel svarande",
+            "new_in": "Nytt i (svar)",
+            "cooc_caption": "Antal svar som kodats med båda temana (diagonalen: med temat). "
+                            "Antal svarande med båda inom parentes.",
+            "interviews": "Svarande",
+            "turns": "Svar",
+            "trend": "Utveckling över omgångarna (andel svar)",
+            "uncoded": "Svar utan någon kodning",
+            "uncoded_none": "Alla svar har minst en kodning.",
+            "n_turns": "Svar",
+            "quotes_caption": "Upp till {n} citat per projekt och omgång, från olika svarande "
+                              "och roller där det går; matchade ord är markerade.",
+            "method_text": "Andel svarande: svarande med minst en kodning av temat eller en "
+                           "underkod, av gruppens svarande. Andel svar: svar kodade med temat, "
+                           "av gruppens svar. Samma tal som frequencies.csv.",
+        },
+        "mixed": {
+            "title": "Teman i intervjuerna och enkätsvaren",
+            "subtitle": "Rapport från codingkit: kodbok {codebook}, {interviews} intervjuer och "
+                        "{answers} enkätsvar, {turns} svarsturer",
+            "counts_text": "{transcripts} transkript och enkätsvar, {segments} segment, "
+                           "{codings} kodningar",
+            "inputs": "Transkript och enkäter ({n})",
+            "interviews_share": "Andel intervjuer och svarande",
+            "interviews": "Intervjuer och svarande",
+            "uncoded": "Intervjuer och enkätsvar utan någon kodning",
+            "uncoded_none": "Alla intervjuer och enkätsvar har minst en kodning.",
+        },
+    },
+    "en": {
+        "survey": {
+            "title": "Themes in the survey answers",
+            "subtitle": "codingkit report: codebook {codebook}, {answers} survey answers",
+            "counts_text": "{transcripts} survey answers, {segments} segments, {codings} codings",
+            "inputs": "Surveys ({n})",
+            "heatmap_caption": "Share of answers coded with the theme (colour and percent) and "
+                               "respondents raising the theme of all respondents in the group.",
+            "turns_share": "Share of answers",
+            "interviews_share": "Share of respondents",
+            "new_in": "New in (answers)",
+            "cooc_caption": "Answers coded with both themes (diagonal: with the theme). "
+                            "Respondents with both in brackets.",
+            "interviews": "Respondents",
+            "turns": "Answers",
+            "trend": "Trend across rounds (share of answers)",
+            "uncoded": "Answers without any coding",
+            "uncoded_none": "Every answer has at least one coding.",
+            "n_turns": "Answers",
+            "quotes_caption": "Up to {n} quotes per project and round, from different "
+                              "respondents and roles where possible; matched words are "
+                              "highlighted.",
+            "method_text": "Share of respondents: respondents with at least one coding of the "
+                           "theme or a sub-code, of the group's respondents. Share of answers: "
+                           "answers coded with the theme, of the group's answers. The same "
+                           "figures as frequencies.csv.",
+        },
+        "mixed": {
+            "title": "Themes in the interviews and survey answers",
+            "subtitle": "codingkit report: codebook {codebook}, {interviews} interviews and "
+                        "{answers} survey answers, {turns} respondent turns",
+            "counts_text": "{transcripts} transcripts and survey answers, {segments} segments, "
+                           "{codings} codings",
+            "inputs": "Transcripts and surveys ({n})",
+            "interviews_share": "Share of interviews and respondents",
+            "interviews": "Interviews and respondents",
+            "uncoded": "Interviews and survey answers without any coding",
+            "uncoded_none": "Every interview and survey answer has at least one coding.",
+        },
+    },
+}
+#: What a report can be about (:attr:`codingkit.report.figures.Figures.material`).
+MATERIALS = ("interviews", "survey", "mixed")
 
-    def __init__(self, language: str = "sv") -> None:
+
+class Words:
+    """Words and number formats of one language, for what was coded
+    (``material``: ``"interviews"``, ``"survey"`` answers, or ``"mixed"``)."""
+
+    def __init__(self, language: str = "sv", material: str = "interviews") -> None:
         self.language = language
-        self.t = _T[language]
+        self.material = material
+        self.t = {**_T[language], **_MATERIAL[language].get(material, {})}
 
     def __call__(self, key: str, **kw) -> str:
         s = self.t[key]

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from .figures import Cell, Figures, Theme
+from .provenance import folder_name, option_rows, provenance_rows  # the HTML's rows too
 from .svg import PALETTE
 from .text import Words
 
@@ -150,7 +151,8 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
     doc.core_properties.subject = _t(f"{cb.get('id')} {cb.get('version')}")[:255]
     para.heading(w("title"), 0)
     para(_t(w("subtitle", codebook=f"{cb.get('id')} {cb.get('version')}",
-                           interviews=fig.interviews, turns=fig.turns)))
+                           interviews=fig.interviews - fig.answers, answers=fig.answers,
+                           turns=fig.turns)))
     # validation: where the ± come from, and why the agreement is not a fair test
     text, unfair, _ = validation_text(fig, w)
     p = para(style="Intense Quote")
@@ -163,18 +165,9 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
 
     # provenance
     para.heading(w("provenance"), 1)
-    counts = m.get("counts", {})
-    rows = [
-        [w("results_folder"), str(fig.results.folder)],
-        [w("codebook"), f"{cb.get('id')} {cb.get('version')} · sha256 {str(cb.get('sha256'))[:12]}… · {cb.get('path')}"],
-        [w("created"), m.get("created", "")],
-        [w("codingkit"), m.get("codingkit_version", "")],
-        [w("counts"), w("counts_text", transcripts=counts.get("transcripts"),
-                        segments=counts.get("segments"), codings=counts.get("codings"))],
-        [w("schema"), str(m.get("schema_version"))],
-    ]
-    opts = {k: val for k, val in (m.get("options") or {}).items() if val not in (None, [], {}, "")}
-    rows += [[f"{w('options')}: {k}", str(val)] for k, val in opts.items()]
+    folder = fig.results.folder
+    rows = [list(r) for r in provenance_rows(m, w, folder)]
+    rows += [[f"{w('options')}: {k}", v] for k, v in option_rows(m.get("options"), w, folder)]
     _table(doc, ["", ""], rows)
     for note in (fig.results.codebook_note, *fig.results.notes):
         if note:
@@ -298,6 +291,6 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
         para(w("uncoded_none"))
     para.heading(w("method"), 1)
     para(w("method_text"))
-    para(_t(w("generated", version=__version__, folder=fig.results.folder)),
+    para(_t(w("generated", version=__version__, folder=folder_name(fig.results.folder))),
                       style="Caption")
     doc.save(str(path))
