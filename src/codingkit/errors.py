@@ -293,6 +293,8 @@ ERROR_CODES: dict[str, str] = {
     "E534": "a .qdpx without exactly one project .qde",
     "E535": "a project source that cannot be decoded",
     "E536": "a malformed REFI-QDA project",
+    "E537": "two archive entries a name could mean (the same name twice, or names that "
+            "differ only in case)",
     "E541": "an input or codebook of a results folder not found",
     "E542": "an input changed since it was coded",
     "E543": "the codebook changed since the run",

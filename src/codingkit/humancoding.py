@@ -172,6 +172,13 @@ def _csv_files(paths: Sequence[Path]) -> list[Path]:
             out.extend(sorted(q for q in p.glob("*.csv") if q.is_file()))
         elif p.is_file():
             out.append(p)
+        elif p.exists():   # a named pipe, a device: reading it would block or never end
+            from .readers.limits import file_kind
+
+            raise EvaluationError(f"is {file_kind(p.stat().st_mode)}, not a regular file; "
+                                  "expected human coding: a coding CSV, a filled coding sheet "
+                                  "(.xlsx), a .qdpx, or a folder of coding CSVs",
+                                  path=p, code="E601")
         else:
             raise EvaluationError("no such file or folder; expected human coding: a coding "
                                   "CSV, a filled coding sheet (.xlsx), a .qdpx, or a folder "
@@ -755,6 +762,11 @@ def read_review_turns(path: str | os.PathLike[str]) -> "pd.DataFrame":
     """
     path = Path(path)
     if path.suffix.lower() == ".qdpx":
+        if path.exists() and not path.is_file():   # a named pipe would block
+            from .readers.limits import file_kind
+
+            raise EvaluationError(f"is {file_kind(path.stat().st_mode)}, not a regular file; "
+                                  "expected a coded granska.qdpx", path=path, code="E601")
         if not path.is_file():
             raise EvaluationError(f"human coding not found: {path}", path=path, code="E601")
         kind, _, turns = _qdpx_coding(path)

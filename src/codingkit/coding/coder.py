@@ -318,9 +318,19 @@ class Coder:
         from .. import __version__
         from ..errors import CodingkitWarning, EvaluationError
 
+        from ..errors import InputError
+        from ..readers.limits import open_regular
+
         path = Path(path)
         try:
-            data = path.read_bytes()
+            # a named pipe named x.ckm would block the run: E111
+            with open_regular(path, "a coder saved by codingkit (.ckm)") as fh:
+                data = fh.read()
+        except InputError as exc:
+            if exc.code != "E101":
+                raise
+            raise EvaluationError(f"cannot read the saved coder: {exc.message}",
+                                  path=path, code="E613") from None
         except OSError as exc:
             raise EvaluationError(f"cannot read the saved coder: {exc.strerror or exc}",
                                   path=path, code="E613") from None

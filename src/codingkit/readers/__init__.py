@@ -489,6 +489,9 @@ def input_files(
             jobs.append((p, unicodedata.normalize("NFC", p.name)))
     if manifest is not None:
         manifest_files.append(Path(manifest))
+        from .limits import check_regular
+
+        check_regular(manifest, "a manifest file (CSV)")   # a named pipe: E111
         if not Path(manifest).is_file():
             raise InputError("no such manifest file", path=manifest, code="E101")
 

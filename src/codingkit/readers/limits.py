@@ -200,6 +200,52 @@ def not_regular(path, kind: str, expected: str = "a transcript file") -> InputEr
                       path=path, code="E111")
 
 
+def open_regular(path: str | os.PathLike[str], expected: str):
+    """An open binary file object of ``path``, checked to be a regular file
+    first (``expected`` says what it should be, in the error).
+
+    The file is opened without blocking, so that a named pipe (FIFO) cannot
+    stall the run, and checked on the open file (no gap between the check
+    and the reading); a file that is not regular is refused with ``E111``.
+    The caller closes the file object.
+
+    Raises
+    ------
+    InputError
+        ``E101`` if it cannot be opened, ``E111`` if it is not a regular file.
+    """
+    p = Path(path)
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", path=p, code="E101") from None
+    try:
+        kind = file_kind(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise not_regular(p, kind, expected)
+        if hasattr(os, "O_NONBLOCK"):   # a regular file: reads block as usual
+            import fcntl
+
+            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def check_regular(path: str | os.PathLike[str], expected: str) -> None:
+    """``E111`` when ``path`` exists and is not a regular file (a named pipe,
+    a device, a socket, a folder), without opening it (a named pipe would
+    block). A missing file is left to the caller."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    kind = file_kind(mode)
+    if kind is not None:
+        raise not_regular(path, kind, expected)
+
+
 def read_limited(path: str | os.PathLike[str], expected: str = "a transcript file") -> bytes:
     """The bytes of a regular file no larger than its limit (``expected``
     says what it should be, in the error for a file that is not regular).

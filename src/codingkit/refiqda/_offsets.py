@@ -186,6 +186,47 @@ def _collapse(s: str) -> str:
     return "".join(out).strip()
 
 
+#: Length of the pieces :meth:`SourceText.checkable` looks up before it searches.
+_GRAM = 4
+#: Names searched for in a source before its 4-character pieces are collected.
+_SEARCHES_BEFORE_GRAMS = 32
+#: Distinct names whose search result a :class:`SourceText` keeps.
+_CHECKED_MAX = 1 << 20
+#: Characters all name searches of one project may read together (about 2-5 s).
+SCAN_BUDGET = 4_000_000_000
+
+
+class ScanBudgetExceeded(Exception):
+    """Searching for selection names would read more than the budget allows."""
+
+
+class ScanBudget:
+    """Characters the name searches of one project may still read (shared by
+    the :class:`SourceText` of each source)."""
+
+    def __init__(self, limit: int = SCAN_BUDGET) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def spend(self, n: int) -> None:
+        self.used += n
+        if self.used > self.limit:
+            raise ScanBudgetExceeded()
+
+
+def _gram_keys(s: str) -> np.ndarray:
+    """A 64-bit key of each run of :data:`_GRAM` characters of ``s`` (two runs
+    with the same key are probably, not surely, the same)."""
+    cp = np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
+    if cp.size < _GRAM:
+        return np.zeros(0, dtype=np.uint64)
+    keys = cp[:cp.size - _GRAM + 1].copy()
+    for k in range(1, _GRAM):   # code points have 21 bits: 4 * 21 fold into 64 (probably)
+        keys <<= np.uint64(16)
+        keys ^= cp[k:cp.size - _GRAM + 1 + k]
+    return keys
+
+
 class SourceText:
     """A source's text as stored, normalised, with offset readings.
 
@@ -206,7 +247,11 @@ class SourceText:
     ((7, 21), (7, 21))
     """
 
-    def __init__(self, raw: str) -> None:
+    def __init__(self, raw: str, *, budget: ScanBudget | None = None) -> None:
+        self.budget = budget if budget is not None else ScanBudget()
+        self._checked: dict[str, bool] = {}
+        self._grams: np.ndarray | None = None
+        self._searches = 0
         if raw.startswith("\ufeff"):
             raw = raw[1:]
         self.raw = raw
@@ -281,19 +326,74 @@ class SourceText:
         return s, e
 
     def checkable(self, name: str | None) -> bool:
-        """Whether ``name`` looks like covered text (it occurs in the source)."""
+        """Whether ``name`` looks like covered text (it occurs in the source).
+
+        Each distinct name is searched for once (the answer is kept). A name
+        with a 4-character piece the source lacks is not in it: that is
+        told from a set of the source's 4-character pieces (built when first
+        needed, one pass), without reading the text. Every other search
+        reads the text and counts against :attr:`budget`; past it,
+        :class:`ScanBudgetExceeded` is raised (many long names made of the
+        text's own pieces, none of them the text: a hostile file).
+        """
         if not name:
             return False
         n = _collapse(name)
         if n.endswith(("...", "…")):
             n = n.rstrip(".…").rstrip()
-        return len(n) > 0 and n in self._flat
+        if not n:
+            return False
+        known = self._checked.get(n)
+        if known is not None:
+            return known
+        self._searches += 1
+        if (len(n) >= _GRAM and self._searches > _SEARCHES_BEFORE_GRAMS
+                and not self._may_contain(n)):
+            found = False
+        else:
+            self.budget.spend(len(self._flat))
+            found = n in self._flat
+        if len(self._checked) < _CHECKED_MAX:
+            self._checked[n] = found
+        return found
+
+    def _may_contain(self, n: str) -> bool:
+        """False when a 4-character piece of ``n`` is nowhere in the text."""
+        if self._grams is None:
+            self._grams = np.unique(_gram_keys(self._flat))
+        if not self._grams.size:
+            return False
+        keys = _gram_keys(n)
+        at = np.searchsorted(self._grams, keys)
+        at[at >= self._grams.size] = 0
+        return bool((self._grams[at] == keys).all())
+
+    def _collapsed_head(self, start: int, end: int, want: int) -> tuple[str, bool]:
+        """``(head, whole)``: ``_collapse(text[start:end])`` if ``whole``, else a
+        prefix of it longer than ``want`` characters.
+
+        Only about as much text as ``want`` asks for is read (doubling while
+        whitespace collapses it): comparing a short name with a span of a
+        10 MB source must not normalise the whole span.
+        """
+        step = 2 * want + 64
+        stop = start
+        while True:
+            stop = min(end, stop + step)
+            head = _collapse(self.text[start:stop])
+            if stop >= end:
+                return head, True
+            # a cut inside a run of spaces or a cluster can change only the last
+            # character of head (a trailing space stripped, a mark not composed)
+            if len(head) - 1 > want:
+                return head[:-1], False
+            step *= 2
 
     def matches(self, name: str, span: tuple[int, int]) -> bool:
         """Whether ``name`` is the text covered by ``span`` (whitespace-insensitive)."""
-        covered = _collapse(self.text[span[0]:span[1]])
         n = _collapse(name)
-        if n == covered:
+        covered, whole = self._collapsed_head(span[0], span[1], len(n))
+        if whole and n == covered:
             return True
         if n.endswith(("...", "…")):
             stem = n.rstrip(".…").rstrip()

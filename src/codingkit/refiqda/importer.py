@@ -35,7 +35,7 @@ from ._common import (
     parse_xml,
     text_of,
 )
-from ._offsets import READINGS, SourceText
+from ._offsets import READINGS, SCAN_BUDGET, ScanBudget, ScanBudgetExceeded, SourceText
 from .codebook import CodeTable, read_codes, slugify
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,6 +46,16 @@ if TYPE_CHECKING:  # pragma: no cover
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 #: Largest total of source texts read from one ``.qdpx`` (they are all kept).
 MAX_TEXT_BYTES = 256 * 1024 * 1024
+
+#: Longest ``text`` of a row of ``selections``, ``annotations`` and ``problems``, in
+#: characters: a longer passage's text is cut there and ends in :data:`CUT_MARK`
+#: (its ``start`` and ``end`` are whole). Each row holds its own copy of the
+#: text, so that 200 passages each covering a 2 MB source took 2.5 GB and
+#: wrote a 400 MB ``human_coding.csv``; a coded passage of an interview is
+#: rarely over a few hundred characters.
+MAX_EXCERPT_CHARS = 2000
+#: What ends a ``text`` cut at :data:`MAX_EXCERPT_CHARS`.
+CUT_MARK = " […]"
 
 #: Columns of the human-coding table.
 HUMAN_COLUMNS = ["source", "start", "end", "text", "code", "coder"]
@@ -68,7 +78,8 @@ class SelectionProblem:
     name:
         The selection's ``name`` (the text it claims to cover), if any.
     found:
-        The text the offsets point to (codepoint reading), if in range.
+        The text the offsets point to (codepoint reading), if in range (cut
+        as ``ImportedProject.selections``' ``text``).
     reason:
         What is wrong, in one line.
     """
@@ -114,7 +125,9 @@ class ImportedProject:
         One row per coded selection × code: ``source, start, end, text,
         code, coder`` plus ``code_name``, ``selection`` (GUID) and
         ``reading`` (how the offsets were counted: ``codepoints``, ``lf``,
-        ``crlf`` or ``utf16``).
+        ``crlf`` or ``utf16``). ``text`` is ``sources[source][start:end]``,
+        cut at :data:`MAX_EXCERPT_CHARS` characters (then ending in
+        :data:`CUT_MARK`); ``start`` and ``end`` are always whole.
     annotations:
         Selections without a coding: ``source, start, end, text,
         description, coder, selection``.
@@ -147,6 +160,13 @@ class ImportedProject:
         return self.selections[HUMAN_COLUMNS].copy()
 
 
+def _excerpt(text: str, start: int, end: int) -> str:
+    """``text[start:end]``, cut at :data:`MAX_EXCERPT_CHARS` (then ending in :data:`CUT_MARK`)."""
+    if end - start <= MAX_EXCERPT_CHARS:
+        return text[start:end]
+    return text[start:start + MAX_EXCERPT_CHARS] + CUT_MARK
+
+
 def _int(value: str | None) -> int | None:
     try:
         return int(str(value).strip())
@@ -156,9 +176,12 @@ def _int(value: str | None) -> int | None:
 
 def _find_qde(archive: SafeArchive) -> str:
     where = str(archive.path)
-    top = [n for n in archive.names if n.lower() == "project.qde"]
-    if top:
-        return top[0]
+    try:   # exactly project.qde, else the one name that differs only in case
+        top = archive.find("project.qde")
+    except RefiQdaError as exc:   # two entries it could be: which is the project?
+        raise RefiQdaError(exc.message, path=where, code="E534") from None
+    if top is not None:
+        return top
     qdes = [n for n in archive.names if n.lower().endswith(".qde")]
     if len(qdes) == 1:
         return qdes[0]
@@ -305,6 +328,7 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
         corrections: dict[str, str] = {}
         descriptions: dict[str, str] = {}
         text_bytes = 0
+        budget = ScanBudget()
 
         def coder_of(*els) -> str:
             for el in els:
@@ -376,7 +400,7 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
             own = _own_name(ts, variables)
             if own and own != name and own not in sources:
                 name = own   # a codingkit export: its flat name back to the source name
-            st = SourceText(raw)
+            st = SourceText(raw, budget=budget)
             sources[name] = st.text
             source_guids[name] = sguid
             guid_to_source[sguid] = name
@@ -389,89 +413,16 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
                 if g in variables and value is not None and variables[g] != SOURCE_VARIABLE:
                     meta[variables[g]] = value
 
-            sels = []
-            for sel in kids(ts, "PlainTextSelection"):
-                sels.append((sel, _int(sel.get("startPosition")), _int(sel.get("endPosition")),
-                             sel.get("name") or ""))
-            whole = list(kids(ts, "Coding"))
-            # choose the reading that makes most checkable names match
-            votes: Counter[str] = Counter()
-            for _, s, e, nm in sels:
-                if s is None or e is None or not st.checkable(nm):
-                    continue
-                for r in st.readings:
-                    sp = st.span(r, s, e)
-                    if sp is not None and st.matches(nm, sp):
-                        votes[r] += 1
-            order = [r for r in READINGS if r in st.readings]
-            best = max(order, key=lambda r: (votes[r], -order.index(r))) if order else None
-            if best is not None and best != "codepoints" and votes[best] > 0:
-                corrections[name] = best
-                if best in ("crlf", "utf16"):
-                    what = {"crlf": "counted each line break as two characters (\\r\\n)",
-                            "utf16": "counted UTF-16 code units"}[best]
-                    warnings.warn(CodingkitWarning(
-                        f"source {name!r}: the offsets {what}; corrected", path=qde_where),
-                        stacklevel=2)
-
-            for sel, s, e, nm in sels:
-                sel_guid = normalize_guid(sel.get("guid")) or (sel.get("guid") or "")
-                raw_found = ""
-
-                def problem(reason: str) -> None:
-                    problems.append(SelectionProblem(name, sel_guid, s, e, nm, raw_found, reason))
-
-                if s is None or e is None:
-                    problem("startPosition/endPosition are not integers")
-                    continue
-                if 0 <= s <= e <= len(st.raw):
-                    raw_found = st.raw[s:e]
-                span = st.span(best, s, e) if best else None
-                used = best
-                if st.checkable(nm):
-                    if span is None or not st.matches(nm, span):
-                        span, used = None, None
-                        for r in order:
-                            sp = st.span(r, s, e)
-                            if sp is not None and st.matches(nm, sp):
-                                span, used = sp, r
-                                break
-                        if span is None:
-                            problem(f"the offsets do not point to the selection's text "
-                                    f"{nm[:60]!r} under any reading ({', '.join(order)})")
-                            continue
-                if span is None:
-                    problem(f"offsets out of range for a text of {len(st.text)} characters")
-                    continue
-                codings = list(kids(sel, "Coding"))
-                covered = st.text[span[0]:span[1]]
-                if not codings:
-                    annotations.append({"source": name, "start": span[0], "end": span[1],
-                                        "text": covered,
-                                        "description": text_of(kid(sel, "Description")).strip(),
-                                        "coder": coder_of(sel), "selection": sel_guid})
-                    continue
-                for coding in codings:
-                    ref = kid(coding, "CodeRef")
-                    cg = normalize_guid(ref.get("targetGUID")) if ref is not None else None
-                    if cg not in table.by_guid:
-                        problem(f"Coding refers to code {cg or '(none)'}, which is not in the "
-                                f"CodeBook")
-                        continue
-                    cid = table.by_guid[cg]
-                    rows.append({"source": name, "start": span[0], "end": span[1],
-                                 "text": covered, "code": cid, "coder": coder_of(coding, sel),
-                                 "code_name": table.codes[cid].label, "selection": sel_guid,
-                                 "reading": used})
-            for coding in whole:  # a coding of the whole source
-                ref = kid(coding, "CodeRef")
-                cg = normalize_guid(ref.get("targetGUID")) if ref is not None else None
-                if cg in table.by_guid:
-                    cid = table.by_guid[cg]
-                    rows.append({"source": name, "start": 0, "end": len(st.text),
-                                 "text": st.text, "code": cid, "coder": coder_of(coding),
-                                 "code_name": table.codes[cid].label, "selection": "",
-                                 "reading": "codepoints"})
+            try:
+                _read_selections(ts, st, name, table, coder_of, rows, annotations, problems,
+                                 corrections, qde_where)
+            except ScanBudgetExceeded:
+                raise RefiQdaError(
+                    f"refused: checking the selection names of source {name!r} against the "
+                    f"texts would read more than {SCAN_BUDGET:,} characters (names that are "
+                    f"neither the text they cover nor absent from the source); expected "
+                    f"selections named by their text or by a label", path=where,
+                    code="E533") from None
 
         cases_el = kid(root, "Cases")
         if cases_el is not None:
@@ -507,6 +458,96 @@ def read_qdpx(path: str | os.PathLike[str], *, max_total_bytes: int = MAX_TOTAL_
                            code_guids=dict(table.by_guid), users=users, selections=selections,
                            annotations=ann, problems=problems, corrections=corrections,
                            descriptions=descriptions)
+
+
+def _read_selections(ts, st: SourceText, name: str, table: CodeTable, coder_of, rows: list,
+                     annotations: list, problems: list, corrections: dict,
+                     qde_where: str) -> None:
+    """The coded selections of TextSource ``ts`` (its text ``st``) into ``rows``,
+    ``annotations`` and ``problems``; the reading of its offsets into ``corrections``."""
+    sels = []
+    for sel in kids(ts, "PlainTextSelection"):
+        sels.append((sel, _int(sel.get("startPosition")), _int(sel.get("endPosition")),
+                     sel.get("name") or ""))
+    whole = list(kids(ts, "Coding"))
+    # choose the reading that makes most checkable names match
+    votes: Counter[str] = Counter()
+    for _, s, e, nm in sels:
+        if s is None or e is None or not st.checkable(nm):
+            continue
+        for r in st.readings:
+            sp = st.span(r, s, e)
+            if sp is not None and st.matches(nm, sp):
+                votes[r] += 1
+    order = [r for r in READINGS if r in st.readings]
+    best = max(order, key=lambda r: (votes[r], -order.index(r))) if order else None
+    if best is not None and best != "codepoints" and votes[best] > 0:
+        corrections[name] = best
+        if best in ("crlf", "utf16"):
+            what = {"crlf": "counted each line break as two characters (\\r\\n)",
+                    "utf16": "counted UTF-16 code units"}[best]
+            warnings.warn(CodingkitWarning(
+                f"source {name!r}: the offsets {what}; corrected", path=qde_where),
+                stacklevel=4)
+
+    for sel, s, e, nm in sels:
+        sel_guid = normalize_guid(sel.get("guid")) or (sel.get("guid") or "")
+        raw_found = ""
+
+        def problem(reason: str) -> None:
+            problems.append(SelectionProblem(name, sel_guid, s, e, nm, raw_found, reason))
+
+        if s is None or e is None:
+            problem("startPosition/endPosition are not integers")
+            continue
+        if 0 <= s <= e <= len(st.raw):
+            raw_found = _excerpt(st.raw, s, e)
+        span = st.span(best, s, e) if best else None
+        used = best
+        if st.checkable(nm):
+            if span is None or not st.matches(nm, span):
+                span, used = None, None
+                for r in order:
+                    sp = st.span(r, s, e)
+                    if sp is not None and st.matches(nm, sp):
+                        span, used = sp, r
+                        break
+                if span is None:
+                    problem(f"the offsets do not point to the selection's text "
+                            f"{nm[:60]!r} under any reading ({', '.join(order)})")
+                    continue
+        if span is None:
+            problem(f"offsets out of range for a text of {len(st.text)} characters")
+            continue
+        codings = list(kids(sel, "Coding"))
+        covered = _excerpt(st.text, span[0], span[1])
+        if not codings:
+            annotations.append({"source": name, "start": span[0], "end": span[1],
+                                "text": covered,
+                                "description": text_of(kid(sel, "Description")).strip(),
+                                "coder": coder_of(sel), "selection": sel_guid})
+            continue
+        for coding in codings:
+            ref = kid(coding, "CodeRef")
+            cg = normalize_guid(ref.get("targetGUID")) if ref is not None else None
+            if cg not in table.by_guid:
+                problem(f"Coding refers to code {cg or '(none)'}, which is not in the "
+                        f"CodeBook")
+                continue
+            cid = table.by_guid[cg]
+            rows.append({"source": name, "start": span[0], "end": span[1],
+                         "text": covered, "code": cid, "coder": coder_of(coding, sel),
+                         "code_name": table.codes[cid].label, "selection": sel_guid,
+                         "reading": used})
+    for coding in whole:  # a coding of the whole source
+        ref = kid(coding, "CodeRef")
+        cg = normalize_guid(ref.get("targetGUID")) if ref is not None else None
+        if cg in table.by_guid:
+            cid = table.by_guid[cg]
+            rows.append({"source": name, "start": 0, "end": len(st.text),
+                         "text": _excerpt(st.text, 0, len(st.text)), "code": cid, "coder": coder_of(coding),
+                         "code_name": table.codes[cid].label, "selection": "",
+                         "reading": "codepoints"})
 
 
 # --------------------------------------------------------------------------
@@ -670,5 +711,7 @@ def _write_project_files(project: ImportedProject, files: list[tuple[str, str]],
                                                     _csv_bytes(project.annotations))
     if project.problems:
         frame = pd.DataFrame([p.__dict__ for p in project.problems])
+        # the offsets as written (an absent one empty), not as floats (-5.0)
+        frame[["start", "end"]] = frame[["start", "end"]].astype("Int64")
         written["problems"] = atomic_write_bytes(out / "problems.csv", _csv_bytes(frame))
     return written
