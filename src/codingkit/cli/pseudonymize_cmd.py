@@ -24,7 +24,8 @@ def _pseudo_options(f):
                           "words, known names nor kept: list them as candidates (scan) or "
                           "replace them by [Namn n].")(f)
     f = click.option("--pseudonym-format", default="[{type} {n}]", show_default=True,
-                     help="How a pseudonym is written; {type} and {n} are filled in.")(f)
+                     help="How a pseudonym is written; {type} and {n} are filled in (both "
+                          "are needed).")(f)
     f = click.option("--keep", "keep", multiple=True, metavar="TERM|FILE.txt",
                      help="A term never replaced (or a .txt file of terms, one a line); "
                           "public organisations and the projects' names are kept anyway. "

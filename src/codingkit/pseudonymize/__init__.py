@@ -114,6 +114,13 @@ class PseudonymKey:
         if "{n}" not in format:
             raise PseudonymError(f"pseudonym format {format!r} has no {{n}}; pseudonyms "
                                  "would not be unique", code="E802")
+        if "{type}" not in format:
+            # numbers count per type: without {type}, a person, a phone and an
+            # e-mail would all be "<1>" and the key could not tell them apart
+            raise PseudonymError(f"pseudonym format {format!r} has no {{type}}; persons, "
+                                 "phones, e-mails and addresses would get the same "
+                                 "pseudonyms; expected text with {type} and {n}, e.g. "
+                                 "'<{type} {n}>'", code="E802")
         self.format = format
         self._by_norm: dict[tuple[str, str], str] = {}
         self._entries: dict[str, dict] = {}
@@ -128,8 +135,11 @@ class PseudonymKey:
         p = self._by_norm.get((type, norm))
         if p is None:
             n = self._count.get(type, 0) + 1
-            self._count[type] = n
             p = self.format.format(type=type, n=n)
+            while p in self._entries:  # taken (a hand-edited key): never two originals
+                n += 1
+                p = self.format.format(type=type, n=n)
+            self._count[type] = n
             self._by_norm[(type, norm)] = p
             self._entries[p] = {"pseudonym": p, "type": type, "original": original,
                                 "norm": norm}
@@ -143,7 +153,16 @@ class PseudonymKey:
         """Pseudonym → original."""
         return {p: e["original"] for p, e in self._entries.items()}
 
+    def _check_one_to_one(self) -> None:
+        """Every pseudonym stands for one original (the key's invariant)."""
+        for (type, norm), p in self._by_norm.items():
+            e = self._entries.get(p)
+            if e is None or (e["type"], e["norm"]) != (type, norm):
+                raise PseudonymError(f"the pseudonym {p!r} would stand for two originals; "
+                                     "the key is not written", code="E800")
+
     def to_json(self) -> str:
+        self._check_one_to_one()
         return json.dumps({"format": KEY_FORMAT, "pseudonym_format": self.format,
                            "entries": list(self._entries.values())},
                           ensure_ascii=False, indent=1) + "\n"
@@ -188,13 +207,20 @@ class PseudonymKey:
             raise PseudonymError(f"the key was written for pseudonym format "
                                  f"{data['pseudonym_format']!r}, not {format!r}; use the same "
                                  "--pseudonym-format or another --key", path=path, code="E802")
-        key = cls(data["pseudonym_format"])
+        try:
+            key = cls(data["pseudonym_format"])
+        except PseudonymError as exc:
+            raise PseudonymError(exc.message, path=path, code=exc.code) from None
         for i, e in enumerate(data["entries"]):
             if not (isinstance(e, dict) and all(isinstance(e.get(k), str) for k in
                                                 ("pseudonym", "type", "original", "norm"))):
                 raise PseudonymError(f"entry {i + 1} of the key is malformed; expected "
                                      "pseudonym, type, original and norm", path=path,
                                      code="E801")
+            if e["pseudonym"] in key._entries:
+                raise PseudonymError(f"entry {i + 1} of the key repeats the pseudonym "
+                                     f"{e['pseudonym']!r}; expected one original per "
+                                     "pseudonym", path=path, code="E801")
             key._by_norm[(e["type"], e["norm"])] = e["pseudonym"]
             key._entries[e["pseudonym"]] = dict(e)
             m = re.fullmatch(re.escape(key.format).replace(r"\{type\}", ".*?")

@@ -1,0 +1,82 @@
+"""Pseudonymisation on inputs a fuzz tester found: the key stays one-to-one,
+longer listed names win, role words mid-sentence, malformed keys and tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import codingkit as ck
+from codingkit.cli import cli
+from codingkit.pseudonymize import PseudonymKey
+
+KEY_FORMAT = "codingkit-pseudonym-key/1"
+
+
+def _run(*args):
+    r = CliRunner().invoke(cli, [str(a) for a in args])
+    lines = [x for x in r.output.splitlines() if x.strip()]
+    return r, lines
+
+
+def _key(path: Path, entries, fmt="[{type} {n}]") -> Path:
+    path.write_text(json.dumps({"format": KEY_FORMAT, "pseudonym_format": fmt,
+                                "entries": entries}), encoding="utf-8")
+    return path
+
+
+def _entry(pseudonym, original, type="Person"):
+    return {"pseudonym": pseudonym, "type": type, "original": original,
+            "norm": original.casefold()}
+
+
+def test_format_without_type_is_refused_and_the_key_stays_one_to_one(tmp_path):
+    tr = tmp_path / "tr"
+    tr.mkdir()
+    (tr / "a.txt").write_text("Projekt: P\n\nI: Vem ringde?\n\nIP: Greta Wallgren ringde "
+                              "från 070-123 45 67 och skrev till greta@example.se.\n",
+                              encoding="utf-8")
+    key = tmp_path / "k.json"
+    for cmd in (["pseudonymize", tr, "--out", tmp_path / "o", "--key", key],
+                ["scan", tr], ["apply", tr, "--out", tmp_path / "r", "-q",
+                               "--pseudonymize", "--key", key]):
+        r, lines = _run(*cmd, "--pseudonym-format", "<{n}>")
+        assert r.exit_code == 1 and len(lines) == 1 and "[E802]" in lines[0], r.output
+        assert "{type}" in lines[0]
+    assert not key.exists() and not (tmp_path / "o").exists()
+    # with {type}: every pseudonym is unique and restores its own original
+    r, _ = _run("pseudonymize", tr, "--out", tmp_path / "o", "--key", key,
+                "--pseudonym-format", "<{type}{n}>")
+    assert r.exit_code == 0, r.output
+    entries = json.loads(key.read_text(encoding="utf-8"))["entries"]
+    assert len({e["pseudonym"] for e in entries}) == len(entries) >= 3
+    out = tmp_path / "back.txt"
+    r, _ = _run("depseudonymize", tmp_path / "o" / "a.txt", "--key", key, "--out", out)
+    assert r.exit_code == 0, r.output
+    back = out.read_text(encoding="utf-8")
+    assert "Greta Wallgren ringde från 070-123 45 67 och skrev till greta@example.se." in back
+
+
+def test_a_key_repeating_a_pseudonym_is_refused(tmp_path):
+    key = _key(tmp_path / "k.json", [_entry("[Person 1]", "Anna"), _entry("[Person 1]", "Bo")])
+    table = tmp_path / "t.txt"
+    table.write_text("[Person 1] sa ja.\n", encoding="utf-8")
+    r, lines = _run("depseudonymize", table, "--key", key, "--out", tmp_path / "u.txt")
+    assert r.exit_code == 1 and len(lines) == 1 and "[E801]" in lines[0], r.output
+    assert str(key) in lines[0] and "entry 2" in lines[0]
+    assert not (tmp_path / "u.txt").exists()
+
+
+def test_a_hand_edited_pseudonym_is_never_given_to_a_second_original(tmp_path):
+    # "[Person 1]" typed as a Namn by hand: the next person must not get it too
+    key = _key(tmp_path / "k.json", [_entry("[Person 1]", "Solbacka", type="Namn")])
+    t = tmp_path / "a.txt"
+    t.write_text("Projekt: P\n\nI: Hej?\n\nIP: Greta Wallgren här.\n", encoding="utf-8")
+    r, _ = _run("pseudonymize", t, "--out", tmp_path / "o", "--key", key)
+    assert r.exit_code == 0, r.output
+    originals = {e["pseudonym"]: e["original"]
+                 for e in json.loads(key.read_text(encoding="utf-8"))["entries"]}
+    assert originals == {"[Person 1]": "Solbacka", "[Person 2]": "Greta Wallgren"}
+    assert "[Person 2] här." in (tmp_path / "o" / "a.txt").read_text(encoding="utf-8")
