@@ -80,3 +80,25 @@ def test_a_hand_edited_pseudonym_is_never_given_to_a_second_original(tmp_path):
                  for e in json.loads(key.read_text(encoding="utf-8"))["entries"]}
     assert originals == {"[Person 1]": "Solbacka", "[Person 2]": "Greta Wallgren"}
     assert "[Person 2] här." in (tmp_path / "o" / "a.txt").read_text(encoding="utf-8")
+
+
+def test_the_longest_listed_name_wins_in_pseudonymize_and_scan(tmp_path):
+    tr = tmp_path / "tr"
+    tr.mkdir()
+    (tr / "f.txt").write_text("Projekt: P\n\nI: Vilka var med?\n\nIP: Vi köpte av Solbacka "
+                              "Teknik AB och Nordvik Hälsas folk, inte Solbacka.\n",
+                              encoding="utf-8")
+    names = tmp_path / "namn.txt"  # the shorter names first
+    names.write_text("Namn: Solbacka\nNamn: Solbacka Teknik AB\nNordvik\nNamn: Nordvik Hälsa\n",
+                     encoding="utf-8")
+    r, _ = _run("pseudonymize", tr, "--out", tmp_path / "o", "--key", tmp_path / "k.json",
+                "--pseudonymize-list", names)
+    assert r.exit_code == 0, r.output
+    text = (tmp_path / "o" / "f.txt").read_text(encoding="utf-8")
+    assert "köpte av [Namn 1] och [Namn 2]s folk, inte [Namn 3]." in text
+    assert "Teknik" not in text and "Hälsa" not in text
+    r, _ = _run("scan", tr, "--pseudonymize-list", names, "--key", tmp_path / "k.json")
+    assert "'Solbacka Teknik AB' → [Namn 1] ×1" in r.output
+    assert "'Nordvik Hälsa' → [Namn 2] ×1" in r.output
+    assert "'Solbacka' → [Namn 3] ×1" in r.output and "candidate '" not in r.output
+

@@ -375,6 +375,10 @@ class Pseudonymizer:
                 self._add_person(term)
             else:
                 self.listed.append((typ, term))
+        self._listed_type: dict[str, str] = {}
+        for typ, term in self.listed:
+            self._listed_type.setdefault(term, typ)  # the first type given wins
+        self._listed_re = _longest_first_re(self._listed_type)
         self._keep_re = None
         self._common: dict[str, bool] = {}
 
@@ -464,11 +468,15 @@ class Pseudonymizer:
         for m in _ADDRESS_RE.finditer(text):
             if free(m.start(), m.end()):
                 take(Span(m.start(), m.end(), ADDRESS, m.group(), m.group().casefold()))
-        for typ, term in self.listed:
-            for m in re.finditer(rf"(?<!\w){re.escape(term)}(s|:s|'s|’s)?(?!\w)", text):
+        # listed names, the longest first where one starts another ("Solbacka
+        # Teknik AB" before "Solbacka"), with one pattern compiled once
+        if self._listed_re is not None:
+            for m in self._listed_re.finditer(text):
                 if free(m.start(), m.end()):
-                    take(Span(m.start(), m.end() - len(m.group(1) or ""), typ, term,
-                              term.casefold(), m.group(1) or ""))
+                    term = m.group(1)
+                    take(Span(m.start(), m.end() - len(m.group(2) or ""),
+                              self._listed_type[term], term, term.casefold(),
+                              m.group(2) or ""))
         # known persons' full names first: "Eva Lund" is a person even though
         # "Lund" alone is a kept place
         for person in sorted(self._persons.values(), key=lambda p: -len(p.original)):
@@ -638,6 +646,22 @@ class Pseudonymizer:
             rep.candidates = cands
             out.append(rep)
         return out
+
+
+def _longest_first_re(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for whole-word ``terms`` (group 1) with an optional
+    genitive ending (group 2); where one term starts another the longer
+    matches. The alternatives are grouped by their first character, so a
+    list of thousands of names is searched in one pass."""
+    groups: dict[str, list[str]] = {}
+    for term in sorted(set(t for t in terms if t), key=lambda t: (-len(t), t)):
+        groups.setdefault(term[0], []).append(term)
+    if not groups:
+        return None
+    alternatives = "|".join(
+        re.escape(first) + "(?:" + "|".join(re.escape(t[1:]) for t in group) + ")"
+        for first, group in groups.items())
+    return re.compile(rf"(?<!\w)((?:{alternatives}))(s|:s|'s|’s)?(?!\w)")
 
 
 def _project_names(transcripts: Iterable[Transcript]) -> set[str]:
