@@ -102,3 +102,19 @@ def test_the_longest_listed_name_wins_in_pseudonymize_and_scan(tmp_path):
     assert "'Nordvik Hälsa' → [Namn 2] ×1" in r.output
     assert "'Solbacka' → [Namn 3] ×1" in r.output and "candidate '" not in r.output
 
+
+def test_role_words_mid_sentence_are_kept_not_a_crash(tmp_path):
+    tr = tmp_path / "tr"
+    tr.mkdir()
+    (tr / "e.txt").write_text("Projekt: P\n\nI: Hej?\n\nIP: Det sa Person 2 också, och "
+                              "Intervjuperson höll med Greta Wallgren.\n", encoding="utf-8")
+    r, lines = _run("scan", tr)
+    assert r.exit_code == 0, r.output
+    assert "'Greta Wallgren' → [Person 1] ×1" in r.output and "0 candidates" in r.output
+    for cmd in (["pseudonymize", tr, "--out", tmp_path / "o", "--key", tmp_path / "k.json"],
+                ["apply", tr, "--out", tmp_path / "r", "-q", "--pseudonymize", "--key",
+                 tmp_path / "k2.json"]):
+        r, _ = _run(*cmd)
+        assert r.exit_code == 0, r.output
+    text = (tmp_path / "o" / "e.txt").read_text(encoding="utf-8")
+    assert "Det sa Person 2 också, och Intervjuperson höll med [Person 1]." in text

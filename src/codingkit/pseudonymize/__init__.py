@@ -546,24 +546,31 @@ class Pseudonymizer:
                     sb, ssuf = _strip_genitive(nxt[2], lambda b: True)
                     full = f"{base} {sb}"
                     p = self._add_person(full)
-                    index = self._person_index()
-                    take(Span(s, nxt[1] - len(ssuf), PERSON, p.original, p.norm, ssuf))
-                    i += 2
-                    continue
+                    if p is not None:
+                        index = self._person_index()
+                        take(Span(s, nxt[1] - len(ssuf), PERSON, p.original, p.norm, ssuf))
+                        i += 2
+                        continue
                 if not (initial and self._is_common_word(base)):
                     p = self._add_person(base)
-                    index = self._person_index()
-                    take(Span(s, e - len(suf), PERSON, p.original, p.norm, suf))
-                    i += 1
-                    continue
+                    if p is not None:
+                        index = self._person_index()
+                        take(Span(s, e - len(suf), PERSON, p.original, p.norm, suf))
+                        i += 1
+                        continue
+            if is_role_label(w):
+                # "Person 2", "Intervjuperson" mid-sentence: a role, not a name
+                i += 1
+                continue
             if not initial and w not in self.keep:
                 sb, ssuf = _strip_genitive(w, lambda b: bool(_names.SURNAME_RE.search(b)))
                 if sb is not None and len(sb) >= 4 and self._surname_like(sb):
                     p = self._add_person(sb)
-                    index = self._person_index()
-                    take(Span(s, e - len(ssuf), PERSON, p.original, p.norm, ssuf))
-                    i += 1
-                    continue
+                    if p is not None:
+                        index = self._person_index()
+                        take(Span(s, e - len(ssuf), PERSON, p.original, p.norm, ssuf))
+                        i += 1
+                        continue
                 if len(w) > 1 and not _common_word(w):
                     if self.unknown == "replace":
                         take(Span(s, e, NAME, w, w.casefold()))
@@ -572,8 +579,9 @@ class Pseudonymizer:
             elif initial and len(w) >= 6 and w.endswith("sson") and w not in self.keep \
                     and not _common_word(w):
                 p = self._add_person(w)  # "Nilsson tyckte ..."
-                index = self._person_index()
-                take(Span(s, e, PERSON, p.original, p.norm))
+                if p is not None:
+                    index = self._person_index()
+                    take(Span(s, e, PERSON, p.original, p.norm))
             i += 1
 
     def _surname_like(self, word: str, after_first: bool = False) -> bool:
