@@ -3,6 +3,7 @@ longer listed names win, role words mid-sentence, malformed keys and tables."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -118,3 +119,22 @@ def test_role_words_mid_sentence_are_kept_not_a_crash(tmp_path):
         assert r.exit_code == 0, r.output
     text = (tmp_path / "o" / "e.txt").read_text(encoding="utf-8")
     assert "Det sa Person 2 också, och Intervjuperson höll med [Person 1]." in text
+
+
+def test_depseudonymize_reads_its_own_segments_with_a_long_turn(tmp_path):
+    tr = tmp_path / "tr"
+    tr.mkdir()
+    long = "att det gick bra med upphandlingen. " * 4200  # 151,200 characters
+    (tr / "lang.txt").write_text(f"Projekt: P\nOmgång: 1\n\nI: Berätta?\n\nIP: Greta Wallgren "
+                                 f"sa {long}Slut.\n", encoding="utf-8")
+    key = tmp_path / "k.json"
+    r, _ = _run("apply", tr, "--out", tmp_path / "res", "-q", "--rules-only",
+                "--pseudonymize", "--key", key)
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "back.csv"
+    r, _ = _run("depseudonymize", tmp_path / "res" / "segments.csv", "--key", key,
+                "--out", out)
+    assert r.exit_code == 0, r.output
+    back = out.read_text(encoding="utf-8")
+    assert f"Greta Wallgren sa {long}Slut." in back and "[Person" not in back
+    assert csv.field_size_limit() == 131072  # put back

@@ -795,6 +795,7 @@ def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str | None
     import csv
     import io
 
+    from ..readers.survey import _next_row
     from ..tables import header_delimiter, neutralise_cell
 
     if delimiter is None:
@@ -825,9 +826,17 @@ def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str | None
         return ("".join(out), n) if n else (text, 0)
 
     reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
+    # a cell may hold a whole turn (up to CODINGKIT_MAX_TURN_MB, more once
+    # pseudonymised), beyond the csv module's default of 131,072 characters;
+    # no cell is longer than the table, which was read within its size limit
+    limit = max(len(text), csv.field_size_limit())
     done = 0
     try:
-        for row in reader:
+        while True:
+            try:
+                row = _next_row(reader, limit)
+            except StopIteration:
+                break
             span = lines[done:reader.line_num]
             done = reader.line_num
             cells, k = restore_row(row)
