@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import codingkit as ck
@@ -14,6 +19,8 @@ from codingkit.cli import cli
 from codingkit.pseudonymize import PseudonymKey
 
 KEY_FORMAT = "codingkit-pseudonym-key/1"
+SRC = Path(__file__).resolve().parents[2] / "src"
+TUNE_ONE = Path(__file__).parent / "data" / "tune" / "a1_upphandlare.txt"
 
 
 def _run(*args):
@@ -121,6 +128,31 @@ def test_role_words_mid_sentence_are_kept_not_a_crash(tmp_path):
     assert "Det sa Person 2 också, och Intervjuperson höll med [Person 1]." in text
 
 
+@pytest.mark.parametrize("pseudonym,expected", [
+    ("", "has the pseudonym '', shorter than any of the format '[{type} {n}]' (8 characters)"),
+    ("e", "has the pseudonym 'e', shorter than any"),
+    ("[Person " + "9" * 5000 + "]", "numbered with 5,000 digits; expected at most 9"),
+], ids=["empty", "one-letter", "5000-digits"])
+def test_a_key_with_a_pseudonym_codingkit_never_writes_is_refused(tmp_path, pseudonym,
+                                                                   expected):
+    key = _key(tmp_path / "k.json", [_entry("[Person 1]", "Anna"), _entry(pseudonym, "X")])
+    table = tmp_path / "t.txt"
+    table.write_text("[Person 1] sa ja.\n", encoding="utf-8")
+    r, lines = _run("depseudonymize", table, "--key", key, "--out", tmp_path / "u.txt")
+    assert r.exit_code == 1 and len(lines) == 1, r.output
+    assert lines[0].startswith(f"Error: {key}: entry 2 of the key ") and expected in lines[0]
+    assert lines[0].endswith("[E801]") and not (tmp_path / "u.txt").exists()
+
+
+def test_a_deeply_nested_key_is_refused(tmp_path):
+    key = tmp_path / "k.json"
+    key.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    r, lines = _run("scan", TUNE_ONE, "--key", key)
+    assert r.exit_code == 1 and len(lines) == 1, r.output
+    assert lines[0] == (f"Error: {key}: not a codingkit pseudonym key (RecursionError); "
+                        "expected a JSON file written by 'codingkit pseudonymize --key' [E801]")
+
+
 def test_depseudonymize_reads_its_own_segments_with_a_long_turn(tmp_path):
     tr = tmp_path / "tr"
     tr.mkdir()
@@ -138,3 +170,46 @@ def test_depseudonymize_reads_its_own_segments_with_a_long_turn(tmp_path):
     back = out.read_text(encoding="utf-8")
     assert f"Greta Wallgren sa {long}Slut." in back and "[Person" not in back
     assert csv.field_size_limit() == 131072  # put back
+
+
+def _codingkit(*args, timeout=60):
+    """``python -m codingkit`` as a real process, with at most 2 GB of memory."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    return subprocess.run([sys.executable, "-m", "codingkit", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, preexec_fn=limit,
+                          env={**os.environ, "PYTHONPATH": str(SRC)})
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_named_pipes_and_devices_are_refused_not_read(tmp_path):
+    key = _key(tmp_path / "k.json", [_entry("[Person 1]", "Anna")])
+    table = tmp_path / "t.csv"
+    table.write_text("text\n[Person 1] sa ja\n", encoding="utf-8")
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    zero = tmp_path / "noll.csv"
+    zero.symlink_to("/dev/zero")
+    out = tmp_path / "u.csv"
+    for args, bad, kind in (
+            (["depseudonymize", fifo, "--key", key, "--out", out], fifo, "a named pipe (FIFO)"),
+            (["depseudonymize", zero, "--key", key, "--out", out], zero, "a character device"),
+            (["depseudonymize", table, "--key", fifo, "--out", out], fifo, "a named pipe (FIFO)"),
+            (["scan", TUNE_ONE, "--pseudonymize-list", fifo], fifo, "a named pipe (FIFO)"),
+            (["scan", TUNE_ONE, "--key", zero], zero, "a character device")):
+        r = _codingkit(*args)
+        assert r.returncode == 1 and r.stderr.count("\n") == 1, (args, r.stderr)
+        assert r.stderr.startswith(f"Error: {bad}: is {kind}, not a regular file; expected ")
+        assert r.stderr.rstrip().endswith("[E111]") and not out.exists()
+
+
+def test_a_table_over_the_size_limit_is_refused(tmp_path, monkeypatch):
+    key = _key(tmp_path / "k.json", [_entry("[Person 1]", "Anna")])
+    table = tmp_path / "t.txt"
+    table.write_text("[Person 1] sa ja.\n" * 1000, encoding="utf-8")  # 18,000 bytes
+    monkeypatch.setenv("CODINGKIT_MAX_FILE_MB", "0.01")
+    r, lines = _run("depseudonymize", table, "--key", key, "--out", tmp_path / "u.txt")
+    assert r.exit_code == 1 and len(lines) == 1 and lines[0].endswith("[E112]"), r.output
+    assert f"{table}: the file is 18,000 bytes, over the limit of 10,000 bytes" in lines[0]
+    assert not (tmp_path / "u.txt").exists()

@@ -151,15 +151,13 @@ def depseudonymize_command(table, key_path, out_path, force):
     """
     from ..errors import OutputError
     from ..fileio import atomic_write_text
-    from ..pseudonymize import (PseudonymError, PseudonymKey, restore_originals,
+    from ..pseudonymize import (PseudonymError, PseudonymKey, read_table, restore_originals,
                                 restore_originals_csv)
 
     key = PseudonymKey.load(key_path)
+    raw = read_table(table)
     try:
-        text = Path(table).read_bytes().decode("utf-8-sig")
-    except OSError as err:
-        raise PseudonymError(f"cannot read the table ({err.strerror or err}); expected a "
-                             "CSV or text file", path=table, code="E805") from None
+        text = raw.decode("utf-8-sig")
     except UnicodeError:
         raise PseudonymError("the table is not UTF-8 text; expected a CSV or text file "
                              "(save a workbook as CSV first)", path=table, code="E805") from None

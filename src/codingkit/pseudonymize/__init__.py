@@ -130,6 +130,10 @@ class PseudonymKey:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def shortest(self) -> int:
+        """The length of the shortest pseudonym this format gives."""
+        return min(len(self.format.format(type=t, n=1)) for t in TYPES)
+
     def pseudonym(self, type: str, norm: str, original: str) -> str:
         """The pseudonym of ``(type, norm)``, made (numbered) on first sight."""
         p = self._by_norm.get((type, norm))
@@ -192,9 +196,11 @@ class PseudonymKey:
         if not Path(path).exists():
             raise PseudonymError("no such file; expected the key written by 'codingkit "
                                  "pseudonymize --key'", path=path, code="E801")
+        raw = _read_bounded(path, "the key written by 'codingkit pseudonymize --key'",
+                            "E801")
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeError, ValueError) as err:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeError, ValueError, RecursionError) as err:
             raise PseudonymError(f"not a codingkit pseudonym key ({type(err).__name__}); "
                                  f"expected a JSON file written by 'codingkit pseudonymize "
                                  f"--key'", path=path, code="E801") from None
@@ -211,6 +217,9 @@ class PseudonymKey:
             key = cls(data["pseudonym_format"])
         except PseudonymError as exc:
             raise PseudonymError(exc.message, path=path, code=exc.code) from None
+        shortest = key.shortest()
+        number = re.compile(re.escape(key.format).replace(r"\{type\}", ".*?")
+                            .replace(r"\{n\}", r"(\d+)"))
         for i, e in enumerate(data["entries"]):
             if not (isinstance(e, dict) and all(isinstance(e.get(k), str) for k in
                                                 ("pseudonym", "type", "original", "norm"))):
@@ -221,13 +230,49 @@ class PseudonymKey:
                 raise PseudonymError(f"entry {i + 1} of the key repeats the pseudonym "
                                      f"{e['pseudonym']!r}; expected one original per "
                                      "pseudonym", path=path, code="E801")
+            if len(e["pseudonym"].strip()) < shortest:
+                # "" or "e" would be restored between or in place of every letter
+                raise PseudonymError(f"entry {i + 1} of the key has the pseudonym "
+                                     f"{e['pseudonym'][:20]!r}, shorter than any of the format "
+                                     f"{key.format!r} ({shortest} characters); expected a "
+                                     "pseudonym codingkit wrote", path=path, code="E801")
+            m = number.fullmatch(e["pseudonym"])
+            if m and len(m.group(1)) > _MAX_DIGITS:
+                raise PseudonymError(f"entry {i + 1} of the key has a pseudonym numbered with "
+                                     f"{len(m.group(1)):,} digits; expected at most "
+                                     f"{_MAX_DIGITS}", path=path, code="E801")
             key._by_norm[(e["type"], e["norm"])] = e["pseudonym"]
             key._entries[e["pseudonym"]] = dict(e)
-            m = re.fullmatch(re.escape(key.format).replace(r"\{type\}", ".*?")
-                             .replace(r"\{n\}", r"(\d+)"), e["pseudonym"])
             if m:
                 key._count[e["type"]] = max(key._count.get(e["type"], 0), int(m.group(1)))
         return key
+
+
+#: The most digits a pseudonym's number has in a key that is read (a
+#: billion pseudonyms of one type is far beyond any project).
+_MAX_DIGITS = 9
+
+
+def _read_bounded(path, expected: str, code: str) -> bytes:
+    """The bytes of ``path`` through :func:`~codingkit.readers.limits.read_limited`
+    (a regular file within ``CODINGKIT_MAX_FILE_MB``/``_SURVEY_MB``, else E111
+    or E112); a file that cannot be opened is ``code``."""
+    from ..errors import InputError
+    from ..readers.limits import read_limited
+
+    try:
+        return read_limited(path, expected=expected)
+    except InputError as exc:
+        if exc.code != "E101":
+            raise
+        raise PseudonymError(exc.message + f"; expected {expected}", path=path,
+                             code=code) from None
+
+
+def read_table(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a table to restore (``depseudonymize``): a regular file
+    within its size limit (E111, E112); E805 when it cannot be opened."""
+    return _read_bounded(path, "a CSV or text table", "E805")
 
 
 def check_key_location(key_path: str | os.PathLike[str],
@@ -244,12 +289,9 @@ def read_name_list(path: str | os.PathLike[str]) -> list[tuple[str | None, str]]
     """A ``--pseudonymize-list``/``--keep`` file: one term a line, ``#``
     comments; a line ``Typ: term`` gives the pseudonym type (Person, Namn,
     Adress, ...). E803 when it cannot be read."""
+    raw = _read_bounded(path, "a text file with one name a line", "E803")
     try:
-        raw = Path(path).read_bytes()
         text = raw.decode("utf-8-sig")
-    except OSError as err:
-        raise PseudonymError(f"cannot read the list ({err.strerror or err}); expected a text "
-                             "file with one name a line", path=path, code="E803") from None
     except UnicodeError:
         raise PseudonymError("the list is not UTF-8 text; expected one name a line",
                              path=path, code="E803") from None
