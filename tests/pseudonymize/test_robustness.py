@@ -213,3 +213,22 @@ def test_a_table_over_the_size_limit_is_refused(tmp_path, monkeypatch):
     assert r.exit_code == 1 and len(lines) == 1 and lines[0].endswith("[E112]"), r.output
     assert f"{table}: the file is 18,000 bytes, over the limit of 10,000 bytes" in lines[0]
     assert not (tmp_path / "u.txt").exists()
+
+
+def test_copies_keep_the_line_and_paragraph_breaks_of_a_turn(tmp_path):
+    tr = tmp_path / "tr"
+    tr.mkdir()
+    (tr / "p.txt").write_text("Projekt: P\nOmgång: 1\n\nI: Berätta om upphandlingen.\n\n"
+                              "IP: Greta Wallgren: först kom behovet.\nSedan kom dialogen.\n\n"
+                              "Till sist ringde Ahmed  och vi skrev avtalet.\n\n"
+                              "I: Tack.\n", encoding="utf-8")
+    r, _ = _run("pseudonymize", tr, "--out", tmp_path / "o", "--key", tmp_path / "k.json")
+    assert r.exit_code == 0, r.output
+    text = (tmp_path / "o" / "p.txt").read_text(encoding="utf-8")
+    assert ("IP: [Person 1]: först kom behovet.\nSedan kom dialogen.\n\nTill sist ringde "
+            "[Person 2] och vi skrev avtalet.\n\nI: Tack.") in text
+    old, new = ck.read_transcripts([str(tr)]), ck.read_transcripts([str(tmp_path / "o")])
+    assert [len(t.turns) for t in new] == [len(t.turns) for t in old] == [3]
+    for unit in ("paragraph", "sentence"):
+        assert len(ck.segment(new, unit)) == len(ck.segment(old, unit)), unit
+    assert len(ck.segment(new, "paragraph")) == 4
