@@ -24,7 +24,8 @@ def _pseudo_options(f):
                           "words, known names nor kept: list them as candidates (scan) or "
                           "replace them by [Namn n].")(f)
     f = click.option("--pseudonym-format", default="[{type} {n}]", show_default=True,
-                     help="How a pseudonym is written; {type} and {n} are filled in.")(f)
+                     help="How a pseudonym is written; {type} and {n} are filled in (both "
+                          "are needed).")(f)
     f = click.option("--keep", "keep", multiple=True, metavar="TERM|FILE.txt",
                      help="A term never replaced (or a .txt file of terms, one a line); "
                           "public organisations and the projects' names are kept anyway. "
@@ -152,15 +153,13 @@ def depseudonymize_command(table, key_path, out_path, force):
     from ..errors import OutputError
     from ..fileio import atomic_write_text
     from ..pseudonymize import (PseudonymError, PseudonymKey, check_restored_location,
-                                restore_originals, restore_originals_csv)
+                                read_table, restore_originals, restore_originals_csv)
 
     check_restored_location(out_path)  # before the key is read: the real names stay private
     key = PseudonymKey.load(key_path)
+    raw = read_table(table)
     try:
-        text = Path(table).read_bytes().decode("utf-8-sig")
-    except OSError as err:
-        raise PseudonymError(f"cannot read the table ({err.strerror or err}); expected a "
-                             "CSV or text file", path=table, code="E805") from None
+        text = raw.decode("utf-8-sig")
     except UnicodeError:
         raise PseudonymError("the table is not UTF-8 text; expected a CSV or text file "
                              "(save a workbook as CSV first)", path=table, code="E805") from None

@@ -116,6 +116,13 @@ class PseudonymKey:
         if "{n}" not in format:
             raise PseudonymError(f"pseudonym format {format!r} has no {{n}}; pseudonyms "
                                  "would not be unique", code="E802")
+        if "{type}" not in format:
+            # numbers count per type: without {type}, a person, a phone and an
+            # e-mail would all be "<1>" and the key could not tell them apart
+            raise PseudonymError(f"pseudonym format {format!r} has no {{type}}; persons, "
+                                 "phones, e-mails and addresses would get the same "
+                                 "pseudonyms; expected text with {type} and {n}, e.g. "
+                                 "'<{type} {n}>'", code="E802")
         self.format = format
         self._by_norm: dict[tuple[str, str], str] = {}
         self._entries: dict[str, dict] = {}
@@ -125,13 +132,20 @@ class PseudonymKey:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def shortest(self) -> int:
+        """The length of the shortest pseudonym this format gives."""
+        return min(len(self.format.format(type=t, n=1)) for t in TYPES)
+
     def pseudonym(self, type: str, norm: str, original: str) -> str:
         """The pseudonym of ``(type, norm)``, made (numbered) on first sight."""
         p = self._by_norm.get((type, norm))
         if p is None:
             n = self._count.get(type, 0) + 1
-            self._count[type] = n
             p = self.format.format(type=type, n=n)
+            while p in self._entries:  # taken (a hand-edited key): never two originals
+                n += 1
+                p = self.format.format(type=type, n=n)
+            self._count[type] = n
             self._by_norm[(type, norm)] = p
             self._entries[p] = {"pseudonym": p, "type": type, "original": original,
                                 "norm": norm}
@@ -145,7 +159,16 @@ class PseudonymKey:
         """Pseudonym → original."""
         return {p: e["original"] for p, e in self._entries.items()}
 
+    def _check_one_to_one(self) -> None:
+        """Every pseudonym stands for one original (the key's invariant)."""
+        for (type, norm), p in self._by_norm.items():
+            e = self._entries.get(p)
+            if e is None or (e["type"], e["norm"]) != (type, norm):
+                raise PseudonymError(f"the pseudonym {p!r} would stand for two originals; "
+                                     "the key is not written", code="E800")
+
     def to_json(self) -> str:
+        self._check_one_to_one()
         return json.dumps({"format": KEY_FORMAT, "pseudonym_format": self.format,
                            "entries": list(self._entries.values())},
                           ensure_ascii=False, indent=1) + "\n"
@@ -175,9 +198,11 @@ class PseudonymKey:
         if not Path(path).exists():
             raise PseudonymError("no such file; expected the key written by 'codingkit "
                                  "pseudonymize --key'", path=path, code="E801")
+        raw = _read_bounded(path, "the key written by 'codingkit pseudonymize --key'",
+                            "E801")
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeError, ValueError) as err:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeError, ValueError, RecursionError) as err:
             raise PseudonymError(f"not a codingkit pseudonym key ({type(err).__name__}); "
                                  f"expected a JSON file written by 'codingkit pseudonymize "
                                  f"--key'", path=path, code="E801") from None
@@ -190,20 +215,66 @@ class PseudonymKey:
             raise PseudonymError(f"the key was written for pseudonym format "
                                  f"{data['pseudonym_format']!r}, not {format!r}; use the same "
                                  "--pseudonym-format or another --key", path=path, code="E802")
-        key = cls(data["pseudonym_format"])
+        try:
+            key = cls(data["pseudonym_format"])
+        except PseudonymError as exc:
+            raise PseudonymError(exc.message, path=path, code=exc.code) from None
+        shortest = key.shortest()
+        number = re.compile(re.escape(key.format).replace(r"\{type\}", ".*?")
+                            .replace(r"\{n\}", r"(\d+)"))
         for i, e in enumerate(data["entries"]):
             if not (isinstance(e, dict) and all(isinstance(e.get(k), str) for k in
                                                 ("pseudonym", "type", "original", "norm"))):
                 raise PseudonymError(f"entry {i + 1} of the key is malformed; expected "
                                      "pseudonym, type, original and norm", path=path,
                                      code="E801")
+            if e["pseudonym"] in key._entries:
+                raise PseudonymError(f"entry {i + 1} of the key repeats the pseudonym "
+                                     f"{e['pseudonym']!r}; expected one original per "
+                                     "pseudonym", path=path, code="E801")
+            if len(e["pseudonym"].strip()) < shortest:
+                # "" or "e" would be restored between or in place of every letter
+                raise PseudonymError(f"entry {i + 1} of the key has the pseudonym "
+                                     f"{e['pseudonym'][:20]!r}, shorter than any of the format "
+                                     f"{key.format!r} ({shortest} characters); expected a "
+                                     "pseudonym codingkit wrote", path=path, code="E801")
+            m = number.fullmatch(e["pseudonym"])
+            if m and len(m.group(1)) > _MAX_DIGITS:
+                raise PseudonymError(f"entry {i + 1} of the key has a pseudonym numbered with "
+                                     f"{len(m.group(1)):,} digits; expected at most "
+                                     f"{_MAX_DIGITS}", path=path, code="E801")
             key._by_norm[(e["type"], e["norm"])] = e["pseudonym"]
             key._entries[e["pseudonym"]] = dict(e)
-            m = re.fullmatch(re.escape(key.format).replace(r"\{type\}", ".*?")
-                             .replace(r"\{n\}", r"(\d+)"), e["pseudonym"])
             if m:
                 key._count[e["type"]] = max(key._count.get(e["type"], 0), int(m.group(1)))
         return key
+
+
+#: The most digits a pseudonym's number has in a key that is read (a
+#: billion pseudonyms of one type is far beyond any project).
+_MAX_DIGITS = 9
+
+
+def _read_bounded(path, expected: str, code: str) -> bytes:
+    """The bytes of ``path`` through :func:`~codingkit.readers.limits.read_limited`
+    (a regular file within ``CODINGKIT_MAX_FILE_MB``/``_SURVEY_MB``, else E111
+    or E112); a file that cannot be opened is ``code``."""
+    from ..errors import InputError
+    from ..readers.limits import read_limited
+
+    try:
+        return read_limited(path, expected=expected)
+    except InputError as exc:
+        if exc.code != "E101":
+            raise
+        raise PseudonymError(exc.message + f"; expected {expected}", path=path,
+                             code=code) from None
+
+
+def read_table(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a table to restore (``depseudonymize``): a regular file
+    within its size limit (E111, E112); E805 when it cannot be opened."""
+    return _read_bounded(path, "a CSV or text table", "E805")
 
 
 def check_key_location(key_path: str | os.PathLike[str],
@@ -267,12 +338,9 @@ def read_name_list(path: str | os.PathLike[str]) -> list[tuple[str | None, str]]
     """A ``--pseudonymize-list``/``--keep`` file: one term a line, ``#``
     comments; a line ``Typ: term`` gives the pseudonym type (Person, Namn,
     Adress, ...). E803 when it cannot be read."""
+    raw = _read_bounded(path, "a text file with one name a line", "E803")
     try:
-        raw = Path(path).read_bytes()
         text = raw.decode("utf-8-sig")
-    except OSError as err:
-        raise PseudonymError(f"cannot read the list ({err.strerror or err}); expected a text "
-                             "file with one name a line", path=path, code="E803") from None
     except UnicodeError:
         raise PseudonymError("the list is not UTF-8 text; expected one name a line",
                              path=path, code="E803") from None
@@ -398,6 +466,10 @@ class Pseudonymizer:
                 self._add_person(term)
             else:
                 self.listed.append((typ, term))
+        self._listed_type: dict[str, str] = {}
+        for typ, term in self.listed:
+            self._listed_type.setdefault(term, typ)  # the first type given wins
+        self._listed_re = _longest_first_re(self._listed_type)
         self._keep_re = None
         self._common: dict[str, bool] = {}
 
@@ -487,11 +559,15 @@ class Pseudonymizer:
         for m in _ADDRESS_RE.finditer(text):
             if free(m.start(), m.end()):
                 take(Span(m.start(), m.end(), ADDRESS, m.group(), m.group().casefold()))
-        for typ, term in self.listed:
-            for m in re.finditer(rf"(?<!\w){re.escape(term)}(s|:s|'s|’s)?(?!\w)", text):
+        # listed names, the longest first where one starts another ("Solbacka
+        # Teknik AB" before "Solbacka"), with one pattern compiled once
+        if self._listed_re is not None:
+            for m in self._listed_re.finditer(text):
                 if free(m.start(), m.end()):
-                    take(Span(m.start(), m.end() - len(m.group(1) or ""), typ, term,
-                              term.casefold(), m.group(1) or ""))
+                    term = m.group(1)
+                    take(Span(m.start(), m.end() - len(m.group(2) or ""),
+                              self._listed_type[term], term, term.casefold(),
+                              m.group(2) or ""))
         # known persons' full names first: "Eva Lund" is a person even though
         # "Lund" alone is a kept place
         for person in sorted(self._persons.values(), key=lambda p: -len(p.original)):
@@ -561,24 +637,31 @@ class Pseudonymizer:
                     sb, ssuf = _strip_genitive(nxt[2], lambda b: True)
                     full = f"{base} {sb}"
                     p = self._add_person(full)
-                    index = self._person_index()
-                    take(Span(s, nxt[1] - len(ssuf), PERSON, p.original, p.norm, ssuf))
-                    i += 2
-                    continue
+                    if p is not None:
+                        index = self._person_index()
+                        take(Span(s, nxt[1] - len(ssuf), PERSON, p.original, p.norm, ssuf))
+                        i += 2
+                        continue
                 if not (initial and self._is_common_word(base)):
                     p = self._add_person(base)
-                    index = self._person_index()
-                    take(Span(s, e - len(suf), PERSON, p.original, p.norm, suf))
-                    i += 1
-                    continue
+                    if p is not None:
+                        index = self._person_index()
+                        take(Span(s, e - len(suf), PERSON, p.original, p.norm, suf))
+                        i += 1
+                        continue
+            if is_role_label(w):
+                # "Person 2", "Intervjuperson" mid-sentence: a role, not a name
+                i += 1
+                continue
             if not initial and w not in self.keep:
                 sb, ssuf = _strip_genitive(w, lambda b: bool(_names.SURNAME_RE.search(b)))
                 if sb is not None and len(sb) >= 4 and self._surname_like(sb):
                     p = self._add_person(sb)
-                    index = self._person_index()
-                    take(Span(s, e - len(ssuf), PERSON, p.original, p.norm, ssuf))
-                    i += 1
-                    continue
+                    if p is not None:
+                        index = self._person_index()
+                        take(Span(s, e - len(ssuf), PERSON, p.original, p.norm, ssuf))
+                        i += 1
+                        continue
                 if len(w) > 1 and not _common_word(w):
                     if self.unknown == "replace":
                         take(Span(s, e, NAME, w, w.casefold()))
@@ -587,8 +670,9 @@ class Pseudonymizer:
             elif initial and len(w) >= 6 and w.endswith("sson") and w not in self.keep \
                     and not _common_word(w):
                 p = self._add_person(w)  # "Nilsson tyckte ..."
-                index = self._person_index()
-                take(Span(s, e, PERSON, p.original, p.norm))
+                if p is not None:
+                    index = self._person_index()
+                    take(Span(s, e, PERSON, p.original, p.norm))
             i += 1
 
     def _surname_like(self, word: str, after_first: bool = False) -> bool:
@@ -661,6 +745,22 @@ class Pseudonymizer:
             rep.candidates = cands
             out.append(rep)
         return out
+
+
+def _longest_first_re(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for whole-word ``terms`` (group 1) with an optional
+    genitive ending (group 2); where one term starts another the longer
+    matches. The alternatives are grouped by their first character, so a
+    list of thousands of names is searched in one pass."""
+    groups: dict[str, list[str]] = {}
+    for term in sorted(set(t for t in terms if t), key=lambda t: (-len(t), t)):
+        groups.setdefault(term[0], []).append(term)
+    if not groups:
+        return None
+    alternatives = "|".join(
+        re.escape(first) + "(?:" + "|".join(re.escape(t[1:]) for t in group) + ")"
+        for first, group in groups.items())
+    return re.compile(rf"(?<!\w)((?:{alternatives}))(s|:s|'s|’s)?(?!\w)")
 
 
 def _project_names(transcripts: Iterable[Transcript]) -> set[str]:
@@ -786,6 +886,7 @@ def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str | None
     import csv
     import io
 
+    from ..readers.survey import _next_row
     from ..tables import header_delimiter, neutralise_cell
 
     if delimiter is None:
@@ -816,9 +917,17 @@ def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str | None
         return ("".join(out), n) if n else (text, 0)
 
     reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
+    # a cell may hold a whole turn (up to CODINGKIT_MAX_TURN_MB, more once
+    # pseudonymised), beyond the csv module's default of 131,072 characters;
+    # no cell is longer than the table, which was read within its size limit
+    limit = max(len(text), csv.field_size_limit())
     done = 0
     try:
-        for row in reader:
+        while True:
+            try:
+                row = _next_row(reader, limit)
+            except StopIteration:
+                break
             span = lines[done:reader.line_num]
             done = reader.line_num
             cells, k = restore_row(row)

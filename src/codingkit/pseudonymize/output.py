@@ -23,15 +23,28 @@ def _label(speaker: str | None) -> str:
 
 def transcript_text(t: Transcript) -> str:
     """The transcript as codingkit text: header lines, a blank line, turns
-    (``Label: text``) separated by blank lines."""
+    (``Label: text``) separated by blank lines. A turn keeps its own line
+    and paragraph breaks (``--unit paragraph`` segments the copy as the
+    original); only spaces and tabs within a line are collapsed."""
     lines = []
     for k, v in t.metadata.items():
         if v and "\n" not in v:
             lines.append(f"{HEADER_NAMES.get(k, k[:1].upper() + k[1:])}: {v}")
     out = "\n".join(lines) + ("\n\n" if lines else "")
-    out += "\n\n".join(f"{_label(turn.speaker)}: {' '.join(t.turn_text(turn).split())}"
+    out += "\n\n".join(f"{_label(turn.speaker)}: {_turn_body(t.turn_text(turn))}"
                        for turn in t.turns)
     return out + "\n"
+
+
+def _turn_body(text: str) -> str:
+    """A turn's text with its line breaks, each line's spaces collapsed and
+    at most one blank line between paragraphs."""
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip("\n")
 
 
 def write_pseudonymized(transcripts: Sequence[Transcript],
