@@ -563,7 +563,10 @@ def _code_in_processes(coder, chunks, jobs, plan, assemble) -> Iterator[CodingRe
     finally:
         if pending:  # stopped early (Ctrl-C, an error): end the workers now
             _end_workers(pool)
-        pool.shutdown(wait=not pending, cancel_futures=True)
+        # waited for in either case: the pool's manager thread then ends here,
+        # not at the interpreter's exit, where it met the closed pipes of the
+        # ended workers and printed a traceback ("Bad file descriptor")
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _end_workers(pool) -> None:
