@@ -139,14 +139,23 @@ def test_lemmas_many_equals_lemmas_of_analyse(sv):
     assert list(sv.lemmas_many(texts)) == [[t.lemma for t in sv.analyse(x)] for x in texts]
 
 
-def test_lemma_table_cache_file_gives_the_same_answers(tmp_path):
+@pytest.fixture(scope="module")
+def lemma_tables(tmp_path_factory):
+    """A lemma table with its cache file built in a fresh folder, one that
+    reads that file again, and one from the package data in memory (each
+    takes about a second to make: made once for the tests below)."""
     from codingkit.swedish import LemmaTable
 
-    cached = LemmaTable(tmp_path)
+    folder = tmp_path_factory.mktemp("lemma_cache")
+    cached = LemmaTable(folder)
+    return cached, LemmaTable(folder), LemmaTable(False)
+
+
+def test_lemma_table_cache_file_gives_the_same_answers(lemma_tables):
+    cached, again, memory = lemma_tables    # again: reads the file cached built
     assert cached.path is not None and cached.path.exists()
+    assert again.path == cached.path
     assert cached.version in cached.path.name
-    again = LemmaTable(tmp_path)            # reads the file built above
-    memory = LemmaTable(False)              # the package data, in memory
     for form in ["leverantörerna", "bjöd", "med", "Ni", "upphandlingarna", "xyzzy", ""]:
         assert cached.get(form) == again.get(form) == memory.get(form), form
         assert (form in cached) == (form in memory), form
@@ -188,10 +197,8 @@ def test_look_up_gives_the_answers_of_one_word_at_a_time():
         assert (many.lemma(w), many.is_known(w)) == (one.lemma(w), one.is_known(w)), w
 
 
-def test_lemma_table_many_at_once_agrees_with_one_at_a_time(tmp_path):
-    from codingkit.swedish import LemmaTable
-
-    for table in (LemmaTable(tmp_path), LemmaTable(False)):
+def test_lemma_table_many_at_once_agrees_with_one_at_a_time(lemma_tables):
+    for table in lemma_tables:
         words = _LOOKUP_WORDS * 60  # over one query's 500 words
         assert table.get_many(words) == {w: table.get(w) for w in words if w in table}
         assert table.lemmas_among(words) == {w for w in words if table.is_lemma(w)}
