@@ -165,12 +165,22 @@ def _source_of(segment_id: str) -> str:
 
 
 
+#: The files human coding may be given in (a folder is looked through for .csv).
+_CODING_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".qdpx")
+
+
 def _csv_files(paths: Sequence[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
             out.extend(sorted(q for q in p.glob("*.csv") if q.is_file()))
         elif p.is_file():
+            if p.suffix.lower() not in _CODING_SUFFIXES:
+                raise EvaluationError(
+                    f"unknown file type '{p.suffix}' for human coding; expected a coding CSV "
+                    "(.csv, .tsv or .txt: source,turn,code or segment_id,code), a filled "
+                    "coding sheet (.xlsx from 'codingkit suggest') or a REFI-QDA project "
+                    "(.qdpx)", path=p, code="E602")
             out.append(p)
         elif p.exists():   # a named pipe, a device: reading it would block or never end
             from .readers.limits import file_kind
@@ -270,7 +280,12 @@ def read_human_coding(
             sep = header_delimiter(header)
             df = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig",
                              sep=sep)
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        except UnicodeDecodeError:
+            raise EvaluationError(
+                "not UTF-8 text; expected a coding CSV saved as UTF-8 (in Excel: 'CSV UTF-8'), "
+                "or keep a coding sheet of 'codingkit suggest' as the .xlsx it was",
+                path=f, code="E602") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise EvaluationError(f"not a readable CSV file ({exc})".replace("\n", " "),
                                   path=f, code="E602") from None
         if not isinstance(df.index, pd.RangeIndex):  # every row had more cells than the header
