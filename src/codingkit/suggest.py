@@ -258,7 +258,9 @@ def _scores_and_codings(coder: "Coder", transcripts: Sequence["Transcript"]):
     R, hits, content, sim_scores, index, learned, _ = coder._parts(todo, segments)
     sim = sim_scores.take(index) if sim_scores is not None else None
     combined = coder._combined_scores(R, sim, learned)[0]
-    codings = coder._combine(todo, R, hits, content, sim, learned) if todo else []
+    # the sense check too, so that the sheet's guess is what apply codes
+    sense = coder._sense_scores(todo, segments, hits, learned) if todo else None
+    codings = coder._combine(todo, R, hits, content, sim, learned, sense=sense) if todo else []
     return combined, content, codings, segments, todo
 
 

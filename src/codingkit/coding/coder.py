@@ -184,6 +184,10 @@ class Coder:
         segment the coder learned from (default). ``False`` names only its
         similarity: ``codingkit apply --pseudonymize`` sets it, since the
         interviews learned from are not pseudonymised.
+    sense_check:
+        Drop a learned coding that rests on the code's words alone (default;
+        see :meth:`_sense_scores`): ``codingkit apply --no-sense-check``
+        sets ``False``, and a coder saved then keeps it.
 
     Attributes
     ----------
@@ -1048,10 +1052,12 @@ class Coder:
             return out
         masked = [dataclasses.replace(todo[i], text=text) for i, _, text in jobs]
         originals = [todo[i] for i, _, _ in jobs]
-        qs = (preceding_questions(segments, originals) if questions is None
-              else [questions[i] for i, _, _ in jobs])
-        ctx = (adjacent_answers(segments, originals) if context is None
-               else ([context[0][i] for i, _, _ in jobs], [context[1][i] for i, _, _ in jobs]))
+        qs = ([questions[i] for i, _, _ in jobs] if questions is not None
+              else preceding_questions(segments, originals) if learner.question_weight
+              else None)
+        ctx = (([context[0][i] for i, _, _ in jobs], [context[1][i] for i, _, _ in jobs])
+               if context is not None
+               else adjacent_answers(segments, originals) if learner.context_weight else None)
         R = self._rule_scores([text for _, _, text in jobs])[0]
         X = self._learned_features(masked, segments, R, questions=qs, context=ctx)
         P = learner.predict_proba(X)
@@ -1278,7 +1284,9 @@ class Coder:
                             parts.insert(0, f"nearest human-coded {nearest[1][i, jj]:.2f}")
                     if sense is not None and not np.isnan(sense[i, jj]):
                         parts.insert(0, f"sense check: {sense[i, jj]:.2f} without the "
-                                        f"words the rules matched")
+                                        f"words the rules matched (kept at "
+                                        f"{SENSE_MASKED * learner.thresholds_[cid]:.2f} "
+                                        f"or more)")
                     parts.insert(0, f"learned {learned[i, jj]:.2f} "
                                     f"(threshold {learner.thresholds_[cid]:.2f}, "
                                     f"{learner.modes_[cid]})")
