@@ -75,3 +75,22 @@ def test_texts_xml_cannot_carry_and_long_texts(tmp_path):
     assert ws["A2"].value == "a_x0001_b & <c> _x005F_x0041_ \r\n slut "
     assert ws["A3"].value == "å" * 32767 and ws["B3"].value == 2.5
     assert ws["A4"].value is None and ws.max_row == 4
+
+
+def test_a_round_that_is_a_whole_number_is_a_number(tmp_path):
+    """Excel sorted rounds '1', '10', '2' as text and flagged 'number stored
+    as text'; a round such as '2a' or '02' stays the text it was."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, rnd in (("a.txt", "2"), ("b.txt", "10"), ("c.txt", "2a"), ("d.txt", "02")):
+        (folder / name).write_text(f"Projekt: Syd\nOmgång: {rnd}\n\nI: Hur gick det?\n"
+                                   "IP: Vi hade en leverantörsträff.\n", encoding="utf-8")
+    out = tmp_path / "res"
+    r = CliRunner().invoke(cli, ["apply", str(folder), "--out", str(out), "--similarity",
+                                 "none", "--format", "xlsx", "--quiet"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    book = openpyxl.load_workbook(out / "codingkit.xlsx", read_only=True)
+    for name in ("segments", "frequencies"):
+        rows = list(book[name].iter_rows(values_only=True))
+        col = rows[0].index("round")
+        assert {row[col] for row in rows[1:]} == {2, 10, "2a", "02"}, name

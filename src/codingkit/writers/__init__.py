@@ -392,8 +392,9 @@ def write_xlsx(result: CodingResult, path: str | os.PathLike[str], *,
 
     Every text is written as text, never as a formula or a link (a turn
     ``=HYPERLINK(...)`` stays that text); each sheet has its header row
-    frozen, a filter on it, column widths fitted to the first rows and
-    shares as percentages. Streamed row by row (:mod:`.xlsx`), so a large
+    frozen, a filter on it, column widths fitted to the first rows,
+    shares as percentages and a round that is a whole number ("2") as a
+    number. Streamed row by row (:mod:`.xlsx`), so a large
     result is fast and not held twice in memory. Texts longer than a cell
     can hold (32,767 characters) are cut there, as Excel would.
     """
@@ -407,7 +408,10 @@ def write_xlsx(result: CodingResult, path: str | os.PathLike[str], *,
             name, columns, rows,
             percent=[j for j, c in enumerate(columns) if str(c).startswith("share")],
             narrow=[j for j, c in enumerate(columns) if name == "segments" and c in themes
-                    and j >= len(columns) - len(themes)]))
+                    and j >= len(columns) - len(themes)],
+            # a round "2" as the number 2 (sorted and filtered as numbers in
+            # Excel, no "number stored as text" flag); "2a", "02" stay text
+            numbers=[j for j, c in enumerate(columns) if c == "round"]))
     return write_workbook(path, sheets)
 
 

@@ -88,16 +88,25 @@ def _sheet_name(name: str) -> str:
 
 class Sheet:
     """One sheet's rows: a header, rows of str/int/float/None, the columns
-    shown as percentages, and widths fitted to the first rows."""
+    shown as percentages, the columns whose whole numbers written as text
+    (a round "2") are written as numbers, and widths fitted to the first rows."""
 
     def __init__(self, name: str, columns: Sequence[str], rows: Iterable[Sequence],
-                 *, percent: Iterable[int] = (), narrow: Iterable[int] = ()) -> None:
+                 *, percent: Iterable[int] = (), narrow: Iterable[int] = (),
+                 numbers: Iterable[int] = ()) -> None:
         self.name = _sheet_name(name)
         self.columns = [str(c) for c in columns]
         self.rows = rows
         self.percent = set(percent)
         self.narrow = set(narrow)
+        self.numbers = set(numbers)
         self.n_rows = 0
+
+
+def _whole_number(v: str) -> bool:
+    """Whether ``v`` is a whole number as Excel would show it again ("2", not
+    "02", "2.0", "²" or a 16-digit id that a float would round)."""
+    return v.isascii() and v.isdigit() and len(v) <= 15 and (v == "0" or v[0] != "0")
 
 
 def _widths(sheet: Sheet, first: list) -> list[float]:
@@ -128,7 +137,7 @@ def _write_sheet(fh, sheet: Sheet) -> None:
     head = "".join(f'<c r="{letters[j]}1" s="1" t="inlineStr"><is><t>{_text(c)}</t></is></c>'
                    for j, c in enumerate(sheet.columns))
     w(f'<row r="1">{head}</row>'.encode("utf-8"))
-    percent = sheet.percent
+    percent, numbers = sheet.percent, sheet.numbers
     n = 1
     buf: list[str] = []
     for row in _chain(first, rows):
@@ -138,7 +147,9 @@ def _write_sheet(fh, sheet: Sheet) -> None:
         for j, v in enumerate(row):
             if v is None or v == "":
                 continue
-            if isinstance(v, str):
+            if isinstance(v, str) and j in numbers and _whole_number(v):
+                append(f'<c r="{letters[j]}{n}"><v>{v}</v></c>')
+            elif isinstance(v, str):
                 if _SPECIAL.search(v) or len(v) > MAX_CELL:
                     v = _text(v)
                 sp = ' xml:space="preserve"' if v[:1].isspace() or v[-1:].isspace() else ""
