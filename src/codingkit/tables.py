@@ -409,6 +409,24 @@ def unquote_cell(value: Any) -> Any:
     return value
 
 
+def csv_row(reader, limit: int) -> list[str]:
+    """The next row of a :func:`csv.reader`, with fields of up to ``limit``
+    characters.
+
+    :func:`csv.field_size_limit` is global to the process: it is set for
+    this one row and put back, so other code reading CSV is not affected
+    (the reader checks it as it parses, and a survey's rows are read
+    lazily, interleaved with other work).
+    """
+    import csv
+
+    previous = csv.field_size_limit(limit)
+    try:
+        return next(reader)
+    finally:
+        csv.field_size_limit(previous)
+
+
 def header_delimiter(text: str) -> str:
     """The delimiter of a table, from its header line alone: the most
     frequent of ``,``, ``;`` (as Swedish Excel writes CSV) and tab there

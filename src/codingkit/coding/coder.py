@@ -1037,12 +1037,15 @@ class Coder:
         if learner is None or learned is None or not getattr(self, "sense_check", True):
             return None
         out = np.full(learned.shape, np.nan)
-        codebook = self._codebook()
+        code_ids = list(self._codebook().codes)
+        below: dict[str, set[str]] = {}  # a code's sub-codes, at any depth
+        for j, q in self._descendant_pairs():
+            below.setdefault(code_ids[j], set()).add(code_ids[q])
         jobs: list[tuple[int, int, str]] = []
         for jj, cid in enumerate(learner.codes_):
             if not learner.has_model(cid) or learner.modes_[cid] != "learned":
                 continue
-            triggers = {cid, *(c for c in codebook.codes if codebook.is_descendant(c, cid))}
+            triggers = {cid, *below.get(cid, ())}
             t = learner.thresholds_[cid]
             for i in np.flatnonzero((learned[:, jj] >= t) & (learned[:, jj] < SENSE_CONFIDENT)):
                 spans = [sp for h in hits_all[i] if h.code in triggers for sp in h.spans]

@@ -886,7 +886,7 @@ def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str | None
     import csv
     import io
 
-    from ..readers.survey import _next_row
+    from ..tables import csv_row
     from ..tables import header_delimiter, neutralise_cell
 
     if delimiter is None:
@@ -925,7 +925,7 @@ def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str | None
     try:
         while True:
             try:
-                row = _next_row(reader, limit)
+                row = csv_row(reader, limit)
             except StopIteration:
                 break
             span = lines[done:reader.line_num]

@@ -261,27 +261,19 @@ def read_limited(path: str | os.PathLike[str], expected: str = "a transcript fil
         file, ``E112`` if it is over its size limit.
     """
     p = Path(path)
-    try:
-        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", path=p, code="E101") from None
-    try:
-        st = os.fstat(fd)
-        kind = file_kind(st.st_mode)
-        if kind is not None:
-            raise not_regular(p, kind, expected)
-        limit = max_bytes(p)
-        if st.st_size > limit:
-            raise too_large(p, st.st_size)
-        with os.fdopen(fd, "rb", closefd=False) as fh:
+    with open_regular(p, expected) as fh:
+        try:
+            size = os.fstat(fh.fileno()).st_size
+            limit = max_bytes(p)
+            if size > limit:
+                raise too_large(p, size)
             data = fh.read(limit + 1)
-        if len(data) > limit:
-            raise too_large(p, len(data))
-        return data
-    except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", path=p, code="E101") from None
-    finally:
-        os.close(fd)
+        except OSError as exc:
+            raise InputError(f"cannot be read ({exc.strerror or exc})", path=p,
+                             code="E101") from None
+    if len(data) > limit:
+        raise too_large(p, len(data))
+    return data
 
 
 def check_archive(path, archive) -> None:

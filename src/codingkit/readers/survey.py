@@ -56,7 +56,7 @@ from typing import Iterator, NamedTuple
 from ..errors import InputError
 from ..model import Transcript, Turn
 from .encoding import decode_bytes, normalise_text, read_bytes, sha256_of
-from ..tables import codingkit_output, header_delimiter
+from ..tables import codingkit_output, csv_row, header_delimiter
 from .text import metadata_key
 
 #: Column names taken as the answer column (case-insensitive).
@@ -172,22 +172,6 @@ def _malformed(path, detail: str, line: int | None = None) -> InputError:
                       path=path, line=line, code="E107")
 
 
-def _next_row(reader, limit: int) -> list[str]:
-    """The next row of a :func:`csv.reader`, with fields of up to ``limit``
-    characters.
-
-    :func:`csv.field_size_limit` is global to the process: it is set for
-    this one row and put back, so other code reading CSV is not affected
-    (the reader checks it as it parses, and a survey's rows are read
-    lazily, interleaved with other work).
-    """
-    previous = csv.field_size_limit(limit)
-    try:
-        return next(reader)
-    finally:
-        csv.field_size_limit(previous)
-
-
 def _field_too_long(path, limit: int, line: int) -> InputError:
     """E112 for a CSV field longer than codingkit's longest turn."""
     mb = limit / 1_000_000
@@ -281,7 +265,7 @@ def _csv_table(path, data: bytes, text_column: str | None = None) -> _Table:
         while True:
             start = reader.line_num + 1
             try:
-                cells = _next_row(reader, limit)
+                cells = csv_row(reader, limit)
             except StopIteration:
                 return
             except csv.Error as exc:
@@ -401,14 +385,16 @@ def _sheet_part(archive, sheet) -> str | None:
     return _first_worksheet_part(archive)
 
 
-def _mentions(archive, part: str, needle: bytes) -> bool:
-    """Whether the (unpacked) part holds ``needle``, read 1 MB at a time."""
+def _mentions(archive, part: str, *needles: bytes) -> bool:
+    """Whether the (unpacked) part holds one of ``needles``, read 1 MB at a time."""
+    keep = max(len(n) for n in needles) - 1
     with archive.open(part) as fh:
         tail = b""
         while chunk := fh.read(1 << 20):
-            if needle in tail + chunk[:len(needle)] or needle in chunk:
+            window = tail + chunk
+            if any(n in window for n in needles):
                 return True
-            tail = chunk[-(len(needle) - 1):]
+            tail = window[-keep:] if keep else b""
     return False
 
 
@@ -524,8 +510,7 @@ def _unsaved_formulas(archive, part: str) -> list[tuple[int, str, str]]:
     and openpyxl reads them as empty cells, so an answer or a project would
     be lost without a word. The part is looked through for ``<f`` first
     (sheets without formulas are not parsed); at most :data:`_UNSAVED_KEPT`."""
-    if not (_mentions(archive, part, b"<f>") or _mentions(archive, part, b"<f ")
-            or _mentions(archive, part, b":f>") or _mentions(archive, part, b":f ")):
+    if not _mentions(archive, part, b"<f>", b"<f ", b":f>", b":f "):
         return []
     from xml.parsers import expat
 
