@@ -1,7 +1,7 @@
 """The learning loop, simulated: suggested vs random turns to hand-code.
 
 Starts from the coder shipped with the default codebook (learned from the
-60 gold learning interviews; ``--split`` is never among them), and for
+92 gold learning interviews; ``--split`` is never among them), and for
 N = 25, 50, 100, 200:
 
 * takes the gold coding of the N respondent turns ``codingkit suggest``
@@ -21,7 +21,7 @@ researcher's coding teach the coder the traps of their corpus?), and the
 wall time of learning from the gold + 200 user turns and coding 12
 interviews.
 
-Test sets (``heldout3`` to ``heldout7``) are run once, at the end, and the
+Test sets (``heldout3`` to ``heldout8``) are run once, at the end, and the
 figures reported as they come (never tuned on). Run from the repository
 root::
 

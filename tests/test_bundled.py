@@ -12,6 +12,12 @@ from click.testing import CliRunner
 import codingkit
 from codingkit.cli import cli
 
+from codingkit.coding.bundled import bundled_info
+
+#: the gold interviews the coder bundled with the default codebook learned from
+N_GOLD = bundled_info()["learned_from"]["interviews"]
+
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -25,7 +31,7 @@ def results(tmp_path_factory):
     out = tmp_path_factory.mktemp("b") / "res"
     r = _run("apply", ROOT / "transcripts", "--out", out, "-q")
     assert r.exit_code == 0, r.output
-    assert "the coder learned from its 60 gold interviews" in r.output
+    assert f"the coder learned from its {N_GOLD} gold interviews" in r.output
     (out / "stdout.txt").write_text(r.output, encoding="utf-8")
     return out
 
@@ -42,7 +48,7 @@ def test_the_readmes_quick_start_output_is_what_apply_prints(results):
 def test_apply_records_the_bundled_coder_and_this_machines_codebook(results):
     manifest = json.loads((results / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["options"]["coder"]["kind"] == "bundled"
-    assert manifest["options"]["coder"]["interviews"] == 60
+    assert manifest["options"]["coder"]["interviews"] == N_GOLD
     # the codebook path is this installation's, not the machine the coder was built on
     here = Path(codingkit.__file__).resolve().parent
     assert Path(manifest["codebook"]["path"]).resolve().is_relative_to(here)

@@ -1,7 +1,15 @@
-"""The sense check: a learned coding that rests on a theme's words alone
-("samla resurser" in a computer game) is dropped; codings of turns that are
-about the theme stay. Real transcripts, the coder shipped with the default
-codebook (see ``Coder._sense_scores``)."""
+"""The sense check: a learned coding that rests on the words its rules
+matched alone is dropped; codings of turns that are about the theme stay.
+Real transcripts, the coder shipped with the default codebook (see
+``Coder._sense_scores``).
+
+The dropped coding is a real one of the sample corpus
+(``syd/01_projektledare_omg1.txt``, turn 62): 'samverkan' on "Forskarna
+hjälper oss med det", learned at 0.5, 0.04 with "Forskarna hjälper"
+blanked. The coder of session 14 dropped "samla resurser" in a computer
+game this way; the coder of session 15, which also learned from the marked
+traps of heldout4-7, no longer codes that turn at all.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +27,12 @@ from codingkit.coding.bundled import bundled_coder
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: a weekend chat: "resurser" in a game, not the project's resources
-GAME = ("I: Hur var helgen?\n"
-        "IP: I spelet måste man samla resurser, trä och sten, innan vintern kommer.\n")
+#: a turn of the sample corpus (syd/01_projektledare_omg1.txt:62) with the
+#: question before it: 'samverkan' rests on "Forskarna hjälper" alone
+MEASURE = ("I: Hur ska ni mäta det?\n"
+           "IP: Forskarna hjälper oss med det, vi ska göra en nollmätning nu i vår. Det är "
+           "lite svårt, för siffrorna finns i olika system, i regionen och i kommunen, och "
+           "de pratar inte med varandra.\n")
 
 #: turns about the themes, as a respondent says them
 ABOUT = {
@@ -52,19 +63,25 @@ def _codes(result) -> dict[str, set[str]]:
 
 @pytest.fixture(scope="module")
 def game(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("helgen")
-    (folder / "spel.txt").write_text(GAME, encoding="utf-8")
+    folder = tmp_path_factory.mktemp("matning")
+    (folder / "matning.txt").write_text(MEASURE, encoding="utf-8")
     return folder
 
 
 def test_a_coding_resting_on_the_theme_word_alone_is_dropped(game, monkeypatch):
     transcripts = ck.read_transcripts(game)
-    assert _codes(_coder(False).code(transcripts)) == {"spel.txt:2": {"resurser"}}
-    assert _codes(_coder(True).code(transcripts)) == {}
+    assert _codes(_coder(False).code(transcripts)) == {"matning.txt:2": {"samverkan",
+                                                                          "effekter"}}
+    assert _codes(_coder(True).code(transcripts)) == {"matning.txt:2": {"effekter"}}
+    # the same in the real interview
+    sample = ck.read_transcripts(ROOT / "transcripts" / "syd" / "01_projektledare_omg1.txt")
+    dropped = ({(c.segment_id, c.code) for c in _coder(False).code(sample).coding_list}
+               - {(c.segment_id, c.code) for c in _coder(True).code(sample).coding_list})
+    assert dropped == {("01_projektledare_omg1.txt:62", "samverkan")}
     # what the check saw: with nothing dropped, the evidence gives the learned
-    # score without the word "resurser", below half the threshold
+    # score without the words "Forskarna hjälper", below half the threshold
     monkeypatch.setattr(coder_module, "SENSE_MASKED", 0.0)
-    [coding] = _coder(True).code(transcripts).coding_list
+    [coding] = [c for c in _coder(True).code(transcripts).coding_list if c.code == "samverkan"]
     parts = coding.evidence.split(" | ")
     assert parts[0].startswith("learned ") and parts[1].startswith("sense check: ")
     threshold = float(parts[0].split("threshold ")[1].split(",")[0])
@@ -89,7 +106,8 @@ def test_the_check_does_not_depend_on_what_is_coded_beside_it(game):
     sample = ck.read_transcripts(sorted((ROOT / "transcripts" / "syd").glob("01_*"))[0])
     together = _coder(True).code([*sample, *ck.read_transcripts(game)])
     mine = [(c.segment_id, c.code, c.score, c.evidence) for c in together.coding_list
-            if c.segment_id.startswith("spel.txt:")]
+            if c.segment_id.startswith("matning.txt:")]
+    assert mine  # something to compare
     assert mine == [(c.segment_id, c.code, c.score, c.evidence) for c in alone.coding_list]
 
 
@@ -99,7 +117,7 @@ def test_apply_no_sense_check_keeps_the_coding_and_says_so(game, tmp_path):
         r = CliRunner().invoke(cli, ["apply", str(game), "--out", str(out), *flag])
         assert r.exit_code == 0, r.output
         codings = (out / "codings.csv").read_text(encoding="utf-8")
-        assert ("resurser" in codings) is expected
+        assert ("samverkan" in codings) is expected
         options = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["options"]
         assert options["sense_check"] is (not expected)
 
@@ -117,7 +135,7 @@ def test_a_coder_saved_before_the_check_gets_it(tmp_path):
 
 def test_suggest_guesses_what_apply_codes(game):
     """The coding sheet's guess is apply's coding: suggest decided without
-    the sense check and guessed 'resurser' for the game turn (on heldout7,
+    the sense check and guessed 'samverkan' for this turn too (on heldout7,
     35 of 100 suggested turns had a guess apply would not code)."""
     from codingkit.suggest import suggest
 
@@ -125,5 +143,5 @@ def test_suggest_guesses_what_apply_codes(game):
     for on in (True, False):
         table = suggest(transcripts, _coder(on)).table
         [guess] = table["guess"].tolist() if "guess" in table else [None]
-        coded = _codes(_coder(on).code(transcripts)).get("spel.txt:2", set())
+        coded = _codes(_coder(on).code(transcripts)).get("matning.txt:2", set())
         assert {g.strip() for g in str(guess or "").split(",") if g.strip()} == coded, (on, guess)

@@ -16,6 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from codingkit.coding.bundled import bundled_info
+
+#: the gold interviews the coder bundled with the default codebook learned from
+N_GOLD = bundled_info()["learned_from"]["interviews"]
+
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which(
     "google-chrome")
 
@@ -130,7 +136,7 @@ def test_html_report_in_chromium(sample_results, tmp_path, browser, run):
     for raw in (root, str(sample_results.parent), "{'", "['", "False", "True"):
         assert raw not in state["text"], raw
     assert "innovationsupphandling.yaml" in state["provenance"]
-    assert "inlärd kodare (60 guldintervjuer)" in state["provenance"]
+    assert f"inlärd kodare ({N_GOLD} guldintervjuer)" in state["provenance"]
     shot = base64.b64decode(browser.call("Page.captureScreenshot", format="png")["data"])
     assert shot.startswith(b"\x89PNG") and len(shot) > 20_000
     (tmp_path / "rapport.png").write_bytes(shot)

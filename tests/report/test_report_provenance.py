@@ -14,6 +14,12 @@ from pathlib import Path
 
 from docx import Document
 
+from codingkit.coding.bundled import bundled_info
+
+#: the gold interviews the coder bundled with the default codebook learned from
+N_GOLD = bundled_info()["learned_from"]["interviews"]
+
+
 ROOT = Path(__file__).resolve().parents[2]
 HOME = "/home/anna"
 CODEBOOK = f"{HOME}/.venv/lib/python3.11/site-packages/codingkit/codebooks/innovationsupphandling.yaml"
@@ -73,7 +79,7 @@ def check_provenance(text: str, res: Path) -> None:
     for raw in ("{'", "['", "False", "True", "None", "'kind'"):
         assert raw not in text, raw
     assert "innovationsupphandling.yaml" in text  # the codebook by its file name
-    for label, value in (("Kodare", "inlärd kodare (60 guldintervjuer), "
+    for label, value in (("Kodare", f"inlärd kodare ({N_GOLD} guldintervjuer), "
                                     "coder-innovationsupphandling.ckm"),
                          ("Frekvenser per", "projekt, omgång"),
                          ("Intervjuarens turer kodas", "nej"),
@@ -83,7 +89,7 @@ def check_provenance(text: str, res: Path) -> None:
                          ("Mänsklig kodning att lära av", "kodning_omg1.xlsx"),
                          ("Cachemapp", "codingkit"),
                          ("Lärt av", "120 segment kodade för hand (kodning_omg1.xlsx), utöver "
-                                     "inlärd kodare (60 guldintervjuer)")):
+                                     f"inlärd kodare ({N_GOLD} guldintervjuer)")):
         assert re.search(rf"{re.escape(label)}(:)?\s+{re.escape(value)}", text), (label, value)
     # no option key of manifest.json is shown as its English key
     for key in ("code_interviewer", "sense_check", "rules_only", "learned_from", "csv_raw"):
@@ -123,5 +129,5 @@ def test_english_provenance(copy_results, tmp_path, run):
     assert run("report", res, "--out", out, "--language", "en").exit_code == 0
     text = html_text(out.read_text(encoding="utf-8"))
     assert HOME not in text and "False" not in text
-    assert re.search(r"Coder\s+learned coder \(60 gold interviews\)", text)
+    assert re.search(rf"Coder\s+learned coder \({N_GOLD} gold interviews\)", text)
     assert re.search(r"Interviewer's turns coded\s+no", text)

@@ -21,6 +21,12 @@ from codingkit.evaluation import read_human_coding
 from codingkit.segmenting import segment
 from codingkit.suggest import CONTEXT_COLUMNS, SHEET_NAME, segment_scores, suggest
 
+from codingkit.coding.bundled import bundled_info
+
+#: the gold interviews the coder bundled with the default codebook learned from
+N_GOLD = bundled_info()["learned_from"]["interviews"]
+
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "transcripts"
 THEMES = ["tidig_dialog", "behov", "kommersialisering", "forfarande", "risk_regelverk",
@@ -123,7 +129,13 @@ def test_sheet_has_validation_frozen_header_and_guesses(sample_sheet):
 
 
 def test_scores_agree_with_the_coders_decisions():
-    coder = bundled_coder()
+    # the scores suggest ranks by are the coder's before its sense check
+    # (which drops a coding resting on the rules' words alone: with the coder
+    # of session 15, 01_projektledare_omg1.txt:62 samverkan at 0.53)
+    import copy
+
+    coder = copy.copy(bundled_coder())
+    coder.sense_check = False
     transcripts = read_transcripts(SAMPLE / "syd")
     result = coder.code(transcripts)
     todo = [s for s in result.segment_list if s.speaker_role == "respondent"]
@@ -247,7 +259,7 @@ def test_apply_and_evaluate_learn_from_a_filled_sheet(tiny, tmp_path):
                               "--out", str(out), "-q"], catch_exceptions=False)
     assert res.exit_code == 0, res.output
     # on top of the gold the coder shipped with, the sheet's turns weighing more
-    assert ("and what it learned from its 60 gold interviews and 4 turns of your coding"
+    assert (f"and what it learned from its {N_GOLD} gold interviews and 4 turns of your coding"
             in res.output)
     # the next round: chosen by what the coder learned, the coded turns left out
     again = tmp_path / "granska2.xlsx"
@@ -260,7 +272,7 @@ def test_apply_and_evaluate_learn_from_a_filled_sheet(tiny, tmp_path):
     assert learned["files"][0]["path"] == str(filled)
     assert learned["turns"] == 4 and learned["weight"] == USER_WEIGHT
     assert learned["on_top_of"]["kind"] == "bundled"
-    assert learned["on_top_of"]["interviews"] == 60
+    assert learned["on_top_of"]["interviews"] == N_GOLD
     res = runner.invoke(cli, ["evaluate", "--gold", str(filled), "--pred", str(out)],
                         catch_exceptions=False)
     assert res.exit_code == 0, res.output
