@@ -14,6 +14,9 @@ Tables
 * Any other table after the first turn is kept as text, one line per row
   with cells joined by ``" | "``, so that nothing the respondent said is
   lost.
+* A table inside a table cell is read into that cell, where it stands
+  among the cell's paragraphs, a row at a time with its cells joined by
+  ``" | "`` (as all of a cell, it ends up on the line of the outer row).
 
 Content controls
 ----------------
@@ -25,6 +28,24 @@ alone skips it). Two kinds are left out: a field still showing its
 placeholder text (*Klicka eller tryck här för att ange text.*: nothing
 was written in it) and a table of contents (*innehållsförteckning*), which
 repeats the headings.
+
+Tracked changes, fields, text boxes
+-----------------------------------
+The document is read as it would read with all tracked changes accepted:
+inserted text (``w:ins``) and text moved here (``w:moveTo``) are read where
+they stand, deleted text (``w:del``) and text moved away (``w:moveFrom``)
+are not. The words Word shows for a field (a page number, a hyperlink's
+text: ``w:fldSimple``, and, as before, a field's result between
+``w:fldChar`` marks; never its code) are read, and so are words marked as
+smart tags (``w:smartTag``), custom XML (``w:customXml``) and bidirectional
+runs (``w:dir``, ``w:bdo``). python-docx alone skips all of these but the
+deletions and field codes, which it also leaves out.
+
+A text box (``w:txbxContent``: a quote, a note beside the text) is read
+after the paragraph that holds it, its paragraphs as lines of their own
+(in a table cell: as more of that cell). Word writes each text box twice,
+as a DrawingML shape (``mc:Choice``) and as a VML copy for older readers
+(``mc:Fallback``); only one is read, the first that holds the box.
 """
 
 from __future__ import annotations
@@ -157,6 +178,90 @@ def _without_content_controls(body) -> None:
         sdt.getparent().remove(sdt)
 
 
+#: Elements around runs (or paragraphs, rows, cells) whose content is read
+#: where it stands: tracked insertions and moves, smart tags, custom XML,
+#: simple fields (their result), bidirectional runs.
+_UNWRAPPED = tuple(_W + tag for tag in ("ins", "moveTo", "smartTag", "customXml", "fldSimple",
+                                        "dir", "bdo"))
+#: Tracked deletions and text moved away: not in the document once the
+#: changes are accepted. (Inside properties, ``w:del`` and ``w:ins`` only
+#: mark a paragraph mark or a row as changed; they hold no text.)
+_DROPPED = (_W + "del", _W + "moveFrom")
+#: The properties of an unwrapped element: not content.
+_WRAPPER_PROPERTIES = frozenset(_W + tag for tag in ("smartTagPr", "customXmlPr", "fldData"))
+
+
+def _with_changes_accepted(body) -> None:
+    """Read ``body`` as Word shows it with its tracked changes accepted, in place.
+
+    The content of each element of :data:`_UNWRAPPED` takes its place (its
+    properties left out), so python-docx reads it as any other run,
+    paragraph or row; each element of :data:`_DROPPED` is removed with its
+    content, and a row marked as deleted (``w:trPr/w:del``) with its cells.
+    As for content controls, no recursion: an element inside
+    another is met later in the same loop (the list is in document order;
+    one in a removed deletion is moved within it, never read), and each
+    element is moved once.
+    """
+    for element in list(body.iter(*_UNWRAPPED, *_DROPPED)):
+        parent = element.getparent()
+        if element.tag == _W + "del" and parent.tag == _W + "trPr":
+            row = parent.getparent()  # a deleted row: gone with its cells
+            if row.getparent() is not None:
+                row.getparent().remove(row)
+            continue
+        if element.tag not in _DROPPED:
+            for child in list(element):
+                if child.tag not in _WRAPPER_PROPERTIES:
+                    element.addprevious(child)
+        parent.remove(element)
+
+
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+#: The elements whose children are paragraphs and tables (content controls
+#: and custom XML are gone by now).
+_BLOCK_CONTAINERS = frozenset(_W + tag for tag in ("body", "tc", "txbxContent"))
+
+
+def _with_text_boxes_after_their_paragraphs(body) -> None:
+    """Move the paragraphs and tables of each text box (``w:txbxContent``)
+    to just after the paragraph that holds it, in place.
+
+    python-docx reads the paragraphs of the body and of table cells only;
+    a text box sits inside a run. Word writes a box twice, inside
+    ``mc:AlternateContent``: a DrawingML shape (``mc:Choice``) and a VML
+    copy (``mc:Fallback``). Of each ``mc:AlternateContent`` only the first
+    branch holding a text box is read; a box in another branch is a copy
+    and stays where it is, unread.
+
+    The boxes are moved last first: a box later in the same paragraph goes
+    right after the paragraph before an earlier one does, so they end up in
+    document order; a box inside a box is moved out into the paragraphs of
+    the outer box before that one is moved. (So an element is moved once
+    per box it is nested in: fewer than 256 times, as the parser allows no
+    document deeper than 256 elements.)
+    """
+    chosen: dict[object, object] = {}  # mc:AlternateContent -> the branch that is read
+    boxes = []
+    for box in body.iter(_W + "txbxContent"):
+        node, copy = box, False
+        while not copy and (parent := node.getparent()) is not None:
+            if parent.tag == _MC + "AlternateContent":
+                copy = chosen.setdefault(parent, node) is not node
+            node = parent
+        if not copy:
+            boxes.append(box)
+    for box in reversed(boxes):
+        # the paragraph that holds the box (a box outside any paragraph, which
+        # Word never writes, is read after the element around it, or itself)
+        anchor = box
+        while anchor.tag != _W + "p" and (parent := anchor.getparent()) is not None \
+                and parent.tag not in _BLOCK_CONTAINERS:
+            anchor = parent
+        for child in reversed(list(box)):
+            anchor.addnext(child)
+
+
 def _open_document(data: bytes, path: str | os.PathLike[str]):
     import docx  # python-docx
 
@@ -197,6 +302,8 @@ def read_docx(
     table_speakers: list[str] = []  # names in transcript tables count as speakers
     try:
         _without_content_controls(document.element.body)
+        _with_changes_accepted(document.element.body)
+        _with_text_boxes_after_their_paragraphs(document.element.body)
         for block in document.iter_inner_content():
             if isinstance(block, Table):
                 rows = _table_rows(block)
@@ -239,12 +346,37 @@ def read_docx(
 def _table_rows(table) -> list[list[str]]:
     """The rows of a table as cell texts (merged cells counted once, blank rows dropped)."""
     rows = []
+    texts: dict[object, str] = {}  # per w:tc: a merged cell comes once per row and column
     for row in table.rows:
-        cells = [" ".join(normalise_text(c.text).split()) for c in row.cells]
+        cells = []
+        for cell in row.cells:
+            if cell._tc not in texts:
+                texts[cell._tc] = _cell_text(cell)
+            cells.append(texts[cell._tc])
         distinct = [c for i, c in enumerate(cells) if i == 0 or c != cells[i - 1]]
         if any(distinct):
             rows.append(distinct)
     return rows
+
+
+def _cell_text(cell) -> str:
+    """The text of a table cell on one line: its paragraphs and, where it
+    stands among them, each table inside it, a row at a time with its cells
+    joined by ``" | "`` (python-docx's ``cell.text`` leaves a table in a
+    cell out); runs of white space as one space. A table in a cell is read
+    with :func:`_table_rows`: tables nest at most 256 / 3 deep (the parser's
+    depth limit), which bounds the recursion, and a nested table's text is
+    made once, collapsed, and only joined (not read again) at each level
+    around it."""
+    from docx.table import Table
+
+    parts = []
+    for block in cell.iter_inner_content():
+        if isinstance(block, Table):
+            parts.extend(" | ".join(row) for row in _table_rows(block))
+        else:
+            parts.append(" ".join(normalise_text(block.text).split()))
+    return " ".join(part for part in parts if part)
 
 
 _SPEAKER_HEADINGS = {"talare", "speaker", "namn", "name", "person", "vem", "roll"}

@@ -26,16 +26,19 @@ it must start a cue, and a SubRip cue number must be followed by one.
 Otherwise the file is refused naming the line (E107): such a cue is never
 read as words of the cue before (credited to its speaker) nor left out.
 
-A blank line ends a WebVTT cue, so text after a blank line inside a cue's
-text (as Teams or a speech-recognition tool may write a long turn, or as
-someone who edited the file left it) is no cue at all, and webvtt-py leaves
-it out. codingkit reads it as words of the cue before, as the SubRip reader
-does (one warning per file naming the first such line), unless it names a
-speaker of its own, another than that cue's (``<v Anna>``, or ``Anna:``
-where Anna speaks elsewhere in the file): it is then a cue whose time line
-is missing, refused naming its line (E107). Text before the first cue (a
-title) is not read, with a warning naming its line. ``NOTE`` blocks are
-comments and are not read.
+A blank line ends a cue, so text after a blank line inside a cue's text
+(as Teams or a speech-recognition tool may write a long turn, or as someone
+who edited the file left it) is no cue at all: webvtt-py leaves it out, and
+the srt library reads it as words of the cue (up to the next time line),
+whoever it names. codingkit reads it as words of the cue before, in both
+formats (one warning per file naming the first such line), unless it names
+a speaker of its own, another than that cue's (``<v Anna>``, or ``Anna:``
+where Anna speaks elsewhere in the file or is a known code): it is then a
+cue whose time line is missing, refused naming its line (E107). In SubRip a
+line of spaces counts as blank, and blank lines right after the time line
+are skipped (the cue's words start at its first text). Text before the
+first WebVTT cue (a title) is not read, with a warning naming its line.
+``NOTE`` blocks are comments and are not read.
 """
 
 from __future__ import annotations
@@ -116,9 +119,8 @@ def read_subtitles(
     data = read_bytes(path)
     raw = decode_bytes(data, path).replace("\ufeff", "")  # a stray BOM: joined files
     expected = "WebVTT (starting with WEBVTT)" if format == "vtt" else "SubRip (.srt)"
-    orphans: list[_Orphan] = []
     if format == "srt":
-        captions = _srt_captions(raw, path)
+        captions, orphans = _srt_captions(raw, path)
     else:
         captions, orphans = _vtt_captions(raw, path)
     if not captions:
@@ -154,7 +156,7 @@ def read_subtitles(
                 text = f"{prefix}: {text}".strip()
         resolved.append((speaker, text, t0, t1))
     if orphans:
-        resolved = _with_orphans(resolved, orphans, path)
+        resolved = _with_orphans(resolved, orphans, path, format)
 
     # merge consecutive cues of one (known) speaker
     groups: list[list[tuple[str | None, str, float, float]]] = []
@@ -210,11 +212,12 @@ _IDENTIFIER_RE = re.compile(r"\s*[^\s<]*\d[^\s<]*\s*")
 
 
 class _Orphan(NamedTuple):
-    """A block of text in a WebVTT file that is no cue: its first line (from
-    1), its lines (with their tags) and the cue before it (index into the
-    cues, ``None`` before the first cue)."""
+    """A block of text after a blank line that is no cue (WebVTT: see
+    :func:`_vtt_orphans`; SubRip: :func:`_srt_captions`): its first line
+    (from 1), its lines (with their tags) and the cue before it (index into
+    the cues, ``None`` before the first cue)."""
 
-    line: int
+    line: int | None
     text: str
     cue: int | None
 
@@ -263,12 +266,20 @@ def _vtt_orphans(raw: str) -> list[_Orphan]:
     return orphans
 
 
+#: Why text after a blank line in a cue is worth a warning, per format.
+_AFTER_BLANK_LINE = {"vtt": "WebVTT would end the cue at the blank line and leave the text out",
+                     "srt": "SubRip ends a cue at a blank line"}
+#: What starts a cue, in each format.
+_CUE_START = {"vtt": f"a blank line and a time line like {_TIME_EXAMPLE['vtt']}",
+              "srt": f"a blank line, a cue number and a time line like {_TIME_EXAMPLE['srt']}"}
+
+
 def _with_orphans(cues: list[tuple[str | None, str, float, float]], orphans: list[_Orphan],
-                  path) -> list[tuple[str | None, str, float, float]]:
+                  path, format: str) -> list[tuple[str | None, str, float, float]]:
     """``cues`` (speaker, text, start, end) with the text of each orphan block
-    (:func:`_vtt_orphans`) added to the cue before it, after a space (to a
-    cue without words, with the block's speaker: a blank line after the time
-    line).
+    (:class:`_Orphan`) added to the cue before it, after a space (to a cue
+    without words, with the block's speaker: a blank line after a WebVTT
+    time line).
 
     Raises
     ------
@@ -285,13 +296,18 @@ def _with_orphans(cues: list[tuple[str | None, str, float, float]], orphans: lis
     """
     speakers = {c[0].casefold() for c in cues if c[0] is not None}
     out = list(cues)
-    added: list[int] = []
-    before_first: list[int] = []
+    # the words added to each cue, joined once at the end: added one block at
+    # a time, a cue's text was copied for each (240,000 blocks in one cue of
+    # a 6 MB file took 80 s, the time growing with the square; now 3 s)
+    more_words: dict[int, list[str]] = {}
+    added: list[int | None] = []
+    before_first: list[int | None] = []
     for orphan in orphans:
         if orphan.cue is None:
             before_first.append(orphan.line)
             continue
         speaker, text, t0, t1 = out[orphan.cue]
+        has_words = bool(text) or orphan.cue in more_words
         words = _clean(orphan.text)
         if not words:  # only tags ("</v>"): nothing to read
             continue
@@ -302,23 +318,27 @@ def _with_orphans(cues: list[tuple[str | None, str, float, float]], orphans: lis
             name = _label_name(label)
             if not _is_note(name) and (name.casefold() in speakers or is_known_code(name)):
                 own, words = name, words[label.end():].strip()
-        if own is not None and not text:  # a cue without words: the text is its own
+        if own is not None and not has_words:  # a cue without words: the text is its own
             speaker = own
         elif own is not None and (speaker is None or own.casefold() != speaker.casefold()):
             after = f"a cue of {speaker!r}" if speaker is not None else "a cue without a speaker"
             raise InputError(
-                f"text of {own!r} without a time line, after {after}: expected a blank line "
-                f"and a time line like {_TIME_EXAMPLE['vtt']} before it (a blank line inside "
-                f"a cue's text ends the cue)", path=path, line=orphan.line, code="E107")
+                f"text of {own!r} without a time line, after {after}: expected "
+                f"{_CUE_START[format]} before it (a blank line inside a cue's text ends the "
+                "cue)", path=path, line=orphan.line, code="E107")
         if words:  # (not when it was only a label)
-            out[orphan.cue] = (speaker, f"{text} {words}".strip(), t0, t1)
+            out[orphan.cue] = (speaker, text, t0, t1)
+            more_words.setdefault(orphan.cue, []).append(words)
             added.append(orphan.line)
+    for cue, words_after in more_words.items():
+        speaker, text, t0, t1 = out[cue]
+        out[cue] = (speaker, " ".join([text, *words_after]).strip(), t0, t1)
     if added:
         more = f" (and {len(added) - 1} more such places)" if len(added) > 1 else ""
         warnings.warn(CodingkitWarning(
             f"text after a blank line inside a cue, without a time line of its own{more}: read "
-            "as words of the cue before it (WebVTT would end the cue at the blank line and "
-            "leave the text out)", path=path, line=added[0]), stacklevel=5)
+            f"as words of the cue before it ({_AFTER_BLANK_LINE[format]})", path=path,
+            line=added[0]), stacklevel=5)
     if before_first:
         more = f" (and {len(before_first) - 1} more blocks)" if len(before_first) > 1 else ""
         warnings.warn(CodingkitWarning(
@@ -328,8 +348,18 @@ def _with_orphans(cues: list[tuple[str | None, str, float, float]], orphans: lis
     return out
 
 
-def _srt_captions(raw: str, path) -> list[tuple[str, float, float]]:
-    """The cues of a SubRip file: text (with its tags), start and end (seconds)."""
+def _srt_captions(raw: str, path) -> tuple[list[tuple[str, float, float]], list[_Orphan]]:
+    """The cues of a SubRip file: text (with its tags), start and end
+    (seconds); and the blocks of text after a blank line inside a cue.
+
+    The srt library ends a cue's text only where a blank line is followed
+    by a cue number and a time line (or by a time line): text after any
+    other blank line is part of the cue, whoever it names. Each such block
+    is split off here, as for WebVTT (:func:`_vtt_orphans`), and is judged
+    by :func:`_with_orphans`: words of the cue, or another speaker's cue
+    whose time line is missing. A line of spaces counts as blank; blank
+    lines before the cue's first text are skipped.
+    """
     import srt
 
     times = _time_lines(raw, path, "srt")
@@ -346,7 +376,25 @@ def _srt_captions(raw: str, path) -> list[tuple[str, float, float]]:
                          path=path, code="E107") from None
     cues = [(s.content, _ms(s.start) / 1000, _ms(s.end) / 1000) for s in subs]
     _check_every_time_line_read(times, cues, path, "srt")
-    return cues
+    # each cue starts with its time line (checked above): its text on the next line
+    first_lines = [number + 1 for number, _, _ in times] if len(times) == len(cues) \
+        else [None] * len(cues)
+    orphans: list[_Orphan] = []
+    for index, ((content, t0, t1), first) in enumerate(zip(cues, first_lines)):
+        blocks: list[tuple[int, list[str]]] = []  # (first line's index in the cue, lines)
+        blank = True
+        for k, line in enumerate(content.split("\n")):
+            if not line.strip():
+                blank = True
+            elif blank:
+                blocks.append((k, [line]))
+                blank = False
+            else:
+                blocks[-1][1].append(line)
+        cues[index] = ("\n".join(blocks[0][1]) if blocks else "", t0, t1)
+        orphans.extend(_Orphan(first + k if first is not None else None, "\n".join(lines), index)
+                       for k, lines in blocks[1:])
+    return cues, orphans
 
 
 def _looks_like_time_line(line: str, format: str) -> bool:
