@@ -299,6 +299,8 @@ ERROR_CODES: dict[str, str] = {
     "E542": "an input changed since it was coded",
     "E543": "the codebook changed since the run",
     "E544": "a segment of a results folder that does not fit its re-read transcript",
+    "E546": "a results folder pseudonymised while coding, given to export-project (its "
+            "texts were never written)",
     # E6xx evaluation and learning
     "E600": "an evaluation cannot be made",
     "E601": "human coding not found",
