@@ -159,6 +159,14 @@ class PseudonymKey:
         """Pseudonym → original."""
         return {p: e["original"] for p, e in self._entries.items()}
 
+    def restorer(self) -> "_Restorer":
+        """What restores the originals (:func:`restore_originals`), made once
+        for the key as it is (again after a pseudonym was added)."""
+        made = getattr(self, "_restorer", None)
+        if made is None or made[0] != len(self._entries):
+            made = self._restorer = (len(self._entries), _Restorer(self.originals()))
+        return made[1]
+
     def _check_one_to_one(self) -> None:
         """Every pseudonym stands for one original (the key's invariant)."""
         for (type, norm), p in self._by_norm.items():
@@ -843,20 +851,88 @@ def depseudonymize_text(text: str, key: PseudonymKey) -> str:
 
 def restore_originals(text: str, key: PseudonymKey) -> tuple[str, int]:
     """``text`` with every pseudonym of ``key`` replaced by its original, and
-    how many replacements were made."""
-    originals = key.originals()
-    if not originals:
-        return text, 0
-    rx = re.compile("|".join(re.escape(p) for p in sorted(originals, key=len, reverse=True)))
-    text, n = rx.subn(lambda m: originals[m.group()], text)
-    # speaker labels of pseudonymised copies are written without brackets ("Person 1:")
-    labels = {p.strip("[]"): o for p, o in originals.items() if p.strip("[]") != p}
-    if labels:
-        rx = re.compile(r"(?m)^(" + "|".join(re.escape(p) for p in
-                                              sorted(labels, key=len, reverse=True)) + r")(?=:)")
-        text, m = rx.subn(lambda m: labels[m.group(1)], text)
-        n += m
-    return text, n
+    how many replacements were made: each pseudonym where it occurs (at a
+    place where several start, the longest), then the speaker labels of
+    pseudonymised copies, written without brackets (``Person 1:`` at a
+    line's start). The key's :class:`_Restorer` is made once, so a table
+    restored cell by cell costs a look-up per cell, not the key's size."""
+    return key.restorer().restore(text)
+
+
+class _Restorer:
+    """Replaces the pseudonyms of a key by their originals: what a regular
+    expression of every pseudonym, longest first, did (the leftmost
+    occurrence, the longest pseudonym starting there), without one.
+
+    Such an expression cost its building per cell and a try of every
+    alternative at each place: with 300,000 pseudonyms about 2 s a cell
+    (``benchmarks/depseudonymize_speed.py``). Here the places where a
+    pseudonym may start are found by their first character (one character
+    class: ``[`` for the default format), and at each place the text of
+    each length the key's pseudonyms have is looked up, longest first.
+    """
+
+    def __init__(self, originals: dict[str, str]) -> None:
+        self.originals = originals
+        self.lengths = sorted({len(p) for p in originals}, reverse=True)
+        self.starts = _first_characters(originals)
+        # speaker labels of pseudonymised copies are written without brackets ("Person 1:")
+        self.labels = {p.strip("[]"): o for p, o in originals.items() if p.strip("[]") != p}
+        self.label_lengths = sorted({len(p) for p in self.labels}, reverse=True)
+        self.line_starts = (re.compile(r"(?m)^") if "" in self.labels else
+                            re.compile(r"(?m)^" + _first_characters(self.labels).pattern)
+                            if self.labels else None)
+
+    def restore(self, text: str) -> tuple[str, int]:
+        """``text`` restored, and how many pseudonyms were."""
+        n = 0
+        if self.starts is not None:
+            text, n = self._replace(text, self.starts, self.lengths, self.originals)
+        if self.line_starts is not None:
+            text, m = self._replace(text, self.line_starts, self.label_lengths, self.labels,
+                                    before=":")
+            n += m
+        return text, n
+
+    @staticmethod
+    def _replace(text: str, starts: re.Pattern[str], lengths: list[int],
+                 table: dict[str, str], before: str | None = None) -> tuple[str, int]:
+        """Each leftmost-longest key of ``table`` at a place ``starts`` finds
+        (``before``: only where that character follows it) replaced by its value."""
+        parts: list[str] = []
+        done = pos = n = 0
+        end = len(text)
+        while pos <= end:
+            m = starts.search(text, pos)
+            if m is None:
+                break
+            at = m.start()
+            for length in lengths:
+                piece = text[at:at + length]
+                if len(piece) == length and piece in table and (
+                        before is None or text.startswith(before, at + length)):
+                    parts += (text[done:at], table[piece])
+                    done = pos = at + length
+                    n += 1
+                    break
+            else:
+                pos = at + 1
+                continue
+            if length == 0:  # an empty label: never twice at one place
+                pos = at + 1
+        if not n:
+            return text, 0
+        parts.append(text[done:])
+        return "".join(parts), n
+
+
+def _first_characters(strings) -> re.Pattern[str] | None:
+    """A character class of the first characters of ``strings`` (the empty
+    string has none); ``None`` when there are none."""
+    firsts = sorted({s[0] for s in strings if s})
+    if not firsts:
+        return None
+    return re.compile("[" + "".join(re.escape(c) for c in firsts) + "]")
 
 
 def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str | None = None,
