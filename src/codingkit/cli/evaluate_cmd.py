@@ -225,10 +225,10 @@ def _evaluate(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, le
 
 def _names_only_if_shared(options: dict, out_dir) -> None:
     """The files of agreement.json's ``options`` by name only (not the folders
-    they are in) when ``out_dir`` is inside a folder of pseudonymised results,
-    which is meant to be shared: a path carries the home folder and folder
-    names, as manifest.json there records none (``pred`` keeps the results
-    folder's name, ``evaluated`` says it)."""
+    they are in) when ``out_dir`` is inside a folder of pseudonymised results
+    or copies, which is meant to be shared: a path carries the home folder
+    and folder names, and manifest.json there records none (``pred`` keeps
+    the results folder's name, ``evaluated`` says it)."""
     from ..pseudonymize import pseudonymized_results_folder
 
     if pseudonymized_results_folder(Path(out_dir) / "agreement.json") is None:
