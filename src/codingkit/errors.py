@@ -299,6 +299,8 @@ ERROR_CODES: dict[str, str] = {
     "E542": "an input changed since it was coded",
     "E543": "the codebook changed since the run",
     "E544": "a segment of a results folder that does not fit its re-read transcript",
+    "E546": "a results folder pseudonymised while coding, given to export-project (its "
+            "texts were never written)",
     # E6xx evaluation and learning
     "E600": "an evaluation cannot be made",
     "E601": "human coding not found",
@@ -343,7 +345,8 @@ ERROR_CODES: dict[str, str] = {
     "E803": "an unreadable --pseudonymize-list or --keep file",
     "E804": "a --key inside the results folder",
     "E805": "a table given to depseudonymize that cannot be read as text",
-    "E806": "a depseudonymized table written inside a folder of pseudonymised results",
+    "E806": "a depseudonymized table written inside a folder of pseudonymised results or "
+            "copies",
     # E9xx reports, and reading a results folder back (writers.readback: E901, E902, E905)
     "E900": "a report cannot be made",
     "E901": "not a results folder of codingkit apply (no manifest.json, not codingkit's, "

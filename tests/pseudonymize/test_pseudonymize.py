@@ -252,3 +252,61 @@ def test_depseudonymize_refuses_to_write_into_a_pseudonymised_results_folder(tmp
                                 "--out", str(out)])
         assert r.exit_code == 0, r.output
         assert "Sjöberg" in out.read_text(encoding="utf-8")
+
+
+def test_depseudonymize_refuses_to_write_into_a_folder_of_pseudonymised_copies(tmp_path):
+    """The copies of 'codingkit pseudonymize' are meant to be shared too, but
+    had no marker: a restored table was written among them. Now the folder
+    is marked (a hidden file that reading it as transcripts skips) and the
+    restored table is refused there (E806), at any depth."""
+    key, copies, res = tmp_path / "utv.key.json", tmp_path / "kopior", tmp_path / "res"
+    runner = CliRunner()
+    r = runner.invoke(cli, ["pseudonymize", str(TUNE), "--out", str(copies), "--key", str(key)])
+    assert r.exit_code == 0, r.output
+    assert "(4 files and the marker .codingkit-pseudonymized.json)" in r.output
+    marker = json.loads((copies / ".codingkit-pseudonymized.json").read_text("utf-8"))
+    assert marker["pseudonymized"] is True and str(tmp_path) not in json.dumps(marker)
+    assert marker["pseudonym_key_sha256"] == __import__("hashlib").sha256(
+        key.read_bytes()).hexdigest()
+    # the copies are read as transcripts as before: the marker is skipped, not warned about
+    r = runner.invoke(cli, ["apply", str(copies), "--out", str(res), "-q", "--rules-only"])
+    assert r.exit_code == 0 and "Warning" not in r.output, r.output
+    assert "Coded" in r.output and "from 3 transcripts" in r.output
+    for out in (copies / "klar.csv", copies / "privat" / "klar.csv"):
+        r = runner.invoke(cli, ["depseudonymize", str(res / "segments.csv"), "--key", str(key),
+                                "--out", str(out)])
+        assert r.exit_code == 1
+        assert r.output == (f"Error: {out}: inside {copies}, a folder of pseudonymised copies "
+                            "(its .codingkit-pseudonymized.json says so), which is meant to be "
+                            "shared, and the restored table holds the real names; expected "
+                            "--out outside it (e.g. in a private folder beside the key) "
+                            "[E806]\n")
+        assert not out.exists()
+
+
+def test_copies_written_before_the_marker_are_known_by_the_keys_pseudonyms(tmp_path):
+    key, copies = tmp_path / "utv.key.json", tmp_path / "kopior"
+    runner = CliRunner()
+    r = runner.invoke(cli, ["pseudonymize", str(TUNE), "--out", str(copies), "--key", str(key)])
+    assert r.exit_code == 0, r.output
+    (copies / ".codingkit-pseudonymized.json").unlink()  # as codingkit wrote them before
+    table = tmp_path / "tabell.csv"
+    table.write_text("text\n[Person 1] sa det\n", encoding="utf-8")
+    out = copies / "klar.csv"
+    r = runner.invoke(cli, ["depseudonymize", str(table), "--key", str(key), "--out", str(out)])
+    assert r.exit_code == 1 and not out.exists()
+    assert "a folder of pseudonymised copies (its manifest.csv lists copies that hold the " \
+           "key's pseudonyms)" in r.output and "[E806]" in r.output
+    # a folder of the original transcripts (.txt and a manifest.csv) is no such folder
+    originals = tmp_path / "original"
+    originals.mkdir()
+    for p in TUNE.glob("*.txt"):
+        (originals / p.name).write_bytes(p.read_bytes())
+    (originals / "manifest.csv").write_text(
+        "file,project\n" + "".join(f"{p.name},X\n" for p in sorted(TUNE.glob("*.txt"))),
+        encoding="utf-8")
+    for out in (originals / "klar.csv", tmp_path / "privat" / "klar.csv"):
+        r = runner.invoke(cli, ["depseudonymize", str(table), "--key", str(key), "--out",
+                                str(out)])
+        assert r.exit_code == 0, r.output
+        assert "[Person 1]" not in out.read_text(encoding="utf-8")

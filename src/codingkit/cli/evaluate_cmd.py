@@ -214,12 +214,34 @@ def _evaluate(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, le
         from ..fileio import atomic_write_text
         from ..tables import frame_csv_text
 
+        _names_only_if_shared(ev.options, out_dir)
         written = ev.write(out_dir)
         if compared is not None:
             p = Path(out_dir) / "frequencies_compared.csv"
             atomic_write_text(p, frame_csv_text(compared))
             written.append(p)
         click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
+
+
+def _names_only_if_shared(options: dict, out_dir) -> None:
+    """The files of agreement.json's ``options`` by name only (not the folders
+    they are in) when ``out_dir`` is inside a folder of pseudonymised results
+    or copies, which is meant to be shared: a path carries the home folder
+    and folder names, and manifest.json there records none (``pred`` keeps
+    the results folder's name, ``evaluated`` says it)."""
+    from ..pseudonymize import pseudonymized_results_folder
+
+    if pseudonymized_results_folder(Path(out_dir) / "agreement.json") is None:
+        return
+    for key in ("gold", "paths", "learn_from", "learn_transcripts"):
+        if isinstance(options.get(key), list):
+            options[key] = [Path(str(p)).name for p in options[key]]
+    if options.get("pred"):
+        pred = Path(str(options["pred"]))
+        name = pred.resolve().name or pred.name
+        if isinstance(options.get("evaluated"), str):
+            options["evaluated"] = options["evaluated"].replace(str(options["pred"]), name)
+        options["pred"] = name
 
 
 class _recording_unfair:

@@ -90,9 +90,12 @@ def pseudonymize_command(paths, out_dir, key_path, manifest_path, lists, keep,
     check_output_dir(out_dir, force=force)
     transcripts = _read(paths, manifest_path)
     new = p.transcripts(transcripts)
-    written = write_pseudonymized(new, out_dir)
-    p.key.save(key_path)
-    click.echo(f"Pseudonymised {len(new)} transcripts into {out_dir} ({len(written)} files); "
+    # the key before the copies: a copy is never written whose pseudonyms no key holds
+    sha = p.key.save(key_path)
+    written = write_pseudonymized(new, out_dir, key_sha256=sha,
+                                  pseudonym_format=p.key.format)
+    click.echo(f"Pseudonymised {len(new)} transcripts into {out_dir} "
+               f"({len(written) - 1} files and the marker {written[0].name}); "
                f"key {key_path}: {len(p.key)} pseudonyms, {p.key.added} new.")
 
 
@@ -139,7 +142,8 @@ def scan_command(paths, key_path, manifest_path, lists, keep, pseudonym_format):
               help="The key written by pseudonymize or apply --pseudonymize.")
 @click.option("--out", "-o", "out_path", required=True, type=click.Path(path_type=Path),
               help="The restored copy (TABLE itself is never changed); refused inside a "
-                   "folder of pseudonymised results, which is meant to be shared.")
+                   "folder of pseudonymised results or copies, which is meant to be "
+                   "shared.")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 def depseudonymize_command(table, key_path, out_path, force):
     """Restore the originals in a results table or quote list (CSV, TSV,
@@ -157,6 +161,8 @@ def depseudonymize_command(table, key_path, out_path, force):
 
     check_restored_location(out_path)  # before the key is read: the real names stay private
     key = PseudonymKey.load(key_path)
+    # copies written before 'pseudonymize' marked its folder: known by the key's pseudonyms
+    check_restored_location(out_path, key)
     raw = read_table(table)
     try:
         text = raw.decode("utf-8-sig")

@@ -33,7 +33,7 @@ Other capitalised words in the middle of a sentence that are not kept are
 Error codes: E801 not a key file; E802 a key for other settings; E803 an
 unreadable list file; E804 a key inside the results folder; E805 a table to
 restore that cannot be read; E806 a restored table that would be written
-inside a folder of pseudonymised results.
+inside a folder of pseudonymised results or copies.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from . import names as _names
 
 __all__ = ["PseudonymKey", "Pseudonymizer", "Span", "PseudonymError", "read_name_list",
            "depseudonymize_text", "check_key_location", "check_restored_location",
-           "pseudonymized_results_folder", "pseudonymize_for_apply",
+           "pseudonymized_results_folder", "shared_folder", "pseudonymize_for_apply",
            "DEFAULT_FORMAT", "KEY_FORMAT"]
 
 #: The default pseudonym format; ``{type}`` and ``{n}`` are filled in.
@@ -158,6 +158,14 @@ class PseudonymKey:
     def originals(self) -> dict[str, str]:
         """Pseudonym → original."""
         return {p: e["original"] for p, e in self._entries.items()}
+
+    def restorer(self) -> "_Restorer":
+        """What restores the originals (:func:`restore_originals`), made once
+        for the key as it is (again after a pseudonym was added)."""
+        made = getattr(self, "_restorer", None)
+        if made is None or made[0] != len(self._entries):
+            made = self._restorer = (len(self._entries), _Restorer(self.originals()))
+        return made[1]
 
     def _check_one_to_one(self) -> None:
         """Every pseudonym stands for one original (the key's invariant)."""
@@ -294,13 +302,40 @@ _MANIFEST_LIMIT = 64 * 2**20
 
 def pseudonymized_results_folder(path: str | os.PathLike[str]) -> Path | None:
     """The folder of pseudonymised results (``apply --pseudonymize``: its
-    manifest.json says ``"pseudonymized": true``) that the file ``path``
-    would be written inside, at any depth; ``None`` when there is none.
+    manifest.json says ``"pseudonymized": true``) or of pseudonymised copies
+    (``codingkit pseudonymize``: its marker ``.codingkit-pseudonymized.json``)
+    that the file ``path`` would be written inside, at any depth; ``None``
+    when there is none (see :func:`shared_folder`, which also knows copies
+    written before the marker)."""
+    found = shared_folder(path)
+    return found[0] if found else None
 
-    A manifest.json that cannot be read, or is not one of ``codingkit
-    apply``, does not make its folder one (this only guards where restored
-    text goes; reading a results folder checks its manifest itself).
+
+#: How many of the copies a manifest.csv lists are read, and how much of
+#: each, to tell whether they are pseudonymised (:func:`shared_folder`).
+_COPIES_READ, _COPY_BYTES = 200, 4 * 2**20
+
+
+def shared_folder(path: str | os.PathLike[str], key: "PseudonymKey | None" = None
+                  ) -> tuple[Path, str] | None:
+    """The folder meant to be shared that the file ``path`` would be written
+    inside, at any depth, and why it is one; ``None`` when there is none:
+
+    - results of ``apply --pseudonymize``: its manifest.json says
+      ``"pseudonymized": true``;
+    - copies of ``codingkit pseudonymize``: its marker
+      (:data:`~codingkit.pseudonymize.output.MARKER`) is there;
+    - with ``key``, copies ``codingkit pseudonymize`` wrote before it wrote
+      the marker: a manifest.csv whose ``file`` column lists ``.txt``
+      files only, where it or the copies it lists (those in the folder)
+      hold a pseudonym of ``key``.
+
+    A manifest.json or manifest.csv that cannot be read, or is not one of
+    codingkit's, does not make its folder one (this only guards where
+    restored text goes; reading a results folder checks its manifest itself).
     """
+    from .output import MARKER
+
     target = Path(path).absolute()
     try:
         target = target.parent.resolve() / target.name
@@ -309,29 +344,91 @@ def pseudonymized_results_folder(path: str | os.PathLike[str]) -> Path | None:
     for folder in target.parents:
         manifest = folder / "manifest.json"
         try:
-            if not manifest.is_file() or manifest.stat().st_size > _MANIFEST_LIMIT:
-                continue
-            data = json.loads(manifest.read_text(encoding="utf-8"))
+            if manifest.is_file() and manifest.stat().st_size <= _MANIFEST_LIMIT:
+                data = json.loads(manifest.read_text(encoding="utf-8"))
+                options = data.get("options") if isinstance(data, dict) else None
+                if (isinstance(options, dict) and options.get("pseudonymized") is True
+                        and all(k in data for k in ("codebook", "counts", "inputs"))):
+                    return folder, "pseudonymised results (its manifest.json says so)"
         except (OSError, ValueError, RecursionError):
-            continue
-        options = data.get("options") if isinstance(data, dict) else None
-        if (isinstance(options, dict) and options.get("pseudonymized") is True
-                and all(k in data for k in ("codebook", "counts", "inputs"))):
-            return folder
+            pass
+        try:
+            if (folder / MARKER).is_file():
+                return folder, f"pseudonymised copies (its {MARKER} says so)"
+        except OSError:  # pragma: no cover - a name the system cannot look up
+            pass
+        if key is not None and _holds_copies(folder, key):
+            return folder, ("pseudonymised copies (its manifest.csv lists copies that hold "
+                            "the key's pseudonyms)")
     return None
 
 
-def check_restored_location(out_path: str | os.PathLike[str]) -> None:
+def _head(path: Path, limit: int) -> str | None:
+    """At most ``limit`` bytes of a regular file as text; ``None`` when it
+    cannot be read (missing, a named pipe, ...)."""
+    from ..errors import CodingkitError
+    from ..readers.limits import open_regular
+
+    try:
+        with open_regular(path, "a text file") as fh:
+            return fh.read(limit).decode("utf-8", errors="replace")
+    except (CodingkitError, OSError):
+        return None
+
+
+def _holds_copies(folder: Path, key: PseudonymKey) -> bool:
+    """Whether ``folder`` holds copies ``codingkit pseudonymize`` wrote with
+    ``key`` (see :func:`shared_folder`)."""
+    import csv
+    import io
+
+    try:
+        if not (folder / "manifest.csv").is_file():
+            return False
+    except OSError:  # pragma: no cover
+        return False
+    text = _head(folder / "manifest.csv", _MANIFEST_LIMIT)
+    if not text:
+        return False
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    except csv.Error:
+        return False
+    if not rows or not rows[0] or rows[0][0].strip().casefold() != "file":
+        return False
+    files = [r[0] for r in rows[1:] if r and r[0]]
+    if not files or not all(f.casefold().endswith(".txt") for f in files):
+        return False  # pseudonymize writes .txt copies only
+    if restore_originals(text, key)[1]:
+        return True
+    here = folder.resolve()
+    for name in files[:_COPIES_READ]:
+        copy = (folder / name)
+        try:
+            if here not in copy.resolve().parents:
+                continue
+        except (OSError, RuntimeError):
+            continue
+        body = _head(copy, _COPY_BYTES)
+        if body and restore_originals(body, key)[1]:
+            return True
+    return False
+
+
+def check_restored_location(out_path: str | os.PathLike[str],
+                            key: "PseudonymKey | None" = None) -> None:
     """E806 when a restored (depseudonymised) table would be written inside a
-    folder of pseudonymised results: that folder is meant to be shared, and
-    ``apply --force`` keeps files it did not write."""
-    folder = pseudonymized_results_folder(out_path)
-    if folder is not None:
+    folder meant to be shared (:func:`shared_folder`; with ``key`` also
+    copies written before their folder was marked): pseudonymised results or
+    copies, which hold no real name, and ``apply --force`` keeps files it
+    did not write."""
+    found = shared_folder(out_path, key)
+    if found is not None:
+        folder, what = found
         raise PseudonymError(
-            f"inside {folder}, a folder of pseudonymised results (its manifest.json says so), "
-            "which is meant to be shared, and the restored table holds the real names; "
-            "expected --out outside it (e.g. in a private folder beside the key)",
-            path=out_path, code="E806")
+            f"inside {folder}, a folder of {what}, which is meant to be shared, and the "
+            "restored table holds the real names; expected --out outside it (e.g. in a "
+            "private folder beside the key)", path=out_path, code="E806")
 
 
 def read_name_list(path: str | os.PathLike[str]) -> list[tuple[str | None, str]]:
@@ -843,20 +940,88 @@ def depseudonymize_text(text: str, key: PseudonymKey) -> str:
 
 def restore_originals(text: str, key: PseudonymKey) -> tuple[str, int]:
     """``text`` with every pseudonym of ``key`` replaced by its original, and
-    how many replacements were made."""
-    originals = key.originals()
-    if not originals:
-        return text, 0
-    rx = re.compile("|".join(re.escape(p) for p in sorted(originals, key=len, reverse=True)))
-    text, n = rx.subn(lambda m: originals[m.group()], text)
-    # speaker labels of pseudonymised copies are written without brackets ("Person 1:")
-    labels = {p.strip("[]"): o for p, o in originals.items() if p.strip("[]") != p}
-    if labels:
-        rx = re.compile(r"(?m)^(" + "|".join(re.escape(p) for p in
-                                              sorted(labels, key=len, reverse=True)) + r")(?=:)")
-        text, m = rx.subn(lambda m: labels[m.group(1)], text)
-        n += m
-    return text, n
+    how many replacements were made: each pseudonym where it occurs (at a
+    place where several start, the longest), then the speaker labels of
+    pseudonymised copies, written without brackets (``Person 1:`` at a
+    line's start). The key's :class:`_Restorer` is made once, so a table
+    restored cell by cell costs a look-up per cell, not the key's size."""
+    return key.restorer().restore(text)
+
+
+class _Restorer:
+    """Replaces the pseudonyms of a key by their originals: what a regular
+    expression of every pseudonym, longest first, did (the leftmost
+    occurrence, the longest pseudonym starting there), without one.
+
+    Such an expression cost its building per cell and a try of every
+    alternative at each place: with 300,000 pseudonyms about 2 s a cell
+    (``benchmarks/depseudonymize_speed.py``). Here the places where a
+    pseudonym may start are found by their first character (one character
+    class: ``[`` for the default format), and at each place the text of
+    each length the key's pseudonyms have is looked up, longest first.
+    """
+
+    def __init__(self, originals: dict[str, str]) -> None:
+        self.originals = originals
+        self.lengths = sorted({len(p) for p in originals}, reverse=True)
+        self.starts = _first_characters(originals)
+        # speaker labels of pseudonymised copies are written without brackets ("Person 1:")
+        self.labels = {p.strip("[]"): o for p, o in originals.items() if p.strip("[]") != p}
+        self.label_lengths = sorted({len(p) for p in self.labels}, reverse=True)
+        self.line_starts = (re.compile(r"(?m)^") if "" in self.labels else
+                            re.compile(r"(?m)^" + _first_characters(self.labels).pattern)
+                            if self.labels else None)
+
+    def restore(self, text: str) -> tuple[str, int]:
+        """``text`` restored, and how many pseudonyms were."""
+        n = 0
+        if self.starts is not None:
+            text, n = self._replace(text, self.starts, self.lengths, self.originals)
+        if self.line_starts is not None:
+            text, m = self._replace(text, self.line_starts, self.label_lengths, self.labels,
+                                    before=":")
+            n += m
+        return text, n
+
+    @staticmethod
+    def _replace(text: str, starts: re.Pattern[str], lengths: list[int],
+                 table: dict[str, str], before: str | None = None) -> tuple[str, int]:
+        """Each leftmost-longest key of ``table`` at a place ``starts`` finds
+        (``before``: only where that character follows it) replaced by its value."""
+        parts: list[str] = []
+        done = pos = n = 0
+        end = len(text)
+        while pos <= end:
+            m = starts.search(text, pos)
+            if m is None:
+                break
+            at = m.start()
+            for length in lengths:
+                piece = text[at:at + length]
+                if len(piece) == length and piece in table and (
+                        before is None or text.startswith(before, at + length)):
+                    parts += (text[done:at], table[piece])
+                    done = pos = at + length
+                    n += 1
+                    break
+            else:
+                pos = at + 1
+                continue
+            if length == 0:  # an empty label: never twice at one place
+                pos = at + 1
+        if not n:
+            return text, 0
+        parts.append(text[done:])
+        return "".join(parts), n
+
+
+def _first_characters(strings) -> re.Pattern[str] | None:
+    """A character class of the first characters of ``strings`` (the empty
+    string has none); ``None`` when there are none."""
+    firsts = sorted({s[0] for s in strings if s})
+    if not firsts:
+        return None
+    return re.compile("[" + "".join(re.escape(c) for c in firsts) + "]")
 
 
 def restore_originals_csv(text: str, key: PseudonymKey, *, delimiter: str | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path, PurePosixPath
 from typing import Sequence
@@ -9,6 +10,11 @@ from typing import Sequence
 from ..fileio import atomic_write_text
 from ..model import Transcript
 from ..tables import csv_text
+
+#: The file that marks a folder of pseudonymised copies (``codingkit
+#: pseudonymize --out``): ``depseudonymize`` writes no restored table inside
+#: it (E806). Hidden, so that reading the folder as transcripts skips it.
+MARKER = ".codingkit-pseudonymized.json"
 
 #: Header names for codingkit's metadata keys.
 HEADER_NAMES = {"project": "Projekt", "round": "Omgång", "role": "Roll",
@@ -48,11 +54,23 @@ def _turn_body(text: str) -> str:
 
 
 def write_pseudonymized(transcripts: Sequence[Transcript],
-                        out_dir: str | os.PathLike[str]) -> list[Path]:
-    """Write each transcript as ``<source without suffix>.txt`` and a
-    manifest.csv (file + metadata); returns the paths written."""
+                        out_dir: str | os.PathLike[str], *,
+                        key_sha256: str | None = None,
+                        pseudonym_format: str | None = None) -> list[Path]:
+    """Write each transcript as ``<source without suffix>.txt``, a
+    manifest.csv (file + metadata) and the marker :data:`MARKER` (what
+    wrote the folder, the key's sha256 and the pseudonym format, no path);
+    returns the paths written, the marker first."""
+    from .. import __version__
+
     out = Path(out_dir)
-    written = []
+    # the marker first: a folder cut short by an error still says what it is
+    marker = out / MARKER
+    atomic_write_text(marker, json.dumps(
+        {"pseudonymized": True, "written_by": f"codingkit {__version__} pseudonymize",
+         "pseudonym_key_sha256": key_sha256, "pseudonym_format": pseudonym_format},
+        ensure_ascii=False, indent=1) + "\n")
+    written = [marker]
     rows = []
     keys: dict[str, None] = {}
     for t in transcripts:

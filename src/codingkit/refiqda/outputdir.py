@@ -66,12 +66,23 @@ def result_from_output_dir(
     RefiQdaError
         E541 an input or the codebook not found, E542 an input changed
         since it was coded, E543 the codebook changed, E544 a segment's
-        offsets do not fit its transcript.
+        offsets do not fit its transcript, E546 the results were
+        pseudonymised while coding (``apply --pseudonymize``).
     """
     results = read_results(folder)
     folder, manifest = results.folder, results.manifest
     mpath = folder / "manifest.json"
     options = results.options
+    if options.get("pseudonymized") is True:
+        # the texts coded were pseudonymised in memory: no file holds them (the
+        # inputs hold the originals, whose offsets differ), and the manifest
+        # records no path to look for
+        raise RefiQdaError("the results were pseudonymised while coding (its manifest.json "
+                           "says so): the pseudonymised texts they point into were never "
+                           "written, and no input path is recorded; expected the results of "
+                           "a run without --pseudonymize (for a project of pseudonymised "
+                           "results, add --format qdpx to 'codingkit apply --pseudonymize')",
+                           path=mpath, code="E546")
 
     inputs = manifest["inputs"]
     paths: list[Path] = []

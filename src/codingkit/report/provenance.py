@@ -92,8 +92,10 @@ def _learned_from(value: Any, w: Words, folder) -> str:
     """What the coder learned from (``options.learned_from``)."""
     if not isinstance(value, dict):
         return _plain(value, w, folder)
-    files = [shown_path(f.get("path"), folder) for f in value.get("files") or []
-             if isinstance(f, dict) and f.get("path")]
+    # a pseudonymised run records no path: a file is shown by its sha256
+    files = [shown_path(f["path"], folder) if f.get("path") else f"sha256 {_sha(f['sha256'])}"
+             for f in value.get("files") or []
+             if isinstance(f, dict) and (f.get("path") or f.get("sha256"))]
     text = w("learned_turns", turns=value.get("turns", "?"),
              files=", ".join(files) or "–")
     base = value.get("on_top_of")
@@ -186,7 +188,9 @@ def provenance_rows(manifest: dict[str, Any], w: Words,
     codebook (id, version, sha256, file name), date, versions, size."""
     cb = manifest.get("codebook") or {}
     counts = manifest.get("counts") or {}
-    where = shown_path(cb["path"], folder) if cb.get("path") else ""
+    # a pseudonymised run records no path: the bundled codebook by its name
+    where = (shown_path(cb["path"], folder) if cb.get("path")
+             else _name(str(cb["bundled"])) if cb.get("bundled") else "")
     if where and cb.get("bundled"):
         where += f" ({w('bundled_file')})"
     codebook = " · ".join(x for x in (f"{cb.get('id')} {cb.get('version')}",

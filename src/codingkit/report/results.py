@@ -115,8 +115,10 @@ def _codebook(manifest: dict[str, Any], codebook_path: str | os.PathLike[str] | 
         return cb, note
     return None, ((skipped + "; ") if skipped else "") + (
         f"codebook {info.get('id')} {info.get('version')} not found "
-        f"({shown_path(info.get('path') or '')}); "
-        "labels from frequencies.csv, no definitions (give it with --codebook)")
+        + (f"({shown_path(info['path'])}); " if info.get("path") else
+           # a pseudonymised run records no path
+           "(manifest.json records no path); ")
+        + "labels from frequencies.csv, no definitions (give it with --codebook)")
 
 
 def _read_agreement(folder: Path) -> Agreement:

@@ -21,6 +21,7 @@ in memory.
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import io
 import json
@@ -415,11 +416,53 @@ def write_xlsx(result: CodingResult, path: str | os.PathLike[str], *,
     return write_workbook(path, sheets)
 
 
+#: The options of manifest.json that name files or folders, as given on the
+#: command line (``--manifest``, ``--learn-from``, ``--model``, ...): a
+#: pseudonymised run records none of them (:func:`withhold_paths`).
+PATH_OPTIONS = ("manifest", "learn_from", "learn_transcripts", "model", "save_model", "cache")
+
+
+def withhold_paths(manifest: dict[str, Any]) -> dict[str, Any]:
+    """``manifest`` (as :func:`run_manifest` makes it) without a path of the
+    researcher's computer, for a pseudonymised run: its folder is meant to
+    be shared, and a path carries the home folder and folder names (often a
+    respondent's or an organisation's).
+
+    Every path is ``null``: ``inputs[].path`` (each input stays known by its
+    ``source``, the name segments.csv shows, and its ``sha256``),
+    ``codebook.path`` (the codebook by id, version, ``sha256`` and, when it
+    is the one bundled with codingkit, its ``bundled`` name), the options of
+    :data:`PATH_OPTIONS`, and in ``options.learned_from`` each file's and
+    hand-coded transcript's ``path`` and each such transcript's ``source``
+    (the names of interviews the results do not hold; their ``sha256``
+    stays). ``manifest`` is changed and returned (``learned_from`` as a copy).
+    """
+    for entry in manifest.get("inputs") or []:
+        entry["path"] = None
+    if isinstance(manifest.get("codebook"), dict):
+        manifest["codebook"]["path"] = None
+    options = manifest.get("options") or {}
+    for key in PATH_OPTIONS:
+        if key in options:
+            options[key] = None
+    learned = options.get("learned_from")
+    if isinstance(learned, dict):
+        # a copy: the caller's record of what was learned stays as it was
+        options["learned_from"] = learned = copy.deepcopy(learned)
+        for entry in learned.get("files") or []:
+            entry["path"] = None
+        for entry in learned.get("transcripts") or []:
+            entry["path"] = entry["source"] = None
+    return manifest
+
+
 def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
                  outputs: Sequence[str] = (), counts: dict[str, int] | None = None
                  ) -> dict[str, Any]:
     """What ``manifest.json`` records about a run (``counts``: its segments
-    and codings, when ``result`` does not hold them)."""
+    and codings, when ``result`` does not hold them). A pseudonymised run
+    (``options["pseudonymized"]`` true) records no path
+    (:func:`withhold_paths`)."""
     from .. import __version__
     from .readback import bundled_codebook_name
 
@@ -435,7 +478,7 @@ def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
                        "source": t.source.split("#", 1)[0],
                        "sha256": t.sha256,
                        "format": t.format})
-    return {
+    manifest = {
         "schema_version": 1,  # the results folder's contract: codingkit/schemas/results-1.*.json
         "codingkit_version": __version__,
         "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
@@ -453,6 +496,9 @@ def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
         "inputs": inputs,
         "outputs": list(outputs),
     }
+    if manifest["options"].get("pseudonymized") is True:
+        withhold_paths(manifest)
+    return manifest
 
 
 def write_outputs(
