@@ -21,11 +21,6 @@ from codingkit.evaluation import read_human_coding
 from codingkit.segmenting import segment
 from codingkit.suggest import CONTEXT_COLUMNS, SHEET_NAME, segment_scores, suggest
 
-from codingkit.coding.bundled import bundled_info
-
-#: the gold interviews the coder bundled with the default codebook learned from
-N_GOLD = bundled_info()["learned_from"]["interviews"]
-
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "transcripts"
@@ -239,7 +234,10 @@ def test_a_deleted_theme_column_is_refused_naming_it(sample_sheet, tmp_path):
     assert len(read_human_coding(filled).turns) == 3
 
 
-def test_apply_and_evaluate_learn_from_a_filled_sheet(tiny, tmp_path):
+def test_apply_and_evaluate_learn_from_a_filled_sheet(tiny, tmp_path, small_bundled):
+    # the bundled coder is one learned from the sample alone (tests/conftest.py):
+    # the same code paths, a tenth of the work of learning on top of it
+    n_gold = small_bundled["learned_from"]["interviews"]
     sheet = tmp_path / "granska.xlsx"
     runner = CliRunner()
     res = runner.invoke(cli, ["suggest", str(tiny), "--out", str(sheet)],
@@ -259,7 +257,7 @@ def test_apply_and_evaluate_learn_from_a_filled_sheet(tiny, tmp_path):
                               "--out", str(out), "-q"], catch_exceptions=False)
     assert res.exit_code == 0, res.output
     # on top of the gold the coder shipped with, the sheet's turns weighing more
-    assert (f"and what it learned from its {N_GOLD} gold interviews and 4 turns of your coding"
+    assert (f"and what it learned from its {n_gold} gold interviews and 4 turns of your coding"
             in res.output)
     # the next round: chosen by what the coder learned, the coded turns left out
     again = tmp_path / "granska2.xlsx"
@@ -272,7 +270,7 @@ def test_apply_and_evaluate_learn_from_a_filled_sheet(tiny, tmp_path):
     assert learned["files"][0]["path"] == str(filled)
     assert learned["turns"] == 4 and learned["weight"] == USER_WEIGHT
     assert learned["on_top_of"]["kind"] == "bundled"
-    assert learned["on_top_of"]["interviews"] == N_GOLD
+    assert learned["on_top_of"]["interviews"] == n_gold == 12
     res = runner.invoke(cli, ["evaluate", "--gold", str(filled), "--pred", str(out)],
                         catch_exceptions=False)
     assert res.exit_code == 0, res.output
