@@ -136,7 +136,8 @@ def test_untrusted_text_is_escaped_and_uncoded_interviews_listed(copy_results, t
     seg = pd.read_csv(res / "segments.csv", dtype=str, keep_default_na=False)
     cod = pd.read_csv(res / "codings.csv", dtype=str, keep_default_na=False)
     first = cod.segment_id.iloc[0]
-    evil = '<script>alert("x")</script><img src=x onerror=alert(1)> & "budget"'
+    evil = ('<script>alert("x")</script><img src=x onerror=alert(1)> & "budget"'
+            "\x07\x1b[31m r\u00f6d\x7f\x9b\x0b")
     seg.loc[seg.segment_id == first, "text"] = evil
     seg.loc[seg.segment_id == first, "role"] = "<b>roll</b>"
     seg.to_csv(res / "segments.csv", index=False, lineterminator="\n")
@@ -149,6 +150,9 @@ def test_untrusted_text_is_escaped_and_uncoded_interviews_listed(copy_results, t
     page = out.read_text(encoding="utf-8")
     assert "<script>alert" not in page and "<img src=x" not in page and "<b>roll" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    # control characters (not allowed in HTML text) are dropped, the words kept
+    assert not {"\x07", "\x1b", "\x7f", "\x9b", "\x0b"} & set(page)
+    assert "[31m röd" in page
     assert page.count("<script>") == 1  # the report's own (opens sections for printing)
     uncoded = page[page.index('id="uncoded"'):]
     assert f"<td>{dropped}</td>" in uncoded and "(1)</h2>" in uncoded

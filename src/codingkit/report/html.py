@@ -1,11 +1,14 @@
 """The report as one self-contained HTML file (inline CSS and SVG, no network).
 
 Every piece of text from the results folder (transcripts are untrusted) is
-escaped with :func:`html.escape`.
+escaped with :func:`html.escape`, and control characters (which HTML does
+not allow in text; a transcript may hold them, e.g. a terminal colour code
+pasted into a .txt) are dropped, as in the Word report.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from .figures import Cell, Figures, Quote, Theme
@@ -48,8 +51,13 @@ SCRIPT = ("window.addEventListener('beforeprint',function(){"
           "document.querySelectorAll('details').forEach(function(d){d.open=true;});});")
 
 
+#: C0 controls other than tab, line feed and carriage return, DEL, C1
+#: controls and the two non-characters: not allowed in HTML text
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
 def _e(s) -> str:
-    return escape(str(s), quote=True)
+    return escape(_CONTROL.sub("", str(s)), quote=True)
 
 
 def _quote_html(q: Quote, w: Words) -> str:
