@@ -349,6 +349,8 @@ ERROR_CODES: dict[str, str] = {
             "copies",
     "E807": "a run whose inputs mix pseudonymised copies and originals (or copies and a "
             "--manifest outside their folder)",
+    "E808": "texts that are not pseudonymised written inside a folder of pseudonymised "
+            "results or copies (apply, evaluate, report, export-project, suggest)",
     # E9xx reports, and reading a results folder back (writers.readback: E901, E902, E905)
     "E900": "a report cannot be made",
     "E901": "not a results folder of codingkit apply (no manifest.json, not codingkit's, "

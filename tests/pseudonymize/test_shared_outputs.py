@@ -2,11 +2,19 @@
 
 A folder of pseudonymised results (``apply --pseudonymize``) or of
 pseudonymised copies (``codingkit pseudonymize``, marked by
-``.codingkit-pseudonymized.json``) is meant to be shared. Before, ``apply``
-of the copies wrote results that did not say they were pseudonymised:
-manifest.json recorded the copies' paths (under a folder named after a
-person), and ``depseudonymize`` wrote the real names into that folder. Now
-the copies code as a pseudonymised run (E807 when mixed with originals).
+``.codingkit-pseudonymized.json``) is meant to be shared. Before:
+
+- ``apply`` of the copies wrote results that did not say they were
+  pseudonymised: manifest.json recorded the copies' paths (under a folder
+  named after a person), and ``depseudonymize`` wrote the real names into
+  that folder;
+- ``evaluate PATHS --out`` inside such a folder coded the original
+  transcripts and quoted them in disagreements.csv; ``report``,
+  ``export-project``, ``suggest`` and ``apply`` itself (``--out``,
+  ``--cache``, ``--save-model``) wrote original texts there too.
+
+Now the copies code as a pseudonymised run (E807 when mixed with
+originals) and the others are refused with one line (E808).
 """
 
 from __future__ import annotations
@@ -89,6 +97,16 @@ def project(tmp_path_factory):
     assert r.exit_code == 0, r.output
     return {"home": home, "key": key, "copies": copies, "res": res, "shared": shared,
             "gold": [f"--gold={home / 'syd_coding.csv'}", f"--gold={home / 'syd_turns.csv'}"]}
+
+
+@pytest.fixture(scope="module")
+def private_res(project, tmp_path_factory):
+    """Results of the original interviews, not pseudonymised (kept privately)."""
+    res = tmp_path_factory.mktemp("privat") / "res"
+    r = _run("apply", project["home"] / "intervjuer", "--out", res, "-q", "--rules-only")
+    assert r.exit_code == 0, r.output
+    assert _holds(res, PLANTED)
+    return res
 
 
 # --------------------------------------------------------------------------
@@ -175,3 +193,95 @@ def test_export_project_says_the_copies_are_not_found(project, tmp_path):
     line = _refused(r, "E546", project["res"] / "manifest.json")
     assert "the results code pseudonymised copies" in line and "--format qdpx" in line
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------
+# 2. evaluate --out inside a shared folder
+# --------------------------------------------------------------------------
+
+
+def test_evaluate_refuses_to_quote_originals_inside_a_shared_folder(project, private_res):
+    home, res = project["home"], project["shared"]
+    out = res / "agreement"
+    r = _run("evaluate", home / "intervjuer", *project["gold"], "--rules-only", "--out", out)
+    line = _refused(r, "E808", out)
+    assert f"inside {res}, a folder of pseudonymised results" in line
+    assert "disagreements.csv would quote" in line and "pseudonymised copies as PATHS" in line
+    r = _run("evaluate", "--pred", private_res, *project["gold"], "--out", out)
+    assert "whose results are not pseudonymised" in _refused(r, "E808", out)
+    # inside the copies folder too
+    out2 = project["copies"] / "agreement"
+    r = _run("evaluate", home / "intervjuer", *project["gold"], "--rules-only", "--out", out2)
+    _refused(r, "E808", out2)
+    assert not out.exists() and not out2.exists()
+
+
+def test_evaluate_of_the_copies_writes_inside_it(project, private_res, tmp_path):
+    res = tmp_path / "res"
+    shutil.copytree(project["shared"], res)
+    r = _run("evaluate", project["copies"], *project["gold"], "--rules-only", "--out",
+             res / "agreement")
+    assert r.exit_code == 0, r.output
+    disagreements = (res / "agreement" / "disagreements.csv").read_text(encoding="utf-8")
+    assert "[Person" in disagreements and PLANTED not in disagreements
+    assert not _holds(res, PLANTED) and not _holds(res, PRIVATE)
+    # the same evaluation of the originals, elsewhere, quotes the planted name
+    r = _run("evaluate", project["home"] / "intervjuer", *project["gold"], "--rules-only",
+             "--out", tmp_path / "privat")
+    assert r.exit_code == 0, r.output
+    assert PLANTED in (tmp_path / "privat" / "disagreements.csv").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------
+# 3. the other commands that write texts
+# --------------------------------------------------------------------------
+
+
+def test_report_of_results_not_pseudonymised_is_refused_inside_a_shared_folder(
+        project, private_res):
+    out = project["shared"] / "rapport.html"
+    r = _run("report", private_res, "--out", out)
+    assert "the report would quote the texts of" in _refused(r, "E808", out)
+    assert not out.exists()
+    r = _run("report", project["shared"], "--out", out)  # its own results: pseudonyms
+    assert r.exit_code == 0, r.output
+    assert PLANTED not in out.read_text(encoding="utf-8")
+
+
+def test_export_project_is_refused_inside_a_shared_folder(project, private_res):
+    out = project["copies"] / "granskning.qdpx"
+    r = _run("export-project", private_res, "--out", out)
+    assert "the project would hold the original transcripts" in _refused(r, "E808", out)
+    assert not out.exists()
+
+
+def test_suggest_from_originals_is_refused_inside_a_shared_folder(project):
+    for out in (project["shared"] / "granska.xlsx", project["copies"] / "granska.qdpx"):
+        r = _run("suggest", project["home"] / "intervjuer", "--n", "5", "--out", out)
+        assert "not pseudonymised copies" in _refused(r, "E808", out)
+        assert not out.exists()
+
+
+def test_apply_of_originals_is_refused_inside_a_shared_folder(project, tmp_path):
+    home, copies = project["home"], project["copies"]
+    res = tmp_path / "dela"
+    shutil.copytree(project["shared"], res)
+    originals = home / "intervjuer"
+    for out in (res / "privat", copies / "res", res):
+        r = _run("apply", originals, "--out", out, "-q", "--rules-only", "--force")
+        assert "the results would hold the original texts" in _refused(r, "E808", out)
+    assert not (res / "privat").exists() and not (copies / "res").exists()
+    assert json.loads((res / "manifest.json").read_text("utf-8"))["options"]["pseudonymized"]
+    cache = copies / "cache"
+    r = _run("apply", originals, "--out", tmp_path / "a", "-q", "--rules-only", "--cache", cache)
+    _refused(r, "E808", cache)
+    model = res / "kodare.ckm"
+    r = _run("apply", originals, "--out", tmp_path / "a", "-q", "--rules-only",
+             "--save-model", model)
+    _refused(r, "E808", model)
+    assert not cache.exists() and not model.exists() and not (tmp_path / "a").exists()
+    # pseudonymised there, as before
+    r = _run("apply", originals, "--out", res / "omg2", "-q", "--rules-only", "--pseudonymize",
+             "--key", tmp_path / "k.json")
+    assert r.exit_code == 0, r.output
+    assert not _holds(res, PLANTED)

@@ -189,6 +189,9 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     # copies mixed with originals are refused (E807), before anything is read
     copies = None if pseudonymize else copies_options([f.path for f in files],
                                                       manifest=manifest_path)
+    check_shared_outputs(out_dir, cache_dir=run_options[1], save_model=save_model,
+                         pseudonymized=pseudonymize or copies is not None,
+                         learn_transcripts=learn_transcripts)
     two_pass = None
     if not (pseudonymize or learn_from) and not any(WRITERS[f].needs_text for f in formats):
         # each file read now to check it, and again when its part is coded:
@@ -315,6 +318,30 @@ def _segments_to_code(coder, codebook, transcripts) -> int | None:
     from ..segmenting import segment
 
     return len(coder._todo(segment(transcripts, coder.unit)))  # the segments code() codes
+
+
+def check_shared_outputs(out_dir, *, cache_dir, save_model, pseudonymized: bool,
+                         learn_transcripts) -> None:
+    """E808 when a run that is not pseudonymised would write its results
+    (``--out``), its cache (``--cache``: the coded texts) or its coder
+    (``--save-model``: the texts it learned from, those of
+    ``--learn-transcripts`` never pseudonymised) inside a folder meant to be
+    shared (pseudonymised results or copies)."""
+    from ..pseudonymize import check_shared_output
+
+    instead = (", or code pseudonymised texts (--pseudonymize --key KEY, or the copies "
+               "'codingkit pseudonymize' writes)")
+    if not pseudonymized:
+        check_shared_output(out_dir, "the results would hold the original texts",
+                            instead=instead, is_folder=True)
+        if cache_dir is not None:
+            check_shared_output(cache_dir, "the cache would hold the original texts",
+                                option="--cache", instead=instead, is_folder=True)
+    if save_model is not None and not (pseudonymized and not learn_transcripts):
+        check_shared_output(save_model, "the saved coder would hold the texts it learned "
+                            "from, which are not pseudonymised" + (
+                                " (--learn-transcripts)" if pseudonymized else ""),
+                            option="--save-model")
 
 
 def check_out_not_input(out_dir, paths) -> None:

@@ -34,7 +34,8 @@ Error codes: E801 not a key file; E802 a key for other settings; E803 an
 unreadable list file; E804 a key inside the results folder; E805 a table to
 restore that cannot be read; E806 a restored table that would be written
 inside a folder of pseudonymised results or copies; E807 a run whose inputs
-mix pseudonymised copies and originals.
+mix pseudonymised copies and originals; E808 texts that are not
+pseudonymised written inside a folder of pseudonymised results or copies.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ __all__ = ["PseudonymKey", "Pseudonymizer", "Span", "PseudonymError", "read_name
            "depseudonymize_text", "check_key_location", "check_restored_location",
            "pseudonymized_results_folder", "shared_folder", "pseudonymize_for_apply",
            "results_pseudonymized", "copies_folder", "inputs_are_copies", "copies_options",
+           "check_shared_output",
            "DEFAULT_FORMAT", "KEY_FORMAT"]
 
 #: The default pseudonym format; ``{type}`` and ``{n}`` are filled in.
@@ -482,6 +484,24 @@ def copies_options(paths: Sequence[str | os.PathLike[str]], *,
     return {"pseudonymized": True, "pseudonymized_copies": True,
             "pseudonym_key_sha256": sha if sha and re.fullmatch(r"[0-9a-f]{64}", sha) else None,
             "pseudonym_format": agreed("pseudonym_format")}
+
+
+def check_shared_output(out_path: str | os.PathLike[str], what: str, *,
+                        option: str = "--out", instead: str = "",
+                        is_folder: bool = False) -> None:
+    """E808 when the file ``out_path`` (``is_folder``: the folder, itself
+    one too) would be written inside a folder meant to be shared
+    (:func:`shared_folder`: pseudonymised results or copies). Called only
+    for what holds texts that are not pseudonymised (``what``: what it
+    would hold); the message names ``option`` to give a place outside the
+    folder, then ``instead`` (", or ...")."""
+    found = shared_folder(Path(out_path) / "manifest.json" if is_folder else out_path)
+    if found is not None:
+        folder, why = found
+        raise PseudonymError(
+            f"inside {folder}, a folder of {why}, which is meant to be shared, and {what}; "
+            f"expected {option} outside it (e.g. in a private folder){instead}",
+            path=out_path, code="E808")
 
 
 def _head(path: Path, limit: int) -> str | None:

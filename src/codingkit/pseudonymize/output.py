@@ -14,8 +14,9 @@ from ..tables import csv_text
 #: The file that marks a folder of pseudonymised copies (``codingkit
 #: pseudonymize --out``): ``apply`` codes its ``.txt`` files as a
 #: pseudonymised run (:func:`~codingkit.pseudonymize.copies_options`),
-#: and ``depseudonymize`` writes no restored table inside it (E806). Hidden,
-#: so that reading the folder as transcripts skips it.
+#: ``depseudonymize`` writes no restored table inside it (E806) and no other
+#: command texts that are not pseudonymised (E808). Hidden, so that reading
+#: the folder as transcripts skips it.
 MARKER = ".codingkit-pseudonymized.json"
 
 #: Header names for codingkit's metadata keys.
