@@ -300,7 +300,7 @@ ERROR_CODES: dict[str, str] = {
     "E543": "the codebook changed since the run",
     "E544": "a segment of a results folder that does not fit its re-read transcript",
     "E546": "a results folder pseudonymised while coding, given to export-project (its "
-            "texts were never written)",
+            "texts were never written), or one of pseudonymised copies (no path recorded)",
     # E6xx evaluation and learning
     "E600": "an evaluation cannot be made",
     "E601": "human coding not found",
@@ -347,6 +347,10 @@ ERROR_CODES: dict[str, str] = {
     "E805": "a table given to depseudonymize that cannot be read as text",
     "E806": "a depseudonymized table written inside a folder of pseudonymised results or "
             "copies",
+    "E807": "a run whose inputs mix pseudonymised copies and originals (or copies and a "
+            "--manifest outside their folder)",
+    "E808": "texts that are not pseudonymised written inside a folder of pseudonymised "
+            "results or copies (apply, evaluate, report, export-project, suggest)",
     # E9xx reports, and reading a results folder back (writers.readback: E901, E902, E905)
     "E900": "a report cannot be made",
     "E901": "not a results folder of codingkit apply (no manifest.json, not codingkit's, "

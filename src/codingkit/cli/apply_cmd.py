@@ -169,6 +169,7 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     from .. import readers
     from ..codebook import load_codebook
     from ..coding import Coder
+    from ..pseudonymize import copies_options
     from ..writers import WRITERS
 
     if model_path is not None:
@@ -184,6 +185,13 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     files = readers.input_files(list(paths), manifest=manifest_path,
                                 speaker_pattern=speaker_pattern, text_column=text_column,
                                 id_column=id_column, strict=strict)
+    # pseudonymised copies (their folder's marker) code as a pseudonymised run;
+    # copies mixed with originals are refused (E807), before anything is read
+    copies = None if pseudonymize else copies_options([f.path for f in files],
+                                                      manifest=manifest_path)
+    check_shared_outputs(out_dir, cache_dir=run_options[1], save_model=save_model,
+                         pseudonymized=pseudonymize or copies is not None,
+                         learn_transcripts=learn_transcripts)
     two_pass = None
     if not (pseudonymize or learn_from) and not any(WRITERS[f].needs_text for f in formats):
         # each file read now to check it, and again when its part is coded:
@@ -198,6 +206,8 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     bar.close()
     transcripts, pseudo_options = _pseudonymize(transcripts, pseudonymize, pseudo_key, out_dir,
                                                 lists, keep, pseudonym_format, codebook)
+    if copies is not None:
+        pseudo_options = copies
     from ..tables import check_group_keys, warn_unknown_groups
 
     check_group_keys((t.metadata for t in transcripts), by_keys)  # before the slow part
@@ -205,7 +215,7 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     if model_path is None and not (rules_only or learn_from):
         # loaded once the input is read and checked: a bad file is said at once
         coder = bundled_or(coder)
-    if pseudonymize:
+    if pseudonymize or copies is not None:
         # the evidence of a learned coding must not quote the (not
         # pseudonymised) interviews the coder learned from
         coder.set_params(quote_learned_from=False)
@@ -252,6 +262,9 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
         f"{codebook.version}{by_whom}: {plural(writer.codings, 'coding')} in "
         f"{plural(writer.coded_segments, 'segment')}, {plural(len(writer.themes), 'theme')}."
     )
+    if copies is not None:
+        summary += ("\nThe inputs are pseudonymised copies ('codingkit pseudonymize'): the "
+                    "results are marked pseudonymised, and manifest.json records no path.")
     return summary, written
 
 
@@ -305,6 +318,30 @@ def _segments_to_code(coder, codebook, transcripts) -> int | None:
     from ..segmenting import segment
 
     return len(coder._todo(segment(transcripts, coder.unit)))  # the segments code() codes
+
+
+def check_shared_outputs(out_dir, *, cache_dir, save_model, pseudonymized: bool,
+                         learn_transcripts) -> None:
+    """E808 when a run that is not pseudonymised would write its results
+    (``--out``), its cache (``--cache``: the coded texts) or its coder
+    (``--save-model``: the texts it learned from, those of
+    ``--learn-transcripts`` never pseudonymised) inside a folder meant to be
+    shared (pseudonymised results or copies)."""
+    from ..pseudonymize import check_shared_output
+
+    instead = (", or code pseudonymised texts (--pseudonymize --key KEY, or the copies "
+               "'codingkit pseudonymize' writes)")
+    if not pseudonymized:
+        check_shared_output(out_dir, "the results would hold the original texts",
+                            instead=instead, is_folder=True)
+        if cache_dir is not None:
+            check_shared_output(cache_dir, "the cache would hold the original texts",
+                                option="--cache", instead=instead, is_folder=True)
+    if save_model is not None and not (pseudonymized and not learn_transcripts):
+        check_shared_output(save_model, "the saved coder would hold the texts it learned "
+                            "from, which are not pseudonymised" + (
+                                " (--learn-transcripts)" if pseudonymized else ""),
+                            option="--save-model")
 
 
 def check_out_not_input(out_dir, paths) -> None:

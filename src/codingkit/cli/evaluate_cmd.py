@@ -122,6 +122,7 @@ def _evaluate(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, le
         if paths or cv:
             raise EvaluationError("give either --pred or transcripts to code, not both",
                                   code="E630")
+        _check_shared_out(out_dir, pred_dir=pred_dir)
         warn_if_pred_learned_from(pred_dir)
         ev = evaluate(human, pred_dir, level=level,  # ev.coding: the fingerprint measured
                       codebook=_pred_codebook(pred_dir, codebook_path))
@@ -133,6 +134,7 @@ def _evaluate(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, le
         from .. import readers
         from ..codebook import load_codebook
 
+        shared = _check_shared_out(out_dir, paths=paths)
         codebook = load_codebook(codebook_path)
         transcripts = readers.read_transcripts(list(paths))
         if keys is not None:  # checked before the slow part
@@ -163,6 +165,10 @@ def _evaluate(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, le
             from ..coding import Coder
 
             coder = Coder(codebook, unit=unit, similarity=similarity, learner_options=learner)
+            if shared:
+                # the evidence in disagreements.csv must not quote the (not
+                # pseudonymised) --learn-transcripts, as in 'apply --pseudonymize'
+                coder.set_params(quote_learned_from=False)
             if learn_from:
                 learn(coder, transcripts, learn_from, learn_transcripts, gold=not rules_only)
                 warn_if_evaluated_on_learned(coder, human)
@@ -221,6 +227,34 @@ def _evaluate(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, le
             atomic_write_text(p, frame_csv_text(compared))
             written.append(p)
         click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
+
+
+def _check_shared_out(out_dir, *, pred_dir=None, paths=()) -> bool:
+    """Whether ``out_dir`` is inside a folder meant to be shared
+    (pseudonymised results or copies); E808 when it is and the texts
+    disagreements.csv would quote are not pseudonymised: ``--pred`` results
+    that were not pseudonymised, or PATHS that are not all pseudonymised
+    copies (codingkit codes the originals themselves there)."""
+    from ..pseudonymize import (check_shared_output, inputs_are_copies,
+                                results_pseudonymized, shared_folder)
+
+    if out_dir is None or shared_folder(Path(out_dir) / "agreement.json") is None:
+        return False
+    if pred_dir is not None:
+        if not results_pseudonymized(pred_dir):
+            check_shared_output(out_dir, f"disagreements.csv would quote the texts of "
+                                f"{pred_dir}, whose results are not pseudonymised",
+                                instead=", or give --pred pseudonymised results",
+                                is_folder=True)
+        return True
+    from .. import readers
+
+    if not inputs_are_copies(f.path for f in readers.input_files(list(paths))):
+        check_shared_output(out_dir, "disagreements.csv would quote the texts codingkit "
+                            "codes, and PATHS are not pseudonymised copies",
+                            instead=", or give the pseudonymised copies as PATHS (or the "
+                            "pseudonymised results with --pred)", is_folder=True)
+    return True
 
 
 def _names_only_if_shared(options: dict, out_dir) -> None:

@@ -33,7 +33,9 @@ Other capitalised words in the middle of a sentence that are not kept are
 Error codes: E801 not a key file; E802 a key for other settings; E803 an
 unreadable list file; E804 a key inside the results folder; E805 a table to
 restore that cannot be read; E806 a restored table that would be written
-inside a folder of pseudonymised results or copies.
+inside a folder of pseudonymised results or copies; E807 a run whose inputs
+mix pseudonymised copies and originals; E808 texts that are not
+pseudonymised written inside a folder of pseudonymised results or copies.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ from . import names as _names
 __all__ = ["PseudonymKey", "Pseudonymizer", "Span", "PseudonymError", "read_name_list",
            "depseudonymize_text", "check_key_location", "check_restored_location",
            "pseudonymized_results_folder", "shared_folder", "pseudonymize_for_apply",
+           "results_pseudonymized", "copies_folder", "inputs_are_copies", "copies_options",
+           "check_shared_output",
            "DEFAULT_FORMAT", "KEY_FORMAT"]
 
 #: The default pseudonym format; ``{type}`` and ``{n}`` are filled in.
@@ -342,16 +346,8 @@ def shared_folder(path: str | os.PathLike[str], key: "PseudonymKey | None" = Non
     except (OSError, RuntimeError):  # pragma: no cover - a link loop: judge the path as given
         pass
     for folder in target.parents:
-        manifest = folder / "manifest.json"
-        try:
-            if manifest.is_file() and manifest.stat().st_size <= _MANIFEST_LIMIT:
-                data = json.loads(manifest.read_text(encoding="utf-8"))
-                options = data.get("options") if isinstance(data, dict) else None
-                if (isinstance(options, dict) and options.get("pseudonymized") is True
-                        and all(k in data for k in ("codebook", "counts", "inputs"))):
-                    return folder, "pseudonymised results (its manifest.json says so)"
-        except (OSError, ValueError, RecursionError):
-            pass
+        if results_pseudonymized(folder):
+            return folder, "pseudonymised results (its manifest.json says so)"
         try:
             if (folder / MARKER).is_file():
                 return folder, f"pseudonymised copies (its {MARKER} says so)"
@@ -361,6 +357,151 @@ def shared_folder(path: str | os.PathLike[str], key: "PseudonymKey | None" = Non
             return folder, ("pseudonymised copies (its manifest.csv lists copies that hold "
                             "the key's pseudonyms)")
     return None
+
+
+def results_pseudonymized(folder: str | os.PathLike[str]) -> bool:
+    """Whether ``folder`` holds results of a pseudonymised run: its
+    manifest.json (codingkit's: with codebook, counts and inputs) says
+    ``options.pseudonymized`` true (``apply --pseudonymize``, or ``apply``
+    of pseudonymised copies). A manifest that cannot be read says no."""
+    manifest = Path(folder) / "manifest.json"
+    try:
+        if manifest.is_file() and manifest.stat().st_size <= _MANIFEST_LIMIT:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+            options = data.get("options") if isinstance(data, dict) else None
+            return (isinstance(options, dict) and options.get("pseudonymized") is True
+                    and all(k in data for k in ("codebook", "counts", "inputs")))
+    except (OSError, ValueError, RecursionError):
+        pass
+    return False
+
+
+def _marked_folder(path: Path) -> Path | None:
+    """The folder marked as one of pseudonymised copies
+    (:data:`~codingkit.pseudonymize.output.MARKER`) that ``path`` is in, at
+    any depth; ``None`` when there is none."""
+    from .output import MARKER
+
+    for folder in path.parents:
+        try:
+            if (folder / MARKER).is_file():
+                return folder
+        except OSError:  # pragma: no cover - a name the system cannot look up
+            pass
+    return None
+
+
+def copies_folder(path: str | os.PathLike[str]) -> Path | None:
+    """The folder of pseudonymised copies that the transcript file ``path``
+    is one of: a ``.txt`` file (``codingkit pseudonymize`` writes no other)
+    inside a folder its marker marks, at any depth, once links are followed
+    (a link there to an original elsewhere is no copy); ``None`` otherwise
+    (an original, or a copy written before the marker)."""
+    p = Path(path)
+    if p.suffix.lower() != ".txt":
+        return None
+    try:
+        p = p.resolve()
+    except (OSError, RuntimeError):  # pragma: no cover - a link loop
+        return None
+    return _marked_folder(p)
+
+
+def inputs_are_copies(paths: Iterable[str | os.PathLike[str]]) -> bool:
+    """Whether every file of ``paths`` (transcript files, at least one) is a
+    pseudonymised copy (:func:`copies_folder`)."""
+    paths = list(paths)
+    return bool(paths) and all(copies_folder(p) is not None for p in paths)
+
+
+#: How much of a copies folder's marker is read (codingkit's is 200 bytes).
+_MARKER_BYTES = 2**16
+
+
+def copies_options(paths: Sequence[str | os.PathLike[str]], *,
+                   manifest: str | os.PathLike[str] | None = None) -> dict | None:
+    """What ``apply`` records when it codes pseudonymised copies: ``None``
+    when no file of ``paths`` is a copy (:func:`copies_folder`); when every
+    one is, the options of a pseudonymised run (``pseudonymized`` true, so
+    that manifest.json records no path; ``pseudonymized_copies`` true; the
+    key's sha256 and the pseudonym format of the copies' markers, ``None``
+    where the markers differ or cannot be read).
+
+    Raises
+    ------
+    PseudonymError
+        E807 when some of ``paths`` are copies and some are not, or a
+        ``manifest`` (the metadata CSV of ``--manifest``) is outside every
+        folder of copies: the results would hold original texts or names
+        while saying they are pseudonymised.
+    """
+    from .output import MARKER
+
+    folders: dict[Path, None] = {}
+    originals = []
+    for p in paths:
+        folder = copies_folder(p)
+        if folder is None:
+            originals.append(p)
+        else:
+            folders[folder] = None
+    if not folders:
+        return None
+    example = next(iter(folders))
+    if originals:
+        n = len(paths) - len(originals)
+        raise PseudonymError(
+            f"not a pseudonymised copy, while {n} other input{'s are' if n != 1 else ' is'} "
+            f"(such as those in {example}); the results would hold its original text "
+            "marked as pseudonymised; expected copies only or originals only (pseudonymise "
+            "it first with 'codingkit pseudonymize' and the same key, code it in a run of "
+            "its own, or add --pseudonymize --key KEY)", path=originals[0], code="E807")
+    if manifest is not None:
+        try:
+            resolved = Path(manifest).resolve()
+        except (OSError, RuntimeError):  # pragma: no cover - a link loop
+            resolved = Path(manifest).absolute()
+        if _marked_folder(resolved) is None:
+            raise PseudonymError(
+                f"a metadata file outside the folder of pseudonymised copies {example}, "
+                "which may hold the originals' names (interviewer, respondent); expected "
+                "the copies' own manifest.csv (read without --manifest) or a file inside "
+                "their folder", path=manifest, code="E807")
+    marks = []
+    for folder in folders:
+        text = _head(folder / MARKER, _MARKER_BYTES)
+        try:
+            data = json.loads(text) if text else None
+        except (ValueError, RecursionError):
+            data = None
+        marks.append(data if isinstance(data, dict) else {})
+
+    def agreed(name: str) -> str | None:
+        values = {m.get(name) if isinstance(m.get(name), str) else None for m in marks}
+        return values.pop() if len(values) == 1 else None
+
+    sha = agreed("pseudonym_key_sha256")
+    return {"pseudonymized": True, "pseudonymized_copies": True,
+            "pseudonym_key_sha256": sha if sha and re.fullmatch(r"[0-9a-f]{64}", sha) else None,
+            "pseudonym_format": agreed("pseudonym_format")}
+
+
+def check_shared_output(out_path: str | os.PathLike[str], what: str, *,
+                        option: str = "--out", instead: str = "",
+                        is_folder: bool = False) -> None:
+    """E808 when the file ``out_path`` (``is_folder``: the folder, itself
+    one too) would be written inside a folder meant to be shared
+    (:func:`shared_folder`: pseudonymised results or copies). Called only
+    for what holds texts that are not pseudonymised (``what``: what it
+    would hold); the message names ``option`` to give a place outside the
+    folder, then ``instead`` (", or ...")."""
+    found = shared_folder(Path(out_path) / "manifest.json" if is_folder else out_path)
+    if found is not None:
+        folder, why = found
+        raise PseudonymError(
+            f"inside {folder}, a folder of {why}, which is meant to be shared, and {what}; "
+            f"expected {option} outside it (e.g. in a private folder){instead}",
+            path=out_path, code="E808")
 
 
 def _head(path: Path, limit: int) -> str | None:

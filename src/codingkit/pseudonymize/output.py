@@ -12,8 +12,11 @@ from ..model import Transcript
 from ..tables import csv_text
 
 #: The file that marks a folder of pseudonymised copies (``codingkit
-#: pseudonymize --out``): ``depseudonymize`` writes no restored table inside
-#: it (E806). Hidden, so that reading the folder as transcripts skips it.
+#: pseudonymize --out``): ``apply`` codes its ``.txt`` files as a
+#: pseudonymised run (:func:`~codingkit.pseudonymize.copies_options`),
+#: ``depseudonymize`` writes no restored table inside it (E806) and no other
+#: command texts that are not pseudonymised (E808). Hidden, so that reading
+#: the folder as transcripts skips it.
 MARKER = ".codingkit-pseudonymized.json"
 
 #: Header names for codingkit's metadata keys.

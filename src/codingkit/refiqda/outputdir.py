@@ -73,6 +73,13 @@ def result_from_output_dir(
     folder, manifest = results.folder, results.manifest
     mpath = folder / "manifest.json"
     options = results.options
+    if options.get("pseudonymized") is True and options.get("pseudonymized_copies") is True:
+        # the copies coded are files, but the manifest records no path to look for
+        raise RefiQdaError("the results code pseudonymised copies (its manifest.json says so) "
+                           "and record no input path, so the copies are not found; expected "
+                           "the results of a run of transcripts that are not pseudonymised "
+                           "(for a project of the copies, add --format qdpx to the "
+                           "'codingkit apply' run that codes them)", path=mpath, code="E546")
     if options.get("pseudonymized") is True:
         # the texts coded were pseudonymised in memory: no file holds them (the
         # inputs hold the originals, whose offsets differ), and the manifest

@@ -1,0 +1,287 @@
+"""What goes into a folder meant to be shared stays pseudonymised.
+
+A folder of pseudonymised results (``apply --pseudonymize``) or of
+pseudonymised copies (``codingkit pseudonymize``, marked by
+``.codingkit-pseudonymized.json``) is meant to be shared. Before:
+
+- ``apply`` of the copies wrote results that did not say they were
+  pseudonymised: manifest.json recorded the copies' paths (under a folder
+  named after a person), and ``depseudonymize`` wrote the real names into
+  that folder;
+- ``evaluate PATHS --out`` inside such a folder coded the original
+  transcripts and quoted them in disagreements.csv; ``report``,
+  ``export-project``, ``suggest`` and ``apply`` itself (``--out``,
+  ``--cache``, ``--save-model``) wrote original texts there too.
+
+Now the copies code as a pseudonymised run (E807 when mixed with
+originals) and the others are refused with one line (E808).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import zipfile
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+import pytest
+from click.testing import CliRunner
+
+from codingkit.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+#: a folder name that is a respondent's name
+PRIVATE = "Anna Svensson"
+#: a name planted in a turn that codingkit and the human coder disagree on
+PLANTED = "Karin Ekström"
+SOURCES = ("01_projektledare_omg1.txt", "04_verksamhet_omg3.txt", "09_upphandlare_omg2.txt")
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def _refused(r, code: str, path) -> str:
+    """The one line of a refusal naming ``path``."""
+    assert r.exit_code == 1, r.output
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith(f"Error: {path}: "), r.stderr
+    assert r.stderr.endswith(f"[{code}]\n"), r.stderr
+    return r.stderr
+
+
+def _holds(folder: Path, text: str) -> list[str]:
+    """The files of ``folder`` (and members of zip files) that hold ``text``."""
+    found = []
+    for f in sorted(folder.rglob("*")):
+        if not f.is_file():
+            continue
+        parts = ({f"{f}:{n}": zipfile.ZipFile(f).read(n) for n in zipfile.ZipFile(f).namelist()}
+                 if zipfile.is_zipfile(f) else {str(f): f.read_bytes()})
+        found += [name for name, data in parts.items() if text.encode("utf-8") in data]
+    return found
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """The researcher's folder (named after a person): three sample
+    interviews with a planted name, their human coding, the key; the copies
+    'codingkit pseudonymize' wrote beside them; the results of those copies
+    (``res``) and of 'apply --pseudonymize' (``shared``)."""
+    home = tmp_path_factory.mktemp("home") / PRIVATE
+    (home / "intervjuer" / "syd").mkdir(parents=True)
+    for name in SOURCES:
+        text = (ROOT / "transcripts" / "syd" / name).read_text(encoding="utf-8")
+        if name.startswith("04"):
+            old = "Jag har fortfarande kvar mina anteckningar"
+            assert old in text
+            text = text.replace(old, f"Jag och {PLANTED} har fortfarande kvar mina anteckningar")
+        (home / "intervjuer" / "syd" / name).write_text(text, encoding="utf-8")
+    for name in ("syd_coding.csv", "syd_turns.csv"):  # the rows of these three interviews
+        with open(ROOT / "gold" / name, encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        with open(home / name, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([rows[0]] + [r for r in rows[1:]
+                                                  if r[0].split("/")[-1] in SOURCES])
+    key = home / "nyckel.json"
+    copies = home / "kopior"
+    r = _run("pseudonymize", home / "intervjuer", "--out", copies, "--key", key)
+    assert r.exit_code == 0, r.output
+    assert not _holds(copies, PLANTED)
+    res = home / "kopior_res"
+    r = _run("apply", copies, "--out", res, "-q", "--rules-only")
+    assert r.exit_code == 0, r.output
+    shared = tmp_path_factory.mktemp("dela") / "res"
+    r = _run("apply", home / "intervjuer", "--out", shared, "-q", "--rules-only",
+             "--pseudonymize", "--key", key)
+    assert r.exit_code == 0, r.output
+    return {"home": home, "key": key, "copies": copies, "res": res, "shared": shared,
+            "gold": [f"--gold={home / 'syd_coding.csv'}", f"--gold={home / 'syd_turns.csv'}"]}
+
+
+@pytest.fixture(scope="module")
+def private_res(project, tmp_path_factory):
+    """Results of the original interviews, not pseudonymised (kept privately)."""
+    res = tmp_path_factory.mktemp("privat") / "res"
+    r = _run("apply", project["home"] / "intervjuer", "--out", res, "-q", "--rules-only")
+    assert r.exit_code == 0, r.output
+    assert _holds(res, PLANTED)
+    return res
+
+
+# --------------------------------------------------------------------------
+# 1. apply of the copies
+# --------------------------------------------------------------------------
+
+
+def test_results_of_the_copies_are_marked_pseudonymised_and_record_no_path(project):
+    home, res = project["home"], project["res"]
+    r = _run("apply", project["copies"], "--out", res, "-q", "--rules-only", "--force")
+    assert r.exit_code == 0, r.output
+    assert ("The inputs are pseudonymised copies ('codingkit pseudonymize'): the results are "
+            "marked pseudonymised, and manifest.json records no path.") in r.output
+    text = (res / "manifest.json").read_text(encoding="utf-8")
+    manifest = json.loads(text)
+    opts = manifest["options"]
+    assert opts["pseudonymized"] is True and opts["pseudonymized_copies"] is True
+    marker = json.loads((project["copies"] / ".codingkit-pseudonymized.json")
+                        .read_text(encoding="utf-8"))
+    assert opts["pseudonym_key_sha256"] == marker["pseudonym_key_sha256"]
+    assert opts["pseudonym_format"] == "[{type} {n}]"
+    # as apply --pseudonymize: no path, each input by source and sha256
+    assert PRIVATE not in text and str(home.parent) not in text
+    assert [e["source"] for e in manifest["inputs"]] == [f"syd/{n}" for n in SOURCES]
+    assert all(e["path"] is None and len(e["sha256"]) == 64 for e in manifest["inputs"])
+    assert manifest["codebook"]["path"] is None
+    assert manifest["codebook"]["bundled"] == "innovationsupphandling.yaml"
+    assert not _holds(res, PRIVATE) and not _holds(res, PLANTED)
+    assert not [s for s in json.dumps(manifest).split('"')
+                if PurePosixPath(s).is_absolute() or PureWindowsPath(s).is_absolute()]
+
+
+def test_depseudonymize_refuses_to_write_into_the_results_of_copies(project):
+    out = project["res"] / "klar.csv"
+    r = _run("depseudonymize", project["res"] / "segments.csv", "--key", project["key"],
+             "--out", out)
+    line = _refused(r, "E806", out)
+    assert f"inside {project['res']}, a folder of pseudonymised results" in line
+    assert not out.exists()
+
+
+def test_copies_given_one_by_one_or_a_subfolder_are_copies_too(project, tmp_path):
+    copies = project["copies"]
+    r = _run("apply", copies / "syd" / SOURCES[0], copies / "syd" / SOURCES[1], "--out",
+             tmp_path / "a", "-q", "--rules-only")
+    assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "a" / "manifest.json").read_text("utf-8"))[
+        "options"]["pseudonymized_copies"] is True
+
+
+def test_copies_mixed_with_originals_are_refused_in_one_line(project, tmp_path):
+    home, copies = project["home"], project["copies"]
+    original = home / "intervjuer" / "syd" / SOURCES[0]
+    out = tmp_path / "res"
+    r = _run("apply", copies, original, "--out", out, "-q", "--rules-only")
+    line = _refused(r, "E807", original)
+    assert "not a pseudonymised copy, while 3 other inputs are" in line
+    assert f"such as those in {copies}" in line and "--pseudonymize" in line
+    assert not out.exists()
+    # an original dropped among the copies (pseudonymize writes .txt only) is no copy
+    mixed = tmp_path / "kopior"
+    shutil.copytree(copies, mixed)
+    docx = ROOT / "transcripts" / "syd" / "02_upphandlare_omg1.docx"
+    shutil.copy(docx, mixed / "syd" / docx.name)
+    r = _run("apply", mixed, "--out", out, "-q", "--rules-only")
+    _refused(r, "E807", mixed / "syd" / docx.name)
+    # a metadata file outside the copies may hold the originals' names
+    meta = home / "metadata.csv"
+    meta.write_text(f"file,interviewer\nkopior/syd/{SOURCES[0]},Eva Lund\n", encoding="utf-8")
+    r = _run("apply", copies, "--manifest", meta, "--out", out, "-q", "--rules-only")
+    assert "outside the folder of pseudonymised copies" in _refused(r, "E807", meta)
+    assert not out.exists()
+    # with --pseudonymize every text is pseudonymised: the run is one as before
+    r = _run("apply", copies, original, "--out", out, "-q", "--rules-only", "--pseudonymize",
+             "--key", tmp_path / "k.json")
+    assert r.exit_code == 0, r.output
+    opts = json.loads((out / "manifest.json").read_text("utf-8"))["options"]
+    assert opts["pseudonymized"] is True and "pseudonymized_copies" not in opts
+
+
+def test_export_project_says_the_copies_are_not_found(project, tmp_path):
+    out = tmp_path / "p.qdpx"
+    r = _run("export-project", project["res"], "--out", out)
+    line = _refused(r, "E546", project["res"] / "manifest.json")
+    assert "the results code pseudonymised copies" in line and "--format qdpx" in line
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------------
+# 2. evaluate --out inside a shared folder
+# --------------------------------------------------------------------------
+
+
+def test_evaluate_refuses_to_quote_originals_inside_a_shared_folder(project, private_res):
+    home, res = project["home"], project["shared"]
+    out = res / "agreement"
+    r = _run("evaluate", home / "intervjuer", *project["gold"], "--rules-only", "--out", out)
+    line = _refused(r, "E808", out)
+    assert f"inside {res}, a folder of pseudonymised results" in line
+    assert "disagreements.csv would quote" in line and "pseudonymised copies as PATHS" in line
+    r = _run("evaluate", "--pred", private_res, *project["gold"], "--out", out)
+    assert "whose results are not pseudonymised" in _refused(r, "E808", out)
+    # inside the copies folder too
+    out2 = project["copies"] / "agreement"
+    r = _run("evaluate", home / "intervjuer", *project["gold"], "--rules-only", "--out", out2)
+    _refused(r, "E808", out2)
+    assert not out.exists() and not out2.exists()
+
+
+def test_evaluate_of_the_copies_writes_inside_it(project, private_res, tmp_path):
+    res = tmp_path / "res"
+    shutil.copytree(project["shared"], res)
+    r = _run("evaluate", project["copies"], *project["gold"], "--rules-only", "--out",
+             res / "agreement")
+    assert r.exit_code == 0, r.output
+    disagreements = (res / "agreement" / "disagreements.csv").read_text(encoding="utf-8")
+    assert "[Person" in disagreements and PLANTED not in disagreements
+    assert not _holds(res, PLANTED) and not _holds(res, PRIVATE)
+    # the same evaluation of the originals, elsewhere, quotes the planted name
+    r = _run("evaluate", project["home"] / "intervjuer", *project["gold"], "--rules-only",
+             "--out", tmp_path / "privat")
+    assert r.exit_code == 0, r.output
+    assert PLANTED in (tmp_path / "privat" / "disagreements.csv").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------
+# 3. the other commands that write texts
+# --------------------------------------------------------------------------
+
+
+def test_report_of_results_not_pseudonymised_is_refused_inside_a_shared_folder(
+        project, private_res):
+    out = project["shared"] / "rapport.html"
+    r = _run("report", private_res, "--out", out)
+    assert "the report would quote the texts of" in _refused(r, "E808", out)
+    assert not out.exists()
+    r = _run("report", project["shared"], "--out", out)  # its own results: pseudonyms
+    assert r.exit_code == 0, r.output
+    assert PLANTED not in out.read_text(encoding="utf-8")
+
+
+def test_export_project_is_refused_inside_a_shared_folder(project, private_res):
+    out = project["copies"] / "granskning.qdpx"
+    r = _run("export-project", private_res, "--out", out)
+    assert "the project would hold the original transcripts" in _refused(r, "E808", out)
+    assert not out.exists()
+
+
+def test_suggest_from_originals_is_refused_inside_a_shared_folder(project):
+    for out in (project["shared"] / "granska.xlsx", project["copies"] / "granska.qdpx"):
+        r = _run("suggest", project["home"] / "intervjuer", "--n", "5", "--out", out)
+        assert "not pseudonymised copies" in _refused(r, "E808", out)
+        assert not out.exists()
+
+
+def test_apply_of_originals_is_refused_inside_a_shared_folder(project, tmp_path):
+    home, copies = project["home"], project["copies"]
+    res = tmp_path / "dela"
+    shutil.copytree(project["shared"], res)
+    originals = home / "intervjuer"
+    for out in (res / "privat", copies / "res", res):
+        r = _run("apply", originals, "--out", out, "-q", "--rules-only", "--force")
+        assert "the results would hold the original texts" in _refused(r, "E808", out)
+    assert not (res / "privat").exists() and not (copies / "res").exists()
+    assert json.loads((res / "manifest.json").read_text("utf-8"))["options"]["pseudonymized"]
+    cache = copies / "cache"
+    r = _run("apply", originals, "--out", tmp_path / "a", "-q", "--rules-only", "--cache", cache)
+    _refused(r, "E808", cache)
+    model = res / "kodare.ckm"
+    r = _run("apply", originals, "--out", tmp_path / "a", "-q", "--rules-only",
+             "--save-model", model)
+    _refused(r, "E808", model)
+    assert not cache.exists() and not model.exists() and not (tmp_path / "a").exists()
+    # pseudonymised there, as before
+    r = _run("apply", originals, "--out", res / "omg2", "-q", "--rules-only", "--pseudonymize",
+             "--key", tmp_path / "k.json")
+    assert r.exit_code == 0, r.output
+    assert not _holds(res, PLANTED)
