@@ -537,3 +537,181 @@ def test_docx_text_boxes_and_tables_nested_deep_or_many_are_read_once_in_order(t
     assert lines[2:22] == [f"ruta {level}" for level in range(1, 21)]
     assert lines[22:3023] == ["Många.", *[f"r{i}" for i in range(3_000)]]
     assert lines[3023:] == [" ".join(f"nivå {level}" for level in range(80)) + " längst in"]
+
+
+# ------------------------------------------------------------- merged cells, frames
+# Tables written as XML: a cell merged down over the rows below it (w:vMerge
+# "restart", then an empty w:vMerge in each row it covers), a cell spanning
+# columns (w:gridSpan).
+
+
+def _tc(*texts, merge=None, span=None):
+    """A table cell (XML) of paragraphs ``texts``; ``merge``: "restart" (a
+    merged cell starts) or "continue" (it covers this row too)."""
+    from xml.sax.saxutils import escape
+
+    props = (f'<w:gridSpan w:val="{span}"/>' if span is not None else "") + (
+        '<w:vMerge w:val="restart"/>' if merge == "restart" else
+        "<w:vMerge/>" if merge == "continue" else "")
+    paras = "".join(f'<w:p><w:r><w:t xml:space="preserve">{escape(t)}</w:t></w:r></w:p>'
+                    for t in texts) or "<w:p/>"
+    return "<w:tc>" + (f"<w:tcPr>{props}</w:tcPr>" if props else "") + paras + "</w:tc>"
+
+
+def _add_table(container, rows):
+    """Append a table of ``rows`` (lists of :func:`_tc` cells, or a row's
+    whole XML) to a document or a cell; returns its w:tbl."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    tbl = parse_xml(f"<w:tbl {nsdecls('w')}>"
+                    + "".join(r if isinstance(r, str) else "<w:tr>" + "".join(r) + "</w:tr>"
+                              for r in rows) + "</w:tbl>")
+    element = getattr(container, "element", None)
+    if element is not None:  # a document: before its section properties
+        element.body.sectPr.addprevious(tbl)
+    else:
+        container._tc.append(tbl)
+    return tbl
+
+
+def _stamp(seconds):
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def test_docx_speaker_cell_merged_over_rows_names_the_speaker_of_each_row(tmp_path):
+    """A transcript as a table Tid | Talare | Text, each speaker's name in one
+    cell merged down over that speaker's rows (as some transcription services
+    and Teams exports write it): each row is a turn of that speaker, at that
+    row's time. The old reader looked a merged cell up again from the row
+    above for each row, recursively: 12-16 s for a cell merged over 600 rows,
+    and 1,200 rows were refused as 'not a valid Word .docx file
+    (RecursionError)' (E106), the whole interview lost."""
+    d = docx.Document()
+    d.add_paragraph("Intervju 12 – följeforskning (fiktiv)")
+    rows = [[_tc("Tid"), _tc("Talare"), _tc("Text")],
+            [_tc("00:00:05"), _tc("Maria", merge="restart"), _tc("Välkommen.")],
+            [_tc("00:00:09"), _tc(merge="continue"), _tc("Hur började ni med upphandlingen?")],
+            [_tc("00:00:15"), _tc("Eva", merge="restart"), _tc("Vi började med en dialog.")]]
+    rows += [[_tc(_stamp(15 + 4 * i)), _tc(merge="continue"), _tc(f"Mening {i} av svaret.")]
+             for i in range(1, 1_500)]
+    rows += [[_tc("01:40:00"), _tc("Maria", merge="restart"), _tc("Tack så mycket.")],
+             # one text cell merged over two speakers' rows (they said it together):
+             # read once, in the first row it covers
+             [_tc("01:40:03"), _tc("Eva"), _tc("Tack själv.", merge="restart")],
+             [_tc("01:40:03"), _tc("Maria"), _tc(merge="continue")]]
+    _add_table(d, rows)
+    p = tmp_path / "teams_tabell.docx"
+    d.save(p)
+    [t] = read_transcript(p)
+    turns = [(x.speaker, x.begin, t.turn_text(x)) for x in t.turns]
+    assert len(turns) == 1_504
+    assert turns[:3] == [("Maria", 5.0, "Välkommen."),
+                         ("Maria", 9.0, "Hur började ni med upphandlingen?"),
+                         ("Eva", 15.0, "Vi började med en dialog.")]
+    assert turns[3:1_502] == [("Eva", 15.0 + 4 * i, f"Mening {i} av svaret.")
+                              for i in range(1, 1_500)]
+    assert turns[1_502:] == [("Maria", 6000.0, "Tack så mycket."), ("Eva", 6003.0, "Tack själv.")]
+    assert t.text.count("Tack själv.") == 1
+    assert t.text.split("\n")[-1] == "[01:40:03] Maria: "  # (no text of its own: no turn)
+
+
+def test_docx_merged_cells_in_other_tables_are_read_once(tmp_path):
+    """Outside a transcript table a cell merged down (w:vMerge) is read once,
+    in the first row it covers; a cell spanning columns (w:gridSpan) once,
+    as before, and so is a cell spanning both ways. A merged cell that does
+    not start in a row above (which Word does not write, other tools may)
+    is read as a cell of its own (the old reader refused the file: 'not a
+    valid Word .docx file (ValueError)')."""
+    d = docx.Document()
+    d.add_paragraph("I: Vilka krav ställde ni?")
+    d.add_paragraph("IP: Det står i tabellen.")
+    _add_table(d, [
+        [_tc("Tema"), _tc("Krav", span=2)],
+        [_tc("Miljö", merge="restart"), _tc("Utsläpp"), _tc("Euro 6")],
+        [_tc(merge="continue"), _tc("Buller"), _tc("under 70 dB")],
+        [_tc("Funktion", "(viktigast)", merge="restart"),
+         _tc("Räckvidd", merge="restart", span=2)],
+        [_tc(merge="continue"), _tc(merge="continue", span=2)],
+        [_tc(merge="continue"), _tc("Laddtid"), _tc("högst 1 timme")],
+        # a row starting one column in (w:gridBefore): its cell continues the
+        # merged cell starting in the second column above it
+        '<w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr>'
+        + _tc(merge="continue") + _tc("(se bilaga)") + "</w:tr>",
+    ])
+    d.add_paragraph("I: Och uppföljningen?")
+    d.add_paragraph("IP: Varje kvartal.")
+    _add_table(d, [[_tc("Larm per natt", merge="continue"), _tc("Före"), _tc("Efter")],
+                   [_tc(merge="continue"), _tc("40"), _tc("12", span=3)]])
+    p = tmp_path / "krav.docx"
+    d.save(p)
+    [t] = read_transcript(p)
+    assert t.text.split("\n")[2:] == [
+        "Tema | Krav",
+        "Miljö | Utsläpp | Euro 6",
+        " | Buller | under 70 dB",
+        "Funktion (viktigast) | Räckvidd",
+        " | Laddtid | högst 1 timme",
+        " | (se bilaga)",
+        "I: Och uppföljningen?",
+        "IP: Varje kvartal.",
+        "Larm per natt | Före | Efter",
+        " | 40 | 12"]
+
+
+def test_docx_text_in_a_frame_before_the_first_turn_is_read(tmp_path):
+    """An interview written inside a one-cell table (a frame around the
+    text), or in tables of one column, is read as the document's own
+    paragraphs and tables: its metadata table and its turns. The old reader
+    took every table before the first turn for metadata and dropped rows
+    that were not 'Key | value': the whole interview was lost, read as one
+    turn of its title line, without a word of warning."""
+    d = docx.Document()
+    d.add_paragraph("Intervju 4 – följeforskning (fiktiv)")
+    frame = d.add_table(rows=1, cols=1).rows[0].cells[0]
+    frame.text = "Projekt: Innovationsupphandling Syd"
+    meta = frame.add_table(rows=1, cols=2)
+    meta.rows[0].cells[0].text, meta.rows[0].cells[1].text = "Omgång", "2"
+    for line in ["I: Hur började ni?", "IP: Med en dialog med leverantörerna."]:
+        frame.add_paragraph(line)
+    inner = frame.add_table(rows=2, cols=1)  # a frame inside the frame
+    inner.rows[0].cells[0].text = "I: Och sedan?"
+    inner.rows[1].cells[0].text = "IP: Vi skrev funktionskrav."
+    p = tmp_path / "ram.docx"
+    d.save(p)
+    [t] = read_transcript(p)
+    assert t.metadata == {"project": "Innovationsupphandling Syd", "round": "2"}
+    assert [(x.speaker, t.turn_text(x)) for x in t.turns] == [
+        ("I", "Hur började ni?"), ("IP", "Med en dialog med leverantörerna."),
+        ("I", "Och sedan?"), ("IP", "Vi skrev funktionskrav.")]
+
+
+def test_docx_table_rows_before_the_first_turn_that_are_not_metadata_are_read(tmp_path):
+    """Before the first turn, a row of a table that is not 'Key | value' (a
+    header table of three columns, a title row across a metadata table) is
+    read as text where the table stands, a line per row, before the turns
+    (the old reader dropped it); the 'Key | value' rows are metadata as
+    before, and a field left empty is left out as before."""
+    d = docx.Document()
+    header = d.add_table(rows=2, cols=3)
+    for row, values in zip(header.rows, [("Datum", "Plats", "Transkriberad av"),
+                                         ("3 mars 2024", "Lund", "Eva Berg")]):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    d.add_paragraph("")
+    _add_table(d, [[_tc("Bakgrundsuppgifter", span=2)],
+                   [_tc("Projekt"), _tc("Innovationsupphandling Syd")],
+                   [_tc("Kommentar"), _tc()]])
+    d.add_paragraph("Maria Holm: Hur började ni?")
+    d.add_paragraph("Per: Med en dialog.")
+    d.add_paragraph("Maria Holm: Och sedan?")
+    d.add_paragraph("Per: Funktionskrav.")
+    p = tmp_path / "huvud.docx"
+    d.save(p)
+    [t] = read_transcript(p)
+    assert t.text.split("\n")[:4] == ["Datum | Plats | Transkriberad av",
+                                      "3 mars 2024 | Lund | Eva Berg", "", "Bakgrundsuppgifter"]
+    assert t.metadata == {"project": "Innovationsupphandling Syd"}
+    assert [(x.speaker, t.turn_text(x)) for x in t.turns] == [
+        ("Maria Holm", "Hur började ni?"), ("Per", "Med en dialog."),
+        ("Maria Holm", "Och sedan?"), ("Per", "Funktionskrav.")]

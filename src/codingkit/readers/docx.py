@@ -7,8 +7,20 @@ paragraph holds manual line breaks).
 
 Tables
 ------
+Tables are read from the XML, each cell once, in time and memory linear in
+the table (python-docx repeats a cell once per column it spans and looks a
+merged cell up again, recursively, for each row it covers).
+
 * A two-column table before the first turn is metadata
-  (``Projekt | Innovationsupphandling Syd``) and not part of the text.
+  (``Projekt | Innovationsupphandling Syd``) and not part of the text (a
+  field left empty is left out). Its rows that are not ``Key | value`` (a
+  title row across the table, a header table of three columns) are kept
+  as text where the table stands, one line per row, before the turns.
+* A table before the first turn whose rows are each one cell (a frame
+  around the text, boxes one under another) is read as if its paragraphs
+  and tables stood in the document itself (and so is such a table inside
+  it): an interview written inside a frame has its metadata and turns read
+  as any other.
 * A table with one row per turn (``Talare | Text`` or ``Tid | Talare |
   Text``) is a transcript: each row becomes a line ``"[tid] Talare: text"``.
 * Any other table after the first turn is kept as text, one line per row
@@ -17,6 +29,16 @@ Tables
 * A table inside a table cell is read into that cell, where it stands
   among the cell's paragraphs, a row at a time with its cells joined by
   ``" | "`` (as all of a cell, it ends up on the line of the outer row).
+
+Merged cells: a cell spanning several columns (``w:gridSpan``) is read
+once. A cell merged down over several rows (``w:vMerge``) stands in each
+row it covers, and so a speaker's name (or a time) merged over that
+speaker's rows of a transcript table names each row: each row is a turn
+of that speaker, as Teams exports and some transcription services lay it
+out. Any other merged cell's text is read once, in the first row it covers
+(a text cell merged over two speakers' rows is the first one's, not coded
+twice; in other tables the rows below have an empty cell there). The names
+and times so repeated count against the file's size limit (``E112``).
 
 Content controls
 ----------------
@@ -291,47 +313,58 @@ def read_docx(
     ------
     InputError
         ``E106`` if the file is not a readable .docx (e.g. corrupt, or a
-        renamed .doc).
+        renamed .doc); ``E112`` if the speaker names and times of merged
+        table cells, repeated for each row they cover, come to more than
+        the file's size limit.
     """
-    from docx.table import Table
-
     data = read_bytes(path)
     document = _open_document(data, path)
-    lines: list[str] = []
-    kv_tables: list[tuple[int, list[list[str]]]] = []  # (lines before the table, rows)
-    table_speakers: list[str] = []  # names in transcript tables count as speakers
+    body = document.element.body
     try:
-        _without_content_controls(document.element.body)
-        _with_changes_accepted(document.element.body)
-        _with_text_boxes_after_their_paragraphs(document.element.body)
-        for block in document.iter_inner_content():
-            if isinstance(block, Table):
-                rows = _table_rows(block)
-                speech = _transcript_table_lines(rows)
-                if speech is not None:
-                    lines.extend(line for line, _ in speech)
-                    table_speakers.extend(name for _, name in speech)
-                elif rows:
-                    kv_tables.append((len(lines), rows))
-            else:
-                lines.extend(normalise_text(block.text).split("\n"))
+        _without_content_controls(body)
+        _with_changes_accepted(body)
+        _with_text_boxes_after_their_paragraphs(body)
+        while True:
+            lines, tables, table_speakers = _read_body(body, path)
+            known = [k for k in (*known_speakers, (metadata or {}).get("interviewer", ""),
+                                 *table_speakers) if k]
+            parsed = parse_turns("\n".join(lines), speaker_pattern=speaker_pattern,
+                                 known_speakers=known)
+            first_line = (parsed.first_turn_line if parsed.first_turn_line is not None
+                          else len(lines))
+            # a frame around the text before the first turn: read what it holds as the
+            # document's own paragraphs and tables, and read the document again (twice
+            # at most in practice: frames inside a frame go with it)
+            frames = [tbl for before, _, tbl in tables
+                      if before <= first_line and _is_frame(tbl)]
+            if not frames:
+                break
+            for tbl in frames:
+                _unwrap_frames(tbl)
+    except InputError:
+        raise
     except Exception as exc:
         raise InputError(f"not a valid Word .docx file ({type(exc).__name__})", path=path,
                          code="E106") from None
-    known = [k for k in (*known_speakers, (metadata or {}).get("interviewer", ""),
-                         *table_speakers) if k]
-    parsed = parse_turns("\n".join(lines), speaker_pattern=speaker_pattern, known_speakers=known)
-    first_line = parsed.first_turn_line if parsed.first_turn_line is not None else len(lines)
-    # tables before the first turn are metadata; later ones are kept as text
+    # tables before the first turn are metadata, but for rows that are not
+    # "Key | value" (kept as text, where the table stands); later tables are text
     table_meta: dict[str, str] = {}
-    for before, rows in kv_tables:
+    kept: list[tuple[int, list[_Row]]] = []
+    for before, rows, _ in tables:
         if before <= first_line:
+            text_rows = []
             for row in rows:
-                if len(row) == 2 and row[0].rstrip(":").strip() and row[1]:
-                    table_meta.setdefault(metadata_key(row[0].rstrip(":")), row[1])
-    for before, rows in reversed(kv_tables):  # from the end, so positions stay valid
-        if before > first_line:
-            lines[before:before] = [" | ".join(row) for row in rows]
+                key = "" if 0 in row.continued else row[0].rstrip(":").strip()
+                if len(row) == 2 and key:
+                    if row[1] and 1 not in row.continued:
+                        table_meta.setdefault(metadata_key(row[0].rstrip(":")), row[1])
+                    # (else a field left empty: nothing but its name)
+                else:
+                    text_rows.append(row)
+            rows = text_rows
+        kept.append((before, rows))
+    for before, rows in reversed(kept):  # from the end, so positions stay valid
+        lines[before:before] = [line for line in map(_row_line, rows) if line]
     text = normalise_text("\n".join(lines))
     if not text.strip():
         raise InputError("empty file (no text in the document)", path=path, code="E102")
@@ -343,37 +376,144 @@ def read_docx(
                       path=Path(path), sha256=sha256_of(data))
 
 
-def _table_rows(table) -> list[list[str]]:
-    """The rows of a table as cell texts (merged cells counted once, blank rows dropped)."""
+def _read_body(body, path) -> tuple[list[str], list[tuple[int, list[_Row], object]], list[str]]:
+    """The lines of the document's paragraphs and transcript tables, its other
+    tables as ``(lines before the table, rows, w:tbl)`` (not yet in the
+    lines), and the names in its transcript tables."""
+    lines: list[str] = []
+    tables: list[tuple[int, list[_Row], object]] = []
+    table_speakers: list[str] = []  # names in transcript tables count as speakers
+    repeated = 0  # bytes of merged names and times repeated so far
+    for block in body.iterchildren(_W + "p", _W + "tbl"):
+        if block.tag == _W + "tbl":
+            rows = _table_rows(block)
+            speech = _transcript_table_lines(rows, path, repeated)
+            if speech is not None:
+                speech, repeated = speech
+                lines.extend(line for line, _ in speech)
+                table_speakers.extend(name for _, name in speech)
+            elif rows:
+                tables.append((len(lines), rows, block))
+        else:
+            lines.extend(normalise_text(block.text).split("\n"))
+    return lines, tables, table_speakers
+
+
+def _is_frame(tbl) -> bool:
+    """Whether a table is a frame around text: each of its rows one cell."""
+    rows = tbl.findall(_W + "tr")
+    return bool(rows) and all(len(tr.findall(_W + "tc")) == 1 for tr in rows)
+
+
+def _unwrap_frames(tbl) -> None:
+    """Put the paragraphs and tables in the cells of the frame ``tbl`` in its
+    place, in order, and so for each frame among them (no recursion: a list
+    of the frames still to unwrap)."""
+    todo = [tbl]
+    while todo:
+        frame = todo.pop()
+        for tc in frame.iterfind(f"{_W}tr/{_W}tc"):
+            for child in list(tc):
+                if child.tag == _W + "tcPr":
+                    continue
+                frame.addprevious(child)
+                if child.tag == _W + "tbl" and _is_frame(child):
+                    todo.append(child)
+        frame.getparent().remove(frame)
+
+
+class _Row(list):
+    """The texts of a table row's cells, left to right; ``continued`` holds
+    the places of the cells that continue a vertically merged cell
+    (``w:vMerge``) from the row above, which hold that cell's text."""
+
+    __slots__ = ("continued",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.continued: set[int] = set()
+
+
+def _row_line(row: _Row) -> str:
+    """A row as one line of text: its cells joined by ``" | "``, a merged
+    cell's text once (in the first row it covers; ``""`` for a row with
+    nothing of its own)."""
+    if not row.continued:
+        return " | ".join(row)
+    cells = ["" if i in row.continued else cell for i, cell in enumerate(row)]
+    return " | ".join(cells) if any(cells) else ""
+
+
+def _number(element, default: int, least: int) -> int:
+    """The whole number in ``element``'s ``w:val`` (``default`` when there is
+    no element or no readable number; at least ``least``)."""
+    if element is None:
+        return default
+    try:
+        return max(int(element.get(_W + "val", "")), least)
+    except ValueError:  # not a number, or over 4,300 digits
+        return default
+
+
+def _table_rows(tbl) -> list[_Row]:
+    """The rows of a table (``w:tbl``) as cell texts, blank rows dropped.
+
+    Read from the XML in one pass, each cell once, in time and memory
+    linear in the table's size. A cell spanning columns (``w:gridSpan``) is
+    one cell, however many columns it spans (python-docx repeated it once
+    per column: a span of 5,000,000 took 120 MB); next to it, cells of the
+    same text count once, as before. A cell that continues a vertically
+    merged cell (``w:vMerge`` without ``restart``) holds the text of the
+    cell it continues: the cell that starts in the same grid column of the
+    row above (its own text, usually an empty paragraph, is not shown by
+    Word and not read); the row marks it as continued (:class:`_Row`).
+    python-docx looked that cell up again for each row, recursively, from
+    the row above: 12-16 s for a cell merged over 600 rows, a RecursionError
+    at 1,200. A continuing cell with no cell above it in its column (which
+    Word does not write) is read as a cell of its own.
+    """
     rows = []
-    texts: dict[object, str] = {}  # per w:tc: a merged cell comes once per row and column
-    for row in table.rows:
-        cells = []
-        for cell in row.cells:
-            if cell._tc not in texts:
-                texts[cell._tc] = _cell_text(cell)
-            cells.append(texts[cell._tc])
-        distinct = [c for i, c in enumerate(cells) if i == 0 or c != cells[i - 1]]
-        if any(distinct):
-            rows.append(distinct)
+    above: dict[int, str] = {}  # grid column -> text of the cell starting there, row above
+    for tr in tbl.iterchildren(_W + "tr"):
+        column = _number(tr.find(f"{_W}trPr/{_W}gridBefore"), 0, 0)
+        here: dict[int, str] = {}
+        row = _Row()
+        for tc in tr.iterchildren(_W + "tc"):
+            props = tc.find(_W + "tcPr")
+            merge = props.find(_W + "vMerge") if props is not None else None
+            continued = (merge is not None and merge.get(_W + "val", "continue") == "continue"
+                         and column in above)
+            text = above[column] if continued else _cell_text(tc)
+            here[column] = text
+            # cells next to each other of the same text count once (a merged cell
+            # continued is not, if a cell of its own holds the same text)
+            if row and text == row[-1]:
+                if not continued:
+                    row.continued.discard(len(row) - 1)
+            else:
+                if continued:
+                    row.continued.add(len(row))
+                row.append(text)
+            column += _number(props.find(_W + "gridSpan") if props is not None else None, 1, 1)
+        above = here
+        if any(row):
+            rows.append(row)
     return rows
 
 
-def _cell_text(cell) -> str:
-    """The text of a table cell on one line: its paragraphs and, where it
-    stands among them, each table inside it, a row at a time with its cells
-    joined by ``" | "`` (python-docx's ``cell.text`` leaves a table in a
-    cell out); runs of white space as one space. A table in a cell is read
-    with :func:`_table_rows`: tables nest at most 256 / 3 deep (the parser's
-    depth limit), which bounds the recursion, and a nested table's text is
-    made once, collapsed, and only joined (not read again) at each level
-    around it."""
-    from docx.table import Table
-
+def _cell_text(tc) -> str:
+    """The text of a table cell (``w:tc``) on one line: its paragraphs and,
+    where it stands among them, each table inside it, a row at a time with
+    its cells joined by ``" | "`` (python-docx's ``cell.text`` leaves a
+    table in a cell out); runs of white space as one space. A table in a
+    cell is read with :func:`_table_rows`: tables nest at most 256 / 3 deep
+    (the parser's depth limit), which bounds the recursion, and a nested
+    table's text is made once, collapsed, and only joined (not read again)
+    at each level around it."""
     parts = []
-    for block in cell.iter_inner_content():
-        if isinstance(block, Table):
-            parts.extend(" | ".join(row) for row in _table_rows(block))
+    for block in tc.iterchildren(_W + "p", _W + "tbl"):
+        if block.tag == _W + "tbl":
+            parts.extend(map(_row_line, _table_rows(block)))
         else:
             parts.append(" ".join(normalise_text(block.text).split()))
     return " ".join(part for part in parts if part)
@@ -381,20 +521,39 @@ def _cell_text(cell) -> str:
 
 _SPEAKER_HEADINGS = {"talare", "speaker", "namn", "name", "person", "vem", "roll"}
 _NAME_RE = re.compile(rf"{_NAME}")
+#: The longest cell that can name a speaker in a transcript table (four words).
+_MAX_NAME = 100
 _TIME_RE = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?")
 
 
-def _transcript_table_lines(rows: list[list[str]]) -> list[tuple[str, str]] | None:
-    """``("[time] Name: text", name)`` per row if the table is a transcript, else ``None``.
+def _transcript_table_lines(rows: list[_Row], path, repeated: int = 0
+                            ) -> tuple[list[tuple[str, str]], int] | None:
+    """``("[time] Name: text", name)`` per row if the table is a transcript,
+    and ``repeated`` plus the bytes of names and times repeated from merged
+    cells; else ``None``.
 
     Some transcribers write a transcript as a table with one row per turn:
     ``Talare | Text`` or ``Tid | Talare | Text``. Such a table counts as a
     transcript when its name column holds short names, at least one of which
     recurs or is a known code.
+
+    A name (or time) cell merged over several rows (``w:vMerge``, as some
+    transcription services and Teams exports write a speaker's rows) names
+    the speaker of each row it covers: each row is a turn of that speaker,
+    at that row's time. A text cell merged over several rows is read once,
+    in the first row it covers (the rows below it hold no text of their
+    own: the same words are not coded twice, as turns of two speakers).
+    The names and times repeated so count against the file's size limit
+    (``E112`` naming ``path``), before they are made: a few bytes of XML
+    continue a cell into a row.
     """
     if rows and len(rows[0]) in (2, 3) and rows[0][-2].casefold() in _SPEAKER_HEADINGS:
         rows = rows[1:]
     if len(rows) < 2 or any(len(r) not in (2, 3) for r in rows):
+        return None
+    # (a long cell is no name: checked before any work per row, as a merged
+    # cell's text stands in every row it covers)
+    if any(len(r[-2]) > _MAX_NAME for r in rows):
         return None
     names = [r[-2].strip("*: ") for r in rows]
     if not all(_NAME_RE.fullmatch(n) and not _is_note(n) for n in names):
@@ -404,8 +563,17 @@ def _transcript_table_lines(rows: list[list[str]]) -> list[tuple[str, str]] | No
         return None
     if sum(n.casefold() in HEADER_KEYS for n in names) * 2 >= len(names):
         return None
+    stamps = [r[0].strip("[]() ") if len(r) == 3 and _TIME_RE.fullmatch(r[0]) else None
+              for r in rows]
+    for r, name, stamp in zip(rows, names, stamps):
+        if len(r) - 2 in r.continued or (stamp and 0 in r.continued):
+            # "[stamp] name: " made again for a row a merged cell covers
+            repeated += len(name.encode("utf-8")) + 2 + (len(stamp) + 3 if stamp else 0)
+    if repeated > max_bytes(path):
+        raise too_large(path, repeated, "the speaker names and times of merged table cells, "
+                        "repeated for each row they cover, come to")
     out = []
-    for r, name in zip(rows, names):
-        stamp = r[0].strip("[]() ") if len(r) == 3 and _TIME_RE.fullmatch(r[0]) else None
-        out.append(((f"[{stamp}] " if stamp else "") + f"{name}: {r[-1]}", name))
-    return out
+    for r, name, stamp in zip(rows, names, stamps):
+        text = "" if len(r) - 1 in r.continued else r[-1]
+        out.append(((f"[{stamp}] " if stamp else "") + f"{name}: {text}", name))
+    return out, repeated
