@@ -252,18 +252,30 @@ def test_a_bug_gives_one_line_not_a_traceback(tmp_path, monkeypatch):
     assert "Traceback" not in r.output
 
 
-def test_apply_learn_from_human_coding(tmp_path):
-    out = tmp_path / "res"
-    # eight human-coded sample interviews: enough coding to learn most
-    # themes, too little for three of them (fewer than 30 segments)
-    learn = [x for name in ("syd", "ost") for kind in ("coding", "turns")
-             for x in ("--learn-from", str(ROOT / "gold" / f"{name}_{kind}.csv"))]
-    # --rules-only: learn from this coding alone, not on top of the gold
-    r = _run("apply", str(ROOT / "transcripts"), "--out", str(out), "--quiet", *learn,
-             "--rules-only")
+#: eight human-coded sample interviews: enough coding to learn most themes,
+#: too little for three of them (fewer than 30 segments)
+LEARN = [x for name in ("syd", "ost") for kind in ("coding", "turns")
+         for x in ("--learn-from", str(ROOT / "gold" / f"{name}_{kind}.csv"))]
+
+
+@pytest.fixture(scope="module")
+def learned_run(tmp_path_factory):
+    """``apply`` of the sample corpus learning from :data:`LEARN` alone
+    (--rules-only: not on top of the gold), saving the coder: its output
+    folder, the saved coder and what it printed (do not modify)."""
+    tmp = tmp_path_factory.mktemp("learned")
+    out, model = tmp / "res", tmp / "kodare.ckm"
+    r = _run("apply", str(ROOT / "transcripts"), "--out", str(out), "--quiet", *LEARN,
+             "--save-model", str(model), "--rules-only")
     assert r.exit_code == 0, r.output
+    return out, model, r.output
+
+
+def test_apply_learn_from_human_coding(tmp_path, learned_run):
+    learn = LEARN
+    out, _, output = learned_run
     assert ("Warning: too little human coding to learn behov (24), kommersialisering (28), "
-            "samverkan (25): these codes keep the codebook's coding") in r.output
+            "samverkan (25): these codes keep the codebook's coding") in output
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert manifest["options"]["learn_from"][0].endswith("syd_coding.csv")
     assert "forfarande" in manifest["options"]["learned_codes"]
@@ -413,24 +425,19 @@ def test_sample_surveys(tmp_path):
     assert set(freq.sources_total) == {6}  # six answers per project, all in round 2
 
 
-def test_save_model_then_apply_with_it_codes_the_same(tmp_path):
-    learn = [x for name in ("syd", "ost") for kind in ("coding", "turns")
-             for x in ("--learn-from", str(ROOT / "gold" / f"{name}_{kind}.csv"))]
-    model = tmp_path / "kodare.ckm"
-    r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "a"), "--quiet",
-             *learn, "--save-model", str(model), "--rules-only")
-    assert r.exit_code == 0, r.output
-    assert model.is_file() and f"Saved the coder to {model}" in r.output
+def test_save_model_then_apply_with_it_codes_the_same(tmp_path, learned_run):
+    first_out, model, output = learned_run  # apply --learn-from ... --save-model
+    assert model.is_file() and f"Saved the coder to {model}" in output
     r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "b"), "--quiet",
              "--model", str(model))
     assert r.exit_code == 0 and "Warning" not in r.output, r.output
-    first = (tmp_path / "a" / "codings.csv").read_bytes()
+    first = (first_out / "codings.csv").read_bytes()
     assert (tmp_path / "b" / "codings.csv").read_bytes() == first
     assert pd.read_csv(tmp_path / "b" / "codings.csv").method.eq("learned").any()
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text("utf-8"))
     assert manifest["options"]["model"] == str(model)
     assert manifest["options"]["model_sha256"] == hashlib.sha256(model.read_bytes()).hexdigest()
-    first_run = json.loads((tmp_path / "a" / "manifest.json").read_text("utf-8"))["options"]
+    first_run = json.loads((first_out / "manifest.json").read_text("utf-8"))["options"]
     assert first_run["save_model"] == str(model) and first_run["model_sha256"] is None
     # the model brings its own codebook and learning
     r = _run("apply", str(ROOT / "transcripts"), "--out", str(tmp_path / "c"), "--quiet",

@@ -58,14 +58,24 @@ def whole(coders, sample):
     return {name: _rows(coder.code(sample)) for name, coder in coders.items()}
 
 
+#: Interviews of every format (txt, docx, vtt, srt, md) from both projects:
+#: what is split and reordered below, each batch compared with the coding of
+#: all 12 together (``whole``); splitting all 12 in every example took 3 s more.
+MIXED = ("syd/01_projektledare_omg1.txt", "syd/02_upphandlare_omg1.docx",
+         "syd/03_leverantor_omg2.vtt", "ostergotland/06_projektledare_omg2.srt",
+         "ostergotland/08_leverantor_omg3.md", "ostergotland/11_verksamhet_omg2.docx")
+
+
 @settings(max_examples=6, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 @pytest.mark.parametrize("name", ["plain", "learned"])
 def test_any_split_and_order_codes_each_transcript_the_same(name, coders, sample, whole, data):
-    order = data.draw(st.permutations(range(len(sample))), label="order")
-    cut = data.draw(st.integers(min_value=1, max_value=len(sample)), label="cut")
-    batches = [[sample[i] for i in order[:cut]], [sample[i] for i in order[cut:]]]
+    mixed = [t for t in sample if t.source in MIXED]
+    assert len(mixed) == len(MIXED)
+    order = data.draw(st.permutations(range(len(mixed))), label="order")
+    cut = data.draw(st.integers(min_value=1, max_value=len(mixed)), label="cut")
+    batches = [[mixed[i] for i in order[:cut]], [mixed[i] for i in order[cut:]]]
     for batch in batches:
         if not batch:
             continue

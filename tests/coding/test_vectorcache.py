@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from codingkit.coding.bundled import bundled_paths
 from codingkit.coding.coder import Coder
 from codingkit.coding.similarity import SimilarityModel
 from codingkit.swedish import get_analyzer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory) -> Path:
+    """A saved learned coder (Syd's sample interviews and their gold coding:
+    173 human-coded turns to vectorise on loading). The bundled coder is such
+    a file too, but vectorising its 3,702 turns takes about 2 s a load."""
+    import codingkit as ck
+    from codingkit.evaluation import read_human_coding
+
+    syd = [t for t in ck.read_transcripts(ROOT / "transcripts") if t.source.startswith("syd/")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.CodingkitWarning)
+        coder = Coder(learner_options={"min_positives": 0}).fit(
+            syd, read_human_coding(ROOT / "gold" / "syd_coding.csv"))
+    assert coder.learner_ is not None and len(coder.learner_.neighbour_texts_) > 100
+    return coder.save(tmp_path_factory.mktemp("coder") / "coder.ckm")
 
 
 @pytest.fixture()
@@ -29,8 +50,8 @@ def _no_vectorising(monkeypatch):
     monkeypatch.setattr(SimilarityModel, "transform", refuse)
 
 
-def test_second_load_reads_the_vectors_the_first_wrote(cache, monkeypatch):
-    path, _ = bundled_paths()
+def test_second_load_reads_the_vectors_the_first_wrote(cache, saved, monkeypatch):
+    path = saved
     first = Coder.load(path)
     files = list(cache.glob("coder-vectors-*.npz"))
     assert len(files) == 1
@@ -64,8 +85,8 @@ def test_a_damaged_cache_file_is_made_again(cache):
     assert file.read_bytes()[:2] == b"PK"  # written again, readable
 
 
-def test_the_cache_file_follows_the_coders_content_not_its_path(cache, tmp_path):
-    path, _ = bundled_paths()
+def test_the_cache_file_follows_the_coders_content_not_its_path(cache, saved, tmp_path):
+    path = saved
     coder = Coder.load(path)
     copy = tmp_path / "copy.ckm"
     copy.write_bytes(path.read_bytes())
@@ -78,23 +99,24 @@ def test_the_cache_file_follows_the_coders_content_not_its_path(cache, tmp_path)
     assert (_vectors(again) != _vectors(coder)).nnz == 0
 
 
-def test_a_cache_folder_that_cannot_be_written_only_costs_time(tmp_path, monkeypatch):
+def test_a_cache_folder_that_cannot_be_written_only_costs_time(tmp_path, saved, monkeypatch):
     get_analyzer()
     blocker = tmp_path / "a_file"
     blocker.write_text("a file where the cache folder should be")
     monkeypatch.setenv("CODINGKIT_CACHE", str(blocker / "cache"))
-    path, _ = bundled_paths()
+    path = saved
     coder = Coder.load(path)
     assert _vectors(coder).shape[0] == len(coder.learner_.neighbour_texts_)
 
 
-def test_without_the_modules_source_there_is_no_cache_but_the_coder_loads(cache, monkeypatch):
+def test_without_the_modules_source_there_is_no_cache_but_the_coder_loads(cache, saved,
+                                                                           monkeypatch):
     from codingkit.coding import vectorcache
 
     def no_source():
         raise FileNotFoundError("similarity.py")  # an installation of .pyc files only
     monkeypatch.setattr(vectorcache, "_code_digest", no_source)
-    path, _ = bundled_paths()
+    path = saved
     coder = Coder.load(path)
     assert _vectors(coder).shape[0] == len(coder.learner_.neighbour_texts_)
     assert not list(cache.glob("coder-vectors-*.npz"))

@@ -114,6 +114,11 @@ def load_codebook(path: str | os.PathLike[str] | None = None) -> Codebook:
             f"unknown codebook format {p.suffix or '(no suffix)'!r}: "
             "expected a .yaml/.yml codebook or a REFI-QDA .qdc file", p, None, E_FORMAT)
     raw = _read_codebook_bytes(p)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    key = (str(p), sha256, tuple((name, id(kind)) for name, kind in RULE_KINDS.items()))
+    kept = _READ.get(key)
+    if kept is not None:
+        return _read_again(kept[0])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -124,7 +129,42 @@ def load_codebook(path: str | os.PathLike[str] | None = None) -> Codebook:
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, p) from None
     cb = _build(data, lines, path=p, extra_problems=dup_problems)
-    cb.sha256 = hashlib.sha256(raw).hexdigest()
+    cb.sha256 = sha256
+    _keep_read(key, cb)
+    return cb
+
+
+#: The codebooks :func:`load_codebook` read from YAML in this process, each
+#: pickled as it was built, by the path as given, the sha256 of the file's
+#: bytes and the rule kinds registered (``RULE_KINDS``, by identity; the
+#: kinds are kept beside it so that no identity is reused). Reading the
+#: default codebook takes about 0.15 s, and a process may read it many times
+#: (a coder, a report, each command a test suite runs); the file is still
+#: read and checked each time, and each call gets a codebook of its own.
+_READ: dict[tuple, tuple[bytes, tuple]] = {}
+_READ_KEPT = 8
+
+
+def _keep_read(key: tuple, cb: Codebook) -> None:
+    import pickle
+
+    try:
+        pickled = pickle.dumps(cb, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a rule kind's data that cannot be pickled: read it each time
+        return
+    while len(_READ) >= _READ_KEPT:
+        _READ.pop(next(iter(_READ), None), None)
+    _READ[key] = (pickled, tuple(RULE_KINDS.values()))
+
+
+def _read_again(pickled: bytes) -> Codebook:
+    """A codebook kept by :func:`_keep_read`, with the warnings its reading
+    gave (at the same depth below the caller of :func:`load_codebook` as
+    when :func:`_build` gives them)."""
+    import pickle
+
+    cb = pickle.loads(pickled)
+    _warn_doubtful_rules(cb)
     return cb
 
 

@@ -141,6 +141,43 @@ _MAGIC = b"codingkit-coder\n"
 SEED_WEIGHT = 0.5
 
 
+#: The rule matchers coders built in this process, by all that builds one:
+#: the codebook's path and its codes' ids, rules and exclusions, the Swedish
+#: analyser, the registered rule kinds and the regex time limit (by
+#: identity; kept beside the matcher so that no identity is reused). Building
+#: the default codebook's matcher takes about 0.1 s, and every coder built
+#: again for it (each ``apply`` in a process, each copy of the bundled coder)
+#: built it again. A matcher's state after building is never changed; its
+#: caches of word forms only remember answers, so coders share it.
+_MATCHERS: dict[tuple, tuple[Any, tuple]] = {}
+_MATCHERS_KEPT = 4
+
+
+def _shared_rule_matcher(codebook: Codebook):
+    """The :class:`~codingkit.coding.rules.RuleMatcher` of ``codebook``, shared
+    with the coders of this process that built one from the same rules."""
+    from ..patterns import time_limit
+    from ..rulekinds import RULE_KINDS
+    from ..swedish import get_analyzer
+    from .rules import RuleMatcher
+
+    analyzer = get_analyzer()
+    kinds = tuple(RULE_KINDS.items())
+    key = (codebook.path, tuple((c.id, c.codable, c.rules, c.exclusions) for c in codebook),
+           id(analyzer), tuple((name, id(kind)) for name, kind in kinds), time_limit(0))
+    try:
+        kept = _MATCHERS.get(key)
+    except TypeError:  # a rule holding a value that cannot be hashed: a matcher of its own
+        return RuleMatcher(codebook, analyzer=analyzer)
+    if kept is not None:
+        return kept[0]
+    matcher = RuleMatcher(codebook, analyzer=analyzer)
+    while len(_MATCHERS) >= _MATCHERS_KEPT:
+        _MATCHERS.pop(next(iter(_MATCHERS), None), None)
+    _MATCHERS[key] = (matcher, (analyzer, kinds))
+    return matcher
+
+
 def _rounded(X):
     """``X`` at float32 precision (what a saved coder keeps), as float64."""
     import numpy as np
@@ -425,9 +462,7 @@ class Coder:
     def _rule_matcher(self):
         matcher = getattr(self, "rule_matcher_", None)
         if matcher is None:
-            from .rules import RuleMatcher
-
-            matcher = RuleMatcher(self._codebook())
+            matcher = _shared_rule_matcher(self._codebook())
             self.rule_matcher_ = matcher
         return matcher
 
