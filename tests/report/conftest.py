@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from built_once import built_once
 from click.testing import CliRunner
 
 from codingkit.cli import cli
@@ -28,43 +26,12 @@ def run_fixture():
     return run
 
 
-@contextlib.contextmanager
-def _built_once(tmp_path_factory, name: str):
-    """A folder to build ``name`` in, or to read it from: yields the folder
-    and whether it still has to be built (then the caller builds it there).
-
-    With pytest-xdist the workers of one run share the folder, the first to
-    ask builds it while the others wait (a file lock), so a session fixture
-    many test modules use is built once per run rather than once per worker.
-    A build that fails leaves nothing behind; without xdist each session
-    builds its own. (The same as in tests/suggest/conftest.py.)
-    """
-    if "PYTEST_XDIST_WORKER" not in os.environ:
-        yield tmp_path_factory.mktemp(name), True
-        return
-    shared = tmp_path_factory.getbasetemp().parent  # this run's, shared by its workers
-    folder, done = shared / name, shared / f"{name}.done"
-    with open(shared / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if done.exists():
-            yield folder, False
-            return
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        try:
-            yield folder, True
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-        done.touch()
-
-
 @pytest.fixture(scope="session")
 def sample_results(tmp_path_factory) -> Path:
     """``codingkit apply transcripts/`` with ``evaluate --by project,round --out`` in
     ``agreement/`` beside the tables (do not modify: copy with :func:`copy_results`);
     made once per test run (with pytest-xdist, by the first worker that needs it)."""
-    with _built_once(tmp_path_factory, "report-results") as (folder, build):
+    with built_once(tmp_path_factory, "report-results") as (folder, build):
         out = folder / "res"
         if build:
             r = run("apply", ROOT / "transcripts", "--out", out)

@@ -2,48 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import os
-import shutil
 import warnings
 from pathlib import Path
 
 import pytest
+from built_once import built_once
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@contextlib.contextmanager
-def _built_once(tmp_path_factory, name: str):
-    """A folder to build ``name`` in, or to read it from: yields the folder
-    and whether it still has to be built (then the caller builds it there).
-
-    With pytest-xdist the workers of one run share the folder, the first to
-    ask builds it while the others wait (a file lock), so a session fixture
-    many test modules use is built once per run rather than once per worker.
-    A build that fails leaves nothing behind; without xdist each session
-    builds its own.
-    """
-    if "PYTEST_XDIST_WORKER" not in os.environ:
-        yield tmp_path_factory.mktemp(name), True
-        return
-    shared = tmp_path_factory.getbasetemp().parent  # this run's, shared by its workers
-    folder, done = shared / name, shared / f"{name}.done"
-    with open(shared / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if done.exists():
-            yield folder, False
-            return
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        try:
-            yield folder, True
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-        done.touch()
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +30,7 @@ def small_bundled_files(tmp_path_factory) -> tuple[Path, Path]:
 
     codebook = ck.load_codebook()
     ckm_name, description_name = f"coder-{codebook.id}.ckm", f"coder-{codebook.id}.json"
-    with _built_once(tmp_path_factory, "bundled") as (folder, build):
+    with built_once(tmp_path_factory, "bundled") as (folder, build):
         if build:
             _build_small_bundled(codebook, folder / ckm_name, folder / description_name)
     return folder / ckm_name, folder / description_name
