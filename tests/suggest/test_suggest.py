@@ -127,10 +127,8 @@ def test_scores_agree_with_the_coders_decisions():
     # the scores suggest ranks by are the coder's before its sense check
     # (which drops a coding resting on the rules' words alone: with the coder
     # of session 15, 01_projektledare_omg1.txt:62 samverkan at 0.53)
-    import copy
-
-    coder = copy.copy(bundled_coder())
-    coder.sense_check = False
+    coder = bundled_coder()  # a copy of its own
+    coder.set_params(sense_check=False)
     transcripts = read_transcripts(SAMPLE / "syd")
     result = coder.code(transcripts)
     todo = [s for s in result.segment_list if s.speaker_role == "respondent"]
