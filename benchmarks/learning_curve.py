@@ -4,7 +4,7 @@ A researcher who wants codingkit to learn from human coding
 (``codingkit apply --learn-from``) has to code some interviews by hand
 first. This benchmark answers "how many?" on the gold standard: the
 human-coded interviews of the splits named (``--splits``; never
-``heldout3`` or ``heldout8``, the final test sets) are dealt into K folds (transcripts kept
+``heldout3`` or ``heldout9``, the final test sets) are dealt into K folds (transcripts kept
 whole, as in ``codingkit evaluate --cv``). Each fold is coded by a
 :class:`codingkit.Coder` that learned from ``n`` interviews drawn at random
 from the *other* folds, for every ``n`` of ``--sizes``; the out-of-fold
@@ -46,7 +46,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--splits", default="dev,test,heldout,heldout2,train2,train3,train4",
                     help="gold splits to use, comma-separated (splits without gold files "
-                         "are skipped; heldout3 and heldout8 are refused)")
+                         "are skipped; heldout3 and heldout9 are refused)")
     ap.add_argument("--sizes", default="0,2,4,8,16,all",
                     help="numbers of hand-coded interviews to learn from; 'all' = every "
                          "interview outside the fold")
@@ -61,7 +61,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
 
     splits = [x.strip() for x in args.splits.split(",") if x.strip()]
-    for test_set in ("heldout3", "heldout8"):
+    for test_set in ("heldout3", "heldout9"):
         if test_set in splits:
             ap.error(f"{test_set} is a final test set; it is not used for learning curves")
     gold = ROOT / "gold"

@@ -1,7 +1,7 @@
 """The learning loop, simulated: suggested vs random turns to hand-code.
 
 Starts from the coder shipped with the default codebook (learned from the
-92 gold learning interviews; ``--split`` is never among them), and for
+100 gold learning interviews; ``--split`` is never among them), and for
 N = 25, 50, 100, 200:
 
 * takes the gold coding of the N respondent turns ``codingkit suggest``
@@ -21,7 +21,7 @@ researcher's coding teach the coder the traps of their corpus?), and the
 wall time of learning from the gold + 200 user turns and coding 12
 interviews.
 
-Test sets (``heldout3`` to ``heldout8``) are run once, at the end, and the
+Test sets (``heldout3`` to ``heldout9``) are run once, at the end, and the
 figures reported as they come (never tuned on). Run from the repository
 root::
 
@@ -86,7 +86,8 @@ def suggested(coder, transcripts, n: int) -> set:
 def refit(base, transcripts, human: HumanCoding, weight: float):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ck.CodingkitWarning)
-        return ck.Coder(base.codebook_, sense_check=base.sense_check).fit(
+        return ck.Coder(base.codebook_, sense_check=base.sense_check,
+                        topic_check=base.topic_check).fit(
             transcripts, human, base=base, weight=weight)
 
 
@@ -150,16 +151,19 @@ def main(argv=None) -> int:
                     help="only the shipped coder's alpha on the turns each pick leaves")
     ap.add_argument("--no-sense-check", action="store_true",
                     help="code without the sense check (as apply --no-sense-check)")
+    ap.add_argument("--no-topic-check", action="store_true",
+                    help="code without the topic check (as apply --no-topic-check)")
     args = ap.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(",")]
     base = bundled_coder()
-    base.set_params(sense_check=not args.no_sense_check)
+    base.set_params(sense_check=not args.no_sense_check, topic_check=not args.no_topic_check)
     transcripts, human = load_split(args.split)
     turns = respondent_turns(human)
     print(f"{args.split}: {len(transcripts)} interviews, {len(turns)} respondent turns; "
           f"user coding weighted {args.weight:g} on top of the gold "
           f"({len(base.training_segment_ids_)} turns); sense check "
-          f"{'on' if base.sense_check else 'off'}")
+          f"{'on' if base.sense_check else 'off'}, topic check "
+          f"{'on' if base._topic_check_on() else 'off'}")
     macro, theme = alphas(base, transcripts, human)
     free, hard = content_free_and_hard_negatives(base, transcripts, args.split)
     print(f"default apply (shipped coder): macro alpha {macro:.3f}; "

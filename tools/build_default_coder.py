@@ -10,14 +10,17 @@ codes with the codebook alone). This script learns it and writes
   learned from (every file with its sha256), when, with which codingkit
   and codebook, and the agreement it reached on ``heldout3``.
 
-It learns from the 92 learning interviews: the sample interviews in
+It learns from the 100 learning interviews: the sample interviews in
 ``transcripts/`` and ``gold/transcripts/{train2,train3,train4,heldout2}``,
-and ``heldout4`` to ``heldout7``, the test sets of issue 13 with their
+and ``heldout4`` to ``heldout8``, the test sets of issue 13 with their
 marked traps (hard-negative turns: a theme's words about something else),
-measured as test sets in sessions 12-14 and learned from since session 15.
-``heldout3`` is left out so that the agreement recorded beside the coder is
-measured on interviews it never saw, and ``heldout8``, the fresh test set
-that judges that change (``gold/README.md``), is left out too. The
+measured as test sets in sessions 12-15 and learned from since (heldout8
+since session 16). The hard-negative turns that carry no theme also teach
+the coder its topic check (``Coder.fit(off_topic=...)``,
+:mod:`codingkit.coding.topic`). ``heldout3`` is left out so that the
+agreement recorded beside the coder is measured on interviews it never
+saw, and ``heldout9``, the fresh test set that judges the topic check
+(``gold/README.md``), is left out too. The
 codebook's rules were tuned on the sample's ``dev`` and ``test`` splits:
 thresholds and modes are chosen on the other interviews
 (``rules_tuned_on``), as ``benchmarks/agreement.py`` does.
@@ -45,10 +48,23 @@ from codingkit.fileio import atomic_write_text, sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 LEARN_SETS = ["syd", "ost", "heldout", "train2", "train3", "train4", "heldout2",
-              "heldout4", "heldout5", "heldout6", "heldout7"]
+              "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"]
 TEST_SET = "heldout3"
 #: test sets never learned from (TEST_SET is also where the agreement is measured)
-LEFT_OUT = ("heldout3", "heldout8")
+LEFT_OUT = ("heldout3", "heldout9")
+
+
+def off_topic_turns(names) -> list[str]:
+    """The turns the gold sets ``names`` mark as a theme's words about
+    something else (``hard_negative:<code>`` in ``gold/<set>_marks.csv``)."""
+    turns = []
+    for name in names:
+        marks = ROOT / "gold" / f"{name}_marks.csv"
+        if marks.is_file():
+            m = pd.read_csv(marks, dtype=str, keep_default_na=False)
+            turns += [f"{s}:{int(t)}" for s, t, k in zip(m["source"], m["turn"], m["mark"])
+                      if k.startswith("hard_negative:")]
+    return turns
 
 
 def main() -> int:
@@ -64,7 +80,8 @@ def main() -> int:
     tuned_on = splits.loc[splits["split"].isin(["dev", "test"]), "source"].tolist()
     with warnings.catch_warnings():
         warnings.simplefilter("error", ck.CodingkitWarning)  # nothing may be left out
-        coder = Coder(codebook).fit(transcripts, human, rules_tuned_on=tuned_on)
+        coder = Coder(codebook).fit(transcripts, human, rules_tuned_on=tuned_on,
+                                    off_topic=off_topic_turns(LEARN_SETS))
     coder_path, info_path = bundled_paths(codebook.id)
     coder.save(coder_path)
 
@@ -92,6 +109,12 @@ def main() -> int:
             "transcripts": [{"source": t.source, "sha256": t.sha256}
                             for t in transcripts if t.source in set(used)],
             "rules_tuned_on": tuned_on,
+            "topic_check": {"about_the_work": coder.topic_check_.n_about_,
+                            "about_something_else": coder.topic_check_.n_else_,
+                            "marks_files": [str((ROOT / "gold" / f"{n}_marks.csv")
+                                                .relative_to(ROOT))
+                                            for n in LEARN_SETS
+                                            if (ROOT / "gold" / f"{n}_marks.csv").is_file()]},
         },
         "agreement": {
             "measured_on": f"gold/{TEST_SET} ({len(test_transcripts)} interviews never "

@@ -319,6 +319,7 @@ ERROR_CODES: dict[str, str] = {
     "E614": "a saved coder of another format or for another codebook",
     "E615": "a coder used before it was fitted",
     "E616": "a coder to learn on top of that keeps no training texts or has another codebook",
+    "E617": "turns marked as about something else that the human coding did not read",
     "E620": "cross-validation with too few folds or transcripts",
     "E621": "thresholds tuned without a similarity backend",
     "E622": "a tuned codebook would overwrite its original",

@@ -258,9 +258,11 @@ def _scores_and_codings(coder: "Coder", transcripts: Sequence["Transcript"]):
     R, hits, content, sim_scores, index, learned, _ = coder._parts(todo, segments)
     sim = sim_scores.take(index) if sim_scores is not None else None
     combined = coder._combined_scores(R, sim, learned)[0]
-    # the sense check too, so that the sheet's guess is what apply codes
+    # the sense and topic checks too, so that the sheet's guess is what apply codes
     sense = coder._sense_scores(todo, segments, hits, learned) if todo else None
-    codings = coder._combine(todo, R, hits, content, sim, learned, sense=sense) if todo else []
+    topic = coder._topic_scores(todo, segments, learned) if todo else None
+    codings = (coder._combine(todo, R, hits, content, sim, learned, sense=sense, topic=topic)
+               if todo else [])
     return combined, content, codings, segments, todo
 
 

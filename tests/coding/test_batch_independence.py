@@ -111,7 +111,8 @@ def test_fitting_sets_state_and_params_stay_as_given():
     assert coder.get_params() == {"codebook": None, "unit": "sentence",
                                   "code_interviewer": False, "similarity": "tfidf",
                                   "cache_dir": None, "learner_options": None,
-                                  "quote_learned_from": True, "sense_check": True}
+                                  "quote_learned_from": True, "sense_check": True,
+                                  "topic_check": True}
     with pytest.raises(NotFittedError, match=r"E615.*|not fitted"):
         coder.check_fitted("saving it")
     coder.fit()

@@ -3,12 +3,15 @@ matched alone is dropped; codings of turns that are about the theme stay.
 Real transcripts, the coder shipped with the default codebook (see
 ``Coder._sense_scores``).
 
-The dropped coding is a real one of the sample corpus
-(``syd/01_projektledare_omg1.txt``, turn 62): 'samverkan' on "Forskarna
-hjälper oss med det", learned at 0.5, 0.04 with "Forskarna hjälper"
-blanked. The coder of session 14 dropped "samla resurser" in a computer
-game this way; the coder of session 15, which also learned from the marked
-traps of heldout4-7, no longer codes that turn at all.
+The dropped coding: 'larande' on a turn about singing in a choir ("hon har
+lärt oss att andas", "jag har lärt mig mer"), learned at about 0.58, far
+lower with the words the rules matched blanked. Earlier coders dropped
+real codings of the sample corpus this way ('samverkan' on "Forskarna
+hjälper oss med det", syd/01 turn 62; "samla resurser" in a computer game);
+the coder of session 16, which also learned from heldout8, no longer codes
+those at all. The topic check (``tests/coding/test_topic_check.py``) would
+drop the choir too, so these tests switch it off to see the sense check
+alone.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ from codingkit.coding.bundled import bundled_coder
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: a turn of the sample corpus (syd/01_projektledare_omg1.txt:62) with the
-#: question before it: 'samverkan' rests on "Forskarna hjälper" alone
-MEASURE = ("I: Hur ska ni mäta det?\n"
-           "IP: Forskarna hjälper oss med det, vi ska göra en nollmätning nu i vår. Det är "
-           "lite svårt, för siffrorna finns i olika system, i regionen och i kommunen, och "
-           "de pratar inte med varandra.\n")
+#: a turn about a choir with the question before it: 'larande' rests on
+#: "lärt" and "lära" alone
+MEASURE = ("I: Och på fritiden, vad gör du då?\n"
+           "IP: Jag sjunger i kör, i domkyrkan. Vi fick en ny dirigent i höstas och hon har "
+           "lärt oss att andas på ett helt annat sätt, jag har lärt mig mer på tre månader "
+           "än på tio år innan. Och nu ska vi lära oss ett helt nytt verk till våren, det "
+           "blir en utmaning för oss alla.\n")
 
 #: turns about the themes, as a respondent says them
 ABOUT = {
@@ -48,9 +52,19 @@ ABOUT = {
 }
 
 
+#: the interviewer's question before each turn of ABOUT
+QUESTIONS = {
+    "risk.txt": "Vad var ni mest oroliga för?",
+    "dialog.txt": "Hur förberedde ni upphandlingen?",
+    "resurser.txt": "Hur har ni klarat det med personal och pengar?",
+    "effekter.txt": "Vad har det gett hittills?",
+    "samverkan.txt": "Hur fungerade samarbetet med de andra kommunerna?",
+}
+
+
 def _coder(sense_check: bool):
     coder = bundled_coder()
-    coder.set_params(sense_check=sense_check)
+    coder.set_params(sense_check=sense_check, topic_check=False)
     return coder
 
 
@@ -70,18 +84,16 @@ def game(tmp_path_factory) -> Path:
 
 def test_a_coding_resting_on_the_theme_word_alone_is_dropped(game, monkeypatch):
     transcripts = ck.read_transcripts(game)
-    assert _codes(_coder(False).code(transcripts)) == {"matning.txt:2": {"samverkan",
-                                                                          "effekter"}}
-    assert _codes(_coder(True).code(transcripts)) == {"matning.txt:2": {"effekter"}}
-    # the same in the real interview
+    assert _codes(_coder(False).code(transcripts)) == {"matning.txt:2": {"larande"}}
+    assert _codes(_coder(True).code(transcripts)) == {}
+    # the sample corpus (learned from) keeps every coding
     sample = ck.read_transcripts(ROOT / "transcripts" / "syd" / "01_projektledare_omg1.txt")
-    dropped = ({(c.segment_id, c.code) for c in _coder(False).code(sample).coding_list}
-               - {(c.segment_id, c.code) for c in _coder(True).code(sample).coding_list})
-    assert dropped == {("01_projektledare_omg1.txt:62", "samverkan")}
+    assert ({(c.segment_id, c.code) for c in _coder(False).code(sample).coding_list}
+            == {(c.segment_id, c.code) for c in _coder(True).code(sample).coding_list})
     # what the check saw: with nothing dropped, the evidence gives the learned
-    # score without the words "Forskarna hjälper", below half the threshold
+    # score without the words "lärt", "lära", below half the threshold
     monkeypatch.setattr(coder_module, "SENSE_MASKED", 0.0)
-    [coding] = [c for c in _coder(True).code(transcripts).coding_list if c.code == "samverkan"]
+    [coding] = [c for c in _coder(True).code(transcripts).coding_list if c.code == "larande"]
     parts = coding.evidence.split(" | ")
     assert parts[0].startswith("learned ") and parts[1].startswith("sense check: ")
     threshold = float(parts[0].split("threshold ")[1].split(",")[0])
@@ -92,8 +104,11 @@ def test_a_coding_resting_on_the_theme_word_alone_is_dropped(game, monkeypatch):
 
 
 def test_turns_about_the_themes_keep_their_codings(tmp_path):
+    """Each turn after a question about its theme, as in an interview. (After a
+    bare "Berätta." the coder of session 16 scores the short samverkan turn
+    0.53 and the check drops it: "Samverkan" is all it says.)"""
     for name, (text, _) in ABOUT.items():
-        (tmp_path / name).write_text(f"I: Berätta.\nIP: {text}\n", encoding="utf-8")
+        (tmp_path / name).write_text(f"I: {QUESTIONS[name]}\nIP: {text}\n", encoding="utf-8")
     transcripts = ck.read_transcripts(tmp_path)
     checked = _codes(_coder(True).code(transcripts))
     assert checked == _codes(_coder(False).code(transcripts))
@@ -102,22 +117,22 @@ def test_turns_about_the_themes_keep_their_codings(tmp_path):
 
 
 def test_the_check_does_not_depend_on_what_is_coded_beside_it(game):
-    alone = _coder(True).code(ck.read_transcripts(game))
     sample = ck.read_transcripts(sorted((ROOT / "transcripts" / "syd").glob("01_*"))[0])
-    together = _coder(True).code([*sample, *ck.read_transcripts(game)])
-    mine = [(c.segment_id, c.code, c.score, c.evidence) for c in together.coding_list
-            if c.segment_id.startswith("matning.txt:")]
-    assert mine  # something to compare
-    assert mine == [(c.segment_id, c.code, c.score, c.evidence) for c in alone.coding_list]
+    alone = _coder(True).code(sample)
+    together = _coder(True).code([*ck.read_transcripts(game), *sample])
+    assert not [c for c in together.coding_list if c.segment_id.startswith("matning.txt:")]
+    rows = [(c.segment_id, c.code, c.score, c.evidence) for c in together.coding_list]
+    assert rows == [(c.segment_id, c.code, c.score, c.evidence) for c in alone.coding_list]
 
 
 def test_apply_no_sense_check_keeps_the_coding_and_says_so(game, tmp_path):
     for flag, expected in (([], False), (["--no-sense-check"], True)):
         out = tmp_path / f"res{len(flag)}"
-        r = CliRunner().invoke(cli, ["apply", str(game), "--out", str(out), *flag])
+        r = CliRunner().invoke(cli, ["apply", str(game), "--out", str(out), "--no-topic-check",
+                                     *flag])
         assert r.exit_code == 0, r.output
         codings = (out / "codings.csv").read_text(encoding="utf-8")
-        assert ("samverkan" in codings) is expected
+        assert ("larande" in codings) is expected
         options = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["options"]
         assert options["sense_check"] is (not expected)
 

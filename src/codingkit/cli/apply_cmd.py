@@ -65,6 +65,11 @@ from .pseudonymize_cmd import _pseudo_options, apply_pseudonymization as _pseudo
                    "a learned coding is dropped when, without the words the rules matched, "
                    "the turn no longer looks like the theme: 'risk för regn', 'dialog "
                    "hemma').")
+@click.option("--no-topic-check", "no_topic_check", is_flag=True,
+              help="Keep learned codings of turns about something else than the evaluated "
+                   "work (by default the coder bundled with the default codebook drops a "
+                   "learned coding of a turn it finds about private life or other matters: "
+                   "'vi ska köpa hus, finansieringen är klar').")
 @click.option("--code-interviewer", is_flag=True,
               help="Also code the interviewer's turns (default: respondents only).")
 @click.option("--format", "formats", multiple=True, metavar="[csv|parquet|xlsx|qdpx]",
@@ -99,9 +104,9 @@ from .pseudonymize_cmd import _pseudo_options, apply_pseudonymization as _pseudo
 def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
                   text_column, id_column, similarity, learn_from, learn_transcripts,
                   min_positives, save_model,
-                  model_path, rules_only, no_sense_check, code_interviewer, formats, by,
-                  csv_raw, force, strict, quiet, jobs, cache_dir, pseudonymize, pseudo_key, lists, keep,
-                  pseudonym_format):
+                  model_path, rules_only, no_sense_check, no_topic_check, code_interviewer,
+                  formats, by, csv_raw, force, strict, quiet, jobs, cache_dir, pseudonymize,
+                  pseudo_key, lists, keep, pseudonym_format):
     """Code transcripts with a codebook and write segments, codings and frequencies.
 
     PATHS are transcript files (.txt .md .docx .vtt .srt, survey .csv .xlsx)
@@ -140,8 +145,8 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
         summary, written = _apply(
             folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
             text_column, id_column, similarity, learn_from, learn_transcripts,
-            min_positives, save_model, model_path, rules_only, no_sense_check, code_interviewer,
-            formats, by_keys, csv_raw, strict, quiet,
+            min_positives, save_model, model_path, rules_only, no_sense_check, no_topic_check,
+            code_interviewer, formats, by_keys, csv_raw, strict, quiet,
             (pseudonymize, pseudo_key, lists, keep, pseudonym_format), (jobs, cache_dir))
     click.echo(summary)
     click.echo(f"Wrote {', '.join(p.name for p in written)} to {out_dir}")
@@ -162,8 +167,8 @@ def apply_command(paths, out_dir, codebook_path, unit, manifest_path, speaker_pa
 
 def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_pattern,
            text_column, id_column, similarity, learn_from, learn_transcripts,
-           min_positives, save_model, model_path, rules_only, no_sense_check, code_interviewer,
-           formats, by_keys, csv_raw, strict, quiet, pseudo, run_options):
+           min_positives, save_model, model_path, rules_only, no_sense_check, no_topic_check,
+           code_interviewer, formats, by_keys, csv_raw, strict, quiet, pseudo, run_options):
     """The run of ``apply`` inside its locked results folder (``pseudo``: the
     --pseudonymize options; ``run_options``: --jobs and --cache)."""
     from .. import readers
@@ -221,6 +226,8 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
         coder.set_params(quote_learned_from=False)
     if no_sense_check:
         coder.set_params(sense_check=False)
+    if no_topic_check:
+        coder.set_params(topic_check=False)
     learned_inputs = None
     if learn_from:
         learned_inputs = learn(coder, transcripts, learn_from, learn_transcripts,

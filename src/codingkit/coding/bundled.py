@@ -1,7 +1,7 @@
 """The learned coder bundled with the default codebook.
 
 The default codebook (``innovationsupphandling``) comes with a coder learned
-from the 92 human-coded learning interviews of codingkit's gold standard
+from the 100 human-coded learning interviews of codingkit's gold standard
 (built by ``tools/build_default_coder.py``; what it learned from, when,
 and the agreement it reached on interviews it never saw are recorded in
 ``codingkit/data/coder-<codebook id>.json``). ``codingkit apply`` with the
@@ -10,7 +10,7 @@ alone. A codebook of your own is not affected.
 
 >>> info = bundled_info()
 >>> info["codebook"]["id"], info["learned_from"]["interviews"]
-('innovationsupphandling', 92)
+('innovationsupphandling', 100)
 """
 
 from __future__ import annotations

@@ -79,6 +79,7 @@ from .features import (  # noqa: F401 - re-exported
     preceding_questions,
 )
 from .similarity import BACKENDS, DEFAULT_BACKGROUND, _short
+from .topic import MIN_WORDS as TOPIC_MIN_WORDS, TOPIC_MIN, topic_features
 from ..model import (
     INTERVIEWER,
     RESPONDENT,
@@ -225,11 +226,20 @@ class Coder:
         Drop a learned coding that rests on the code's words alone (default;
         see :meth:`_sense_scores`): ``codingkit apply --no-sense-check``
         sets ``False``, and a coder saved then keeps it.
+    topic_check:
+        Drop a learned coding of a turn that is about something else than
+        the evaluated work (default; see :mod:`.topic`), when the coder
+        learned such a check (:meth:`fit`'s ``off_topic``; the coder bundled
+        with the default codebook has one): ``codingkit apply
+        --no-topic-check`` sets ``False``.
 
     Attributes
     ----------
     codebook_:
         The codebook the coder was fitted on (set by :meth:`fit`).
+    topic_check_:
+        The learned :class:`~codingkit.coding.topic.TopicCheck`, or ``None``
+        (set by :meth:`fit`).
     provenance_:
         Where the fitted state comes from: ``"codebook"`` (:meth:`fit` on
         the codebook alone), ``"learned"`` (:meth:`fit` learned from human
@@ -261,6 +271,7 @@ class Coder:
         learner_options: dict[str, Any] | None = None,
         quote_learned_from: bool = True,
         sense_check: bool = True,
+        topic_check: bool = True,
     ) -> None:
         if similarity not in SIMILARITY_OPTIONS:
             from ..errors import CodingkitError
@@ -275,6 +286,7 @@ class Coder:
         self.learner_options = learner_options
         self.quote_learned_from = quote_learned_from
         self.sense_check = sense_check
+        self.topic_check = topic_check
 
     #: Attributes rebuilt on demand, left out of a saved coder.
     _DERIVED = ("rule_matcher_", "_pairs_cache", "_default_codebook")
@@ -287,6 +299,9 @@ class Coder:
         # coders saved before these were kept (the same format, codingkit-coder/2)
         self.__dict__.setdefault("quote_learned_from", True)
         self.__dict__.setdefault("sense_check", True)
+        self.__dict__.setdefault("topic_check", True)
+        if "codebook_" in state:
+            self.__dict__.setdefault("topic_check_", None)
         if "codebook_" in state:
             self.__dict__.setdefault("provenance_", "learned" if state.get("learner_")
                                      else "codebook")
@@ -420,7 +435,7 @@ class Coder:
         """
         return {name: getattr(self, name) for name in
                 ("codebook", "unit", "code_interviewer", "similarity", "cache_dir",
-                 "learner_options", "quote_learned_from", "sense_check")}
+                 "learner_options", "quote_learned_from", "sense_check", "topic_check")}
 
     def set_params(self, **params: Any) -> "Coder":
         """Set parameters (as scikit-learn's estimators); fit again afterwards."""
@@ -615,6 +630,7 @@ class Coder:
         rules_tuned_on: Iterable[str] = (),
         base: "Coder | None" = None,
         weight: float = 1.0,
+        off_topic: Iterable[str] = (),
     ) -> "Coder":
         """Fit the coder: on its codebook alone, or learning from human coding.
 
@@ -661,6 +677,19 @@ class Coder:
             each code's threshold and combination mode are chosen. How the
             command line's weight was chosen is in ``benchmarks/RESULTS.md``.
 
+        off_topic:
+            Segment ids (``"<source>:<turn>"``) of turns the human read and
+            marked as about something else than the evaluated work — a
+            theme's words about private life, other work, anything else
+            ("vi har fått lånelöfte, finansieringen är klar" about buying a
+            house). With at least :data:`.topic.MIN_OFF_TOPIC` of them
+            (counting ``base``'s), the coder learns a topic check
+            (:mod:`.topic`) from them and from every turn coded with some
+            code, and drops a learned coding of a turn it finds about
+            something else. Without them the coder keeps ``base``'s check
+            (if any). A turn coded with some code is about the work,
+            whatever it is marked.
+
         ``human`` may also be a list of :class:`~codingkit.evaluation.HumanCoding`
         (rounds of coding, of any shapes): each is aligned on its own, and
         where two code the same segment the later one counts.
@@ -676,7 +705,8 @@ class Coder:
         EvaluationError
             If the human coding does not fall on these segments (E606) or
             uses no code of the codebook (E609); if ``base`` keeps no
-            training texts or was fitted for another codebook (E616).
+            training texts or was fitted for another codebook (E616); if a
+            turn of ``off_topic`` is not among the turns the human read (E617).
         """
         import numpy as np
         import pandas as pd
@@ -698,6 +728,7 @@ class Coder:
                                 if self.similarity != "none" else None)
             self.feature_similarity_ = None
             self.learner_ = None
+            self.topic_check_ = None
             self.training_segment_ids_ = []
             self.codebook_ = codebook
             self.provenance_ = "codebook"
@@ -724,6 +755,13 @@ class Coder:
                 by_id[s.segment_id] = s
                 labels[s.segment_id] = coded[s.segment_id]
         train = [s for s in segments if s.segment_id in by_id]
+        off_topic = list(dict.fromkeys(off_topic))
+        unread = [sid for sid in off_topic if sid not in by_id]
+        if unread:
+            raise EvaluationError(
+                f"{len(unread)} turn(s) marked as about something else are not among the "
+                f"turns the human coding read, e.g. {unread[0]!r}: give the segment ids "
+                f"('<source>:<turn>') of turns of the transcripts learned from", code="E617")
         prior = self._base_rows(base, codebook, set(by_id))
         used = set().union(*labels.values(), *prior["codes"])
         codes = [c for c in codebook.codes if c in used]
@@ -822,6 +860,8 @@ class Coder:
         self.similarity_ = cb_sim
         self.feature_similarity_ = sim
         self.learner_ = learner
+        self.topic_check_ = self._fit_topic_check(base, sim, V[: len(texts)], ids, texts,
+                                                  questions, Y, set(off_topic))
         self.training_segment_ids_ = ids
         # what it learned from, kept so that a later fit can learn on top of it (base=)
         self.training_texts_ = texts
@@ -834,6 +874,48 @@ class Coder:
         self.codebook_ = codebook
         self.provenance_ = "learned"
         return self
+
+    @staticmethod
+    def _fit_topic_check(base: "Coder | None", sim, V, ids: Sequence[str],
+                         texts: Sequence[str], questions: Sequence[str], Y: "np.ndarray",
+                         off_topic: set[str]):
+        """The topic check of a fit (:mod:`.topic`), learned with the new
+        coder's TF-IDF (``sim``; ``V``: the vectors of ``texts``) from the
+        training turns coded with some code and the turns about something
+        else: those of ``off_topic`` coded with none, and ``base``'s. ``None``
+        when there are none, or too few (then with a warning)."""
+        import warnings
+
+        import numpy as np
+        from scipy import sparse
+
+        from ..errors import LittleHumanCodingWarning
+        from .topic import MIN_OFF_TOPIC, TopicCheck, topic_features
+
+        kept = getattr(base, "topic_check_", None) if base is not None else None
+        if not off_topic and kept is None:
+            return None
+        coded = Y.any(axis=1)
+        new = [k for k, sid in enumerate(ids) if sid in off_topic and not coded[k]]
+        else_texts = [texts[k] for k in new]
+        else_questions = [questions[k] for k in new]
+        if kept is not None:  # base's turns about something else (not among base's rows)
+            else_texts = list(kept.else_texts_) + else_texts
+            else_questions = list(kept.else_questions_) + else_questions
+        if len(else_texts) < MIN_OFF_TOPIC:
+            warnings.warn(LittleHumanCodingWarning(
+                f"too few turns marked as about something else to learn a topic check "
+                f"({len(else_texts)}; it needs {MIN_OFF_TOPIC}): the coder has none"),
+                stacklevel=3)
+            return None
+        about = np.flatnonzero(coded)
+        X = sparse.vstack([
+            topic_features(sim, [texts[k] for k in about], [questions[k] for k in about],
+                           vectors=V[about]),
+            topic_features(sim, else_texts, else_questions)], format="csr")
+        check = TopicCheck().fit(X, np.r_[np.ones(len(about)), np.zeros(len(else_texts))])
+        check.else_texts_, check.else_questions_ = else_texts, else_questions
+        return check
 
     def _fit_tokens(self, texts: Sequence[str]) -> list:
         """The :class:`~.tokens.Tokens` of each text (training texts: few)."""
@@ -931,7 +1013,7 @@ class Coder:
         learner = self.learner_
         # the questions and answers around each segment, found once for all
         questions = context = None
-        if learner is not None and learner.question_weight:
+        if learner is not None and (learner.question_weight or self._topic_check_on()):
             questions = preceding_questions(segments, todo)
         if learner is not None and learner.context_weight:
             context = adjacent_answers(segments, todo)
@@ -950,6 +1032,8 @@ class Coder:
                 todo[a:z], segments, hits_all, learned,
                 questions[a:z] if questions is not None else None,
                 (context[0][a:z], context[1][a:z]) if context is not None else None)
+            topic = self._topic_scores(todo[a:z], segments, learned,
+                                       questions[a:z] if questions is not None else None)
             for b in range(0, z - a, COMBINE_CHUNK):
                 e = min(b + COMBINE_CHUNK, z - a)
                 chunk_scores = sim_scores.take(index[b:e]) if sim_scores is not None else None
@@ -957,8 +1041,9 @@ class Coder:
                                          chunk_scores,
                                          learned[b:e] if learned is not None else None,
                                          tuple(x[b:e] for x in nearest) if nearest else None,
-                                         sense[b:e] if sense is not None else None)
-            del R, hits_all, content, sim_scores, index, learned, nearest, sense
+                                         sense[b:e] if sense is not None else None,
+                                         topic[b:e] if topic is not None else None)
+            del R, hits_all, content, sim_scores, index, learned, nearest, sense, topic
         options: dict[str, Any] = {"unit": self.unit, "code_interviewer": self.code_interviewer,
                                    "similarity": self.similarity}
         if learner is not None:
@@ -968,6 +1053,7 @@ class Coder:
                                         and learner.modes_[c] != "codebook"]
             options["codebook_kept"] = learner.codebook_kept_
             options["sense_check"] = bool(self.sense_check)
+            options["topic_check"] = self._topic_check_on()
         return CodingResult(
             segment_list=segments,
             coding_list=codings,
@@ -1039,6 +1125,44 @@ class Coder:
                 m = len(self.learner_.codes_)
                 near = (np.full((len(texts), m), -1, dtype=int), np.zeros((len(texts), m)))
         return R, hits_all, content, sim_scores, index, learned, near
+
+    def _topic_check_on(self) -> bool:
+        """Whether coding drops learned codings of turns about something else
+        (the coder learned a topic check and ``topic_check`` is on)."""
+        return bool(getattr(self, "topic_check", True)
+                    and getattr(self, "topic_check_", None) is not None
+                    and self.learner_ is not None)
+
+    def _topic_scores(self, todo: Sequence[Segment], segments: Sequence[Segment], learned,
+                      questions: "Sequence[str] | None" = None):
+        """The topic check (:mod:`.topic`): the probability that each segment
+        of ``todo`` is about the evaluated work, computed where it can change a
+        coding — segments of :data:`.topic.MIN_WORDS` words or more with a
+        learned score at or above the threshold of a code the learned model
+        decides alone (mode ``learned``); ``nan`` elsewhere. Each segment is scored on its own, with the question
+        before it (``questions``, if already found in ``segments``). ``None``
+        without a topic check or with ``topic_check`` off."""
+        import numpy as np
+
+        if learned is None or not self._topic_check_on():
+            return None
+        learner = self.learner_
+        out = np.full(len(todo), np.nan)
+        cols = [jj for jj, c in enumerate(learner.codes_)
+                if learner.has_model(c) and learner.modes_[c] == "learned"]
+        if not cols or not len(todo):
+            return out
+        thresholds = np.array([learner.thresholds_[learner.codes_[jj]] for jj in cols])
+        long_enough = np.array([len(s.text.split()) >= TOPIC_MIN_WORDS for s in todo])
+        rows = np.flatnonzero((learned[:, cols] >= thresholds).any(axis=1) & long_enough)
+        if not len(rows):
+            return out
+        picked = [todo[i] for i in rows]
+        qs = ([questions[i] for i in rows] if questions is not None
+              else preceding_questions(segments, picked))
+        X = topic_features(self.feature_similarity_, [s.text for s in picked], qs)
+        out[rows] = self.topic_check_.about_the_work(X)
+        return out
 
     def _sense_scores(self, todo: Sequence[Segment], segments: Sequence[Segment], hits_all,
                       learned, questions: "Sequence[str] | None" = None,
@@ -1244,12 +1368,13 @@ class Coder:
         return combined, sim_part, learned_part, learned_col
 
     def _combine(self, todo, R, hits_all, content, sim_scores, learned, nearest=None,
-                 sense=None) -> list[Coding]:
+                 sense=None, topic=None) -> list[Coding]:
         """One coding per segment × code whose combined score reaches 0.5
         (``content``: each segment's number of content words, see
         :data:`.features.MIN_CONTENT_WORDS`; ``nearest``: index and cosine
         of the nearest human-coded segment per learned code, for the
-        evidence)."""
+        evidence; ``sense`` and ``topic``: the sense check's and the topic
+        check's scores, see :meth:`_sense_scores` and :meth:`_topic_scores`)."""
         import numpy as np
 
         codebook = self._codebook()
@@ -1266,6 +1391,11 @@ class Coder:
                 if learner.modes_[cid] == "learned":
                     coded[:, code_ids.index(cid)] &= ~(
                         sense[:, jj] < SENSE_MASKED * learner.thresholds_[cid])
+        if topic is not None:  # the topic check (see _topic_scores); nan never drops
+            off = topic < TOPIC_MIN
+            for cid in learned_col:
+                if learner.modes_[cid] == "learned":
+                    coded[:, code_ids.index(cid)] &= ~off
         # a segment of few content words is coded only on a rule hit (of the
         # code or a sub-code); one with none ("Ja, precis.") never
         short = np.asarray(content) < MIN_CONTENT_WORDS
@@ -1325,6 +1455,10 @@ class Coder:
                                         f"words the rules matched (kept at "
                                         f"{SENSE_MASKED * learner.thresholds_[cid]:.2f} "
                                         f"or more)")
+                    if (topic is not None and not np.isnan(topic[i])
+                            and learner.modes_[cid] == "learned"):
+                        parts.insert(0, f"topic check: {topic[i]:.2f} about the evaluated "
+                                        f"work (kept at {TOPIC_MIN:.2f} or more)")
                     parts.insert(0, f"learned {learned[i, jj]:.2f} "
                                     f"(threshold {learner.thresholds_[cid]:.2f}, "
                                     f"{learner.modes_[cid]})")

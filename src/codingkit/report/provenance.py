@@ -125,6 +125,7 @@ def _plain(value: Any, w: Words, folder=None) -> str:
 #: a function of (value, words, folder).
 _SHOWN = {
     "code_interviewer": "yes", "rules_only": "yes", "sense_check": "yes",
+    "topic_check": "yes",
     "pseudonymized": "yes", "pseudonymized_copies": "yes", "csv_raw": "yes",
     "learned_codes": "list", "codebook_kept": "list", "formats": "list",
     "manifest": "path", "model": "path", "save_model": "path", "cache": "path",
