@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def saved(tmp_path_factory) -> Path:
     """A saved learned coder (Syd's sample interviews and their gold coding:
     173 human-coded turns to vectorise on loading). The bundled coder is such
-    a file too, but vectorising its 3,702 turns takes about 2 s a load."""
+    a file too, but vectorising its 4,022 turns takes about 2 s a load."""
     import codingkit as ck
     from codingkit.evaluation import read_human_coding
 

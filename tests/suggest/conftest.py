@@ -18,8 +18,8 @@ def small_bundled_files(tmp_path_factory) -> tuple[Path, Path]:
     one, from the sample corpus only (its 12 interviews and their gold
     coding), with its ``.json`` description: the ``.ckm`` and ``.json``.
 
-    The coder bundled with the default codebook learned from 92 interviews
-    (3,702 turns); learning on top of it takes about 13 s of CPU. The tests
+    The coder bundled with the default codebook learned from 100 interviews
+    (4,022 turns); learning on top of it takes about 19 s of CPU. The tests
     that check how the command line learns on top of the bundled coder
     (``--learn-from``, ``evaluate --cv``) use this one instead, through
     :func:`small_bundled`: the same code paths, a real learned coder, about
