@@ -30,7 +30,13 @@ with a coding (a turn about no theme coded ``granskad – inget tema``).
 
 A CSV with ``source, turn`` and no ``code`` column lists the turns the human
 coder *read*: the universe of the evaluation, so that turns left uncoded
-count as "absent" and not as "not looked at". A ``source, split`` CSV
+count as "absent" and not as "not looked at". With a ``mark`` column
+(``source, turn, mark``, as ``gold/<set>_marks.csv``) it also says which of
+them the coder marked as **about something else** than the evaluated work
+(``om_annat``, ``off_topic`` or ``hard_negative:<code>``; ``content_free``
+and an empty mark say nothing more): :meth:`codingkit.Coder.fit` learns its
+topic check from them (:mod:`codingkit.coding.topic`). So does the column
+``om_annat`` of a coding sheet. A ``source, split`` CSV
 (``splits.csv``) assigns whole transcripts to a ``dev`` or ``test`` split.
 """
 
@@ -60,6 +66,17 @@ SHEET_NAME = "Kodning"
 #: columns before them are :data:`codingkit.tables.CONTEXT_COLUMNS`).
 COMMENT_COLUMN = "comment"
 
+#: The column of a coding sheet where the coder marks a turn as about
+#: something else than the evaluated work (1), though it may use a theme's
+#: words: the turns :meth:`codingkit.Coder.fit` learns its topic check from.
+OFF_TOPIC_COLUMN = "om_annat"
+
+#: Marks of a marks CSV (``source, turn, mark``) that say a turn is about
+#: something else (besides ``hard_negative:<code>``), and marks that say
+#: nothing more than that the turn was read.
+_OFF_TOPIC_MARKS = frozenset({"om_annat", "off_topic", "annat"})
+_OTHER_MARKS = frozenset({"", "content_free"})
+
 #: The sheet of a coding sheet that says how to fill it in, and ends in the
 #: list of the sheet's themes (a row per theme: id, label, description)
 #: after the row :data:`THEMES_HEADING`.
@@ -86,8 +103,10 @@ class HumanCoding:
         One row per coded unit × code. Columns: ``code`` and the key columns
         of ``kind`` (plus whatever else the file had).
     turns:
-        The turns the coder read (``source``, ``turn``), or ``None`` when no
-        such list was given.
+        The turns the coder read (``source``, ``turn``; with a boolean
+        column ``off_topic`` when the coder marked some as about something
+        else, see :attr:`off_topic`), or ``None`` when no such list was
+        given.
     splits:
         ``source`` → split name (``"dev"``, ``"test"``), or empty.
     paths:
@@ -111,6 +130,16 @@ class HumanCoding:
         if self.kind == "segment":
             srcs |= {_source_of(s) for s in self.codings["segment_id"].astype(str)}
         return sorted(srcs)
+
+    @property
+    def off_topic(self) -> list[tuple[str, int]]:
+        """The turns (``source``, ``turn``) the coder marked as about something
+        else than the evaluated work (a coding sheet's ``om_annat``, a marks
+        CSV's ``hard_negative``/``om_annat``), in the order read."""
+        if self.turns is None or "off_topic" not in self.turns:
+            return []
+        marked = self.turns[self.turns["off_topic"].astype(bool)]
+        return list(zip(marked["source"].astype(str), marked["turn"].astype(int)))
 
     @property
     def codes(self) -> list[str]:
@@ -311,7 +340,7 @@ def read_human_coding(
             df = _clean_coding(df, kind, f)
             codings.append((kind, df))
         elif {"source", "turn"} <= cols:
-            turns.append(_clean_turns(df, f))
+            turns.append(_clean_turns(df, f, marks="mark" in cols))
         elif {"source", "split"} <= cols:
             for i, row in enumerate(df.itertuples(index=False), start=2):
                 src, sp = str(row.source).strip(), str(row.split).strip()
@@ -339,11 +368,23 @@ def read_human_coding(
     all_codings = pd.concat([d for _, d in codings], ignore_index=True)
     key = _key_columns(kind)
     all_codings = all_codings.drop_duplicates(subset=[*key, "code"]).reset_index(drop=True)
-    all_turns = None
-    if turns:
-        all_turns = pd.concat(turns, ignore_index=True).drop_duplicates(
-            subset=["source", "turn"]).reset_index(drop=True)
-    return HumanCoding(kind, all_codings, all_turns, splits, files)
+    return HumanCoding(kind, all_codings, _joined_turns(turns), splits, files)
+
+
+def _joined_turns(turns: "list[pd.DataFrame]") -> "pd.DataFrame | None":
+    """The turns read of several lists, each once; a turn marked as about
+    something else in any list is marked (column ``off_topic`` only when some
+    list marks turns)."""
+    import pandas as pd
+
+    if not turns:
+        return None
+    joined = pd.concat(turns, ignore_index=True)
+    if "off_topic" not in joined:
+        return joined.drop_duplicates(subset=["source", "turn"]).reset_index(drop=True)
+    joined["off_topic"] = joined["off_topic"].fillna(False).astype(bool)
+    return (joined.groupby(["source", "turn"], sort=False, as_index=False)["off_topic"].any()
+            .reset_index(drop=True))
 
 
 def read_coding_rounds(
@@ -375,8 +416,12 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
     """The coding (``source, turn, code``) and the turns read (``source,
     turn``) of a filled-in review sheet (:func:`write_review_sheet`).
 
-    A row counts as read when at least one theme cell holds 0 or 1; its
-    empty theme cells then count as 0. A row with every theme cell empty
+    A row counts as read when at least one theme cell (or its
+    :data:`OFF_TOPIC_COLUMN` cell) holds 0 or 1; its empty theme cells then
+    count as 0. A 1 in the column :data:`OFF_TOPIC_COLUMN` (``om_annat``)
+    marks the turn as about something else than the evaluated work (the
+    turns list then has a column ``off_topic``; a sheet written before that
+    column existed is read as before). A row with every theme cell empty
     is not read (not yet coded): left out, with a warning saying how many
     rows were read and left out. The theme columns are the columns after
     ``codingkit`` other than ``comment``; every theme the sheet lists in
@@ -475,8 +520,10 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
                 f"human's); expected a coding sheet written by 'codingkit suggest' and filled "
                 f"in by a person", path=path, line=1, code="E602")
         src_j, turn_j = lower.index("source"), lower.index("turn")
-        skip = {*CONTEXT_COLUMNS, COMMENT_COLUMN, "rank"}
+        skip = {*CONTEXT_COLUMNS, COMMENT_COLUMN, OFF_TOPIC_COLUMN, "rank"}
         theme_js = [j for j, h in enumerate(lower) if h and h not in skip]
+        off_j = lower.index(OFF_TOPIC_COLUMN) if OFF_TOPIC_COLUMN in lower else None
+        extra_js = [] if off_j is None else [off_j]
         if not theme_js:
             raise EvaluationError(
                 f"not a coding sheet: {where} has no theme column (one 0/1 column per theme "
@@ -511,7 +558,7 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
                 types = [getattr(c, "data_type", "n") for c in cells]
                 cells = [c.value for c in cells]
                 _no_unsaved_formula(path, r, cells, types, next(formulas, ()), header,
-                                    [src_j, turn_j, *theme_js], theme_js)
+                                    [src_j, turn_j, *theme_js, *extra_js], [*theme_js, *extra_js])
             cells = list(cells) + [None] * (len(header) - len(cells))
             marks = []
             for j in theme_js:
@@ -521,9 +568,15 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
                         f"cell {get_column_letter(j + 1)}{r} (theme {header[j]}) holds "
                         f"{cells[j]!r}; expected 0, 1 or empty", path=path, line=r, code="E603")
                 marks.append(v)
+            off = "" if off_j is None else _mark(cells[off_j])
+            if off is None:
+                raise EvaluationError(
+                    f"cell {get_column_letter(off_j + 1)}{r} ({OFF_TOPIC_COLUMN}: about "
+                    f"something else) holds {cells[off_j]!r}; expected 1, 0 or empty",
+                    path=path, line=r, code="E603")
             # the source exactly as written (a file may be named '\t=x.txt' or ' a.txt')
             src = "" if cells[src_j] is None else str(cells[src_j])
-            if all(m == "" for m in marks):
+            if all(m == "" for m in marks) and off == "":
                 unread += src.strip() != ""
                 continue  # not coded (yet)
             if not src.strip():
@@ -535,7 +588,7 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
                     f"cell {get_column_letter(turn_j + 1)}{r}: turn must be a whole number "
                     f"(at most 9 digits), got {cells[turn_j]!r}", path=path, line=r,
                     code="E603")
-            read.append((src, turn))
+            read.append((src, turn, off == 1))
             coded += [(src, turn, header[j]) for j, m in zip(theme_js, marks) if m == 1]
     except EvaluationError:
         raise
@@ -556,7 +609,9 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
             f"with every theme cell empty are left out as not read yet (a turn you read that "
             f"is about no theme: 0 in its theme cells)", path=path), stacklevel=3)
     codings = pd.DataFrame(coded, columns=["source", "turn", "code"]).drop_duplicates()
-    turns = pd.DataFrame(read, columns=["source", "turn"]).drop_duplicates()
+    turns = _joined_turns([pd.DataFrame(read, columns=["source", "turn", "off_topic"])])
+    if off_j is None:
+        turns = turns.drop(columns="off_topic")
     return codings.reset_index(drop=True), turns.reset_index(drop=True)
 
 
@@ -865,8 +920,23 @@ def _clean_coding(df: "pd.DataFrame", kind: str, path: Path) -> "pd.DataFrame":
     return df
 
 
-def _clean_turns(df: "pd.DataFrame", path: Path) -> "pd.DataFrame":
+def _clean_turns(df: "pd.DataFrame", path: Path, *, marks: bool = False) -> "pd.DataFrame":
+    """``source, turn`` of a list of turns read (with ``marks``: and
+    ``off_topic`` from its ``mark`` column, see :data:`_OFF_TOPIC_MARKS`)."""
+    off = None
+    if marks:
+        mark = df["mark"].astype(str).str.strip().str.lower()
+        off = mark.isin(_OFF_TOPIC_MARKS) | mark.str.startswith("hard_negative:")
+        bad = ~(off | mark.isin(_OTHER_MARKS))
+        if bad.any():
+            i = int(df.index[bad][0])
+            raise EvaluationError(
+                f"unknown mark {str(df['mark'][i])[:40]!r}; expected om_annat (about something "
+                f"else than the evaluated work), hard_negative:<code>, content_free or empty",
+                path=path, line=i + 2, code="E603")
     df = df[["source", "turn"]].copy()
+    if off is not None:
+        df["off_topic"] = off.to_numpy()
     df["source"] = df["source"].astype(str).str.strip()
     bad = ~df["turn"].astype(str).str.strip().str.fullmatch(r"\d{1,9}")
     if bad.any():

@@ -45,6 +45,7 @@ from .humancoding import (  # noqa: F401 - the sheet's layout, and its reader
     COMMENT_COLUMN,
     CONTEXT_COLUMNS,
     INSTRUCTIONS_SHEET,
+    OFF_TOPIC_COLUMN,
     SHEET_NAME,
     THEMES_HEADING,
     read_review_sheet,
@@ -301,9 +302,14 @@ För varje rad:
      Tomma celler räknas som 0 på en rad där du fyllt i minst ett tema.
   3. Kolumnen codingkit visar de teman codingkit själv skulle koda svaret med.
      Det är en gissning: koda efter kodboken, inte efter gissningen.
-  4. Kommentarer skriver du i kolumnen comment (den läses inte av codingkit).
+  4. Handlar svaret om något annat än det som utvärderas (privatliv, ett annat
+     jobb, en annan organisation) fast det använder ett temas ord, som "jag har
+     lärt mig sjunga" eller "budgeten för sommarstugan", skriv 1 i kolumnen
+     om_annat (och 0 i temakolumnerna). codingkit lär sig då att inte koda
+     sådana svar. Lämna den tom annars.
+  5. Kommentarer skriver du i kolumnen comment (den läses inte av codingkit).
 
-En rad räknas som läst när minst en temacell är ifylld (0 eller 1). Rader där
+En rad räknas som läst när minst en temacell eller om_annat är ifylld (0 eller 1). Rader där
 alla temaceller är tomma hoppas över, som om du inte hunnit till dem. Ett svar
 som inte handlar om något tema kodar du därför med 0 i minst en cell.
 
@@ -333,7 +339,10 @@ def write_review_sheet(suggestions: Suggestions, path: str | os.PathLike[str]) -
     The first sheet (:data:`SHEET_NAME`) has a row per turn: ``source,
     turn, project, round, role, question, text, codingkit`` (the themes
     codingkit codes it with), one column per theme (empty, for 0 or 1,
-    with a 0/1 list validation) and ``comment``. Every text is a text cell,
+    with a 0/1 list validation), ``om_annat`` (1: the turn is about
+    something else than the evaluated work, though it may use a theme's
+    words; see :data:`codingkit.humancoding.OFF_TOPIC_COLUMN`) and
+    ``comment``. Every text is a text cell,
     never a formula. A second sheet, ``Instruktioner``, says in Swedish
     how to fill it in.
     """
@@ -352,7 +361,7 @@ def write_review_sheet(suggestions: Suggestions, path: str | os.PathLike[str]) -
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_NAME
-    header = [*CONTEXT_COLUMNS, *themes, COMMENT_COLUMN]
+    header = [*CONTEXT_COLUMNS, *themes, OFF_TOPIC_COLUMN, COMMENT_COLUMN]
     ws.append(header)
     bold = Font(bold=True)
     for cell in ws[1]:
@@ -377,8 +386,9 @@ def write_review_sheet(suggestions: Suggestions, path: str | os.PathLike[str]) -
         dv = DataValidation(type="list", formula1='"0,1"', allow_blank=True,
                             showErrorMessage=True, errorTitle="0 eller 1",
                             error="Skriv 1 om svaret handlar om temat, annars 0.")
+        # the themes and om_annat (the column after them)
         dv.add(f"{get_column_letter(first_theme)}2:"
-               f"{get_column_letter(first_theme + len(themes) - 1)}{last_row}")
+               f"{get_column_letter(first_theme + len(themes))}{last_row}")
         ws.add_data_validation(dv)
     widths = {"source": 28, "turn": 6, "project": 18, "round": 7, "role": 14,
               "question": 40, "text": 80, "codingkit": 24, COMMENT_COLUMN: 30}

@@ -255,3 +255,32 @@ def test_a_short_turn_is_not_judged(tmp_path):
     result = _coder(True).code(ck.read_transcripts(tmp_path))
     assert _codes(result) == {"kort.txt:2": {"samverkan"}}
     assert "topic check" not in result.coding_list[0].evidence
+
+
+def test_marks_in_the_human_coding_teach_the_check(heldout4_coder, tmp_path):
+    """The marks CSV of the human coding (or a coding sheet's om_annat) gives
+    the turns about something else, as off_topic= does; learning on top adds
+    the new marks to the old."""
+    human = read_human_coding([ROOT / "gold" / "heldout4_coding.csv",
+                               ROOT / "gold" / "heldout4_turns.csv",
+                               ROOT / "gold" / "heldout4_marks.csv"])
+    transcripts, _, _ = _marked("heldout4")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.CodingkitWarning)
+        coder = ck.Coder().fit(transcripts, human)
+    assert coder.topic_check_.n_else_ == heldout4_coder.topic_check_.n_else_
+    np.testing.assert_allclose(coder.topic_check_.coef_, heldout4_coder.topic_check_.coef_)
+    # a round of the user's own: two turns of syd/01 marked as about something else
+    sample = [t for t in ck.read_transcripts(ROOT / "transcripts")
+              if t.source.startswith("syd/01_")]
+    (tmp_path / "c.csv").write_text("source,turn,code\nsyd/01_projektledare_omg1.txt,4,behov\n",
+                                    encoding="utf-8")
+    (tmp_path / "m.csv").write_text("source,turn,mark\nsyd/01_projektledare_omg1.txt,2,om_annat\n"
+                                    "syd/01_projektledare_omg1.txt,6,om_annat\n"
+                                    "syd/01_projektledare_omg1.txt,4,\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.CodingkitWarning)
+        on_top = ck.Coder().fit(sample, read_human_coding([tmp_path / "c.csv",
+                                                           tmp_path / "m.csv"]),
+                                base=heldout4_coder)
+    assert on_top.topic_check_.n_else_ == heldout4_coder.topic_check_.n_else_ + 2

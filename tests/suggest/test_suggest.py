@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -77,7 +78,7 @@ def _rows(path: Path) -> tuple[list[str], list[list]]:
 
 def test_sheet_has_n_distinct_turns_spread_over_interviews(sample_sheet):
     header, rows = _rows(sample_sheet)
-    assert header == [*CONTEXT_COLUMNS, *THEMES, "comment"]
+    assert header == [*CONTEXT_COLUMNS, *THEMES, "om_annat", "comment"]
     assert len(rows) == 30
     keys = [(r[0], r[1]) for r in rows]
     assert len(set(keys)) == 30
@@ -105,7 +106,7 @@ def test_sheet_has_validation_frozen_header_and_guesses(sample_sheet):
     assert ws.freeze_panes == "C2"
     (dv,) = ws.data_validations.dataValidation
     assert dv.type == "list" and dv.formula1 == '"0,1"'
-    assert str(dv.sqref) == "I2:R31"
+    assert str(dv.sqref) == "I2:S31"  # the themes and om_annat
     assert ws.column_dimensions["G"].width == 80
     instructions = " ".join(str(c.value) for row in book["Instruktioner"].iter_rows()
                             for c in row if c.value)
@@ -306,3 +307,49 @@ def test_apply_results_workbook_is_not_taken_for_human_coding(tmp_path):
     with pytest.raises(EvaluationError, match=r"a table of codingkit's results \(codingkit's own "
                                               r"coding, not a human's\).*\[E602\]"):
         read_human_coding([tmp_path / "codingkit.xlsx"])
+
+
+def test_turns_marked_about_something_else_are_read(sample_sheet, tmp_path):
+    """A 1 in om_annat marks the turn as about something else than the
+    evaluated work (and counts the row as read); a sheet without the column
+    (written before it existed) reads as before; anything but 0/1 is refused."""
+    filled = tmp_path / "annat.xlsx"
+    keys = _fill(sample_sheet, filled, {
+        2: {"om_annat": 1},                  # about something else, no theme filled
+        3: {"behov": 1, "om_annat": 0},
+        4: {"larande": 0, "om_annat": "1"},  # a text cell as Excel may keep it
+    })
+    with pytest.warns(Warning, match=r"read 3 of the 30 rows"):
+        human = read_human_coding(filled)
+    assert sorted(human.off_topic) == sorted([keys[1], keys[3]])
+    assert sorted(zip(human.turns["source"], human.turns["turn"])) == sorted(keys[1:4])
+    assert list(zip(human.codings["source"], human.codings["turn"], human.codings["code"])) \
+        == [(*keys[2], "behov")]
+    # without the column: as before
+    book = openpyxl.load_workbook(filled)
+    ws = book[SHEET_NAME]
+    ws.delete_cols([c.value for c in ws[1]].index("om_annat") + 1)
+    book.save(tmp_path / "old.xlsx")
+    with pytest.warns(Warning, match=r"read 2 of the 30 rows"):
+        old = read_human_coding(tmp_path / "old.xlsx")
+    assert old.off_topic == [] and "off_topic" not in old.turns
+    # a value that is not 0 or 1
+    _fill(sample_sheet, filled, {2: {"behov": 1, "om_annat": "ja"}})
+    with pytest.raises(EvaluationError, match=r"cell S2 \(om_annat: about something else\) "
+                                              r"holds 'ja'; expected 1, 0 or empty \[E603\]"):
+        read_human_coding(filled)
+
+
+def test_a_marks_csv_marks_turns_about_something_else(tmp_path):
+    """gold/<set>_marks.csv: hard_negative and om_annat marks are turns about
+    something else; content_free is a turn read, nothing more."""
+    root = Path(__file__).resolve().parents[2] / "gold"
+    human = read_human_coding([root / "heldout4_coding.csv", root / "heldout4_marks.csv"])
+    marks = pd.read_csv(root / "heldout4_marks.csv")
+    hard = marks[marks["mark"].str.startswith("hard_negative:")]
+    assert sorted(set(human.off_topic)) == sorted(set(zip(hard["source"], hard["turn"])))
+    bad = tmp_path / "marks.csv"
+    bad.write_text("source,turn,mark\na.txt,2,om_annat\na.txt,4,privat\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("source,turn,code\na.txt,2,behov\n", encoding="utf-8")
+    with pytest.raises(EvaluationError, match=r"marks.csv, line 3: unknown mark 'privat'"):
+        read_human_coding([tmp_path / "c.csv", bad])

@@ -25,8 +25,8 @@ from codingkit.evaluation import read_human_coding
 from codingkit.humancoding import read_coding_rounds, read_review_turns
 from codingkit.refiqda import read_qdpx
 from codingkit.refiqda._common import schema_path
-from codingkit.refiqda.review import (NO_THEME_ID, NO_THEME_LABEL, SET_NAME, TURN_VARIABLE,
-                                      parse_marker, turn_hash)
+from codingkit.refiqda.review import (NO_THEME_ID, NO_THEME_LABEL, OFF_TOPIC_ID, SET_NAME,
+                                      TURN_VARIABLE, parse_marker, turn_hash)
 from codingkit.segmenting import segment
 from codingkit.suggest import SHEET_NAME
 
@@ -82,7 +82,8 @@ def test_the_project_validates_and_holds_one_source_per_turn(granska, turns):
     project = read_qdpx(granska)
     # the codes: the codebook's themes, flat, by their ids, and the code for a
     # turn read that is about no theme
-    assert list(project.codebook.codes) == THEMES + [NO_THEME_ID]
+    assert list(project.codebook.codes) == THEMES + [NO_THEME_ID, OFF_TOPIC_ID]
+    assert project.codebook[OFF_TOPIC_ID].label == "granskad – om annat"
     assert project.codebook[NO_THEME_ID].label == NO_THEME_LABEL == "granskad – inget tema"
     assert all(c.parent is None and c.codable for c in project.codebook)
     assert "'granskad – inget tema'" in root.findtext(f"{Q}Description")
@@ -398,3 +399,17 @@ def test_suggest_refuses_other_suffixes_and_a_project_that_is_no_review(intervie
     assert res.exit_code == 1
     assert "not a review project of 'codingkit suggest'" in res.output and "[E602]" in res.output
     assert not (tmp_path / "g.qdpx").exists()
+
+
+def test_turns_coded_om_annat_are_turns_about_something_else(granska, tmp_path):
+    """The code 'granskad – om annat': a turn read, about something else than
+    the evaluated work (what the topic check learns from), no theme."""
+    coded = tmp_path / "granskad.qdpx"
+    marks = {0: ["behov"], 1: [OFF_TOPIC_ID], 2: [NO_THEME_ID], 3: ["larande", OFF_TOPIC_ID]}
+    keys = _code(granska, coded, marks)
+    with pytest.warns(Warning, match=r"\(2 with a theme, 1 'granskad – inget tema', 1 "
+                                     r"'granskad – om annat'\)"):
+        human = read_human_coding(coded)
+    assert sorted(human.off_topic) == sorted([keys[1], keys[3]])
+    assert sorted(zip(human.codings["source"], human.codings["turn"], human.codings["code"])) \
+        == sorted([(*keys[0], "behov"), (*keys[3], "larande")])

@@ -682,7 +682,9 @@ class Coder:
             marked as about something else than the evaluated work — a
             theme's words about private life, other work, anything else
             ("vi har fått lånelöfte, finansieringen är klar" about buying a
-            house). With at least :data:`.topic.MIN_OFF_TOPIC` of them
+            house). The turns ``human`` marks so (a coding sheet's
+            ``om_annat``, a marks CSV: :attr:`HumanCoding.off_topic
+            <codingkit.evaluation.HumanCoding.off_topic>`) are added. With at least :data:`.topic.MIN_OFF_TOPIC` of them
             (counting ``base``'s), the coder learns a topic check
             (:mod:`.topic`) from them and from every turn coded with some
             code, and drops a learned coding of a turn it finds about
@@ -745,9 +747,14 @@ class Coder:
         # each round aligned on its own; a later round's reading of a segment counts
         by_id: dict[str, Segment] = {}
         labels: dict[str, set[str]] = {}
+        marked: dict[str, bool] = {}  # turns a round marks as about something else, or not
         for h in rounds:
             train_h, aligned = self._aligned(segments, h, min_overlap)
             unknown_codes(h, codebook)
+            if h.turns is not None and "off_topic" in h.turns:
+                off = set(h.off_topic)
+                for s in train_h:  # a later round's reading counts here too
+                    marked[s.segment_id] = (s.source, s.turn) in off
             coded: dict[str, set[str]] = {s.segment_id: set() for s in train_h}
             for sid, code in zip(aligned["segment_id"], aligned["code"]):
                 coded[sid].add(code)
@@ -762,6 +769,8 @@ class Coder:
                 f"{len(unread)} turn(s) marked as about something else are not among the "
                 f"turns the human coding read, e.g. {unread[0]!r}: give the segment ids "
                 f"('<source>:<turn>') of turns of the transcripts learned from", code="E617")
+        given = set(off_topic)
+        off_topic += [sid for sid, m in marked.items() if m and sid not in given]
         prior = self._base_rows(base, codebook, set(by_id))
         used = set().union(*labels.values(), *prior["codes"])
         codes = [c for c in codebook.codes if c in used]

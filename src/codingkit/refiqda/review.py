@@ -17,9 +17,14 @@ exports a project; either one is enough for :func:`review_coding` to map
 the source back to its turn. A ``Set`` named ``granska`` holds every source,
 and the project's ``Description`` says that each source is one turn.
 
-Besides the themes, the project has one more code, :data:`NO_THEME_LABEL`
+Besides the themes, the project has two more codes: :data:`NO_THEME_LABEL`
 (``granskad – inget tema``, id :data:`NO_THEME_ID`): the reviewer codes a
-turn that is about no theme with it (anywhere in the source).
+turn that is about no theme with it (anywhere in the source); and
+:data:`OFF_TOPIC_LABEL` (``granskad – om annat``, id :data:`OFF_TOPIC_ID`):
+a turn about something else than the evaluated work, though it may use a
+theme's words (private life, other work), which teaches the coder's topic
+check (:mod:`codingkit.coding.topic`), as the column ``om_annat`` of the
+coding sheet does.
 
 Read back (:func:`review_coding`, used by ``--learn-from granska.qdpx`` and
 ``evaluate --gold granska.qdpx``), **a source with at least one coding is a
@@ -92,6 +97,16 @@ _NO_THEME_DESCRIPTION = (
     "Inget tema: koda ett svar (en källa) med den här koden när du har läst det och det inte "
     "handlar om något av temana. En källa utan någon kodning räknas som inte läst ännu och "
     "lämnas utanför. Koden är inget tema: codingkit lär sig inte av den.")
+
+#: The code a reviewer codes a turn about something else than the evaluated work with.
+OFF_TOPIC_ID = "granskad_om_annat"
+OFF_TOPIC_LABEL = "granskad – om annat"
+_OFF_TOPIC_SLUGS = frozenset({OFF_TOPIC_ID, "om_annat"})
+_OFF_TOPIC_DESCRIPTION = (
+    "Om annat: koda ett svar (en källa) med den här koden när det handlar om något annat än "
+    "det som utvärderas (privatliv, ett annat jobb, en annan organisation) fast det använder "
+    "ett temas ord, som 'jag har lärt mig sjunga' eller 'budgeten för sommarstugan'. codingkit "
+    "lär sig då att inte koda sådana svar. Koden är inget tema.")
 
 _MARKER_RE = re.compile(
     r"^\s*" + re.escape(MARKER) + r"\s*(?P<source>.+?) · tur (?P<turn>\d+) · "
@@ -166,7 +181,9 @@ def _describe(row, turn: ReviewTurn) -> str:
         f"Osäkrast: {row.theme} ({float(row.score):.2f})",
         f"Intervju: {row.source}, tur {int(row.turn)}" + (f" ({meta})" if meta else ""),
         ("Koda svaret från början efter kodboken, inte efter gissningen. Inget tema: koda "
-         f"det med '{NO_THEME_LABEL}' (en källa utan kodning räknas som inte läst)."),
+         f"det med '{NO_THEME_LABEL}' (en källa utan kodning räknas som inte läst). Handlar "
+         f"det om något annat än det som utvärderas (privatliv, annat arbete): koda det med "
+         f"'{OFF_TOPIC_LABEL}'."),
         turn.line(),
     ]
     return xml_safe("\n".join(lines))
@@ -201,6 +218,11 @@ def review_qdpx_bytes(suggestions: "Suggestions", *, name: str = "granska.qdpx",
         book = dataclasses.replace(book, codes={**book.codes, NO_THEME_ID: Code(
             id=NO_THEME_ID, label=NO_THEME_LABEL, description=_NO_THEME_DESCRIPTION,
             color="#A0A0A0")})
+    # and the code for a turn about something else than the evaluated work
+    if OFF_TOPIC_ID not in book.codes:
+        book = dataclasses.replace(book, codes={**book.codes, OFF_TOPIC_ID: Code(
+            id=OFF_TOPIC_ID, label=OFF_TOPIC_LABEL, description=_OFF_TOPIC_DESCRIPTION,
+            color="#C8A0A0")})
     user = make_guid("user", AUTOMATIC_USER)
 
     root = etree.Element(f"{{{_NS}}}Project", nsmap={None: _NS})
@@ -306,14 +328,24 @@ def is_no_theme_code(code_id: str, name: str | None = None) -> bool:
             or slugify(str(name or "")) in _NO_THEME_SLUGS)
 
 
+def is_off_topic_code(code_id: str, name: str | None = None) -> bool:
+    """Whether a code of a review project is the about-something-else code:
+    codingkit's (:data:`OFF_TOPIC_ID`) or one a reviewer added named
+    ``granskad – om annat`` or ``om annat`` (any case, dashes or spaces)."""
+    return (str(code_id).rsplit(".", 1)[-1] in _OFF_TOPIC_SLUGS
+            or slugify(str(name or "")) in _OFF_TOPIC_SLUGS)
+
+
 def review_coding(project: "ImportedProject"
                   ) -> tuple["pd.DataFrame", "pd.DataFrame"] | None:
     """The turn coding of a coded review project: ``(codings, turns)``.
 
     ``codings`` has a row ``source, turn, code, coder`` per turn × code
     coded in its source (by anyone but "codingkit (automatic)"), the
-    no-theme code left out; ``turns`` a row ``source, turn`` per source with
-    at least one such coding (the no-theme code too): the turns read. A
+    no-theme and about-something-else codes left out; ``turns`` a row
+    ``source, turn, off_topic`` per source with at least one such coding
+    (those two codes too): the turns read, ``off_topic`` true for those coded
+    :data:`OFF_TOPIC_LABEL`. A
     source without any coding is a turn not read yet: left out, with a
     warning saying how many were read and left out. ``None`` when the
     project is not a review project (no source names its turn).
@@ -351,9 +383,11 @@ def review_coding(project: "ImportedProject"
     sel = project.selections
     sel = sel[sel["source"].isin(list(turns)) & (sel["coder"] != AUTOMATIC_USER)]
     names = sel["code_name"] if "code_name" in sel else [None] * len(sel)
-    nothing = [is_no_theme_code(c, n) for c, n in zip(sel["code"], names)]
-    # a source with any coding was read; the no-theme code codes no theme
+    other_ = [is_off_topic_code(c, n) for c, n in zip(sel["code"], names)]
+    nothing = [is_no_theme_code(c, n) or o for c, n, o in zip(sel["code"], names, other_)]
+    # a source with any coding was read; the no-theme and om-annat codes code no theme
     read_sources = set(sel["source"])
+    off_sources = {s for s, o in zip(sel["source"], other_) if o}
     rows = [(turns[s].source, turns[s].turn, c, coder)
             for s, c, coder, no in zip(sel["source"], sel["code"], sel["coder"], nothing)
             if not no]
@@ -364,15 +398,19 @@ def review_coding(project: "ImportedProject"
             f"nothing coded yet: none of the {len(turns)} turns of the review project has a "
             "coding; code the turns in QualCoder or NVivo (a turn about no theme with "
             f"'{NO_THEME_LABEL}') and export the project again", path=where, code="E602")
-    read = pd.DataFrame(sorted({(turns[s].source, turns[s].turn) for s in read_sources}),
-                        columns=["source", "turn"])
+    read = pd.DataFrame(sorted({(turns[s].source, turns[s].turn, s in off_sources)
+                               for s in read_sources}),
+                        columns=["source", "turn", "off_topic"])
     unread = len(turns) - len(read_sources)
     if unread:
         with_theme = set(zip(codings["source"], codings["turn"]))
+        off = {(turns[s].source, turns[s].turn) for s in off_sources} - with_theme
+        others = f", {len(off)} '{OFF_TOPIC_LABEL}'" if off else ""
         warnings.warn(CodingkitWarning(
             f"read {len(read_sources)} of the {len(turns)} turns of the review project as "
-            f"coded ({len(with_theme)} with a theme, {len(read_sources) - len(with_theme)} "
-            f"'{NO_THEME_LABEL}'); the {unread} source(s) without any coding are left out as "
+            f"coded ({len(with_theme)} with a theme, "
+            f"{len(read_sources) - len(with_theme) - len(off)} '{NO_THEME_LABEL}'{others}); "
+            f"the {unread} source(s) without any coding are left out as "
             f"not read yet (code a turn you read that is about no theme with "
             f"'{NO_THEME_LABEL}')", path=where), stacklevel=3)
     return codings, read
