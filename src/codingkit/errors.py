@@ -344,14 +344,16 @@ ERROR_CODES: dict[str, str] = {
     "E801": "a --key file that is not a codingkit pseudonym key",
     "E802": "a key written for another pseudonym format, or an invalid format",
     "E803": "an unreadable --pseudonymize-list or --keep file",
-    "E804": "a --key inside the results folder",
+    "E804": "a --key inside the results folder or another folder of pseudonymised results "
+            "or copies",
     "E805": "a table given to depseudonymize that cannot be read as text",
     "E806": "a depseudonymized table written inside a folder of pseudonymised results or "
             "copies",
     "E807": "a run whose inputs mix pseudonymised copies and originals (or copies and a "
             "--manifest outside their folder)",
     "E808": "texts that are not pseudonymised written inside a folder of pseudonymised "
-            "results or copies (apply, evaluate, report, export-project, suggest)",
+            "results or copies (apply, evaluate, report, export-project, import-project, "
+            "suggest, write_outputs)",
     # E9xx reports, and reading a results folder back (writers.readback: E901, E902, E905)
     "E900": "a report cannot be made",
     "E901": "not a results folder of codingkit apply (no manifest.json, not codingkit's, "

@@ -15,6 +15,15 @@ pseudonymised copies (``codingkit pseudonymize``, marked by
 
 Now the copies code as a pseudonymised run (E807 when mixed with
 originals) and the others are refused with one line (E808).
+
+Later (section 4): ``import-project`` wrote a project's texts (sources,
+excerpts in human_coding.csv) inside such a folder, where ``apply`` then
+took its ``sources/*.txt`` for copies; ``write_outputs`` (the Python API)
+neither recorded a run of the copies as pseudonymised (manifest.json kept
+their paths) nor refused originals there, and ``Coder.code`` of the copies
+quoted the interviews learned from in the evidence; a ``--key`` (the real
+names) could be written inside such a folder. Now E808, as ``apply``, and
+E804.
 """
 
 from __future__ import annotations
@@ -285,3 +294,164 @@ def test_apply_of_originals_is_refused_inside_a_shared_folder(project, tmp_path)
              "--key", tmp_path / "k.json")
     assert r.exit_code == 0, r.output
     assert not _holds(res, PLANTED)
+
+
+# --------------------------------------------------------------------------
+# 4. import-project, the Python API and the key
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def private_qdpx(private_res, tmp_path_factory):
+    """A REFI-QDA project of the original interviews (not pseudonymised)."""
+    out = tmp_path_factory.mktemp("privat_qdpx") / "granskad.qdpx"
+    r = _run("export-project", private_res, "--out", out)
+    assert r.exit_code == 0, r.output
+    assert _holds(out.parent, PLANTED)
+    return out
+
+
+def test_import_project_refuses_to_write_originals_inside_a_shared_folder(
+        project, private_qdpx, tmp_path):
+    from codingkit.pseudonymize import PseudonymError
+    from codingkit.refiqda import read_qdpx, write_imported_project
+
+    res, copies = _shared_copies(project, tmp_path)
+    for out, why in ((copies / "granskad", "pseudonymised copies"),
+                     (res / "granskad", "pseudonymised results")):
+        r = _run("import-project", private_qdpx, "--out", out)
+        line = _refused(r, "E808", out)
+        assert f"inside {out.parent}, a folder of {why}" in line
+        assert "the imported project would hold the texts of granskad.qdpx" in line
+        assert "expected --out outside it" in line
+        assert not out.exists()
+    assert not _holds(copies, PLANTED) and not _holds(res, PLANTED)
+    # the library refuses as the command does
+    with pytest.raises(PseudonymError) as err:
+        write_imported_project(read_qdpx(private_qdpx), copies / "granskad")
+    assert err.value.code == "E808" and not (copies / "granskad").exists()
+    # elsewhere, as before
+    r = _run("import-project", private_qdpx, "--out", tmp_path / "privat")
+    assert r.exit_code == 0, r.output
+    assert _holds(tmp_path / "privat", PLANTED)
+
+
+def test_import_project_of_a_pseudonymised_run_writes_inside_its_folder(project, tmp_path):
+    res = tmp_path / "res"
+    r = _run("apply", project["copies"], "--out", res, "-q", "--rules-only", "--format",
+             "qdpx")
+    assert r.exit_code == 0, r.output
+    r = _run("import-project", res / "project.qdpx", "--out", res / "granskad")
+    assert r.exit_code == 0, r.output
+    assert (res / "granskad" / "human_coding.csv").is_file()
+    assert not _holds(res, PLANTED) and not _holds(res, PRIVATE)
+    # a project of another name there is refused: codingkit did not write it
+    shutil.copy(res / "project.qdpx", res / "annan.qdpx")
+    _refused(_run("import-project", res / "annan.qdpx", "--out", res / "annan"), "E808",
+             res / "annan")
+
+
+def _shared_copies(project, tmp_path) -> tuple[Path, Path]:
+    """Copies of the pseudonymised results and of the folder of copies (a
+    test that fails writes there, not into the module's folders)."""
+    res, copies = tmp_path / "dela", tmp_path / "kopior"
+    shutil.copytree(project["shared"], res)
+    shutil.copytree(project["copies"], copies)
+    return res, copies
+
+
+def _read_and_code(*paths):
+    import codingkit as ck
+
+    transcripts = ck.read_transcripts([str(p) for p in paths])
+    return ck.Coder(ck.load_codebook()).code(transcripts)
+
+
+def test_write_outputs_of_the_copies_records_a_pseudonymised_run(project, tmp_path):
+    import codingkit as ck
+
+    out = tmp_path / "res"
+    written = ck.write_outputs(_read_and_code(project["copies"]), out)
+    assert written[-1] == out / "manifest.json"
+    text = (out / "manifest.json").read_text(encoding="utf-8")
+    manifest = json.loads(text)
+    opts = manifest["options"]
+    # as 'codingkit apply' of the copies records it
+    cli = json.loads((project["res"] / "manifest.json").read_text(encoding="utf-8"))["options"]
+    for name in ("pseudonymized", "pseudonymized_copies", "pseudonym_key_sha256",
+                 "pseudonym_format"):
+        assert opts[name] == cli[name], name
+    assert opts["pseudonymized"] is True and len(opts["pseudonym_key_sha256"]) == 64
+    assert all(e["path"] is None for e in manifest["inputs"])
+    assert manifest["codebook"]["path"] is None
+    assert PRIVATE not in text and str(project["home"].parent) not in text
+    # the folder is then one of pseudonymised results: depseudonymize refuses it
+    r = _run("depseudonymize", out / "segments.csv", "--key", project["key"], "--out",
+             out / "klar.csv")
+    _refused(r, "E806", out / "klar.csv")
+
+
+def test_write_outputs_refuses_originals_inside_a_shared_folder(project, tmp_path):
+    import codingkit as ck
+    from codingkit.pseudonymize import PseudonymError, pseudonymize_for_apply
+
+    originals = project["home"] / "intervjuer"
+    result = _read_and_code(originals)
+    res, copies = _shared_copies(project, tmp_path)
+    for out, kw in ((copies / "res", {}), (res / "privat", {}), (res, {"force": True})):
+        with pytest.raises(PseudonymError) as err:
+            ck.write_outputs(result, out, **kw)
+        assert err.value.code == "E808", err.value
+        assert "the results would hold texts that are not pseudonymised" in str(err.value)
+        assert "\n" not in str(err.value)
+    assert not (copies / "res").exists() and not (res / "privat").exists()
+    assert not _holds(res, PLANTED) and not _holds(copies, PLANTED)
+    # copies and originals in one result: refused as 'apply' refuses them
+    with pytest.raises(PseudonymError) as err:
+        ck.write_outputs(_read_and_code(project["copies"], originals / "syd" / SOURCES[0]),
+                         tmp_path / "blandat")
+    assert err.value.code == "E807" and not (tmp_path / "blandat").exists()
+    # pseudonymised while coding (the options say so): written there, as before
+    transcripts, options = pseudonymize_for_apply(
+        ck.read_transcripts([str(originals)]), key_path=tmp_path / "k.json",
+        out_dir=res / "omg2")
+    ck.write_outputs(ck.Coder(ck.load_codebook()).code(transcripts), res / "omg2",
+                     options=options)
+    assert not _holds(res, PLANTED)
+    # and the originals elsewhere, as before
+    ck.write_outputs(result, tmp_path / "privat")
+    assert "pseudonymized" not in json.loads(
+        (tmp_path / "privat" / "manifest.json").read_text("utf-8"))["options"]
+
+
+def test_learned_evidence_of_copies_quotes_no_interview_learned_from(project):
+    import re
+
+    import codingkit as ck
+    from codingkit.coding.bundled import bundled_coder
+
+    quoted = re.compile(r"nearest human-coded [\d.]+ \(")
+    coder = bundled_coder()
+    learned = [c.evidence for c in coder.code(ck.read_transcripts([str(project["copies"])]))
+               .coding_list if c.method == "learned"]
+    assert len(learned) > 10
+    assert all("nearest human-coded" in e and not quoted.search(e) for e in learned)
+    # the originals still get the quote
+    plain = coder.code(ck.read_transcripts([str(project["home"] / "intervjuer")]))
+    assert any(quoted.search(c.evidence) for c in plain.coding_list)
+
+
+def test_a_key_is_refused_inside_a_shared_folder(project, tmp_path):
+    originals = project["home"] / "intervjuer"
+    res, copies = _shared_copies(project, tmp_path)
+    key = copies / "nyckel2.json"
+    r = _run("pseudonymize", originals, "--out", tmp_path / "kopior2", "--key", key)
+    line = _refused(r, "E804", key)
+    assert f"inside {copies}, a folder of pseudonymised copies" in line
+    assert "the key holds the real names" in line
+    key2 = res / "nyckel.json"
+    r = _run("apply", originals, "--out", tmp_path / "res", "-q", "--rules-only",
+             "--pseudonymize", "--key", key2)
+    _refused(r, "E804", key2)
+    assert not key.exists() and not key2.exists()
+    assert not (tmp_path / "kopior2").exists() and not (tmp_path / "res").exists()

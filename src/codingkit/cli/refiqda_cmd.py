@@ -145,7 +145,9 @@ def import_project_cmd(qdpx: Path, out: Path, max_source_mb: int | None) -> None
       Read granskad.qdpx: 8 sources, 18 codes, 2 coders, 377 codings; 0 problems
     """
     from ..refiqda import read_qdpx, write_imported_project
+    from ..refiqda.importer import check_import_location
 
+    check_import_location(qdpx, out)  # E808, before the project is read
     limits = {}
     if max_source_mb is not None:
         limits = {"max_source_bytes": max_source_mb * 2**20,

@@ -221,7 +221,9 @@ class Coder:
         Quote, in the evidence of a learned coding, the nearest human-coded
         segment the coder learned from (default). ``False`` names only its
         similarity: ``codingkit apply --pseudonymize`` sets it, since the
-        interviews learned from are not pseudonymised.
+        interviews learned from are not pseudonymised. Transcripts read
+        from pseudonymised copies (``codingkit pseudonymize``) are coded as
+        with ``False``, whatever it is.
     sense_check:
         Drop a learned coding that rests on the code's words alone (default;
         see :meth:`_sense_scores`): ``codingkit apply --no-sense-check``
@@ -1020,6 +1022,11 @@ class Coder:
             kept = {id(s) for s in todo}
             tokens = [t for s, t in zip(segments, tokens) if id(s) in kept]
         learner = self.learner_
+        # pseudonymised copies ('codingkit pseudonymize'): the evidence of a
+        # learned coding does not quote the interviews learned from, which
+        # are not pseudonymised (as 'codingkit apply' of copies)
+        quote = self.quote_learned_from and not (learner is not None
+                                                 and _any_copy(transcripts))
         # the questions and answers around each segment, found once for all
         questions = context = None
         if learner is not None and (learner.question_weight or self._topic_check_on()):
@@ -1051,7 +1058,8 @@ class Coder:
                                          learned[b:e] if learned is not None else None,
                                          tuple(x[b:e] for x in nearest) if nearest else None,
                                          sense[b:e] if sense is not None else None,
-                                         topic[b:e] if topic is not None else None)
+                                         topic[b:e] if topic is not None else None,
+                                         quote=quote)
             del R, hits_all, content, sim_scores, index, learned, nearest, sense, topic
         options: dict[str, Any] = {"unit": self.unit, "code_interviewer": self.code_interviewer,
                                    "similarity": self.similarity}
@@ -1377,13 +1385,14 @@ class Coder:
         return combined, sim_part, learned_part, learned_col
 
     def _combine(self, todo, R, hits_all, content, sim_scores, learned, nearest=None,
-                 sense=None, topic=None) -> list[Coding]:
+                 sense=None, topic=None, *, quote: bool = True) -> list[Coding]:
         """One coding per segment × code whose combined score reaches 0.5
         (``content``: each segment's number of content words, see
         :data:`.features.MIN_CONTENT_WORDS`; ``nearest``: index and cosine
         of the nearest human-coded segment per learned code, for the
-        evidence; ``sense`` and ``topic``: the sense check's and the topic
-        check's scores, see :meth:`_sense_scores` and :meth:`_topic_scores`)."""
+        evidence, quoted there when ``quote`` and :attr:`quote_learned_from`;
+        ``sense`` and ``topic``: the sense check's and the topic check's
+        scores, see :meth:`_sense_scores` and :meth:`_topic_scores`)."""
         import numpy as np
 
         codebook = self._codebook()
@@ -1453,7 +1462,7 @@ class Coder:
                     jj = learned_col[cid]
                     if nearest is not None and nearest[0][i, jj] >= 0:
                         ref = nearest[0][i, jj]
-                        if self.quote_learned_from:
+                        if self.quote_learned_from and quote:
                             parts.insert(0, f"nearest human-coded {nearest[1][i, jj]:.2f} "
                                             f"({learner.neighbour_ids_[ref]}): "
                                             f"'{_short(learner.neighbour_texts_[ref], 50)}'")
@@ -1495,3 +1504,13 @@ def _masked(text: str, spans: Sequence[tuple[int, int]]) -> str:
     for start, end in spans:
         chars[start:end] = " " * (end - start)
     return "".join(chars)
+
+
+def _any_copy(transcripts: Sequence[Transcript]) -> bool:
+    """Whether a transcript of ``transcripts`` was read from a pseudonymised
+    copy (:func:`~codingkit.pseudonymize.copies_folder`: its folder is
+    marked by ``codingkit pseudonymize``)."""
+    from ..pseudonymize import copies_folder
+
+    return any(copies_folder(p) is not None
+               for p in dict.fromkeys(str(t.path) for t in transcripts if t.path))

@@ -31,7 +31,8 @@ Other capitalised words in the middle of a sentence that are not kept are
 *candidates*: :meth:`Pseudonymizer.scan` lists them for review.
 
 Error codes: E801 not a key file; E802 a key for other settings; E803 an
-unreadable list file; E804 a key inside the results folder; E805 a table to
+unreadable list file; E804 a key inside the results folder or another
+folder of pseudonymised results or copies; E805 a table to
 restore that cannot be read; E806 a restored table that would be written
 inside a folder of pseudonymised results or copies; E807 a run whose inputs
 mix pseudonymised copies and originals; E808 texts that are not
@@ -291,12 +292,21 @@ def read_table(path: str | os.PathLike[str]) -> bytes:
 
 def check_key_location(key_path: str | os.PathLike[str],
                        out_dir: str | os.PathLike[str]) -> None:
-    """E804 when the key would be written inside the results folder."""
+    """E804 when the key would be written inside the results folder, or
+    inside another folder meant to be shared (:func:`shared_folder`:
+    pseudonymised results or copies): the key holds the real names."""
     key = Path(key_path).resolve()
     out = Path(out_dir).resolve()
     if key == out or out in key.parents:
         raise PseudonymError(f"the key must not be inside the results folder {out_dir}; "
                              "give --key a path outside it", path=key_path, code="E804")
+    found = shared_folder(key_path)
+    if found is not None:
+        folder, why = found
+        raise PseudonymError(f"inside {folder}, a folder of {why}, which is meant to be "
+                             "shared, and the key holds the real names; expected --key "
+                             "outside it (e.g. in a private folder)", path=key_path,
+                             code="E804")
 
 
 #: A manifest.json larger than this is not read to tell whether its folder was

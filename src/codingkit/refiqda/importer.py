@@ -628,12 +628,17 @@ def write_imported_project(project: ImportedProject,
     ------
     OutputError
         E402 if ``out_dir`` exists and is not empty.
+    PseudonymError
+        E808 if ``out_dir`` is inside a folder of pseudonymised results or
+        copies (meant to be shared) and the project is not the
+        ``project.qdpx`` of pseudonymised results (:func:`check_import_location`).
     """
     import pandas as pd
 
     from .codebook import write_qdc
 
     out = Path(out_dir)
+    check_import_location(project.path, out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise OutputError("the output folder exists and is not empty; expected a new or "
                           "empty folder", path=out, code="E402")
@@ -674,6 +679,32 @@ def write_imported_project(project: ImportedProject,
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return {key: out / path.relative_to(tmp) for key, path in written.items()}
+
+
+def check_import_location(qdpx: str | os.PathLike[str] | None,
+                          out_dir: str | os.PathLike[str]) -> None:
+    """E808 when a project imported from ``qdpx`` would be written to
+    ``out_dir`` inside a folder meant to be shared (pseudonymised results or
+    copies, :func:`~codingkit.pseudonymize.shared_folder`): its sources,
+    human_coding.csv and annotations.csv hold the project's texts, which
+    cannot be told to be pseudonymised, and its ``sources/*.txt`` would be
+    taken for pseudonymised copies by ``apply``. Only the ``project.qdpx``
+    that a pseudonymised run wrote into its results folder (``apply
+    --pseudonymize --format qdpx``, or ``apply`` of copies) may be imported
+    there."""
+    from ..pseudonymize import check_shared_output, results_pseudonymized, shared_folder
+
+    if shared_folder(Path(out_dir) / "sources.csv") is None:
+        return
+    if qdpx is not None and Path(qdpx).name == "project.qdpx" \
+            and results_pseudonymized(Path(qdpx).parent):
+        return
+    name = Path(qdpx).name if qdpx is not None else "the project"
+    check_shared_output(out_dir, f"the imported project would hold the texts of {name}, "
+                        "which cannot be told to be pseudonymised",
+                        instead=", or import the project.qdpx of pseudonymised results "
+                                "('codingkit apply --pseudonymize --format qdpx')",
+                        is_folder=True)
 
 
 def _umask() -> int:

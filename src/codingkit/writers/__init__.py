@@ -501,6 +501,48 @@ def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
     return manifest
 
 
+def copies_run_options(transcripts: Sequence, out_dir: str | os.PathLike[str], *,
+                       pseudonymized: bool = False) -> dict[str, Any]:
+    """What :func:`write_outputs` adds to the options of a run written to
+    ``out_dir``, as ``codingkit apply`` does: when every transcript was read
+    from a pseudonymised copy (:func:`~codingkit.pseudonymize.copies_options`),
+    the options of a pseudonymised run of copies; else nothing.
+
+    ``pseudonymized``: the caller says the texts are pseudonymised (the
+    options of :func:`~codingkit.pseudonymize.pseudonymize_for_apply`), so
+    nothing is checked or added.
+
+    Raises
+    ------
+    PseudonymError
+        E807 when some transcripts are copies and others are not (or were
+        read from no file); E808 when they are not copies and ``out_dir``
+        is inside a folder of pseudonymised results or copies, which is
+        meant to be shared.
+    """
+    from ..pseudonymize import PseudonymError, check_shared_output, copies_options
+
+    if pseudonymized:
+        return {}
+    paths = list(dict.fromkeys(str(t.path) for t in transcripts if t.path))
+    copies = copies_options(paths) if paths else None
+    if copies is None:
+        check_shared_output(out_dir, "the results would hold texts that are not "
+                            "pseudonymised", option="out_dir",
+                            instead=", or code pseudonymised texts (the copies 'codingkit "
+                                    "pseudonymize' writes, or pseudonymize_for_apply and "
+                                    "its options)", is_folder=True)
+        return {}
+    unread = next((t for t in transcripts if not t.path), None)
+    if unread is not None:
+        raise PseudonymError(
+            f"transcript {unread.source!r} was read from no file, so it is no pseudonymised "
+            f"copy, while {len(paths)} other input{'s are' if len(paths) != 1 else ' is'}; "
+            "the results would hold its text marked as pseudonymised; expected copies only "
+            "or originals only", code="E807")
+    return copies
+
+
 def write_outputs(
     result: CodingResult,
     out_dir: "str | os.PathLike[str] | ResultsFolder",
@@ -545,15 +587,29 @@ def write_outputs(
     list of Path
         The files written, ``manifest.json`` last.
 
+    As ``codingkit apply``: when every transcript was read from a
+    pseudonymised copy (a folder ``codingkit pseudonymize`` wrote), the run
+    is recorded as pseudonymised (``pseudonymized`` and
+    ``pseudonymized_copies`` true, the key's sha256 and format from the
+    copies' marker) and ``manifest.json`` records no path
+    (:func:`withhold_paths`); see :func:`copies_run_options`.
+
     Raises
     ------
     OutputError
         E403 unknown format; E401, E402, E405, E406 from :func:`results_folder`.
+    PseudonymError
+        E807 copies mixed with other transcripts; E808 transcripts that are
+        not pseudonymised written inside a folder of pseudonymised results
+        or copies (:func:`copies_run_options`).
     """
     bad = [f for f in formats if f not in WRITERS]
     if bad:
         raise OutputError(f"unknown output format {bad[0]!r}; expected one of "
                           f"{', '.join(WRITERS)}", code="E403")
+    options = {**(options or {}), **copies_run_options(
+        result.transcripts, out_dir.out if isinstance(out_dir, ResultsFolder) else out_dir,
+        pseudonymized={**result.options, **(options or {})}.get("pseudonymized") is True)}
     if isinstance(out_dir, ResultsFolder):
         return _write_all(result, out_dir, formats=formats, by=by, options=options,
                           csv_raw=csv_raw, progress=progress)
