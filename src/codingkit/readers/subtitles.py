@@ -12,6 +12,16 @@ code (``I:``, ``IP:``). Cue times become ``Turn.begin``/``Turn.finish``
 (seconds); consecutive cues of one speaker become one turn. Other cue tags
 (``<c>``, ``<i>``, ...) are removed.
 
+A cue may hold several speakers: two or more voice spans (``<v Anna>Hur
+började det?</v>`` and ``<v Johan>Med en förstudie.</v>``, on lines of their
+own, after a ``- `` dash, or on one line; with classes, ``<v.loud Anna>``;
+``</v>`` optional), or lines that start with a label of a speaker of the file
+(``Anna: ...`` / ``- Johan: ...``, a label that recurs, a known code or
+speaker). Each speaker's words are then speech of their own (turns as for
+cues), all with the cue's times (:func:`_voice_parts`, :func:`_label_parts`).
+Words outside every voice span belong to the voice that spoke before them
+(before the first span: the first voice, as in a cue with one voice).
+
 ``Transcript.text`` is built as one line per turn, ``"<speaker>: <cue texts
 joined by a space>"`` (without a prefix when the speaker is unknown), and
 each turn points at the text after the prefix. Cues without a known speaker
@@ -79,8 +89,18 @@ _TIME_EXAMPLE = {"srt": "'00:00:01,000 --> 00:00:04,000'", "vtt": "'00:00:01.000
 #: The largest hours, minutes, seconds and milliseconds of a cue time.
 _TIME_MAX = (99, 59, 59, 999)
 
-_VOICE_RE = re.compile(r"<v(?:\.[\w\-]+)*[ \t]+([^>]+)>")
-_TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>|<\d[^>]*>")
+#: A voice span's start tag, ``<v Anna>`` or with classes ``<v.loud Anna>``
+#: (the name is group 1). The name starts with a non-space and holds no
+#: ``<`` or ``>``, and so does any tag (:data:`_TAG_RE`): a ``<v`` or ``<b``
+#: without its ``>`` is then looked at only up to the next ``<``, and a cue
+#: is read in time linear in its length (with ``[^>]`` each unclosed one was
+#: read to the end of the cue: 40,000 of them took 50 s).
+_VOICE_RE = re.compile(r"<v(?:\.[\w\-]+)*[ \t]+([^\s<>][^<>]*)>")
+#: A voice span's start tag (group 1: the name) or its end tag ``</v>``.
+_VOICE_TAG_RE = re.compile(rf"{_VOICE_RE.pattern}|</v[ \t]*>")
+_TAG_RE = re.compile(r"</?[a-zA-Z][^<>]*>|<\d[^<>]*>")
+#: A dash before a label on a line of a cue: "- Anna: Hej."
+_DASH_RE = re.compile(r"[-\u2013\u2014]\s*")
 
 
 def _clean(text: str) -> str:
@@ -126,37 +146,67 @@ def read_subtitles(
     if not captions:
         raise InputError(f"no subtitle cues found; expected {expected}", path=path, code="E107")
 
-    cues: list[tuple[str | None, str, float, float, str | None]] = []  # speaker, text, t0, t1, prefix
+    # what each cue says, before its Name: labels are judged: the speech of
+    # each of its voice spans, or its text with a label at its start and the
+    # later lines that start with a label (another speaker in the same cue)
+    said: list[_Said] = []
     for cue_text, t0, t1 in captions:
+        parts = _voice_parts(cue_text)
+        if parts is not None:
+            said.append(_Said(parts, None, "", 0, False, (), t0, t1))
+            continue
         voice_m = _VOICE_RE.search(cue_text)
-        voice = _clean(voice_m.group(1)) if voice_m else None
         text = _clean(cue_text)
-        prefix = None
-        if voice is None:
-            m = LABEL_RE.match(text)
-            if m is not None and not _is_note(_label_name(m)):
-                prefix = _label_name(m)
-                text_after = text[m.end():].strip()
-                cues.append((None, text_after, t0, t1, prefix))
-                continue
-        cues.append((voice, text, t0, t1, None))
+        if voice_m is not None:
+            said.append(_Said([(_clean(voice_m.group(1)), text)], None, "", 0, False, (), t0, t1))
+            continue
+        lines = _label_lines(cue_text)
+        label = _label_at_start(text, dash=bool(lines))
+        if label is None:
+            said.append(_Said([(None, text)], None, "", 0, False, lines, t0, t1))
+        else:
+            said.append(_Said(None, label[0], text, label[1], label[2], lines, t0, t1))
 
     # a Name: prefix counts if it is a known code, recurs, or is a known speaker;
-    # when most cues carry one (Zoom), every prefix counts
-    counts = Counter(p.casefold() for _, _, _, _, p in cues if p)
-    structural = sum(counts.values()) >= 0.5 * len(cues)
-    known = [*known_speakers, (metadata or {}).get("interviewer", "")]
+    # when most cues carry one (Zoom), every prefix counts. A label at the start
+    # of a later line of a cue counts if it names a speaker of the file, or a
+    # known code or speaker, or recurs; never only because most cues carry a
+    # prefix ("Viktigast: ..." on a cue's second line stays words)
+    counts = Counter(c.prefix.casefold() for c in said if c.prefix is not None)
+    structural = sum(counts.values()) >= 0.5 * len(said)
+    counts.update(name.casefold() for c in said for _, name in c.lines)
+    known = [k for k in (*known_speakers, (metadata or {}).get("interviewer", "")) if k]
+
+    def is_prefix(name: str) -> bool:  # a label at the start of a cue
+        return (structural or is_known_code(name) or counts[name.casefold()] >= 2
+                or _matches_known(name, known))
+
+    speakers = {sp.casefold() for c in said if c.parts for sp, _ in c.parts if sp is not None}
+    speakers.update(c.prefix.casefold() for c in said
+                    if c.prefix is not None and is_prefix(c.prefix))
+
+    def is_speaker(name: str) -> bool:  # a label at the start of a later line
+        return (name.casefold() in speakers or is_known_code(name) or counts[name.casefold()] >= 2
+                or _matches_known(name, known))
+
     resolved: list[tuple[str | None, str, float, float]] = []
-    for speaker, text, t0, t1, prefix in cues:
-        if prefix is not None:
-            if structural or is_known_code(prefix) or counts[prefix.casefold()] >= 2 or _matches_known(
-                    prefix, [k for k in known if k]):
-                speaker = prefix
-            else:  # not a speaker after all: keep the whole cue text
-                text = f"{prefix}: {text}".strip()
-        resolved.append((speaker, text, t0, t1))
+    last_part: list[int] = []  # the index in resolved of each cue's last part
+    for (cue_text, _, _), c in zip(captions, said):
+        others = [line for line in c.lines if is_speaker(line[1])]
+        if others:  # several speakers: each from their label on
+            resolved.extend((speaker, text, c.t0, c.t1)
+                            for speaker, text in _label_parts(cue_text, others, is_prefix))
+        elif c.parts is not None:
+            resolved.extend((speaker, text, c.t0, c.t1) for speaker, text in c.parts)
+        elif is_prefix(c.prefix):
+            resolved.append((c.prefix, c.text[c.end:].strip(), c.t0, c.t1))
+        else:  # not a speaker after all: keep the whole cue text
+            text = c.text if c.dashed else f"{c.prefix}: {c.text[c.end:].strip()}".strip()
+            resolved.append((None, text, c.t0, c.t1))
+        last_part.append(len(resolved) - 1)
     if orphans:
-        resolved = _with_orphans(resolved, orphans, path, format)
+        orphans = [o if o.cue is None else o._replace(cue=last_part[o.cue]) for o in orphans]
+        resolved = _with_orphans(resolved, orphans, path, format, is_speaker)
 
     # merge consecutive cues of one (known) speaker
     groups: list[list[tuple[str | None, str, float, float]]] = []
@@ -186,6 +236,135 @@ def read_subtitles(
                          code="E107")
     return Transcript(source=source, text="".join(parts), turns=turns, metadata={},
                       format=format, path=Path(path), sha256=sha256_of(data))
+
+
+class _Said(NamedTuple):
+    """What one cue says, before its ``Name:`` labels are judged: ``parts``,
+    the speech of each speaker ``(speaker or None, text)`` when no label
+    starts the cue; else ``prefix``, the name in the label that starts
+    ``text`` (the cue's text, tags removed) and ends at ``end``, after a dash
+    if ``dashed``. ``lines``: the later lines of the cue that start with a
+    label (:func:`_label_lines`), ``t0`` and ``t1`` its times."""
+
+    parts: list[tuple[str | None, str]] | None
+    prefix: str | None
+    text: str
+    end: int
+    dashed: bool
+    lines: list[tuple[int, str]] | tuple[()]
+    t0: float
+    t1: float
+
+
+def _voice_parts(text: str) -> list[tuple[str, str]] | None:
+    """The speech of each voice of a cue (or block) ``text`` with two or
+    more voice spans (``<v Anna>``, ``<v.loud Anna>``): ``(name, words)`` in
+    order, with the words of one voice in a row joined; ``None`` when it has
+    fewer (the cue is read whole, as it always was).
+
+    As WebVTT reads voice spans (a span may hold another, ``</v>`` ends the
+    innermost, and is optional), the words inside a span are its voice's
+    (of the innermost, in a span inside another); words after every span has
+    ended are the voice's that spoke last, and words before the first span
+    the first voice's (as in a cue with one voice). A dash that only marks a
+    new speaker (``- <v Johan>Hej.`` on a line of its own, or between two
+    spans on one line) is left out. One pass over the text: linear in its
+    length, however many voice spans it has.
+    """
+    tags = list(_VOICE_TAG_RE.finditer(text))
+    names = [m for m in tags if m.group(1) is not None]
+    if len(names) < 2:
+        return None
+    first = _clean(names[0].group(1))
+    runs: list[tuple[str, list[str]]] = []  # (voice, pieces of its text)
+    open_: list[str] = []  # the voice spans not yet ended, innermost last
+    voice, pos = first, 0
+    for m in tags:
+        piece = text[pos:m.start()]
+        if m.group(1) is not None:
+            piece = _without_dash(piece)
+        if piece:
+            if runs and runs[-1][0] == voice:
+                runs[-1][1].append(piece)
+            else:
+                runs.append((voice, [piece]))
+        if m.group(1) is not None:
+            voice = _clean(m.group(1))
+            open_.append(voice)
+        elif open_:
+            ended = open_.pop()
+            voice = open_[-1] if open_ else ended
+        pos = m.end()
+    if runs and runs[-1][0] == voice:
+        runs[-1][1].append(text[pos:])
+    else:
+        runs.append((voice, [text[pos:]]))
+    parts = [(name, _clean("".join(pieces))) for name, pieces in runs]
+    return [part for part in parts if part[1]] or [(voice, "")]  # no words: the last voice's cue
+
+
+def _without_dash(piece: str) -> str:
+    """``piece`` (the text before a voice span) without a dash at its end
+    that stands alone on its line, or alone after the span before: the mark
+    of a new speaker (``"Hej.\\n- "``)."""
+    head = piece.rstrip(" \t")
+    if head[-1:] not in ("-", "\u2013", "\u2014"):
+        return piece
+    head = head[:-1].rstrip(" \t")
+    return head if not head or head.endswith("\n") else piece
+
+
+def _label_at_start(text: str, *, dash: bool = False) -> tuple[str, int, bool] | None:
+    """The speaker label that starts ``text`` (tags removed): its name, where
+    it ends, and whether a dash came first (looked for only if ``dash``);
+    ``None`` if there is none or it introduces a note (``Obs:``)."""
+    m = LABEL_RE.match(text)
+    skip = 0
+    if m is None and dash:
+        d = _DASH_RE.match(text)
+        if d is not None:
+            skip = d.end()
+            m = LABEL_RE.match(text[skip:])
+    if m is None or _is_note(_label_name(m)):
+        return None
+    return _label_name(m), skip + m.end(), skip > 0
+
+
+def _label_lines(text: str) -> list[tuple[int, str]]:
+    """The lines of a cue (or block) ``text`` after its first that start with
+    a speaker label (``Johan: ...``, ``- Johan: ...``): where each starts in
+    ``text``, and the name."""
+    found: list[tuple[int, str]] = []
+    pos = text.find("\n")
+    while pos >= 0:
+        start = pos + 1
+        pos = text.find("\n", start)
+        label = _label_at_start(_clean(text[start:pos if pos >= 0 else len(text)]), dash=True)
+        if label is not None:
+            found.append((start, label[0]))
+    return found
+
+
+def _label_parts(text: str, lines: list[tuple[int, str]], is_first_speaker) -> \
+        list[tuple[str | None, str]]:
+    """The speech in a cue (or block) ``text`` of each speaker whose label
+    starts one of ``lines`` (:func:`_label_lines`, those that name a speaker):
+    ``(name, words)``, first the words before the first of them, by the
+    speaker of the label that starts ``text`` if ``is_first_speaker`` accepts
+    its name, else by no one (``None``, the label kept as words)."""
+    cuts = [0, *(start for start, _ in lines), len(text)]
+    parts: list[tuple[str | None, str]] = []
+    for k, (a, b) in enumerate(zip(cuts, cuts[1:])):
+        words = _clean(text[a:b])
+        label = _label_at_start(words, dash=True)
+        if k == 0 and (label is None or not is_first_speaker(label[0])):
+            if words:
+                parts.append((None, words))
+            continue
+        end = label[1] if label is not None else 0
+        name = label[0] if k == 0 else lines[k - 1][1]
+        parts.append((name, words[end:].strip()))
+    return parts
 
 
 def _vtt_captions(raw: str, path) -> tuple[list[tuple[str, float, float]], list[_Orphan]]:
@@ -275,18 +454,26 @@ _CUE_START = {"vtt": f"a blank line and a time line like {_TIME_EXAMPLE['vtt']}"
 
 
 def _with_orphans(cues: list[tuple[str | None, str, float, float]], orphans: list[_Orphan],
-                  path, format: str) -> list[tuple[str | None, str, float, float]]:
+                  path, format: str, is_speaker=lambda name: False,
+                  ) -> list[tuple[str | None, str, float, float]]:
     """``cues`` (speaker, text, start, end) with the text of each orphan block
     (:class:`_Orphan`) added to the cue before it, after a space (to a cue
     without words, with the block's speaker: a blank line after a WebVTT
     time line).
 
+    A block that holds several speakers (two or more voice spans, or later
+    lines starting with a label whose name ``is_speaker`` accepts, as in a
+    cue: :func:`_voice_parts`, :func:`_label_parts`) adds the words of the
+    first to the cue and each other's as speech of their own after it, with
+    the cue's times.
+
     Raises
     ------
     InputError
-        ``E107`` naming the first line of a block that names a speaker of
-        its own (a voice tag, or a ``Name:`` label that is a speaker of the
-        file or a known code) other than the speaker of the cue before it.
+        ``E107`` naming the first line of a block that starts with a speaker
+        of its own (a voice tag, or a ``Name:`` label that is a speaker of
+        the file or a known code) other than the speaker of the cue before it
+        (the last to speak in it).
 
     Warns
     -----
@@ -295,44 +482,73 @@ def _with_orphans(cues: list[tuple[str | None, str, float, float]], orphans: lis
         those before the first cue (not read), naming the first line of each.
     """
     speakers = {c[0].casefold() for c in cues if c[0] is not None}
-    out = list(cues)
-    # the words added to each cue, joined once at the end: added one block at
-    # a time, a cue's text was copied for each (240,000 blocks in one cue of
-    # a 6 MB file took 80 s, the time growing with the square; now 3 s)
-    more_words: dict[int, list[str]] = {}
+
+    def is_first_speaker(name: str) -> bool:
+        return name.casefold() in speakers or is_known_code(name)
+
+    # the words added to each cue, as runs of one speaker each (the first the
+    # cue's own), joined once at the end: added one block at a time, a cue's
+    # text was copied for each (240,000 blocks in one cue of a 6 MB file took
+    # 80 s, the time growing with the square; now 3 s)
+    runs_after: dict[int, list[tuple[str | None, list[str]]]] = {}
     added: list[int | None] = []
     before_first: list[int | None] = []
     for orphan in orphans:
         if orphan.cue is None:
             before_first.append(orphan.line)
             continue
-        speaker, text, t0, t1 = out[orphan.cue]
-        has_words = bool(text) or orphan.cue in more_words
+        speaker, text, _, _ = cues[orphan.cue]
+        runs = runs_after.get(orphan.cue)
+        last = runs[-1][0] if runs else speaker
+        has_words = bool(text) or runs is not None
         words = _clean(orphan.text)
         if not words:  # only tags ("</v>"): nothing to read
             continue
-        voice_m = _VOICE_RE.search(orphan.text)
-        own = _clean(voice_m.group(1)) if voice_m else None
-        label = LABEL_RE.match(words)
-        if own is None and label is not None:
-            name = _label_name(label)
-            if not _is_note(name) and (name.casefold() in speakers or is_known_code(name)):
-                own, words = name, words[label.end():].strip()
+        parts = _voice_parts(orphan.text)
+        if parts is None:
+            voice_m = _VOICE_RE.search(orphan.text)
+            others = [] if voice_m is not None else \
+                [line for line in _label_lines(orphan.text) if is_speaker(line[1])]
+            if others:
+                parts = _label_parts(orphan.text, others, is_first_speaker)
+            else:
+                own = _clean(voice_m.group(1)) if voice_m else None
+                label = LABEL_RE.match(words)
+                if own is None and label is not None:
+                    name = _label_name(label)
+                    if not _is_note(name) and is_first_speaker(name):
+                        own, words = name, words[label.end():].strip()
+                parts = [(own, words)]
+        own, words = parts[0]
         if own is not None and not has_words:  # a cue without words: the text is its own
-            speaker = own
-        elif own is not None and (speaker is None or own.casefold() != speaker.casefold()):
-            after = f"a cue of {speaker!r}" if speaker is not None else "a cue without a speaker"
+            speaker = last = own
+        elif own is not None and (last is None or own.casefold() != last.casefold()):
+            after = f"a cue of {last!r}" if last is not None else "a cue without a speaker"
             raise InputError(
                 f"text of {own!r} without a time line, after {after}: expected "
                 f"{_CUE_START[format]} before it (a blank line inside a cue's text ends the "
                 "cue)", path=path, line=orphan.line, code="E107")
-        if words:  # (not when it was only a label)
-            out[orphan.cue] = (speaker, text, t0, t1)
-            more_words.setdefault(orphan.cue, []).append(words)
+        rest = [(name, more) for name, more in parts[1:] if more]
+        if words or rest:  # (not when it was only a label)
+            if runs is None:
+                runs = runs_after[orphan.cue] = [(speaker, [])]
+            if words:  # the last speaker's, going on
+                runs[-1][1].append(words)
+            for name, more in rest:
+                if runs[-1][0] is not None and runs[-1][0].casefold() == name.casefold():
+                    runs[-1][1].append(more)
+                else:
+                    runs.append((name, [more]))
             added.append(orphan.line)
-    for cue, words_after in more_words.items():
-        speaker, text, t0, t1 = out[cue]
-        out[cue] = (speaker, " ".join([text, *words_after]).strip(), t0, t1)
+    out: list[tuple[str | None, str, float, float]] = []
+    for index, (speaker, text, t0, t1) in enumerate(cues):
+        runs = runs_after.get(index)
+        if runs is None:
+            out.append((speaker, text, t0, t1))
+            continue
+        own, words_after = runs[0]
+        out.append((own, " ".join([text, *words_after]).strip(), t0, t1))
+        out.extend((name, " ".join(words), t0, t1) for name, words in runs[1:])
     if added:
         more = f" (and {len(added) - 1} more such places)" if len(added) > 1 else ""
         warnings.warn(CodingkitWarning(
