@@ -5,9 +5,10 @@ tests/suggest; ``pythonpath = ["tests"]`` in pyproject.toml)."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
+
+from filelock import FileLock
 
 
 @contextlib.contextmanager
@@ -17,7 +18,8 @@ def built_once(tmp_path_factory, name: str):
 
     With pytest-xdist the workers of one run share the folder, the first to
     ask builds it while the others wait (a file lock), so a session fixture
-    many test modules use is built once per run rather than once per worker.
+    many test modules use is built once per run rather than once per worker
+    (``filelock``, so that the tests also run on Windows).
     A build that fails leaves nothing behind; without xdist each session
     builds its own.
     """
@@ -26,8 +28,7 @@ def built_once(tmp_path_factory, name: str):
         return
     shared = tmp_path_factory.getbasetemp().parent  # this run's, shared by its workers
     folder, done = shared / name, shared / f"{name}.done"
-    with open(shared / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with FileLock(shared / f"{name}.lock"):  # on POSIX and Windows alike
         if done.exists():
             yield folder, False
             return
