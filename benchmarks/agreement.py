@@ -136,7 +136,7 @@ def main() -> None:
                          "(default dev,test; '' for none)")
     ap.add_argument("--split", default="test",
                     help="the split to measure on: test (default), heldout, heldout2, "
-                         "heldout3 to heldout9 (the final tests)")
+                         "heldout3 to heldout10 (the final tests)")
     ap.add_argument("--train", default="dev",
                     help="splits to learn and tune from, comma-separated (default: dev)")
     args = ap.parse_args()
@@ -144,7 +144,7 @@ def main() -> None:
 
     train_splits = [x.strip() for x in args.train.split(",") if x.strip()]
     cv_splits = [x.strip() for x in (args.cv_splits or "").split(",") if x.strip()]
-    for final in ("heldout9",):
+    for final in ("heldout9", "heldout10"):
         if final in train_splits + cv_splits:
             ap.error(f"{final} is a final test set; it is never learned from or tuned on")
     if args.split in train_splits:

@@ -46,7 +46,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--splits", default="dev,test,heldout,heldout2,train2,train3,train4",
                     help="gold splits to use, comma-separated (splits without gold files "
-                         "are skipped; heldout3 and heldout9 are refused)")
+                         "are skipped; heldout3, heldout9 and heldout10 are refused)")
     ap.add_argument("--sizes", default="0,2,4,8,16,all",
                     help="numbers of hand-coded interviews to learn from; 'all' = every "
                          "interview outside the fold")
@@ -61,7 +61,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
 
     splits = [x.strip() for x in args.splits.split(",") if x.strip()]
-    for test_set in ("heldout3", "heldout9"):
+    for test_set in ("heldout3", "heldout9", "heldout10"):
         if test_set in splits:
             ap.error(f"{test_set} is a final test set; it is not used for learning curves")
     gold = ROOT / "gold"

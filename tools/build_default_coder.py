@@ -51,7 +51,7 @@ LEARN_SETS = ["syd", "ost", "heldout", "train2", "train3", "train4", "heldout2",
               "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"]
 TEST_SET = "heldout3"
 #: test sets never learned from (TEST_SET is also where the agreement is measured)
-LEFT_OUT = ("heldout3", "heldout9")
+LEFT_OUT = ("heldout3", "heldout9", "heldout10")
 
 
 def off_topic_turns(names) -> list[str]:
