@@ -284,3 +284,14 @@ def test_marks_in_the_human_coding_teach_the_check(heldout4_coder, tmp_path):
                                                            tmp_path / "m.csv"]),
                                 base=heldout4_coder)
     assert on_top.topic_check_.n_else_ == heldout4_coder.topic_check_.n_else_ + 2
+
+
+def test_turns_marked_again_on_top_count_once(heldout4_coder):
+    """Learning on top of a coder from the same marked turns again: each turn
+    about something else counts once (the new reading replaces the old)."""
+    transcripts, human, off = _marked("heldout4")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.CodingkitWarning)
+        again = ck.Coder().fit(transcripts, human, off_topic=off, base=heldout4_coder)
+    assert again.topic_check_.n_else_ == heldout4_coder.topic_check_.n_else_
+    assert sorted(again.topic_check_.else_ids_) == sorted(heldout4_coder.topic_check_.else_ids_)

@@ -872,7 +872,7 @@ class Coder:
         self.feature_similarity_ = sim
         self.learner_ = learner
         self.topic_check_ = self._fit_topic_check(base, sim, V[: len(texts)], ids, texts,
-                                                  questions, Y, set(off_topic))
+                                                  questions, Y, set(off_topic), set(by_id))
         self.training_segment_ids_ = ids
         # what it learned from, kept so that a later fit can learn on top of it (base=)
         self.training_texts_ = texts
@@ -889,12 +889,14 @@ class Coder:
     @staticmethod
     def _fit_topic_check(base: "Coder | None", sim, V, ids: Sequence[str],
                          texts: Sequence[str], questions: Sequence[str], Y: "np.ndarray",
-                         off_topic: set[str]):
+                         off_topic: set[str], replaced: set[str] = frozenset()):
         """The topic check of a fit (:mod:`.topic`), learned with the new
         coder's TF-IDF (``sim``; ``V``: the vectors of ``texts``) from the
         training turns coded with some code and the turns about something
-        else: those of ``off_topic`` coded with none, and ``base``'s. ``None``
-        when there are none, or too few (then with a warning)."""
+        else: those of ``off_topic`` coded with none, and ``base``'s but for
+        the turns the new coding read (``replaced``: its reading counts, as
+        for the training rows). ``None`` when there are none, or too few
+        (then with a warning)."""
         import warnings
 
         import numpy as np
@@ -908,11 +910,15 @@ class Coder:
             return None
         coded = Y.any(axis=1)
         new = [k for k, sid in enumerate(ids) if sid in off_topic and not coded[k]]
+        else_ids = [ids[k] for k in new]
         else_texts = [texts[k] for k in new]
         else_questions = [questions[k] for k in new]
-        if kept is not None:  # base's turns about something else (not among base's rows)
-            else_texts = list(kept.else_texts_) + else_texts
-            else_questions = list(kept.else_questions_) + else_questions
+        if kept is not None:  # base's turns about something else, less those read anew
+            kept_ids = getattr(kept, "else_ids_", None) or [""] * len(kept.else_texts_)
+            keep = [k for k, sid in enumerate(kept_ids) if sid not in replaced]
+            else_ids = [kept_ids[k] for k in keep] + else_ids
+            else_texts = [kept.else_texts_[k] for k in keep] + else_texts
+            else_questions = [kept.else_questions_[k] for k in keep] + else_questions
         if len(else_texts) < MIN_OFF_TOPIC:
             warnings.warn(LittleHumanCodingWarning(
                 f"too few turns marked as about something else to learn a topic check "
@@ -925,6 +931,7 @@ class Coder:
                            vectors=V[about]),
             topic_features(sim, else_texts, else_questions)], format="csr")
         check = TopicCheck().fit(X, np.r_[np.ones(len(about)), np.zeros(len(else_texts))])
+        check.else_ids_ = else_ids
         check.else_texts_, check.else_questions_ = else_texts, else_questions
         return check
 

@@ -107,14 +107,16 @@ class TopicCheck:
         The logistic regression's coefficients (float32) and intercept.
     n_about_, n_else_:
         Training turns about the work and about something else.
-    else_texts_, else_questions_:
-        The turns about something else and their questions, kept so that a
-        coder learning on top of this one learns the check again (set by
-        :meth:`codingkit.Coder.fit`).
+    else_ids_, else_texts_, else_questions_:
+        The turns about something else (segment ids), their texts and their
+        questions, kept so that a coder learning on top of this one learns
+        the check again (set by :meth:`codingkit.Coder.fit`; a turn the new
+        human coding reads again counts as it says).
     """
 
     def __init__(self, C: float = C) -> None:
         self.C = C
+        self.else_ids_: list[str] = []
         self.else_texts_: list[str] = []
         self.else_questions_: list[str] = []
 
