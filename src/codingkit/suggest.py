@@ -86,6 +86,14 @@ class Suggestions:
         The codebook.
     candidates:
         How many respondent turns with content could be chosen.
+    pseudonymized:
+        Whether the turns come from pseudonymised texts: :func:`suggest`
+        sets it when every transcript was read from a pseudonymised copy
+        (``codingkit pseudonymize``). Only then are the sheet and the review
+        project written inside a folder of pseudonymised results or copies
+        (:func:`~codingkit.refiqda.review.check_review_location`); set it
+        for transcripts pseudonymised in memory
+        (:func:`~codingkit.pseudonymize.pseudonymize_for_apply`).
     """
 
     table: "pd.DataFrame"
@@ -93,6 +101,7 @@ class Suggestions:
     codebook: "Codebook"
     candidates: int = 0
     options: dict[str, Any] = field(default_factory=dict)
+    pseudonymized: bool = False
 
 
 def segment_scores(coder: "Coder", segments: Sequence["Segment"], todo: Sequence["Segment"]
@@ -241,10 +250,14 @@ def suggest(
                      "scores": {th: round(float(Sc[k, j]), 4) for j, th in enumerate(themes)}})
     columns = ["rank", "source", "turn", "segment_id", "project", "round", "role", "question",
                "text", "guess", "theme", "score", "uncertainty", "start", "end", "scores"]
+    from .pseudonymize import texts_pseudonymized
+
     return Suggestions(pd.DataFrame(rows, columns=columns), themes, codebook,
                        candidates=n_candidates,
                        options={"n": n, "max_similarity": max_similarity,
-                                "per_interview": per_interview})
+                                "per_interview": per_interview},
+                       pseudonymized=texts_pseudonymized(transcripts))
+
 
 
 def _scores_and_codings(coder: "Coder", transcripts: Sequence["Transcript"]):
@@ -345,6 +358,13 @@ def write_review_sheet(suggestions: Suggestions, path: str | os.PathLike[str]) -
     ``comment``. Every text is a text cell,
     never a formula. A second sheet, ``Instruktioner``, says in Swedish
     how to fill it in.
+
+    Raises
+    ------
+    PseudonymError
+        E808 ``path`` inside a folder of pseudonymised results or copies
+        when the turns are not pseudonymised (:attr:`Suggestions.pseudonymized`,
+        :func:`~codingkit.refiqda.review.check_review_location`).
     """
     import io
 
@@ -355,6 +375,9 @@ def write_review_sheet(suggestions: Suggestions, path: str | os.PathLike[str]) -
 
     from .fileio import atomic_write_bytes
 
+    from .refiqda.review import check_review_location
+
+    check_review_location(path, unless=lambda: suggestions.pseudonymized)
     path = Path(path)
     themes = suggestions.themes
     codebook = suggestions.codebook

@@ -278,7 +278,8 @@ def test_apply_of_originals_is_refused_inside_a_shared_folder(project, tmp_path)
     originals = home / "intervjuer"
     for out in (res / "privat", copies / "res", res):
         r = _run("apply", originals, "--out", out, "-q", "--rules-only", "--force")
-        assert "the results would hold the original texts" in _refused(r, "E808", out)
+        assert "the results would hold texts that are not pseudonymised" in _refused(
+            r, "E808", out)
     assert not (res / "privat").exists() and not (copies / "res").exists()
     assert json.loads((res / "manifest.json").read_text("utf-8"))["options"]["pseudonymized"]
     cache = copies / "cache"
@@ -455,3 +456,191 @@ def test_a_key_is_refused_inside_a_shared_folder(project, tmp_path):
     _refused(r, "E804", key2)
     assert not key.exists() and not key2.exists()
     assert not (tmp_path / "kopior2").exists() and not (tmp_path / "res").exists()
+
+
+# --------------------------------------------------------------------------
+# 5. the library functions that write texts (import codingkit)
+# --------------------------------------------------------------------------
+#
+# The commands refused (section 3), but the functions behind them, called
+# from an analysis script, wrote the original texts into a shared folder:
+# build_report, Evaluation.write (disagreements.csv), write_qdpx and
+# export_project, write_xlsx, write_review_sheet and write_review_project,
+# and ResultWriter used directly. Now they refuse as the commands do (E808,
+# one line naming the folder); their pseudonymised runs write there.
+
+
+def _refused_in_python(call, code: str, path) -> str:
+    """The one-line message of the PseudonymError ``call()`` raises."""
+    from codingkit.pseudonymize import PseudonymError
+
+    with pytest.raises(PseudonymError) as err:
+        call()
+    msg = str(err.value)
+    assert err.value.code == code, msg
+    assert "\n" not in msg and msg.startswith(f"{path}: "), msg
+    return msg
+
+
+def _read(*paths):
+    import codingkit as ck
+
+    return ck.read_transcripts([str(p) for p in paths])
+
+
+def test_build_report_refuses_results_not_pseudonymised_inside_a_shared_folder(
+        project, private_res, tmp_path):
+    from codingkit.report import build_report
+
+    res, copies = _shared_copies(project, tmp_path)
+    for out in (res / "privat.html", copies / "privat.docx"):
+        msg = _refused_in_python(lambda: build_report(private_res, out), "E808", out)
+        assert "the report would quote the texts of" in msg
+        assert not out.exists()
+    # the command says the same
+    r = _run("report", private_res, "--out", res / "privat.html")
+    assert r.stderr.strip() == "Error: " + _refused_in_python(
+        lambda: build_report(private_res, res / "privat.html"), "E808", res / "privat.html")
+    # a pseudonymised run's own report, inside its folder, as before
+    build_report(res, res / "egen.html")
+    assert not _holds(res, PLANTED)
+
+
+def test_evaluation_write_refuses_to_quote_originals_inside_a_shared_folder(
+        project, private_res, tmp_path):
+    import codingkit as ck
+
+    res, copies = _shared_copies(project, tmp_path)
+    gold = [project["home"] / "syd_coding.csv", project["home"] / "syd_turns.csv"]
+    originals = project["home"] / "intervjuer"
+    coded = ck.evaluate(gold, _read_and_code(originals))
+    assert PLANTED in coded.disagreements["text"].str.cat()
+    from_folder = ck.evaluate(gold, private_res)
+    for ev, out in ((coded, res / "agreement"), (coded, copies / "agreement"),
+                    (from_folder, res / "agreement")):
+        msg = _refused_in_python(lambda: ev.write(out), "E808", out)
+        assert "disagreements.csv would quote" in msg
+        assert not out.exists()
+    assert not _holds(res, PLANTED) and not _holds(copies, PLANTED)
+    # the evaluations of the copies and of pseudonymised results write there
+    ck.evaluate(gold, _read_and_code(project["copies"])).write(res / "agreement")
+    ck.evaluate(gold, project["shared"]).write(res / "agreement2")
+    assert not _holds(res, PLANTED)
+    # and 'evaluate --cv' of the copies (its result keeps their transcripts)
+    r = _run("evaluate", project["copies"], *project["gold"], "--cv", "2", "--no-learn",
+             "--rules-only", "--out", res / "cv")
+    assert r.exit_code == 0, r.output
+    assert not _holds(res, PLANTED)
+    # elsewhere, as before
+    coded.write(tmp_path / "privat")
+    assert PLANTED in (tmp_path / "privat" / "disagreements.csv").read_text(encoding="utf-8")
+
+
+def test_write_qdpx_and_write_xlsx_refuse_originals_inside_a_shared_folder(
+        project, private_res, tmp_path):
+    from codingkit.refiqda import export_project, write_qdpx
+    from codingkit.writers import write_xlsx
+
+    res, copies = _shared_copies(project, tmp_path)
+    result = _read_and_code(project["home"] / "intervjuer")
+    for call, out in ((lambda o: write_qdpx(result, o), copies / "granskning.qdpx"),
+                      (lambda o: export_project(private_res, o), res / "granskning.qdpx"),
+                      (lambda o: write_xlsx(result, o), res / "codingkit2.xlsx")):
+        msg = _refused_in_python(lambda: call(out), "E808", out)
+        assert "would hold the" in msg and "original transcripts" in msg
+        assert not out.exists()
+    assert not _holds(res, PLANTED) and not _holds(copies, PLANTED)
+    # the command says what export_project says
+    out = res / "granskning.qdpx"
+    r = _run("export-project", private_res, "--out", out)
+    assert r.stderr.strip() == "Error: " + _refused_in_python(
+        lambda: export_project(private_res, out), "E808", out)
+    # the copies' coding, inside their folder: written
+    of_copies = _read_and_code(project["copies"])
+    write_qdpx(of_copies, copies / "granskning.qdpx")
+    write_xlsx(of_copies, copies / "codingkit.xlsx")
+    assert not _holds(copies, PLANTED)
+    # apply writes project.qdpx and codingkit.xlsx of a pseudonymised run inside a
+    # shared folder, as before
+    r = _run("apply", project["home"] / "intervjuer", "--out", res / "omg2", "-q",
+             "--rules-only", "--pseudonymize", "--key", tmp_path / "k.json",
+             "--format", "qdpx", "--format", "xlsx")
+    assert r.exit_code == 0, r.output
+    r = _run("apply", project["copies"], "--out", copies / "res", "-q", "--rules-only",
+             "--format", "qdpx", "--format", "xlsx")
+    assert r.exit_code == 0, r.output
+    assert (copies / "res" / "project.qdpx").is_file()
+    assert not _holds(res, PLANTED) and not _holds(copies, PLANTED)
+
+
+def test_review_writers_refuse_turns_of_originals_inside_a_shared_folder(project, tmp_path):
+    import codingkit as ck
+    from codingkit.refiqda import write_review_project
+    from codingkit.suggest import suggest, write_review_sheet
+
+    res, copies = _shared_copies(project, tmp_path)
+    coder = ck.Coder(ck.load_codebook()).fit()
+    chosen = suggest(_read(project["home"] / "intervjuer"), coder, n=40)
+    assert PLANTED in chosen.table["text"].str.cat()
+    for write, out in ((write_review_sheet, res / "granska.xlsx"),
+                       (write_review_project, copies / "granska.qdpx")):
+        msg = _refused_in_python(lambda: write(chosen, out), "E808", out)
+        assert "not pseudonymised copies" in msg
+        assert not out.exists()
+        # the command says the same
+        r = _run("suggest", project["home"] / "intervjuer", "--n", "5", "--out", out)
+        assert r.stderr.strip() == f"Error: {msg}"
+    # turns of the copies: written inside, as by the command
+    of_copies = suggest(_read(project["copies"]), coder, n=40)
+    write_review_sheet(of_copies, res / "granska.xlsx")
+    write_review_project(of_copies, copies / "granska.qdpx")
+    assert not _holds(res, PLANTED) and not _holds(copies, PLANTED)
+    # elsewhere, as before
+    write_review_sheet(chosen, tmp_path / "granska.xlsx")
+
+
+def test_result_writer_used_directly_checks_as_write_outputs(project, tmp_path):
+    import codingkit as ck
+    from codingkit.pseudonymize import pseudonymize_for_apply
+    from codingkit.writers import ResultWriter, results_folder
+
+    res, copies = _shared_copies(project, tmp_path)
+    originals = project["home"] / "intervjuer"
+    result = _read_and_code(originals)
+
+    def write(out, result, options=None, **kw):
+        with results_folder(out, force=True) as rf:
+            with ResultWriter(rf, result.codebook, result.transcripts, **kw) as w:
+                w.add(result)
+                return w.close(options=options)
+
+    for out in (copies / "res", res / "privat", res):
+        msg = _refused_in_python(lambda: write(out, result), "E808", out)
+        assert "the results would hold texts that are not pseudonymised" in msg
+    assert not (copies / "res").exists() and not (res / "privat").exists()
+    assert not _holds(res, PLANTED) and not _holds(copies, PLANTED)
+    # the command says the same
+    r = _run("apply", originals, "--out", res / "privat", "-q", "--rules-only")
+    assert r.stderr.strip() == "Error: " + _refused_in_python(
+        lambda: write(res / "privat", result), "E808", res / "privat")
+    # copies: recorded as a pseudonymised run, as write_outputs records it
+    write(tmp_path / "kopior_res", _read_and_code(project["copies"]))
+    manifest = json.loads((tmp_path / "kopior_res" / "manifest.json").read_text("utf-8"))
+    assert manifest["options"]["pseudonymized_copies"] is True
+    assert all(e["path"] is None for e in manifest["inputs"])
+    # copies mixed with an original: E807
+    mixed = _read_and_code(project["copies"], originals / "syd" / SOURCES[0])
+    from codingkit.pseudonymize import PseudonymError
+
+    with pytest.raises(PseudonymError) as err:
+        write(tmp_path / "blandat", mixed)
+    assert err.value.code == "E807" and not (tmp_path / "blandat").exists()
+    # pseudonymised in memory (the caller says so): written there
+    transcripts, options = pseudonymize_for_apply(
+        _read(originals), key_path=tmp_path / "k.json", out_dir=res / "omg2")
+    pseudo = ck.Coder(ck.load_codebook()).code(transcripts)
+    write(res / "omg2", pseudo, pseudonymized=True, options=options)
+    assert not _holds(res, PLANTED)
+    # originals elsewhere, as before
+    write(tmp_path / "privat", result)
+    assert _holds(tmp_path / "privat", PLANTED)

@@ -301,9 +301,12 @@ def _code_and_write(coder, codebook, transcripts, folder, bar, *, formats, by_ke
                       _segments_to_code(coder, codebook, transcripts), "segments")
         streamed = {} if two_pass is None else {"reread": two_pass.reread,
                                                 "size": two_pass.size}
+        # the place was checked before reading (check_shared_outputs): the
+        # writer is told whether the texts are pseudonymised
         with ResultWriter(folder, coder.codebook_, transcripts, formats=formats, by=by_keys,
                           csv_raw=csv_raw,
-                          columns=None if two_pass is None else two_pass.columns) as writer:
+                          columns=None if two_pass is None else two_pass.columns,
+                          pseudonymized=options.get("pseudonymized") is True) as writer:
             for part in code_parts(coder, transcripts, jobs=jobs, cache=cache,
                                    progress=bar.update if bar.on else None, **streamed):
                 writer.add(part)
@@ -335,12 +338,12 @@ def check_shared_outputs(out_dir, *, cache_dir, save_model, pseudonymized: bool,
     ``--learn-transcripts`` never pseudonymised) inside a folder meant to be
     shared (pseudonymised results or copies)."""
     from ..pseudonymize import check_shared_output
+    from ..writers import check_results_location
 
     instead = (", or code pseudonymised texts (--pseudonymize --key KEY, or the copies "
                "'codingkit pseudonymize' writes)")
     if not pseudonymized:
-        check_shared_output(out_dir, "the results would hold the original texts",
-                            instead=instead, is_folder=True)
+        check_results_location(out_dir)  # as ResultWriter checks it, before the reading
         if cache_dir is not None:
             check_shared_output(cache_dir, "the cache would hold the original texts",
                                 option="--cache", instead=instead, is_folder=True)

@@ -235,26 +235,16 @@ def _check_shared_out(out_dir, *, pred_dir=None, paths=()) -> bool:
     disagreements.csv would quote are not pseudonymised: ``--pred`` results
     that were not pseudonymised, or PATHS that are not all pseudonymised
     copies (codingkit codes the originals themselves there)."""
-    from ..pseudonymize import (check_shared_output, inputs_are_copies,
-                                results_pseudonymized, shared_folder)
-
-    if out_dir is None or shared_folder(Path(out_dir) / "agreement.json") is None:
-        return False
-    if pred_dir is not None:
-        if not results_pseudonymized(pred_dir):
-            check_shared_output(out_dir, f"disagreements.csv would quote the texts of "
-                                f"{pred_dir}, whose results are not pseudonymised",
-                                instead=", or give --pred pseudonymised results",
-                                is_folder=True)
-        return True
     from .. import readers
+    from ..evaluation import check_agreement_location
 
-    if not inputs_are_copies(f.path for f in readers.input_files(list(paths))):
-        check_shared_output(out_dir, "disagreements.csv would quote the texts codingkit "
-                            "codes, and PATHS are not pseudonymised copies",
-                            instead=", or give the pseudonymised copies as PATHS (or the "
-                            "pseudonymised results with --pred)", is_folder=True)
-    return True
+    if out_dir is None:
+        return False
+    # before the coding, as Evaluation.write says it
+    if pred_dir is not None:
+        return check_agreement_location(out_dir, pred=pred_dir)
+    return check_agreement_location(
+        out_dir, paths=lambda: [f.path for f in readers.input_files(list(paths))])
 
 
 def _names_only_if_shared(options: dict, out_dir) -> None:

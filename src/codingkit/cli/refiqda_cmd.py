@@ -105,15 +105,15 @@ def export_project_cmd(folder: Path, out: Path, codebook_path: Path | None, forc
       codingkit export-project results/ --out granskning.qdpx
       Wrote granskning.qdpx: 8 sources, 412 coded segments, 530 codings
     """
-    from ..pseudonymize import check_shared_output, results_pseudonymized
+    from ..pseudonymize import results_pseudonymized
     from ..refiqda import result_from_output_dir, write_qdpx
     from ..refiqda.outputdir import _created
+    from ..refiqda.project import check_project_location
 
     _refuse_existing(out, force)
-    if not results_pseudonymized(folder):  # pseudonymised results: refused below (E546)
-        check_shared_output(out, "the project would hold the original transcripts",
-                            instead=", or, for a project of pseudonymised texts, add "
-                                    "--format qdpx to 'codingkit apply --pseudonymize'")
+    # E808 before the transcripts are read, as write_qdpx says it (pseudonymised
+    # results are refused below, E546)
+    check_project_location(out, unless=lambda: results_pseudonymized(folder))
     result = result_from_output_dir(folder, codebook=codebook_path)
 
     write_qdpx(result, out, created=_created(folder))

@@ -41,16 +41,13 @@ def report_command(results_dir, out, since, language, quotes, codebook_path, agr
       codingkit report results/ --out rapport.docx --since 1 --language en
     """
     from ..errors import OutputError
-    from ..pseudonymize import check_shared_output, results_pseudonymized
     from ..report import build_report
 
     if out.exists() and not out.is_dir() and not force:
         raise OutputError("the file exists; expected a new file (use --force to replace it)",
                           path=out, code="E408")
-    if not results_pseudonymized(results_dir):
-        check_shared_output(out, f"the report would quote the texts of {results_dir}, whose "
-                            "results are not pseudonymised",
-                            instead=", or report pseudonymised results")
+    # build_report refuses (E808) a report of results that are not
+    # pseudonymised inside a folder meant to be shared
     path = build_report(results_dir, out, language=language, since=since, quotes=quotes,
                         codebook=codebook_path, agreement=agreement)
     click.echo(f"Wrote {path}")

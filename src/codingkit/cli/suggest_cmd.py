@@ -83,14 +83,13 @@ def suggest_command(paths, out_path, n, codebook_path, model_path, manifest_path
     if out_path.exists() and not force:
         raise OutputError("the file exists; expected a new file (use --force to replace it)",
                           path=out_path, code="E408")
-    from ..pseudonymize import check_shared_output, inputs_are_copies, shared_folder
+    from ..pseudonymize import inputs_are_copies
+    from ..refiqda.review import check_review_location
 
-    if shared_folder(out_path) is not None and not inputs_are_copies(
-            f.path for f in readers.input_files(list(paths), manifest=manifest_path,
-                                                strict=strict)):
-        check_shared_output(out_path, f"the {'project' if kind == '.qdpx' else 'sheet'} would "
-                            "quote turns of transcripts that are not pseudonymised copies",
-                            instead=", or choose the turns from the pseudonymised copies")
+    # E808 before the slow part, as the writers below say it
+    check_review_location(out_path, unless=lambda: inputs_are_copies(
+        f.path for f in readers.input_files(list(paths), manifest=manifest_path,
+                                            strict=strict)))
     done = set()
     for sheet in exclude:
         turns = read_review_turns(sheet)

@@ -8,7 +8,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from ..errors import CodingkitWarning, EvaluationError
 from ..fileio import atomic_write_text
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # what this module defines (codingkit.evaluation re-exports it with human coding)
 __all__ = ["Evaluation", "evaluate", "evaluation_from_matrices", "check_frequency_groups",
-           "text_table", "FREQUENCY_GROUPS", "METRIC_COLUMNS"]
+           "check_agreement_location", "text_table", "FREQUENCY_GROUPS", "METRIC_COLUMNS"]
 
 #: Columns of the per-code metrics table, in order.
 METRIC_COLUMNS = (
@@ -141,6 +141,12 @@ class Evaluation:
     #: Why the agreement is not a fair test, if it is not
     #: (:meth:`codingkit.errors.UnfairTestWarning.record`: kind, message, figures).
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: Where the texts :attr:`disagreements` quotes come from, for the check of
+    #: :meth:`write` (the keywords of :func:`check_agreement_location`):
+    #: ``{"pred": folder}`` (a results folder), ``{"paths": [...]}`` (the
+    #: transcript files coded) or ``{"pseudonymized": True}``; ``{}``: not
+    #: known. :func:`evaluate` sets it.
+    texts_from: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def frequencies(self, by: Sequence[str] = ("project", "round")) -> "pd.DataFrame":
         """How far codingkit's theme frequencies are from the human's, per group.
@@ -251,7 +257,16 @@ class Evaluation:
 
         Each file is written to a temporary name and renamed, so it is
         either complete or absent. Returns the paths written.
+
+        Raises
+        ------
+        PseudonymError
+            E808 ``folder`` inside a folder of pseudonymised results or
+            copies (meant to be shared) when the texts disagreements.csv
+            quotes are not pseudonymised (:attr:`texts_from`,
+            :func:`check_agreement_location`).
         """
+        check_agreement_location(folder, **self.texts_from)
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         out = []
@@ -265,6 +280,62 @@ class Evaluation:
         out.append(_atomic_write(folder / "agreement.json",
                                  json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"))
         return out
+
+
+def check_agreement_location(folder: str | os.PathLike[str], *,
+                             pred: str | os.PathLike[str] | None = None,
+                             paths: Iterable | Callable[[], Iterable] | None = None,
+                             pseudonymized: bool = False) -> bool:
+    """Whether ``folder`` (of :meth:`Evaluation.write`) is inside a folder of
+    pseudonymised results or copies, which is meant to be shared
+    (:func:`~codingkit.pseudonymize.shared_folder`); E808 when it is and
+    disagreements.csv would quote texts that are not pseudonymised: those of
+    the results folder ``pred`` when its results are not pseudonymised, of
+    the transcript files ``paths`` (or a callable giving them, called only
+    then) when they are not all pseudonymised copies, or, with neither,
+    texts that cannot be told to be pseudonymised (unless
+    ``pseudonymized``). The one check, and message, of
+    :meth:`Evaluation.write` and ``codingkit evaluate --out``.
+    """
+    from ..pseudonymize import (check_shared_output, inputs_are_copies,
+                                results_pseudonymized, shared_folder)
+
+    if shared_folder(Path(folder) / "agreement.json") is None:
+        return False
+    if pseudonymized:
+        return True
+    if pred is not None:
+        if not results_pseudonymized(pred):
+            check_shared_output(folder, f"disagreements.csv would quote the texts of {pred}, "
+                                "whose results are not pseudonymised",
+                                instead=", or give --pred pseudonymised results",
+                                is_folder=True)
+        return True
+    if paths is not None:
+        if not inputs_are_copies(paths() if callable(paths) else paths):
+            check_shared_output(folder, "disagreements.csv would quote the texts codingkit "
+                                "codes, and the transcripts (PATHS) are not pseudonymised "
+                                "copies",
+                                instead=", or give the pseudonymised copies as PATHS (or the "
+                                        "pseudonymised results with --pred)", is_folder=True)
+        return True
+    check_shared_output(folder, "disagreements.csv would quote texts that cannot be told to "
+                        "be pseudonymised (segments read from no pseudonymised copy)",
+                        instead=", or evaluate the coding of the pseudonymised copies",
+                        is_folder=True)
+    return True
+
+
+def _texts_from(pred: Any) -> dict[str, Any]:
+    """:attr:`Evaluation.texts_from` for ``pred`` of :func:`evaluate`."""
+    if isinstance(pred, (str, os.PathLike)):
+        return {"pred": pred}
+    if isinstance(pred, CodingResult):
+        if pred.options.get("pseudonymized") is True:
+            return {"pseudonymized": True}
+        if pred.transcripts and all(t.path for t in pred.transcripts):
+            return {"paths": list(dict.fromkeys(str(t.path) for t in pred.transcripts))}
+    return {}
 
 
 def text_table(rows: Sequence[Sequence[str]], rules_after: Sequence[int] = ()) -> str:
@@ -505,7 +576,7 @@ def evaluate(
                "min_overlap": min_overlap, "gold_kind": human.kind,
                "gold": [str(p) for p in human.paths]}
     return Evaluation(per_code, summary, dis, "turn" if human.kind == "turn" else "segment",
-                      options, counts, coding=coding)
+                      options, counts, coding=coding, texts_from=_texts_from(pred))
 
 
 #: The metadata :meth:`Evaluation.frequencies` can group by (besides any

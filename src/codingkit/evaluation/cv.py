@@ -167,7 +167,7 @@ def cross_validate(
     from ..coding import Coder
 
     human = _human(human)
-    segments, _ = _segments(data, unit)
+    segments, transcripts = _segments(data, unit)
     given = {s.source for s in segments}
     coded_sources = set(human.sources) & given
     if not coded_sources:
@@ -209,8 +209,11 @@ def cross_validate(
     used = [s for s in segments if s.source in coded_sources]
     result = CodingResult(used, codings, codebook,
                           options={**opts, "cv_folds": k, "learn": learn})
-    return CrossValidation(evaluate(human, result, level=level), result,
-                           [test for _, test in splits], training, kept)
+    ev = evaluate(human, result, level=level)
+    if transcripts and all(t.path for t in transcripts):
+        # the texts disagreements.csv quotes: checked where it is written
+        ev.texts_from = {"paths": list(dict.fromkeys(str(t.path) for t in transcripts))}
+    return CrossValidation(ev, result, [test for _, test in splits], training, kept)
 
 
 # --------------------------------------------------------------------------

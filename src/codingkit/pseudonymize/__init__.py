@@ -48,7 +48,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from ..errors import CodingkitError
 from ..model import Transcript
@@ -58,7 +58,7 @@ __all__ = ["PseudonymKey", "Pseudonymizer", "Span", "PseudonymError", "read_name
            "depseudonymize_text", "check_key_location", "check_restored_location",
            "pseudonymized_results_folder", "shared_folder", "pseudonymize_for_apply",
            "results_pseudonymized", "copies_folder", "inputs_are_copies", "copies_options",
-           "check_shared_output",
+           "check_shared_output", "texts_pseudonymized",
            "DEFAULT_FORMAT", "KEY_FORMAT"]
 
 #: The default pseudonym format; ``{type}`` and ``{n}`` are filled in.
@@ -498,20 +498,41 @@ def copies_options(paths: Sequence[str | os.PathLike[str]], *,
 
 def check_shared_output(out_path: str | os.PathLike[str], what: str, *,
                         option: str = "--out", instead: str = "",
-                        is_folder: bool = False) -> None:
+                        is_folder: bool = False,
+                        unless: Callable[[], bool] | None = None) -> None:
     """E808 when the file ``out_path`` (``is_folder``: the folder, itself
     one too) would be written inside a folder meant to be shared
     (:func:`shared_folder`: pseudonymised results or copies). Called only
     for what holds texts that are not pseudonymised (``what``: what it
-    would hold); the message names ``option`` to give a place outside the
+    would hold), or with ``unless``: asked only when ``out_path`` is inside
+    such a folder, true when the texts are pseudonymised after all (nothing
+    raised). The message names ``option`` to give a place outside the
     folder, then ``instead`` (", or ...")."""
     found = shared_folder(Path(out_path) / "manifest.json" if is_folder else out_path)
-    if found is not None:
+    if found is not None and not (unless is not None and unless()):
         folder, why = found
         raise PseudonymError(
             f"inside {folder}, a folder of {why}, which is meant to be shared, and {what}; "
             f"expected {option} outside it (e.g. in a private folder){instead}",
             path=out_path, code="E808")
+
+
+def texts_pseudonymized(transcripts: Iterable[Transcript],
+                        options: dict | None = None) -> bool:
+    """Whether the texts of ``transcripts`` (a coding result's, with its
+    ``options``) are pseudonymised: ``options`` say so (``"pseudonymized":
+    true``, as :func:`pseudonymize_for_apply` and a pseudonymised run's
+    manifest.json do), or every transcript was read from a pseudonymised
+    copy (:func:`inputs_are_copies`; a transcript read from no file is no
+    copy). Looks at the transcripts' files only when ``options`` do not say
+    so: call it only where it matters (inside a folder meant to be shared,
+    :func:`check_shared_output`'s ``unless``)."""
+    if isinstance(options, dict) and options.get("pseudonymized") is True:
+        return True
+    transcripts = list(transcripts)
+    if not transcripts or any(not t.path for t in transcripts):
+        return False
+    return inputs_are_copies(dict.fromkeys(str(t.path) for t in transcripts))
 
 
 def _head(path: Path, limit: int) -> str | None:

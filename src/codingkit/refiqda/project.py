@@ -25,6 +25,7 @@ import zipfile
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from lxml import etree
 
@@ -292,5 +293,30 @@ def write_qdpx(result: CodingResult, path: str | os.PathLike[str], *,
         E505 a coding uses a code not in the codebook, E520 a transcript is
         not NFC/``\\n``, E522–E524 segments or codings that do not fit the
         transcripts.
+    PseudonymError
+        E808 ``path`` inside a folder of pseudonymised results or copies
+        (meant to be shared) when the result's texts are not pseudonymised
+        (:func:`check_project_location`).
     """
+    from ..pseudonymize import texts_pseudonymized
+
+    check_project_location(path, unless=lambda: texts_pseudonymized(result.transcripts,
+                                                                   result.options))
     return atomic_write_bytes(path, qdpx_bytes(result, created=created, name=name))
+
+
+def check_project_location(path: str | os.PathLike[str], *,
+                           unless: Callable[[], bool] | None = None) -> None:
+    """E808 when the project file ``path`` is inside a folder of
+    pseudonymised results or copies, which is meant to be shared, and the
+    transcripts it would hold are not pseudonymised (``unless``: asked only
+    then, true when they are: a result whose options say pseudonymised, or
+    that codes pseudonymised copies). The one check, and message, of
+    :func:`write_qdpx` (and so :func:`~codingkit.refiqda.export_project`)
+    and ``codingkit export-project``."""
+    from ..pseudonymize import check_shared_output
+
+    check_shared_output(path, "the project would hold the original transcripts",
+                        instead=", or, for a project of pseudonymised texts, code the copies "
+                                "'codingkit pseudonymize' writes, or add --format qdpx to "
+                                "'codingkit apply --pseudonymize'", unless=unless)

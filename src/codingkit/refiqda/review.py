@@ -58,7 +58,7 @@ import warnings
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from lxml import etree
 
@@ -300,10 +300,34 @@ def write_review_project(suggestions: "Suggestions", path: str | os.PathLike[str
     RefiQdaError
         E501 no theme to code with, E520 a turn that is not NFC text with
         ``\\n`` line breaks.
+    PseudonymError
+        E808 ``path`` inside a folder of pseudonymised results or copies
+        when the turns are not pseudonymised
+        (:attr:`~codingkit.suggest.Suggestions.pseudonymized`,
+        :func:`check_review_location`).
     """
+    check_review_location(path, unless=lambda: suggestions.pseudonymized)
     path = Path(path)
     return atomic_write_bytes(path, review_qdpx_bytes(suggestions, name=path.name,
                                                       created=created))
+
+
+def check_review_location(path: str | os.PathLike[str], *,
+                          unless: Callable[[], bool] | None = None) -> None:
+    """E808 when the coding sheet (``.xlsx``) or review project (``.qdpx``)
+    ``path`` is inside a folder of pseudonymised results or copies, which
+    is meant to be shared, and its turns are not of pseudonymised copies
+    (``unless``: asked only then, true when they are). The one check, and
+    message, of :func:`write_review_project`,
+    :func:`~codingkit.suggest.write_review_sheet` and ``codingkit suggest
+    --out``."""
+    from ..pseudonymize import check_shared_output
+
+    kind = "project" if Path(path).suffix.lower() == ".qdpx" else "sheet"
+    check_shared_output(path, f"the {kind} would quote turns of transcripts that are not "
+                        "pseudonymised copies",
+                        instead=", or choose the turns from the pseudonymised copies",
+                        unless=unless)
 
 
 def review_turns(project: "ImportedProject") -> dict[str, ReviewTurn]:

@@ -27,8 +27,8 @@ from .results import SCHEMA_VERSION, SCHEMA_VERSIONS, Results, read_results, sch
 
 FORMATS = {".html": "html", ".htm": "html", ".docx": "docx"}
 
-__all__ = ["build_report", "read_results", "Results", "SCHEMA_VERSION", "SCHEMA_VERSIONS",
-           "schema_path", "FORMATS"]
+__all__ = ["build_report", "check_report_location", "read_results", "Results",
+           "SCHEMA_VERSION", "SCHEMA_VERSIONS", "schema_path", "FORMATS"]
 
 
 def build_report(results_dir: str | os.PathLike[str], out: str | os.PathLike[str], *,
@@ -60,6 +60,10 @@ def build_report(results_dir: str | os.PathLike[str], out: str | os.PathLike[str
     ReportError
         E903 unknown round, E904 unknown output suffix or language, E906
         unreadable agreement figures. Nothing is written then.
+    PseudonymError
+        E808 ``out`` inside a folder of pseudonymised results or copies
+        (meant to be shared) when the results are not pseudonymised
+        (:func:`check_report_location`).
     """
     from ..fileio import atomic_path
     from .figures import compute
@@ -76,6 +80,7 @@ def build_report(results_dir: str | os.PathLike[str], out: str | os.PathLike[str
     if language not in LANGUAGES:
         raise ReportError(f"unknown language {language!r}; expected one of "
                           f"{', '.join(LANGUAGES)}", code="E904")
+    check_report_location(results_dir, out)
     results = read_results(results_dir, codebook=codebook, agreement=agreement)
     if out.resolve().parent == results.folder.resolve() and out.name in (
             "manifest.json", "segments.csv", "codings.csv", "frequencies.csv"):
@@ -95,3 +100,17 @@ def build_report(results_dir: str | os.PathLike[str], out: str | os.PathLike[str
         with atomic_path(out) as tmp:
             render_docx(figures, words, tmp, quotes=quotes)
     return out
+
+
+def check_report_location(results_dir: str | os.PathLike[str],
+                          out: str | os.PathLike[str]) -> None:
+    """E808 when the report ``out`` is inside a folder of pseudonymised
+    results or copies, which is meant to be shared, and the results it
+    quotes are not pseudonymised (their manifest.json does not say so):
+    the check of :func:`build_report` (``codingkit report``)."""
+    from ..pseudonymize import check_shared_output, results_pseudonymized
+
+    check_shared_output(out, f"the report would quote the texts of {results_dir}, whose "
+                        "results are not pseudonymised",
+                        instead=", or report pseudonymised results",
+                        unless=lambda: results_pseudonymized(results_dir))

@@ -209,15 +209,19 @@ def _whole(stream):
     return write
 
 
+# The writers of a results folder write into the staging folder of a
+# ResultWriter, which has checked where the results go (E807, E808): they
+# write without the check of write_xlsx and write_qdpx.
 def _xlsx(result, folder: Path, *, by, csv_raw) -> list[str]:
-    write_xlsx(result, folder / "codingkit.xlsx", by=by)
+    _write_xlsx(result, folder / "codingkit.xlsx", by=by)
     return ["codingkit.xlsx"]
 
 
 def _qdpx(result, folder: Path, *, by, csv_raw) -> list[str]:
-    from ..refiqda import write_qdpx
+    from ..fileio import atomic_write_bytes
+    from ..refiqda.project import qdpx_bytes
 
-    write_qdpx(result, folder / "project.qdpx")
+    atomic_write_bytes(folder / "project.qdpx", qdpx_bytes(result))
     return ["project.qdpx"]
 
 
@@ -398,7 +402,28 @@ def write_xlsx(result: CodingResult, path: str | os.PathLike[str], *,
     number. Streamed row by row (:mod:`.xlsx`), so a large
     result is fast and not held twice in memory. Texts longer than a cell
     can hold (32,767 characters) are cut there, as Excel would.
+
+    Raises
+    ------
+    PseudonymError
+        E808 when ``path`` is inside a folder of pseudonymised results or
+        copies (meant to be shared) and the result's texts are not
+        pseudonymised (:func:`~codingkit.pseudonymize.texts_pseudonymized`:
+        its options say so, or it codes pseudonymised copies).
     """
+    from ..pseudonymize import check_shared_output, texts_pseudonymized
+
+    check_shared_output(path, "the workbook would hold the texts of the original transcripts",
+                        instead=", or write the workbook of pseudonymised texts (the copies "
+                                "'codingkit pseudonymize' writes, or 'codingkit apply "
+                                "--pseudonymize --format xlsx')",
+                        unless=lambda: texts_pseudonymized(result.transcripts, result.options))
+    return _write_xlsx(result, path, by=by)
+
+
+def _write_xlsx(result: CodingResult, path: str | os.PathLike[str], *,
+                by: Sequence[str] = ("project", "round")) -> Path:
+    """:func:`write_xlsx` without its check of where it writes."""
     from .xlsx import Sheet, write_workbook
 
     themes = {c.id for c in result.codebook.themes}
@@ -501,6 +526,22 @@ def run_manifest(result: CodingResult, *, options: dict[str, Any] | None = None,
     return manifest
 
 
+def check_results_location(out_dir: str | os.PathLike[str], *,
+                           unless: Callable[[], bool] | None = None) -> None:
+    """E808 when the results folder ``out_dir`` is inside a folder of
+    pseudonymised results or copies, which is meant to be shared, and its
+    texts are not pseudonymised (``unless``: asked only then, true when
+    they are). The one check, and message, of ``codingkit apply --out``,
+    :func:`write_outputs` and :class:`ResultWriter`."""
+    from ..pseudonymize import check_shared_output
+
+    check_shared_output(out_dir, "the results would hold texts that are not pseudonymised",
+                        instead=", or code pseudonymised texts (the copies 'codingkit "
+                                "pseudonymize' writes, or --pseudonymize --key KEY; in Python "
+                                "pseudonymize_for_apply and its options)",
+                        is_folder=True, unless=unless)
+
+
 def copies_run_options(transcripts: Sequence, out_dir: str | os.PathLike[str], *,
                        pseudonymized: bool = False) -> dict[str, Any]:
     """What :func:`write_outputs` adds to the options of a run written to
@@ -518,20 +559,16 @@ def copies_run_options(transcripts: Sequence, out_dir: str | os.PathLike[str], *
         E807 when some transcripts are copies and others are not (or were
         read from no file); E808 when they are not copies and ``out_dir``
         is inside a folder of pseudonymised results or copies, which is
-        meant to be shared.
+        meant to be shared (:func:`check_results_location`).
     """
-    from ..pseudonymize import PseudonymError, check_shared_output, copies_options
+    from ..pseudonymize import PseudonymError, copies_options
 
     if pseudonymized:
         return {}
     paths = list(dict.fromkeys(str(t.path) for t in transcripts if t.path))
     copies = copies_options(paths) if paths else None
     if copies is None:
-        check_shared_output(out_dir, "the results would hold texts that are not "
-                            "pseudonymised", option="out_dir",
-                            instead=", or code pseudonymised texts (the copies 'codingkit "
-                                    "pseudonymize' writes, or pseudonymize_for_apply and "
-                                    "its options)", is_folder=True)
+        check_results_location(out_dir)
         return {}
     unread = next((t for t in transcripts if not t.path), None)
     if unread is not None:
@@ -607,26 +644,30 @@ def write_outputs(
     if bad:
         raise OutputError(f"unknown output format {bad[0]!r}; expected one of "
                           f"{', '.join(WRITERS)}", code="E403")
+    # checked before the folder is made (E807, E808); the ResultWriter is
+    # told the outcome, so that it does not look at the transcripts again
     options = {**(options or {}), **copies_run_options(
         result.transcripts, out_dir.out if isinstance(out_dir, ResultsFolder) else out_dir,
         pseudonymized={**result.options, **(options or {})}.get("pseudonymized") is True)}
+    pseudonymized = {**result.options, **options}.get("pseudonymized") is True
     if isinstance(out_dir, ResultsFolder):
         return _write_all(result, out_dir, formats=formats, by=by, options=options,
-                          csv_raw=csv_raw, progress=progress)
+                          csv_raw=csv_raw, progress=progress, pseudonymized=pseudonymized)
     with results_folder(out_dir, force=force) as rf:
         return _write_all(result, rf, formats=formats, by=by, options=options,
-                          csv_raw=csv_raw, progress=progress)
+                          csv_raw=csv_raw, progress=progress, pseudonymized=pseudonymized)
 
 
 def _write_all(result: CodingResult, rf: ResultsFolder, *, formats: Sequence[str],
                by: Sequence[str], options: dict[str, Any] | None,
-               csv_raw: bool, progress: Callable[[int, int], None] | None = None
-               ) -> list[Path]:
+               csv_raw: bool, progress: Callable[[int, int], None] | None = None,
+               pseudonymized: bool | None = None) -> list[Path]:
     """Write every file into the staging folder of ``rf``; the paths they will have."""
     from ..tables import segment_columns
 
     with ResultWriter(rf, result.codebook, result.transcripts, formats=formats, by=by,
-                      csv_raw=csv_raw, columns=segment_columns(result.segment_list)) as writer:
+                      csv_raw=csv_raw, columns=segment_columns(result.segment_list),
+                      pseudonymized=pseudonymized) as writer:
         writer.add(result)
         return writer.close(options=options, progress=progress)
 
@@ -659,11 +700,24 @@ class ResultWriter:
     columns:
         The segment table's columns (default:
         :func:`~codingkit.tables.transcript_segment_columns` of ``transcripts``).
+    pseudonymized:
+        Whether the texts are pseudonymised; checked before anything is
+        written. ``None`` (default): found out as :func:`write_outputs`
+        does (:func:`copies_run_options`): transcripts all read from
+        pseudonymised copies are a pseudonymised run (its options go into
+        ``manifest.json``, which then records no path), copies mixed with
+        other transcripts are refused (E807), and other transcripts are
+        refused inside a folder of pseudonymised results or copies (E808).
+        ``True``: they are (pass the options of
+        :func:`~codingkit.pseudonymize.pseudonymize_for_apply` to
+        :meth:`close`); nothing is checked. ``False``: they are not; refused
+        inside such a folder (E808), the transcripts' files not looked at.
     """
 
     def __init__(self, rf: ResultsFolder, codebook, transcripts: Sequence, *,
                  formats: Sequence[str] = ("csv",), by: Sequence[str] = ("project", "round"),
-                 csv_raw: bool = False, columns: Sequence[str] | None = None) -> None:
+                 csv_raw: bool = False, columns: Sequence[str] | None = None,
+                 pseudonymized: bool | None = None) -> None:
         from ..tables import FrequencyCounter, transcript_segment_columns
 
         bad = [f for f in formats if f not in WRITERS]
@@ -673,6 +727,12 @@ class ResultWriter:
         if rf.staging is None:
             raise ValueError("ResultWriter: the results folder is not entered (use 'with')")
         self.rf, self.codebook, self.transcripts = rf, codebook, list(transcripts)
+        # what goes into a folder meant to be shared stays pseudonymised (E807, E808)
+        self._copies: dict[str, Any] = {}
+        if pseudonymized is None:
+            self._copies = copies_run_options(self.transcripts, rf.out)
+        elif not pseudonymized:
+            check_results_location(rf.out)
         self.by, self.csv_raw = tuple(by), csv_raw
         self.formats = list(formats)
         self.chosen = [f for f in WRITERS if f in formats]
@@ -743,7 +803,8 @@ class ResultWriter:
                 names += WRITERS[f].write(whole, stage, by=self.by, csv_raw=self.csv_raw)
             tick(len(names))
         summary = CodingResult([], [], self.codebook, self.transcripts, self.options)
-        manifest = run_manifest(summary, options={**(options or {}), "formats": self.formats,
+        manifest = run_manifest(summary, options={**(options or {}), **self._copies,
+                                                  "formats": self.formats,
                                                   "by": list(self.by),
                                                   "csv_raw": bool(self.csv_raw)},
                                 outputs=names, counts={"segments": self.segments,
