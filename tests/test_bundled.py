@@ -60,7 +60,8 @@ def test_evaluate_pred_warns_when_the_coder_learned_from_these_interviews(result
     r = CliRunner().invoke(cli, ["evaluate", "--gold", str(ROOT / "gold"), "--pred",
                                  str(results), "--split", "dev"])
     assert r.exit_code == 0, r.output
-    assert "learned from 12 of these 12 transcripts" in r.output
+    # the 4 interviews of the split evaluated, not the 12 coded in the folder
+    assert "learned from 4 of these 4 transcripts" in r.output
     assert "not a fair test" in r.output
 
 
@@ -80,3 +81,34 @@ def test_pseudonymised_evidence_does_not_quote_the_interviews_learned_from(tmp_p
     r = _run("apply", ROOT / "transcripts" / "ostergotland", "--out", tmp_path / "klar", "-q")
     plain = pd.read_csv(tmp_path / "klar" / "codings.csv")
     assert plain["evidence"].str.contains(r"nearest human-coded [\d.]+ \(.+\): '").any()
+
+
+def test_the_fair_test_warning_counts_the_split_evaluated_only():
+    """Evaluating one split of a folder that also holds interviews the bundled
+    coder learned from: only the split's interviews count (heldout9 was never
+    learned from: no warning; heldout2 was: a warning naming 4 of 4)."""
+    import warnings
+
+    from codingkit.cli.evaluate_cmd import warn_if_learned_from
+    from codingkit.errors import UnfairTestWarning
+    from codingkit.evaluation import read_human_coding
+
+    transcripts = codingkit.read_transcripts(ROOT / "gold" / "transcripts")
+    gold = [ROOT / "gold" / f"{s}_{k}.csv" for s in ("heldout9", "heldout2")
+            for k in ("coding", "turns", "splits")]
+    human = read_human_coding(gold)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnfairTestWarning)
+        warn_if_learned_from(transcripts, human.select("heldout9"))
+    with pytest.warns(UnfairTestWarning, match=r"learned from 4 of these 4 transcripts"):
+        warn_if_learned_from(transcripts, human.select("heldout2"))
+
+
+def test_every_option_of_the_manifest_is_in_its_schema(results):
+    """The contract for report generators names every option a run records
+    (schemas/results-1.manifest.schema.json), not only those it requires."""
+    schema = json.loads((Path(codingkit.__file__).parent / "schemas"
+                         / "results-1.manifest.schema.json").read_text(encoding="utf-8"))
+    documented = set(schema["properties"]["options"]["properties"])
+    options = json.loads((results / "manifest.json").read_text(encoding="utf-8"))["options"]
+    assert set(options) <= documented, sorted(set(options) - documented)

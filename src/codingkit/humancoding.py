@@ -543,6 +543,7 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
         coded: list[tuple[str, int, str]] = []
         read: list[tuple[str, int]] = []
         unread = 0  # rows of a turn with every theme cell empty
+        both: list[int] = []  # rows marked om_annat and coded with a theme
         # a formula's cell gives the value saved with it, None when none was saved
         # (as an empty cell): when the workbook has formulas, they are read too, in
         # a second reading in step with the first, and the cells' types (a saved
@@ -589,6 +590,8 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
                     f"(at most 9 digits), got {cells[turn_j]!r}", path=path, line=r,
                     code="E603")
             read.append((src, turn, off == 1))
+            if off == 1 and 1 in marks:
+                both.append(r)
             coded += [(src, turn, header[j]) for j, m in zip(theme_js, marks) if m == 1]
     except EvaluationError:
         raise
@@ -604,10 +607,17 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
         raise EvaluationError("nothing coded yet: no row has a theme cell filled in (0 or 1)",
                               path=path, code="E602")
     if unread:
+        also = f" ({OFF_TOPIC_COLUMN} too)" if off_j is not None else ""
         warnings.warn(CodingkitWarning(
             f"read {len(read)} of the {len(read) + unread} rows as coded; the {unread} row(s) "
-            f"with every theme cell empty are left out as not read yet (a turn you read that "
-            f"is about no theme: 0 in its theme cells)", path=path), stacklevel=3)
+            f"with every theme cell empty{also} are left out as not read yet (a turn you read "
+            f"that is about no theme: 0 in its theme cells)", path=path), stacklevel=3)
+    if both:
+        rows = ", ".join(map(str, both[:5])) + (" …" if len(both) > 5 else "")
+        warnings.warn(CodingkitWarning(
+            f"row(s) {rows}: 1 in {OFF_TOPIC_COLUMN} and in a theme; read as about the theme "
+            f"({OFF_TOPIC_COLUMN} is for a turn about something else than the evaluated work)",
+            path=path), stacklevel=3)
     codings = pd.DataFrame(coded, columns=["source", "turn", "code"]).drop_duplicates()
     turns = _joined_turns([pd.DataFrame(read, columns=["source", "turn", "off_topic"])])
     if off_j is None:

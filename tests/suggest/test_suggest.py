@@ -188,7 +188,8 @@ def test_filled_sheet_reads_back_as_turn_coding(sample_sheet, tmp_path):
         # row 6 onwards: empty, not read
     })
     with pytest.warns(Warning, match=r"read 4 of the 30 rows as coded; the 26 row\(s\) with "
-                                     r"every theme cell empty are left out as not read yet"):
+                                     r"every theme cell empty \(om_annat too\) are left out as "
+                                     r"not read yet"):
         human = read_human_coding(filled)
     assert human.kind == "turn"
     got = sorted(zip(human.codings["source"], human.codings["turn"], human.codings["code"]))
@@ -334,6 +335,12 @@ def test_turns_marked_about_something_else_are_read(sample_sheet, tmp_path):
         old = read_human_coding(tmp_path / "old.xlsx")
     assert old.off_topic == [] and "off_topic" not in old.turns
     # a value that is not 0 or 1
+    # 1 in om_annat and in a theme: the theme counts, with a warning
+    _fill(sample_sheet, filled, {2: {"behov": 1, "om_annat": 1}})
+    with pytest.warns(Warning, match=r"row\(s\) 2: 1 in om_annat and in a theme; read as "
+                                     r"about the theme"):
+        both = read_human_coding(filled)
+    assert both.off_topic == [keys[1]] and len(both.codings) == 1
     _fill(sample_sheet, filled, {2: {"behov": 1, "om_annat": "ja"}})
     with pytest.raises(EvaluationError, match=r"cell S2 \(om_annat: about something else\) "
                                               r"holds 'ja'; expected 1, 0 or empty \[E603\]"):

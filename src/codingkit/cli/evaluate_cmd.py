@@ -123,7 +123,7 @@ def _evaluate(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, le
             raise EvaluationError("give either --pred or transcripts to code, not both",
                                   code="E630")
         _check_shared_out(out_dir, pred_dir=pred_dir)
-        warn_if_pred_learned_from(pred_dir)
+        warn_if_pred_learned_from(pred_dir, human)
         ev = evaluate(human, pred_dir, level=level,  # ev.coding: the fingerprint measured
                       codebook=_pred_codebook(pred_dir, codebook_path))
         what = f"predictions in {pred_dir}"
@@ -159,7 +159,7 @@ def _evaluate(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, le
                     + (" on top of the gold of the coder bundled with the codebook"
                        if base is not None else "") + f", similarity {similarity})")
             if base is not None:  # the same turns, coded without the human's coding
-                warn_if_learned_from(transcripts)
+                warn_if_learned_from(transcripts, human)
                 shipped = evaluate(human, base.code(res.result.segment_list), level=level)
         else:
             from ..coding import Coder
@@ -175,7 +175,7 @@ def _evaluate(paths, gold, pred_dir, cv, no_learn, codebook_path, similarity, le
             elif not rules_only:
                 coder = bundled_or(coder)
                 if coder.is_fitted() and coder.provenance_ == "bundled":
-                    warn_if_learned_from(transcripts)
+                    warn_if_learned_from(transcripts, human)
             ev = evaluate(human, coder.code(transcripts), level=level)
             kind = coder_description(coder)["kind"]
             what = f"codebook {codebook.id} {codebook.version}, similarity {similarity}" + (
@@ -466,7 +466,7 @@ def warn_if_evaluated_on_learned(coder, human) -> None:
             kind="evaluated_learned", details={"turns": len(both), "of": len(ids)}))
 
 
-def warn_if_pred_learned_from(pred_dir: Path) -> None:
+def warn_if_pred_learned_from(pred_dir: Path, human=None) -> None:
     """As :func:`warn_if_learned_from`, for a results folder (``--pred``)
     that the bundled coder coded (its manifest.json says so)."""
     from ..errors import ResultsFolderError
@@ -479,13 +479,23 @@ def warn_if_pred_learned_from(pred_dir: Path) -> None:
     except (ResultsFolderError, KeyError, TypeError):
         return  # not ours, or older: evaluate's own checks speak
     if coder == "bundled":
-        _warn_learned(inputs)
+        _warn_learned(_evaluated(inputs, human))
 
 
-def warn_if_learned_from(transcripts) -> None:
+def warn_if_learned_from(transcripts, human=None) -> None:
     """Warn when the bundled coder learned from some of the transcripts
-    evaluated: its agreement on them says little about new interviews."""
-    _warn_learned([(t.source, t.sha256) for t in transcripts])
+    evaluated — those of ``transcripts`` that ``human`` (the human coding,
+    after ``--split``) codes, all of them without it: its agreement on them
+    says little about new interviews."""
+    _warn_learned(_evaluated([(t.source, t.sha256) for t in transcripts], human))
+
+
+def _evaluated(sources: list[tuple[str, str]], human) -> list[tuple[str, str]]:
+    """The ``(source, sha256)`` of ``sources`` that the human coding covers."""
+    if human is None:
+        return sources
+    covered = set(human.sources)
+    return [(source, sha) for source, sha in sources if source in covered]
 
 
 def _warn_learned(sources: list[tuple[str, str]]) -> None:
