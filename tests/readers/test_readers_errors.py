@@ -25,7 +25,8 @@ def test_empty_file(tmp_path):
     p.write_text("  \n\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:
         read_transcript(p)
-    assert one_line(exc).endswith("tom.txt: empty file [E102]")
+    assert one_line(exc).endswith("tom.txt: empty file; expected a transcript (speaker turns) "
+                                  "or survey answers [E102]")
 
 
 @pytest.mark.parametrize("name", ["rapport.pdf", "intervju.doc", "utan_suffix"])
@@ -96,5 +97,5 @@ def test_same_source_twice(tmp_path):
 def test_bom_only_file_is_empty(tmp_path):
     p = tmp_path / "bara_bom.txt"
     p.write_bytes(b"\xff\xfe" + " \r\n".encode("utf-16-le"))
-    with pytest.raises(InputError, match=r"bara_bom\.txt: empty file \[E102\]"):
+    with pytest.raises(InputError, match=r"bara_bom\.txt: empty file; expected a transcript"):
         read_transcript(p)

@@ -113,6 +113,6 @@ def suggest_command(paths, out_path, n, codebook_path, model_path, manifest_path
         write_review_sheet(chosen, out_path)
     table = chosen.table
     click.echo(f"Chose {plural(len(table), 'turn')} of {chosen.candidates} respondent turns with "
-               f"content in {plural(len(transcripts), 'transcript')} "
-               f"({plural(table['source'].nunique(), 'interview')}, "
-               f"{plural(len(chosen.themes), 'theme')}); wrote {out_path}")
+               f"content in {plural(len(transcripts), 'transcript')} (from "
+               f"{table['source'].nunique()} of them; {plural(len(chosen.themes), 'theme')} "
+               f"to code); wrote {out_path}")

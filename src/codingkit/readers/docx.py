@@ -367,7 +367,8 @@ def read_docx(
         lines[before:before] = [line for line in map(_row_line, rows) if line]
     text = normalise_text("\n".join(lines))
     if not text.strip():
-        raise InputError("empty file (no text in the document)", path=path, code="E102")
+        raise InputError("empty file (no text in the document); expected a transcript with "
+                         "speaker turns", path=path, code="E102")
     turns, meta, _ = turns_and_metadata(text, path, speaker_pattern=speaker_pattern,
                                         known_speakers=known)
     for key, value in table_meta.items():

@@ -76,7 +76,8 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         raise InputError("is a folder, expected a file", path=p, code="E101")
     data = read_limited(p)
     if not data.strip():
-        raise InputError("empty file", path=p, code="E102")
+        raise InputError("empty file; expected a transcript (speaker turns) or survey answers",
+                         path=p, code="E102")
     return data
 
 
@@ -279,7 +280,8 @@ def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None) -> str
         raise InputError(f"cannot decode the text as {encoding}; {_EXPECTED}", path=path,
                          code="E104") from None
     if not text.strip("\ufeff \t\r\n\f\v"):
-        raise InputError("empty file", path=path, code="E102")
+        raise InputError("empty file; expected a transcript (speaker turns) or survey answers",
+                         path=path, code="E102")
     if bom and not _looks_like_text(text):
         raise InputError(f"not a text file (binary content); {_EXPECTED}", path=path,
                          code="E103")
@@ -344,7 +346,8 @@ def _decode_mixed(data: bytes, path: str | os.PathLike[str] | None) -> str:
                    "encoding; check these characters")
     warnings.warn(CodingkitWarning(message, path=path, line=first), stacklevel=4)
     if not text.strip("\ufeff \t\r\n\f\v"):
-        raise InputError("empty file", path=path, code="E102")
+        raise InputError("empty file; expected a transcript (speaker turns) or survey answers",
+                         path=path, code="E102")
     return normalise_text(text)
 
 
