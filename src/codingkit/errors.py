@@ -256,6 +256,7 @@ ERROR_CODES: dict[str, str] = {
     "E205": "a user's regular expression refused (does not compile, or backtracks "
             "catastrophically)",
     "E206": "a search with a user's regular expression ran over its time limit",
+    "E207": "a theme id that is also a column of the coding sheet (om_annat, comment)",
     # E3xx manifests and metadata
     "E300": "a manifest cannot be used",
     "E301": "a manifest without a header or a file column",

@@ -31,8 +31,9 @@ with a coding (a turn about no theme coded ``granskad – inget tema``).
 A CSV with ``source, turn`` and no ``code`` column lists the turns the human
 coder *read*: the universe of the evaluation, so that turns left uncoded
 count as "absent" and not as "not looked at". With a ``mark`` column
-(``source, turn, mark``, as ``gold/<set>_marks.csv``) it also says which of
-them the coder marked as **about something else** than the evaluated work
+(``source, turn, mark``, as ``gold/<set>_marks.csv``) it is a list of
+marks instead, about the turns it names only (not a list of every turn
+read): which the coder marked as **about something else** than the evaluated work
 (``om_annat``, ``off_topic`` or ``hard_negative:<code>``; ``content_free``
 and an empty mark say nothing more): :meth:`codingkit.Coder.fit` learns its
 topic check from them (:mod:`codingkit.coding.topic`). So does the column
@@ -111,6 +112,10 @@ class HumanCoding:
         ``source`` → split name (``"dev"``, ``"test"``), or empty.
     paths:
         The files read.
+    marks:
+        The turns a marks CSV (``source, turn, mark``) speaks about, with a
+        boolean column ``off_topic``; ``None`` without one. Kept apart from
+        ``turns``: a marks list names some turns, not every turn read.
     """
 
     kind: str
@@ -118,6 +123,7 @@ class HumanCoding:
     turns: "pd.DataFrame | None" = None
     splits: dict[str, str] = field(default_factory=dict)
     paths: list[Path] = field(default_factory=list)
+    marks: "pd.DataFrame | None" = None
 
     @property
     def sources(self) -> list[str]:
@@ -136,10 +142,23 @@ class HumanCoding:
         """The turns (``source``, ``turn``) the coder marked as about something
         else than the evaluated work (a coding sheet's ``om_annat``, a marks
         CSV's ``hard_negative``/``om_annat``), in the order read."""
-        if self.turns is None or "off_topic" not in self.turns:
-            return []
-        marked = self.turns[self.turns["off_topic"].astype(bool)]
-        return list(zip(marked["source"].astype(str), marked["turn"].astype(int)))
+        out: dict[tuple[str, int], None] = {}
+        for df in (self.turns, self.marks):
+            if df is not None and "off_topic" in df:
+                marked = df[df["off_topic"].astype(bool)]
+                out.update(dict.fromkeys(zip(marked["source"].astype(str),
+                                             marked["turn"].astype(int))))
+        return list(out)
+
+    def marked_turns(self) -> set[tuple[str, int]]:
+        """The turns whose marking this coding states, marked or not: every
+        turn read of a coding sheet with the column ``om_annat`` (or of a
+        review project), and the turns a marks CSV lists."""
+        out: set[tuple[str, int]] = set()
+        for df in (self.turns, self.marks):
+            if df is not None and "off_topic" in df:
+                out |= set(zip(df["source"].astype(str), df["turn"].astype(int)))
+        return out
 
     @property
     def codes(self) -> list[str]:
@@ -185,7 +204,11 @@ class HumanCoding:
         turns = None
         if self.turns is not None:
             turns = self.turns[self.turns["source"].astype(str).isin(keep)].reset_index(drop=True)
-        return HumanCoding(self.kind, codings, turns, dict(self.splits), list(self.paths))
+        marks = None
+        if self.marks is not None:
+            marks = self.marks[self.marks["source"].astype(str).isin(keep)].reset_index(drop=True)
+        return HumanCoding(self.kind, codings, turns, dict(self.splits), list(self.paths),
+                           marks)
 
 
 def _source_of(segment_id: str) -> str:
@@ -289,6 +312,7 @@ def read_human_coding(
 
     codings: list[tuple[str, pd.DataFrame]] = []
     turns: list[pd.DataFrame] = []
+    marks: list[pd.DataFrame] = []  # marks CSVs (source, turn, mark)
     splits: dict[str, str] = {}
     for f in files:
         if f.suffix.lower() == ".qdpx":
@@ -339,8 +363,10 @@ def read_human_coding(
                     path=f, line=1, code="E602")
             df = _clean_coding(df, kind, f)
             codings.append((kind, df))
+        elif {"source", "turn", "mark"} <= cols:  # marks: about the turns they name only
+            marks.append(_clean_turns(df, f, marks=True))
         elif {"source", "turn"} <= cols:
-            turns.append(_clean_turns(df, f, marks="mark" in cols))
+            turns.append(_clean_turns(df, f))
         elif {"source", "split"} <= cols:
             for i, row in enumerate(df.itertuples(index=False), start=2):
                 src, sp = str(row.source).strip(), str(row.split).strip()
@@ -368,7 +394,8 @@ def read_human_coding(
     all_codings = pd.concat([d for _, d in codings], ignore_index=True)
     key = _key_columns(kind)
     all_codings = all_codings.drop_duplicates(subset=[*key, "code"]).reset_index(drop=True)
-    return HumanCoding(kind, all_codings, _joined_turns(turns), splits, files)
+    return HumanCoding(kind, all_codings, _joined_turns(turns), splits, files,
+                       _joined_turns(marks))
 
 
 def _joined_turns(turns: "list[pd.DataFrame]") -> "pd.DataFrame | None":
@@ -416,9 +443,9 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
     """The coding (``source, turn, code``) and the turns read (``source,
     turn``) of a filled-in review sheet (:func:`write_review_sheet`).
 
-    A row counts as read when at least one theme cell (or its
-    :data:`OFF_TOPIC_COLUMN` cell) holds 0 or 1; its empty theme cells then
-    count as 0. A 1 in the column :data:`OFF_TOPIC_COLUMN` (``om_annat``)
+    A row counts as read when at least one theme cell holds 0 or 1, or its
+    :data:`OFF_TOPIC_COLUMN` cell holds 1 (a 0 there alone says nothing of
+    the themes); its empty theme cells then count as 0. A 1 in the column :data:`OFF_TOPIC_COLUMN` (``om_annat``)
     marks the turn as about something else than the evaluated work (the
     turns list then has a column ``off_topic``; a sheet written before that
     column existed is read as before). A row with every theme cell empty
@@ -577,7 +604,7 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
                     path=path, line=r, code="E603")
             # the source exactly as written (a file may be named '\t=x.txt' or ' a.txt')
             src = "" if cells[src_j] is None else str(cells[src_j])
-            if all(m == "" for m in marks) and off == "":
+            if all(m == "" for m in marks) and off != 1:
                 unread += src.strip() != ""
                 continue  # not coded (yet)
             if not src.strip():

@@ -322,7 +322,7 @@ För varje rad:
      sådana svar. Lämna den tom annars.
   5. Kommentarer skriver du i kolumnen comment (den läses inte av codingkit).
 
-En rad räknas som läst när minst en temacell eller om_annat är ifylld (0 eller 1). Rader där
+En rad räknas som läst när minst en temacell är ifylld (0 eller 1) eller om_annat är 1. Rader där
 alla temaceller är tomma hoppas över, som om du inte hunnit till dem. Ett svar
 som inte handlar om något tema kodar du därför med 0 i minst en cell.
 
@@ -381,6 +381,14 @@ def write_review_sheet(suggestions: Suggestions, path: str | os.PathLike[str]) -
     path = Path(path)
     themes = suggestions.themes
     codebook = suggestions.codebook
+    clash = [t for t in themes if t.strip().lower() in (OFF_TOPIC_COLUMN, COMMENT_COLUMN)]
+    if clash:
+        from .errors import CodebookError
+
+        raise CodebookError(
+            f"theme id {clash[0]!r} is also the name of a column of the coding sheet; "
+            f"expected theme ids other than {OFF_TOPIC_COLUMN} and {COMMENT_COLUMN} (write a "
+            f"review project instead: --out granska.qdpx)", path=codebook.path, code="E207")
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_NAME

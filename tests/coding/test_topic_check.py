@@ -295,3 +295,23 @@ def test_turns_marked_again_on_top_count_once(heldout4_coder):
         again = ck.Coder().fit(transcripts, human, off_topic=off, base=heldout4_coder)
     assert again.topic_check_.n_else_ == heldout4_coder.topic_check_.n_else_
     assert sorted(again.topic_check_.else_ids_) == sorted(heldout4_coder.topic_check_.else_ids_)
+
+
+def test_learning_on_top_from_coding_without_marks_keeps_the_base_marks(heldout4_coder):
+    """A coding that cannot mark (a CSV of codes) re-reading the base's marked
+    turns keeps them as about something else, unless it codes them."""
+    transcripts, human, off = _marked("heldout4")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.CodingkitWarning)
+        again = ck.Coder().fit(transcripts, human, base=heldout4_coder)
+    assert sorted(again.topic_check_.else_ids_) == sorted(heldout4_coder.topic_check_.else_ids_)
+
+
+def test_a_marks_csv_is_not_a_list_of_every_turn_read():
+    """A marks CSV names some turns: given with a coding alone, the turns
+    read stay every respondent turn of the coded transcripts."""
+    plain = read_human_coding(ROOT / "gold" / "heldout4_coding.csv")
+    marked = read_human_coding([ROOT / "gold" / "heldout4_coding.csv",
+                                ROOT / "gold" / "heldout4_marks.csv"])
+    assert plain.turns is None and marked.turns is None
+    assert len(marked.off_topic) >= MIN_OFF_TOPIC

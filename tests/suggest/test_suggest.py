@@ -319,6 +319,7 @@ def test_turns_marked_about_something_else_are_read(sample_sheet, tmp_path):
         2: {"om_annat": 1},                  # about something else, no theme filled
         3: {"behov": 1, "om_annat": 0},
         4: {"larande": 0, "om_annat": "1"},  # a text cell as Excel may keep it
+        5: {"om_annat": 0},                  # a 0 alone says nothing: not read
     })
     with pytest.warns(Warning, match=r"read 3 of the 30 rows"):
         human = read_human_coding(filled)
@@ -360,3 +361,18 @@ def test_a_marks_csv_marks_turns_about_something_else(tmp_path):
     (tmp_path / "c.csv").write_text("source,turn,code\na.txt,2,behov\n", encoding="utf-8")
     with pytest.raises(EvaluationError, match=r"marks.csv, line 3: unknown mark 'privat'"):
         read_human_coding([tmp_path / "c.csv", bad])
+
+
+def test_a_theme_named_like_a_sheet_column_is_refused(tiny, tmp_path):
+    """A codebook theme 'om_annat' would clash with the sheet's own column."""
+    path = tmp_path / "kodbok.yaml"
+    path.write_text('codebook:\n  id: prov\n  version: "1"\ncodes:\n'
+                    '  - id: om_annat\n    label: Om annat\n    rules: [annat]\n'
+                    '  - id: resurser\n    label: Resurser\n    rules: [resurser]\n',
+                    encoding="utf-8")
+    res = CliRunner().invoke(cli, ["suggest", str(tiny), "--codebook", str(path),
+                                   "--out", str(tmp_path / "g.xlsx")])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert "theme id 'om_annat' is also the name of a column of the coding sheet" in res.output
+    assert res.output.rstrip().endswith("[E207]")
+    assert not (tmp_path / "g.xlsx").exists()

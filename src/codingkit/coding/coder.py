@@ -690,8 +690,10 @@ class Coder:
             (counting ``base``'s), the coder learns a topic check
             (:mod:`.topic`) from them and from every turn coded with some
             code, and drops a learned coding of a turn it finds about
-            something else. Without them the coder keeps ``base``'s check
-            (if any). A turn coded with some code is about the work,
+            something else. Without them the coder learns the check again
+            from ``base``'s turns about something else (if it has a check),
+            but for those the new coding codes with a code or reads with
+            its marks stated (a coding sheet with ``om_annat``). A turn coded with some code is about the work,
             whatever it is marked.
 
         ``human`` may also be a list of :class:`~codingkit.evaluation.HumanCoding`
@@ -753,10 +755,12 @@ class Coder:
         for h in rounds:
             train_h, aligned = self._aligned(segments, h, min_overlap)
             unknown_codes(h, codebook)
-            if h.turns is not None and "off_topic" in h.turns:
+            known = h.marked_turns()  # the turns whose marking this round states
+            if known:
                 off = set(h.off_topic)
                 for s in train_h:  # a later round's reading counts here too
-                    marked[s.segment_id] = (s.source, s.turn) in off
+                    if (s.source, s.turn) in known:
+                        marked[s.segment_id] = (s.source, s.turn) in off
             coded: dict[str, set[str]] = {s.segment_id: set() for s in train_h}
             for sid, code in zip(aligned["segment_id"], aligned["code"]):
                 coded[sid].add(code)
@@ -871,8 +875,12 @@ class Coder:
         self.similarity_ = cb_sim
         self.feature_similarity_ = sim
         self.learner_ = learner
+        # base's turns about something else that this coding says otherwise of:
+        # coded with a code, or read by a round that states its marks
+        restated = (set(marked) | set(off_topic)
+                    | {sid for sid, codes in labels.items() if codes})
         self.topic_check_ = self._fit_topic_check(base, sim, V[: len(texts)], ids, texts,
-                                                  questions, Y, set(off_topic), set(by_id))
+                                                  questions, Y, set(off_topic), restated)
         self.training_segment_ids_ = ids
         # what it learned from, kept so that a later fit can learn on top of it (base=)
         self.training_texts_ = texts
@@ -894,8 +902,8 @@ class Coder:
         coder's TF-IDF (``sim``; ``V``: the vectors of ``texts``) from the
         training turns coded with some code and the turns about something
         else: those of ``off_topic`` coded with none, and ``base``'s but for
-        the turns the new coding read (``replaced``: its reading counts, as
-        for the training rows). ``None`` when there are none, or too few
+        the turns the new coding says otherwise of (``replaced``: coded with
+        a code, marked anew, or read by a round that states its marks). ``None`` when there are none, or too few
         (then with a warning)."""
         import warnings
 

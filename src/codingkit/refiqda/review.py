@@ -101,7 +101,7 @@ _NO_THEME_DESCRIPTION = (
 #: The code a reviewer codes a turn about something else than the evaluated work with.
 OFF_TOPIC_ID = "granskad_om_annat"
 OFF_TOPIC_LABEL = "granskad – om annat"
-_OFF_TOPIC_SLUGS = frozenset({OFF_TOPIC_ID, "om_annat"})
+_OFF_TOPIC_SLUGS = frozenset({OFF_TOPIC_ID})
 _OFF_TOPIC_DESCRIPTION = (
     "Om annat: koda ett svar (en källa) med den här koden när det handlar om något annat än "
     "det som utvärderas (privatliv, ett annat jobb, en annan organisation) fast det använder "
@@ -355,7 +355,8 @@ def is_no_theme_code(code_id: str, name: str | None = None) -> bool:
 def is_off_topic_code(code_id: str, name: str | None = None) -> bool:
     """Whether a code of a review project is the about-something-else code:
     codingkit's (:data:`OFF_TOPIC_ID`) or one a reviewer added named
-    ``granskad – om annat`` or ``om annat`` (any case, dashes or spaces)."""
+    ``granskad – om annat`` (any case, dashes or spaces; not ``om annat``
+    alone, which a codebook may use for a theme)."""
     return (str(code_id).rsplit(".", 1)[-1] in _OFF_TOPIC_SLUGS
             or slugify(str(name or "")) in _OFF_TOPIC_SLUGS)
 
