@@ -355,7 +355,8 @@ ERROR_CODES: dict[str, str] = {
     "E808": "texts that are not pseudonymised written inside a folder of pseudonymised "
             "results or copies (apply, evaluate, report, export-project, import-project, "
             "suggest; in Python write_outputs, ResultWriter, build_report, Evaluation.write, "
-            "write_qdpx, write_xlsx, write_review_sheet, write_review_project)",
+            "write_qdpx, write_xlsx, write_review_sheet, write_review_project, Coder.save, "
+            "CodingCache)",
     # E9xx reports, and reading a results folder back (writers.readback: E901, E902, E905)
     "E900": "a report cannot be made",
     "E901": "not a results folder of codingkit apply (no manifest.json, not codingkit's, "

@@ -296,20 +296,62 @@ class CodingCache:
         The cache folder (created).
     coder:
         The fitted coder whose codings are kept.
+    pseudonymized:
+        Whether the texts kept are pseudonymised: the cache holds the coded
+        files' segments and codings (speakers, evidence), so it is kept
+        inside a folder of pseudonymised results or copies, which is meant
+        to be shared, only for them (:func:`check_cache_location`, E808).
+        ``None`` (default): found out there only, from the transcripts
+        (:meth:`check`, which :func:`code_parts` calls before coding, and
+        :meth:`put`): those read from pseudonymised copies are; the folder
+        is then made once they pass. ``True``: they are (transcripts
+        pseudonymised in memory,
+        :func:`~codingkit.pseudonymize.pseudonymize_for_apply`); nothing is
+        checked. ``False``: they are not; refused inside such a folder.
     """
 
-    def __init__(self, folder: str | os.PathLike[str], coder: "Coder") -> None:
+    def __init__(self, folder: str | os.PathLike[str], coder: "Coder", *,
+                 pseudonymized: bool | None = None) -> None:
+        self.folder = Path(folder)
+        # what goes into a folder meant to be shared stays pseudonymised (E808):
+        # _unchecked, inside one, until the texts are known (the parents
+        # looked at once, here)
+        self._unchecked = False
+        if pseudonymized is False:
+            check_cache_location(self.folder)
+        elif pseudonymized is None:
+            from .pseudonymize import shared_folder
+
+            # the folder itself may be one too (check_shared_output's is_folder)
+            self._unchecked = shared_folder(self.folder / "manifest.json") is not None
+        if not self._unchecked:
+            self._make()
+        self.fingerprint = fingerprint(coder)
+        #: Files found in the cache and files coded (and added) in this run.
+        self.hits = self.misses = 0
+
+    def _make(self) -> None:
         from .errors import OutputError
 
-        self.folder = Path(folder)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"cannot create the cache folder ({exc.strerror}); expected a "
                               "folder you can write to", path=self.folder, code="E409") from None
-        self.fingerprint = fingerprint(coder)
-        #: Files found in the cache and files coded (and added) in this run.
-        self.hits = self.misses = 0
+
+    def check(self, transcripts: Iterable[Transcript]) -> None:
+        """E808 when the cache is inside a folder of pseudonymised results
+        or copies and ``transcripts`` (whose coding it would keep) are not
+        pseudonymised (:func:`~codingkit.pseudonymize.texts_pseudonymized`:
+        all read from pseudonymised copies); the folder is made once they
+        are. Nothing is looked at when the cache is elsewhere or was told
+        the texts (``pseudonymized``)."""
+        if not self._unchecked:
+            return
+        from .pseudonymize import texts_pseudonymized
+
+        check_cache_location(self.folder, unless=lambda: texts_pseudonymized(transcripts))
+        self._make()
 
     def _path(self, group: Sequence[Transcript]) -> Path:
         return self.folder / f"{transcripts_key(group, self.fingerprint)}.json.gz"
@@ -355,6 +397,7 @@ class CodingCache:
 
         from .fileio import atomic_write_bytes
 
+        self.check(group)
         data = {"format": CACHE_FORMAT,
                 "segments": [(s.source, s.segment_id, s.start, s.end, s.turn, s.speaker,
                               s.speaker_role, s.unit) for s in segments],
@@ -365,6 +408,22 @@ class CodingCache:
                 json.dumps(data, ensure_ascii=False).encode("utf-8"), 6, mtime=0))
         except OSError:
             pass  # a cache that cannot be written only costs time next run
+
+
+def check_cache_location(folder: str | os.PathLike[str], *,
+                         unless: Callable[[], bool] | None = None) -> None:
+    """E808 when the cache folder ``folder`` is inside a folder of
+    pseudonymised results or copies, which is meant to be shared, and the
+    texts it would keep are not pseudonymised (``unless``: asked only then,
+    true when they are). The one check, and message, of
+    :class:`CodingCache` and ``codingkit apply --cache``."""
+    from .pseudonymize import check_shared_output
+
+    check_shared_output(folder, "the cache would hold the original texts", option="--cache",
+                        instead=", or code pseudonymised texts (the copies 'codingkit "
+                                "pseudonymize' writes, or --pseudonymize --key KEY; in Python "
+                                "pseudonymize_for_apply and CodingCache's pseudonymized)",
+                        is_folder=True, unless=unless)
 
 
 # --------------------------------------------------------------------------
@@ -478,6 +537,8 @@ def code_parts(
         transcripts. Together, what ``coder.code(transcripts)`` returns.
     """
     coder.check_fitted("coding")
+    if cache is not None:  # inside a folder meant to be shared: before the coding (E808)
+        cache.check(transcripts)
     groups = file_groups(transcripts)
     chunks = parts(groups, PART_CHARS if part_chars is None else part_chars,
                    size or _chars) or [[]]

@@ -644,3 +644,185 @@ def test_result_writer_used_directly_checks_as_write_outputs(project, tmp_path):
     # originals elsewhere, as before
     write(tmp_path / "privat", result)
     assert _holds(tmp_path / "privat", PLANTED)
+
+
+# --------------------------------------------------------------------------
+# 6. a saved coder and the coding cache (import codingkit)
+# --------------------------------------------------------------------------
+#
+# Coder.save and CodingCache, used from a script, wrote into a shared folder
+# a coder learned from the original interviews (its training texts, the
+# planted name among them) and the cache of their coding; 'apply
+# --save-model' of a pseudonymised run saved there a --model learned from
+# originals. Now they refuse as 'apply' does (E808); a coder records at fit
+# time whether it learned from pseudonymised texts only.
+
+
+def _fit(transcripts, project, **kw):
+    import warnings
+
+    import codingkit as ck
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.CodingkitWarning)  # little human coding
+        return ck.Coder(ck.load_codebook()).fit(
+            transcripts, [project["home"] / "syd_coding.csv",
+                          project["home"] / "syd_turns.csv"], **kw)
+
+
+def _learned_texts(path) -> str:
+    """The texts a saved coder holds (a .ckm is compressed: :func:`_holds`
+    does not see them)."""
+    import warnings
+
+    import codingkit as ck
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.CodingkitWarning)
+        coder = ck.Coder.load(path)
+    check = coder.topic_check_
+    return "\n".join([*getattr(coder, "training_texts_", []),
+                      *(getattr(coder.learner_, "neighbour_texts_", None) or []),
+                      *(check.else_texts_ if check is not None else [])])
+
+
+@pytest.fixture(scope="module")
+def learned_from_originals(project):
+    coder = _fit(_read(project["home"] / "intervjuer"), project)
+    assert any(PLANTED in t for t in coder.training_texts_)
+    return coder
+
+
+def test_coder_save_refuses_a_coder_learned_from_originals_inside_a_shared_folder(
+        project, learned_from_originals, tmp_path):
+    import codingkit as ck
+    from codingkit.coding.bundled import bundled_coder
+    from codingkit.pseudonymize import pseudonymize_for_apply
+
+    res, copies = _shared_copies(project, tmp_path)
+    coder = learned_from_originals
+    for out in (copies / "kodare.ckm", res / "kodare.ckm"):
+        msg = _refused_in_python(lambda: coder.save(out), "E808", out)
+        assert "the saved coder would hold the texts it learned from" in msg
+        assert "expected --save-model outside it" in msg
+        assert not out.exists()
+    # the command says the same
+    out = res / "kodare.ckm"
+    r = _run("apply", project["home"] / "intervjuer", "--out", tmp_path / "a", "-q",
+             "--learn-from", project["home"] / "syd_coding.csv", "--save-model", out)
+    assert r.stderr.strip() == "Error: " + _refused_in_python(
+        lambda: coder.save(out), "E808", out)
+    # elsewhere, as before; loaded again it still says where it learned
+    coder.save(tmp_path / "privat.ckm")
+    again = ck.Coder.load(tmp_path / "privat.ckm")
+    _refused_in_python(lambda: again.save(out), "E808", out)
+    # learned from the copies, from texts pseudonymised in memory (the caller
+    # says so), the bundled coder (fictional gold interviews) and the codebook
+    # alone: saved there
+    _fit(_read(copies), project).save(copies / "kodare.ckm")
+    transcripts, _ = pseudonymize_for_apply(_read(project["home"] / "intervjuer"),
+                                            key_path=tmp_path / "k.json", out_dir=res)
+    in_memory = _fit(transcripts, project, pseudonymized=True)
+    in_memory.save(res / "kodare.ckm")
+    _refused_in_python(lambda: _fit(transcripts, project).save(res / "k2.ckm"), "E808",
+                       res / "k2.ckm")
+    bundled_coder().save(copies / "bundled.ckm")
+    ck.Coder.load(copies / "bundled.ckm").save(res / "bundled.ckm")
+    ck.Coder(ck.load_codebook()).fit().save(res / "regler.ckm")
+    assert not _holds(res, PLANTED) and not _holds(copies, PLANTED)
+    saved = sorted([*res.glob("*.ckm"), *copies.glob("*.ckm")])
+    assert len(saved) == 5 and not [f for f in saved if PLANTED in _learned_texts(f)]
+    assert PLANTED in _learned_texts(tmp_path / "privat.ckm")
+
+
+def test_coders_saved_before_record_they_may_hold_originals(learned_from_originals):
+    import codingkit as ck
+    from codingkit.coding.bundled import bundled_coder
+
+    def old(coder):  # as saved before the record was kept
+        state = {k: v for k, v in coder.__getstate__().items() if k != "holds_originals_"}
+        c = ck.Coder.__new__(ck.Coder)
+        c.__setstate__(state)
+        return c
+
+    assert old(learned_from_originals).holds_originals_ is True
+    assert old(bundled_coder()).holds_originals_ is False
+    assert old(ck.Coder(ck.load_codebook()).fit()).holds_originals_ is False
+
+
+def test_apply_save_model_keeps_what_the_coder_learned_from(
+        project, learned_from_originals, tmp_path):
+    res, copies = _shared_copies(project, tmp_path)
+    model = tmp_path / "privat.ckm"
+    learned_from_originals.save(model)
+    # a pseudonymised run saved there a --model learned from originals
+    for inputs, extra in ((copies, ()), (project["home"] / "intervjuer",
+                                         ("--pseudonymize", "--key", tmp_path / "k.json"))):
+        out = copies / "kodare.ckm"
+        r = _run("apply", inputs, "--out", tmp_path / "a", "-q", "--model", model,
+                 "--save-model", out, *extra)
+        assert "the saved coder would hold the texts it learned from" in _refused(
+            r, "E808", out)
+        assert not out.exists() and not (tmp_path / "a").exists()
+    # as before: the bundled coder, and a coder learned from pseudonymised texts
+    coding = project["home"] / "syd_coding.csv"
+    for k, (inputs, extra) in enumerate((
+            (copies, ()), (copies, ("--learn-from", coding)),
+            (project["home"] / "intervjuer",
+             ("--learn-from", coding, "--pseudonymize", "--key", tmp_path / "k.json")))):
+        r = _run("apply", inputs, "--out", tmp_path / f"r{k}", "-q",
+                 "--save-model", res / f"kodare{k}.ckm", *extra)
+        assert r.exit_code == 0, r.output
+    r = _run("apply", copies, "--out", tmp_path / "r3", "-q", "--model", res / "kodare1.ckm",
+             "--save-model", copies / "kodare.ckm")
+    assert r.exit_code == 0, r.output
+    assert not _holds(res, PLANTED) and not _holds(copies, PLANTED)
+    saved = sorted([*res.glob("*.ckm"), *copies.glob("*.ckm")])
+    assert len(saved) == 4 and not [f for f in saved if PLANTED in _learned_texts(f)]
+    assert PLANTED in _learned_texts(model)
+
+
+def test_coding_cache_refuses_originals_inside_a_shared_folder(project, tmp_path):
+    import codingkit as ck
+    from codingkit.run import CodingCache, code_parts
+
+    res, copies = _shared_copies(project, tmp_path)
+    coder = ck.Coder(ck.load_codebook()).fit()
+    originals = _read(project["home"] / "intervjuer")
+
+    def code(cache, transcripts=originals):
+        return list(code_parts(coder, transcripts, cache=cache))
+
+    for folder in (copies / "cache", res / "cache"):
+        msg = _refused_in_python(lambda: code(CodingCache(folder, coder)), "E808", folder)
+        assert "the cache would hold the original texts" in msg
+        assert "expected --cache outside it" in msg
+        _refused_in_python(lambda: CodingCache(folder, coder, pseudonymized=False), "E808",
+                           folder)
+        assert not folder.exists()
+    # the command says the same
+    out = copies / "cache"
+    r = _run("apply", project["home"] / "intervjuer", "--out", tmp_path / "a", "-q",
+             "--rules-only", "--cache", out)
+    assert r.stderr.strip() == "Error: " + _refused_in_python(
+        lambda: code(CodingCache(out, coder)), "E808", out)
+    # a file's coding put by hand: refused too
+    part = code(None)[0]
+    cache = CodingCache(res / "cache", coder)
+    _refused_in_python(lambda: cache.put(originals[:1], part.segment_list, part.coding_list),
+                       "E808", res / "cache")
+    assert not _holds(res, PLANTED) and not _holds(copies, PLANTED)
+    # the copies, and texts pseudonymised in memory (the caller says so): kept there
+    code(CodingCache(copies / "cache", coder), _read(copies))
+    assert len(list((copies / "cache").glob("*.json.gz"))) == len(SOURCES)
+    from codingkit.pseudonymize import pseudonymize_for_apply
+
+    transcripts, _ = pseudonymize_for_apply(originals, key_path=tmp_path / "k.json",
+                                            out_dir=res)
+    code(CodingCache(res / "cache", coder, pseudonymized=True), transcripts)
+    assert len(list((res / "cache").glob("*.json.gz"))) == len(SOURCES)
+    assert not _holds(res, PLANTED) and not _holds(copies, PLANTED)
+    # elsewhere, as before
+    cache = CodingCache(tmp_path / "privat", coder)
+    code(cache)
+    assert cache.misses == len(SOURCES)

@@ -196,7 +196,7 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
                                                       manifest=manifest_path)
     check_shared_outputs(out_dir, cache_dir=run_options[1], save_model=save_model,
                          pseudonymized=pseudonymize or copies is not None,
-                         learn_transcripts=learn_transcripts)
+                         learn_transcripts=learn_transcripts, coder=coder)
     two_pass = None
     if not (pseudonymize or learn_from) and not any(WRITERS[f].needs_text for f in formats):
         # each file read now to check it, and again when its part is coded:
@@ -230,8 +230,12 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
         coder.set_params(topic_check=False)
     learned_inputs = None
     if learn_from:
+        # pseudonymised in memory (--pseudonymize): the coder is told, unless
+        # --learn-transcripts (never pseudonymised) are learned from too
         learned_inputs = learn(coder, transcripts, learn_from, learn_transcripts,
                                gold=not rules_only, speaker_pattern=speaker_pattern,
+                               pseudonymized=True if pseudonymize and not learn_transcripts
+                               else None,
                                text_column=text_column, id_column=id_column)
     if not coder.is_fitted():
         coder.fit()  # on the codebook alone
@@ -294,7 +298,9 @@ def _code_and_write(coder, codebook, transcripts, folder, bar, *, formats, by_ke
     from ..run import CodingCache, code_parts
     from ..writers import ResultWriter
 
-    cache = CodingCache(cache_dir, coder) if cache_dir is not None else None
+    # the cache's place was checked before reading (check_shared_outputs)
+    cache = (CodingCache(cache_dir, coder, pseudonymized=options.get("pseudonymized") is True)
+             if cache_dir is not None else None)
     try:
         if bar.on:
             bar.start("coding", two_pass.counted if two_pass is not None else
@@ -331,27 +337,27 @@ def _segments_to_code(coder, codebook, transcripts) -> int | None:
 
 
 def check_shared_outputs(out_dir, *, cache_dir, save_model, pseudonymized: bool,
-                         learn_transcripts) -> None:
-    """E808 when a run that is not pseudonymised would write its results
-    (``--out``), its cache (``--cache``: the coded texts) or its coder
-    (``--save-model``: the texts it learned from, those of
-    ``--learn-transcripts`` never pseudonymised) inside a folder meant to be
-    shared (pseudonymised results or copies)."""
-    from ..pseudonymize import check_shared_output
+                         learn_transcripts, coder=None) -> None:
+    """E808, before the reading, when the run would write texts that are not
+    pseudonymised inside a folder meant to be shared (pseudonymised results
+    or copies): the results (``--out``) or the cache (``--cache``: the coded
+    texts) of a run that is not pseudonymised, or a coder (``--save-model``)
+    holding texts it learned from that are not: those of such a run, of
+    ``--learn-transcripts`` (never pseudonymised), or those the ``coder`` it
+    starts from holds (a ``--model``). The checks, and messages, of
+    ResultWriter, CodingCache and Coder.save, which check again as they
+    write."""
+    from ..coding.coder import check_coder_location
+    from ..run import check_cache_location
     from ..writers import check_results_location
 
-    instead = (", or code pseudonymised texts (--pseudonymize --key KEY, or the copies "
-               "'codingkit pseudonymize' writes)")
     if not pseudonymized:
         check_results_location(out_dir)  # as ResultWriter checks it, before the reading
         if cache_dir is not None:
-            check_shared_output(cache_dir, "the cache would hold the original texts",
-                                option="--cache", instead=instead, is_folder=True)
-    if save_model is not None and not (pseudonymized and not learn_transcripts):
-        check_shared_output(save_model, "the saved coder would hold the texts it learned "
-                            "from, which are not pseudonymised" + (
-                                " (--learn-transcripts)" if pseudonymized else ""),
-                            option="--save-model")
+            check_cache_location(cache_dir)
+    if save_model is not None:
+        check_coder_location(save_model, unless=lambda: pseudonymized and not learn_transcripts
+                             and not getattr(coder, "holds_originals_", False))
 
 
 def check_out_not_input(out_dir, paths) -> None:
@@ -410,12 +416,13 @@ def coder_description(coder) -> dict:
 
 
 def learn(coder, transcripts, learn_from, learn_transcripts, *, gold: bool = True,
-          **read_options) -> dict:
+          pseudonymized: bool | None = None, **read_options) -> dict:
     """Fit ``coder`` on the human coding of ``learn_from`` (rounds: every
     sheet and project one, see :func:`codingkit.humancoding.read_coding_rounds`)
     and return what it learned from, for manifest.json. With a codebook that
     has a bundled coder (the default codebook), it learns on top of that
-    coder's gold, the human coding weighing ``USER_WEIGHT``."""
+    coder's gold, the human coding weighing ``USER_WEIGHT``. ``pseudonymized``:
+    :meth:`~codingkit.Coder.fit`'s (whether the texts learned from are)."""
     from ..coding.bundled import USER_WEIGHT, bundled_coder
     from ..errors import EvaluationError
     from ..fileio import sha256_file
@@ -427,7 +434,8 @@ def learn(coder, transcripts, learn_from, learn_transcripts, *, gold: bool = Tru
                          code_interviewer=coder.code_interviewer) if gold else None
     weight = USER_WEIGHT if base is not None else 1.0
     try:
-        coder.fit(coded_by_hand, rounds, base=base, weight=weight)
+        coder.fit(coded_by_hand, rounds, base=base, weight=weight,
+                  pseudonymized=pseudonymized)
     except EvaluationError as err:
         if getattr(err, "sources_differ", False) and not learn_transcripts:
             err.message += "; or name them with --learn-transcripts"

@@ -248,6 +248,17 @@ class Coder:
         coding), ``"bundled"`` (the coder that comes with the default
         codebook, :func:`codingkit.coding.bundled.bundled_coder`). Kept by
         :meth:`save` and :meth:`load`.
+    holds_originals_:
+        Whether the coder holds texts of interviews that are not
+        pseudonymised (set by :meth:`fit`, kept by :meth:`save`): the texts
+        it learned from (``training_texts_``, its topic check's turns, the
+        learned model's ``neighbour_texts_``), unless every one came from
+        pseudonymised texts (:meth:`fit`'s ``pseudonymized``) or from its
+        ``base`` that holds none. ``False`` on the codebook alone and for
+        the bundled coder (learned from fictional gold interviews). Such a
+        coder is not saved inside a folder meant to be shared
+        (:func:`check_coder_location`, E808). A coder saved before this was
+        kept counts as holding them when it learned from human coding.
 
     Examples
     --------
@@ -307,6 +318,8 @@ class Coder:
         if "codebook_" in state:
             self.__dict__.setdefault("provenance_", "learned" if state.get("learner_")
                                      else "codebook")
+            # what it learned from is not known: texts of interviews as given
+            self.__dict__.setdefault("holds_originals_", self.provenance_ == "learned")
         learner = state.get("learner_")
         if learner is not None and getattr(learner, "neighbour_vectors_", 0) is None:
             # a saved coder keeps the human-coded texts, not their vectors
@@ -335,6 +348,14 @@ class Coder:
         -------
         pathlib.Path
             The file written.
+
+        Raises
+        ------
+        PseudonymError
+            E808 when ``path`` is inside a folder of pseudonymised results
+            or copies (meant to be shared) and the coder holds texts that
+            are not pseudonymised (:attr:`holds_originals_`,
+            :func:`check_coder_location`).
         """
         import pickle
         import zlib
@@ -343,6 +364,7 @@ class Coder:
         from ..fileio import atomic_write_bytes
 
         self.check_fitted("saving it")
+        check_coder_location(path, unless=lambda: not self.holds_originals_)
         cb = self.codebook_
         payload = {"format": SAVED_FORMAT, "codingkit": __version__,
                    "codebook": {"id": cb.id, "version": cb.version}, "coder": self}
@@ -633,6 +655,7 @@ class Coder:
         base: "Coder | None" = None,
         weight: float = 1.0,
         off_topic: Iterable[str] = (),
+        pseudonymized: bool | None = None,
     ) -> "Coder":
         """Fit the coder: on its codebook alone, or learning from human coding.
 
@@ -695,6 +718,15 @@ class Coder:
             but for those the new coding codes with a code or reads with
             its marks stated (a coding sheet with ``om_annat``). A turn coded with some code is about the work,
             whatever it is marked.
+        pseudonymized:
+            Whether the texts of ``data`` are pseudonymised, recorded in
+            :attr:`holds_originals_` (with what ``base`` holds), which
+            decides whether the coder may be saved inside a folder meant to
+            be shared. ``None`` (default): they are when every transcript
+            learned from was read from a pseudonymised copy (``codingkit
+            pseudonymize``); segments without their transcripts are not.
+            ``True`` for transcripts pseudonymised in memory
+            (:func:`~codingkit.pseudonymize.pseudonymize_for_apply`).
 
         ``human`` may also be a list of :class:`~codingkit.evaluation.HumanCoding`
         (rounds of coding, of any shapes): each is aligned on its own, and
@@ -738,9 +770,10 @@ class Coder:
             self.training_segment_ids_ = []
             self.codebook_ = codebook
             self.provenance_ = "codebook"
+            self.holds_originals_ = False  # the codebook's texts only
             self._rule_matcher()
             return self
-        segments, _ = self._segments(data)
+        segments, transcripts = self._segments(data)
         rounds = (list(human) if isinstance(human, (list, tuple)) and human
                   and all(isinstance(h, HumanCoding) for h in human) else [human])
         for k, h in enumerate(rounds):
@@ -892,6 +925,9 @@ class Coder:
         self.base_segments_ = len(prior["ids"])  # the first rows: base's
         self.codebook_ = codebook
         self.provenance_ = "learned"
+        self.holds_originals_ = (
+            (base is not None and base.__dict__.get("holds_originals_", True))
+            or (bool(train) and not _learned_pseudonymized(train, transcripts, pseudonymized)))
         return self
 
     @staticmethod
@@ -1519,6 +1555,38 @@ def _masked(text: str, spans: Sequence[tuple[int, int]]) -> str:
     for start, end in spans:
         chars[start:end] = " " * (end - start)
     return "".join(chars)
+
+
+def _learned_pseudonymized(train: Sequence[Segment], transcripts: Sequence[Transcript],
+                           pseudonymized: bool | None) -> bool:
+    """Whether the texts of the training segments ``train`` are
+    pseudonymised (see :meth:`Coder.fit`'s ``pseudonymized``): as the
+    caller says, else when every transcript they come from was read from a
+    pseudonymised copy (their files looked at once, at fit time)."""
+    if pseudonymized is not None:
+        return bool(pseudonymized)
+    from ..pseudonymize import texts_pseudonymized
+
+    sources = {s.source for s in train}
+    by_source = {t.source: t for t in transcripts if t.source in sources}
+    return len(by_source) == len(sources) and texts_pseudonymized(by_source.values())
+
+
+def check_coder_location(path: str | os.PathLike[str], *,
+                         unless: Callable[[], bool] | None = None) -> None:
+    """E808 when the coder file ``path`` is inside a folder of
+    pseudonymised results or copies, which is meant to be shared, and the
+    coder holds texts it learned from that are not pseudonymised
+    (``unless``: asked only then, true when it holds none). The one check,
+    and message, of :meth:`Coder.save` and ``codingkit apply --save-model``."""
+    from ..pseudonymize import check_shared_output
+
+    check_shared_output(path, "the saved coder would hold the texts it learned from, which "
+                        "are not pseudonymised", option="--save-model",
+                        instead=", or learn from pseudonymised texts only (the copies "
+                                "'codingkit pseudonymize' writes, or --pseudonymize --key KEY "
+                                "without --learn-transcripts; in Python Coder.fit's "
+                                "pseudonymized)", unless=unless)
 
 
 def _any_copy(transcripts: Sequence[Transcript]) -> bool:
