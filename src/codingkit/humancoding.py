@@ -349,6 +349,11 @@ def read_human_coding(
         df = df.apply(lambda column: column.map(unquote_cell))
         df.columns = [str(c).strip().lower() for c in df.columns]
         cols = set(df.columns)
+        if len(cols) < len(df.columns):  # 'mark' and 'Mark': which one to read?
+            twice = next(c for c in df.columns if list(df.columns).count(c) > 1)
+            raise EvaluationError(f"the header names the column {twice!r} twice (letter case "
+                                  f"aside); expected each column once", path=f, line=1,
+                                  code="E602")
         if "code" in cols:
             if "segment_id" in cols:
                 kind = "segment"

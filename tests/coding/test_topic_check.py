@@ -315,3 +315,18 @@ def test_a_marks_csv_is_not_a_list_of_every_turn_read():
                                 ROOT / "gold" / "heldout4_marks.csv"])
     assert plain.turns is None and marked.turns is None
     assert len(marked.off_topic) >= MIN_OFF_TOPIC
+
+
+def test_the_manifest_option_tells_off_from_none_learned(tmp_path):
+    """options.topic_check: true (on), false (--no-topic-check), null (the
+    coder learned no check: from human coding without marks)."""
+    transcripts = [t for t in ck.read_transcripts(ROOT / "transcripts")
+                   if t.source.startswith("syd/01_")]
+    human = read_human_coding(ROOT / "gold" / "syd_coding.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.CodingkitWarning)
+        plain = ck.Coder(learner_options={"min_positives": 0}).fit(transcripts, human)
+    assert plain.topic_check_ is None
+    assert plain.code(transcripts).options["topic_check"] is None
+    assert _coder(True).code(transcripts).options["topic_check"] is True
+    assert _coder(False).code(transcripts).options["topic_check"] is False

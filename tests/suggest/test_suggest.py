@@ -376,3 +376,13 @@ def test_a_theme_named_like_a_sheet_column_is_refused(tiny, tmp_path):
     assert "theme id 'om_annat' is also the name of a column of the coding sheet" in res.output
     assert res.output.rstrip().endswith("[E207]")
     assert not (tmp_path / "g.xlsx").exists()
+
+
+def test_a_csv_header_naming_a_column_twice_is_refused(tmp_path):
+    """'mark' and 'Mark' (or 'turn' and 'Turn'): one line, not an internal error."""
+    (tmp_path / "c.csv").write_text("source,turn,code\na.txt,2,behov\n", encoding="utf-8")
+    (tmp_path / "m.csv").write_text("source,turn,mark,Mark\na.txt,2,om_annat,\n",
+                                    encoding="utf-8")
+    with pytest.raises(EvaluationError, match=r"m\.csv, line 1: the header names the column "
+                                              r"'mark' twice .*\[E602\]"):
+        read_human_coding([tmp_path / "c.csv", tmp_path / "m.csv"])

@@ -1121,7 +1121,9 @@ class Coder:
                                         and learner.modes_[c] != "codebook"]
             options["codebook_kept"] = learner.codebook_kept_
             options["sense_check"] = bool(self.sense_check)
-            options["topic_check"] = self._topic_check_on()
+            # true/false: on or off; None: the coder learned no topic check
+            options["topic_check"] = (None if getattr(self, "topic_check_", None) is None
+                                      else bool(getattr(self, "topic_check", True)))
         return CodingResult(
             segment_list=segments,
             coding_list=codings,
