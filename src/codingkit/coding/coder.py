@@ -654,7 +654,7 @@ class Coder:
         rules_tuned_on: Iterable[str] = (),
         base: "Coder | None" = None,
         weight: float = 1.0,
-        off_topic: Iterable[str] = (),
+        off_topic: Iterable[str | tuple[str, int]] = (),
         pseudonymized: bool | None = None,
     ) -> "Coder":
         """Fit the coder: on its codebook alone, or learning from human coding.
@@ -703,7 +703,9 @@ class Coder:
             command line's weight was chosen is in ``benchmarks/RESULTS.md``.
 
         off_topic:
-            Segment ids (``"<source>:<turn>"``) of turns the human read and
+            Segment ids (``"<source>:<turn>"``, or ``(source, turn)`` pairs as
+            :attr:`HumanCoding.off_topic <codingkit.evaluation.HumanCoding.off_topic>`
+            gives them) of turns the human read and
             marked as about something else than the evaluated work — a
             theme's words about private life, other work, anything else
             ("vi har fått lånelöfte, finansieringen är klar" about buying a
@@ -801,7 +803,9 @@ class Coder:
                 by_id[s.segment_id] = s
                 labels[s.segment_id] = coded[s.segment_id]
         train = [s for s in segments if s.segment_id in by_id]
-        off_topic = list(dict.fromkeys(off_topic))
+        # segment ids, or (source, turn) pairs as HumanCoding.off_topic gives them
+        off_topic = list(dict.fromkeys(f"{x[0]}:{int(x[1])}" if isinstance(x, tuple) else str(x)
+                                       for x in off_topic))
         unread = [sid for sid in off_topic if sid not in by_id]
         if unread:
             raise EvaluationError(
