@@ -270,13 +270,10 @@ def test_marks_in_the_human_coding_teach_the_check(heldout4_coder, tmp_path):
         coder = ck.Coder().fit(transcripts, human)
     assert coder.topic_check_.n_else_ == heldout4_coder.topic_check_.n_else_
     np.testing.assert_allclose(coder.topic_check_.coef_, heldout4_coder.topic_check_.coef_)
-    # the (source, turn) pairs HumanCoding.off_topic gives are taken as they are
-    plain = read_human_coding([ROOT / "gold" / "heldout4_coding.csv",
-                               ROOT / "gold" / "heldout4_turns.csv"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ck.CodingkitWarning)
-        pairs = ck.Coder().fit(transcripts, plain, off_topic=human.off_topic)
-    assert pairs.topic_check_.n_else_ == heldout4_coder.topic_check_.n_else_
+    # (source, turn) pairs, as HumanCoding.off_topic gives them, are segment ids
+    with pytest.raises(EvaluationError, match=r"'heldout4/nowhere\.txt:3'.*\[E617\]"):
+        ck.Coder().fit(transcripts, human, off_topic=[*human.off_topic[:2],
+                                                      ("heldout4/nowhere.txt", 3)])
     # a round of the user's own: two turns of syd/01 marked as about something else
     sample = [t for t in ck.read_transcripts(ROOT / "transcripts")
               if t.source.startswith("syd/01_")]
