@@ -143,11 +143,10 @@ class HumanCoding:
         else than the evaluated work (a coding sheet's ``om_annat``, a marks
         CSV's ``hard_negative``/``om_annat``), in the order read."""
         out: dict[tuple[str, int], None] = {}
-        for df in (self.turns, self.marks):
-            if df is not None and "off_topic" in df:
-                marked = df[df["off_topic"].astype(bool)]
-                out.update(dict.fromkeys(zip(marked["source"].astype(str),
-                                             marked["turn"].astype(int))))
+        for df in self._marking():
+            marked = df[df["off_topic"].astype(bool)]
+            out.update(dict.fromkeys(zip(marked["source"].astype(str),
+                                         marked["turn"].astype(int))))
         return list(out)
 
     def marked_turns(self) -> set[tuple[str, int]]:
@@ -155,10 +154,14 @@ class HumanCoding:
         turn read of a coding sheet with the column ``om_annat`` (or of a
         review project), and the turns a marks CSV lists."""
         out: set[tuple[str, int]] = set()
-        for df in (self.turns, self.marks):
-            if df is not None and "off_topic" in df:
-                out |= set(zip(df["source"].astype(str), df["turn"].astype(int)))
+        for df in self._marking():
+            out |= set(zip(df["source"].astype(str), df["turn"].astype(int)))
         return out
+
+    def _marking(self) -> "list[pd.DataFrame]":
+        """The tables of turns that state their marks (column ``off_topic``)."""
+        return [df for df in (self.turns, self.marks)
+                if df is not None and "off_topic" in df]
 
     @property
     def codes(self) -> list[str]:
@@ -450,10 +453,11 @@ def read_review_sheet(path: str | os.PathLike[str]) -> tuple["pd.DataFrame", "pd
 
     A row counts as read when at least one theme cell holds 0 or 1, or its
     :data:`OFF_TOPIC_COLUMN` cell holds 1 (a 0 there alone says nothing of
-    the themes); its empty theme cells then count as 0. A 1 in the column :data:`OFF_TOPIC_COLUMN` (``om_annat``)
-    marks the turn as about something else than the evaluated work (the
-    turns list then has a column ``off_topic``; a sheet written before that
-    column existed is read as before). A row with every theme cell empty
+    the themes); its empty theme cells then count as 0. A 1 in the column
+    :data:`OFF_TOPIC_COLUMN` (``om_annat``) marks the turn as about
+    something else than the evaluated work (the turns list then has a
+    column ``off_topic``; a sheet written before that column existed is
+    read as before). A row with every theme cell empty
     is not read (not yet coded): left out, with a warning saying how many
     rows were read and left out. The theme columns are the columns after
     ``codingkit`` other than ``comment``; every theme the sheet lists in

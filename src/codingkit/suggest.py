@@ -322,8 +322,8 @@ För varje rad:
      sådana svar. Lämna den tom annars.
   5. Kommentarer skriver du i kolumnen comment (den läses inte av codingkit).
 
-En rad räknas som läst när minst en temacell är ifylld (0 eller 1) eller om_annat är 1. Rader där
-alla temaceller är tomma hoppas över, som om du inte hunnit till dem. Ett svar
+En rad räknas som läst när minst en temacell är ifylld (0 eller 1) eller
+om_annat är 1. Rader där alla temaceller är tomma hoppas över, som om du inte hunnit till dem. Ett svar
 som inte handlar om något tema kodar du därför med 0 i minst en cell.
 
 Ändra inte kolumnerna source och turn, och lägg inte till kolumner: codingkit

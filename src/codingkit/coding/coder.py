@@ -79,7 +79,8 @@ from .features import (  # noqa: F401 - re-exported
     preceding_questions,
 )
 from .similarity import BACKENDS, DEFAULT_BACKGROUND, _short
-from .topic import MIN_WORDS as TOPIC_MIN_WORDS, TOPIC_MIN, topic_features
+from .topic import MIN_OFF_TOPIC, MIN_WORDS as TOPIC_MIN_WORDS, TOPIC_MIN, TopicCheck, \
+    topic_features
 from ..model import (
     INTERVIEWER,
     RESPONDENT,
@@ -315,7 +316,6 @@ class Coder:
         self.__dict__.setdefault("topic_check", True)
         if "codebook_" in state:
             self.__dict__.setdefault("topic_check_", None)
-        if "codebook_" in state:
             self.__dict__.setdefault("provenance_", "learned" if state.get("learner_")
                                      else "codebook")
             # what it learned from is not known: texts of interviews as given
@@ -703,22 +703,22 @@ class Coder:
             command line's weight was chosen is in ``benchmarks/RESULTS.md``.
 
         off_topic:
-            Segment ids (``"<source>:<turn>"``, or ``(source, turn)`` pairs as
-            :attr:`HumanCoding.off_topic <codingkit.evaluation.HumanCoding.off_topic>`
-            gives them) of turns the human read and
-            marked as about something else than the evaluated work — a
-            theme's words about private life, other work, anything else
-            ("vi har fått lånelöfte, finansieringen är klar" about buying a
+            Segment ids (``"<source>:<turn>"``, or ``(source, turn)`` pairs
+            as :attr:`HumanCoding.off_topic
+            <codingkit.evaluation.HumanCoding.off_topic>` gives them) of turns
+            the human read and marked as about something else than the
+            evaluated work — a theme's words about private life, other
+            work, anything else ("vi har fått lånelöfte, finansieringen är klar" about buying a
             house). The turns ``human`` marks so (a coding sheet's
-            ``om_annat``, a marks CSV: :attr:`HumanCoding.off_topic
-            <codingkit.evaluation.HumanCoding.off_topic>`) are added. With at least :data:`.topic.MIN_OFF_TOPIC` of them
-            (counting ``base``'s), the coder learns a topic check
-            (:mod:`.topic`) from them and from every turn coded with some
-            code, and drops a learned coding of a turn it finds about
-            something else. Without them the coder learns the check again
-            from ``base``'s turns about something else (if it has a check),
-            but for those the new coding codes with a code or reads with
-            its marks stated (a coding sheet with ``om_annat``). A turn coded with some code is about the work,
+            ``om_annat``, a marks CSV) are added. With at least
+            :data:`.topic.MIN_OFF_TOPIC` of them (counting ``base``'s), the
+            coder learns a topic check (:mod:`.topic`) from them and from
+            every turn coded with some code, and drops a learned coding of a
+            turn it finds about something else. Without them the coder
+            learns the check again from ``base``'s turns about something
+            else (if it has a check), but for those the new coding codes
+            with a code or reads with its marks stated (a coding sheet with
+            ``om_annat``). A turn coded with some code is about the work,
             whatever it is marked.
         pseudonymized:
             Whether the texts of ``data`` are pseudonymised, recorded in
@@ -943,15 +943,14 @@ class Coder:
         training turns coded with some code and the turns about something
         else: those of ``off_topic`` coded with none, and ``base``'s but for
         the turns the new coding says otherwise of (``replaced``: coded with
-        a code, marked anew, or read by a round that states its marks). ``None`` when there are none, or too few
-        (then with a warning)."""
+        a code, marked anew, or read by a round that states its marks).
+        ``None`` when there are none, or too few (then with a warning)."""
         import warnings
 
         import numpy as np
         from scipy import sparse
 
         from ..errors import LittleHumanCodingWarning
-        from .topic import MIN_OFF_TOPIC, TopicCheck, topic_features
 
         kept = getattr(base, "topic_check_", None) if base is not None else None
         if not off_topic and kept is None:
@@ -1213,9 +1212,10 @@ class Coder:
         of ``todo`` is about the evaluated work, computed where it can change a
         coding — segments of :data:`.topic.MIN_WORDS` words or more with a
         learned score at or above the threshold of a code the learned model
-        decides alone (mode ``learned``); ``nan`` elsewhere. Each segment is scored on its own, with the question
-        before it (``questions``, if already found in ``segments``). ``None``
-        without a topic check or with ``topic_check`` off."""
+        decides alone (mode ``learned``); ``nan`` elsewhere. Each segment is
+        scored on its own, with the question before it (``questions``, if
+        already found in ``segments``). ``None`` without a topic check or
+        with ``topic_check`` off."""
         import numpy as np
 
         if learned is None or not self._topic_check_on():

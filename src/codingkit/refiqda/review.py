@@ -213,16 +213,14 @@ def review_qdpx_bytes(suggestions: "Suggestions", *, name: str = "granska.qdpx",
     book = dataclasses.replace(codebook, codes={
         t: dataclasses.replace(codebook[t], codable=True) for t in themes})
     _check_exportable(book, name)
-    # and the code for a turn read that is about no theme (after the themes)
-    if NO_THEME_ID not in book.codes:
-        book = dataclasses.replace(book, codes={**book.codes, NO_THEME_ID: Code(
-            id=NO_THEME_ID, label=NO_THEME_LABEL, description=_NO_THEME_DESCRIPTION,
-            color="#A0A0A0")})
-    # and the code for a turn about something else than the evaluated work
-    if OFF_TOPIC_ID not in book.codes:
-        book = dataclasses.replace(book, codes={**book.codes, OFF_TOPIC_ID: Code(
-            id=OFF_TOPIC_ID, label=OFF_TOPIC_LABEL, description=_OFF_TOPIC_DESCRIPTION,
-            color="#C8A0A0")})
+    # and, after the themes, the codes for a turn read that is about no theme
+    # and for a turn about something else than the evaluated work
+    extra = {cid: Code(id=cid, label=label, description=text, color=color)
+             for cid, label, text, color in (
+                 (NO_THEME_ID, NO_THEME_LABEL, _NO_THEME_DESCRIPTION, "#A0A0A0"),
+                 (OFF_TOPIC_ID, OFF_TOPIC_LABEL, _OFF_TOPIC_DESCRIPTION, "#C8A0A0"))
+             if cid not in book.codes}
+    book = dataclasses.replace(book, codes={**book.codes, **extra})
     user = make_guid("user", AUTOMATIC_USER)
 
     root = etree.Element(f"{{{_NS}}}Project", nsmap={None: _NS})
@@ -348,8 +346,7 @@ def is_no_theme_code(code_id: str, name: str | None = None) -> bool:
     """Whether a code of a review project is the no-theme code: codingkit's
     (:data:`NO_THEME_ID`) or one a reviewer added named ``granskad – inget
     tema`` or ``inget tema`` (any case, dashes or spaces)."""
-    return (str(code_id).rsplit(".", 1)[-1] in _NO_THEME_SLUGS
-            or slugify(str(name or "")) in _NO_THEME_SLUGS)
+    return _named(code_id, name, _NO_THEME_SLUGS)
 
 
 def is_off_topic_code(code_id: str, name: str | None = None) -> bool:
@@ -357,8 +354,13 @@ def is_off_topic_code(code_id: str, name: str | None = None) -> bool:
     codingkit's (:data:`OFF_TOPIC_ID`) or one a reviewer added named
     ``granskad – om annat`` (any case, dashes or spaces; not ``om annat``
     alone, which a codebook may use for a theme)."""
-    return (str(code_id).rsplit(".", 1)[-1] in _OFF_TOPIC_SLUGS
-            or slugify(str(name or "")) in _OFF_TOPIC_SLUGS)
+    return _named(code_id, name, _OFF_TOPIC_SLUGS)
+
+
+def _named(code_id: str, name: str | None, slugs: frozenset[str]) -> bool:
+    """Whether a code's id (its last part) or its name slugs to one of ``slugs``."""
+    return (str(code_id).rsplit(".", 1)[-1] in slugs
+            or slugify(str(name or "")) in slugs)
 
 
 def review_coding(project: "ImportedProject"
