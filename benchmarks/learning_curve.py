@@ -37,7 +37,7 @@ from codingkit.evaluation import evaluate, read_human_coding
 from codingkit.evaluation.cv import source_folds
 from codingkit.model import CodingResult
 
-from agreement import gold_files, read_corpus
+from agreement import FINAL_TESTS, gold_files, read_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,7 +46,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--splits", default="dev,test,heldout,heldout2,train2,train3,train4",
                     help="gold splits to use, comma-separated (splits without gold files "
-                         "are skipped; heldout3, heldout9 and heldout10 are refused)")
+                         "are skipped; heldout3 and the final tests heldout9-11 are refused)")
     ap.add_argument("--sizes", default="0,2,4,8,16,all",
                     help="numbers of hand-coded interviews to learn from; 'all' = every "
                          "interview outside the fold")
@@ -61,7 +61,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
 
     splits = [x.strip() for x in args.splits.split(",") if x.strip()]
-    for test_set in ("heldout3", "heldout9", "heldout10"):
+    for test_set in ("heldout3", *FINAL_TESTS):
         if test_set in splits:
             ap.error(f"{test_set} is a final test set; it is not used for learning curves")
     gold = ROOT / "gold"

@@ -21,7 +21,7 @@ researcher's coding teach the coder the traps of their corpus?), and the
 wall time of learning from the gold + 200 user turns and coding 12
 interviews.
 
-Test sets (``heldout3`` to ``heldout9``) are run once, at the end, and the
+Test sets (``heldout3`` to ``heldout11``) are run once, at the end, and the
 figures reported as they come (never tuned on). Run from the repository
 root::
 
