@@ -97,8 +97,8 @@ def test_a_file_of_cues_with_several_voices(tmp_path):
      [("Anna", "Hur"), ("Per", "så?"), ("Anna", "gick det?")]),
     # one voice twice: one speech, as in a cue with one voice
     ("<v Anna>Hur?</v>\n<v Anna>Och när?</v>", [("Anna", "Hur? Och när?")]),
-    # a cue with one voice is read as before, its dash and all
-    ("- <v Anna>Hur?", [("Anna", "- Hur?")]),
+    # a cue with one voice: a speaker-change dash before it is not said
+    ("- <v Anna>Hur?", [("Anna", "Hur?")]),
 ], ids=["after-the-spans", "before-the-first", "nested", "one-voice-twice", "one-voice"])
 def test_words_outside_the_voice_spans(tmp_path, cue, expected):
     p = _write(tmp_path, "utanför.vtt", HEAD + cue + "\n")
@@ -203,3 +203,19 @@ def test_a_cue_of_many_voices_is_many_turns(tmp_path, name, cue, turns):
         last = f"ord{N_SPANS - 1}"
         assert got[0][1] == "ord0" and got[-1][1] == last
         assert {s for s, _, _, _ in got[:2]} in ({"Per", "Anna"}, {"P0", "P1"})
+
+
+@pytest.mark.parametrize("dash", ["- ", "-", "\u2013 ", "\u2014 "])
+def test_a_dash_before_the_only_voice_of_a_cue_is_not_its_words(tmp_path, dash):
+    """A cue with one voice span after a speaker-change dash (as in subtitles
+    with dialogue dashes): the dash marks the speaker, it is not said; a dash
+    inside the words stays."""
+    body = (f"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n{dash}<v Anna Berg>{Q}\n\n"
+            f"00:00:05.000 --> 00:00:08.000\n<v Johan Ek>{A} - kort sagt.</v>\n")
+    assert _turns(_write(tmp_path, "streck.vtt", body)) == [
+        ("Anna Berg", Q, 1.0, 4.0), ("Johan Ek", f"{A} - kort sagt.", 5.0, 8.0)]
+
+
+def test_words_before_the_only_voice_of_a_cue_are_kept(tmp_path):
+    body = f"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nJa - <v Anna Berg>{Q}\n"
+    assert _turns(_write(tmp_path, "ord.vtt", body)) == [("Anna Berg", f"Ja - {Q}", 1.0, 4.0)]

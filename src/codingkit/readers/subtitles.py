@@ -20,7 +20,9 @@ own, after a ``- `` dash, or on one line; with classes, ``<v.loud Anna>``;
 speaker). Each speaker's words are then speech of their own (turns as for
 cues), all with the cue's times (:func:`_voice_parts`, :func:`_label_parts`).
 Words outside every voice span belong to the voice that spoke before them
-(before the first span: the first voice, as in a cue with one voice).
+(before the first span: the first voice, as in a cue with one voice). A
+dash that only marks a new speaker (``- <v Anna>Hej.``) is not part of the
+words, in a cue with one voice as with several.
 
 ``Transcript.text`` is built as one line per turn, ``"<speaker>: <cue texts
 joined by a space>"`` (without a prefix when the speaker is unknown), and
@@ -156,10 +158,11 @@ def read_subtitles(
             said.append(_Said(parts, None, "", 0, False, (), t0, t1))
             continue
         voice_m = _VOICE_RE.search(cue_text)
-        text = _clean(cue_text)
         if voice_m is not None:
-            said.append(_Said([(_clean(voice_m.group(1)), text)], None, "", 0, False, (), t0, t1))
+            said.append(_Said([(_clean(voice_m.group(1)), _one_voice_text(cue_text, voice_m))],
+                              None, "", 0, False, (), t0, t1))
             continue
+        text = _clean(cue_text)
         lines = _label_lines(cue_text)
         label = _label_at_start(text, dash=bool(lines))
         if label is None:
@@ -301,6 +304,15 @@ def _voice_parts(text: str) -> list[tuple[str, str]] | None:
         runs.append((voice, [text[pos:]]))
     parts = [(name, _clean("".join(pieces))) for name, pieces in runs]
     return [part for part in parts if part[1]] or [(voice, "")]  # no words: the last voice's cue
+
+
+def _one_voice_text(text: str, voice: re.Match) -> str:
+    """The words of a cue (or block) ``text`` with one voice span ``voice``:
+    a dash alone before the span (``- <v Anna>Hej.``, a speaker-change mark)
+    is left out; other words before it are kept."""
+    if not _without_dash(text[:voice.start()]).strip():
+        text = text[voice.start():]
+    return _clean(text)
 
 
 def _without_dash(piece: str) -> str:
@@ -513,6 +525,8 @@ def _with_orphans(cues: list[tuple[str | None, str, float, float]], orphans: lis
                 parts = _label_parts(orphan.text, others, is_first_speaker)
             else:
                 own = _clean(voice_m.group(1)) if voice_m else None
+                if voice_m is not None:
+                    words = _one_voice_text(orphan.text, voice_m)
                 label = LABEL_RE.match(words)
                 if own is None and label is not None:
                     name = _label_name(label)
