@@ -715,3 +715,44 @@ def test_docx_table_rows_before_the_first_turn_that_are_not_metadata_are_read(tm
     assert [(x.speaker, t.turn_text(x)) for x in t.turns] == [
         ("Maria Holm", "Hur började ni?"), ("Per", "Med en dialog."),
         ("Maria Holm", "Och sedan?"), ("Per", "Funktionskrav.")]
+
+
+def _with_page_header(path, lines, *, body_header=(), table=None):
+    d = docx.Document()
+    header = d.sections[0].header
+    header.paragraphs[0].text = lines[0]
+    for line in lines[1:]:
+        header.add_paragraph(line)
+    if table:
+        t = header.add_table(rows=len(table), cols=2, width=docx.shared.Cm(12))
+        for row, (k, v) in zip(t.rows, table):
+            row.cells[0].text, row.cells[1].text = k, v
+    for line in (*body_header, "Intervjuare: Hur började det?", "IP: Med en marknadsdialog.",
+                 "Intervjuare: Och sedan?", "IP: En innovationsupphandling."):
+        d.add_paragraph(line)
+    d.save(path)
+
+
+def test_docx_page_header_fields_are_metadata(tmp_path):
+    """An interview template often puts the project, round and role in the
+    page header (sidhuvud), several fields on one line between tabs: they are
+    metadata; other header text is not, and none of it is transcript text."""
+    p = tmp_path / "sidhuvud.docx"
+    _with_page_header(p, ["Projekt: Region Östergötland\tOmgång: 2\tRoll: ledning",
+                          "Konfidentiellt – sida 1", "Intervjuare: Karin Ek  |  Datum: 2026-03-02"])
+    [t] = read_transcript(p)
+    assert t.metadata == {"project": "Region Östergötland", "round": "2", "role": "ledning",
+                          "interviewer": "Karin Ek", "datum": "2026-03-02"}
+    assert "Konfidentiellt" not in t.text and "Region Östergötland" not in t.text
+    assert [(x.speaker_role, t.turn_text(x)) for x in t.turns] == [
+        ("interviewer", "Hur började det?"), ("respondent", "Med en marknadsdialog."),
+        ("interviewer", "Och sedan?"), ("respondent", "En innovationsupphandling.")]
+
+
+def test_docx_page_header_table_is_metadata_and_the_body_wins(tmp_path):
+    p = tmp_path / "tabell.docx"
+    _with_page_header(p, ["Följeforskning"], body_header=["Omgång: 3", ""],
+                      table=[("Projekt", "Innovationsupphandling Syd"), ("Omgång", "1"),
+                             ("Sida", "1 av 4")])
+    [t] = read_transcript(p)
+    assert t.metadata == {"project": "Innovationsupphandling Syd", "round": "3"}

@@ -51,6 +51,17 @@ placeholder text (*Klicka eller tryck här för att ange text.*: nothing
 was written in it) and a table of contents (*innehållsförteckning*), which
 repeats the headings.
 
+Page headers
+------------
+The page headers (*sidhuvud*) are not part of the transcript, but an
+interview template often puts the project, round and role there:
+``Key: value`` fields in them (several on one line between tabs, `` | `` or
+wide spaces, or a two-column table) are metadata for the keys a header
+uses (``Projekt``, ``Omgång``, ``Roll``, ``Datum``, ``Intervjuare``, ...).
+Other header text (a page number, *Konfidentiellt*) is left out, and the
+metadata of the document's own text (its header lines, a table before the
+first turn) wins over the page header's.
+
 Tracked changes, fields, text boxes
 -----------------------------------
 The document is read as it would read with all tracked changes accepted:
@@ -371,10 +382,59 @@ def read_docx(
                          "speaker turns", path=path, code="E102")
     turns, meta, _ = turns_and_metadata(text, path, speaker_pattern=speaker_pattern,
                                         known_speakers=known)
-    for key, value in table_meta.items():
+    for key, value in (*table_meta.items(), *_page_header_metadata(document).items()):
         meta.setdefault(key, value)
     return Transcript(source=source, text=text, turns=turns, metadata=meta, format="docx",
                       path=Path(path), sha256=sha256_of(data))
+
+
+#: What separates ``Key: value`` fields on one line of a page header: a tab,
+#: `` | `` or two spaces or more.
+_FIELD_SEP = re.compile(r"\t| +\| +| {2,}")
+_FIELD = re.compile(r"\s*([^:\t]{1,40}?)\s*:\s*(\S.*?)\s*$")
+
+
+def _page_header_metadata(document) -> dict[str, str]:
+    """The ``Key: value`` fields of the document's page headers (*sidhuvud*:
+    ``Projekt: Region Östergötland⇥Omgång: 2``), for the keys a transcript's
+    header uses (:data:`~codingkit.readers.text.HEADER_KEYS`,
+    ``Intervjuare``, ``Intervjuperson``, ...); also a two-column table
+    (``Projekt | Region Östergötland``). Other header text (a page number,
+    *Konfidentiellt*) is left out, and a page header is never read as part
+    of the transcript. The body's own metadata wins."""
+    from .text import AMBIGUOUS_KEYS
+
+    keys = HEADER_KEYS | AMBIGUOUS_KEYS
+    meta: dict[str, str] = {}
+    seen: set[int] = set()
+
+    def field(key: str, value: str) -> None:
+        key, value = key.strip().rstrip(":").strip(), value.strip()
+        if key.casefold() in keys and value:
+            meta.setdefault(metadata_key(key), value)
+
+    for section in document.sections:
+        for header in (section.first_page_header, section.header, section.even_page_header):
+            if header.is_linked_to_previous:  # no header of its own
+                continue
+            element = header._element
+            if id(element) in seen:
+                continue
+            seen.add(id(element))
+            for tbl in element.iter(_W + "tbl"):
+                for row in _table_rows(tbl):
+                    if len(row) == 2:
+                        field(row[0], row[1])
+            for par in element.iter(_W + "p"):
+                if any(a.tag == _W + "tc" for a in par.iterancestors()):
+                    continue  # a table cell's: read with its table
+                text = "".join("\t" if node.tag in (_W + "tab", _W + "ptab") else node.text or ""
+                               for node in par.iter(_W + "t", _W + "tab", _W + "ptab"))
+                for part in _FIELD_SEP.split(text):
+                    m = _FIELD.match(part)
+                    if m:
+                        field(m.group(1), m.group(2))
+    return meta
 
 
 def _read_body(body, path) -> tuple[list[str], list[tuple[int, list[_Row], object]], list[str]]:
