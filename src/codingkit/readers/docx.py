@@ -391,7 +391,7 @@ def read_docx(
 #: What separates ``Key: value`` fields on one line of a page header: a tab,
 #: `` | `` or two spaces or more.
 _FIELD_SEP = re.compile(r"\t| +\| +| {2,}")
-_FIELD = re.compile(r"\s*([^:\t]{1,40}?)\s*:\s*(\S.*?)\s*$")
+_FIELD = re.compile(r"\s*([^:\t]{1,40}):(.*)", re.S)  # (no backtracking over the value)
 
 
 def _page_header_metadata(document) -> dict[str, str]:
