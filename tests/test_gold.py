@@ -39,7 +39,7 @@ TURN_FILES = sorted(GOLD.glob("*_turns.csv"))
 
 def test_every_set_has_its_turn_list():
     names = {p.name.split("_")[0] for p in TURN_FILES}
-    assert {"syd", "ost", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "train2", "train3",
+    assert {"syd", "ost", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "train2", "train3",
             "train4"} <= names
 
 
