@@ -406,7 +406,7 @@ def _page_header_metadata(document) -> dict[str, str]:
 
     keys = HEADER_KEYS | AMBIGUOUS_KEYS
     meta: dict[str, str] = {}
-    seen: set[int] = set()
+    seen: list = []  # the header parts read (kept, so that lxml gives the same proxies)
 
     def field(key: str, value: str) -> None:
         key, value = key.strip().rstrip(":").strip(), value.strip()
@@ -418,9 +418,9 @@ def _page_header_metadata(document) -> dict[str, str]:
             if header.is_linked_to_previous:  # no header of its own
                 continue
             element = header._element
-            if id(element) in seen:
+            if any(element is e for e in seen):
                 continue
-            seen.add(id(element))
+            seen.append(element)
             for tbl in element.iter(_W + "tbl"):
                 for row in _table_rows(tbl):
                     if len(row) == 2:
