@@ -372,9 +372,11 @@ def compute(results: Results, *, since: str | None = None, quotes: int = 3,
     per_source = seg.groupby("source", sort=True).agg(
         project=("project", "first"), round=("round", "first"), role=("role", "first"))
     resp_n = resp.groupby("source").size()
-    uncoded = [{"source": s, "project": row.project, "round": row.round, "role": row.role,
+    # itertuples, not iterrows: a row Series's .round is its method, not the column
+    uncoded = [{"source": s, "project": project, "round": rnd, "role": role,
                 "turns": int(resp_n.get(s, 0))}
-               for s, row in per_source.iterrows() if s not in coded_sources]
+               for s, project, rnd, role in per_source.itertuples(name=None)
+               if s not in coded_sources]
     uncoded.sort(key=lambda u: (u["project"], round_key(u["round"]), u["source"]))
 
     return Figures(results=results, groups=groups, projects=projects, rounds=rounds,
