@@ -54,3 +54,43 @@ def test_uncoded_interviews_are_listed_with_their_project_round_role_and_turns(
     assert run("report", res, "--out", out).exit_code == 0
     table = next(t for t in Document(str(out)).tables if t.rows[0].cells[0].text == "Källa")
     assert [[c.text for c in r.cells] for r in table.rows[1:]] == expected
+
+
+def test_a_transcript_without_a_round_is_in_the_group_okand_not_the_latest_round(
+        copy_results, tmp_path, run):
+    """frequencies.csv counts a source with no round in the group "(okänd)";
+    the report shows the same group, and an unknown round has no place in
+    time: the change is still from round 2 to round 3, without it."""
+    res = copy_results()
+    seg, cod = _tables(res)
+    lost = "syd/10_projektledare_omg3.vtt"
+    seg.loc[seg.source == lost, "round"] = ""
+    _write(res, seg, cod)
+    out = tmp_path / "r.html"
+    r = run("report", res, "--out", out)
+    assert r.exit_code == 0, r.output
+    page = html.unescape(out.read_text(encoding="utf-8"))
+    assert "Förändring sedan omgång 2 (till omgång 3)" in page
+    assert "omgång )" not in page.lower() and "Omgång <" not in page
+    # recomputed: the theme's interviews in round 2 and in round 3 (the unknown round left out)
+    seg["round"] = seg["round"].replace("", "(okänd)")
+    coded = cod.merge(seg, on="segment_id")
+    theme = "tidig_dialog"
+    mine = coded[coded.theme == theme]
+
+    def interviews(rnd):
+        return (mine[mine["round"] == rnd].source.nunique(),
+                seg[seg["round"] == rnd].source.nunique())
+
+    (b, bt), (lt, ltt) = interviews("2"), interviews("3")
+    section = page[page.index(f'id="theme-{theme}"'):]
+    assert f"intervjuer {b}/{bt} → {lt}/{ltt}</li>" in section
+    # the group "(okänd)" of the shares table, as frequencies.csv would name it
+    group = seg[(seg.project == "Innovationsupphandling Syd") & (seg["round"] == "(okänd)")]
+    turns = group[group.speaker_role == "respondent"]
+    n_turns = mine[mine.segment_id.isin(turns.segment_id)].segment_id.nunique()
+    row = re.search(r"<tr><td>Innovationsupphandling Syd</td><td>\(okänd\)</td>"
+                    r'<td class="n">(.*?)</td><td class="n">(.*?)</td></tr>', section)
+    assert row is not None
+    assert f"({mine[mine.source == lost].source.nunique()}/1)" in row.group(1)
+    assert f"({n_turns}/{len(turns)})" in row.group(2)

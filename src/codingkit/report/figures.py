@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ReportError
+from ..tables import UNKNOWN_GROUP
 from .results import Results
 
 GROUP = ("project", "round")
+#: The metadata a report shows; a source without one is in the group ``"(okänd)"``.
+META = ("project", "round", "role")
 
 
 @dataclass
@@ -104,6 +107,7 @@ class Figures:
     results: Results
     groups: list[tuple[str, str]]
     projects: list[str]
+    #: the rounds in their order, without the unknown round (of the trend and the change)
     rounds: list[str]
     themes: list[Theme]
     since: tuple[str, str] | None
@@ -143,8 +147,15 @@ def survey_answers(manifest: dict[str, Any], sources) -> int:
 
 
 def round_key(value: str):
-    """Sort rounds naturally: '2' before '10', numbers before words."""
+    """Sort rounds naturally: '2' before '10', numbers before words, the
+    unknown round ``"(okänd)"`` last.
+
+    >>> sorted(["10", "(okänd)", "omg2", "2"], key=round_key)
+    ['2', 'omg2', '10', '(okänd)']
+    """
     v = str(value).strip()
+    if v == UNKNOWN_GROUP:
+        return (2, 0, v)
     m = re.fullmatch(r"\D*?(\d+)\D*", v)
     return (0, int(m.group(1)), v) if m else (1, 0, v)
 
@@ -238,13 +249,18 @@ def compute(results: Results, *, since: str | None = None, quotes: int = 3,
     seg = results.segments
     cod = results.codings
     cb = results.codebook
-    for col in GROUP:
-        if col not in seg.columns:  # pragma: no cover - the schema requires them
-            seg[col] = ""
+    # a source without a project, round or role is in the group "(okänd)", as in
+    # frequencies.csv (a copy: the folder's table stays as read)
+    seg = seg.assign(**{col: (seg[col].fillna("").astype(str) if col in seg.columns else "")
+                        for col in META})
+    seg = seg.assign(**{col: seg[col].mask(seg[col] == "", UNKNOWN_GROUP) for col in META})
     seg_meta = seg[["segment_id", "source", "project", "round", "role", "speaker",
                     "speaker_role", "turn", "text"]]
     projects = sorted(seg["project"].unique().tolist())
-    rounds = sorted(seg["round"].unique().tolist(), key=round_key)
+    # the rounds in time: an unknown round has no place among them (it is a group of
+    # the tables and the heatmap, not a point of the trend or of the change)
+    rounds = sorted((r for r in seg["round"].unique().tolist() if r != UNKNOWN_GROUP),
+                    key=round_key)
     groups = sorted({(p, r) for p, r in seg[["project", "round"]].drop_duplicates()
                      .itertuples(index=False)}, key=lambda g: (g[0], round_key(g[1])))
 

@@ -251,8 +251,9 @@ def _theme(fig: Figures, th: Theme, w: Words, ymax: float, n_quotes: int) -> str
                 f'<td class="n"><strong>{_e(_share(th.total, w, "interviews"))}</strong></td>'
                 f'<td class="n"><strong>{_e(_share(th.total, w, "turns"))}</strong></td></tr>')
     parts.append(f'<h4>{_e(w("shares"))}</h4><table class="shares">{head}{"".join(rows)}</table>')
-    # trend
-    parts.append(f'<h4>{_e(w("trend"))}</h4>{trend(fig, th, w, ymax)}')
+    # trend (none without a known round)
+    if fig.rounds:
+        parts.append(f'<h4>{_e(w("trend"))}</h4>{trend(fig, th, w, ymax)}')
     # change since
     if th.change is not None:
         ch = th.change

@@ -237,8 +237,9 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
                 for (p, r), c in th.cells.items()]
         rows.append([w("all"), "", _share(th.total, w, "interviews"), _share(th.total, w, "turns")])
         _table(doc, [w("project"), w("round"), w("interviews_share"), w("turns_share")], rows)
-        para.heading(w("trend"), 3)
-        doc.add_picture(trend_png(fig, th, w, ymax), width=Cm(14))
+        if fig.rounds:  # none without a known round
+            para.heading(w("trend"), 3)
+            doc.add_picture(trend_png(fig, th, w, ymax), width=Cm(14))
         if th.change is not None:
             ch = th.change
             para.heading(w("change", base=ch.base, latest=ch.latest), 3)
