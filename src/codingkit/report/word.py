@@ -172,6 +172,12 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
     for note in (fig.results.codebook_note, *fig.results.notes):
         if note:
             para(_t(f"{w('note')}: {note}"))
+    # every transcript with its sha256, as in the HTML (names only, no paths)
+    inputs = m.get("inputs") or []
+    para(w("inputs", n=len(inputs)), style="Caption")
+    _table(doc, [w("file"), w("format"), "sha256"],
+           [[str(i.get("source")), str(i.get("format")), str(i.get("sha256"))[:12]]
+            for i in inputs if isinstance(i, dict)])
 
     # overview
     para.heading(w("overview"), 1)
