@@ -94,3 +94,55 @@ def test_a_transcript_without_a_round_is_in_the_group_okand_not_the_latest_round
     assert row is not None
     assert f"({mine[mine.source == lost].source.nunique()}/1)" in row.group(1)
     assert f"({n_turns}/{len(turns)})" in row.group(2)
+
+
+def test_a_share_above_0_is_never_shown_as_0_percent():
+    from codingkit.report.text import Words
+
+    sv, en = Words("sv"), Words("en")
+    assert sv.pct(0.0) == "0\u00a0%" and en.pct(0.0) == "0%"
+    assert sv.pct(1 / 250) == "<1\u00a0%" and en.pct(1 / 250) == "<1%"
+    assert sv.pct(0.005) == "<1\u00a0%"            # rounds to 0 (half to even)
+    assert sv.pct(0.0051) == "1\u00a0%" and sv.pct(1.0) == "100\u00a0%"
+    assert sv.pct(1 / 3000, 1) == "<0,1\u00a0%" and sv.pct(1 / 3, 1) == "33,3\u00a0%"
+
+
+def test_one_coded_turn_of_hundreds_is_shown_as_under_1_percent(copy_results, tmp_path, run):
+    """One project and round of 502 respondent turns, one of them coded with
+    a theme: 0.2 %, which the heatmap, the tables and the change must not show
+    as 0 %."""
+    res = copy_results()
+    seg, cod = _tables(res)
+    seg["project"] = "Region Östergötland"
+    seg["round"] = seg.source.map(lambda s: "2" if "syd/" in s else "3")
+    theme = "tidig_dialog"
+    resp = set(seg.segment_id[(seg.speaker_role == "respondent") & (seg["round"] == "3")])
+    mine = cod[(cod.theme == theme) & cod.segment_id.isin(resp)]
+    keep = mine.segment_id.iloc[0]
+    cod = cod[(cod.theme != theme) | (cod.segment_id == keep)]
+    _write(res, seg, cod)
+    n_turns = int((seg[seg["round"] == "3"].speaker_role == "respondent").sum())
+    assert 1 / n_turns < 0.005
+    out = tmp_path / "r.html"
+    assert run("report", res, "--out", out).exit_code == 0
+    page = html.unescape(out.read_text(encoding="utf-8"))
+    section = page[page.index(f'id="theme-{theme}"'):]
+    section = section[:section.index('<details class="theme"', 1)]
+    assert f"<1\u00a0% (1/{n_turns})" in section
+    assert f"0\u00a0% → <1\u00a0%" in page   # the change table: round 2 → 3
+    heat = page[page.index('<svg id="heatmap"'):page.index("</svg>", page.index('<svg id="heatmap"'))]
+    assert f"Region Östergötland Omgång 3: <1\u00a0% (1/{n_turns} svarsturer)" in heat
+    assert "><1\u00a0%</text>" in heat  # the cell's text, not 0 %
+    # the change is in percentage points of the unrounded shares, and the report says so
+    change = page[page.index('<section id="change">'):]
+    change = change[:change.index("</section>")]
+    assert "oavrundade andelarna" in change and "<1\u00a0%" in change
+    method = page[page.index('<section id="method">'):]
+    assert "hela procent" in method and "oavrundade" in method
+    out = tmp_path / "r.docx"
+    assert run("report", res, "--out", out).exit_code == 0
+    doc = Document(str(out))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert f"<1\u00a0% (1/{n_turns})" in cells and "0\u00a0% → <1\u00a0%" in cells
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "oavrundade andelarna" in text and "hela procent" in text

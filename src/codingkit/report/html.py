@@ -191,7 +191,7 @@ def _change_table(fig: Figures, w: Words) -> str:
             f'<td class="n">{_diff_html(lt.share_interviews - b.share_interviews, w)}</td>'
             f'<td>{_e(new)}</td><td>{_e(", ".join(ch.gone))}</td></tr>')
     return (f'<section id="change"><h2>{_e(w("change", base=base, latest=latest))}</h2>'
-            f'<div class="scroll"><table>{head}{"".join(rows)}</table></div></section>')
+            f'<p class="meta">{_e(w("rounding"))}</p><div class="scroll"><table>{head}{"".join(rows)}</table></div></section>')
 
 
 def _cooc(fig: Figures, w: Words) -> str:
@@ -315,6 +315,7 @@ def render_html(fig: Figures, w: Words, *, quotes: int = 3) -> str:
         + "".join(_theme(fig, th, w, ymax, quotes) for th in fig.themes) + "</section>",
         f'<section id="uncoded"><h2>{_e(w("uncoded"))} ({len(fig.uncoded)})</h2>{uncoded}</section>',
         f'<section id="method"><h2>{_e(w("method"))}</h2><p>{_e(w("method_text"))}</p>'
+        f'<p>{_e(w("rounding"))}</p>'
         f'<p class="meta">{_e(w("generated", version=__version__, folder=folder_name(fig.results.folder)))}</p>'
         f'</section>',
     ]

@@ -62,6 +62,10 @@ _T = {
         "all": "Alla",
         "change": "Förändring sedan omgång {base} (till omgång {latest})",
         "change_none": "Bara en omgång finns; ingen förändring att visa.",
+        "rounding": "Andelarna visas i hela procent (en andel över 0 som avrundas till 0 "
+                    "visas som <1 %); förändringen i procentenheter (p.e.) räknas på de "
+                    "oavrundade andelarna och kan därför skilja sig från skillnaden mellan de "
+                    "avrundade.",
         "turns_share": "Andel svarsturer",
         "interviews_share": "Andel intervjuer",
         "round": "Omgång",
@@ -207,6 +211,10 @@ _T = {
         "all": "All",
         "change": "Change since round {base} (to round {latest})",
         "change_none": "Only one round; no change to show.",
+        "rounding": "Shares are shown in whole percent (a share above 0 that rounds to 0 "
+                    "is shown as <1%); the change in percentage points (pp) is computed from "
+                    "the unrounded shares, so it may differ from the difference between the "
+                    "rounded ones.",
         "turns_share": "Share of respondent turns",
         "interviews_share": "Share of interviews",
         "round": "Round",
@@ -410,8 +418,15 @@ class Words:
         return s.replace(".", ",") if self.language == "sv" else s
 
     def pct(self, share: float, digits: int = 0) -> str:
-        """12 % (sv) / 12% (en)."""
+        """12 % (sv) / 12% (en); a share above 0 that would round to 0 is
+        ``<1 %`` (``<0,1 %`` with one decimal), never 0 %.
+
+        >>> Words("sv").pct(0.123), Words("en").pct(0.004), Words("sv").pct(0.0)
+        ('12\xa0%', '<1%', '0\xa0%')
+        """
         s = self.num(100 * share, digits)
+        if share > 0 and float(s.replace(",", ".")) == 0:
+            s = "<" + self.num(10.0 ** -digits, digits)
         return f"{s}\u00a0%" if self.language == "sv" else f"{s}%"
 
     def pp(self, diff: float) -> str:

@@ -190,6 +190,7 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
     else:
         base, latest = fig.since
         para.heading(w("change", base=base, latest=latest), 1)
+        para(w("rounding"), style="Caption")
         rows = []
         for th in fig.themes:
             ch = th.change
@@ -298,6 +299,7 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
         para(w("uncoded_none"))
     para.heading(w("method"), 1)
     para(w("method_text"))
+    para(w("rounding"))
     para(_t(w("generated", version=__version__, folder=folder_name(fig.results.folder))),
                       style="Caption")
     doc.save(str(path))
