@@ -146,3 +146,34 @@ def test_one_coded_turn_of_hundreds_is_shown_as_under_1_percent(copy_results, tm
     assert f"<1\u00a0% (1/{n_turns})" in cells and "0\u00a0% → <1\u00a0%" in cells
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "oavrundade andelarna" in text and "hela procent" in text
+
+
+def test_with_the_interviewer_coded_the_report_says_how_its_turns_count(
+        copy_results, tmp_path, run):
+    """With --code-interviewer, frequencies.csv's segments count the
+    interviewer's coded turns while the report's share of respondent turns
+    does not: the report must not call them the same figures."""
+    import json
+
+    res = copy_results()
+    seg, cod = _tables(res)
+    question = seg[seg.speaker_role == "interviewer"].iloc[0]
+    cod = pd.concat([cod, pd.DataFrame([{
+        "segment_id": question.segment_id, "code": "resurser", "theme": "resurser",
+        "score": "1.0", "method": "rule", "evidence": "rule: term(budget) → 'budget'"}])])
+    _write(res, seg, cod)
+    m = json.loads((res / "manifest.json").read_text(encoding="utf-8"))
+    m["options"]["code_interviewer"] = True
+    (res / "manifest.json").write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "r.html"
+    assert run("report", res, "--out", out).exit_code == 0
+    page = html.unescape(out.read_text(encoding="utf-8"))
+    method = page[page.index('<section id="method">'):]
+    assert "Intervjuarens turer kodades också" in method
+    # the share of respondent turns counts respondent turns only
+    resp = seg[(seg.speaker_role == "respondent") & (seg.project == question["project"])
+               & (seg["round"] == question["round"])]
+    n = cod[(cod.theme == "resurser") & cod.segment_id.isin(resp.segment_id)].segment_id.nunique()
+    section = page[page.index('id="theme-resurser"'):]
+    assert re.search(rf"<tr><td>{re.escape(question['project'])}</td><td>{question['round']}</td>"
+                     rf'<td class="n">[^<]*</td><td class="n">[^<]*\({n}/{len(resp)}\)', section)

@@ -286,6 +286,11 @@ def _theme(fig: Figures, th: Theme, w: Words, ymax: float, n_quotes: int) -> str
     return "".join(parts)
 
 
+def _interviewer_coded(fig: Figures) -> bool:
+    """Whether the run coded the interviewer's turns too (``--code-interviewer``)."""
+    return (fig.results.manifest.get("options") or {}).get("code_interviewer") is True
+
+
 def render_html(fig: Figures, w: Words, *, quotes: int = 3) -> str:
     """The whole report as one HTML document (a string)."""
     from .. import __version__
@@ -316,7 +321,8 @@ def render_html(fig: Figures, w: Words, *, quotes: int = 3) -> str:
         f'<section id="uncoded"><h2>{_e(w("uncoded"))} ({len(fig.uncoded)})</h2>{uncoded}</section>',
         f'<section id="method"><h2>{_e(w("method"))}</h2><p>{_e(w("method_text"))}</p>'
         f'<p>{_e(w("rounding"))}</p>'
-        f'<p class="meta">{_e(w("generated", version=__version__, folder=folder_name(fig.results.folder)))}</p>'
+        + (f'<p>{_e(w("interviewer_coded"))}</p>' if _interviewer_coded(fig) else "")
+        + f'<p class="meta">{_e(w("generated", version=__version__, folder=folder_name(fig.results.folder)))}</p>'
         f'</section>',
     ]
     return (f'<!DOCTYPE html>\n<html lang="{w.language}"><head><meta charset="utf-8">'

@@ -62,6 +62,10 @@ _T = {
         "all": "Alla",
         "change": "Förändring sedan omgång {base} (till omgång {latest})",
         "change_none": "Bara en omgång finns; ingen förändring att visa.",
+        "interviewer_coded": "Intervjuarens turer kodades också (--code-interviewer): en "
+                             "intervju räknas i andelen intervjuer även när bara intervjuarens "
+                             "tur kodades, medan andelen svarsturer bara räknar svarsturer; "
+                             "frequencies.csv:s segments räknar även intervjuarens turer.",
         "rounding": "Andelarna visas i hela procent (en andel över 0 som avrundas till 0 "
                     "visas som <1 %); förändringen i procentenheter (p.e.) räknas på de "
                     "oavrundade andelarna och kan därför skilja sig från skillnaden mellan de "
@@ -211,6 +215,11 @@ _T = {
         "all": "All",
         "change": "Change since round {base} (to round {latest})",
         "change_none": "Only one round; no change to show.",
+        "interviewer_coded": "The interviewer's turns were coded too (--code-interviewer): "
+                             "an interview counts in the share of interviews also when only "
+                             "the interviewer's turn was coded, while the share of respondent "
+                             "turns counts respondent turns only; frequencies.csv's segments "
+                             "count the interviewer's turns too.",
         "rounding": "Shares are shown in whole percent (a share above 0 that rounds to 0 "
                     "is shown as <1%); the change in percentage points (pp) is computed from "
                     "the unrounded shares, so it may differ from the difference between the "

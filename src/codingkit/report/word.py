@@ -140,7 +140,7 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
     from .. import __version__
     from docx.shared import RGBColor
 
-    from .html import _err_cell, validation_text  # the same words as the HTML
+    from .html import _err_cell, _interviewer_coded, validation_text  # the HTML's words
 
     m = fig.results.manifest
     cb = m.get("codebook", {})
@@ -300,6 +300,8 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
     para.heading(w("method"), 1)
     para(w("method_text"))
     para(w("rounding"))
+    if _interviewer_coded(fig):
+        para(w("interviewer_coded"))
     para(_t(w("generated", version=__version__, folder=folder_name(fig.results.folder))),
                       style="Caption")
     doc.save(str(path))
