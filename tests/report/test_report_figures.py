@@ -144,6 +144,8 @@ def test_one_coded_turn_of_hundreds_is_shown_as_under_1_percent(copy_results, tm
     doc = Document(str(out))
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
     assert f"<1\u00a0% (1/{n_turns})" in cells and "0\u00a0% → <1\u00a0%" in cells
+    # the change table's header says which rounds, as the HTML's does
+    assert "Andel svarsturer omgång 2 → 3" in cells and "Andel intervjuer 2 → 3" in cells
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "oavrundade andelarna" in text and "hela procent" in text
 

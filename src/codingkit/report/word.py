@@ -203,7 +203,8 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
                          w.pp(lt.share_interviews - b.share_interviews),
                          "; ".join(f"{p}: {', '.join(s)}" for p, s in ch.new.items()),
                          ", ".join(ch.gone)])
-        _table(doc, [w("theme"), w("turns_share"), w("diff"), w("interviews_share"), w("diff"),
+        _table(doc, [w("theme"), f"{w('turns_share')} {w('round').lower()} {base} → {latest}",
+                     w("diff"), f"{w('interviews_share')} {base} → {latest}", w("diff"),
                      w("new_in"), w("gone_in")], rows)
 
     # co-occurrence
