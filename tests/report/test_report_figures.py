@@ -102,9 +102,23 @@ def test_a_share_above_0_is_never_shown_as_0_percent():
     sv, en = Words("sv"), Words("en")
     assert sv.pct(0.0) == "0\u00a0%" and en.pct(0.0) == "0%"
     assert sv.pct(1 / 250) == "<1\u00a0%" and en.pct(1 / 250) == "<1%"
-    assert sv.pct(0.005) == "<1\u00a0%"            # rounds to 0 (half to even)
     assert sv.pct(0.0051) == "1\u00a0%" and sv.pct(1.0) == "100\u00a0%"
     assert sv.pct(1 / 3000, 1) == "<0,1\u00a0%" and sv.pct(1 / 3, 1) == "33,3\u00a0%"
+
+
+def test_shares_round_half_up_as_the_workbook_shows_them():
+    """1 of 8 interviews is 12.5 %: the workbook (Excel's '0%' rounds half away
+    from zero) shows 13 %, and so must the report (Python's format rounds
+    12.5 to the even 12); a change of 0.05 p.e. has the sign of its digits."""
+    from codingkit.report.text import Words
+
+    sv, en = Words("sv"), Words("en")
+    assert [sv.pct(k / 8) for k in (1, 3, 5)] == ["13\u00a0%", "38\u00a0%", "63\u00a0%"]
+    assert sv.pct(0.145) == "15\u00a0%"          # 14.499999999999998 in floating point
+    assert sv.pct(0.005) == "1\u00a0%" and sv.pct(0.0049) == "<1\u00a0%"
+    assert sv.num(2.25, 1) == "2,3" and en.num(0.125, 2) == "0.13"
+    assert sv.pp(0.0005) == "+0,1\u00a0p.e." and sv.pp(-0.0004) == "0,0\u00a0p.e."
+    assert en.pp(-1 / 8) == "−12.5\u00a0pp"
 
 
 def test_one_coded_turn_of_hundreds_is_shown_as_under_1_percent(copy_results, tmp_path, run):

@@ -89,9 +89,10 @@ def _err_cell(th: Theme, w: Words, kind: str) -> str:
 
 
 def _diff_html(d: float, w: Words) -> str:
-    cls = "up" if d > 0.0005 else ("down" if d < -0.0005 else "")
+    text = w.pp(d)  # the arrow goes with the sign shown ("0,0 p.e." has neither)
+    cls = "up" if text.startswith("+") else ("down" if text.startswith("−") else "")
     arrow = "▲ " if cls == "up" else ("▼ " if cls == "down" else "")
-    return f'<span class="{cls}">{arrow}{_e(w.pp(d))}</span>'
+    return f'<span class="{cls}">{arrow}{_e(text)}</span>'
 
 
 def validation_text(fig: Figures, w: Words) -> tuple[str, list[str], bool]:

@@ -423,7 +423,23 @@ class Words:
         return column
 
     def num(self, x: float, digits: int = 1) -> str:
-        s = f"{x:.{digits}f}"
+        """``x`` with ``digits`` decimals, a half rounded up (away from zero),
+        as Excel shows a number (the workbook's shares) and as readers expect:
+        12.5 → 13, not Python's 12 (half to even); floating-point noise
+        (14.499999999999998 for 100 × 0.145) is taken off first.
+
+        >>> Words("sv").num(12.5, 0), Words("en").num(0.125, 2), Words("sv").num(-2.25)
+        ('13', '0.13', '-2,3')
+        """
+        from decimal import ROUND_HALF_UP, Decimal
+
+        if x != x or x in (float("inf"), float("-inf")):  # nan, inf: as Python writes them
+            return f"{x:.{digits}f}"
+        d = Decimal(repr(round(float(x), 10))).quantize(Decimal(1).scaleb(-digits),
+                                                         rounding=ROUND_HALF_UP)
+        s = f"{d:.{digits}f}"
+        if s.lstrip("-").strip("0.") == "":  # no "-0.0"
+            s = s.lstrip("-")
         return s.replace(".", ",") if self.language == "sv" else s
 
     def pct(self, share: float, digits: int = 0) -> str:
@@ -441,8 +457,10 @@ class Words:
     def pp(self, diff: float) -> str:
         """+3,2 p.e. / −1.0 pp (diff is a share difference)."""
         v = 100 * diff
-        sign = "+" if v > 0.05 else ("−" if v < -0.05 else "")
-        return f"{sign}{self.num(abs(v), 1)}\u00a0{self('pp')}"
+        s = self.num(abs(v), 1)
+        # the sign of what is shown: "+0,1" for 0.05 p.e. (rounded up), no sign for "0,0"
+        sign = "" if float(s.replace(",", ".")) == 0 else ("+" if v > 0 else "−")
+        return f"{sign}{s}\u00a0{self('pp')}"
 
     def err(self, mean: float, largest: float) -> str:
         """± 2,1 p.e. (5,9)."""
