@@ -193,3 +193,32 @@ def test_with_the_interviewer_coded_the_report_says_how_its_turns_count(
     section = page[page.index('id="theme-resurser"'):]
     assert re.search(rf"<tr><td>{re.escape(question['project'])}</td><td>{question['round']}</td>"
                      rf'<td class="n">[^<]*</td><td class="n">[^<]*\({n}/{len(resp)}\)', section)
+
+
+def test_the_change_compares_the_projects_with_interviews_in_both_rounds(
+        copy_results, tmp_path, run):
+    """A project whose first interviews are in the latest round is no change
+    of a theme: the change for all projects compares those with interviews in
+    both rounds, and the report names the project left out."""
+    res = copy_results()
+    seg, cod = _tables(res)
+    newcomer = "syd/10_projektledare_omg3.vtt"          # round 3
+    seg.loc[seg.source == newcomer, "project"] = "Växjö kommun"
+    _write(res, seg, cod)
+    out = tmp_path / "r.html"
+    assert run("report", res, "--out", out).exit_code == 0
+    page = html.unescape(out.read_text(encoding="utf-8"))
+    change = page[page.index('<section id="change">'):]
+    change = change[:change.index("</section>")]
+    assert "Växjö kommun (bara omgång 3)" in change
+    coded = cod.merge(seg, on="segment_id")
+    same = seg.project != "Växjö kommun"
+    for theme in ("tidig_dialog", "forankring"):
+        mine = coded[(coded.theme == theme) & (coded.project != "Växjö kommun")]
+        counts = []
+        for rnd in ("2", "3"):
+            counts.append((mine[mine["round"] == rnd].source.nunique(),
+                           seg[same & (seg["round"] == rnd)].source.nunique()))
+        (b, bt), (lt, ltt) = counts
+        section = page[page.index(f'id="theme-{theme}"'):]
+        assert f"intervjuer {b}/{bt} → {lt}/{ltt}</li>" in section, theme

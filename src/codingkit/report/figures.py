@@ -75,6 +75,7 @@ class Error:
 class Change:
     base: str
     latest: str
+    #: all projects with interviews in both rounds (:attr:`Figures.since_only`: the others)
     base_cell: Cell
     latest_cell: Cell
     #: project -> (base cell, latest cell), projects in both rounds
@@ -121,6 +122,9 @@ class Figures:
     validation: dict[str, Any] | None = None
     #: of ``interviews``, the sources that are survey answers (:func:`survey_answers`)
     answers: int = 0
+    #: projects with interviews in only one of the two rounds of ``since``: project ->
+    #: that round (left out of the change of all projects, which compares like with like)
+    since_only: dict[str, str] = field(default_factory=dict)
 
     @property
     def material(self) -> str:
@@ -287,6 +291,16 @@ def compute(results: Results, *, since: str | None = None, quotes: int = 3,
         span = (since, rounds[-1])
     elif len(rounds) >= 2:
         span = (rounds[-2], rounds[-1])
+    # the change of all projects compares the projects with interviews in both rounds
+    # (a project whose first interviews are in the latest round is no change of a
+    # theme); when none has, all interviews of each round
+    since_only: dict[str, str] = {}
+    both = projects
+    if span is not None:
+        present = set(groups)
+        have = {p: [r for r in span if (p, r) in present] for p in projects}
+        since_only = {p: rs[0] for p, rs in have.items() if len(rs) == 1}
+        both = [p for p, rs in have.items() if len(rs) == 2] or projects
 
     resp = seg_meta[seg_meta["speaker_role"] == "respondent"]
     c = cod[["segment_id", "code", "theme", "score", "method", "evidence"]].merge(
@@ -362,7 +376,7 @@ def compute(results: Results, *, since: str | None = None, quotes: int = 3,
         th.error = errors.get(tid)
         th.alpha = alphas.get(tid)
         if span is not None:
-            th.change = _change(th, span, projects, cs)
+            th.change = _change(th, span, projects, cs, both)
         for g in groups:
             cand = quote_groups.get((tid, *g))
             if cand is not None and quotes > 0:
@@ -398,10 +412,19 @@ def compute(results: Results, *, since: str | None = None, quotes: int = 3,
     return Figures(results=results, groups=groups, projects=projects, rounds=rounds,
                    themes=themes, since=span, cooc_turns=cooc_turns, cooc_interviews=cooc_int,
                    uncoded=uncoded, interviews=n_int, turns=n_turns, validation=validation,
-                   answers=survey_answers(results.manifest, seg["source"].unique().tolist()))
+                   answers=survey_answers(results.manifest, seg["source"].unique().tolist()),
+                   since_only=since_only)
 
 
-def _change(th: Theme, span, projects, cs) -> Change:
+def _sum(cells: list[Cell]) -> Cell:
+    """The cells of several groups (whose interviews and turns are apart) as one."""
+    return Cell(sum(c.interviews for c in cells), sum(c.interviews_total for c in cells),
+                sum(c.turns for c in cells), sum(c.turns_total for c in cells))
+
+
+def _change(th: Theme, span, projects, cs, both) -> Change:
+    """The change of ``th`` over ``span``: per project, and of all projects with
+    interviews in both rounds (``both``; :attr:`Figures.since_only`)."""
     base, latest = span
     per_project = {}
     new: dict[str, list[str]] = {}
@@ -416,8 +439,11 @@ def _change(th: Theme, span, projects, cs) -> Change:
             new[p] = sorted(sel["source"].tolist())
         if b.interviews > 0 and lt.interviews == 0:
             gone.append(p)
-    return Change(base=base, latest=latest, base_cell=th.by_round[base],
-                  latest_cell=th.by_round[latest], per_project=per_project, new=new, gone=gone)
+    def cell(rnd: str) -> Cell:
+        return _sum([th.cells[(p, rnd)] for p in both if (p, rnd) in th.cells])
+
+    return Change(base=base, latest=latest, base_cell=cell(base), latest_cell=cell(latest),
+                  per_project=per_project, new=new, gone=gone)
 
 
 def _pick_quotes(cand, n: int, limit: int) -> list[Quote]:

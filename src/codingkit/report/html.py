@@ -170,6 +170,15 @@ def _provenance(fig: Figures, w: Words) -> str:
             f'<table>{inp}</table></details></section>')
 
 
+def since_only_text(fig: Figures, w: Words) -> str:
+    """The projects left out of the change of all projects (interviews in only
+    one of the two rounds), in words; empty when every project has both."""
+    if not fig.since_only:
+        return ""
+    return w("since_only", projects=", ".join(
+        f"{p} ({w('only_round', round=r)})" for p, r in fig.since_only.items()))
+
+
 def _change_table(fig: Figures, w: Words) -> str:
     if fig.since is None:
         return f'<section id="change"><h2>{_e(w("change_none"))}</h2></section>'
@@ -192,7 +201,9 @@ def _change_table(fig: Figures, w: Words) -> str:
             f'<td class="n">{_diff_html(lt.share_interviews - b.share_interviews, w)}</td>'
             f'<td>{_e(new)}</td><td>{_e(", ".join(ch.gone))}</td></tr>')
     return (f'<section id="change"><h2>{_e(w("change", base=base, latest=latest))}</h2>'
-            f'<p class="meta">{_e(w("rounding"))}</p><div class="scroll"><table>{head}{"".join(rows)}</table></div></section>')
+            f'<p class="meta">{_e(w("rounding"))}</p>'
+            + (f'<p class="meta">{_e(since_only_text(fig, w))}</p>' if fig.since_only else "")
+            + f'<div class="scroll"><table>{head}{"".join(rows)}</table></div></section>')
 
 
 def _cooc(fig: Figures, w: Words) -> str:

@@ -66,6 +66,9 @@ _T = {
                              "intervju räknas i andelen intervjuer även när bara intervjuarens "
                              "tur kodades, medan andelen svarsturer bara räknar svarsturer; "
                              "frequencies.csv:s segments räknar även intervjuarens turer.",
+        "since_only": "Förändringen för alla projekt jämför de projekt som har intervjuer i "
+                      "båda omgångarna; utan intervjuer i den ena: {projects}.",
+        "only_round": "bara omgång {round}",
         "rounding": "Andelarna visas i hela procent (en andel över 0 som avrundas till 0 "
                     "visas som <1 %); förändringen i procentenheter (p.e.) räknas på de "
                     "oavrundade andelarna och kan därför skilja sig från skillnaden mellan de "
@@ -220,6 +223,9 @@ _T = {
                              "the interviewer's turn was coded, while the share of respondent "
                              "turns counts respondent turns only; frequencies.csv's segments "
                              "count the interviewer's turns too.",
+        "since_only": "The change of all projects compares the projects with interviews in "
+                      "both rounds; without interviews in one of them: {projects}.",
+        "only_round": "round {round} only",
         "rounding": "Shares are shown in whole percent (a share above 0 that rounds to 0 "
                     "is shown as <1%); the change in percentage points (pp) is computed from "
                     "the unrounded shares, so it may differ from the difference between the "

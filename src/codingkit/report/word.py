@@ -140,7 +140,12 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
     from .. import __version__
     from docx.shared import RGBColor
 
-    from .html import _err_cell, _interviewer_coded, validation_text  # the HTML's words
+    from .html import (  # the HTML's words
+        _err_cell,
+        _interviewer_coded,
+        since_only_text,
+        validation_text,
+    )
 
     m = fig.results.manifest
     cb = m.get("codebook", {})
@@ -191,6 +196,8 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
         base, latest = fig.since
         para.heading(w("change", base=base, latest=latest), 1)
         para(w("rounding"), style="Caption")
+        if fig.since_only:
+            para(_t(since_only_text(fig, w)), style="Caption")
         rows = []
         for th in fig.themes:
             ch = th.change
