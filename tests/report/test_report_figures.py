@@ -222,3 +222,26 @@ def test_the_change_compares_the_projects_with_interviews_in_both_rounds(
         (b, bt), (lt, ltt) = counts
         section = page[page.index(f'id="theme-{theme}"'):]
         assert f"intervjuer {b}/{bt} → {lt}/{ltt}</li>" in section, theme
+
+
+def test_a_run_coded_by_sentence_speaks_of_sentences_not_turns(copy_results, tmp_path, run):
+    """With --unit sentence every share of "respondent turns" counts sentences:
+    the report must say what it counts."""
+    import json
+
+    res = copy_results()
+    seg, cod = _tables(res)
+    seg["unit"] = "sentence"
+    _write(res, seg, cod)
+    m = json.loads((res / "manifest.json").read_text(encoding="utf-8"))
+    m["options"]["unit"] = "sentence"
+    (res / "manifest.json").write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    n = int((seg.speaker_role == "respondent").sum())
+    for language, word, turns in (("sv", "svarsmeningar", "svarstur"),
+                                  ("en", "respondent sentences", "respondent turn")):
+        out = tmp_path / f"r_{language}.html"
+        assert run("report", res, "--out", out, "--language", language).exit_code == 0
+        page = html.unescape(out.read_text(encoding="utf-8"))
+        text = re.sub(r"<[^>]+>", " ", page[page.index("<body>"):]).lower()
+        assert turns not in text, language
+        assert f"{n} {word}" in text and text.count(word) > 10, language

@@ -127,6 +127,15 @@ class Figures:
     since_only: dict[str, str] = field(default_factory=dict)
 
     @property
+    def unit(self) -> str:
+        """The segments counted: ``"turn"``, ``"sentence"`` or ``"paragraph"``
+        (manifest.json's ``options.unit``, else segments.csv's ``unit``)."""
+        unit = (self.results.manifest.get("options") or {}).get("unit")
+        if not unit and "unit" in self.results.segments.columns and len(self.results.segments):
+            unit = str(self.results.segments["unit"].iloc[0])
+        return unit or "turn"
+
+    @property
     def material(self) -> str:
         """What was coded: ``"interviews"``, ``"survey"`` (answers only) or ``"mixed"``."""
         if not self.answers:

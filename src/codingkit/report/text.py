@@ -407,15 +407,74 @@ _MATERIAL = {
 #: What a report can be about (:attr:`codingkit.report.figures.Figures.material`).
 MATERIALS = ("interviews", "survey", "mixed")
 
+#: The segments counted, by the run's unit (``--unit``), where a run by turn
+#: says "svarsturer" / "respondent turns": (plural, capitalised) per language.
+_UNITS = {
+    "sv": {"sentence": ("svarsmeningar", "Svarsmeningar"),
+           "paragraph": ("svarsstycken", "Svarsstycken")},
+    "en": {"sentence": ("respondent sentences", "Respondent sentences"),
+           "paragraph": ("respondent paragraphs", "Respondent paragraphs")},
+}
+#: The same for survey answers cut into sentences or paragraphs.
+_SURVEY_UNITS = {
+    "sv": {"sentence": "svarsmeningar", "paragraph": "svarsstycken"},
+    "en": {"sentence": "answer sentences", "paragraph": "answer paragraphs"},
+}
+_TURN_WORDS = {"sv": ("svarsturer", "Svarsturer"),
+               "en": ("respondent turns", "Respondent turns")}
+
+
+def _survey_unit_words(language: str, unit: str) -> dict[str, str]:
+    """The words of a report of survey answers coded by sentence or paragraph."""
+    u = _SURVEY_UNITS[language][unit]
+    cap = u[0].upper() + u[1:]
+    if language == "sv":
+        return {
+            "turns_share": f"Andel {u}", "turns": cap, "n_turns": cap,
+            "trend": f"Utveckling över omgångarna (andel {u})",
+            "heatmap_caption": f"Andel {u} kodade med temat (färg och procent) och antal "
+                               "svarande där temat förekommer av alla svarande i gruppen.",
+            "cooc_caption": f"Antal {u} som kodats med båda temana (diagonalen: med temat). "
+                            "Antal svarande med båda inom parentes.",
+            "method_text": "Andel svarande: svarande med minst en kodning av temat eller en "
+                           f"underkod, av gruppens svarande. Andel {u}: {u} kodade med temat, "
+                           f"av gruppens {u}. Samma tal som frequencies.csv.",
+        }
+    return {
+        "turns_share": f"Share of {u}", "turns": cap, "n_turns": cap,
+        "trend": f"Trend across rounds (share of {u})",
+        "heatmap_caption": f"Share of {u} coded with the theme (colour and percent) and "
+                           "respondents raising the theme of all respondents in the group.",
+        "cooc_caption": f"{cap} coded with both themes (diagonal: with the theme). "
+                        "Respondents with both in brackets.",
+        "method_text": "Share of respondents: respondents with at least one coding of the "
+                       f"theme or a sub-code, of the group's respondents. Share of {u}: {u} "
+                       f"coded with the theme, of the group's {u}. The same figures as "
+                       "frequencies.csv.",
+    }
+
 
 class Words:
     """Words and number formats of one language, for what was coded
-    (``material``: ``"interviews"``, ``"survey"`` answers, or ``"mixed"``)."""
+    (``material``: ``"interviews"``, ``"survey"`` answers, or ``"mixed"``)
+    and the segments counted (``unit``: ``"turn"``, or ``"sentence"`` and
+    ``"paragraph"``, whose shares are of respondent sentences or paragraphs).
 
-    def __init__(self, language: str = "sv", material: str = "interviews") -> None:
+    >>> Words("sv", unit="sentence")("turns_share"), Words("en", unit="paragraph")("turns")
+    ('Andel svarsmeningar', 'Respondent paragraphs')
+    """
+
+    def __init__(self, language: str = "sv", material: str = "interviews",
+                 unit: str = "turn") -> None:
         self.language = language
         self.material = material
+        self.unit = unit
         self.t = {**_T[language], **_MATERIAL[language].get(material, {})}
+        if unit in _UNITS[language]:
+            (turns, cap), (new, new_cap) = _TURN_WORDS[language], _UNITS[language][unit]
+            self.t = {k: v.replace(turns, new).replace(cap, new_cap) for k, v in self.t.items()}
+            if material == "survey":
+                self.t.update(_survey_unit_words(language, unit))
 
     def __call__(self, key: str, **kw) -> str:
         s = self.t[key]
