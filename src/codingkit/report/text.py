@@ -422,6 +422,9 @@ _SURVEY_UNITS = {
 }
 _TURN_WORDS = {"sv": ("svarsturer", "Svarsturer"),
                "en": ("respondent turns", "Respondent turns")}
+#: Texts about the agreement measured, whose units are turns whatever the run's unit
+#: (codingkit evaluate rolls codings of sentences up to their turn for turn coding).
+_TURNS_ALWAYS = ("validated", "unfair_evaluated_learned")
 
 
 def _survey_unit_words(language: str, unit: str) -> dict[str, str]:
@@ -472,7 +475,8 @@ class Words:
         self.t = {**_T[language], **_MATERIAL[language].get(material, {})}
         if unit in _UNITS[language]:
             (turns, cap), (new, new_cap) = _TURN_WORDS[language], _UNITS[language][unit]
-            self.t = {k: v.replace(turns, new).replace(cap, new_cap) for k, v in self.t.items()}
+            self.t = {k: v if k in _TURNS_ALWAYS else v.replace(turns, new).replace(cap, new_cap)
+                      for k, v in self.t.items()}
             if material == "survey":
                 self.t.update(_survey_unit_words(language, unit))
 
