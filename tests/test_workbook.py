@@ -29,7 +29,7 @@ def test_the_workbook_of_the_sample_corpus(tmp_path):
     assert r.exit_code == 0, r.output
     book = pd.read_excel(out / "codingkit.xlsx", sheet_name=None, dtype=str,
                          keep_default_na=False)
-    assert list(book) == ["segments", "quotes", "frequencies", "codebook"]
+    assert list(book) == ["segments", "quotes", "frequencies", "codebook", "about"]
     segments = pd.read_csv(out / "segments.csv", dtype=str, keep_default_na=False)
     codings = pd.read_csv(out / "codings.csv", dtype=str, keep_default_na=False)
     themes = [c.id for c in load_codebook().themes]
@@ -62,7 +62,29 @@ def test_the_workbook_of_the_sample_corpus(tmp_path):
         assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
         assert ws["A1"].font.b
     assert wb["segments"].column_dimensions["L"].width >= 40      # the text column
-    assert wb["frequencies"]["J2"].number_format == "0.0%"         # share_sources
+    # share_sources in whole percent, as the report shows shares; above 0, never "0%"
+    assert wb["frequencies"]["J1"].value == "share_sources"
+    assert wb["frequencies"]["J2"].number_format == '[=0]0%;[<0.005]"<1%";0%'
+
+    # the run it belongs to, as manifest.json records it, and what each column counts
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    about = dict(zip(book["about"].field, book["about"].value))
+    cb = manifest["codebook"]
+    assert about["codebook"] == f"{cb['id']} {cb['version']}"
+    assert about["codebook_sha256"] == cb["sha256"]
+    assert about["codingkit_version"] == manifest["codingkit_version"]
+    assert about["created"] == manifest["created"]
+    coder = manifest["options"]["coder"]
+    assert coder["kind"] in about["coder"] and coder.get("sha256", "") in about["coder"]
+    assert about["grouped_by"] == ", ".join(manifest["options"]["by"])
+    assert about["transcripts"] == str(manifest["counts"]["transcripts"])
+    for col in ("codings", "segments", "sources", "sources_total", "share_sources",
+                "segments_total"):
+        assert about[f"frequencies.{col}"], col
+    assert "interviews" in about["frequencies.sources"]
+    assert "sources_total" in about["frequencies.share_sources"]
 
 
 def test_texts_xml_cannot_carry_and_long_texts(tmp_path):

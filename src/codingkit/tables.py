@@ -196,6 +196,31 @@ def warn_unknown_groups(transcripts: Sequence[Transcript], by: Sequence[str]) ->
             stacklevel=2)
 
 
+def warn_duplicate_sources(transcripts: Sequence[Transcript]) -> None:
+    """A :class:`~codingkit.CodingkitWarning` per set of input files with the
+    same content (sha256), naming them: each file is a source of its own in
+    the frequencies and the report, so a copy saved beside an interview
+    (``intervju - kopia.docx``) counts that interview twice."""
+    import warnings
+
+    from .errors import CodingkitWarning
+
+    files: dict[str, dict[str, None]] = {}
+    for t in transcripts:
+        if t.sha256:
+            name = str(t.path) if t.path else t.source.split("#", 1)[0]
+            files.setdefault(t.sha256, {})[name] = None  # a survey's rows: one file
+    for sha, names in files.items():
+        if len(names) < 2:
+            continue
+        first, *others = names
+        more = f" (and {len(others) - 1} more)" if len(others) > 1 else ""
+        warnings.warn(CodingkitWarning(
+            f"has the same content as {others[0]}{more} (sha256 {sha[:12]}…): each file "
+            "counts as a source of its own in the frequencies and the report; remove the "
+            "copy if it is the same interview", path=first), stacklevel=2)
+
+
 def frequencies_table(
     segments: Sequence[Segment],
     codings: Iterable[Coding],

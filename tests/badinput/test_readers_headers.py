@@ -92,6 +92,26 @@ def test_missing_round_is_a_group_of_its_own_with_a_warning(tmp_path):
     assert r.exit_code == 1 and "[E404]" in r.output
 
 
+def test_a_copy_of_an_interview_is_counted_twice_and_said(tmp_path):
+    """The same file under two names is two sources to the frequencies (and
+    the report): a copy saved beside the original doubles its interview's
+    codings unnoticed, so apply names both files."""
+    folder = tmp_path / "in"
+    (folder / "omg1").mkdir(parents=True)
+    text = TITLE + "\n" + "\n".join(FIELDS) + "\n\n" + BODY
+    (folder / "omg1" / "syd.txt").write_text(text, encoding="utf-8")
+    (folder / "syd - kopia.txt").write_text(text, encoding="utf-8")
+    (folder / "annan.txt").write_text(text + "\nIP: Och en sak till.\n", encoding="utf-8")
+    out = tmp_path / "res"
+    r = _apply(str(folder), "--out", str(out), "--similarity", "none")
+    assert r.exit_code == 0, r.output
+    assert r.output.count("the same content") == 1, r.output
+    assert "omg1/syd.txt" in r.output and "syd - kopia.txt" in r.output
+    assert "annan.txt" not in r.output.split("the same content")[0].splitlines()[-1]
+    freq = pd.read_csv(out / "frequencies.csv", dtype=str)
+    assert set(freq.sources_total) == {"3"}  # counted as they are: the warning says so
+
+
 def test_survey_without_an_answer_column_is_refused(tmp_path):
     p = tmp_path / "enkat.xlsx"
     pd.DataFrame({"id": [1, 2], "project": ["Syd", "Östergötland"],

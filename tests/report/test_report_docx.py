@@ -32,8 +32,8 @@ def test_docx_has_headings_tables_images_and_the_shares(sample_results, tmp_path
     blips = [rel for rel in doc.part.rels.values() if "image" in rel.reltype]
     assert len(blips) == 1 + len(labels)
     assert all(rel.target_part.content_type == "image/png" for rel in blips)
-    # real tables: provenance, change, co-occurrence, one per theme
-    assert len(doc.tables) == 3 + len(labels)
+    # real tables: provenance, its transcripts, change, co-occurrence, one per theme
+    assert len(doc.tables) == 4 + len(labels)
     assert all(t.style.name == "Table Grid" for t in doc.tables)
     w = Words("sv")
     shares = [t for t in doc.tables if t.rows[0].cells[0].text == "Projekt"]

@@ -96,6 +96,21 @@ def check_provenance(text: str, res: Path) -> None:
         assert key not in text, key
 
 
+def check_inputs(text: str, res: Path) -> None:
+    """Every transcript of manifest.json, with its format and sha256 (the
+    first 12 characters), and the date and version of the run."""
+    m = json.loads((res / "manifest.json").read_text(encoding="utf-8"))
+    assert m["inputs"]
+    for entry in m["inputs"]:
+        assert re.search(rf"{re.escape(entry['source'])}\s+{entry['format']}\s+"
+                         rf"{entry['sha256'][:12]}", text), entry["source"]
+    assert re.search(rf"Transkript \({len(m['inputs'])}\)", text)
+    assert re.search(rf"Kodat:?\s+{re.escape(m['created'])}", text)
+    assert re.search(rf"codingkit-version:?\s+{re.escape(m['codingkit_version'])}", text)
+    assert f"{m['codebook']['id']} {m['codebook']['version']} · sha256 " \
+           f"{m['codebook']['sha256'][:12]}" in text
+
+
 def test_html_provenance_in_words_without_paths(copy_results, tmp_path, run):
     res = home_results(copy_results)
     manifest = (res / "manifest.json").read_bytes()
@@ -104,6 +119,7 @@ def test_html_provenance_in_words_without_paths(copy_results, tmp_path, run):
     assert r.exit_code == 0, r.output
     text = html_text(out.read_text(encoding="utf-8"))
     check_provenance(text, res)
+    check_inputs(text, res)
     assert "Resultatmapp\nres" in text and "från res." in text
     assert "Källa: agreement." in text  # the agreement figures, relative to the folder
     # the machine-readable record is the contract: unchanged, paths and all
@@ -120,6 +136,7 @@ def test_docx_provenance_in_words_without_paths(copy_results, tmp_path, run):
     cells = [" ".join(c.text for c in row.cells) for t in doc.tables for row in t.rows]
     text = "\n".join([p.text for p in doc.paragraphs] + cells)
     check_provenance(text.replace("Inställningar: ", ""), res)
+    check_inputs(text, res)
     assert f"Resultatmapp res" in cells
 
 

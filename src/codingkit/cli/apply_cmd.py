@@ -213,10 +213,11 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
                                                 lists, keep, pseudonym_format, codebook)
     if copies is not None:
         pseudo_options = copies
-    from ..tables import check_group_keys, warn_unknown_groups
+    from ..tables import check_group_keys, warn_duplicate_sources, warn_unknown_groups
 
     check_group_keys((t.metadata for t in transcripts), by_keys)  # before the slow part
     warn_unknown_groups(transcripts, by_keys)
+    warn_duplicate_sources(transcripts)
     if model_path is None and not (rules_only or learn_from):
         # loaded once the input is read and checked: a bad file is said at once
         coder = bundled_or(coder)

@@ -87,7 +87,8 @@ def build_report(results_dir: str | os.PathLike[str], out: str | os.PathLike[str
         raise ReportError("would overwrite a table of the results folder", path=out,  # pragma: no cover
                           code="E904")
     figures = compute(results, since=since, quotes=quotes, language=language)
-    words = Words(language, material=figures.material)  # interviews, survey answers or both
+    # interviews, survey answers or both; turns, sentences or paragraphs
+    words = Words(language, material=figures.material, unit=figures.unit)
     if kind == "html":
         from .html import render_html
 

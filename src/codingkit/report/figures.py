@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ReportError
+from ..tables import UNKNOWN_GROUP
 from .results import Results
 
 GROUP = ("project", "round")
+#: The metadata a report shows; a source without one is in the group ``"(okänd)"``.
+META = ("project", "round", "role")
 
 
 @dataclass
@@ -72,6 +75,7 @@ class Error:
 class Change:
     base: str
     latest: str
+    #: all projects with interviews in both rounds (:attr:`Figures.since_only`: the others)
     base_cell: Cell
     latest_cell: Cell
     #: project -> (base cell, latest cell), projects in both rounds
@@ -104,6 +108,7 @@ class Figures:
     results: Results
     groups: list[tuple[str, str]]
     projects: list[str]
+    #: the rounds in their order, without the unknown round (of the trend and the change)
     rounds: list[str]
     themes: list[Theme]
     since: tuple[str, str] | None
@@ -117,6 +122,18 @@ class Figures:
     validation: dict[str, Any] | None = None
     #: of ``interviews``, the sources that are survey answers (:func:`survey_answers`)
     answers: int = 0
+    #: projects with interviews in only one of the two rounds of ``since``: project ->
+    #: that round (left out of the change of all projects, which compares like with like)
+    since_only: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def unit(self) -> str:
+        """The segments counted: ``"turn"``, ``"sentence"`` or ``"paragraph"``
+        (manifest.json's ``options.unit``, else segments.csv's ``unit``)."""
+        unit = (self.results.manifest.get("options") or {}).get("unit")
+        if not unit and "unit" in self.results.segments.columns and len(self.results.segments):
+            unit = str(self.results.segments["unit"].iloc[0])
+        return unit or "turn"
 
     @property
     def material(self) -> str:
@@ -143,8 +160,15 @@ def survey_answers(manifest: dict[str, Any], sources) -> int:
 
 
 def round_key(value: str):
-    """Sort rounds naturally: '2' before '10', numbers before words."""
+    """Sort rounds naturally: '2' before '10', numbers before words, the
+    unknown round ``"(okänd)"`` last.
+
+    >>> sorted(["10", "(okänd)", "omg2", "2"], key=round_key)
+    ['2', 'omg2', '10', '(okänd)']
+    """
     v = str(value).strip()
+    if v == UNKNOWN_GROUP:
+        return (2, 0, v)
     m = re.fullmatch(r"\D*?(\d+)\D*", v)
     return (0, int(m.group(1)), v) if m else (1, 0, v)
 
@@ -238,13 +262,18 @@ def compute(results: Results, *, since: str | None = None, quotes: int = 3,
     seg = results.segments
     cod = results.codings
     cb = results.codebook
-    for col in GROUP:
-        if col not in seg.columns:  # pragma: no cover - the schema requires them
-            seg[col] = ""
+    # a source without a project, round or role is in the group "(okänd)", as in
+    # frequencies.csv (a copy: the folder's table stays as read)
+    seg = seg.assign(**{col: (seg[col].fillna("").astype(str) if col in seg.columns else "")
+                        for col in META})
+    seg = seg.assign(**{col: seg[col].mask(seg[col] == "", UNKNOWN_GROUP) for col in META})
     seg_meta = seg[["segment_id", "source", "project", "round", "role", "speaker",
                     "speaker_role", "turn", "text"]]
     projects = sorted(seg["project"].unique().tolist())
-    rounds = sorted(seg["round"].unique().tolist(), key=round_key)
+    # the rounds in time: an unknown round has no place among them (it is a group of
+    # the tables and the heatmap, not a point of the trend or of the change)
+    rounds = sorted((r for r in seg["round"].unique().tolist() if r != UNKNOWN_GROUP),
+                    key=round_key)
     groups = sorted({(p, r) for p, r in seg[["project", "round"]].drop_duplicates()
                      .itertuples(index=False)}, key=lambda g: (g[0], round_key(g[1])))
 
@@ -271,6 +300,16 @@ def compute(results: Results, *, since: str | None = None, quotes: int = 3,
         span = (since, rounds[-1])
     elif len(rounds) >= 2:
         span = (rounds[-2], rounds[-1])
+    # the change of all projects compares the projects with interviews in both rounds
+    # (a project whose first interviews are in the latest round is no change of a
+    # theme); when none has, all interviews of each round
+    since_only: dict[str, str] = {}
+    both = projects
+    if span is not None:
+        present = set(groups)
+        have = {p: [r for r in span if (p, r) in present] for p in projects}
+        since_only = {p: rs[0] for p, rs in have.items() if len(rs) == 1}
+        both = [p for p, rs in have.items() if len(rs) == 2] or projects
 
     resp = seg_meta[seg_meta["speaker_role"] == "respondent"]
     c = cod[["segment_id", "code", "theme", "score", "method", "evidence"]].merge(
@@ -346,7 +385,7 @@ def compute(results: Results, *, since: str | None = None, quotes: int = 3,
         th.error = errors.get(tid)
         th.alpha = alphas.get(tid)
         if span is not None:
-            th.change = _change(th, span, projects, cs)
+            th.change = _change(th, span, projects, cs, both)
         for g in groups:
             cand = quote_groups.get((tid, *g))
             if cand is not None and quotes > 0:
@@ -372,18 +411,29 @@ def compute(results: Results, *, since: str | None = None, quotes: int = 3,
     per_source = seg.groupby("source", sort=True).agg(
         project=("project", "first"), round=("round", "first"), role=("role", "first"))
     resp_n = resp.groupby("source").size()
-    uncoded = [{"source": s, "project": row.project, "round": row.round, "role": row.role,
+    # itertuples, not iterrows: a row Series's .round is its method, not the column
+    uncoded = [{"source": s, "project": project, "round": rnd, "role": role,
                 "turns": int(resp_n.get(s, 0))}
-               for s, row in per_source.iterrows() if s not in coded_sources]
+               for s, project, rnd, role in per_source.itertuples(name=None)
+               if s not in coded_sources]
     uncoded.sort(key=lambda u: (u["project"], round_key(u["round"]), u["source"]))
 
     return Figures(results=results, groups=groups, projects=projects, rounds=rounds,
                    themes=themes, since=span, cooc_turns=cooc_turns, cooc_interviews=cooc_int,
                    uncoded=uncoded, interviews=n_int, turns=n_turns, validation=validation,
-                   answers=survey_answers(results.manifest, seg["source"].unique().tolist()))
+                   answers=survey_answers(results.manifest, seg["source"].unique().tolist()),
+                   since_only=since_only)
 
 
-def _change(th: Theme, span, projects, cs) -> Change:
+def _sum(cells: list[Cell]) -> Cell:
+    """The cells of several groups (whose interviews and turns are apart) as one."""
+    return Cell(sum(c.interviews for c in cells), sum(c.interviews_total for c in cells),
+                sum(c.turns for c in cells), sum(c.turns_total for c in cells))
+
+
+def _change(th: Theme, span, projects, cs, both) -> Change:
+    """The change of ``th`` over ``span``: per project, and of all projects with
+    interviews in both rounds (``both``; :attr:`Figures.since_only`)."""
     base, latest = span
     per_project = {}
     new: dict[str, list[str]] = {}
@@ -398,8 +448,11 @@ def _change(th: Theme, span, projects, cs) -> Change:
             new[p] = sorted(sel["source"].tolist())
         if b.interviews > 0 and lt.interviews == 0:
             gone.append(p)
-    return Change(base=base, latest=latest, base_cell=th.by_round[base],
-                  latest_cell=th.by_round[latest], per_project=per_project, new=new, gone=gone)
+    def cell(rnd: str) -> Cell:
+        return _sum([th.cells[(p, rnd)] for p in both if (p, rnd) in th.cells])
+
+    return Change(base=base, latest=latest, base_cell=cell(base), latest_cell=cell(latest),
+                  per_project=per_project, new=new, gone=gone)
 
 
 def _pick_quotes(cand, n: int, limit: int) -> list[Quote]:

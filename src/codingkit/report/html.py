@@ -89,9 +89,10 @@ def _err_cell(th: Theme, w: Words, kind: str) -> str:
 
 
 def _diff_html(d: float, w: Words) -> str:
-    cls = "up" if d > 0.0005 else ("down" if d < -0.0005 else "")
+    text = w.pp(d)  # the arrow goes with the sign shown ("0,0 p.e." has neither)
+    cls = "up" if text.startswith("+") else ("down" if text.startswith("−") else "")
     arrow = "▲ " if cls == "up" else ("▼ " if cls == "down" else "")
-    return f'<span class="{cls}">{arrow}{_e(w.pp(d))}</span>'
+    return f'<span class="{cls}">{arrow}{_e(text)}</span>'
 
 
 def validation_text(fig: Figures, w: Words) -> tuple[str, list[str], bool]:
@@ -169,6 +170,15 @@ def _provenance(fig: Figures, w: Words) -> str:
             f'<table>{inp}</table></details></section>')
 
 
+def since_only_text(fig: Figures, w: Words) -> str:
+    """The projects left out of the change of all projects (interviews in only
+    one of the two rounds), in words; empty when every project has both."""
+    if not fig.since_only:
+        return ""
+    return w("since_only", projects=", ".join(
+        f"{p} ({w('only_round', round=r)})" for p, r in fig.since_only.items()))
+
+
 def _change_table(fig: Figures, w: Words) -> str:
     if fig.since is None:
         return f'<section id="change"><h2>{_e(w("change_none"))}</h2></section>'
@@ -191,7 +201,9 @@ def _change_table(fig: Figures, w: Words) -> str:
             f'<td class="n">{_diff_html(lt.share_interviews - b.share_interviews, w)}</td>'
             f'<td>{_e(new)}</td><td>{_e(", ".join(ch.gone))}</td></tr>')
     return (f'<section id="change"><h2>{_e(w("change", base=base, latest=latest))}</h2>'
-            f'<div class="scroll"><table>{head}{"".join(rows)}</table></div></section>')
+            f'<p class="meta">{_e(w("rounding"))}</p>'
+            + (f'<p class="meta">{_e(since_only_text(fig, w))}</p>' if fig.since_only else "")
+            + f'<div class="scroll"><table>{head}{"".join(rows)}</table></div></section>')
 
 
 def _cooc(fig: Figures, w: Words) -> str:
@@ -251,8 +263,9 @@ def _theme(fig: Figures, th: Theme, w: Words, ymax: float, n_quotes: int) -> str
                 f'<td class="n"><strong>{_e(_share(th.total, w, "interviews"))}</strong></td>'
                 f'<td class="n"><strong>{_e(_share(th.total, w, "turns"))}</strong></td></tr>')
     parts.append(f'<h4>{_e(w("shares"))}</h4><table class="shares">{head}{"".join(rows)}</table>')
-    # trend
-    parts.append(f'<h4>{_e(w("trend"))}</h4>{trend(fig, th, w, ymax)}')
+    # trend (none without a known round)
+    if fig.rounds:
+        parts.append(f'<h4>{_e(w("trend"))}</h4>{trend(fig, th, w, ymax)}')
     # change since
     if th.change is not None:
         ch = th.change
@@ -285,6 +298,11 @@ def _theme(fig: Figures, th: Theme, w: Words, ymax: float, n_quotes: int) -> str
     return "".join(parts)
 
 
+def _interviewer_coded(fig: Figures) -> bool:
+    """Whether the run coded the interviewer's turns too (``--code-interviewer``)."""
+    return (fig.results.manifest.get("options") or {}).get("code_interviewer") is True
+
+
 def render_html(fig: Figures, w: Words, *, quotes: int = 3) -> str:
     """The whole report as one HTML document (a string)."""
     from .. import __version__
@@ -314,7 +332,9 @@ def render_html(fig: Figures, w: Words, *, quotes: int = 3) -> str:
         + "".join(_theme(fig, th, w, ymax, quotes) for th in fig.themes) + "</section>",
         f'<section id="uncoded"><h2>{_e(w("uncoded"))} ({len(fig.uncoded)})</h2>{uncoded}</section>',
         f'<section id="method"><h2>{_e(w("method"))}</h2><p>{_e(w("method_text"))}</p>'
-        f'<p class="meta">{_e(w("generated", version=__version__, folder=folder_name(fig.results.folder)))}</p>'
+        f'<p>{_e(w("rounding"))}</p>'
+        + (f'<p>{_e(w("interviewer_coded"))}</p>' if _interviewer_coded(fig) else "")
+        + f'<p class="meta">{_e(w("generated", version=__version__, folder=folder_name(fig.results.folder)))}</p>'
         f'</section>',
     ]
     return (f'<!DOCTYPE html>\n<html lang="{w.language}"><head><meta charset="utf-8">'

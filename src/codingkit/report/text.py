@@ -62,6 +62,17 @@ _T = {
         "all": "Alla",
         "change": "Förändring sedan omgång {base} (till omgång {latest})",
         "change_none": "Bara en omgång finns; ingen förändring att visa.",
+        "interviewer_coded": "Intervjuarens turer kodades också (--code-interviewer): en "
+                             "intervju räknas i andelen intervjuer även när bara intervjuarens "
+                             "tur kodades, medan andelen svarsturer bara räknar svarsturer; "
+                             "frequencies.csv:s segments räknar även intervjuarens turer.",
+        "since_only": "Förändringen för alla projekt jämför de projekt som har intervjuer i "
+                      "båda omgångarna; utan intervjuer i den ena: {projects}.",
+        "only_round": "bara omgång {round}",
+        "rounding": "Andelarna visas i hela procent (en andel över 0 som avrundas till 0 "
+                    "visas som <1 %); förändringen i procentenheter (p.e.) räknas på de "
+                    "oavrundade andelarna och kan därför skilja sig från skillnaden mellan de "
+                    "avrundade.",
         "turns_share": "Andel svarsturer",
         "interviews_share": "Andel intervjuer",
         "round": "Omgång",
@@ -91,6 +102,8 @@ _T = {
         "uncoded": "Intervjuer utan någon kodning",
         "uncoded_none": "Alla intervjuer har minst en kodning.",
         "source": "Källa",
+        "file": "Fil",
+        "format": "Format",
         "role": "Roll",
         "n_turns": "Svarsturer",
         "method": "Så räknas andelarna",
@@ -205,6 +218,18 @@ _T = {
         "all": "All",
         "change": "Change since round {base} (to round {latest})",
         "change_none": "Only one round; no change to show.",
+        "interviewer_coded": "The interviewer's turns were coded too (--code-interviewer): "
+                             "an interview counts in the share of interviews also when only "
+                             "the interviewer's turn was coded, while the share of respondent "
+                             "turns counts respondent turns only; frequencies.csv's segments "
+                             "count the interviewer's turns too.",
+        "since_only": "The change of all projects compares the projects with interviews in "
+                      "both rounds; without interviews in one of them: {projects}.",
+        "only_round": "round {round} only",
+        "rounding": "Shares are shown in whole percent (a share above 0 that rounds to 0 "
+                    "is shown as <1%); the change in percentage points (pp) is computed from "
+                    "the unrounded shares, so it may differ from the difference between the "
+                    "rounded ones.",
         "turns_share": "Share of respondent turns",
         "interviews_share": "Share of interviews",
         "round": "Round",
@@ -234,6 +259,8 @@ _T = {
         "uncoded": "Interviews without any coding",
         "uncoded_none": "Every interview has at least one coding.",
         "source": "Source",
+        "file": "File",
+        "format": "Format",
         "role": "Role",
         "n_turns": "Respondent turns",
         "method": "How the shares are counted",
@@ -380,15 +407,78 @@ _MATERIAL = {
 #: What a report can be about (:attr:`codingkit.report.figures.Figures.material`).
 MATERIALS = ("interviews", "survey", "mixed")
 
+#: The segments counted, by the run's unit (``--unit``), where a run by turn
+#: says "svarsturer" / "respondent turns": (plural, capitalised) per language.
+_UNITS = {
+    "sv": {"sentence": ("svarsmeningar", "Svarsmeningar"),
+           "paragraph": ("svarsstycken", "Svarsstycken")},
+    "en": {"sentence": ("respondent sentences", "Respondent sentences"),
+           "paragraph": ("respondent paragraphs", "Respondent paragraphs")},
+}
+#: The same for survey answers cut into sentences or paragraphs.
+_SURVEY_UNITS = {
+    "sv": {"sentence": "svarsmeningar", "paragraph": "svarsstycken"},
+    "en": {"sentence": "answer sentences", "paragraph": "answer paragraphs"},
+}
+_TURN_WORDS = {"sv": ("svarsturer", "Svarsturer"),
+               "en": ("respondent turns", "Respondent turns")}
+#: Texts about the agreement measured, whose units are turns whatever the run's unit
+#: (codingkit evaluate rolls codings of sentences up to their turn for turn coding).
+_TURNS_ALWAYS = ("validated", "unfair_evaluated_learned")
+
+
+def _survey_unit_words(language: str, unit: str) -> dict[str, str]:
+    """The words of a report of survey answers coded by sentence or paragraph."""
+    u = _SURVEY_UNITS[language][unit]
+    cap = u[0].upper() + u[1:]
+    if language == "sv":
+        return {
+            "turns_share": f"Andel {u}", "turns": cap, "n_turns": cap,
+            "trend": f"Utveckling över omgångarna (andel {u})",
+            "heatmap_caption": f"Andel {u} kodade med temat (färg och procent) och antal "
+                               "svarande där temat förekommer av alla svarande i gruppen.",
+            "cooc_caption": f"Antal {u} som kodats med båda temana (diagonalen: med temat). "
+                            "Antal svarande med båda inom parentes.",
+            "method_text": "Andel svarande: svarande med minst en kodning av temat eller en "
+                           f"underkod, av gruppens svarande. Andel {u}: {u} kodade med temat, "
+                           f"av gruppens {u}. Samma tal som frequencies.csv.",
+        }
+    return {
+        "turns_share": f"Share of {u}", "turns": cap, "n_turns": cap,
+        "trend": f"Trend across rounds (share of {u})",
+        "heatmap_caption": f"Share of {u} coded with the theme (colour and percent) and "
+                           "respondents raising the theme of all respondents in the group.",
+        "cooc_caption": f"{cap} coded with both themes (diagonal: with the theme). "
+                        "Respondents with both in brackets.",
+        "method_text": "Share of respondents: respondents with at least one coding of the "
+                       f"theme or a sub-code, of the group's respondents. Share of {u}: {u} "
+                       f"coded with the theme, of the group's {u}. The same figures as "
+                       "frequencies.csv.",
+    }
+
 
 class Words:
     """Words and number formats of one language, for what was coded
-    (``material``: ``"interviews"``, ``"survey"`` answers, or ``"mixed"``)."""
+    (``material``: ``"interviews"``, ``"survey"`` answers, or ``"mixed"``)
+    and the segments counted (``unit``: ``"turn"``, or ``"sentence"`` and
+    ``"paragraph"``, whose shares are of respondent sentences or paragraphs).
 
-    def __init__(self, language: str = "sv", material: str = "interviews") -> None:
+    >>> Words("sv", unit="sentence")("turns_share"), Words("en", unit="paragraph")("turns")
+    ('Andel svarsmeningar', 'Respondent paragraphs')
+    """
+
+    def __init__(self, language: str = "sv", material: str = "interviews",
+                 unit: str = "turn") -> None:
         self.language = language
         self.material = material
+        self.unit = unit
         self.t = {**_T[language], **_MATERIAL[language].get(material, {})}
+        if unit in _UNITS[language]:
+            (turns, cap), (new, new_cap) = _TURN_WORDS[language], _UNITS[language][unit]
+            self.t = {k: v if k in _TURNS_ALWAYS else v.replace(turns, new).replace(cap, new_cap)
+                      for k, v in self.t.items()}
+            if material == "survey":
+                self.t.update(_survey_unit_words(language, unit))
 
     def __call__(self, key: str, **kw) -> str:
         s = self.t[key]
@@ -402,19 +492,44 @@ class Words:
         return column
 
     def num(self, x: float, digits: int = 1) -> str:
-        s = f"{x:.{digits}f}"
+        """``x`` with ``digits`` decimals, a half rounded up (away from zero),
+        as Excel shows a number (the workbook's shares) and as readers expect:
+        12.5 → 13, not Python's 12 (half to even); floating-point noise
+        (14.499999999999998 for 100 × 0.145) is taken off first.
+
+        >>> Words("sv").num(12.5, 0), Words("en").num(0.125, 2), Words("sv").num(-2.25)
+        ('13', '0.13', '-2,3')
+        """
+        from decimal import ROUND_HALF_UP, Decimal
+
+        if x != x or x in (float("inf"), float("-inf")):  # nan, inf: as Python writes them
+            return f"{x:.{digits}f}"
+        d = Decimal(repr(round(float(x), 10))).quantize(Decimal(1).scaleb(-digits),
+                                                         rounding=ROUND_HALF_UP)
+        s = f"{d:.{digits}f}"
+        if s.lstrip("-").strip("0.") == "":  # no "-0.0"
+            s = s.lstrip("-")
         return s.replace(".", ",") if self.language == "sv" else s
 
     def pct(self, share: float, digits: int = 0) -> str:
-        """12 % (sv) / 12% (en)."""
+        """12 % (sv) / 12% (en); a share above 0 that would round to 0 is
+        ``<1 %`` (``<0,1 %`` with one decimal), never 0 %.
+
+        >>> Words("sv").pct(0.123), Words("en").pct(0.004), Words("sv").pct(0.0)
+        ('12\xa0%', '<1%', '0\xa0%')
+        """
         s = self.num(100 * share, digits)
+        if share > 0 and float(s.replace(",", ".")) == 0:
+            s = "<" + self.num(10.0 ** -digits, digits)
         return f"{s}\u00a0%" if self.language == "sv" else f"{s}%"
 
     def pp(self, diff: float) -> str:
         """+3,2 p.e. / −1.0 pp (diff is a share difference)."""
         v = 100 * diff
-        sign = "+" if v > 0.05 else ("−" if v < -0.05 else "")
-        return f"{sign}{self.num(abs(v), 1)}\u00a0{self('pp')}"
+        s = self.num(abs(v), 1)
+        # the sign of what is shown: "+0,1" for 0.05 p.e. (rounded up), no sign for "0,0"
+        sign = "" if float(s.replace(",", ".")) == 0 else ("+" if v > 0 else "−")
+        return f"{sign}{s}\u00a0{self('pp')}"
 
     def err(self, mean: float, largest: float) -> str:
         """± 2,1 p.e. (5,9)."""

@@ -140,7 +140,12 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
     from .. import __version__
     from docx.shared import RGBColor
 
-    from .html import _err_cell, validation_text  # the same words as the HTML
+    from .html import (  # the HTML's words
+        _err_cell,
+        _interviewer_coded,
+        since_only_text,
+        validation_text,
+    )
 
     m = fig.results.manifest
     cb = m.get("codebook", {})
@@ -172,6 +177,12 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
     for note in (fig.results.codebook_note, *fig.results.notes):
         if note:
             para(_t(f"{w('note')}: {note}"))
+    # every transcript with its sha256, as in the HTML (names only, no paths)
+    inputs = m.get("inputs") or []
+    para(w("inputs", n=len(inputs)), style="Caption")
+    _table(doc, [w("file"), w("format"), "sha256"],
+           [[str(i.get("source")), str(i.get("format")), str(i.get("sha256"))[:12]]
+            for i in inputs if isinstance(i, dict)])
 
     # overview
     para.heading(w("overview"), 1)
@@ -184,6 +195,9 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
     else:
         base, latest = fig.since
         para.heading(w("change", base=base, latest=latest), 1)
+        para(w("rounding"), style="Caption")
+        if fig.since_only:
+            para(_t(since_only_text(fig, w)), style="Caption")
         rows = []
         for th in fig.themes:
             ch = th.change
@@ -196,7 +210,8 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
                          w.pp(lt.share_interviews - b.share_interviews),
                          "; ".join(f"{p}: {', '.join(s)}" for p, s in ch.new.items()),
                          ", ".join(ch.gone)])
-        _table(doc, [w("theme"), w("turns_share"), w("diff"), w("interviews_share"), w("diff"),
+        _table(doc, [w("theme"), f"{w('turns_share')} {w('round').lower()} {base} → {latest}",
+                     w("diff"), f"{w('interviews_share')} {base} → {latest}", w("diff"),
                      w("new_in"), w("gone_in")], rows)
 
     # co-occurrence
@@ -237,8 +252,9 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
                 for (p, r), c in th.cells.items()]
         rows.append([w("all"), "", _share(th.total, w, "interviews"), _share(th.total, w, "turns")])
         _table(doc, [w("project"), w("round"), w("interviews_share"), w("turns_share")], rows)
-        para.heading(w("trend"), 3)
-        doc.add_picture(trend_png(fig, th, w, ymax), width=Cm(14))
+        if fig.rounds:  # none without a known round
+            para.heading(w("trend"), 3)
+            doc.add_picture(trend_png(fig, th, w, ymax), width=Cm(14))
         if th.change is not None:
             ch = th.change
             para.heading(w("change", base=ch.base, latest=ch.latest), 3)
@@ -291,6 +307,9 @@ def render_docx(fig: Figures, w: Words, path: str | Path, *, quotes: int = 3) ->
         para(w("uncoded_none"))
     para.heading(w("method"), 1)
     para(w("method_text"))
+    para(w("rounding"))
+    if _interviewer_coded(fig):
+        para(w("interviewer_coded"))
     para(_t(w("generated", version=__version__, folder=folder_name(fig.results.folder))),
                       style="Caption")
     doc.save(str(path))

@@ -52,6 +52,10 @@ class Writer:
     the names written). A format without one gets the whole result at the
     end, which is then held in memory.
 
+    ``manifest``: ``write`` is also given ``manifest=``, the dict written
+    as ``manifest.json`` (made before the formats, so that a format states
+    the same date, codebook and coder).
+
     ``needs_text``: the format writes the transcripts' whole text (a
     .qdpx's sources), so a run that writes it keeps every transcript's text
     in memory instead of reading the files again part by part
@@ -62,6 +66,10 @@ class Writer:
     write: Callable[..., list[str]]
     stream: Callable[..., Any] | None = None
     needs_text: bool = False
+    #: ``write`` also takes ``manifest=``: what manifest.json records about the
+    #: run (its date, codebook, coder), for a format that states where its
+    #: figures come from (the workbook's ``about`` sheet)
+    manifest: bool = False
 
 
 class _CsvTables:
@@ -212,8 +220,8 @@ def _whole(stream):
 # The writers of a results folder write into the staging folder of a
 # ResultWriter, which has checked where the results go (E807, E808): they
 # write without the check of write_xlsx and write_qdpx.
-def _xlsx(result, folder: Path, *, by, csv_raw) -> list[str]:
-    _write_xlsx(result, folder / "codingkit.xlsx", by=by)
+def _xlsx(result, folder: Path, *, by, csv_raw, manifest=None) -> list[str]:
+    _write_xlsx(result, folder / "codingkit.xlsx", by=by, manifest=manifest)
     return ["codingkit.xlsx"]
 
 
@@ -231,7 +239,7 @@ WRITERS: dict[str, Writer] = {
     "csv": Writer(tuple(f"{t}.csv" for t in TABLES), _whole(_CsvTables), _CsvTables),
     "parquet": Writer(tuple(f"{t}.parquet" for t in TABLES), _whole(_ParquetTables),
                       _ParquetTables),
-    "xlsx": Writer(("codingkit.xlsx",), _xlsx),
+    "xlsx": Writer(("codingkit.xlsx",), _xlsx, manifest=True),
     "qdpx": Writer(("project.qdpx",), _qdpx, needs_text=True),
 }
 FORMATS = tuple(WRITERS)
@@ -326,7 +334,8 @@ def _csv_cells(columns, rows, raw: bool):
     return [neutralise_cell(c) for c in columns], neutralised_rows(rows)
 
 
-def workbook_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round")
+def workbook_tables(result: CodingResult, *, by: Sequence[str] = ("project", "round"),
+                    manifest: dict[str, Any] | None = None
                     ) -> dict[str, tuple[list[str], Any]]:
     """The sheets of the analysis workbook as ``(columns, rows)`` (rows lazy):
 
@@ -343,6 +352,12 @@ def workbook_tables(result: CodingResult, *, by: Sequence[str] = ("project", "ro
     ``codebook``
         One row per code: theme, parent, label, description, inclusion and
         exclusion criteria, speaker roles, how many rules and examples.
+    ``about``
+        ``field, value``: the run the figures come from, as ``manifest``
+        (manifest.json; by default :func:`run_manifest` of ``result`` now)
+        records it — codingkit version, date, codebook and its sha256, the
+        coder, the grouping, the counts — and what each column of
+        ``frequencies`` counts, with its denominator (:func:`about_rows`).
     """
     from ..model import CORE_METADATA
     from ..tables import CODING_COLUMNS  # noqa: F401  (the quotes sheet extends it)
@@ -388,18 +403,81 @@ def workbook_tables(result: CodingResult, *, by: Sequence[str] = ("project", "ro
         "frequencies": tables["frequencies"],
         "codebook": (["code", "theme", "parent", "label", "description", "include",
                       "exclude", "speaker_roles", "rules", "examples"], codebook_rows()),
+        "about": (["field", "value"], about_rows(
+            manifest if manifest is not None else run_manifest(
+                result, options={"by": list(by)}))),
     }
 
 
+def _coder_text(coder: Any) -> str:
+    """The coder of ``options.coder`` in one line (its kind, file, build date, sha256)."""
+    if not isinstance(coder, dict):
+        return "" if coder is None else str(coder)
+    parts = [str(coder.get("kind", ""))]
+    if coder.get("file"):
+        parts.append(str(coder["file"]))
+    if coder.get("interviews"):
+        parts.append(f"learned from {coder['interviews']} gold interviews")
+    if coder.get("segments"):
+        parts.append(f"learned from {coder['segments']} segments")
+    if coder.get("built"):
+        parts.append(f"built {coder['built']}")
+    if coder.get("sha256"):
+        parts.append(f"sha256 {coder['sha256']}")
+    return ", ".join(parts)
+
+
+def about_rows(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """The ``about`` sheet of the workbook: the run as ``manifest``
+    (manifest.json) records it, and what each column of the frequency table
+    counts (the contract's descriptions, ``results-1.datapackage.json``)."""
+    from .readback import load_schema
+
+    cb = manifest.get("codebook") or {}
+    options = manifest.get("options") or {}
+    counts = manifest.get("counts") or {}
+    rows = [
+        ("what", "codingkit's coding of transcripts against a codebook; automatic coding, "
+                 "unvalidated unless 'codingkit evaluate' measured it; manifest.json "
+                 "is the full record of the run"),
+        ("codingkit_version", str(manifest.get("codingkit_version", ""))),
+        ("created", str(manifest.get("created", ""))),
+        ("codebook", f"{cb.get('id')} {cb.get('version')}"),
+        ("codebook_sha256", str(cb.get("sha256", ""))),
+        ("coder", _coder_text(options.get("coder"))),
+        ("rules_only", "yes" if options.get("rules_only") else "no"),
+        ("unit", str(options.get("unit", ""))),
+        ("interviewer_coded", "yes" if options.get("code_interviewer") else "no"),
+        ("grouped_by", ", ".join(map(str, options.get("by") or []))),
+        ("transcripts", str(counts.get("transcripts", ""))),
+        ("segments", str(counts.get("segments", ""))),
+        ("codings", str(counts.get("codings", ""))),
+    ]
+    frequencies = next((r for r in load_schema("datapackage")["resources"]
+                        if r["name"] == "frequencies"), {"schema": {"fields": []}})
+    rows.append(("frequencies", frequencies.get("description", "")))
+    for field in frequencies["schema"]["fields"]:
+        text = field.get("description", "")
+        if field["name"] == "share_sources":
+            text += (" Shown in whole percent, as codingkit's reports show shares (a share "
+                     "above 0 that rounds to 0 as <1%); the cell holds the value of "
+                     "frequencies.csv.")
+        rows.append((f"frequencies.{field['name']}", text))
+    return rows
+
+
 def write_xlsx(result: CodingResult, path: str | os.PathLike[str], *,
-               by: Sequence[str] = ("project", "round")) -> Path:
+               by: Sequence[str] = ("project", "round"),
+               manifest: dict[str, Any] | None = None) -> Path:
     """Write the analysis workbook (sheets: :func:`workbook_tables`).
 
     Every text is written as text, never as a formula or a link (a turn
     ``=HYPERLINK(...)`` stays that text); each sheet has its header row
     frozen, a filter on it, column widths fitted to the first rows,
     shares as percentages and a round that is a whole number ("2") as a
-    number. Streamed row by row (:mod:`.xlsx`), so a large
+    number; the ``about`` sheet states the run (``manifest``: what
+    manifest.json records; by default :func:`run_manifest` of ``result``
+    now). Streamed row by row (:mod:`.xlsx`), so a large
     result is fast and not held twice in memory. Texts longer than a cell
     can hold (32,767 characters) are cut there, as Excel would.
 
@@ -418,17 +496,18 @@ def write_xlsx(result: CodingResult, path: str | os.PathLike[str], *,
                                 "'codingkit pseudonymize' writes, or 'codingkit apply "
                                 "--pseudonymize --format xlsx')",
                         unless=lambda: texts_pseudonymized(result.transcripts, result.options))
-    return _write_xlsx(result, path, by=by)
+    return _write_xlsx(result, path, by=by, manifest=manifest)
 
 
 def _write_xlsx(result: CodingResult, path: str | os.PathLike[str], *,
-                by: Sequence[str] = ("project", "round")) -> Path:
+                by: Sequence[str] = ("project", "round"),
+                manifest: dict[str, Any] | None = None) -> Path:
     """:func:`write_xlsx` without its check of where it writes."""
     from .xlsx import Sheet, write_workbook
 
     themes = {c.id for c in result.codebook.themes}
     sheets = []
-    for name, (columns, rows) in workbook_tables(result, by=by).items():
+    for name, (columns, rows) in workbook_tables(result, by=by, manifest=manifest).items():
         columns = list(columns)
         sheets.append(Sheet(
             name, columns, rows,
@@ -791,6 +870,14 @@ class ResultWriter:
 
         tick(0)
         frequencies = ([*self.by, *FREQUENCY_COUNTS], self.counter.rows(self.transcripts))
+        # made before the formats, so that a format stating the run (the workbook's
+        # about sheet) states what manifest.json records; its outputs set once written
+        summary = CodingResult([], [], self.codebook, self.transcripts, self.options)
+        manifest = run_manifest(summary, options={**(options or {}), **self._copies,
+                                                  "formats": self.formats,
+                                                  "by": list(self.by),
+                                                  "csv_raw": bool(self.csv_raw)},
+                                counts={"segments": self.segments, "codings": self.codings})
         whole = None
         names: list[str] = []
         for f in self.chosen:
@@ -800,15 +887,11 @@ class ResultWriter:
                 if whole is None:
                     whole = CodingResult(self._segment_list, self._coding_list, self.codebook,
                                          self.transcripts, self.options)
-                names += WRITERS[f].write(whole, stage, by=self.by, csv_raw=self.csv_raw)
+                extra = {"manifest": manifest} if WRITERS[f].manifest else {}
+                names += WRITERS[f].write(whole, stage, by=self.by, csv_raw=self.csv_raw,
+                                          **extra)
             tick(len(names))
-        summary = CodingResult([], [], self.codebook, self.transcripts, self.options)
-        manifest = run_manifest(summary, options={**(options or {}), **self._copies,
-                                                  "formats": self.formats,
-                                                  "by": list(self.by),
-                                                  "csv_raw": bool(self.csv_raw)},
-                                outputs=names, counts={"segments": self.segments,
-                                                       "codings": self.codings})
+        manifest["outputs"] = list(names)
         (stage / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2)
                                              + "\n", encoding="utf-8")
         names.append("manifest.json")

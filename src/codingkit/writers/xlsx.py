@@ -30,9 +30,10 @@ _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _WS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
-# cell styles (cellXfs): 0 plain, 1 bold header with a bottom border, 2 percent
+# cell styles (cellXfs): 0 plain, 1 bold header with a bottom border, 2 percent: whole
+# percent as codingkit's reports show shares, a share above 0 that rounds to 0 as "<1%"
 STYLES = (_HEAD + '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-          '<numFmts count="1"><numFmt numFmtId="164" formatCode="0.0%"/></numFmts>'
+          '<numFmts count="1"><numFmt numFmtId="164" formatCode="[=0]0%;[&lt;0.005]&quot;&lt;1%&quot;;0%"/></numFmts>'
           '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
           '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
           '<fills count="2"><fill><patternFill patternType="none"/></fill>'
