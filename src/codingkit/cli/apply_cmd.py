@@ -97,7 +97,8 @@ from .pseudonymize_cmd import _pseudo_options, apply_pseudonymization as _pseudo
                    "are unchanged: a rerun codes only new and changed files.")
 @click.option("--pseudonymize", is_flag=True,
               help="Replace names, personnummer, phones, e-mails and addresses by pseudonyms "
-                   "before coding (needs --key; see 'codingkit pseudonymize').")
+                   "before coding, in the texts and in the file and folder names (needs "
+                   "--key; see 'codingkit pseudonymize').")
 @click.option("--key", "pseudo_key", type=click.Path(path_type=Path),
               help="With --pseudonymize: the key file, outside the results folder.")
 @_pseudo_options
