@@ -183,6 +183,14 @@ class ReportError(CodingkitError):
     default_code = "E900"
 
 
+class PseudonymError(CodingkitError):
+    """A key, list or table for pseudonymisation cannot be used, or a
+    pseudonymised run cannot be made or written (E8xx; importable from
+    :mod:`codingkit.pseudonymize` too)."""
+
+    default_code = "E800"
+
+
 class CodingkitWarning(UserWarning):
     """Something was read, but not as cleanly as expected.
 
@@ -357,6 +365,10 @@ ERROR_CODES: dict[str, str] = {
             "suggest; in Python write_outputs, ResultWriter, build_report, Evaluation.write, "
             "write_qdpx, write_xlsx, write_review_sheet, write_review_project, Coder.save, "
             "CodingCache)",
+    "E809": "two transcripts whose names would be one once pseudonymised (their source, "
+            "or the file of their pseudonymised copy)",
+    "E810": "a pseudonymised copy whose file name would hold a pseudonym with a character "
+            "Windows does not allow in file names (<>:\"/\\|?*)",
     # E9xx reports, and reading a results folder back (writers.readback: E901, E902, E905)
     "E900": "a report cannot be made",
     "E901": "not a results folder of codingkit apply (no manifest.json, not codingkit's, "

@@ -214,6 +214,34 @@ class HumanCoding:
                            marks)
 
 
+    def renamed(self, sources: "dict[str, str]") -> "HumanCoding":
+        """The same coding with the transcripts' names of ``sources`` (old →
+        new) replaced, in every ``source`` column, segment id and the splits
+        (``apply --pseudonymize --learn-from``: the coding names the files as
+        they are, the transcripts coded have their pseudonymised names);
+        ``self`` when none of its sources is renamed."""
+        if not sources or not set(self.sources) & set(sources):
+            return self
+
+        def rename(df: "pd.DataFrame | None") -> "pd.DataFrame | None":
+            if df is None:
+                return None
+            df = df.copy()
+            if "source" in df:
+                df["source"] = df["source"].map(lambda s: sources.get(str(s), s))
+            if "segment_id" in df:
+                def segment(sid):
+                    src, sep, rest = str(sid).rpartition(":")
+                    return sources[src] + sep + rest if sep and src in sources else sid
+
+                df["segment_id"] = df["segment_id"].map(segment)
+            return df
+
+        return HumanCoding(self.kind, rename(self.codings), rename(self.turns),
+                           {sources.get(s, s): sp for s, sp in self.splits.items()},
+                           list(self.paths), rename(self.marks))
+
+
 def _source_of(segment_id: str) -> str:
     """``"syd/a.txt:12.3"`` → ``"syd/a.txt"``."""
     return segment_id.rsplit(":", 1)[0]

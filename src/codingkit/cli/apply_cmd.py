@@ -97,7 +97,8 @@ from .pseudonymize_cmd import _pseudo_options, apply_pseudonymization as _pseudo
                    "are unchanged: a rerun codes only new and changed files.")
 @click.option("--pseudonymize", is_flag=True,
               help="Replace names, personnummer, phones, e-mails and addresses by pseudonyms "
-                   "before coding (needs --key; see 'codingkit pseudonymize').")
+                   "before coding, in the texts and in the file and folder names (needs "
+                   "--key; see 'codingkit pseudonymize').")
 @click.option("--key", "pseudo_key", type=click.Path(path_type=Path),
               help="With --pseudonymize: the key file, outside the results folder.")
 @_pseudo_options
@@ -174,7 +175,7 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     from .. import readers
     from ..codebook import load_codebook
     from ..coding import Coder
-    from ..pseudonymize import copies_options
+    from ..pseudonymize import copies_options, renamed_sources
     from ..writers import WRITERS
 
     if model_path is not None:
@@ -209,6 +210,7 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     else:
         transcripts = readers.read_files(files, progress=bar.counts("reading", "files"))
     bar.close()
+    read = transcripts
     transcripts, pseudo_options = _pseudonymize(transcripts, pseudonymize, pseudo_key, out_dir,
                                                 lists, keep, pseudonym_format, codebook)
     if copies is not None:
@@ -233,10 +235,12 @@ def _apply(folder, paths, out_dir, codebook_path, unit, manifest_path, speaker_p
     if learn_from:
         # pseudonymised in memory (--pseudonymize): the coder is told, unless
         # --learn-transcripts (never pseudonymised) are learned from too
+        # the human coding names the files as they are, the inputs have
+        # their pseudonymised names (--pseudonymize): the coding is renamed
         learned_inputs = learn(coder, transcripts, learn_from, learn_transcripts,
                                gold=not rules_only, speaker_pattern=speaker_pattern,
                                pseudonymized=True if pseudonymize and not learn_transcripts
-                               else None,
+                               else None, renamed=renamed_sources(read, transcripts),
                                text_column=text_column, id_column=id_column)
     if not coder.is_fitted():
         coder.fit()  # on the codebook alone
@@ -417,20 +421,23 @@ def coder_description(coder) -> dict:
 
 
 def learn(coder, transcripts, learn_from, learn_transcripts, *, gold: bool = True,
-          pseudonymized: bool | None = None, **read_options) -> dict:
+          pseudonymized: bool | None = None, renamed: dict[str, str] | None = None,
+          **read_options) -> dict:
     """Fit ``coder`` on the human coding of ``learn_from`` (rounds: every
     sheet and project one, see :func:`codingkit.humancoding.read_coding_rounds`)
     and return what it learned from, for manifest.json. With a codebook that
     has a bundled coder (the default codebook), it learns on top of that
     coder's gold, the human coding weighing ``USER_WEIGHT``. ``pseudonymized``:
-    :meth:`~codingkit.Coder.fit`'s (whether the texts learned from are)."""
+    :meth:`~codingkit.Coder.fit`'s (whether the texts learned from are).
+    ``renamed``: the transcripts' names in the coding that ``transcripts``
+    have under other names (original → pseudonymised)."""
     from ..coding.bundled import USER_WEIGHT, bundled_coder
     from ..errors import EvaluationError
     from ..fileio import sha256_file
     from ..humancoding import read_coding_rounds
 
     coded_by_hand = hand_coded_transcripts(transcripts, learn_transcripts, **read_options)
-    rounds = read_coding_rounds(list(learn_from))
+    rounds = [h.renamed(renamed) for h in read_coding_rounds(list(learn_from))]
     base = bundled_coder(coder._codebook(), unit=coder.unit, similarity=coder.similarity,
                          code_interviewer=coder.code_interviewer) if gold else None
     weight = USER_WEIGHT if base is not None else 1.0

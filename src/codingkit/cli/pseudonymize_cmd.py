@@ -75,7 +75,9 @@ def pseudonymize_command(paths, out_dir, key_path, manifest_path, lists, keep,
     """Write pseudonymised copies of transcripts, and the key.
 
     Each transcript becomes a .txt file with a header of its (pseudonymised)
-    metadata and its speaker turns; manifest.csv lists the metadata.
+    metadata and its speaker turns, named as it is with the names in its
+    folders and file name pseudonymised (Intervju Anna Svensson.docx:
+    Intervju [Person 1].txt); manifest.csv lists the metadata.
 
     \b
     Example:
@@ -93,7 +95,8 @@ def pseudonymize_command(paths, out_dir, key_path, manifest_path, lists, keep,
     # the key before the copies: a copy is never written whose pseudonyms no key holds
     sha = p.key.save(key_path)
     written = write_pseudonymized(new, out_dir, key_sha256=sha,
-                                  pseudonym_format=p.key.format)
+                                  pseudonym_format=p.key.format,
+                                  originals=[t.source for t in transcripts])
     click.echo(f"Pseudonymised {len(new)} transcripts into {out_dir} "
                f"({len(written) - 1} files and the marker {written[0].name}); "
                f"key {key_path}: {len(p.key)} pseudonyms, {p.key.added} new.")
@@ -108,7 +111,8 @@ def pseudonymize_command(paths, out_dir, key_path, manifest_path, lists, keep,
 @_pseudo_options
 def scan_command(paths, key_path, manifest_path, lists, keep, pseudonym_format):
     """List per file what pseudonymisation would replace, and candidates:
-    capitalised words mid-sentence that are neither replaced nor kept.
+    capitalised words mid-sentence that are neither replaced nor kept; in
+    the file's (and its folders') name too, with the name it would get.
 
     \b
     Example:
@@ -116,8 +120,22 @@ def scan_command(paths, key_path, manifest_path, lists, keep, pseudonym_format):
     """
     p = _pseudonymizer(key_path, lists, keep, pseudonym_format)
     reports = p.scan(_read(paths, manifest_path))
+    first_named: dict[str | None, str] = {}
     for rep in reports:
         click.echo(f"{rep.source}:")
+        if rep.new_source != rep.source:
+            click.echo(f"  name     → {rep.new_source}")
+        other = first_named.setdefault(rep.new_source, rep.source)
+        if other != rep.source:
+            click.echo(f"  the same name as {other!r} once pseudonymised: rename one of them "
+                       "(apply --pseudonymize and pseudonymize refuse them, E809)")
+        for span, pseudonym in rep.source_replaced:
+            found = rep.source[span.start:span.end]
+            click.echo(f"  replace  {span.type:<12} {found!r} in the name → "
+                       f"{pseudonym.removesuffix(span.suffix)}")
+        for _, word in rep.source_candidates:
+            click.echo(f"  candidate {word!r} in the name (kept; add to --pseudonymize-list "
+                       "to replace, --keep to silence)")
         counts: dict[tuple[str, str, str], int] = {}
         for span, pseudonym in rep.replaced:
             k = (span.type, span.original if span.type == "Person" else
@@ -131,8 +149,8 @@ def scan_command(paths, key_path, manifest_path, lists, keep, pseudonym_format):
         for word, n in sorted(cands.items()):
             click.echo(f"  candidate {word!r} ×{n} (kept; add to --pseudonymize-list to "
                        "replace, --keep to silence)")
-    total = sum(len(r.replaced) for r in reports)
-    ncand = sum(len(r.candidates) for r in reports)
+    total = sum(len(r.replaced) + len(r.source_replaced) for r in reports)
+    ncand = sum(len(r.candidates) + len(r.source_candidates) for r in reports)
     click.echo(f"{len(reports)} files: {total} replacements, {ncand} candidates.")
 
 

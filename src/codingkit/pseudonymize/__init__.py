@@ -25,7 +25,10 @@ What is replaced, each by a typed, numbered pseudonym that a
   numbers, e-mail addresses, street addresses (``Storgatan 12``, with a
   following postcode and town);
 - never what is kept: :data:`names.KEEP_DEFAULT`, the projects' names, and
-  ``keep`` terms (e.g. the codebook's words).
+  ``keep`` terms (e.g. the codebook's words);
+- the same in the transcripts' source names (their folders and file name:
+  ``Intervju Anna Svensson.docx`` → ``Intervju [Person 1].docx``), with the
+  same pseudonyms (:meth:`Pseudonymizer.find_in_source`).
 
 Other capitalised words in the middle of a sentence that are not kept are
 *candidates*: :meth:`Pseudonymizer.scan` lists them for review.
@@ -36,12 +39,16 @@ folder of pseudonymised results or copies; E805 a table to
 restore that cannot be read; E806 a restored table that would be written
 inside a folder of pseudonymised results or copies; E807 a run whose inputs
 mix pseudonymised copies and originals; E808 texts that are not
-pseudonymised written inside a folder of pseudonymised results or copies.
+pseudonymised written inside a folder of pseudonymised results or copies;
+E809 two transcripts that would have one name once pseudonymised (source
+or copy); E810 a copy's name that would hold a pseudonym Windows does not
+allow in a file name.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import json
 import os
@@ -50,7 +57,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from ..errors import CodingkitError
+from ..errors import PseudonymError
 from ..model import Transcript
 from . import names as _names
 
@@ -58,7 +65,7 @@ __all__ = ["PseudonymKey", "Pseudonymizer", "Span", "PseudonymError", "read_name
            "depseudonymize_text", "check_key_location", "check_restored_location",
            "pseudonymized_results_folder", "shared_folder", "pseudonymize_for_apply",
            "results_pseudonymized", "copies_folder", "inputs_are_copies", "copies_options",
-           "check_shared_output", "texts_pseudonymized",
+           "check_shared_output", "texts_pseudonymized", "renamed_sources",
            "DEFAULT_FORMAT", "KEY_FORMAT"]
 
 #: The default pseudonym format; ``{type}`` and ``{n}`` are filled in.
@@ -78,12 +85,6 @@ PERSON_FIELDS = frozenset(
 #: Metadata kept as it is.
 PLAIN_FIELDS = frozenset({"project", "round", "role", "datum", "date", "tid", "time",
                           "längd", "duration", "id", "version", "språk"})
-
-
-class PseudonymError(CodingkitError):
-    """A key, list or table for pseudonymisation cannot be used (E8xx)."""
-
-    default_code = "E800"
 
 
 @dataclass(frozen=True)
@@ -694,6 +695,11 @@ class ScanReport:
     source: str
     replaced: list[tuple[Span, str]] = field(default_factory=list)
     candidates: list[tuple[int, str]] = field(default_factory=list)
+    #: the same of the source name (offsets into ``source``), and the name
+    #: it gets (:meth:`Pseudonymizer.source_name`)
+    source_replaced: list[tuple[Span, str]] = field(default_factory=list)
+    source_candidates: list[tuple[int, str]] = field(default_factory=list)
+    new_source: str | None = None
 
 
 class Pseudonymizer:
@@ -798,10 +804,16 @@ class Pseudonymizer:
         return [(m.start(), m.end()) for m in rx.finditer(text)]
 
     def find(self, text: str, *, keep: Iterable[str] = (),
-             candidates: list[tuple[int, str]] | None = None) -> list[Span]:
+             candidates: list[tuple[int, str]] | None = None,
+             file_name: bool = False) -> list[Span]:
         """The spans of ``text`` to replace, in order, not overlapping.
         Unreplaced capitalised words that look like names are appended to
-        ``candidates`` as ``(offset, word)``."""
+        ``candidates`` as ``(offset, word)``.
+
+        ``file_name``: ``text`` holds the words of a file or folder name
+        (:meth:`find_in_source` makes it): no word is at the start of a
+        sentence, and only personnummer are looked for among the numbers
+        and addresses (a date and a time read as a phone number)."""
         spans: list[Span] = []
         taken = [False] * (len(text) + 1)
 
@@ -813,19 +825,19 @@ class Pseudonymizer:
             for i in range(span.start, span.end):
                 taken[i] = True
 
-        for m in _EMAIL_RE.finditer(text):
+        for m in () if file_name else _EMAIL_RE.finditer(text):
             take(Span(m.start(), m.end(), EMAIL, m.group(), m.group().casefold()))
         for m in _PNR_RE.finditer(text):
             if free(m.start(), m.end()):
                 norm = _valid_pnr(m.group())
                 if norm:
                     take(Span(m.start(), m.end(), PNR, m.group(), norm))
-        for m in _PHONE_RE.finditer(text):
+        for m in () if file_name else _PHONE_RE.finditer(text):
             if free(m.start(), m.end()):
                 norm = _phone_norm(m.group())
                 if norm:
                     take(Span(m.start(), m.end(), PHONE, m.group(), norm))
-        for m in _ADDRESS_RE.finditer(text):
+        for m in () if file_name else _ADDRESS_RE.finditer(text):
             if free(m.start(), m.end()):
                 take(Span(m.start(), m.end(), ADDRESS, m.group(), m.group().casefold()))
         # listed names, the longest first where one starts another ("Solbacka
@@ -852,11 +864,11 @@ class Pseudonymizer:
         for s, e in protected:
             for i in range(s, e):
                 taken[i] = True
-        self._find_names(text, take, free, candidates)
+        self._find_names(text, take, free, candidates, file_name)
         spans.sort(key=lambda s: s.start)
         return spans
 
-    def _find_names(self, text, take, free, candidates) -> None:
+    def _find_names(self, text, take, free, candidates, file_name=False) -> None:
         index = self._person_index()
         words = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
         i = 0
@@ -867,7 +879,7 @@ class Pseudonymizer:
             if not _is_upper(w) or not free(s, e) or (head.isupper() and len(head) > 1):
                 i += 1
                 continue
-            initial = _sentence_initial(text, s)
+            initial = not file_name and _sentence_initial(text, s)
             # a run of capitalised words separated by single spaces
             j = i + 1
             while j < n and j - i < 4 and words[j][0] == words[j - 1][1] + 1 \
@@ -954,6 +966,230 @@ class Pseudonymizer:
             return False
         return len(base) >= 4 and bool(_names.SURNAME_RE.search(base.casefold()))
 
+    # -- file and folder names ----------------------------------------------
+    def find_in_source(self, source: str, *, survey: bool = False, keep: Iterable[str] = (),
+                       candidates: list[tuple[int, str]] | None = None) -> list[Span]:
+        """The spans of a transcript's source name (``"syd/Intervju Anna
+        Svensson.docx"``: folders, file name) to replace, with offsets into
+        ``source``, found as in running text (:meth:`find`) among the words
+        of each folder's and the file's name.
+
+        The words of a name are the runs of letters and of digits between
+        the separators (``_``, ``-``, ``.``, spaces, any other character)
+        and where a small letter meets a capital (``AnnaSvensson``); the
+        file's suffix (``.docx``, ``.txt``, ...) is not read, and with
+        ``survey`` a survey answer's id after ``#`` is read as a name of its
+        own. A file name is no sentence and is often written in small letters,
+        so a word counts as a name by what it is, not by its place: a
+        speaker's or other known person's name or a term of the user's list
+        (in any case), a first name of :data:`names.FIRST_NAMES` (in small
+        letters only when it is no Swedish word: ``anna`` but not ``hans``,
+        unless next to a surname), and next to such a name a word of a
+        surname shape (``anna_lindqvist``, ``svensson_anna``, ``Karin Ek``);
+        a capitalised word that is no Swedish word is a name as in
+        mid-sentence (surname shape: ``Ekström``; else a candidate), and a
+        capitalised Swedish word (``Intervju``, ``Utveckling``) only right
+        after a first name. A surname before a first name
+        (``Svensson_Anna``) is the person ``Anna Svensson``; a person's name
+        split by separators is one span. Of the numbers, personnummer only.
+        Unreplaced candidate words are appended to ``candidates`` as
+        ``(offset, word)``.
+        """
+        head, tail = _split_survey(source) if survey else (source, None)
+        folders = head.split("/")
+        stem, _ = _split_suffix(folders[-1])
+        parts, pos = [], 0
+        for i, part in enumerate(folders):
+            parts.append((pos, stem if i == len(folders) - 1 else part))
+            pos += len(part) + 1
+        if tail is not None:
+            parts.append((len(head) + 1, tail))
+        spans: list[Span] = []
+        for offset, part in parts:
+            found: list[tuple[int, str]] | None = None if candidates is None else []
+            for sp in self._find_in_name(part, keep, found):
+                spans.append(replace(sp, start=sp.start + offset, end=sp.end + offset))
+            if candidates is not None:
+                candidates.extend((offset + o, w) for o, w in found)
+        return spans
+
+    def source_name(self, source: str, *, survey: bool = False,
+                    keep: Iterable[str] = ()) -> str:
+        """``source`` with the names in its folders and file name replaced
+        by the key's pseudonyms (:meth:`find_in_source`).
+
+        >>> p = Pseudonymizer()
+        >>> p.source_name("Intervju Anna Svensson.docx"), p.source_name("syd/anna_svensson_omg2.txt")
+        ('Intervju [Person 1].docx', 'syd/[Person 1]_omg2.txt')
+        """
+        return _apply(source, self.find_in_source(source, survey=survey, keep=keep),
+                      self.pseudonym)[0]
+
+    def _find_in_name(self, part: str, keep: Iterable[str],
+                      candidates: list[tuple[int, str]] | None) -> list[Span]:
+        """The spans of one folder's or file's name (without suffix)."""
+        tokens = _name_tokens(part, self._name_words())
+        if not tokens:
+            return []
+        shown = self._name_display(part, tokens)
+        # the words as a text find() reads: names capitalised, other words in
+        # small letters, one space between words; where[i]: text[i]'s offset in part
+        chars: list[str] = []
+        where: list[int] = []
+        for k, ((s, e), word) in enumerate(zip(tokens, shown)):
+            if k:
+                before_end = tokens[k - 1][1]
+                sep = part[before_end:s]
+                a, b = shown[k - 1], word
+                if (sep in ("-", "+") and a.isdigit() and b.isdigit()) or (
+                        sep == "-" and _is_upper(a) and _is_upper(b)
+                        and _is_first_name(f"{a}-{b}")):
+                    chars.append(sep)  # 800101-1234, Per-Olof
+                    where.append(before_end)
+                else:
+                    chars.append(" ")
+                    where.append(-1)
+            chars.append(word)
+            where.extend(range(s, e))
+        text = "".join(chars)
+        found_candidates: list[tuple[int, str]] = []
+        found = self.find(text, keep=keep, candidates=found_candidates, file_name=True)
+        spans = []
+        for sp in found:
+            start, end = where[sp.start], where[sp.end - 1] + 1
+            tail = where[sp.end + len(sp.suffix) - 1] + 1 if sp.suffix else end
+            original = part[start:end] if sp.type == PNR else sp.original
+            spans.append(Span(start, end, sp.type, original, sp.norm, part[end:tail]))
+        spans = self._join_name_spans(part, tokens, shown, spans, keep)
+        if candidates is not None:
+            taken = [(s.start, s.end + len(s.suffix)) for s in spans]
+            for off, w in found_candidates:
+                o = where[off]
+                if not any(a <= o < b for a, b in taken):
+                    candidates.append((o, part[o:o + len(w)]))
+        return spans
+
+    def _join_name_spans(self, part: str, tokens, shown, spans: list[Span],
+                         keep: Iterable[str]) -> list[Span]:
+        """One span for a person's name split by separators (two spans of one
+        person side by side: ``svensson_anna`` of the speaker Anna Svensson),
+        and the person ``Anna Svensson`` for a surname before a first name
+        (``Svensson_Anna``, ``Ek Karin``)."""
+        def apart(a: int, b: int) -> bool:  # only separators between
+            return a <= b and not any(c.isalnum() for c in part[a:b])
+
+        out: list[Span] = []
+        for sp in spans:
+            prev = out[-1] if out else None
+            if prev is not None and prev.type == sp.type == PERSON and not prev.suffix \
+                    and apart(prev.end, sp.start):
+                if prev.norm == sp.norm:
+                    out[-1] = replace(prev, end=sp.end, suffix=sp.suffix)
+                    continue
+                if " " not in prev.norm and " " not in sp.norm \
+                        and _is_first_name(sp.original) and not _is_first_name(prev.original):
+                    joined = self._add_person(f"{sp.original} {prev.original}")
+                    if joined is not None:
+                        out[-1] = Span(prev.start, sp.end, PERSON, joined.original, joined.norm,
+                                       sp.suffix)
+                        continue
+            if sp.type == PERSON and " " not in sp.norm and _is_first_name(sp.original):
+                # an unreplaced surname right before: "Ek Karin" (Ek is too short
+                # for a surname alone, and a kept word is no surname here)
+                before = [(s, e) for (s, e), w in zip(tokens, shown)
+                          if e <= sp.start and _is_upper(w)]
+                kept = set(keep) | self.keep
+                if before and apart(before[-1][1], sp.start) \
+                        and (prev is None or prev.end <= before[-1][0]):
+                    s, e = before[-1]
+                    word = shown[tokens.index((s, e))]
+                    if word not in kept and _names.SURNAME_RE.search(word.casefold()):
+                        joined = self._add_person(f"{sp.original} {word}")
+                        if joined is not None:
+                            out.append(Span(s, sp.end, PERSON, joined.original, joined.norm,
+                                            sp.suffix))
+                            continue
+            out.append(sp)
+        return out
+
+    def _name_words(self) -> dict[str, str]:
+        """Known words (casefolded → as written): the persons' names and the
+        user's list's terms, each word and each whole name or term (its
+        words joined by spaces)."""
+        size = (len(self._persons), len(self._listed_type))
+        made = getattr(self, "_known_words", None)
+        if made is not None and made[0] == size:  # persons are only ever added
+            return made[1]
+        words: dict[str, str] = {}
+        for p in self._persons.values():
+            for w in p.parts:
+                words.setdefault(w.casefold(), w)
+            if len(p.parts) > 1:
+                words.setdefault(" ".join(p.parts).casefold(), " ".join(p.parts))
+        for term in self._listed_type:
+            parts = term.split()
+            for w in parts:
+                words.setdefault(w.casefold(), w)
+            if len(parts) > 1:
+                words.setdefault(" ".join(parts).casefold(), " ".join(parts))
+        self._known_words = (size, words)
+        return words
+
+    def _name_display(self, part: str, tokens: list[tuple[int, int]]) -> list[str]:
+        """Each word of a name as :meth:`_find_in_name` gives it to
+        :meth:`find`: capitalised when it may be a name (see
+        :meth:`find_in_source`), in small letters when not."""
+        known = self._name_words()
+        words = [part[s:e] for s, e in tokens]
+        n = len(words)
+        letters = [w[:1].isalpha() for w in words]
+        # a capital and small letters; ANNA and anna carry no sign of a name
+        cased = [lt and _is_upper(w) and not (len(w) > 1 and w.isupper())
+                 for w, lt in zip(words, letters)]
+        capital = [w if c or not lt else _same_length(w[:1].upper() + w[1:].lower(), w)
+                   for w, c, lt in zip(words, cased, letters)]
+        form = [_same_length(known.get(w.casefold(), ""), w) or cap
+                for w, cap in zip(words, capital)]
+        ordinary = [lt and _ordinary_word(w) for w, lt in zip(words, letters)]
+        first = [lt and _is_first_name(f) for f, lt in zip(form, letters)]
+        shaped = [lt and bool(_names.SURNAME_RE.search(w.casefold()))
+                  for w, lt in zip(words, letters)]
+        # a word with a number right after it is a label (Omg2, Int3), not a name
+        label = [lt and k + 1 < n and tokens[k + 1][0] == tokens[k][1]
+                 and words[k + 1].isdigit() for k, lt in enumerate(letters)]
+        anchor = [(first[k] or words[k].casefold() in known) and (cased[k] or not ordinary[k])
+                  for k in range(n)]
+        # a known full name or listed term, however written: each of its words
+        for k in range(n):
+            for size in range(min(4, n - k), 1, -1):
+                whole = " ".join(words[k:k + size]).casefold()
+                if whole in known and all(letters[k:k + size]):
+                    for j, w in enumerate(known[whole].split()):
+                        anchor[k + j] = True
+                        form[k + j] = _same_length(w, words[k + j]) or form[k + j]
+                    break
+
+        def near(k: int, test) -> bool:
+            return (k > 0 and test(k - 1)) or (k + 1 < n and test(k + 1))
+
+        for k in range(n):
+            # hans, per, eva, lena: first names that are Swedish words, next to a name
+            if first[k] and not anchor[k] and near(k, lambda j: anchor[j] or shaped[j]):
+                anchor[k] = True
+        show = list(anchor)
+        for k in range(n):
+            if show[k] or not letters[k]:
+                continue
+            if cased[k]:
+                show[k] = (not ordinary[k] and not (label[k] and not shaped[k])
+                           or (k > 0 and anchor[k - 1])
+                           or (shaped[k] and k + 1 < n and anchor[k + 1]))
+            else:
+                show[k] = shaped[k] and near(k, lambda j: anchor[j])
+        return [form[k] if show[k] else
+                (_same_length(words[k].lower(), words[k]) or "x" * len(words[k])
+                 if letters[k] else words[k]) for k in range(n)]
+
     # -- applying ----------------------------------------------------------
     def pseudonym(self, span: Span) -> str:
         return self.key.pseudonym(span.type, span.norm, span.original) + span.suffix
@@ -970,10 +1206,14 @@ class Pseudonymizer:
             return self.key.pseudonym(PERSON, p.norm, p.original)
         return self.replace_text(label, keep=keep)
 
-    def transcript(self, t: Transcript) -> Transcript:
-        """A new transcript with text, turn offsets, speakers and metadata
-        pseudonymised (``new.text[turn.start:turn.end]`` is each turn's new text)."""
+    def transcript(self, t: Transcript, *, source: str | None = None) -> Transcript:
+        """A new transcript with source name, text, turn offsets, speakers and
+        metadata pseudonymised (``new.text[turn.start:turn.end]`` is each
+        turn's new text; the source's names as :meth:`source_name` replaces
+        them, or ``source`` when given)."""
         keep = _project_names([t])
+        if source is None:
+            source = self._source_name(t, keep)
         spans = self.find(t.text, keep=keep)
         new_text, starts, shifts = _apply(t.text, spans, self.pseudonym)
 
@@ -991,25 +1231,71 @@ class Pseudonymizer:
                 meta[k] = self._label(v, keep)
             else:
                 meta[k] = self.replace_text(v, keep=keep)
-        return replace(t, text=new_text, turns=turns, metadata=meta)
+        return replace(t, source=source, text=new_text, turns=turns, metadata=meta)
+
+    def _source_name(self, t: Transcript, keep) -> str:
+        return self.source_name(t.source, survey=t.format == "survey", keep=keep)
+
+    def source_names(self, transcripts: Sequence[Transcript], *,
+                     unique: bool = True) -> list[str]:
+        """The pseudonymised source names of a run's transcripts
+        (:meth:`source_name`); the persons of every name are found before
+        any pseudonym is given (``anna.txt`` and ``anna_svensson.txt``:
+        both the person Anna Svensson).
+
+        Raises
+        ------
+        PseudonymError
+            E809 when two transcripts would get one name (unless not ``unique``).
+        """
+        keep = [_project_names([t]) for t in transcripts]
+        for t, k in zip(transcripts, keep):
+            self.find_in_source(t.source, survey=t.format == "survey", keep=k)
+        names = [self._source_name(t, k) for t, k in zip(transcripts, keep)]
+        seen: dict[str, str] = {}
+        for t, name in zip(transcripts, names if unique else ()):
+            other = seen.setdefault(name, t.source)
+            if other != t.source:
+                raise PseudonymError(
+                    f"{other!r} and {t.source!r} would both be named {name!r} once "
+                    "pseudonymised, and the results could not tell them apart; expected "
+                    "a name of its own for each (rename one of the files, e.g. add its "
+                    "round or a number)", path=t.path or t.source, code="E809")
+        return names
 
     def transcripts(self, transcripts: Sequence[Transcript]) -> list[Transcript]:
         """Pseudonymise a run's transcripts (speakers of all of them are
-        learned first, so a name is the same person in every file)."""
+        learned first, then the names in their source names, so a name is
+        the same person in every file and file name).
+
+        Raises
+        ------
+        PseudonymError
+            E809 when two transcripts would get one source name.
+        """
         self.learn(transcripts)
-        return [self.transcript(t) for t in transcripts]
+        names = self.source_names(transcripts)
+        return [self.transcript(t, source=n) for t, n in zip(transcripts, names)]
 
     __call__ = transcripts
 
     def scan(self, transcripts: Sequence[Transcript]) -> list[ScanReport]:
         """Per transcript: what would be replaced (span, pseudonym) and the
-        candidates (capitalised words mid-sentence, neither kept nor replaced)."""
+        candidates (capitalised words mid-sentence, neither kept nor
+        replaced), in its text and in its source name (its folders' and
+        file's names: ``source_replaced``, ``source_candidates`` and the
+        name it would get, ``new_source``)."""
         self.learn(transcripts)
+        names = self.source_names(transcripts, unique=False)
         out = []
-        for t in transcripts:
+        for t, name in zip(transcripts, names):
+            keep = _project_names([t])
+            rep = ScanReport(t.source, new_source=name)
+            spans = self.find_in_source(t.source, survey=t.format == "survey", keep=keep,
+                                        candidates=rep.source_candidates)
+            rep.source_replaced = [(s, self.pseudonym(s)) for s in spans]
             cands: list[tuple[int, str]] = []
-            spans = self.find(t.text, keep=_project_names([t]), candidates=cands)
-            rep = ScanReport(t.source)
+            spans = self.find(t.text, keep=keep, candidates=cands)
             rep.replaced = [(s, self.pseudonym(s)) for s in spans]
             rep.candidates = cands
             out.append(rep)
@@ -1067,6 +1353,73 @@ def _common_word(word: str) -> bool:
 
     lower = word.lower()
     return lower in _FUNCTION_WORDS or lower in _lemma_table()
+
+
+#: Endings of inflected forms (Swedish nouns, verbs, adjectives), to tell a
+#: Swedish word in its base form from a name (:func:`_ordinary_word`).
+_INFLECTIONS = ("", "s", "n", "t", "a", "e", "en", "et", "ar", "er", "or", "na", "de", "te")
+
+
+@functools.lru_cache(maxsize=4096)
+def _ordinary_word(word: str) -> bool:
+    """A Swedish word that is no name (``Intervju``, ``utveckling``, ``möte``,
+    ``ek``), in any case: a function word or a word form of the lemma table, or
+    the base form of such forms in small letters (the table writes the lemma
+    of a name with its capital: ``Svenssons`` → ``Svensson``, so ``svensson``,
+    ``anna`` and ``karin`` are none)."""
+    from ..swedish import _lemma_table
+
+    lower = word.lower()
+    if _common_word(word):
+        return True
+    found = _lemma_table().get_many([lower + end for end in _INFLECTIONS if lower + end])
+    return any(lemma == lower for lemma in found.values())
+
+
+#: The words of a file or folder name: runs of letters, runs of digits.
+_NAME_TOKEN_RE = re.compile(r"[^\W\d_]+|\d+")
+
+
+def _name_tokens(part: str, known: dict[str, str]) -> list[tuple[int, int]]:
+    """The words of a file or folder name (see :meth:`Pseudonymizer.find_in_source`)
+    as ``(start, end)``: runs of letters and of digits, a run of letters split
+    where a small letter meets a capital (``AnnaSvensson``) unless it is a
+    known word as it stands (``McDonald``)."""
+    out = []
+    for m in _NAME_TOKEN_RE.finditer(part):
+        word, start = m.group(), m.start()
+        if word[:1].isalpha() and word.casefold() not in known:
+            cuts = [i for i in range(1, len(word))
+                    if word[i - 1].islower() and word[i].isupper()]
+            for a, b in zip([0, *cuts], [*cuts, len(word)]):
+                out.append((start + a, start + b))
+        else:
+            out.append((start, m.end()))
+    return out
+
+
+def _same_length(candidate: str, word: str) -> str:
+    """``candidate`` when it is as long as ``word`` (a change of case can
+    change the length: ``ß`` → ``SS``), else ``""``."""
+    return candidate if len(candidate) == len(word) else ""
+
+
+def _split_suffix(name: str) -> tuple[str, str]:
+    """``("Intervju Anna", ".docx")``: a file name without the suffix of a
+    transcript format (other dots belong to the name)."""
+    from ..readers import SUFFIXES
+
+    dot = name.rfind(".")
+    if dot > 0 and name[dot:].lower() in SUFFIXES:
+        return name[:dot], name[dot:]
+    return name, ""
+
+
+def _split_survey(source: str) -> tuple[str, str | None]:
+    """A survey answer's source (``"enkät.csv#12"``) as the file's source and
+    the answer's id; ``(source, None)`` when it is no such source."""
+    m = re.match(r"(.*?\.(?:csv|xlsx))#(.*)\Z", source, re.IGNORECASE | re.DOTALL)
+    return (m.group(1), m.group(2)) if m else (source, None)
 
 
 def _sentence_initial(text: str, pos: int) -> bool:
@@ -1290,8 +1643,9 @@ def pseudonymize_for_apply(transcripts: Sequence[Transcript], *, key_path, out_d
                            ) -> tuple[list[Transcript], dict]:
     """What ``codingkit apply --pseudonymize`` does right after reading:
     checks the key's place (E804), loads or starts the key, pseudonymises
-    the transcripts, writes the key (0600) and returns the transcripts and
-    the options to record in manifest.json."""
+    the transcripts (their source names too: E809 when two would get one),
+    writes the key (0600) and returns the transcripts and the options to
+    record in manifest.json."""
     check_key_location(key_path, out_dir)
     names = [entry for path in lists for entry in read_name_list(path)]
     keep_terms = list(keep)
@@ -1307,6 +1661,14 @@ def pseudonymize_for_apply(transcripts: Sequence[Transcript], *, key_path, out_d
     sha = key.save(key_path)
     return out, {"pseudonymized": True, "pseudonym_key_sha256": sha,
                  "pseudonym_format": pseudonym_format, "pseudonymize_unknown": unknown}
+
+
+def renamed_sources(before: Sequence[Transcript], after: Sequence[Transcript]
+                    ) -> dict[str, str]:
+    """The source names that pseudonymisation changed: original →
+    pseudonymised, of the transcripts ``before`` and as ``after`` (the same
+    transcripts, in order) have them."""
+    return {a.source: b.source for a, b in zip(before, after) if a.source != b.source}
 
 
 def codebook_terms(codebook) -> list[str]:

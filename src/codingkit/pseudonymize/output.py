@@ -7,6 +7,7 @@ import os
 from pathlib import Path, PurePosixPath
 from typing import Sequence
 
+from ..errors import PseudonymError
 from ..fileio import atomic_write_text
 from ..model import Transcript
 from ..tables import csv_text
@@ -56,16 +57,94 @@ def _turn_body(text: str) -> str:
     return "\n".join(out).strip("\n")
 
 
+#: Characters Windows does not allow in a file name (``:`` neither macOS's
+#: Finder), and ``/``: a pseudonym with one of them gives no copy name to share.
+UNSAFE_IN_NAMES = frozenset('<>:"\\|?*/')
+
+
+def copy_name(source: str) -> PurePosixPath:
+    """The path of a transcript's copy in the folder of copies: its
+    (pseudonymised) source with ``.txt`` for its suffix (``#`` of a survey
+    answer's source written ``_``)."""
+    return PurePosixPath(source.replace("#", "_")).with_suffix(".txt")
+
+
+def check_copy_names(transcripts: Sequence[Transcript], *,
+                     originals: Sequence[str] | None = None,
+                     pseudonym_format: str | None = None) -> list[PurePosixPath]:
+    """The copies' paths (:func:`copy_name`), each its own.
+
+    ``originals``: the transcripts' source names before pseudonymisation,
+    named in the errors (else the pseudonymised ones are).
+
+    Raises
+    ------
+    PseudonymError
+        E809 when two transcripts would be written as one copy (also where
+        the names differ only in case, one file on Windows and macOS:
+        ``a.docx`` and ``a.txt``, or two names that are one once
+        pseudonymised); E810 when a copy's name would hold a pseudonym with
+        a character of :data:`UNSAFE_IN_NAMES` (a ``pseudonym_format`` such
+        as ``"<{type} {n}>"``).
+    """
+    names = list(originals) if originals is not None else [t.source for t in transcripts]
+    pseudonym = _pseudonym_re(pseudonym_format)
+    seen: dict[str, int] = {}
+    out = []
+    for i, t in enumerate(transcripts):
+        if pseudonym is not None:
+            for m in pseudonym.finditer(t.source):
+                bad = sorted(set(m.group()) & UNSAFE_IN_NAMES)
+                if bad:
+                    raise PseudonymError(
+                        f"the copy of {names[i]!r} would be named {t.source!r}, whose "
+                        f"pseudonym {m.group()!r} holds {bad[0]!r}, which Windows does not "
+                        "allow in a file name; expected a --pseudonym-format without "
+                        '<>:"/\\|?* (e.g. the default \'[{type} {n}]\', with a new key)',
+                        path=t.path or names[i], code="E810")
+        rel = copy_name(t.source)
+        other = seen.setdefault(str(rel).casefold(), i)
+        if other != i:
+            raise PseudonymError(
+                f"{names[other]!r} and {names[i]!r} would both be written as the copy "
+                f"{str(rel)!r}; expected a copy of its own for each (rename one of the "
+                "files, or pseudonymise them apart into two folders)",
+                path=t.path or names[i], code="E809")
+        out.append(rel)
+    return out
+
+
+def _pseudonym_re(pseudonym_format: str | None) -> "re.Pattern[str] | None":
+    """What the pseudonyms of ``pseudonym_format`` look like (any type)."""
+    import re
+
+    if not pseudonym_format:
+        return None
+    return re.compile(re.escape(pseudonym_format).replace(r"\{type\}", "[^\\d]+?")
+                      .replace(r"\{n\}", r"\d+"))
+
+
 def write_pseudonymized(transcripts: Sequence[Transcript],
                         out_dir: str | os.PathLike[str], *,
                         key_sha256: str | None = None,
-                        pseudonym_format: str | None = None) -> list[Path]:
-    """Write each transcript as ``<source without suffix>.txt``, a
-    manifest.csv (file + metadata) and the marker :data:`MARKER` (what
-    wrote the folder, the key's sha256 and the pseudonym format, no path);
-    returns the paths written, the marker first."""
+                        pseudonym_format: str | None = None,
+                        originals: Sequence[str] | None = None) -> list[Path]:
+    """Write each transcript as ``<source without suffix>.txt`` (its
+    source's folders and file name as pseudonymised, e.g. ``Intervju
+    [Person 1].txt``), a manifest.csv (file + metadata) and the marker
+    :data:`MARKER` (what wrote the folder, the key's sha256 and the
+    pseudonym format, no path); returns the paths written, the marker first.
+
+    Raises
+    ------
+    PseudonymError
+        E809, E810 (:func:`check_copy_names`, ``originals`` the source names
+        before pseudonymisation, named in the error), before anything is written.
+    """
     from .. import __version__
 
+    names = check_copy_names(transcripts, originals=originals,
+                             pseudonym_format=pseudonym_format)
     out = Path(out_dir)
     # the marker first: a folder cut short by an error still says what it is
     marker = out / MARKER
@@ -76,8 +155,7 @@ def write_pseudonymized(transcripts: Sequence[Transcript],
     written = [marker]
     rows = []
     keys: dict[str, None] = {}
-    for t in transcripts:
-        rel = PurePosixPath(t.source.replace("#", "_")).with_suffix(".txt")
+    for t, rel in zip(transcripts, names):
         path = out.joinpath(*rel.parts)
         atomic_write_text(path, transcript_text(t))
         written.append(path)
